@@ -1,0 +1,99 @@
+// One error hierarchy for every OAuth/OIDC response, keyed by the RFC's codes (RFC 6749 §5.2,
+// RFC 6750 §3.1). One serializer (http/errors.ts) writes them; anything else becomes `server_error`.
+
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'access_denied'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'temporarily_unavailable'
+  | 'server_error';
+
+export class OAuthError extends Error {
+  override readonly name: string = 'OAuthError';
+  readonly status: number;
+  readonly error: OAuthErrorCode;
+  /** Safe to show to the caller: never contains a secret or an internal detail. */
+  readonly description: string;
+  /** Extra response headers (e.g. `WWW-Authenticate`). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    error: OAuthErrorCode,
+    description: string,
+    options: { status?: number; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(description, { cause: options.cause });
+    this.error = error;
+    this.description = description;
+    this.status = options.status ?? 400;
+    this.headers = options.headers ?? {};
+  }
+
+  toJSON(): { error: OAuthErrorCode; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+export class InvalidRequest extends OAuthError {
+  constructor(description: string) {
+    super('invalid_request', description);
+  }
+}
+
+/**
+ * RFC 6749 §5.2: 401, and `WWW-Authenticate` naming the scheme the client tried when it used the
+ * Authorization header.
+ */
+export class InvalidClient extends OAuthError {
+  constructor(description: string, usedBasic: boolean) {
+    super('invalid_client', description, {
+      status: 401,
+      headers: usedBasic ? { 'WWW-Authenticate': 'Basic realm="cxauth", charset="UTF-8"' } : {},
+    });
+  }
+}
+
+export class InvalidGrant extends OAuthError {
+  constructor(description: string) {
+    super('invalid_grant', description);
+  }
+}
+
+/** RFC 6750 §3.1: a missing or bad bearer token. */
+export class InvalidToken extends OAuthError {
+  constructor(description: string, options: { withError?: boolean } = {}) {
+    const withError = options.withError ?? true;
+    super('invalid_token', description, {
+      status: 401,
+      headers: {
+        'WWW-Authenticate': withError
+          ? `Bearer realm="cxauth", error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`
+          : 'Bearer realm="cxauth"',
+      },
+    });
+  }
+}
+
+export class NotFound extends OAuthError {
+  constructor(description: string) {
+    super('not_found', description, { status: 404 });
+  }
+}
+
+/** A domain rule broken by an admin command (unknown id, bad value): shown as one line. */
+export class AdminError extends Error {
+  override readonly name = 'AdminError';
+  readonly code: 'not_found' | 'invalid_value' | 'conflict';
+  constructor(code: AdminError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}

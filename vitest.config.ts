@@ -1,0 +1,23 @@
+// One test run for every package. Imports of @cxauth/* resolve to the sources, so a test never runs
+// against a stale build; end-to-end tests that spawn `cxauth` use the build made by `npm test`.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@cxauth/server': src('server'),
+      '@cxauth/verify': src('verify'),
+      '@cxauth/regional': src('regional'),
+      '@cxauth/client': src('client'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
