@@ -1,1 +1,76 @@
-export async function main(_argv: string[]): Promise<number> { return 0; }
+// The `cxauth` command: dispatches to one module per command (commands/*.ts), each exporting `run`.
+import { CliError, EXIT, type Io, processIo } from './io.js';
+
+type Command = { run(argv: string[], io: Io): Promise<number> };
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  serve: {
+    summary: 'run the global service and regional APIs (serve [auth|api] [--demo])',
+    load: () => import('./commands/serve.js'),
+  },
+  admin: {
+    summary: 'manage tenants, users, applications, access keys, areas',
+    load: () => import('./commands/admin.js'),
+  },
+  discover: {
+    summary: "print an issuer's OpenID configuration",
+    load: () => import('./commands/discover.js'),
+  },
+  token: { summary: 'obtain an access token with an access key', load: () => import('./commands/token.js') },
+  decode: {
+    summary: 'decode a JWT locally (never sent anywhere)',
+    load: () => import('./commands/decode.js'),
+  },
+  tenant: {
+    summary: "discover the token's tenant and its api_endpoint",
+    load: () => import('./commands/tenant.js'),
+  },
+  api: {
+    summary: 'call the API with a bearer token: api <METHOD> <path>',
+    load: () => import('./commands/api.js'),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'usage: cxauth <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command that prints data takes --json. `cxauth <command> --help` for its options.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version') {
+    io.stdout('0.1.0');
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`cxauth: unknown command "${name}"\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  try {
+    return await (await command.load()).run(rest, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr(`cxauth ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    // parseArgs reports unknown or malformed options with these codes.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`cxauth ${name}: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
+    io.stderr(`cxauth ${name}: unexpected failure: ${(err as Error)?.message ?? String(err)}`);
+    return EXIT.failed;
+  }
+}

@@ -64,7 +64,9 @@ function issuerFrom(raw: string): string {
   if (url.search || url.hash) throw new ConfigError('CXAUTH_ISSUER must not have a query or fragment.');
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-    throw new ConfigError('CXAUTH_ISSUER must use https (plain http is allowed only for 127.0.0.1/localhost).');
+    throw new ConfigError(
+      'CXAUTH_ISSUER must use https (plain http is allowed only for 127.0.0.1/localhost).',
+    );
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -73,13 +75,18 @@ function kekFrom(raw: string | undefined): Buffer | undefined {
   if (raw === undefined || raw === '') return undefined;
   const kek = Buffer.from(raw, 'base64');
   if (kek.length !== 32 || kek.toString('base64') !== raw.replace(/\s/g, '')) {
-    throw new ConfigError('CXAUTH_KEK must be the base64 of exactly 32 random bytes (openssl rand -base64 32).');
+    throw new ConfigError(
+      'CXAUTH_KEK must be the base64 of exactly 32 random bytes (openssl rand -base64 32).',
+    );
   }
   return kek;
 }
 
 /** Builds the configuration from environment variables (and optional overrides, used by tests). */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<ServerConfig> = {},
+): ServerConfig {
   const dataDir = path.resolve(env['CXAUTH_DATA_DIR'] || './data');
   const port = integer(env, 'CXAUTH_PORT', 8080, 0, 65535);
   const apiPort = integer(env, 'CXAUTH_API_PORT', 8081, 0, 65535);
@@ -96,7 +103,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const tokens: TokenConfig = Object.freeze({
     ...TOKEN_DEFAULTS,
     accessTokenTtl: integer(env, 'CXAUTH_ACCESS_TOKEN_TTL', TOKEN_DEFAULTS.accessTokenTtl, 60, 86_400),
-    refreshTokenTtl: integer(env, 'CXAUTH_REFRESH_TOKEN_TTL', TOKEN_DEFAULTS.refreshTokenTtl, 60, 365 * 86_400),
+    refreshTokenTtl: integer(
+      env,
+      'CXAUTH_REFRESH_TOKEN_TTL',
+      TOKEN_DEFAULTS.refreshTokenTtl,
+      60,
+      365 * 86_400,
+    ),
     sessionTtl: integer(env, 'CXAUTH_SESSION_TTL', TOKEN_DEFAULTS.sessionTtl, 60, 365 * 86_400),
     audience: env['CXAUTH_AUDIENCE'] || TOKEN_DEFAULTS.audience,
     ...overrides.tokens,
