@@ -1,1 +1,13 @@
-// placeholder
+// @cxauth/client: the global authentication flow in one call — discovery, access-key grant, tenant
+// discovery, cached and renewed tokens, API calls. No runtime dependencies; fetch-based, browser-safe.
+
+export type { ApiOptions, ApiResponse } from './api.js';
+export { type ClientOptions, type CxauthClient, createClient } from './client.js';
+export type { DiscoveryDocument, TenantConfiguration } from './discovery.js';
+export { base64UrlDecodeText, clientPassword, formUrlEncode } from './encoding.js';
+export { ENV_NAMES, type EnvOptions, optionsFromEnv } from './env.js';
+export { CLIENT_ERROR_CODES, ClientError, type ClientErrorCode, isClientError } from './errors.js';
+export { HOSTED_ISSUERS, resolveIssuer } from './issuers.js';
+export { type DecodedJwt, decodeJwt, tenantIdOf } from './jwt.js';
+export type { TokenSet } from './token-cache.js';
+export type { AccessKey, ClientCredentials, TokenResponse } from './token-endpoint.js';

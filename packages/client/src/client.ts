@@ -1,0 +1,171 @@
+// The composition root of the SDK: one object that runs the whole flow of the reference document —
+// discovery, access-key grant, tenant discovery, API calls — with cached and renewed tokens.
+
+import { type ApiOptions, type ApiResponse, callApi } from './api.js';
+import {
+  type DiscoveryDocument,
+  fetchDiscovery,
+  fetchTenantConfiguration,
+  type TenantConfiguration,
+} from './discovery.js';
+import { ClientError } from './errors.js';
+import type { HttpContext } from './http.js';
+import { resolveIssuer } from './issuers.js';
+import { tenantIdOf } from './jwt.js';
+import { TokenCache, type TokenSet } from './token-cache.js';
+import { type ClientCredentials, passwordGrant, refreshGrant } from './token-endpoint.js';
+
+export interface ClientOptions {
+  /** An issuer URL, or a hosted issuer's name (`cxone`, `cxone-gov`, `sov1-au`, `sov1-eu`, `sov1-uk`). */
+  issuer: string;
+  clientId?: string;
+  clientSecret?: string;
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  /** `scope` of the grant; the server's default (`openid`) when absent. */
+  scope?: string;
+  /** Client authentication at the token endpoint; `client_secret_basic` (the reference's) by default. */
+  authMethod?: ClientCredentials['authMethod'];
+  /** Base URL of API calls; when absent it is discovered from the token's tenant (step 6). */
+  apiEndpoint?: string;
+  /** Per request, ms (default 10 000). */
+  timeoutMs?: number;
+  /** Renew tokens this long before they expire, ms (default 60 000, capped at half their lifetime). */
+  refreshSkewMs?: number;
+  /** How long the discovery document is reused, ms (default 1 hour). */
+  discoveryTtlMs?: number;
+  /** Retries after a 429 (default 2) and the longest Retry-After honoured, ms (default 30 000). */
+  maxRetries?: number;
+  maxRetryWaitMs?: number;
+  /** Injected for tests and odd runtimes. */
+  fetch?: typeof globalThis.fetch;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CxauthClient {
+  /** The issuer identifier (a hosted name resolved to its URL, no trailing slash). */
+  readonly issuer: string;
+  /** The issuer's OpenID configuration, fetched once and cached. */
+  discover(): Promise<DiscoveryDocument>;
+  /** A valid token set: cached, renewed before expiry, one token request however many callers. */
+  token(): Promise<TokenSet>;
+  /** The `tenantId` claim of the current access token (read locally, step 5). */
+  tenantId(): Promise<string>;
+  /** The tenant's configuration with its `api_endpoint` (step 6), cached per tenant. */
+  tenant(): Promise<TenantConfiguration>;
+  /** Calls `{api_endpoint}{path}` with the bearer token (step 7); see {@link ApiOptions}. */
+  api<T = unknown>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
+  /** Forgets the cached tokens (the next call makes a new grant). */
+  forgetTokens(): void;
+}
+
+/**
+ * Creates a client for one application and access key against one issuer.
+ *
+ * @example
+ * const client = createClient({ issuer: 'cxone', clientId, clientSecret, accessKeyId, accessKeySecret });
+ * const { data } = await client.api('GET', '/inContactAPI/services/v25.0/server-time');
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3
+ */
+export function createClient(options: ClientOptions): CxauthClient {
+  const issuer = resolveIssuer(options.issuer);
+  const ctx: HttpContext = {
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    timeoutMs: positive(options.timeoutMs, 10_000, 'timeoutMs'),
+    maxRetries: positive(options.maxRetries, 2, 'maxRetries', true),
+    maxRetryWaitMs: positive(options.maxRetryWaitMs, 30_000, 'maxRetryWaitMs', true),
+  };
+  const discoveryTtlMs = positive(options.discoveryTtlMs, 3_600_000, 'discoveryTtlMs', true);
+  const apiEndpoint = options.apiEndpoint?.replace(/\/+$/, '');
+
+  let discovery: { doc: Promise<DiscoveryDocument>; until: number } | undefined;
+  const discover = (): Promise<DiscoveryDocument> => {
+    if (discovery && ctx.now() < discovery.until) return discovery.doc;
+    const doc = fetchDiscovery(ctx, issuer);
+    const entry = { doc, until: Number.POSITIVE_INFINITY };
+    discovery = entry;
+    // Cache successes for the TTL from when they arrive; forget failures so the next call retries.
+    doc.then(
+      () => {
+        entry.until = ctx.now() + discoveryTtlMs;
+      },
+      () => {
+        if (discovery === entry) discovery = undefined;
+      },
+    );
+    return doc;
+  };
+
+  const credentials = (): {
+    client: ClientCredentials;
+    key: { accessKeyId: string; accessKeySecret: string };
+  } => {
+    const missing = (['clientId', 'clientSecret', 'accessKeyId', 'accessKeySecret'] as const).filter(
+      (name) => !options[name],
+    );
+    if (missing.length > 0) {
+      throw new ClientError('invalid_config', `a token needs ${missing.join(', ')}`);
+    }
+    return {
+      client: {
+        clientId: options.clientId!,
+        clientSecret: options.clientSecret!,
+        ...(options.authMethod ? { authMethod: options.authMethod } : {}),
+      },
+      key: { accessKeyId: options.accessKeyId!, accessKeySecret: options.accessKeySecret! },
+    };
+  };
+
+  const tokens = new TokenCache({
+    now: ctx.now,
+    refreshSkewMs: positive(options.refreshSkewMs, 60_000, 'refreshSkewMs', true),
+    grant: async () => {
+      const { client, key } = credentials();
+      const { token_endpoint } = await discover();
+      return passwordGrant(ctx, token_endpoint, client, key, options.scope);
+    },
+    refresh: async (refreshToken) => {
+      const { client } = credentials();
+      const { token_endpoint } = await discover();
+      return refreshGrant(ctx, token_endpoint, client, refreshToken);
+    },
+  });
+
+  const tenants = new Map<string, Promise<TenantConfiguration>>();
+  const tenantOf = (tenantId: string): Promise<TenantConfiguration> => {
+    let config = tenants.get(tenantId);
+    if (!config) {
+      config = fetchTenantConfiguration(ctx, issuer, tenantId);
+      tenants.set(tenantId, config);
+      config.catch(() => tenants.delete(tenantId));
+    }
+    return config;
+  };
+  const tenantId = async () => tenantIdOf((await tokens.get()).accessToken);
+  const baseUrl = async () => apiEndpoint ?? (await tenantOf(await tenantId())).api_endpoint;
+
+  return {
+    issuer,
+    discover,
+    token: () => tokens.get(),
+    tenantId,
+    tenant: async () => tenantOf(await tenantId()),
+    api: <T = unknown>(method: string, path: string, apiOptions: ApiOptions = {}) =>
+      callApi<T>(ctx, tokens, baseUrl, method, path, apiOptions),
+    forgetTokens: () => tokens.clear(),
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string, zeroOk = false): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0 || (!zeroOk && value === 0)) {
+    throw new ClientError(
+      'invalid_config',
+      `${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,106 @@
+// One HTTP exchange with a timeout, bounded retries after 429 + Retry-After, and transport failures
+// mapped to `network` / `timeout`. Every request of the SDK goes through `send`.
+import { ClientError } from './errors.js';
+
+/** What the SDK needs from its environment; tests inject `fetch`, `now` and `sleep`. */
+export interface HttpContext {
+  readonly fetch: typeof globalThis.fetch;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Per exchange (request and body), milliseconds. */
+  readonly timeoutMs: number;
+  /** How many times a 429 is retried before `rate_limited`. */
+  readonly maxRetries: number;
+  /** The longest Retry-After honoured, milliseconds; a longer one fails at once with `rate_limited`. */
+  readonly maxRetryWaitMs: number;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+export interface SendInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Sends one request and reads its body, retrying after `429 Too Many Requests` as its `Retry-After`
+ * says, at most `maxRetries` times and never waiting longer than `maxRetryWaitMs`.
+ *
+ * @throws {ClientError} `network`, `timeout` or `rate_limited`
+ * @see https://www.rfc-editor.org/rfc/rfc6585#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
+ */
+export async function send(ctx: HttpContext, url: string, init: SendInit): Promise<HttpResult> {
+  for (let attempt = 0; ; attempt++) {
+    const result = await once(ctx, url, init);
+    if (result.status !== 429) return result;
+    const wait = retryAfterMs(result.headers.get('retry-after'), ctx.now());
+    if (attempt >= ctx.maxRetries || wait > ctx.maxRetryWaitMs) {
+      throw new ClientError(
+        'rate_limited',
+        `${new URL(url).host} answered 429 Too Many Requests ${attempt + 1} time(s)` +
+          (wait > ctx.maxRetryWaitMs ? ` and asked to wait ${Math.ceil(wait / 1000)} s` : ''),
+        { status: 429, body: parseMaybeJson(result.text) },
+      );
+    }
+    await ctx.sleep(wait);
+  }
+}
+
+async function once(ctx: HttpContext, url: string, init: SendInit): Promise<HttpResult> {
+  const timeout = AbortSignal.timeout(ctx.timeoutMs);
+  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  try {
+    const response = await ctx.fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+      signal,
+      // Never follow: a redirect would carry the client password or bearer token to another URL.
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text };
+  } catch (cause) {
+    if (init.signal?.aborted) throw cause;
+    const host = new URL(url).host;
+    if (timeout.aborted || (cause as { name?: unknown })?.name === 'TimeoutError') {
+      throw new ClientError('timeout', `${host} did not answer within ${ctx.timeoutMs} ms`, { cause });
+    }
+    throw new ClientError('network', `could not reach ${host}${reason(cause)}`, { cause });
+  }
+}
+
+/** The undici cause code (ECONNREFUSED, ENOTFOUND…) that says why, without the request. */
+function reason(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  if (typeof inner?.code === 'string') return ` (${inner.code})`;
+  if (typeof inner?.message === 'string') return ` (${inner.message})`;
+  return '';
+}
+
+/** Milliseconds to wait from a Retry-After value: delta-seconds or an HTTP-date; 1 s when absent. */
+export function retryAfterMs(value: string | null, now: number): number {
+  if (value === null || value.trim() === '') return 1000;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? 1000 : Math.max(0, date - now);
+}
+
+/** JSON when the text is JSON, else the text itself (or undefined when empty). */
+export function parseMaybeJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
