@@ -1,1 +1,33 @@
-// placeholder
+// @cxauth/server: the public surface of the global authentication service package.
+
+export type { ServerConfig, TokenConfig } from './config/config.js';
+// --- configuration, domain, errors, storage, crypto (foundation) ---
+export { ConfigError, loadConfig, TOKEN_DEFAULTS } from './config/config.js';
+export { decrypt, encrypt, KekError, loadKek } from './crypto/kek.js';
+export {
+  generateAccessKeyPart,
+  generateClientSecret,
+  generateToken,
+  SecretHasher,
+} from './crypto/secrets.js';
+export type { LoadedKeys, PublicJwk } from './crypto/signing-keys.js';
+export {
+  ensureActiveSigningKey,
+  generateSigningKey,
+  loadSigningKeys,
+  rsaThumbprint,
+} from './crypto/signing-keys.js';
+export type * from './domain/types.js';
+export type { OAuthErrorCode } from './errors.js';
+export {
+  AdminError,
+  InvalidClient,
+  InvalidGrant,
+  InvalidRequest,
+  InvalidToken,
+  NotFound,
+  OAuthError,
+} from './errors.js';
+export { StorageConstraintError } from './storage/errors.js';
+export { openStorage } from './storage/open.js';
+export type * from './storage/storage.js';

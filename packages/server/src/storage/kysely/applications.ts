@@ -1,0 +1,51 @@
+// Application (OAuth client) repository.
+import type { Kysely } from 'kysely';
+import type { Application, Status } from '../../domain/types.js';
+import type { ApplicationRepository } from '../storage.js';
+import { applicationRow, constrained } from './rows.js';
+import type { Database } from './schema.js';
+
+export function applicationRepository(db: Kysely<Database>): ApplicationRepository {
+  return {
+    async create(app: Application) {
+      await constrained(`application ${app.clientId}`, () =>
+        db.insertInto('applications').values(applicationRow.to(app)).execute(),
+      );
+    },
+    async get(clientId) {
+      const row = await db
+        .selectFrom('applications')
+        .selectAll()
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return row ? applicationRow.from(row) : undefined;
+    },
+    async list() {
+      const rows = await db
+        .selectFrom('applications')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('client_id')
+        .execute();
+      return rows.map(applicationRow.from);
+    },
+    async setStatus(clientId, status: Status, at) {
+      const result = await db
+        .updateTable('applications')
+        .set({ status, updated_at: at.getTime() })
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async listActiveOrigins() {
+      const rows = await db
+        .selectFrom('applications')
+        .select('origins')
+        .where('status', '=', 'active')
+        .execute();
+      const origins = new Set<string>();
+      for (const row of rows) for (const origin of JSON.parse(row.origins) as string[]) origins.add(origin);
+      return [...origins].sort();
+    },
+  };
+}

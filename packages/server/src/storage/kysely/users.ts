@@ -1,0 +1,34 @@
+// User repository: users of tenants, with their roles.
+import type { Kysely } from 'kysely';
+import type { Status, User } from '../../domain/types.js';
+import type { UserRepository } from '../storage.js';
+import { constrained, userRow } from './rows.js';
+import type { Database } from './schema.js';
+
+export function userRepository(db: Kysely<Database>): UserRepository {
+  return {
+    async create(user: User) {
+      await constrained(`user ${user.id} / e-mail "${user.email}" in this tenant`, () =>
+        db.insertInto('users').values(userRow.to(user)).execute(),
+      );
+    },
+    async get(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? userRow.from(row) : undefined;
+    },
+    async list(filter = {}) {
+      let query = db.selectFrom('users').selectAll();
+      if (filter.tenantId !== undefined) query = query.where('tenant_id', '=', filter.tenantId);
+      const rows = await query.orderBy('created_at').orderBy('id').execute();
+      return rows.map(userRow.from);
+    },
+    async setStatus(id, status: Status, at) {
+      const result = await db
+        .updateTable('users')
+        .set({ status, updated_at: at.getTime() })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}
