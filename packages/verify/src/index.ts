@@ -1,1 +1,10 @@
-// placeholder
+// @cxauth/verify: access-token verification for resource servers — JWKS cache, strict checks, adapters.
+export { bearerToken } from './bearer.js';
+export { type BearerErrorResponse, bearerErrorResponse } from './challenge.js';
+export type { AccessTokenClaims, AccessTokenRole } from './claims.js';
+export { claimsOf } from './context.js';
+export { type BearerErrorCode, TOKEN_ERROR_CODES, TokenError, type TokenErrorCode } from './errors.js';
+export { type FastifyBearerOptions, fastifyBearer } from './fastify.js';
+export type { FetchLike } from './fetch-json.js';
+export { type HttpBearerOptions, type HttpMiddleware, httpBearer } from './http.js';
+export { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';

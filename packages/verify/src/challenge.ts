@@ -1,0 +1,39 @@
+// Turns a refused token into its RFC 6750 response: status, WWW-Authenticate and a JSON body.
+import { TokenError } from './errors.js';
+
+/** What an adapter writes for a refused request. */
+export interface BearerErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: string; error_description: string };
+}
+
+/** Keeps only the characters RFC 6750 §3 allows inside a quoted auth-param. */
+function quoted(value: string): string {
+  return `"${value.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '')}"`;
+}
+
+/**
+ * The response for `err`: a challenge with `error` and `error_description`, or only the realm when
+ * the request carried no bearer credentials. Anything that is not a {@link TokenError} is answered
+ * as an invalid token, never as a server error.
+ * @see RFC 6750 §3, §3.1
+ */
+export function bearerErrorResponse(err: unknown, realm: string): BearerErrorResponse {
+  const error =
+    err instanceof TokenError ? err : new TokenError('token_malformed', 'The access token is invalid');
+  if (error.status === 503) {
+    return {
+      status: 503,
+      headers: { 'retry-after': '5', 'cache-control': 'no-store' },
+      body: { error: 'temporarily_unavailable', error_description: error.message },
+    };
+  }
+  const params = [`realm=${quoted(realm)}`];
+  if (error.error) params.push(`error=${quoted(error.error)}`, `error_description=${quoted(error.message)}`);
+  return {
+    status: error.status,
+    headers: { 'www-authenticate': `Bearer ${params.join(', ')}`, 'cache-control': 'no-store' },
+    body: { error: error.error ?? 'unauthorized', error_description: error.message },
+  };
+}

@@ -1,0 +1,43 @@
+// Node `http` (and Connect/Express-style) middleware: refuse the request or let it through with claims.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerErrorResponse } from './challenge.js';
+import { attachClaims } from './context.js';
+import type { Verifier } from './verifier.js';
+
+/** Options of {@link httpBearer}. */
+export interface HttpBearerOptions {
+  /** `realm` of the `WWW-Authenticate` challenge. Default `"api"`. */
+  realm?: string;
+}
+
+/** A `(req, res, next)` middleware. */
+export type HttpMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+/**
+ * Middleware that requires a valid bearer access token: on success the claims are available through
+ * `claimsOf(req)` and `next()` is called; otherwise it answers 401/400 with `WWW-Authenticate`.
+ * @example
+ * const bearer = httpBearer(verifier);
+ * http.createServer((req, res) => bearer(req, res, () => res.end(claimsOf(req)?.tenantId)));
+ * @see RFC 6750 §3
+ */
+export function httpBearer(verifier: Verifier, options: HttpBearerOptions = {}): HttpMiddleware {
+  const realm = options.realm ?? 'api';
+  return (req, res, next) => {
+    verifier.verifyAuthorization(req.headers.authorization).then(
+      (claims) => {
+        attachClaims(req, claims);
+        next();
+      },
+      (err: unknown) => {
+        const response = bearerErrorResponse(err, realm);
+        res.writeHead(response.status, { ...response.headers, 'content-type': 'application/json' });
+        res.end(JSON.stringify(response.body));
+      },
+    );
+  };
+}

@@ -1,0 +1,126 @@
+// The issuer's signing keys, cached: loaded once, refreshed on an unknown kid at most once per
+// cooldown, and never dropped because a refresh failed (a JWKS outage must not reject valid tokens).
+import { discoverJwksUri } from './discovery.js';
+import { TokenError } from './errors.js';
+import { type FetchJsonOptions, fetchJson } from './fetch-json.js';
+import { importRs256Key, type RsaPublicJwk, type VerificationKey } from './jose.js';
+
+export interface KeySetOptions {
+  issuer: string;
+  /** When absent, read from the issuer's discovery document on first load. */
+  jwksUri: string | undefined;
+  /** Least time between two fetches triggered by unknown kids (ms). */
+  cooldownMs: number;
+  /** After this age (ms), a request for a known kid also refreshes the set in the background. */
+  maxAgeMs: number;
+  clock: () => number;
+  fetch: FetchJsonOptions;
+  onError: (err: unknown) => void;
+}
+
+/** The cached key set of one issuer. */
+export interface KeySet {
+  /** The key for `kid`, refreshing the set if it is unknown and the cooldown allows. */
+  key(kid: string): Promise<VerificationKey>;
+  /** Loads the set now unless a load happened within the cooldown; rejects when none is available. */
+  load(): Promise<void>;
+  /** True once a key set has been loaded. */
+  readonly loaded: boolean;
+}
+
+/** While no key set has ever loaded, retry at most this often (ms) rather than once per cooldown. */
+const FIRST_LOAD_RETRY_MS = 1_000;
+const MAX_JWKS_BYTES = 512 * 1024;
+
+function usable(jwk: unknown): jwk is RsaPublicJwk {
+  if (typeof jwk !== 'object' || jwk === null) return false;
+  const k = jwk as Record<string, unknown>;
+  return (
+    k['kty'] === 'RSA' &&
+    typeof k['kid'] === 'string' &&
+    typeof k['n'] === 'string' &&
+    typeof k['e'] === 'string' &&
+    (k['use'] === undefined || k['use'] === 'sig') &&
+    (k['alg'] === undefined || k['alg'] === 'RS256')
+  );
+}
+
+/**
+ * Imports every usable RS256 key of a JWKS document. Keys of other types are skipped; a document
+ * without any usable key is an error, so the previous set stays in use.
+ * @see RFC 7517 §5
+ */
+async function importKeys(doc: unknown): Promise<Map<string, VerificationKey>> {
+  const keys = (doc as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new Error('JWKS document has no keys array');
+  const imported = new Map<string, VerificationKey>();
+  for (const jwk of keys) {
+    if (!usable(jwk) || imported.has(jwk.kid)) continue;
+    try {
+      imported.set(jwk.kid, await importRs256Key(jwk));
+    } catch {
+      // One malformed key must not hide the others.
+    }
+  }
+  if (imported.size === 0) throw new Error('JWKS document has no usable RS256 key');
+  return imported;
+}
+
+/** Creates the key cache of one issuer; nothing is fetched until the first `key` or `load`. */
+export function createKeySet(options: KeySetOptions): KeySet {
+  let jwksUri = options.jwksUri;
+  let keys: Map<string, VerificationKey> | undefined;
+  let loadedAt = Number.NEGATIVE_INFINITY;
+  let attemptedAt = Number.NEGATIVE_INFINITY;
+  let inflight: Promise<void> | undefined;
+
+  async function fetchKeys(): Promise<void> {
+    jwksUri ??= await discoverJwksUri(options.issuer, options.fetch);
+    keys = await importKeys(await fetchJson(jwksUri, { ...options.fetch, maxBytes: MAX_JWKS_BYTES }));
+    loadedAt = options.clock();
+  }
+
+  /** One fetch at a time; concurrent callers share it. Failures are reported, never thrown. */
+  function refresh(): Promise<void> {
+    if (!inflight) {
+      attemptedAt = options.clock();
+      inflight = fetchKeys()
+        .catch((err: unknown) => options.onError(err))
+        .finally(() => {
+          inflight = undefined;
+        });
+    }
+    return inflight;
+  }
+
+  function mayRefresh(interval: number): boolean {
+    return inflight !== undefined || options.clock() - attemptedAt >= interval;
+  }
+
+  async function ensureLoaded(): Promise<Map<string, VerificationKey>> {
+    if (!keys && mayRefresh(Math.min(FIRST_LOAD_RETRY_MS, options.cooldownMs))) await refresh();
+    if (!keys) throw new TokenError('jwks_unavailable', "The issuer's signing keys are not available");
+    return keys;
+  }
+
+  return {
+    get loaded() {
+      return keys !== undefined;
+    },
+    async load() {
+      await ensureLoaded();
+    },
+    async key(kid) {
+      const current = await ensureLoaded();
+      const known = current.get(kid);
+      if (known) {
+        if (options.clock() - loadedAt >= options.maxAgeMs && mayRefresh(options.cooldownMs)) void refresh();
+        return known;
+      }
+      if (mayRefresh(options.cooldownMs)) await refresh();
+      const found = keys?.get(kid);
+      if (!found) throw new TokenError('kid_unknown', 'The token was signed by an unknown key');
+      return found;
+    },
+  };
+}

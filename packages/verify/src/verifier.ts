@@ -1,0 +1,142 @@
+// createVerifier: the composition root of the package — key set, strict checks and the result cache.
+import { bearerToken } from './bearer.js';
+import { type AccessTokenClaims, checkClaims } from './claims.js';
+import { checkHeader, decodeJsonSegment, parseJsonObject, splitCompact } from './compact.js';
+import { TokenError } from './errors.js';
+import type { FetchLike } from './fetch-json.js';
+import { verifyRs256 } from './jose.js';
+import { createKeySet } from './key-set.js';
+import { Lru } from './lru.js';
+
+/** Options of {@link createVerifier}. Times are in milliseconds unless named otherwise. */
+export interface VerifierOptions {
+  /** The issuer identifier, exactly as in the tokens' `iss` and the discovery document. */
+  issuer: string;
+  /** The `aud` this resource server accepts (cxauth's default is `cxauth-api`). */
+  audience: string;
+  /** JWKS URL; when absent, `jwks_uri` of `{issuer}/.well-known/openid-configuration`. */
+  jwksUri?: string;
+  /** Allowed clock skew for `exp`, `nbf` and `iat`, in seconds. Default 30. */
+  clockToleranceSec?: number;
+  /** Longest token accepted, in characters. Default 8192. */
+  maxTokenLength?: number;
+  /** Verified tokens remembered until they expire. Default 10 000; 0 disables the cache. */
+  cacheSize?: number;
+  /** Least time between JWKS refreshes caused by unknown `kid`s. Default 30 000. */
+  jwksCooldownMs?: number;
+  /** Age after which the JWKS is refreshed in the background. Default 600 000. */
+  jwksMaxAgeMs?: number;
+  /** Timeout of each discovery or JWKS fetch. Default 5 000. */
+  fetchTimeoutMs?: number;
+  /** Milliseconds since the epoch; injected by tests. Default `Date.now`. */
+  clock?: () => number;
+  /** The fetch used for discovery and JWKS. Default the global `fetch`. */
+  fetch?: FetchLike;
+  /** Told about each failed discovery/JWKS load (the last good keys stay in use). */
+  onJwksError?: (err: unknown) => void;
+}
+
+/** A configured verifier for one issuer and audience. */
+export interface Verifier {
+  /**
+   * Verifies an access token and returns its claims (frozen).
+   * @throws {TokenError} with a stable `code` when the token is refused.
+   * @see RFC 9068 §4
+   */
+  verify(token: string): Promise<AccessTokenClaims>;
+  /**
+   * Verifies the token of an `Authorization` header value (`Bearer <token>`, any case).
+   * @throws {TokenError} `token_missing` without bearer credentials, else as {@link Verifier.verify}.
+   * @see RFC 6750 §2.1
+   */
+  verifyAuthorization(header: string | readonly string[] | undefined): Promise<AccessTokenClaims>;
+  /** Loads the issuer's keys now (a no-op once loaded); rejects with `jwks_unavailable`. */
+  ready(): Promise<void>;
+  /** True once the issuer's key set has been loaded at least once. */
+  readonly isReady: boolean;
+}
+
+interface Verified {
+  claims: AccessTokenClaims;
+  /** Clock value (ms) from which the token is expired, tolerance included. */
+  expiresAt: number;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+/**
+ * Creates a verifier of access tokens for one issuer: RS256 only, `typ: at+jwt`, exact `iss` and
+ * `aud`, time window with a small tolerance, the cxauth required claims and a size cap. Keys come
+ * from the issuer's JWKS, fetched lazily and cached; verified tokens are cached by their exact string.
+ * @example
+ * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'cxauth-api' });
+ * const claims = await verifier.verifyAuthorization(req.headers.authorization);
+ * @see RFC 9068, RFC 8725
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const clock = options.clock ?? Date.now;
+  const tolerance = options.clockToleranceSec ?? 30;
+  const maxLength = options.maxTokenLength ?? 8192;
+  const cache = new Lru<Verified>(options.cacheSize ?? 10_000);
+  const rules = { issuer: options.issuer, audience: options.audience, clockTolerance: tolerance };
+  const keys = createKeySet({
+    issuer: options.issuer,
+    jwksUri: options.jwksUri,
+    cooldownMs: options.jwksCooldownMs ?? 30_000,
+    maxAgeMs: options.jwksMaxAgeMs ?? 600_000,
+    clock,
+    fetch: { fetch: options.fetch ?? fetch, timeoutMs: options.fetchTimeoutMs ?? 5_000, maxBytes: 64 * 1024 },
+    onError: options.onJwksError ?? (() => undefined),
+  });
+
+  async function verifyUncached(token: string): Promise<AccessTokenClaims> {
+    const [header] = splitCompact(token);
+    const kid = checkHeader(decodeJsonSegment(header, 'header'));
+    const key = await keys.key(kid);
+    let payloadBytes: Uint8Array;
+    try {
+      payloadBytes = await verifyRs256(token, key);
+    } catch (err) {
+      throw new TokenError('signature_invalid', 'The token signature is invalid', { cause: err });
+    }
+    const payload = parseJsonObject(Buffer.from(payloadBytes).toString('utf8'), 'payload');
+    const claims = checkClaims(payload, rules, clock() / 1000);
+    return deepFreeze(claims);
+  }
+
+  async function verify(token: string): Promise<AccessTokenClaims> {
+    if (typeof token !== 'string' || token === '') {
+      throw new TokenError('token_missing', 'A bearer access token is required');
+    }
+    if (token.length > maxLength) throw new TokenError('token_too_large', 'The access token is too large');
+    const hit = cache.get(token);
+    if (hit) {
+      if (clock() < hit.expiresAt) return hit.claims;
+      cache.delete(token);
+    }
+    let claims: AccessTokenClaims;
+    try {
+      claims = await verifyUncached(token);
+    } catch (err) {
+      if (err instanceof TokenError) throw err;
+      throw new TokenError('token_malformed', 'The access token is invalid', { cause: err });
+    }
+    cache.set(token, { claims, expiresAt: (claims.exp + tolerance) * 1000 });
+    return claims;
+  }
+
+  return {
+    verify,
+    verifyAuthorization: async (header) => verify(bearerToken(header)),
+    ready: () => keys.load(),
+    get isReady() {
+      return keys.loaded;
+    },
+  };
+}

@@ -1,0 +1,254 @@
+// Forged and malformed tokens, data-driven: each is refused with its stable code by the verifier and
+// with 401 + `WWW-Authenticate: Bearer error="invalid_token"` (never a 500) by both adapters.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createVerifier,
+  fastifyBearer,
+  httpBearer,
+  type TokenErrorCode,
+  type Verifier,
+} from '../src/index.js';
+import {
+  AUDIENCE,
+  accessClaims,
+  type FakeIssuer,
+  mint,
+  newKey,
+  publicPem,
+  signHs256,
+  signRaw,
+  startIssuer,
+  type TestKey,
+} from './support/issuer.js';
+
+const NOW = 1_750_000_000;
+
+interface Ctx {
+  issuer: FakeIssuer;
+  key: TestKey;
+  stranger: TestKey;
+  claims: () => Record<string, unknown>;
+  valid: () => Promise<string>;
+}
+
+type Case = [name: string, make: (ctx: Ctx) => Promise<string> | string, code: TokenErrorCode];
+
+const header = (ctx: Ctx, extra: Record<string, unknown> = {}) => ({
+  alg: 'RS256',
+  typ: 'at+jwt',
+  kid: ctx.key.kid,
+  ...extra,
+});
+const withSignature = (token: string, signature: string) => token.replace(/[^.]+$/, signature);
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+const CORPUS: Case[] = [
+  [
+    'alg none, empty signature',
+    (c) => `${b64(header(c, { alg: 'none' }))}.${b64(c.claims())}.`,
+    'token_malformed',
+  ],
+  [
+    'alg none with a signature',
+    (c) => `${b64(header(c, { alg: 'none' }))}.${b64(c.claims())}.AAAA`,
+    'alg_not_allowed',
+  ],
+  [
+    'alg None (case variant)',
+    (c) => `${b64(header(c, { alg: 'None' }))}.${b64(c.claims())}.AAAA`,
+    'alg_not_allowed',
+  ],
+  [
+    'HS256 keyed with the public key PEM',
+    (c) => signHs256(header(c, { alg: 'HS256' }), c.claims(), publicPem(c.key)),
+    'alg_not_allowed',
+  ],
+  [
+    'HS256 keyed with the JWK modulus',
+    (c) => signHs256(header(c, { alg: 'HS256' }), c.claims(), String(c.key.publicJwk.n)),
+    'alg_not_allowed',
+  ],
+  ['RS512 header', (c) => signRaw(c.key, header(c, { alg: 'RS512' }), c.claims()), 'alg_not_allowed'],
+  ['PS256 header', (c) => signRaw(c.key, header(c, { alg: 'PS256' }), c.claims()), 'alg_not_allowed'],
+  ['no alg', (c) => signRaw(c.key, { typ: 'at+jwt', kid: c.key.kid }, c.claims()), 'alg_not_allowed'],
+  ['unknown kid', (c) => mint(c.stranger, c.claims()), 'kid_unknown'],
+  ['no kid', (c) => signRaw(c.key, { alg: 'RS256', typ: 'at+jwt' }, c.claims()), 'kid_unknown'],
+  [
+    'known kid, signed by another key',
+    (c) => mint(c.stranger, c.claims(), { kid: c.key.kid }),
+    'signature_invalid',
+  ],
+  [
+    'jku header',
+    (c) => mint(c.stranger, c.claims(), { kid: c.stranger.kid, jku: `${c.issuer.url}/evil` }),
+    'header_forbidden',
+  ],
+  [
+    'x5u header',
+    (c) => mint(c.key, c.claims(), { x5u: 'https://evil.example/cert.pem' }),
+    'header_forbidden',
+  ],
+  [
+    'jwk header (embedded key)',
+    (c) => mint(c.stranger, c.claims(), { kid: c.stranger.kid, jwk: c.stranger.publicJwk }),
+    'header_forbidden',
+  ],
+  ['x5c header', (c) => mint(c.key, c.claims(), { x5c: ['MIIB'] }), 'header_forbidden'],
+  [
+    'crit header',
+    (c) => signRaw(c.key, header(c, { crit: ['exp'], exp: 1 }), c.claims()),
+    'header_forbidden',
+  ],
+  [
+    'b64 false in crit',
+    (c) => signRaw(c.key, header(c, { b64: false, crit: ['b64'] }), c.claims()),
+    'header_forbidden',
+  ],
+  ['zero signature', async (c) => withSignature(await c.valid(), 'A'.repeat(342)), 'signature_invalid'],
+  ['truncated signature', async (c) => (await c.valid()).slice(0, -12), 'signature_invalid'],
+  ['one-byte signature', async (c) => withSignature(await c.valid(), 'AA'), 'signature_invalid'],
+  [
+    'payload swapped after signing',
+    async (c) => {
+      const [h, , s] = (await c.valid()).split('.');
+      return `${h}.${b64({ ...c.claims(), tenantId: 'someone-else' })}.${s}`;
+    },
+    'signature_invalid',
+  ],
+  ['expired', (c) => mint(c.key, { ...c.claims(), iat: NOW - 7200, exp: NOW - 3600 }), 'token_expired'],
+  [
+    'expired just beyond the tolerance',
+    (c) => mint(c.key, { ...c.claims(), exp: NOW - 31 }),
+    'token_expired',
+  ],
+  ['not yet valid (nbf)', (c) => mint(c.key, { ...c.claims(), nbf: NOW + 3600 }), 'token_not_yet_valid'],
+  [
+    'issued in the future (iat)',
+    (c) => mint(c.key, { ...c.claims(), iat: NOW + 3600, exp: NOW + 7200 }),
+    'token_not_yet_valid',
+  ],
+  ['wrong iss', (c) => mint(c.key, { ...c.claims(), iss: 'https://evil.example' }), 'issuer_invalid'],
+  [
+    'iss with a trailing slash',
+    (c) => mint(c.key, { ...c.claims(), iss: `${c.issuer.url}/` }),
+    'issuer_invalid',
+  ],
+  ['no iss', (c) => mint(c.key, { ...c.claims(), iss: undefined }), 'issuer_invalid'],
+  ['wrong aud', (c) => mint(c.key, { ...c.claims(), aud: 'another-api' }), 'audience_invalid'],
+  ['aud array without ours', (c) => mint(c.key, { ...c.claims(), aud: ['a', 'b'] }), 'audience_invalid'],
+  [
+    'id_token as access token',
+    (c) =>
+      mint(
+        c.key,
+        {
+          iss: c.issuer.url,
+          sub: 'user:1',
+          aud: 'client-1',
+          iat: NOW,
+          exp: NOW + 3600,
+          auth_time: NOW,
+          at_hash: 'x4bX0Yc3Kd2b9V2ZqQ1r4A',
+          tenantId: 't',
+          name: 'u@example.com',
+        },
+        { typ: 'JWT' },
+      ),
+    'type_invalid',
+  ],
+  ['access claims with typ JWT', (c) => mint(c.key, c.claims(), { typ: 'JWT' }), 'type_invalid'],
+  ['no typ', (c) => signRaw(c.key, { alg: 'RS256', kid: c.key.kid }, c.claims()), 'type_invalid'],
+  ['refresh token (opaque)', () => Buffer.alloc(32, 7).toString('base64url'), 'token_malformed'],
+  ['oversized', (c) => mint(c.key, { ...c.claims(), padding: 'x'.repeat(7_000) }), 'token_too_large'],
+  ['not base64url (+ and /)', async (c) => (await c.valid()).replace(/^../, '+/'), 'token_malformed'],
+  [
+    'not base64url (padding)',
+    async (c) => `${(await c.valid()).split('.')[0]}==.e30.AAAA`,
+    'token_malformed',
+  ],
+  ['not base64url (symbols)', () => 'ey!!.$$$.%%%', 'token_malformed'],
+  [
+    'header not JSON',
+    (c) => `${Buffer.from('{"alg":').toString('base64url')}.${b64(c.claims())}.AAAA`,
+    'token_malformed',
+  ],
+  ['header a JSON array', (c) => `${b64(['RS256'])}.${b64(c.claims())}.AAAA`, 'token_malformed'],
+  ['payload not JSON (signed)', (c) => signRaw(c.key, header(c), 'not json'), 'token_malformed'],
+  ['payload a JSON array (signed)', (c) => signRaw(c.key, header(c), [1, 2]), 'token_malformed'],
+  ['two segments', (c) => `${b64(header(c))}.${b64(c.claims())}`, 'token_malformed'],
+  ['five segments (JWE shape)', () => 'eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d', 'token_malformed'],
+  ['missing tenantId', (c) => mint(c.key, { ...c.claims(), tenantId: undefined }), 'claims_invalid'],
+  ['missing area', (c) => mint(c.key, { ...c.claims(), area: undefined }), 'claims_invalid'],
+  ['exp as a string', (c) => mint(c.key, { ...c.claims(), exp: String(NOW + 3600) }), 'claims_invalid'],
+  ['no exp', (c) => mint(c.key, { ...c.claims(), exp: undefined }), 'claims_invalid'],
+  ['role not an object', (c) => mint(c.key, { ...c.claims(), role: 'Administrator' }), 'claims_invalid'],
+];
+
+let ctx: Ctx;
+let verifier: Verifier;
+let httpServer: Server;
+let httpUrl: string;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  const issuer = await startIssuer();
+  ctx = {
+    issuer,
+    key: issuer.key,
+    stranger: await newKey(),
+    claims: () => accessClaims(issuer.url, NOW),
+    valid: () => mint(issuer.key, accessClaims(issuer.url, NOW)),
+  };
+  verifier = createVerifier({ issuer: issuer.url, audience: AUDIENCE, clock: () => NOW * 1000 });
+  const bearer = httpBearer(verifier, { realm: 'test' });
+  httpServer = createServer((req, res) => bearer(req, res, () => res.end('{"ok":true}')));
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  httpUrl = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/`;
+  app = Fastify();
+  await app.register(fastifyBearer, { verifier, realm: 'test' });
+  app.get('/', async () => ({ ok: true }));
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app.close();
+  httpServer.closeAllConnections();
+  await new Promise((resolve) => httpServer.close(resolve));
+  await ctx.issuer.close();
+});
+
+describe('the corpus is well-formed', () => {
+  it('a genuine token passes every adapter (so refusals below are about the forgery)', async () => {
+    const token = await ctx.valid();
+    await expect(verifier.verify(token)).resolves.toMatchObject({ tenantId: ctx.claims()['tenantId'] });
+    expect((await fetch(httpUrl, { headers: { authorization: `bearer ${token}` } })).status).toBe(200);
+    expect((await app.inject({ url: '/', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(
+      200,
+    );
+  });
+});
+
+describe.each(CORPUS)('forged or malformed: %s', (_name, make, code) => {
+  it(`verify() refuses it with ${code}`, async () => {
+    await expect(verifier.verify(await make(ctx))).rejects.toMatchObject({ name: 'TokenError', code });
+  });
+
+  it('Node http middleware answers 401 invalid_token over a socket', async () => {
+    const res = await fetch(httpUrl, { headers: { authorization: `Bearer ${await make(ctx)}` } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="test", error="invalid_token", error_description="[^"]+"$/,
+    );
+    expect(await res.json()).toMatchObject({ error: 'invalid_token' });
+  });
+
+  it('Fastify plugin answers 401 invalid_token', async () => {
+    const res = await app.inject({ url: '/', headers: { authorization: `Bearer ${await make(ctx)}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(res.json()).toMatchObject({ error: 'invalid_token' });
+  });
+});
