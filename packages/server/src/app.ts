@@ -1,0 +1,199 @@
+// The composition root of the global service: builds the Fastify app from config, storage, secrets and
+// keys (tests pass their own through the same parameters), and starts it for `cxauth serve`.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ServerConfig } from './config/config.js';
+import { loadKek } from './crypto/kek.js';
+import { SecretHasher } from './crypto/secrets.js';
+import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from './crypto/signing-keys.js';
+import type { GrantType } from './domain/types.js';
+import { CXONE_CONFIGURATION_PATH, registerCxoneConfiguration } from './endpoints/cxone-configuration.js';
+import { DISCOVERY_PATH, registerDiscovery } from './endpoints/discovery.js';
+import { HEALTHZ_PATH, READYZ_PATH, registerHealth } from './endpoints/health.js';
+import { JWKS_PATH, registerJwks } from './endpoints/jwks.js';
+import { registerTokenEndpoint, TOKEN_PATH } from './endpoints/token.js';
+import { registerUserinfo, USERINFO_PATH } from './endpoints/userinfo.js';
+import { enabledGrants } from './grants/index.js';
+import { OriginCache, registerCors } from './http/cors.js';
+import { installErrorHandling, pathOf } from './http/errors.js';
+import { registerFormParser } from './http/form.js';
+import { openStorage } from './storage/open.js';
+import type { Storage } from './storage/storage.js';
+import { TokenIssuer } from './tokens/issue.js';
+import type { Hasher } from './tokens/refresh-token.js';
+import { JwsSigner } from './tokens/sign.js';
+import { AccessTokenVerifier } from './tokens/verify-access-token.js';
+
+/** Where logs go: off, on (stdout at config.logLevel), or a stream (tests read what was logged). */
+export type LoggerOption = boolean | { stream: NodeJS.WritableStream; level?: string };
+
+export interface CreateServerOptions {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  /** The key-encryption key: used to build `hasher` and load `keys` when those are not given. */
+  readonly kek?: Buffer;
+  readonly hasher?: Hasher;
+  readonly keys?: LoadedKeys;
+  /** The time, injectable for tests. */
+  readonly clock?: () => Date;
+  readonly logger?: LoggerOption;
+  /** The grants to enable (default: all). */
+  readonly grants?: readonly GrantType[];
+}
+
+/** Browser-callable endpoints and their methods (CORS, preflight). */
+const CORS_PATHS = new Map<string, readonly string[]>([
+  [DISCOVERY_PATH, ['GET']],
+  [TOKEN_PATH, ['POST']],
+  [JWKS_PATH, ['GET']],
+  [USERINFO_PATH, ['GET', 'POST']],
+  [CXONE_CONFIGURATION_PATH, ['GET']],
+]);
+
+/** Every route and its methods, for 405 answers with `Allow`. */
+const ROUTES = new Map<string, readonly string[]>([
+  ...[...CORS_PATHS].map(([path, methods]): [string, readonly string[]] => [path, [...methods, 'OPTIONS']]),
+  [HEALTHZ_PATH, ['GET']],
+  [READYZ_PATH, ['GET']],
+]);
+
+/**
+ * Logger settings: one line per request, and nothing secret. The request serializer keeps method and
+ * path only (no query, no headers), and redaction covers anything that slips into a log object.
+ */
+function loggerOptions(option: LoggerOption, level: string): FastifyServerOptions['logger'] {
+  if (option === false) return false;
+  return {
+    level: option === true ? level : (option.level ?? level),
+    ...(option === true ? {} : { stream: option.stream }),
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.body',
+        'body',
+        '*.client_secret',
+        '*.password',
+        '*.refresh_token',
+        '*.access_token',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        path: pathOf(req.url),
+        remoteAddress: req.ip,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+/**
+ * Builds the global authentication service (not listening). Routes: discovery, token, JWKS, userinfo,
+ * tenant discovery, health; CORS per registered application origin; every error as RFC JSON.
+ */
+export async function createServer(options: CreateServerOptions): Promise<FastifyInstance> {
+  const { config, storage } = options;
+  const clock = options.clock ?? (() => new Date());
+  const hasher = options.hasher ?? (options.kek ? new SecretHasher(options.kek) : undefined);
+  const keys = options.keys ?? (options.kek ? await loadSigningKeys(storage, options.kek) : undefined);
+  if (!hasher || !keys) throw new Error('createServer needs `kek`, or both `hasher` and `keys`');
+
+  const app = Fastify({
+    logger: loggerOptions(options.logger ?? false, config.logLevel),
+    disableRequestLogging: true,
+    bodyLimit: config.bodyLimit,
+    return503OnClosing: true,
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  app.removeAllContentTypeParsers();
+  registerFormParser(app, config.bodyLimit);
+  installErrorHandling(app, ROUTES);
+  const origins = new OriginCache({
+    load: () => storage.applications.listActiveOrigins(),
+    now: () => clock().getTime(),
+    onError: (err) => app.log.warn({ err }, 'could not read CORS origins'),
+  });
+  registerCors(app, origins, CORS_PATHS);
+
+  const grants = enabledGrants(options.grants);
+  const signer = new JwsSigner(keys.active);
+  const tokens = new TokenIssuer({
+    signer,
+    issuer: config.issuer,
+    audience: config.tokens.audience,
+    accessTokenTtl: config.tokens.accessTokenTtl,
+  });
+  registerDiscovery(app, config.issuer, [...grants.keys()]);
+  registerJwks(app, keys.jwks.keys);
+  registerTokenEndpoint(app, {
+    grants,
+    clientAuth: { getApplication: (id) => storage.applications.get(id), hasher },
+    grantDeps: { config, storage, hasher, tokens },
+    clock,
+  });
+  registerUserinfo(app, {
+    verifier: new AccessTokenVerifier({
+      issuer: config.issuer,
+      audience: config.tokens.audience,
+      clockTolerance: config.tokens.clockTolerance,
+      keys: keys.jwks.keys,
+    }),
+    storage,
+    clock,
+  });
+  registerCxoneConfiguration(app, storage);
+  registerHealth(app, storage);
+  return app;
+}
+
+/** A started global service. */
+export interface RunningAuthService {
+  readonly app: FastifyInstance;
+  readonly storage: Storage;
+  /** The URL it listens on (may differ from the issuer behind a proxy). */
+  readonly url: string;
+  /** Stops listening, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: LoggerOption;
+  /** Runs after migration and before listening (e.g. seeding the demo). */
+  readonly beforeListen?: (context: { storage: Storage; kek: Buffer; hasher: SecretHasher }) => Promise<void>;
+}
+
+/**
+ * Opens and migrates the database, loads the KEK, makes sure a signing key is active, builds the app
+ * and listens on `config.host:config.port`.
+ */
+export async function startAuthService(
+  config: ServerConfig,
+  options: StartOptions = {},
+): Promise<RunningAuthService> {
+  const storage = await openStorage(config.databaseUrl);
+  try {
+    await storage.migrate();
+    const kek = await loadKek(config);
+    await ensureActiveSigningKey(storage, kek, new Date());
+    const hasher = new SecretHasher(kek);
+    await options.beforeListen?.({ storage, kek, hasher });
+    const app = await createServer({ config, storage, kek, hasher, logger: options.logger ?? true });
+    const url = await app.listen({ host: config.host, port: config.port });
+    return {
+      app,
+      storage,
+      url,
+      async close() {
+        await app.close();
+        await storage.close();
+      },
+    };
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
+}

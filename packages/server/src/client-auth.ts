@@ -1,0 +1,91 @@
+// Client authentication at the token endpoint: client_secret_basic or client_secret_post, exactly one
+// per request; an unknown client and a wrong secret fail alike.
+import type { Application } from './domain/types.js';
+import { InvalidClient, InvalidRequest } from './errors.js';
+import type { FormParams } from './http/form.js';
+import type { Hasher } from './tokens/refresh-token.js';
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+export interface AuthenticatedClient {
+  readonly app: Application;
+  readonly method: ClientAuthMethod;
+}
+
+export interface ClientAuthDeps {
+  readonly getApplication: (clientId: string) => Promise<Application | undefined>;
+  readonly hasher: Hasher;
+}
+
+const FAILED = 'client authentication failed';
+/** Compared against when the client is unknown, so both failures cost the same. */
+const DUMMY_HASH = Buffer.alloc(32);
+
+/** Form-urldecodes one part of the Basic credentials ('+' is a space). */
+function formDecode(part: string, usedBasic: boolean): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    throw new InvalidClient('malformed Basic credentials', usedBasic);
+  }
+}
+
+/**
+ * Reads `client_id:client_secret` from a Basic header: base64 of the two parts joined by the first
+ * colon, each form-urlencoded first.
+ * @see RFC 6749 §2.3.1, RFC 7617 §2
+ */
+export function parseBasic(authorization: string): { clientId: string; secret: string } {
+  const match = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(authorization);
+  if (!match) throw new InvalidClient('malformed Basic credentials', true);
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) throw new InvalidClient('malformed Basic credentials', true);
+  return {
+    clientId: formDecode(decoded.slice(0, colon), true),
+    secret: formDecode(decoded.slice(colon + 1), true),
+  };
+}
+
+/**
+ * Authenticates the client of a token request. Inactive applications fail like unknown ones.
+ * @see RFC 6749 §2.3 and §3.2.1, OIDC Core §9
+ */
+export async function authenticateClient(
+  deps: ClientAuthDeps,
+  authorization: string | undefined,
+  params: FormParams,
+): Promise<AuthenticatedClient> {
+  let clientId: string;
+  let secret: string;
+  let method: ClientAuthMethod;
+  if (authorization !== undefined) {
+    if (!/^basic\b/i.test(authorization)) {
+      throw new InvalidClient('use the Basic scheme or client_secret_post', true);
+    }
+    ({ clientId, secret } = parseBasic(authorization));
+    if (params['client_secret'] !== undefined) {
+      throw new InvalidRequest('use exactly one client authentication method');
+    }
+    // A client_id in the body as well is tolerated only when it names the same client.
+    if (params['client_id'] !== undefined && params['client_id'] !== clientId) {
+      throw new InvalidRequest('client_id does not match the authenticated client');
+    }
+    method = 'client_secret_basic';
+  } else {
+    const id = params['client_id'];
+    const postSecret = params['client_secret'];
+    if (id === undefined || postSecret === undefined) {
+      // Nothing tried: announce the scheme we accept (RFC 9110 §11.6.1 wants a challenge with 401).
+      throw new InvalidClient('client authentication is required', id === undefined);
+    }
+    clientId = id;
+    secret = postSecret;
+    method = 'client_secret_post';
+  }
+  const usedBasic = method === 'client_secret_basic';
+  const app = await deps.getApplication(clientId);
+  const ok = deps.hasher.verify(secret, app?.secretHash ?? DUMMY_HASH);
+  if (!app || !ok || app.status !== 'active') throw new InvalidClient(FAILED, usedBasic);
+  return { app, method };
+}

@@ -1,0 +1,73 @@
+// grant_type=password with an access key: username = accessKeyId, password = accessKeySecret. Opens a
+// session whose refresh tokens carry it on.
+import crypto from 'node:crypto';
+import { InvalidGrant } from '../errors.js';
+import type { TokenResponse } from '../tokens/issue.js';
+import { mintRefreshToken } from '../tokens/refresh-token.js';
+import { parseScope } from './scope.js';
+import type { GrantContext } from './types.js';
+
+export const grantType = 'password';
+
+export const parameters: readonly string[] = ['username', 'password'];
+
+/** One answer for every way the credentials can be wrong, so none can be told apart. */
+const BAD_CREDENTIALS = 'the access key is invalid or inactive';
+const DUMMY_HASH = Buffer.alloc(32);
+
+/**
+ * Exchanges an access key for tokens. The key, its user and tenant must be active; an application
+ * restricted to a tenant serves only that tenant's users.
+ * @see RFC 6749 §4.3.2, the reference document "Getting a token"
+ */
+export async function handler({ params, client, now, log, deps }: GrantContext): Promise<TokenResponse> {
+  const { storage, hasher, config, tokens } = deps;
+  const keyId = params['username'] as string;
+  const secret = params['password'] as string;
+  const scope = parseScope(params['scope']);
+  const owner = await storage.accessKeys.getWithOwner(keyId);
+  const ok = hasher.verify(secret, owner?.key.secretHash ?? DUMMY_HASH);
+  if (!owner || !ok) throw new InvalidGrant(BAD_CREDENTIALS);
+  const { key, user, tenant } = owner;
+  if (key.status !== 'active' || user.status !== 'active' || tenant.status !== 'active') {
+    throw new InvalidGrant(BAD_CREDENTIALS);
+  }
+  if (client.tenantId !== null && client.tenantId !== tenant.id) {
+    throw new InvalidGrant('this application is not available to the tenant of the access key');
+  }
+  const sessionId = crypto.randomUUID();
+  const sessionExpiresAt = new Date(now.getTime() + config.tokens.sessionTtl * 1000);
+  const refresh = mintRefreshToken(hasher, {
+    sessionId,
+    scope,
+    now,
+    ttl: config.tokens.refreshTokenTtl,
+    sessionExpiresAt,
+  });
+  await storage.sessions.create(
+    {
+      id: sessionId,
+      clientId: client.clientId,
+      userId: user.id,
+      tenantId: tenant.id,
+      accessKeyId: key.id,
+      scope,
+      createdAt: now,
+      expiresAt: sessionExpiresAt,
+      revokedAt: null,
+      revokedReason: null,
+    },
+    refresh.record,
+  );
+  // Last use is bookkeeping: it must not slow the response or fail it.
+  storage.accessKeys.touch(key.id, now).catch((err: unknown) => log.warn({ err }, 'access key touch failed'));
+  return tokens.issue({
+    clientId: client.clientId,
+    user,
+    tenant,
+    scope,
+    refreshToken: refresh.token,
+    now,
+    authTime: now,
+  });
+}

@@ -1,0 +1,82 @@
+// grant_type=refresh_token: rotation on every use, replay detection that ends the session, scope that
+// can only narrow, and the access key, user and tenant checked again on every refresh.
+import { InvalidGrant } from '../errors.js';
+import type { AccessKeyOwner } from '../storage/storage.js';
+import type { TokenResponse } from '../tokens/issue.js';
+import { mintRefreshToken } from '../tokens/refresh-token.js';
+import { parseScope } from './scope.js';
+import type { GrantContext } from './types.js';
+
+export const grantType = 'refresh_token';
+
+export const parameters: readonly string[] = ['refresh_token'];
+
+const INVALID = 'the refresh token is invalid, expired or revoked';
+
+/** The key, user and tenant behind a session, when all of them are still active. */
+async function activeOwner(
+  { deps }: GrantContext,
+  session: { userId: string; tenantId: string; accessKeyId: string | null },
+): Promise<Omit<AccessKeyOwner, 'key'> | undefined> {
+  const { storage } = deps;
+  if (session.accessKeyId !== null) {
+    const owner = await storage.accessKeys.getWithOwner(session.accessKeyId);
+    if (owner?.key.status !== 'active') return undefined;
+    return owner.user.status === 'active' && owner.tenant.status === 'active' ? owner : undefined;
+  }
+  const [user, tenant] = await Promise.all([
+    storage.users.get(session.userId),
+    storage.tenants.get(session.tenantId),
+  ]);
+  return user?.status === 'active' && tenant?.status === 'active' ? { user, tenant } : undefined;
+}
+
+/**
+ * Exchanges a refresh token for new tokens and a new refresh token; the presented one is spent.
+ * @see RFC 6749 §6, RFC 9700 §4.14.2 (rotation and reuse detection)
+ */
+export async function handler(context: GrantContext): Promise<TokenResponse> {
+  const { params, client, now, deps } = context;
+  const { storage, hasher, config, tokens } = deps;
+  const presentedHash = hasher.hash(params['refresh_token'] as string);
+  const found = await storage.sessions.findRefreshToken(presentedHash);
+  // A refresh token is bound to the client it was issued to (RFC 6749 §10.4).
+  if (!found || found.session.clientId !== client.clientId) throw new InvalidGrant(INVALID);
+  const { token, session } = found;
+  let scope = token.scope;
+  let owner: Omit<AccessKeyOwner, 'key'> | undefined;
+  if (token.usedAt === null) {
+    if (session.revokedAt !== null || session.expiresAt <= now || token.expiresAt <= now) {
+      throw new InvalidGrant(INVALID);
+    }
+    // Any scope asked for must already be granted: a refresh narrows, never widens (RFC 6749 §6).
+    scope = parseScope(params['scope'] ?? token.scope, token.scope.split(' '));
+    owner = await activeOwner(context, session);
+    if (!owner || (client.tenantId !== null && client.tenantId !== owner.tenant.id)) {
+      await storage.sessions.revoke(session.id, 'access key, user or tenant no longer active', now);
+      throw new InvalidGrant(INVALID);
+    }
+  }
+  const next = mintRefreshToken(hasher, {
+    sessionId: session.id,
+    scope,
+    now,
+    ttl: config.tokens.refreshTokenTtl,
+    sessionExpiresAt: session.expiresAt,
+  });
+  // Also the path of a used token: rotate() sees the replay and revokes the whole session.
+  const result = await storage.sessions.rotate(presentedHash, next.record, now);
+  if (result.outcome === 'reused') {
+    context.log.warn({ sessionId: session.id }, 'refresh token reused: session revoked');
+  }
+  if (result.outcome !== 'rotated' || !owner) throw new InvalidGrant(INVALID);
+  return tokens.issue({
+    clientId: client.clientId,
+    user: owner.user,
+    tenant: owner.tenant,
+    scope,
+    refreshToken: next.token,
+    now,
+    authTime: session.createdAt,
+  });
+}

@@ -1,0 +1,32 @@
+// The shape every grant module shares (node-oidc-provider style): its grant_type, the parameters it
+// requires, and a handler that turns an authenticated request into a token response.
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServerConfig } from '../config/config.js';
+import type { Application, GrantType } from '../domain/types.js';
+import type { FormParams } from '../http/form.js';
+import type { Storage } from '../storage/storage.js';
+import type { TokenIssuer, TokenResponse } from '../tokens/issue.js';
+import type { Hasher } from '../tokens/refresh-token.js';
+
+export interface GrantDeps {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  readonly hasher: Hasher;
+  readonly tokens: TokenIssuer;
+}
+
+export interface GrantContext {
+  readonly params: FormParams;
+  /** The authenticated client, already checked to be allowed this grant. */
+  readonly client: Application;
+  readonly now: Date;
+  readonly log: FastifyBaseLogger;
+  readonly deps: GrantDeps;
+}
+
+export interface Grant {
+  readonly grantType: GrantType;
+  /** Parameters the grant requires; a missing one is `invalid_request` before the handler runs. */
+  readonly parameters: readonly string[];
+  readonly handler: (context: GrantContext) => Promise<TokenResponse>;
+}

@@ -1,0 +1,92 @@
+// CORS per application: an Origin registered by any active application may call the public endpoints
+// from a browser; others get no CORS headers. The origin set is cached briefly, never read per request.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** How long the origin set is trusted before it is read again, milliseconds. */
+export const ORIGIN_CACHE_TTL_MS = 30_000;
+
+/** The allowed origins, read from storage at most once per TTL (concurrent misses share one read). */
+export class OriginCache {
+  readonly #load: () => Promise<string[]>;
+  readonly #now: () => number;
+  readonly #ttl: number;
+  readonly #onError: (err: unknown) => void;
+  #origins: ReadonlySet<string> = new Set();
+  #loadedAt = Number.NEGATIVE_INFINITY;
+  #pending: Promise<ReadonlySet<string>> | undefined;
+
+  constructor(options: {
+    load: () => Promise<string[]>;
+    now: () => number;
+    ttlMs?: number;
+    onError?: (err: unknown) => void;
+  }) {
+    this.#load = options.load;
+    this.#now = options.now;
+    this.#ttl = options.ttlMs ?? ORIGIN_CACHE_TTL_MS;
+    this.#onError = options.onError ?? (() => undefined);
+  }
+
+  /** The current set; a failed read keeps the previous one (CORS must never turn into a 500). */
+  async origins(): Promise<ReadonlySet<string>> {
+    if (this.#now() - this.#loadedAt < this.#ttl) return this.#origins;
+    this.#pending ??= this.#load()
+      .then((list) => {
+        this.#origins = new Set(list);
+        this.#loadedAt = this.#now();
+        return this.#origins;
+      })
+      .catch((err: unknown) => {
+        this.#onError(err);
+        return this.#origins;
+      })
+      .finally(() => {
+        this.#pending = undefined;
+      });
+    return this.#pending;
+  }
+
+  /** Forgets the set, so the next request reads it again (after an admin change, in tests). */
+  invalidate(): void {
+    this.#loadedAt = Number.NEGATIVE_INFINITY;
+  }
+}
+
+const PREFLIGHT_MAX_AGE = '600';
+
+async function applyCors(cache: OriginCache, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  // The answer depends on Origin, so shared caches must key on it (Fetch standard, CORS protocol).
+  reply.header('Vary', 'Origin');
+  const origin = request.headers.origin;
+  if (origin === undefined || !(await cache.origins()).has(origin)) return false;
+  reply.header('Access-Control-Allow-Origin', origin);
+  return true;
+}
+
+/**
+ * Adds CORS to the routes of `paths` (error responses included, since the headers are set before the
+ * handler runs) and answers their preflight requests.
+ * @see https://fetch.spec.whatwg.org/#http-cors-protocol
+ */
+export function registerCors(
+  app: FastifyInstance,
+  cache: OriginCache,
+  paths: ReadonlyMap<string, readonly string[]>,
+): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const methods = paths.get(request.routeOptions.url ?? '');
+    if (!methods || request.method === 'OPTIONS') return;
+    await applyCors(cache, request, reply);
+  });
+  for (const [url, methods] of paths) {
+    app.options(url, async (request, reply) => {
+      if (await applyCors(cache, request, reply)) {
+        reply.header('Access-Control-Allow-Methods', methods.join(', '));
+        reply.header('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+        reply.header('Access-Control-Max-Age', PREFLIGHT_MAX_AGE);
+      }
+      reply.header('Allow', [...methods, 'OPTIONS'].join(', '));
+      return reply.code(204).send();
+    });
+  }
+}

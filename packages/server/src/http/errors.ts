@@ -1,0 +1,73 @@
+// The one serializer of error responses: OAuthError → its RFC JSON and headers; framework 4xx errors →
+// invalid_request; anything else → a bare server_error (details go only to the log).
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidRequest, OAuthError } from '../errors.js';
+
+/** Allowed methods of each known path, for 405 answers (HEAD rides along with GET). */
+export type RouteTable = ReadonlyMap<string, readonly string[]>;
+
+/** Writes `err` as `{error, error_description}` with its status and headers; never cached. */
+export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
+  reply.code(err.status);
+  for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
+  reply.header('Cache-Control', 'no-store');
+  reply.header('Pragma', 'no-cache');
+  reply.type('application/json; charset=utf-8');
+  return reply.send(JSON.stringify(err.toJSON()));
+}
+
+/** Fixed, safe descriptions for the framework's client errors (its messages are never echoed). */
+function frameworkError(err: FastifyError): OAuthError | undefined {
+  const status = err.statusCode ?? 500;
+  if (status < 400 || status >= 500) return undefined;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new OAuthError('invalid_request', 'the request body is too large', { status: 413 });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new InvalidRequest('unsupported Content-Type');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new InvalidRequest('the request body is not valid JSON');
+    default:
+      return new InvalidRequest('malformed request');
+  }
+}
+
+/** The error handler of the whole service. */
+export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof OAuthError) {
+    if (err.status >= 500) request.log.error({ err }, 'request failed');
+    return sendOAuthError(reply, err);
+  }
+  const known = frameworkError(err);
+  if (known) return sendOAuthError(reply, known);
+  request.log.error({ err }, 'unexpected failure');
+  return sendOAuthError(reply, new OAuthError('server_error', 'internal server error', { status: 500 }));
+}
+
+/** The path of a request URL, without its query. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * Installs the error handler, and a not-found handler that answers 405 with `Allow` for a known path
+ * asked with another method, 404 otherwise (both as JSON).
+ * @see RFC 9110 §15.5.6 (405 needs Allow)
+ */
+export function installErrorHandling(app: FastifyInstance, routes: RouteTable): void {
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = routes.get(pathOf(request.url));
+    if (allowed) {
+      const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : [...allowed];
+      reply.header('Allow', allow.join(', '));
+      return sendOAuthError(
+        reply,
+        new OAuthError('method_not_allowed', `use ${allowed.join(' or ')}`, { status: 405 }),
+      );
+    }
+    return sendOAuthError(reply, new OAuthError('not_found', 'no such endpoint', { status: 404 }));
+  });
+}

@@ -1,0 +1,20 @@
+// Response headers shared by several endpoints.
+import type { FastifyReply } from 'fastify';
+
+/**
+ * Marks a response as never to be stored: token responses and anything carrying credentials.
+ * @see RFC 6749 §5.1, RFC 6750 §5.3
+ */
+export function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+}
+
+/** Marks a public document cacheable for `seconds`. */
+export function cacheFor(reply: FastifyReply, seconds: number): FastifyReply {
+  return reply.header('Cache-Control', `public, max-age=${seconds}`);
+}
+
+/** Sends a value already serialized to JSON (the hot paths build their JSON once or by hand). */
+export function sendJson(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
+}

@@ -1,0 +1,47 @@
+// The claims of an OpenID Connect id_token, bound to its access token by `at_hash`.
+import crypto from 'node:crypto';
+import { subjectOf, type TokenSubject } from './access-token.js';
+
+export interface IdTokenInput extends TokenSubject {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly accessToken: string;
+  /** Seconds since the epoch. */
+  readonly now: number;
+  /** When the user authenticated (the session's start), seconds since the epoch. */
+  readonly authTime: number;
+  readonly ttl: number;
+}
+
+/**
+ * `at_hash`: base64url of the left half of the SHA-256 of the access token (RS256 hashes with SHA-256).
+ * @see OpenID Connect Core 1.0 §3.1.3.6
+ */
+export function atHash(accessToken: string): string {
+  return crypto
+    .createHash('sha256')
+    .update(accessToken, 'ascii')
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
+}
+
+/**
+ * Builds id_token claims: `aud` is the client, `auth_time` the session's start.
+ * @see OpenID Connect Core 1.0 §2
+ */
+export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
+  return {
+    iss: input.issuer,
+    sub: subjectOf(input.user.id),
+    aud: input.clientId,
+    iat: input.now,
+    exp: input.now + input.ttl,
+    auth_time: input.authTime,
+    at_hash: atHash(input.accessToken),
+    tenantId: input.tenant.id,
+    name: input.user.email,
+    given_name: input.user.givenName ?? '',
+    family_name: input.user.familyName ?? '',
+  };
+}
