@@ -54,8 +54,10 @@ export interface CxauthClient {
   tenantId(): Promise<string>;
   /** The tenant's configuration with its `api_endpoint` (step 6), cached per tenant. */
   tenant(): Promise<TenantConfiguration>;
-  /** Calls `{api_endpoint}{path}` with the bearer token (step 7); see {@link ApiOptions}. */
-  api<T = unknown>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
+  /** Calls `{api_endpoint}{path}` with the bearer token (step 7) and returns the parsed body. */
+  api<T = unknown>(method: string, path: string, options?: ApiOptions): Promise<T>;
+  /** Like {@link CxauthClient.api}, with the status and headers of the answer. */
+  request<T = unknown>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
   /** Forgets the cached tokens (the next call makes a new grant). */
   forgetTokens(): void;
 }
@@ -65,7 +67,7 @@ export interface CxauthClient {
  *
  * @example
  * const client = createClient({ issuer: 'cxone', clientId, clientSecret, accessKeyId, accessKeySecret });
- * const { data } = await client.api('GET', '/inContactAPI/services/v25.0/server-time');
+ * const { ServerTime } = await client.api('GET', '/inContactAPI/services/v25.0/server-time');
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3
  */
 export function createClient(options: ClientOptions): CxauthClient {
@@ -153,10 +155,51 @@ export function createClient(options: ClientOptions): CxauthClient {
     token: () => tokens.get(),
     tenantId,
     tenant: async () => tenantOf(await tenantId()),
-    api: <T = unknown>(method: string, path: string, apiOptions: ApiOptions = {}) =>
+    api: async <T = unknown>(method: string, path: string, apiOptions: ApiOptions = {}) =>
+      (await callApi<T>(ctx, tokens, baseUrl, method, path, apiOptions)).data,
+    request: <T = unknown>(method: string, path: string, apiOptions: ApiOptions = {}) =>
       callApi<T>(ctx, tokens, baseUrl, method, path, apiOptions),
     forgetTokens: () => tokens.clear(),
   };
+}
+
+/**
+ * The client as a class, for those who prefer `new`: `new CxClient(options)` is `createClient(options)`.
+ * Credentials live in a closure, so neither `JSON.stringify` nor `console.log` can show them.
+ *
+ * @example
+ * const cx = new CxClient({ issuer: 'cxone', clientId, clientSecret, accessKeyId, accessKeySecret });
+ * const time = await cx.api('GET', '/inContactAPI/services/v25.0/server-time');
+ */
+export class CxClient implements CxauthClient {
+  readonly issuer: string;
+  readonly #client: CxauthClient;
+
+  constructor(options: ClientOptions) {
+    this.#client = createClient(options);
+    this.issuer = this.#client.issuer;
+  }
+  discover(): Promise<DiscoveryDocument> {
+    return this.#client.discover();
+  }
+  token(): Promise<TokenSet> {
+    return this.#client.token();
+  }
+  tenantId(): Promise<string> {
+    return this.#client.tenantId();
+  }
+  tenant(): Promise<TenantConfiguration> {
+    return this.#client.tenant();
+  }
+  api<T = unknown>(method: string, path: string, options?: ApiOptions): Promise<T> {
+    return this.#client.api<T>(method, path, options);
+  }
+  request<T = unknown>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>> {
+    return this.#client.request<T>(method, path, options);
+  }
+  forgetTokens(): void {
+    this.#client.forgetTokens();
+  }
 }
 
 function positive(value: number | undefined, fallback: number, name: string, zeroOk = false): number {
