@@ -1,0 +1,340 @@
+// What is measured and against what: groups of measurements run interleaved round by round, and the ratios.
+import { measureSigningCeiling } from './baselines.js';
+import { basicAuth, passwordForm, SERVER_TIME, tokenRequest } from './cxauth.js';
+import { load } from './load.js';
+import { peakRssKiB, resetPeakRss } from './processes.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** The group names `--only` accepts, in the order they run. */
+export const GROUPS = ['token', 'api', 'discovery', 'peer', 'postgres'];
+
+function ceiling() {
+  return {
+    id: 'ceiling',
+    label: 'RS256 signing ceiling (raw async crypto.sign)',
+    unit: 'signatures/s',
+    run: ({ duration }) => measureSigningCeiling(duration),
+  };
+}
+
+/** An HTTP measurement against a server process whose peak RSS is recorded; `check` proves one response. */
+function http({ id, label, server, request, check }) {
+  return {
+    id,
+    label,
+    unit: 'responses/s',
+    check,
+    run: async ({ duration, connections }) => {
+      resetPeakRss(server.pid);
+      const result = await load({ url: server.url, request, duration, connections });
+      return { ...result, peakRssKiB: peakRssKiB(server.pid) };
+    },
+  };
+}
+
+async function expectOk(url, init, test) {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const body = await res.json().catch(() => undefined);
+  if (!res.ok || !test(body))
+    throw new Error(`${url} answered HTTP ${res.status} ${JSON.stringify(body)?.slice(0, 200)}`);
+}
+
+function cxauthTarget(cx) {
+  return { pid: cx.pid, url: cx.issuer };
+}
+
+/** Password grant with the demo access key; default scope (openid: 2 signatures) unless `scope` is given. */
+function passwordGrant(id, label, cx, scope) {
+  const body = passwordForm(cx.creds, scope);
+  return http({
+    id,
+    label,
+    server: cxauthTarget(cx),
+    request: {
+      method: 'POST',
+      path: '/auth/token',
+      headers: { authorization: basicAuth(cx.creds.client_id, cx.creds.client_secret), 'content-type': FORM },
+      body,
+    },
+    check: async () => {
+      const res = await tokenRequest(cx.issuer, cx.creds, body);
+      if (!res.access_token || Boolean(res.id_token) !== (scope === undefined)) {
+        throw new Error(`unexpected token response for scope ${scope ?? '(default)'}: ${Object.keys(res)}`);
+      }
+    },
+  });
+}
+
+/**
+ * Refresh grant. Refresh tokens are single-use, so each request takes one from a pool pre-minted by password
+ * grants, and each response's rotated token goes back into the pool: no token is ever presented twice.
+ */
+function refreshGrant(id, label, cx) {
+  const pool = [];
+  const headers = {
+    authorization: basicAuth(cx.creds.client_id, cx.creds.client_secret),
+    'content-type': FORM,
+  };
+  return {
+    ...http({
+      id,
+      label,
+      server: cxauthTarget(cx),
+      request: {
+        method: 'POST',
+        path: '/auth/token',
+        headers,
+        setupRequest: (req) => {
+          // An empty pool (only after failed responses) sends a token the server must refuse: counted as failures.
+          const token = pool.pop() ?? 'pool-exhausted';
+          return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` };
+        },
+        onResponse: (status, body) => {
+          if (status === 200) pool.push(JSON.parse(body).refresh_token);
+        },
+      },
+    }),
+    check: async ({ connections }) => {
+      const wanted = connections * 2 + 16;
+      while (pool.length < wanted) {
+        const batch = Array.from({ length: Math.min(8, wanted - pool.length) }, () =>
+          tokenRequest(cx.issuer, cx.creds, passwordForm(cx.creds)),
+        );
+        for (const res of await Promise.all(batch)) pool.push(res.refresh_token);
+      }
+      const first = await tokenRequest(
+        cx.issuer,
+        cx.creds,
+        `grant_type=refresh_token&refresh_token=${encodeURIComponent(pool.pop())}`,
+      );
+      if (!first.refresh_token || !first.id_token)
+        throw new Error('refresh response lacks refresh_token or id_token');
+      pool.push(first.refresh_token);
+    },
+  };
+}
+
+function jsonGet(id, label, server, path, test) {
+  return http({
+    id,
+    label,
+    server,
+    request: { method: 'GET', path },
+    check: () => expectOk(`${server.url}${path}`, {}, test),
+  });
+}
+
+/**
+ * The measurements and comparisons of one group, given the started targets (`cx`, `bare`, `peer`, `pg`,
+ * `accessToken`, `scope1`; any may be missing, with the reason in `t.why[key]`, when it could not start).
+ */
+export function buildGroup(name, t) {
+  const two = 'default scope openid: access token + id_token, 2 signatures';
+  // A measurement whose target is missing stays in the report as skipped, with the reason.
+  const needs = (keys, id, label, make) => {
+    const missing = keys.find((k) => !t[k]);
+    return missing ? { id, label, skipped: t.why?.[missing] ?? `${missing} not started` } : make(id, label);
+  };
+  switch (name) {
+    case 'token':
+      return {
+        title: 'Token grants vs the RS256 signing ceiling (SQLite)',
+        measurements: [
+          ceiling(),
+          needs(['cx'], 'password', `password grant (${two})`, (id, label) => passwordGrant(id, label, t.cx)),
+          needs(['cx'], 'refresh', `refresh grant (${two})`, (id, label) => refreshGrant(id, label, t.cx)),
+        ],
+        comparisons: [
+          {
+            subject: 'password',
+            baseline: 'ceiling',
+            divisor: 2,
+            target: 0.85,
+            label: 'password grant / (ceiling ÷ 2)',
+          },
+          {
+            subject: 'refresh',
+            baseline: 'ceiling',
+            divisor: 2,
+            target: 0.85,
+            label: 'refresh grant / (ceiling ÷ 2)',
+          },
+        ],
+      };
+    case 'api': {
+      return {
+        title: 'Regional API server-time: bearer verification vs no authentication',
+        measurements: [
+          needs(['bare'], 'bare-server-time', 'server-time, bare Fastify route, no auth', (id, label) =>
+            jsonGet(id, label, t.bare, SERVER_TIME, (b) => b?.ServerTime),
+          ),
+          needs(
+            ['cx', 'accessToken'],
+            'server-time',
+            'server-time on the regional API, Bearer verified',
+            (id, label) =>
+              http({
+                id,
+                label,
+                server: { pid: t.cx.pid, url: t.cx.api },
+                request: {
+                  method: 'GET',
+                  path: SERVER_TIME,
+                  headers: { authorization: `Bearer ${t.accessToken}` },
+                },
+                check: () =>
+                  expectOk(
+                    `${t.cx.api}${SERVER_TIME}`,
+                    { headers: { authorization: `Bearer ${t.accessToken}` } },
+                    (b) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/.test(b?.ServerTime),
+                  ),
+              }),
+          ),
+        ],
+        comparisons: [
+          {
+            subject: 'server-time',
+            baseline: 'bare-server-time',
+            target: 0.8,
+            label: 'server-time verified / unauthenticated',
+          },
+        ],
+      };
+    }
+    case 'discovery': {
+      const isDiscovery = (b) => b?.issuer === t.cx?.issuer;
+      const isJwks = (b) => Array.isArray(b?.keys) && b.keys.length > 0;
+      const get = (server, path, test) => (id, label) => jsonGet(id, label, server(), path, test);
+      const bare = () => t.bare;
+      const cx = () => cxauthTarget(t.cx);
+      // The bare routes serve the bodies captured from cxauth, so they too need cxauth.
+      return {
+        title: 'Discovery and JWKS vs a bare Fastify JSON route (same body)',
+        measurements: [
+          needs(
+            ['cx', 'bare'],
+            'bare-discovery',
+            'bare Fastify JSON route, discovery body',
+            get(bare, '/json/discovery', isDiscovery),
+          ),
+          needs(
+            ['cx'],
+            'discovery',
+            'GET /.well-known/openid-configuration',
+            get(cx, '/.well-known/openid-configuration', isDiscovery),
+          ),
+          needs(
+            ['cx', 'bare'],
+            'bare-jwks',
+            'bare Fastify JSON route, JWKS body',
+            get(bare, '/json/jwks', isJwks),
+          ),
+          needs(['cx'], 'jwks', 'GET /auth/jwks', get(cx, '/auth/jwks', isJwks)),
+        ],
+        comparisons: [
+          { subject: 'discovery', baseline: 'bare-discovery', target: 0.8, label: 'discovery / bare route' },
+          { subject: 'jwks', baseline: 'bare-jwks', target: 0.8, label: 'JWKS / bare route' },
+        ],
+      };
+    }
+    case 'peer':
+      return {
+        title: 'One RS256 signature per response: cxauth vs node-oidc-provider',
+        measurements: [
+          ceiling(),
+          needs(
+            ['peer'],
+            'peer',
+            'node-oidc-provider 9, client_credentials, RS256 JWT access token',
+            (id, label) =>
+              http({
+                id,
+                label,
+                server: t.peer,
+                request: {
+                  method: 'POST',
+                  path: '/token',
+                  headers: {
+                    authorization: basicAuth(t.peer.clientId, t.peer.clientSecret),
+                    'content-type': FORM,
+                  },
+                  body: 'grant_type=client_credentials&scope=api%3Aread',
+                },
+                check: () =>
+                  expectOk(
+                    `${t.peer.url}/token`,
+                    {
+                      method: 'POST',
+                      headers: {
+                        authorization: basicAuth(t.peer.clientId, t.peer.clientSecret),
+                        'content-type': FORM,
+                      },
+                      body: 'grant_type=client_credentials&scope=api%3Aread',
+                    },
+                    (b) => b?.access_token?.split('.').length === 3,
+                  ),
+              }),
+          ),
+          needs(
+            ['cx', 'scope1'],
+            'password-1sig',
+            `cxauth password grant, scope "${t.scope1 ?? 'without openid'}" (1 signature)`,
+            (id, label) => passwordGrant(id, label, t.cx, t.scope1),
+          ),
+        ],
+        comparisons: [
+          {
+            subject: 'password-1sig',
+            baseline: 'peer',
+            target: 1.5,
+            label: 'cxauth / node-oidc-provider (1 signature each)',
+          },
+          {
+            subject: 'password-1sig',
+            baseline: 'ceiling',
+            divisor: 1,
+            target: 0.85,
+            label: 'cxauth 1-signature grant / ceiling',
+          },
+          {
+            subject: 'peer',
+            baseline: 'ceiling',
+            divisor: 1,
+            label: 'node-oidc-provider / ceiling (for reference)',
+          },
+        ],
+      };
+    case 'postgres':
+      return {
+        title: 'Token grants vs the signing ceiling (PostgreSQL 127.0.0.1:5432)',
+        measurements: [
+          ceiling(),
+          needs(['pg'], 'password', `password grant on PostgreSQL (${two})`, (id, label) =>
+            passwordGrant(id, label, t.pg),
+          ),
+          needs(['pg'], 'refresh', `refresh grant on PostgreSQL (${two})`, (id, label) =>
+            refreshGrant(id, label, t.pg),
+          ),
+        ],
+        comparisons: [
+          {
+            subject: 'password',
+            baseline: 'ceiling',
+            divisor: 2,
+            target: 0.85,
+            label: 'PostgreSQL password grant / (ceiling ÷ 2)',
+          },
+          {
+            subject: 'refresh',
+            baseline: 'ceiling',
+            divisor: 2,
+            target: 0.85,
+            label: 'PostgreSQL refresh grant / (ceiling ÷ 2)',
+          },
+        ],
+      };
+    default:
+      throw new Error(`unknown group ${name}; one of ${GROUPS.join(', ')}`);
+  }
+}

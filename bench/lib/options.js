@@ -1,0 +1,73 @@
+// Command-line options of `npm run bench` (node bench/run.js): run length, selection, profiling.
+import { parseArgs } from 'node:util';
+import { GROUPS } from './cases.js';
+
+export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.js [options] after npx tsc -b)
+
+  --rounds N        rounds per measurement; figures are medians (default 3)
+  --duration S      seconds per round (default 5)
+  --warmup S        seconds of warm-up per measurement before the rounds (default 1)
+  --connections N   concurrent autocannon connections (default 32)
+  --only LIST       comma-separated groups: ${GROUPS.join(', ')} (default: all but postgres)
+  --postgres        also run the PostgreSQL variant (127.0.0.1:5432, a database it creates and drops)
+  --quick           a trial run: 1 round of 2 s, 0.5 s warm-up
+  --cpu-prof        write a V8 CPU profile of cxauth serve to bench/results/profiles/ and summarise it
+  --no-save         print only; write no results, chart or BENCHMARKS.md
+  --timeout S       hard limit for the whole run (default: twice the estimate + 120 s)
+  --help`;
+
+/** Parses argv into validated options, with `estimateSeconds` of the run. */
+export function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      postgres: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      'no-save': { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const num = (name, fallback, min, max) => {
+    if (values[name] === undefined) return fallback;
+    const n = Number(values[name]);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new Error(`--${name} must be a number from ${min} to ${max}`);
+    return n;
+  };
+  const groups = values.only
+    ? values.only
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean)
+    : GROUPS.filter((g) => g !== 'postgres' || values.postgres);
+  if (values.postgres && !groups.includes('postgres')) groups.push('postgres');
+  for (const g of groups)
+    if (!GROUPS.includes(g)) throw new Error(`--only: unknown group "${g}"; one of ${GROUPS.join(', ')}`);
+  const opts = {
+    help: values.help,
+    rounds: Math.round(num('rounds', values.quick ? 1 : 3, 1, 50)),
+    duration: num('duration', values.quick ? 2 : 5, 1, 120),
+    warmup: num('warmup', values.quick ? 0.5 : 1, 0, 60),
+    connections: Math.round(num('connections', 32, 1, 1000)),
+    groups: GROUPS.filter((g) => groups.includes(g)),
+    partial: Boolean(values.only),
+    cpuProf: values['cpu-prof'],
+    save: !values['no-save'],
+    quick: values.quick,
+  };
+  // Measurements per group (ceiling included), each warmed up once and then run every round.
+  const perGroup = { token: 3, api: 2, discovery: 4, peer: 3, postgres: 3 };
+  const count = opts.groups.reduce((sum, g) => sum + perGroup[g], 0);
+  opts.estimateSeconds = Math.round(count * (opts.rounds * opts.duration + opts.warmup + 1) + 20);
+  opts.timeout = num('timeout', opts.estimateSeconds * 2 + 120, 10, 24 * 3600);
+  opts.summary = `${opts.rounds} round(s) × ${opts.duration} s per measurement, ${opts.warmup} s warm-up, ${opts.connections} connections`;
+  return opts;
+}
