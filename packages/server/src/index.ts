@@ -1,5 +1,18 @@
 // @cxauth/server: the public surface of the global authentication service package.
 
+export type {
+  AccessKeyView,
+  Admin,
+  ApplicationView,
+  AreaView,
+  CreateApplicationInput,
+  CreateAreaInput,
+  CreateTenantInput,
+  CreateUserInput,
+  TenantView,
+  UserView,
+} from './admin/admin.js';
+export { createAdmin, exactOrigin, randomBusinessUnitId } from './admin/admin.js';
 export type { ServerConfig, TokenConfig } from './config/config.js';
 // --- configuration, domain, errors, storage, crypto (foundation) ---
 export { ConfigError, loadConfig, TOKEN_DEFAULTS } from './config/config.js';
@@ -17,6 +30,8 @@ export {
   loadSigningKeys,
   rsaThumbprint,
 } from './crypto/signing-keys.js';
+export type { DemoCredentials } from './demo.js';
+export { DEMO_AREA, DEMO_CREDENTIALS_FILE, demoArea, ensureArea, seedDemo } from './demo.js';
 export type * from './domain/types.js';
 export type { OAuthErrorCode } from './errors.js';
 export {
@@ -31,3 +46,4 @@ export {
 export { StorageConstraintError } from './storage/errors.js';
 export { openStorage } from './storage/open.js';
 export type * from './storage/storage.js';
+// --- end of the foundation exports ---

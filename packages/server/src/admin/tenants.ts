@@ -1,0 +1,116 @@
+// Admin of tenants (business units): creation with their routing data, listing, (de)activation.
+import crypto from 'node:crypto';
+import type { Status, Tenant } from '../domain/types.js';
+import { AdminError } from '../errors.js';
+import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
+
+export interface TenantView {
+  id: string;
+  name: string;
+  area: string;
+  cluster: string;
+  icBUId: number;
+  icClusterId: string;
+  private: boolean;
+  status: Status;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface CreateTenantInput {
+  name: string;
+  area: string;
+  cluster?: string;
+  /** `icBUId`: a signed 32-bit integer; random when absent. */
+  businessUnitId?: number;
+  /** `icClusterId`, e.g. `DO31`. */
+  clusterId?: string;
+  private?: boolean;
+}
+
+export function tenantView(t: Tenant): TenantView {
+  return {
+    id: t.id,
+    name: t.name,
+    area: t.area,
+    cluster: t.cluster,
+    icBUId: t.businessUnitId,
+    icClusterId: t.clusterId,
+    private: t.private,
+    status: t.status,
+    createdAt: iso(t.createdAt),
+    updatedAt: iso(t.updatedAt),
+  };
+}
+
+const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const CLUSTER = /^[A-Z][A-Z0-9]{0,15}$/;
+
+/** A random signed 32-bit business-unit id, as the reference tokens carry (`icBUId`). */
+export function randomBusinessUnitId(): number {
+  return crypto.randomBytes(4).readInt32BE(0);
+}
+
+function cluster(field: string, value: unknown, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  const c = text(field, value, 16).toUpperCase();
+  if (!CLUSTER.test(c)) throw invalid(`${field} must be letters and digits like "B32", got "${c}"`);
+  return c;
+}
+
+export function tenantAdmin(ctx: AdminContext) {
+  async function load(id: string): Promise<Tenant> {
+    const tenant = await ctx.storage.tenants.get(id);
+    if (!tenant) throw notFound('tenant', id);
+    return tenant;
+  }
+
+  return {
+    async createTenant(input: CreateTenantInput): Promise<TenantView> {
+      const name = text('name', input.name, 64);
+      if (!TENANT_NAME.test(name)) {
+        throw invalid(`tenant name must be letters, digits, "_", "." or "-" (at most 64), got "${name}"`);
+      }
+      const areaName = text('area', input.area, 32).toLowerCase();
+      if (!(await ctx.storage.areas.get(areaName))) {
+        throw new AdminError('not_found', `no area named "${areaName}" (see: cxauth admin area list)`);
+      }
+      const bu = input.businessUnitId ?? randomBusinessUnitId();
+      if (!Number.isInteger(bu) || bu < -2147483648 || bu > 2147483647) {
+        throw invalid(`business unit id must be a signed 32-bit integer, got ${bu}`);
+      }
+      const now = ctx.clock();
+      const tenant: Tenant = {
+        id: crypto.randomUUID(),
+        name,
+        area: areaName,
+        cluster: cluster('cluster', input.cluster, 'B32'),
+        businessUnitId: bu,
+        clusterId: cluster('cluster id', input.clusterId, 'DO31'),
+        private: input.private ?? false,
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+      };
+      await creating(`a tenant named "${name}"`, () => ctx.storage.tenants.create(tenant));
+      return tenantView(tenant);
+    },
+    async listTenants(): Promise<TenantView[]> {
+      return (await ctx.storage.tenants.list()).map(tenantView);
+    },
+    async showTenant(id: string): Promise<TenantView> {
+      return tenantView(await load(id));
+    },
+    /** Deactivating a tenant also ends the sessions of its users. */
+    async setTenantStatus(id: string, status: Status): Promise<TenantView> {
+      const at = ctx.clock();
+      if (!(await ctx.storage.tenants.setStatus(id, status, at))) throw notFound('tenant', id);
+      if (status === 'inactive') {
+        for (const user of await ctx.storage.users.list({ tenantId: id })) {
+          await ctx.storage.sessions.revokeByUser(user.id, 'tenant deactivated', at);
+        }
+      }
+      return tenantView(await load(id));
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Admin of users: creation with a role (legacy name → generated role id), listing, (de)activation.
+import crypto from 'node:crypto';
+import type { Status, User } from '../domain/types.js';
+import { type AdminContext, creating, invalid, iso, notFound, optionalText, text } from './context.js';
+
+export interface UserView {
+  id: string;
+  tenantId: string;
+  email: string;
+  given_name: string | null;
+  family_name: string | null;
+  role: User['role'];
+  status: Status;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface CreateUserInput {
+  tenantId: string;
+  email: string;
+  givenName?: string;
+  familyName?: string;
+  /** Legacy role name, e.g. `Administrator` (the `role.legacyId` claim). */
+  role?: string;
+}
+
+export function userView(u: User): UserView {
+  return {
+    id: u.id,
+    tenantId: u.tenantId,
+    email: u.email,
+    given_name: u.givenName,
+    family_name: u.familyName,
+    role: u.role,
+    status: u.status,
+    createdAt: iso(u.createdAt),
+    updatedAt: iso(u.updatedAt),
+  };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
+const ROLE = /^[A-Za-z][A-Za-z0-9 _-]{0,63}$/;
+
+export function userAdmin(ctx: AdminContext) {
+  async function load(id: string): Promise<User> {
+    const user = await ctx.storage.users.get(id);
+    if (!user) throw notFound('user', id);
+    return user;
+  }
+
+  return {
+    async createUser(input: CreateUserInput): Promise<UserView> {
+      const tenantId = text('tenant', input.tenantId, 64);
+      const email = text('email', input.email, 254).toLowerCase();
+      if (!EMAIL.test(email)) throw invalid(`email must look like name@example.com, got "${email}"`);
+      const roleName = input.role === undefined ? 'Administrator' : text('role', input.role, 64);
+      if (!ROLE.test(roleName)) throw invalid(`role must be a name like "Administrator", got "${roleName}"`);
+      if (!(await ctx.storage.tenants.get(tenantId))) throw notFound('tenant', tenantId);
+      const now = ctx.clock();
+      const user: User = {
+        id: crypto.randomUUID(),
+        tenantId,
+        email,
+        givenName: optionalText('given name', input.givenName, 100),
+        familyName: optionalText('family name', input.familyName, 100),
+        role: {
+          id: crypto.randomUUID(),
+          legacyId: roleName,
+          lastUpdateTime: now.getTime(),
+          secondaryRoles: [],
+        },
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+      };
+      await creating(`a user with email "${email}" in tenant ${tenantId}`, () =>
+        ctx.storage.users.create(user),
+      );
+      return userView(user);
+    },
+    async listUsers(filter: { tenantId?: string } = {}): Promise<UserView[]> {
+      return (await ctx.storage.users.list(filter)).map(userView);
+    },
+    async showUser(id: string): Promise<UserView> {
+      return userView(await load(id));
+    },
+    /** Deactivating a user ends every session they hold. */
+    async setUserStatus(id: string, status: Status): Promise<UserView> {
+      const at = ctx.clock();
+      if (!(await ctx.storage.users.setStatus(id, status, at))) throw notFound('user', id);
+      if (status === 'inactive') await ctx.storage.sessions.revokeByUser(id, 'user deactivated', at);
+      return userView(await load(id));
+    },
+  };
+}

@@ -1,0 +1,167 @@
+// Demo seeding for `cxauth serve --demo`: keeps the demo area `na1` pointed at this host, and on an
+// empty database creates a tenant, user, application and access key whose credentials are written once
+// to `$dataDir/demo-credentials.json` (mode 0600) and reused on later starts.
+import crypto from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Admin } from './admin/admin.js';
+import { randomBusinessUnitId } from './admin/tenants.js';
+import { ConfigError, type ServerConfig } from './config/config.js';
+import type { Area } from './domain/types.js';
+import type { Storage } from './storage/storage.js';
+
+/** The demo credentials file: exactly these fields (DESIGN.md `--demo`). */
+export interface DemoCredentials {
+  issuer: string;
+  client_id: string;
+  client_secret: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  tenantId: string;
+}
+
+export const DEMO_AREA = 'na1';
+export const DEMO_CREDENTIALS_FILE = 'demo-credentials.json';
+
+/**
+ * Creates or updates an area's endpoints (keeping its creation time), e.g. to keep `na1` in step with
+ * CXAUTH_API_PORT and CXAUTH_ISSUER on every start.
+ */
+export async function ensureArea(
+  storage: Storage,
+  area: Omit<Area, 'createdAt'>,
+  now: Date = new Date(),
+): Promise<Area> {
+  const existing = await storage.areas.get(area.name);
+  const next: Area = { ...area, createdAt: existing?.createdAt ?? now };
+  await storage.areas.upsert(next);
+  return next;
+}
+
+/** The demo area: API on 127.0.0.1:$CXAUTH_API_PORT, UI and auth at the issuer, domains `localhost`. */
+export function demoArea(config: Pick<ServerConfig, 'apiPort' | 'issuer'>): Omit<Area, 'createdAt'> {
+  return {
+    name: DEMO_AREA,
+    domain: 'localhost',
+    acdDomain: 'localhost',
+    uhDomain: 'localhost',
+    uiEndpoint: config.issuer,
+    authEndpoint: config.issuer,
+    apiEndpoint: `http://127.0.0.1:${config.apiPort}`,
+  };
+}
+
+/** Writes a file readable by its owner only, atomically (temp file, then rename). */
+async function writePrivate(file: string, content: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
+  await fs.chmod(tmp, 0o600);
+  await fs.rename(tmp, file);
+}
+
+function parseCredentials(text: string, file: string): DemoCredentials {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new ConfigError(`${file} is not valid JSON; delete the data folder to start a fresh demo.`);
+  }
+  const fields = [
+    'issuer',
+    'client_id',
+    'client_secret',
+    'accessKeyId',
+    'accessKeySecret',
+    'tenantId',
+  ] as const;
+  for (const field of fields) {
+    if (typeof data[field] !== 'string') {
+      throw new ConfigError(`${file} lacks "${field}"; delete the data folder to start a fresh demo.`);
+    }
+  }
+  return {
+    issuer: data['issuer'] as string,
+    client_id: data['client_id'] as string,
+    client_secret: data['client_secret'] as string,
+    accessKeyId: data['accessKeyId'] as string,
+    accessKeySecret: data['accessKeySecret'] as string,
+    tenantId: data['tenantId'] as string,
+  };
+}
+
+function serialize(c: DemoCredentials): string {
+  const ordered: DemoCredentials = {
+    issuer: c.issuer,
+    client_id: c.client_id,
+    client_secret: c.client_secret,
+    accessKeyId: c.accessKeyId,
+    accessKeySecret: c.accessKeySecret,
+    tenantId: c.tenantId,
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+/**
+ * Seeds the demo: `created: true` with fresh credentials on an empty database, else the credentials
+ * of an earlier start (their `issuer` follows the current configuration). Throws ConfigError when the
+ * database has tenants but the credentials file is missing or refers to records that are gone.
+ */
+export async function seedDemo(
+  storage: Storage,
+  admin: Admin,
+  config: Pick<ServerConfig, 'apiPort' | 'issuer' | 'dataDir'>,
+): Promise<{ created: boolean; credentials: DemoCredentials }> {
+  await ensureArea(storage, demoArea(config));
+  const file = path.join(config.dataDir, DEMO_CREDENTIALS_FILE);
+
+  if ((await storage.tenants.list()).length > 0) {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      throw new ConfigError(
+        `the database already has tenants but ${file} is missing: delete the data folder (${config.dataDir}) ` +
+          'for a fresh demo, or create credentials with `cxauth admin app create` and `cxauth admin key create`.',
+      );
+    }
+    const stored = parseCredentials(text, file);
+    const app = await storage.applications.get(stored.client_id);
+    const key = await storage.accessKeys.get(stored.accessKeyId);
+    if (!app || !key || key.tenantId !== stored.tenantId) {
+      throw new ConfigError(
+        `${file} does not match the database: delete the data folder (${config.dataDir}) for a fresh demo.`,
+      );
+    }
+    const credentials = { ...stored, issuer: config.issuer };
+    if (stored.issuer !== config.issuer) await writePrivate(file, serialize(credentials));
+    return { created: false, credentials };
+  }
+
+  const tenant = await admin.createTenant({
+    name: 'demo',
+    area: DEMO_AREA,
+    cluster: 'B32',
+    clusterId: 'DO31',
+    businessUnitId: randomBusinessUnitId(),
+  });
+  const user = await admin.createUser({
+    tenantId: tenant.id,
+    email: 'demo.admin@example.com',
+    givenName: 'Demo',
+    familyName: 'Admin',
+    role: 'Administrator',
+  });
+  const app = await admin.createApplication({ name: 'cxauth demo', origins: ['http://localhost:3000'] });
+  const key = await admin.createAccessKey({ userId: user.id });
+  const credentials: DemoCredentials = {
+    issuer: config.issuer,
+    client_id: app.client_id,
+    client_secret: app.client_secret,
+    accessKeyId: key.accessKeyId,
+    accessKeySecret: key.accessKeySecret,
+    tenantId: tenant.id,
+  };
+  await writePrivate(file, serialize(credentials));
+  return { created: true, credentials };
+}
