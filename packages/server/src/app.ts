@@ -1,6 +1,6 @@
 // The composition root of the global service: builds the Fastify app from config, storage, secrets and
 // keys (tests pass their own through the same parameters), and starts it for `cxauth serve`.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { ServerConfig } from './config/config.js';
 import { loadKek } from './crypto/kek.js';
 import { SecretHasher } from './crypto/secrets.js';
@@ -102,7 +102,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
 
   const app = Fastify({
     logger: loggerOptions(options.logger ?? false, config.logLevel),
-    disableRequestLogging: true,
+    // Fastify's two lines per request are replaced by the one onResponse line below.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
   });

@@ -1,0 +1,65 @@
+// GET /.well-known/openid-configuration: metadata of what is implemented, the configured issuer exactly.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+});
+afterAll(async () => svc?.close());
+
+describe('OpenID discovery', () => {
+  it('describes the implemented endpoints, grants, auth methods and algorithms', async () => {
+    const res = await svc.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['cache-control']).toBe('public, max-age=3600');
+    const doc = res.json();
+    expect(doc).toMatchObject({
+      issuer: TEST_ISSUER,
+      token_endpoint: `${TEST_ISSUER}/auth/token`,
+      jwks_uri: `${TEST_ISSUER}/auth/jwks`,
+      userinfo_endpoint: `${TEST_ISSUER}/auth/userinfo`,
+      grant_types_supported: ['password', 'refresh_token'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      scopes_supported: ['openid', 'profile', 'email'],
+      response_types_supported: [],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    });
+    // Not implemented yet, so not advertised.
+    expect(doc.authorization_endpoint).toBeUndefined();
+    expect(doc.end_session_endpoint).toBeUndefined();
+  });
+
+  it('never derives the issuer from the Host header', async () => {
+    const res = await svc.app.inject({
+      method: 'GET',
+      url: '/.well-known/openid-configuration',
+      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+    });
+    expect(res.body).not.toContain('evil.example');
+    expect(res.json().issuer).toBe(TEST_ISSUER);
+  });
+
+  it('answers HEAD, and 405 with Allow for POST', async () => {
+    const head = await svc.app.inject({ method: 'HEAD', url: '/.well-known/openid-configuration' });
+    expect(head.statusCode).toBe(200);
+    const post = await svc.app.inject({ method: 'POST', url: '/.well-known/openid-configuration' });
+    expect(post.statusCode).toBe(405);
+    expect(post.headers['allow']).toBe('GET, OPTIONS, HEAD');
+  });
+
+  it('keeps an issuer with a path exactly', async () => {
+    const withPath = await startTestService({ issuer: 'https://login.example.com/tenant-a' });
+    try {
+      const doc = (
+        await withPath.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })
+      ).json();
+      expect(doc.issuer).toBe('https://login.example.com/tenant-a');
+      expect(doc.token_endpoint).toBe('https://login.example.com/tenant-a/auth/token');
+    } finally {
+      await withPath.close();
+    }
+  });
+});
