@@ -1,1 +1,3 @@
-// placeholder
+// @cxauth/regional: an area's API server, verifying global access tokens statelessly.
+export { createRegionalServer, type RegionalServerOptions, SERVER_TIME_PATH } from './server.js';
+export { formatServerTime } from './server-time.js';

@@ -1,0 +1,136 @@
+// createRegionalServer: one area's API server. It trusts the global issuer's access tokens through
+// @cxauth/verify alone, refuses tokens of other areas, and never calls the issuer on the happy path.
+import { claimsOf, createVerifier, fastifyBearer, type Verifier } from '@cxauth/verify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { type AreaLookup, createAreaLookup } from './area-lookup.js';
+import { formatServerTime, msToNs, preciseNowNs } from './server-time.js';
+
+/** Options of {@link createRegionalServer}. */
+export interface RegionalServerOptions {
+  /** This server's area, e.g. `na1`: tokens whose `area` claim differs are refused. */
+  area: string;
+  /** The global issuer, exactly as in the tokens' `iss`. */
+  issuer: string;
+  /** Accepted `aud`. Default `cxauth-api`. */
+  audience?: string;
+  /** JWKS URL; by default read from the issuer's discovery document. */
+  jwksUri?: string;
+  /** Fastify's `logger` option, or a pino-compatible logger instance. Default off. */
+  logger?: boolean | object;
+  /** Milliseconds since the epoch; injected by tests (also drives ServerTime). */
+  clock?: () => number;
+}
+
+/** The reference document's API path (DESIGN.md step 7). */
+export const SERVER_TIME_PATH = '/inContactAPI/services/v25.0/server-time';
+
+function isLoggerInstance(value: object): value is FastifyBaseLogger {
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate['info'] === 'function' && typeof candidate['child'] === 'function';
+}
+
+function loggerOptions(logger: RegionalServerOptions['logger']): Partial<FastifyServerOptions> {
+  if (typeof logger === 'object' && logger !== null) {
+    return isLoggerInstance(logger) ? { loggerInstance: logger } : { logger };
+  }
+  return { logger: logger ?? false };
+}
+
+function checkOptions(options: RegionalServerOptions): void {
+  if (typeof options.area !== 'string' || !/^[A-Za-z0-9_-]+$/.test(options.area)) {
+    throw new TypeError(`area must be a name such as "na1"; it is ${JSON.stringify(options.area)}`);
+  }
+  if (typeof options.issuer !== 'string' || !URL.canParse(options.issuer)) {
+    throw new TypeError(`issuer must be an absolute URL; it is ${JSON.stringify(options.issuer)}`);
+  }
+}
+
+/** Refuses, with the tenant's own api_endpoint when known, a token of a tenant from another area. */
+function areaGuard(app: FastifyInstance, area: string, lookup: AreaLookup): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const claims = claimsOf(request);
+    if (!claims || claims.area === area) return;
+    const location = await lookup(claims.tenantId, claims.area);
+    const where = location.apiEndpoint
+      ? `its API at ${location.apiEndpoint}`
+      : `the API of area ${claims.area}`;
+    return reply
+      .code(403)
+      .header('cache-control', 'no-store')
+      .send({
+        error: 'wrong_area',
+        error_description: `Tenant ${claims.tenantId} belongs to area ${claims.area}, not ${area}; call ${where}`,
+        area: claims.area,
+        ...(location.apiEndpoint ? { api_endpoint: location.apiEndpoint } : {}),
+      });
+  });
+}
+
+function healthRoutes(app: FastifyInstance, verifier: Verifier, area: string): void {
+  app.get('/healthz', async () => ({ status: 'ok', area }));
+  app.get('/readyz', async (_request, reply) => {
+    // ready() is throttled by the verifier, so probes cannot hammer an issuer that is down.
+    if (!verifier.isReady) await verifier.ready().catch(() => undefined);
+    if (verifier.isReady) return { status: 'ready', area };
+    return reply
+      .code(503)
+      .send({ status: 'unavailable', area, reason: "the issuer's signing keys are not loaded yet" });
+  });
+}
+
+/**
+ * Builds (without listening) the API server of one area: `GET /inContactAPI/services/v25.0/server-time`
+ * behind bearer-token verification, `/healthz`, and `/readyz` (ready once the issuer's JWKS has loaded).
+ * The JWKS starts loading at once, in the background.
+ * @example
+ * const app = await createRegionalServer({ area: 'na1', issuer: 'http://127.0.0.1:8080' });
+ * await app.listen({ port: 8081, host: '127.0.0.1' });
+ * @see RFC 6750, RFC 9068 §4
+ */
+export async function createRegionalServer(options: RegionalServerOptions): Promise<FastifyInstance> {
+  checkOptions(options);
+  const clock = options.clock ?? Date.now;
+  const app = Fastify({ ...loggerOptions(options.logger), return503OnClosing: true });
+  const verifier = createVerifier({
+    issuer: options.issuer,
+    audience: options.audience ?? 'cxauth-api',
+    ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
+    clock,
+    onJwksError: (err) =>
+      app.log.warn(
+        { reason: err instanceof Error ? err.message : String(err) },
+        'JWKS load failed; last good keys kept',
+      ),
+  });
+  const lookup = createAreaLookup({ issuer: options.issuer, clock });
+  const now = options.clock ? () => msToNs(clock()) : preciseNowNs;
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', error_description: `No route for ${request.method} ${request.url}` }),
+  );
+  app.setErrorHandler((err: { statusCode?: number; message?: string }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ reason: err.message }, 'unexpected failure');
+      return reply.code(500).send({ error: 'server_error', error_description: 'Unexpected failure' });
+    }
+    return reply
+      .code(status)
+      .send({ error: 'invalid_request', error_description: err.message ?? 'Bad request' });
+  });
+
+  healthRoutes(app, verifier, options.area);
+  await app.register(async (api) => {
+    await api.register(fastifyBearer, { verifier, realm: options.area });
+    areaGuard(api, options.area, lookup);
+    api.get(SERVER_TIME_PATH, async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return { ServerTime: formatServerTime(now()) };
+    });
+  });
+
+  void verifier.ready().catch(() => undefined);
+  return app;
+}
