@@ -1,6 +1,58 @@
-// Placeholder until its issue lands.
-import { CliError, type Io } from '../io.js';
+// `cxauth decode <jwt|->`: prints a JWT's header and payload, decoded locally. It never makes a
+// network call — which is also why it cannot check the signature.
 
-export async function run(_argv: string[], _io: Io): Promise<number> {
-  throw new CliError('not built yet');
+import { parseArgs } from 'node:util';
+import { decodeJwt } from '@cxauth/client';
+import { CliError, EXIT, type Io, print } from '../io.js';
+
+const HELP = `usage: cxauth decode <jwt|-> [--json]
+
+Decodes a JWT's header and payload locally (- reads it from stdin). The token is never sent anywhere,
+so the signature is NOT checked: verifying it needs the issuer's keys (JWKS) from the network.
+Do not trust the claims of a token you did not just receive from your issuer over TLS.`;
+
+export const UNVERIFIED_NOTE =
+  "NOT CHECKED: decode works offline and never fetches the issuer's keys (JWKS), so anyone could have made this token; verify it with @cxauth/verify or let the API check it";
+
+const TIME_CLAIMS = ['iat', 'exp', 'nbf', 'auth_time'];
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new CliError(`expected one token\n\n${HELP}`, EXIT.usage);
+  const raw = positionals[0] === '-' ? await io.readStdin() : positionals[0]!;
+  const token = raw.trim().replace(/^Bearer\s+/i, '');
+  let decoded: ReturnType<typeof decodeJwt>;
+  try {
+    decoded = decodeJwt(token);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.failed);
+  }
+  if (values.json) {
+    print(
+      io,
+      { header: decoded.header, payload: decoded.payload, signature_verified: false, note: UNVERIFIED_NOTE },
+      true,
+    );
+    return EXIT.ok;
+  }
+  const payload: Record<string, unknown> = { ...decoded.payload };
+  for (const claim of TIME_CLAIMS) {
+    const value = payload[claim];
+    if (typeof value === 'number') payload[claim] = `${value} (${new Date(value * 1000).toISOString()})`;
+  }
+  print(io, { header: decoded.header, payload }, false);
+  io.stdout(`signature: ${UNVERIFIED_NOTE}`);
+  return EXIT.ok;
 }

@@ -1,6 +1,68 @@
-// Placeholder until its issue lands.
-import { CliError, type Io } from '../io.js';
+// `cxauth token`: the client password + access-key grant (step 4); prints a summary without any
+// secret, or with --json the full token response; --save-profile keeps the credentials that worked.
+import { parseArgs } from 'node:util';
+import { createClient, decodeJwt, type TokenSet } from '@cxauth/client';
+import { reportingClientErrors } from '../client/failure.js';
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';
+import { writeProfile } from '../client/profiles.js';
+import { EXIT, type Io, print } from '../io.js';
 
-export async function run(_argv: string[], _io: Io): Promise<number> {
-  throw new CliError('not built yet');
+const HELP = `usage: cxauth token [credentials] [--scope S] [--save-profile NAME] [--json]
+
+Requests a token with the access key (password grant, Basic client password).
+Prints a summary (no token, no secret); --json prints the whole token response.
+--save-profile NAME writes the credentials that worked to the profile NAME (mode 0600).
+
+${CLIENT_FLAGS_HELP}`;
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...CLIENT_FLAGS, scope: { type: 'string' }, 'save-profile': { type: 'string' } },
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  return reportingClientErrors('token', io, values.json, async () => {
+    const { options, file } = resolveClientOptions(values, io);
+    const client = createClient({ ...options, ...(values.scope ? { scope: values.scope } : {}) });
+    const token = await client.token();
+    print(io, values.json ? token.response : summary(client.issuer, token), values.json);
+    const name = values['save-profile'];
+    if (name)
+      io.stderr(`saved profile ${name} to ${writeProfile(io.env, name, { ...file, issuer: client.issuer })}`);
+    return EXIT.ok;
+  });
+}
+
+/** What a person wants to see: what was granted, for whom, until when — never the tokens themselves. */
+function summary(issuer: string, token: TokenSet): Record<string, unknown> {
+  const r = token.response;
+  const claims = readableClaims(token.accessToken);
+  return {
+    issuer,
+    token_type: r.token_type,
+    ...(r.expires_in === undefined ? {} : { expires_in: r.expires_in }),
+    expires_at: new Date(token.expiresAt).toISOString(),
+    ...(r.scope === undefined ? {} : { scope: r.scope }),
+    ...claims,
+    refresh_token: r.refresh_token ? 'received (not shown)' : 'none',
+    id_token: r.id_token ? 'received (not shown)' : 'none',
+    access_token: 'received (not shown; --json prints it)',
+  };
+}
+
+function readableClaims(accessToken: string): Record<string, unknown> {
+  try {
+    const { payload } = decodeJwt(accessToken);
+    const out: Record<string, unknown> = {};
+    for (const claim of ['sub', 'tenantId', 'tenant', 'name', 'client_id']) {
+      if (payload[claim] !== undefined) out[claim] = payload[claim];
+    }
+    return out;
+  } catch {
+    return {};
+  }
 }
