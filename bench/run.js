@@ -59,6 +59,7 @@ async function startTargets(opts, work) {
         dataDir: path.join(work, 'sqlite'),
         logFile: path.join(work, 'cxauth.log'),
         nodeArgs,
+        cli: opts.cli,
       });
       log(`cxauth serve --demo (SQLite) is up: ${t.cx.issuer}, API ${t.cx.api}, pid ${t.cx.pid}`);
     } catch (err) {
@@ -97,6 +98,7 @@ async function startTargets(opts, work) {
         databaseUrl: db.url,
         kek,
         logFile: path.join(work, 'cxauth-postgres.log'),
+        cli: opts.cli,
       });
       log(`cxauth serve --demo (PostgreSQL) is up: ${t.pg.issuer}, pid ${t.pg.pid}`);
     } catch (err) {

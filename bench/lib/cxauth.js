@@ -29,9 +29,10 @@ export function passwordForm(creds, scope) {
 /**
  * Starts `node packages/cli/bin/cxauth.js serve --demo` in `dataDir` on free ports (SQLite by default, or
  * `databaseUrl` with `kek`), waits until both the global service and the demo area's API are ready, and reads
- * the demo credentials it wrote. `nodeArgs` (e.g. --cpu-prof) go to node itself.
+ * the demo credentials it wrote. `nodeArgs` (e.g. --cpu-prof) go to node itself; `cli` may name another
+ * build of the cxauth executable.
  */
-export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs = [] }) {
+export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs = [], cli = CLI }) {
   const [port, apiPort] = [await freePort(), await freePort()];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^CX(AUTH|ONE)_/.test(k)));
   Object.assign(env, {
@@ -42,7 +43,7 @@ export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs
   });
   if (databaseUrl) env.CXAUTH_DATABASE_URL = databaseUrl;
   if (kek) env.CXAUTH_KEK = kek;
-  const child = spawnChild(process.execPath, [CLI, 'serve', '--demo'], { env, logFile, nodeArgs, cwd: root });
+  const child = spawnChild(process.execPath, [cli, 'serve', '--demo'], { env, logFile, nodeArgs, cwd: root });
   const issuer = `http://127.0.0.1:${port}`;
   const api = `http://127.0.0.1:${apiPort}`;
   try {

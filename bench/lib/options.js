@@ -12,6 +12,7 @@ export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.js
   --postgres        also run the PostgreSQL variant (127.0.0.1:5432, a database it creates and drops)
   --quick           a trial run: 1 round of 2 s, 0.5 s warm-up
   --cpu-prof        write a V8 CPU profile of cxauth serve to bench/results/profiles/ and summarise it
+  --cli PATH        the cxauth executable to start (default packages/cli/bin/cxauth.js), e.g. another build
   --no-save         print only; write no results, chart or BENCHMARKS.md
   --timeout S       hard limit for the whole run (default: twice the estimate + 120 s)
   --help`;
@@ -32,6 +33,7 @@ export function parseOptions(argv) {
       'cpu-prof': { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
       timeout: { type: 'string' },
+      cli: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -62,6 +64,7 @@ export function parseOptions(argv) {
     cpuProf: values['cpu-prof'],
     save: !values['no-save'],
     quick: values.quick,
+    cli: values.cli,
   };
   // Measurements per group (ceiling included), each warmed up once and then run every round.
   const perGroup = { token: 3, api: 2, discovery: 4, peer: 3, postgres: 3 };

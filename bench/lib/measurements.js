@@ -1,0 +1,123 @@
+// The kinds of measurement: the signing ceiling, and HTTP cases (token grants, GETs) with the server's peak RSS.
+import { measureSigningCeiling } from './baselines.js';
+import { basicAuth, passwordForm, tokenRequest } from './cxauth.js';
+import { load } from './load.js';
+import { peakRssKiB, resetPeakRss } from './processes.js';
+
+export const FORM = 'application/x-www-form-urlencoded';
+
+export function ceiling() {
+  return {
+    id: 'ceiling',
+    label: 'RS256 signing ceiling (raw async crypto.sign)',
+    unit: 'signatures/s',
+    run: ({ duration }) => measureSigningCeiling(duration),
+  };
+}
+
+/** An HTTP measurement against a server process whose peak RSS is recorded; `check` proves one response. */
+export function http({ id, label, server, request, check }) {
+  return {
+    id,
+    label,
+    unit: 'responses/s',
+    check,
+    run: async ({ duration, connections }) => {
+      resetPeakRss(server.pid);
+      const result = await load({ url: server.url, request, duration, connections });
+      return { ...result, peakRssKiB: peakRssKiB(server.pid) };
+    },
+  };
+}
+
+export async function expectOk(url, init, test) {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const body = await res.json().catch(() => undefined);
+  if (!res.ok || !test(body))
+    throw new Error(`${url} answered HTTP ${res.status} ${JSON.stringify(body)?.slice(0, 200)}`);
+}
+
+export function cxauthTarget(cx) {
+  return { pid: cx.pid, url: cx.issuer };
+}
+
+/** Password grant with the demo access key; default scope (openid: 2 signatures) unless `scope` is given. */
+export function passwordGrant(id, label, cx, scope) {
+  const body = passwordForm(cx.creds, scope);
+  return http({
+    id,
+    label,
+    server: cxauthTarget(cx),
+    request: {
+      method: 'POST',
+      path: '/auth/token',
+      headers: { authorization: basicAuth(cx.creds.client_id, cx.creds.client_secret), 'content-type': FORM },
+      body,
+    },
+    check: async () => {
+      const res = await tokenRequest(cx.issuer, cx.creds, body);
+      if (!res.access_token || Boolean(res.id_token) !== (scope === undefined)) {
+        throw new Error(`unexpected token response for scope ${scope ?? '(default)'}: ${Object.keys(res)}`);
+      }
+    },
+  });
+}
+
+/**
+ * Refresh grant. Refresh tokens are single-use, so each request takes one from a pool pre-minted by password
+ * grants, and each response's rotated token goes back into the pool: no token is ever presented twice.
+ */
+export function refreshGrant(id, label, cx) {
+  const pool = [];
+  const headers = {
+    authorization: basicAuth(cx.creds.client_id, cx.creds.client_secret),
+    'content-type': FORM,
+  };
+  return {
+    ...http({
+      id,
+      label,
+      server: cxauthTarget(cx),
+      request: {
+        method: 'POST',
+        path: '/auth/token',
+        headers,
+        setupRequest: (req) => {
+          // An empty pool (only after failed responses) sends a token the server must refuse: counted as failures.
+          const token = pool.pop() ?? 'pool-exhausted';
+          return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` };
+        },
+        onResponse: (status, body) => {
+          if (status === 200) pool.push(JSON.parse(body).refresh_token);
+        },
+      },
+    }),
+    check: async ({ connections }) => {
+      const wanted = connections * 2 + 16;
+      while (pool.length < wanted) {
+        const batch = Array.from({ length: Math.min(8, wanted - pool.length) }, () =>
+          tokenRequest(cx.issuer, cx.creds, passwordForm(cx.creds)),
+        );
+        for (const res of await Promise.all(batch)) pool.push(res.refresh_token);
+      }
+      const first = await tokenRequest(
+        cx.issuer,
+        cx.creds,
+        `grant_type=refresh_token&refresh_token=${encodeURIComponent(pool.pop())}`,
+      );
+      if (!first.refresh_token || !first.id_token)
+        throw new Error('refresh response lacks refresh_token or id_token');
+      pool.push(first.refresh_token);
+    },
+  };
+}
+
+export function jsonGet(id, label, server, path, test) {
+  return http({
+    id,
+    label,
+    server,
+    request: { method: 'GET', path },
+    check: () => expectOk(`${server.url}${path}`, {}, test),
+  });
+}
