@@ -47,3 +47,12 @@ export { StorageConstraintError } from './storage/errors.js';
 export { openStorage } from './storage/open.js';
 export type * from './storage/storage.js';
 // --- end of the foundation exports ---
+
+// --- the global service over HTTP: composition root, endpoints, grants, tokens ---
+export type { CreateServerOptions, LoggerOption, RunningAuthService, StartOptions } from './app.js';
+export { createServer, startAuthService } from './app.js';
+export { discoveryDocument } from './endpoints/discovery.js';
+export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
+export { ALL_GRANTS, enabledGrants } from './grants/index.js';
+export type { TokenResponse } from './tokens/issue.js';
+// --- end of the global service exports ---

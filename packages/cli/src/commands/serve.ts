@@ -1,6 +1,212 @@
-// Placeholder until its issue lands.
-import { CliError, type Io } from '../io.js';
+// `cxauth serve [auth|api] [--demo]`: the global service and the regional API of every area hosted
+// here, in one process, until SIGINT/SIGTERM; or one side alone.
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { createRegionalServer } from '@cxauth/regional';
+import {
+  createAdmin,
+  DEMO_CREDENTIALS_FILE,
+  loadConfig,
+  type RunningAuthService,
+  type ServerConfig,
+  seedDemo,
+  startAuthService,
+} from '@cxauth/server';
+import type { FastifyInstance } from 'fastify';
+import { CliError, EXIT, type Io, print } from '../io.js';
 
-export async function run(_argv: string[], _io: Io): Promise<number> {
-  throw new CliError('not built yet');
+const HELP = `usage: cxauth serve [--demo] [--json]
+       cxauth serve auth [--demo] [--json]
+       cxauth serve api --area NAME --issuer URL [--port P] [--json]
+
+serve        the global service on CXAUTH_PORT (8080), and the regional API of every area whose
+             api_endpoint is on this host (127.0.0.1/localhost), each on its URL's port
+serve auth   the global service alone
+serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081)
+--demo       on an empty database create a demo tenant, user, access key and application, print
+             them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}
+Logs (one JSON line per request, never credentials) go to stderr. Stops on SIGINT/SIGTERM.`;
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** A pino destination that writes through the command's stderr. */
+function logStream(io: Io): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      io.stderr(String(chunk));
+      done();
+    },
+  });
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+interface Listening {
+  area: string;
+  url: string;
+  app: FastifyInstance;
+}
+
+async function startRegional(
+  io: Io,
+  options: { area: string; issuer: string; audience: string; host: string; port: number; logLevel: string },
+): Promise<Listening> {
+  const app = await createRegionalServer({
+    area: options.area,
+    issuer: options.issuer,
+    audience: options.audience,
+    logger: { level: options.logLevel, stream: logStream(io) },
+  });
+  const url = await app.listen({ host: options.host, port: options.port });
+  return { area: options.area, url, app };
+}
+
+/** The host and port to serve an area's api_endpoint on, when it is a plain-http URL of this host. */
+function localEndpoint(apiEndpoint: string): { host: string; port: number } | undefined {
+  let url: URL;
+  try {
+    url = new URL(apiEndpoint);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' || !LOCAL_HOSTS.has(url.hostname)) return undefined;
+  const host = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, '');
+  return { host, port: url.port === '' ? 80 : Number(url.port) };
+}
+
+async function serveApi(io: Io, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const area = values['area'];
+  const issuer = values['issuer'] ?? io.env['CXAUTH_ISSUER'];
+  if (typeof area !== 'string' || typeof issuer !== 'string') {
+    throw new CliError('serve api needs --area NAME and --issuer URL', EXIT.usage);
+  }
+  const rawPort = values['port'] ?? io.env['CXAUTH_API_PORT'] ?? '8081';
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError(`--port must be a port number; it is "${String(rawPort)}"`, EXIT.usage);
+  }
+  const api = await startRegional(io, {
+    area,
+    issuer,
+    audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
+    host: io.env['CXAUTH_HOST'] || '127.0.0.1',
+    port,
+    logLevel: io.env['CXAUTH_LOG_LEVEL'] || 'info',
+  });
+  print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
+  const signal = await untilSignal();
+  io.stderr(`cxauth serve: ${signal}, shutting down`);
+  await api.app.close();
+  return EXIT.ok;
+}
+
+async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: boolean, json: boolean) {
+  let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
+  const service: RunningAuthService = await startAuthService(config, {
+    logger: { stream: logStream(io), level: config.logLevel },
+    beforeListen: async ({ storage, hasher }) => {
+      if (demo) seeded = await seedDemo(storage, createAdmin(storage, hasher), config);
+    },
+  });
+  const apis: Listening[] = [];
+  try {
+    if (withApis) {
+      const ports = new Set<number>();
+      for (const area of await service.storage.areas.list()) {
+        const local = localEndpoint(area.apiEndpoint);
+        if (!local) continue;
+        if (ports.has(local.port)) {
+          io.stderr(
+            `cxauth serve: area ${area.name} shares port ${local.port} with another area; not started`,
+          );
+          continue;
+        }
+        ports.add(local.port);
+        apis.push(
+          await startRegional(io, {
+            area: area.name,
+            issuer: config.issuer,
+            audience: config.tokens.audience,
+            ...local,
+            logLevel: config.logLevel,
+          }),
+        );
+      }
+    }
+  } catch (err) {
+    await Promise.all(apis.map((a) => a.app.close()));
+    await service.close();
+    throw err;
+  }
+  const file = `${config.dataDir}/${DEMO_CREDENTIALS_FILE}`;
+  const report: Record<string, unknown> = {
+    issuer: config.issuer,
+    auth: service.url,
+    apis: apis.map((a) => ({ area: a.area, url: a.url })),
+  };
+  if (seeded?.created) report['demo'] = seeded.credentials;
+  if (json) {
+    print(io, report, true);
+  } else {
+    io.stdout(`cxauth global service listening on ${service.url} (issuer ${config.issuer})`);
+    for (const a of apis) io.stdout(`cxauth regional API ${a.area} listening on ${a.url}`);
+    if (seeded?.created) {
+      io.stdout('\nDemo credentials (shown once; also written to the file below):');
+      print(io, seeded.credentials, false);
+      io.stdout(`saved to ${file} (mode 0600)`);
+    } else if (seeded) {
+      io.stdout(`Demo credentials reused from ${file}`);
+    }
+  }
+  const signal = await untilSignal();
+  io.stderr(`cxauth serve: ${signal}, shutting down`);
+  await Promise.all(apis.map((a) => a.app.close()));
+  await service.close();
+  return EXIT.ok;
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      demo: { type: 'boolean' },
+      json: { type: 'boolean' },
+      area: { type: 'string' },
+      issuer: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  const [mode, ...extra] = positionals;
+  if (extra.length > 0 || (mode !== undefined && mode !== 'auth' && mode !== 'api')) {
+    throw new CliError(`unknown argument "${positionals.join(' ')}"\n\n${HELP}`, EXIT.usage);
+  }
+  if (mode === 'api') return serveApi(io, values);
+  if (values.area || values.issuer || values.port) {
+    throw new CliError('--area, --issuer and --port belong to `serve api`', EXIT.usage);
+  }
+  let config: ServerConfig;
+  try {
+    config = loadConfig(io.env);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.usage);
+  }
+  return serveAuth(io, config, values.demo === true, mode === undefined, values.json === true);
 }
