@@ -47,7 +47,7 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
       if (url.searchParams.get('tenantId') !== TENANT) {
         return { status: 404, body: { error: 'not_found', error_description: 'unknown tenant' } };
       }
-      return { body: { tenantId: TENANT, area: 'na1', api_endpoint: `${host.url}/api` } };
+      return { body: { tenantId: TENANT, area: 'na1', api_endpoint: host.url } };
     }
     if (url.pathname === '/auth/token') {
       const expected = `Basic ${Buffer.from(`${APP.clientId}:${APP.clientSecret}`).toString('base64')}`;

@@ -1,0 +1,200 @@
+// The client commands in-process against a fake issuer: credential sources and their order,
+// profiles written 0600, demo credentials, output without secrets, and exit codes.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeHost } from '../../client/test/fake-host.js';
+import {
+  APP,
+  type FakeIssuer,
+  KEY,
+  SERVER_TIME,
+  startFakeIssuer,
+  TENANT,
+} from '../../client/test/fake-issuer.js';
+import { main } from '../src/main.js';
+
+let fake: FakeIssuer;
+let tmp: string;
+
+function run(argv: string[], env: Record<string, string> = {}, stdin = '') {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = {
+    env: { HOME: tmp, ...env },
+    stdout: (t: string) => out.push(t),
+    stderr: (t: string) => err.push(t),
+    readStdin: async () => stdin,
+  };
+  return main(argv, io).then((code) => ({ code, out: out.join('\n'), err: err.join('\n') }));
+}
+
+const flags = () => [
+  '--issuer',
+  fake.url,
+  '--client-id',
+  APP.clientId,
+  '--client-secret',
+  APP.clientSecret,
+  '--access-key-id',
+  KEY.accessKeyId,
+  '--access-key-secret',
+  KEY.accessKeySecret,
+];
+const cxauthEnv = () => ({
+  CXAUTH_ISSUER: fake.url,
+  CXAUTH_CLIENT_ID: APP.clientId,
+  CXAUTH_CLIENT_SECRET: APP.clientSecret,
+  CXAUTH_ACCESS_KEY_ID: KEY.accessKeyId,
+  CXAUTH_ACCESS_KEY_SECRET: KEY.accessKeySecret,
+});
+const SECRETS = new RegExp(
+  [APP.clientSecret, KEY.accessKeySecret].map((s) => s.replace(/=/g, '\\=')).join('|'),
+);
+
+beforeEach(async () => {
+  fake = await startFakeIssuer();
+  tmp = mkdtempSync(path.join(tmpdir(), 'cxauth-cli-'));
+});
+afterEach(async () => {
+  await fake.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('cxauth token', () => {
+  it('prints a summary without tokens or secrets', async () => {
+    const r = await run(['token', ...flags()]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/token_type\s+Bearer/);
+    expect(r.out).toMatch(new RegExp(`tenantId\\s+${TENANT}`));
+    expect(r.out).not.toMatch(SECRETS);
+    expect(r.out).not.toMatch(/eyJ/);
+    expect(r.out).not.toMatch(/rt-1/);
+  });
+
+  it('--json prints the full token response', async () => {
+    const r = await run(['token', '--json', ...flags()]);
+    const body = JSON.parse(r.out);
+    expect(fake.validAccess.has(body.access_token)).toBe(true);
+    expect(body.refresh_token).toBe('rt-1');
+  });
+
+  it('reads CXAUTH_* variables, CXONE_* aliases, and prefers flags, then CXAUTH_*, then CXONE_*', async () => {
+    const cxone = Object.fromEntries(
+      Object.entries(cxauthEnv()).map(([k, v]) => [k.replace('CXAUTH_', 'CXONE_'), v]),
+    );
+    expect((await run(['token'], cxone)).code).toBe(0);
+    expect((await run(['token'], { ...cxone, CXAUTH_CLIENT_SECRET: 'wrong' })).code).toBe(1);
+    expect(
+      (await run(['token', '--client-secret', APP.clientSecret], { ...cxone, CXAUTH_CLIENT_SECRET: 'x' }))
+        .code,
+    ).toBe(0);
+  });
+
+  it('--save-profile writes a 0600 profile under XDG_CONFIG_HOME that --profile reads back', async () => {
+    const xdg = path.join(tmp, 'xdg');
+    const saved = await run(['token', '--save-profile', 'work', ...flags()], { XDG_CONFIG_HOME: xdg });
+    expect(saved.code).toBe(0);
+    const file = path.join(xdg, 'cxauth', 'profiles', 'work.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      issuer: fake.url,
+      client_id: APP.clientId,
+      client_secret: APP.clientSecret,
+      accessKeyId: KEY.accessKeyId,
+      accessKeySecret: KEY.accessKeySecret,
+    });
+    expect(saved.err).toContain(file);
+    const again = await run(['token', '--profile', 'work', '--json'], { XDG_CONFIG_HOME: xdg });
+    expect(again.code).toBe(0);
+    expect(fake.count.password).toBe(2);
+    // Without XDG_CONFIG_HOME the profile lives under $HOME/.config; a missing profile is a usage error.
+    expect((await run(['token', '--profile', 'work'])).code).toBe(2);
+    expect((await run(['token', '--save-profile', 'default', ...flags()])).code).toBe(0);
+    expect(statSync(path.join(tmp, '.config', 'cxauth', 'profiles', 'default.json')).isFile()).toBe(true);
+    expect((await run(['token'])).code).toBe(0);
+  });
+
+  it('reads --demo-credentials FILE, and $CXAUTH_DATA_DIR/demo-credentials.json when nothing else is given', async () => {
+    const demo = {
+      issuer: fake.url,
+      client_id: APP.clientId,
+      client_secret: APP.clientSecret,
+      accessKeyId: KEY.accessKeyId,
+      accessKeySecret: KEY.accessKeySecret,
+      tenantId: TENANT,
+    };
+    const file = path.join(tmp, 'demo-credentials.json');
+    writeFileSync(file, JSON.stringify(demo));
+    expect((await run(['token', '--demo-credentials', file])).code).toBe(0);
+    expect((await run(['tenant'], { CXAUTH_DATA_DIR: tmp })).code).toBe(0);
+    expect((await run(['token'], { CXAUTH_DATA_DIR: path.join(tmp, 'none') })).code).toBe(2);
+  });
+});
+
+describe('exit codes and errors', () => {
+  it('1 with invalid_client when the application is refused, as JSON on stdout with --json', async () => {
+    const args = flags();
+    args[5] = 'wrong-app-secret';
+    const r = await run(['token', '--json', ...args]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).error).toMatchObject({
+      code: 'invalid_client',
+      status: 401,
+      error: 'invalid_client',
+    });
+    expect(r.err).toMatch(/client_id and client_secret/);
+    expect(`${r.out}${r.err}`).not.toMatch(/wrong-app-secret/);
+  });
+
+  it('1 with invalid_grant when the access key is refused', async () => {
+    const args = flags();
+    args[9] = 'WRONG====';
+    const r = await run(['token', ...args]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/access key.*\[invalid_grant\]/);
+  });
+
+  it('3 when the issuer cannot be reached, 2 when credentials are missing', async () => {
+    const gone = await startFakeHost(() => ({}));
+    await gone.close();
+    const r = await run(['discover', '--issuer', gone.url]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/\[network\]/);
+    expect((await run(['token', '--issuer', fake.url])).code).toBe(2);
+    expect((await run(['discover', '--issuer', 'not a url'])).code).toBe(2);
+  });
+});
+
+describe('discover, tenant, api', () => {
+  it('discover needs only the issuer', async () => {
+    const r = await run(['discover', '--json', '--issuer', fake.url]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).token_endpoint).toBe(`${fake.url}/auth/token`);
+  });
+
+  it('tenant prints the api_endpoint of the token tenant', async () => {
+    const r = await run(['tenant', '--json'], cxauthEnv());
+    expect(JSON.parse(r.out)).toMatchObject({ tenantId: TENANT, api_endpoint: fake.url });
+  });
+
+  it('api prints the body, sends --data as JSON, and exits 1 with the body on an error status', async () => {
+    const ok = await run(['api', 'GET', '/api/server-time', '-i'], cxauthEnv());
+    expect(ok.code).toBe(0);
+    expect(ok.out).toBe(`HTTP 200\n${JSON.stringify(SERVER_TIME, null, 2)}`);
+    await run(['api', 'POST', '/api/things', '--data', '{"a":[1,2]}', '-H', 'X-Trace: 7'], cxauthEnv());
+    const sent = fake.of('api').at(-1)!;
+    expect(sent.body).toBe('{"a":[1,2]}');
+    expect(sent.headers['x-trace']).toBe('7');
+    fake.override = (req) =>
+      req.path === '/api/missing' ? { status: 404, body: { message: 'no such thing' } } : undefined;
+    const missing = await run(['api', 'GET', '/api/missing'], cxauthEnv());
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('no such thing');
+    expect(missing.err).toMatch(/answered 404.*\[api_error\]/);
+    expect((await run(['api', 'GET', '/x', '--data', '{bad'], cxauthEnv())).code).toBe(2);
+    expect((await run(['api', 'GET'], cxauthEnv())).code).toBe(2);
+  });
+});
