@@ -1,5 +1,6 @@
 // @cxauth/server: the public surface of the global authentication service package.
 
+// --- foundation: configuration, domain, errors, storage, crypto, admin, demo ---
 export type {
   AccessKeyView,
   Admin,
@@ -14,7 +15,6 @@ export type {
 } from './admin/admin.js';
 export { createAdmin, exactOrigin, randomBusinessUnitId } from './admin/admin.js';
 export type { ServerConfig, TokenConfig } from './config/config.js';
-// --- configuration, domain, errors, storage, crypto (foundation) ---
 export { ConfigError, loadConfig, TOKEN_DEFAULTS } from './config/config.js';
 export { decrypt, encrypt, KekError, loadKek } from './crypto/kek.js';
 export {

@@ -1,6 +1,128 @@
-// Placeholder until its issue lands.
-import { CliError, type Io } from '../io.js';
+// `cxauth admin <area|tenant|user|app|key> <verb>`: manages the database named by CXAUTH_DATABASE_URL
+// through the server's admin service (migrating it first); secrets are printed once, at creation.
+import { parseArgs } from 'node:util';
+import {
+  AdminError,
+  ConfigError,
+  createAdmin,
+  KekError,
+  loadConfig,
+  loadKek,
+  openStorage,
+  SecretHasher,
+} from '@cxauth/server';
+import { CliError, EXIT, type Io, print } from '../io.js';
+import { KINDS } from './admin/kinds.js';
+import type { Kind, Verb } from './admin/spec.js';
 
-export async function run(_argv: string[], _io: Io): Promise<number> {
-  throw new CliError('not built yet');
+function usage(): string {
+  const width = Math.max(...Object.keys(KINDS).map((k) => k.length));
+  return [
+    'usage: cxauth admin <kind> <verb> [options] [--json]',
+    '',
+    ...Object.entries(KINDS).map(
+      ([name, kind]) => `  ${name.padEnd(width)}  ${Object.keys(kind.verbs).join('|')}  — ${kind.summary}`,
+    ),
+    '',
+    'Uses CXAUTH_DATABASE_URL (default sqlite:$CXAUTH_DATA_DIR/cxauth.db) and CXAUTH_KEK or $CXAUTH_DATA_DIR/kek.',
+    '`cxauth admin <kind> --help` for the options of each verb.',
+  ].join('\n');
+}
+
+function kindUsage(name: string, kind: Kind): string {
+  const lines = [`usage: cxauth admin ${name} <verb> [options] [--json]`, ''];
+  for (const [verbName, verb] of Object.entries(kind.verbs)) {
+    lines.push(`  cxauth admin ${name} ${verbName} ${verb.usage}`.trimEnd());
+    for (const [option, spec] of Object.entries(verb.options)) {
+      lines.push(`      --${option}${spec.type === 'string' ? ' VALUE' : ''}  ${spec.description}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function parseStrict(verb: Verb, argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        ...verb.options,
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (err) {
+    // parseArgs explains some mistakes over several lines; errors here are one line.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      throw new CliError((err as Error).message.replace(/\s*\n\s*/g, ' '), EXIT.usage);
+    }
+    throw err;
+  }
+}
+
+function parse(verb: Verb, argv: string[]) {
+  const { values, positionals } = parseStrict(verb, argv);
+  const wanted = verb.id ? 1 : 0;
+  if (!values.help && positionals.length !== wanted) {
+    throw new CliError(
+      wanted === 1 ? `expected one ${verb.id} argument` : `unexpected argument "${positionals[0]}"`,
+      EXIT.usage,
+    );
+  }
+  return { values, id: positionals[0] };
+}
+
+/** Runs one admin subcommand against the configured database, closing it afterwards. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  const [kindName, verbName, ...rest] = argv;
+  if (kindName === undefined || kindName === '--help' || kindName === '-h' || kindName === 'help') {
+    io.stdout(usage());
+    return kindName === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const kind = KINDS[kindName];
+  if (!kind)
+    throw new CliError(`unknown kind "${kindName}" (expected ${Object.keys(KINDS).join(', ')})`, EXIT.usage);
+  if (verbName === undefined || verbName === '--help' || verbName === '-h') {
+    io.stdout(kindUsage(kindName, kind));
+    return verbName === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const verb = kind.verbs[verbName];
+  if (!verb) {
+    throw new CliError(
+      `unknown verb "${verbName}" for ${kindName} (expected ${Object.keys(kind.verbs).join(', ')})`,
+      EXIT.usage,
+    );
+  }
+  const { values, id } = parse(verb, rest);
+  if (values.help) {
+    io.stdout(kindUsage(kindName, { ...kind, verbs: { [verbName]: verb } }));
+    return EXIT.ok;
+  }
+  const json = values.json === true;
+
+  try {
+    const config = loadConfig(io.env);
+    const kek = await loadKek(config);
+    const storage = await openStorage(config.databaseUrl);
+    try {
+      await storage.migrate();
+      const result = await verb.run(createAdmin(storage, new SecretHasher(kek)), values, id);
+      print(io, result, json);
+      if (verb.secret && !json) {
+        io.stdout(
+          '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',
+        );
+      }
+    } finally {
+      await storage.close();
+    }
+  } catch (err) {
+    if (err instanceof AdminError || err instanceof ConfigError || err instanceof KekError) {
+      throw new CliError(err.message.split('\n')[0] ?? err.message, EXIT.failed);
+    }
+    throw err;
+  }
+  return EXIT.ok;
 }

@@ -1,0 +1,157 @@
+// Every `cxauth admin` subcommand: its options and the admin-service call behind it (DESIGN.md
+// "Commands": tenant, user, app, key, plus area).
+import { CliError } from '../../io.js';
+import { byId, type Kind, many, optional, required } from './spec.js';
+
+function integer(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^-?\d+$/.test(raw)) throw new CliError(`--${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+export const KINDS: Record<string, Kind> = {
+  area: {
+    summary: 'deployment areas and their endpoints',
+    verbs: {
+      create: {
+        usage: '--name NAME --api-endpoint URL [--ui-endpoint URL] [--auth-endpoint URL] [--domain D]',
+        options: {
+          name: { type: 'string', description: 'area name, e.g. eu1' },
+          'api-endpoint': { type: 'string', description: "base URL of the area's API" },
+          'ui-endpoint': { type: 'string', description: 'UI base URL (default: the API endpoint)' },
+          'auth-endpoint': { type: 'string', description: 'auth base URL (default: the UI endpoint)' },
+          domain: { type: 'string', description: 'domain, acdDomain and uhDomain (default: API host)' },
+          'acd-domain': { type: 'string', description: 'acdDomain (default: --domain)' },
+          'uh-domain': { type: 'string', description: 'uhDomain (default: --domain)' },
+        },
+        run: (admin, v) =>
+          admin.createArea({
+            name: required(v, 'name'),
+            apiEndpoint: required(v, 'api-endpoint'),
+            uiEndpoint: optional(v, 'ui-endpoint'),
+            authEndpoint: optional(v, 'auth-endpoint'),
+            domain: optional(v, 'domain'),
+            acdDomain: optional(v, 'acd-domain'),
+            uhDomain: optional(v, 'uh-domain'),
+          }),
+      },
+      list: { usage: '', options: {}, run: (admin) => admin.listAreas() },
+      show: { usage: 'NAME', options: {}, id: 'NAME', run: (admin, _v, name) => admin.showArea(name ?? '') },
+    },
+  },
+  tenant: {
+    summary: 'tenants (business units)',
+    verbs: {
+      create: {
+        usage: '--name N --area A [--cluster C] [--bu-id N] [--cluster-id ID] [--private]',
+        options: {
+          name: { type: 'string', description: 'tenant name (the `tenant` claim)' },
+          area: { type: 'string', description: 'area name, e.g. na1' },
+          cluster: { type: 'string', description: 'cluster shown by tenant discovery (default B32)' },
+          'bu-id': { type: 'string', description: 'icBUId, a signed 32-bit integer (default: random)' },
+          'cluster-id': { type: 'string', description: 'icClusterId (default DO31)' },
+          private: { type: 'boolean', description: 'mark the tenant private' },
+        },
+        run: (admin, v) =>
+          admin.createTenant({
+            name: required(v, 'name'),
+            area: required(v, 'area'),
+            cluster: optional(v, 'cluster'),
+            businessUnitId: integer(optional(v, 'bu-id'), 'bu-id'),
+            clusterId: optional(v, 'cluster-id'),
+            private: v['private'] === true,
+          }),
+      },
+      list: { usage: '', options: {}, run: (admin) => admin.listTenants() },
+      ...byId(
+        (admin, id) => admin.showTenant(id),
+        (admin, id, s) => admin.setTenantStatus(id, s),
+      ),
+    },
+  },
+  user: {
+    summary: 'users of tenants',
+    verbs: {
+      create: {
+        usage: '--tenant ID --email E [--given-name G] [--family-name F] [--role R]',
+        options: {
+          tenant: { type: 'string', description: 'tenant id' },
+          email: { type: 'string', description: 'login name (the `name` claim)' },
+          'given-name': { type: 'string', description: 'given name' },
+          'family-name': { type: 'string', description: 'family name' },
+          role: { type: 'string', description: 'legacy role name (default Administrator)' },
+        },
+        run: (admin, v) =>
+          admin.createUser({
+            tenantId: required(v, 'tenant'),
+            email: required(v, 'email'),
+            givenName: optional(v, 'given-name'),
+            familyName: optional(v, 'family-name'),
+            role: optional(v, 'role'),
+          }),
+      },
+      list: {
+        usage: '[--tenant ID]',
+        options: { tenant: { type: 'string', description: 'only users of this tenant' } },
+        run: (admin, v) => admin.listUsers({ tenantId: optional(v, 'tenant') }),
+      },
+      ...byId(
+        (admin, id) => admin.showUser(id),
+        (admin, id, s) => admin.setUserStatus(id, s),
+      ),
+    },
+  },
+  app: {
+    summary: 'applications (OAuth clients)',
+    verbs: {
+      create: {
+        usage: '--name N [--origin URL]... [--tenant ID] [--grant-type T]... [--redirect-uri URL]...',
+        secret: true,
+        options: {
+          name: { type: 'string', description: 'application name' },
+          origin: { type: 'string', multiple: true, description: 'allowed CORS origin scheme://host[:port]' },
+          tenant: { type: 'string', description: 'restrict the application to one tenant' },
+          'grant-type': {
+            type: 'string',
+            multiple: true,
+            description: 'allowed grant (default: password and refresh_token)',
+          },
+          'redirect-uri': { type: 'string', multiple: true, description: 'redirect URI (code flow)' },
+        },
+        run: (admin, v) =>
+          admin.createApplication({
+            name: required(v, 'name'),
+            origins: many(v, 'origin'),
+            tenantId: optional(v, 'tenant'),
+            grantTypes: many(v, 'grant-type'),
+            redirectUris: many(v, 'redirect-uri'),
+          }),
+      },
+      list: { usage: '', options: {}, run: (admin) => admin.listApplications() },
+      ...byId(
+        (admin, id) => admin.showApplication(id),
+        (admin, id, s) => admin.setApplicationStatus(id, s),
+      ),
+    },
+  },
+  key: {
+    summary: 'access keys of users',
+    verbs: {
+      create: {
+        usage: '--user ID',
+        secret: true,
+        options: { user: { type: 'string', description: 'user id' } },
+        run: (admin, v) => admin.createAccessKey({ userId: required(v, 'user') }),
+      },
+      list: {
+        usage: '[--user ID]',
+        options: { user: { type: 'string', description: 'only keys of this user' } },
+        run: (admin, v) => admin.listAccessKeys({ userId: optional(v, 'user') }),
+      },
+      ...byId(
+        (admin, id) => admin.showAccessKey(id),
+        (admin, id, s) => admin.setAccessKeyStatus(id, s),
+      ),
+    },
+  },
+};

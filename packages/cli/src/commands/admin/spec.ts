@@ -1,0 +1,57 @@
+// The shape of one `cxauth admin <kind> <verb>` subcommand, and helpers to read its parsed options.
+import type { Admin } from '@cxauth/server';
+import { CliError, EXIT } from '../../io.js';
+
+export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; description: string };
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export interface Verb {
+  /** Usage line after `cxauth admin <kind> <verb>`. */
+  usage: string;
+  options: Record<string, OptionSpec>;
+  /** The id positional, when the verb takes one. */
+  id?: string;
+  /** True when the result carries a secret shown only this once. */
+  secret?: boolean;
+  run(admin: Admin, values: Values, id: string | undefined): Promise<unknown>;
+}
+
+export type Kind = { summary: string; verbs: Record<string, Verb> };
+
+export function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new CliError(`--${name} is required`, EXIT.usage);
+  return value;
+}
+
+export function optional(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function many(values: Values, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value : [];
+}
+
+/** show / activate / deactivate of one record by id. */
+export function byId(
+  show: (admin: Admin, id: string) => Promise<unknown>,
+  setStatus: (admin: Admin, id: string, status: 'active' | 'inactive') => Promise<unknown>,
+): Record<'show' | 'activate' | 'deactivate', Verb> {
+  return {
+    show: { usage: 'ID', options: {}, id: 'ID', run: (admin, _v, id) => show(admin, id ?? '') },
+    deactivate: {
+      usage: 'ID',
+      options: {},
+      id: 'ID',
+      run: (admin, _v, id) => setStatus(admin, id ?? '', 'inactive'),
+    },
+    activate: {
+      usage: 'ID',
+      options: {},
+      id: 'ID',
+      run: (admin, _v, id) => setStatus(admin, id ?? '', 'active'),
+    },
+  };
+}
