@@ -180,6 +180,14 @@ describe('discover, tenant, api', () => {
     expect(JSON.parse(r.out)).toMatchObject({ tenantId: TENANT, api_endpoint: fake.url });
   });
 
+  it('tenant --tenant-id needs only the issuer; an unknown tenant exits 1 with tenant_not_found', async () => {
+    const known = await run(['tenant', '--json', '--issuer', fake.url, '--tenant-id', TENANT]);
+    expect(JSON.parse(known.out).api_endpoint).toBe(fake.url);
+    const r = await run(['tenant', '--issuer', fake.url, '--tenant-id', 'nobody']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no tenant nobody \[tenant_not_found\]/);
+  });
+
   it('api prints the body, sends --data as JSON, and exits 1 with the body on an error status', async () => {
     const ok = await run(['api', 'GET', '/api/server-time', '-i'], cxauthEnv());
     expect(ok.code).toBe(0);

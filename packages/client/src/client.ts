@@ -9,13 +9,13 @@ import {
   type TenantConfiguration,
 } from './discovery.js';
 import { ClientError } from './errors.js';
-import type { HttpContext } from './http.js';
+import { type HttpOptions, httpContext, nonNegative } from './http.js';
 import { resolveIssuer } from './issuers.js';
 import { tenantIdOf } from './jwt.js';
 import { TokenCache, type TokenSet } from './token-cache.js';
 import { type ClientCredentials, passwordGrant, refreshGrant } from './token-endpoint.js';
 
-export interface ClientOptions {
+export interface ClientOptions extends HttpOptions {
   /** An issuer URL, or a hosted issuer's name (`cxone`, `cxone-gov`, `sov1-au`, `sov1-eu`, `sov1-uk`). */
   issuer: string;
   clientId?: string;
@@ -28,19 +28,10 @@ export interface ClientOptions {
   authMethod?: ClientCredentials['authMethod'];
   /** Base URL of API calls; when absent it is discovered from the token's tenant (step 6). */
   apiEndpoint?: string;
-  /** Per request, ms (default 10 000). */
-  timeoutMs?: number;
   /** Renew tokens this long before they expire, ms (default 60 000, capped at half their lifetime). */
   refreshSkewMs?: number;
   /** How long the discovery document is reused, ms (default 1 hour). */
   discoveryTtlMs?: number;
-  /** Retries after a 429 (default 2) and the longest Retry-After honoured, ms (default 30 000). */
-  maxRetries?: number;
-  maxRetryWaitMs?: number;
-  /** Injected for tests and odd runtimes. */
-  fetch?: typeof globalThis.fetch;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface CxauthClient {
@@ -72,15 +63,8 @@ export interface CxauthClient {
  */
 export function createClient(options: ClientOptions): CxauthClient {
   const issuer = resolveIssuer(options.issuer);
-  const ctx: HttpContext = {
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    now: options.now ?? Date.now,
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    timeoutMs: positive(options.timeoutMs, 10_000, 'timeoutMs'),
-    maxRetries: positive(options.maxRetries, 2, 'maxRetries', true),
-    maxRetryWaitMs: positive(options.maxRetryWaitMs, 30_000, 'maxRetryWaitMs', true),
-  };
-  const discoveryTtlMs = positive(options.discoveryTtlMs, 3_600_000, 'discoveryTtlMs', true);
+  const ctx = httpContext(options);
+  const discoveryTtlMs = nonNegative(options.discoveryTtlMs, 3_600_000, 'discoveryTtlMs');
   const apiEndpoint = options.apiEndpoint?.replace(/\/+$/, '');
 
   let discovery: { doc: Promise<DiscoveryDocument>; until: number } | undefined;
@@ -123,7 +107,7 @@ export function createClient(options: ClientOptions): CxauthClient {
 
   const tokens = new TokenCache({
     now: ctx.now,
-    refreshSkewMs: positive(options.refreshSkewMs, 60_000, 'refreshSkewMs', true),
+    refreshSkewMs: nonNegative(options.refreshSkewMs, 60_000, 'refreshSkewMs'),
     grant: async () => {
       const { client, key } = credentials();
       const { token_endpoint } = await discover();
@@ -200,15 +184,4 @@ export class CxClient implements CxauthClient {
   forgetTokens(): void {
     this.#client.forgetTokens();
   }
-}
-
-function positive(value: number | undefined, fallback: number, name: string, zeroOk = false): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0 || (!zeroOk && value === 0)) {
-    throw new ClientError(
-      'invalid_config',
-      `${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number`,
-    );
-  }
-  return value;
 }

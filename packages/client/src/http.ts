@@ -16,6 +16,49 @@ export interface HttpContext {
   readonly maxRetryWaitMs: number;
 }
 
+/** The tunables of {@link HttpContext} as callers give them (all optional). */
+export interface HttpOptions {
+  /** Per request, ms (default 10 000). */
+  timeoutMs?: number;
+  /** Retries after a 429 (default 2) and the longest Retry-After honoured, ms (default 30 000). */
+  maxRetries?: number;
+  maxRetryWaitMs?: number;
+  /** Injected for tests and odd runtimes. */
+  fetch?: typeof globalThis.fetch;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Fills in the defaults; refuses negative or non-finite numbers with `invalid_config`. */
+export function httpContext(options: HttpOptions): HttpContext {
+  return {
+    // Looked up at call time, so a fetch patched later (tests, instrumentation) is honoured.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    timeoutMs: nonNegative(options.timeoutMs, 10_000, 'timeoutMs', false),
+    maxRetries: nonNegative(options.maxRetries, 2, 'maxRetries'),
+    maxRetryWaitMs: nonNegative(options.maxRetryWaitMs, 30_000, 'maxRetryWaitMs'),
+  };
+}
+
+/** A validated option: `fallback` when absent; zero allowed unless `zeroOk` is false. */
+export function nonNegative(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+  zeroOk = true,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0 || (!zeroOk && value === 0)) {
+    throw new ClientError(
+      'invalid_config',
+      `${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number`,
+    );
+  }
+  return value;
+}
+
 export interface HttpResult {
   readonly status: number;
   readonly headers: Headers;
