@@ -15,7 +15,7 @@ export async function measureSigningCeiling(duration, concurrency = 64) {
   ]);
   try {
     const report = await firstJsonLine(child, (duration + 30) * 1000);
-    return { rps: report.perSecond, signatures: report.signatures };
+    return { rps: report.perSecond, signatures: report.signatures, cpuUs: report.cpuUsPerSignature };
   } finally {
     await stopChild(child);
   }

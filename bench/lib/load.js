@@ -23,6 +23,7 @@ export function load({ url, request, duration, connections }) {
         if (err) return reject(err);
         const ok = result['2xx'];
         resolve({
+          ok,
           rps: ok / result.duration,
           p50: result.latency.p50,
           p99: result.latency.p99,

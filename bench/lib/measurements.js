@@ -2,7 +2,7 @@
 import { measureSigningCeiling } from './baselines.js';
 import { basicAuth, passwordForm, tokenRequest } from './cxauth.js';
 import { load } from './load.js';
-import { peakRssKiB, resetPeakRss } from './processes.js';
+import { cpuTimeMs, peakRssKiB, resetPeakRss } from './processes.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
 
@@ -15,7 +15,10 @@ export function ceiling() {
   };
 }
 
-/** An HTTP measurement against a server process whose peak RSS is recorded; `check` proves one response. */
+/**
+ * An HTTP measurement against a server process whose peak RSS and CPU time per response are recorded
+ * (CPU time: every thread of the process, so the libuv pool's signing counts too); `check` proves one response.
+ */
 export function http({ id, label, server, request, check }) {
   return {
     id,
@@ -24,8 +27,14 @@ export function http({ id, label, server, request, check }) {
     check,
     run: async ({ duration, connections }) => {
       resetPeakRss(server.pid);
+      const cpuBefore = cpuTimeMs(server.pid);
       const result = await load({ url: server.url, request, duration, connections });
-      return { ...result, peakRssKiB: peakRssKiB(server.pid) };
+      const cpuMs = cpuTimeMs(server.pid) - cpuBefore;
+      return {
+        ...result,
+        peakRssKiB: peakRssKiB(server.pid),
+        cpuUs: (cpuMs * 1000) / Math.max(1, result.ok),
+      };
     },
   };
 }

@@ -1,5 +1,5 @@
 // Child processes of the harness: spawn, wait for readiness, read peak RSS, and kill every one on any exit path.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -154,5 +154,24 @@ export function resetPeakRss(pid) {
     return true;
   } catch {
     return false;
+  }
+}
+
+let ticksPerSecond;
+
+/** CPU time (user + system) a process has used so far, ms; undefined when /proc is unavailable. */
+export function cpuTimeMs(pid) {
+  try {
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    ticksPerSecond = 100;
+  }
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return undefined;
   }
 }

@@ -18,6 +18,7 @@ export function measurementRows(results) {
         m.unit === 'signatures/s' ? 'sig/s' : 'resp/s',
         ms(m.p50),
         ms(m.p99),
+        Number.isFinite(m.cpuUs) ? Math.round(m.cpuUs) : '–',
         mib(m.peakRssKiB),
         m.skipped ? m.skipped.slice(0, 120) : m.failures ? `${m.failures} failed requests` : '',
       ]);
@@ -46,6 +47,7 @@ export function comparisonRows(results) {
         pct(c.ratio),
         c.target ? `≥ ${pct(c.target)}` : '–',
         verdict,
+        pct(c.cpuRatio),
       ]);
     }
   }
@@ -59,10 +61,11 @@ const MEASUREMENT_HEAD = [
   'unit',
   'p50 ms',
   'p99 ms',
+  'CPU µs each',
   'peak RSS MiB',
   'notes',
 ];
-const COMPARISON_HEAD = ['comparison', 'ours /s', 'baseline /s', 'ratio', 'target', 'verdict'];
+const COMPARISON_HEAD = ['comparison', 'ours /s', 'baseline /s', 'ratio', 'target', 'verdict', 'CPU ratio'];
 
 function textTable(head, rows) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -109,9 +112,9 @@ export function markdownReport(results, { chartPath, jsonPath }) {
     '',
     `![ratios against their baselines](${chartPath})`,
     '',
-    markdownTable(COMPARISON_HEAD, comparisonRows(results), [1, 2, 3]),
+    markdownTable(COMPARISON_HEAD, comparisonRows(results), [1, 2, 3, 6]),
     '',
-    markdownTable(MEASUREMENT_HEAD, measurementRows(results), [2, 4, 5, 6]),
+    markdownTable(MEASUREMENT_HEAD, measurementRows(results), [2, 4, 5, 6, 7]),
     '',
     `Raw results: [\`${jsonPath}\`](${jsonPath}).`,
   ].join('\n');

@@ -66,6 +66,10 @@ function compare(c, measurements) {
   out.subjectRps = subject.rps;
   out.baselineRps = baseline.rps / out.divisor;
   out.ratio = subject.rps / out.baselineRps;
+  // The same comparison in CPU time per response (all threads of the process): less sensitive to other load.
+  if (Number.isFinite(subject.cpuUs) && Number.isFinite(baseline.cpuUs) && subject.cpuUs > 0) {
+    out.cpuRatio = (baseline.cpuUs * out.divisor) / subject.cpuUs;
+  }
   if (c.target !== undefined) out.met = out.ratio >= c.target;
   return out;
 }

@@ -15,12 +15,15 @@ let done = 0;
 let stopped = false;
 let inFlight = 0;
 const started = process.hrtime.bigint();
+const cpuStart = process.cpuUsage();
 let stoppedAt = started;
+let cpuUs = 0;
 
 function finish() {
   // Only signatures completed before the stop count, over the time until the stop.
   const seconds = Number(stoppedAt - started) / 1e9;
-  process.stdout.write(`${JSON.stringify({ signatures: done, seconds, perSecond: done / seconds })}\n`);
+  const report = { signatures: done, seconds, perSecond: done / seconds, cpuUsPerSignature: cpuUs / done };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
 function next() {
@@ -43,4 +46,6 @@ for (let i = 0; i < concurrency; i++) {
 setTimeout(() => {
   stopped = true;
   stoppedAt = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpuStart);
+  cpuUs = cpu.user + cpu.system;
 }, durationMs);
