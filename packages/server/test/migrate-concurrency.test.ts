@@ -1,0 +1,110 @@
+// Separate OS processes migrating one fresh database at the same moment must all succeed and leave a
+// complete schema (PostgreSQL: advisory lock; SQLite: one immediate transaction).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStorage } from '../src/storage/open.js';
+import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './fixtures/storage-db.js';
+
+const CHILD = fileURLToPath(new URL('./fixtures/storage-migrate-child.ts', import.meta.url));
+const VITE_NODE = fileURLToPath(new URL('../../../node_modules/vite-node/vite-node.mjs', import.meta.url));
+const TABLES = [
+  'access_keys',
+  'applications',
+  'areas',
+  'refresh_tokens',
+  'sessions',
+  'signing_keys',
+  'tenants',
+  'users',
+];
+
+const pgMissing = await pgUnavailable();
+if (pgMissing) console.log(`migrate-concurrency.test.ts: skipping the PostgreSQL run: ${pgMissing}`);
+
+interface Child {
+  ready: Promise<void>;
+  exit: Promise<{ code: number | null; stderr: string }>;
+  go(): void;
+}
+
+function child(url: string): Child {
+  const proc = spawn(process.execPath, [VITE_NODE, CHILD, '--', url], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    proc.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('ready')) resolve();
+    });
+    proc.on('exit', () => reject(new Error(`child exited before ready: ${stderr}`)));
+  });
+  proc.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    proc.on('exit', (code) => resolve({ code, stderr })),
+  );
+  return { ready, exit, go: () => proc.stdin.write('go\n') };
+}
+
+async function race(url: string, n: number): Promise<void> {
+  const children = Array.from({ length: n }, () => child(url));
+  await Promise.all(children.map((c) => c.ready));
+  for (const c of children) c.go();
+  const results = await Promise.all(children.map((c) => c.exit));
+  for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
+}
+
+const dbs: TestDatabase[] = [];
+afterAll(async () => {
+  for (const db of dbs) await db.drop();
+});
+
+describe('concurrent migrations', () => {
+  it.skipIf(pgMissing !== undefined)(
+    'PostgreSQL: three processes migrate one fresh database at once',
+    async () => {
+      const db = await tempPostgres();
+      dbs.push(db);
+      await race(db.url, 3);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        const tables = await client.query<{ table_name: string }>(
+          "select table_name from information_schema.tables where table_schema = 'public' order by table_name",
+        );
+        expect(tables.rows.map((r) => r.table_name)).toEqual(
+          expect.arrayContaining([...TABLES, 'kysely_migration', 'kysely_migration_lock']),
+        );
+        const done = await client.query('select name from kysely_migration');
+        expect(done.rows).toEqual([{ name: '0001_initial' }]);
+      } finally {
+        await client.end();
+      }
+      const storage = await openStorage(db.url);
+      await storage.migrate();
+      expect(await storage.tenants.list()).toEqual([]);
+      await storage.close();
+    },
+    120_000,
+  );
+
+  it('SQLite: three processes migrate one fresh file at once', async () => {
+    const db = tempSqlite();
+    dbs.push(db);
+    await race(db.url, 3);
+    const file = new Sqlite(db.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      const tables = file.prepare("select name from sqlite_master where type = 'table'").all() as {
+        name: string;
+      }[];
+      expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining([...TABLES, 'kysely_migration']));
+      expect(file.prepare('select name from kysely_migration').all()).toEqual([{ name: '0001_initial' }]);
+    } finally {
+      file.close();
+    }
+  }, 120_000);
+});
