@@ -57,10 +57,20 @@ export interface Verifier {
 }
 
 interface Verified {
+  /** The exact token string: two encodings of one token never share an entry. */
+  token: string;
   claims: AccessTokenClaims;
   /** Clock value (ms) from which the token is expired, tolerance included. */
   expiresAt: number;
 }
+
+/**
+ * Cache slots are found by the token's last characters (inside its signature) and then confirmed by
+ * comparing the whole string: hashing a 1.5 kB token costs more than the rest of a cache hit, while a
+ * comparison of equal strings is a memory compare.
+ */
+const SLOT_CHARS = 64;
+const slotOf = (token: string): string => (token.length > SLOT_CHARS ? token.slice(-SLOT_CHARS) : token);
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -110,16 +120,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return deepFreeze(claims);
   }
 
+  /** The claims of a token verified before and not expired since, or undefined. */
+  function cached(token: string): AccessTokenClaims | undefined {
+    const hit = cache.get(slotOf(token));
+    if (hit?.token !== token) return undefined;
+    if (clock() < hit.expiresAt) return hit.claims;
+    cache.delete(slotOf(token));
+    return undefined;
+  }
+
   async function verify(token: string): Promise<AccessTokenClaims> {
     if (typeof token !== 'string' || token === '') {
       throw new TokenError('token_missing', 'A bearer access token is required');
     }
     if (token.length > maxLength) throw new TokenError('token_too_large', 'The access token is too large');
-    const hit = cache.get(token);
-    if (hit) {
-      if (clock() < hit.expiresAt) return hit.claims;
-      cache.delete(token);
-    }
+    const hit = cached(token);
+    if (hit) return hit;
     let claims: AccessTokenClaims;
     try {
       claims = await verifyUncached(token);
@@ -127,13 +143,28 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (err instanceof TokenError) throw err;
       throw new TokenError('token_malformed', 'The access token is invalid', { cause: err });
     }
-    cache.set(token, { claims, expiresAt: (claims.exp + tolerance) * 1000 });
+    cache.set(slotOf(token), { token, claims, expiresAt: (claims.exp + tolerance) * 1000 });
     return claims;
+  }
+
+  async function verifyAuthorization(
+    header: string | readonly string[] | undefined,
+  ): Promise<AccessTokenClaims> {
+    // Fast path for the common "Bearer <token>" of a token seen before: no parsing beyond the prefix.
+    // Only a previously verified token can hit, so the strict parse below is skipped only for those.
+    if (typeof header === 'string' && header.length > 7 && header.charCodeAt(6) === 32) {
+      const scheme = header.slice(0, 6);
+      if (scheme === 'Bearer' || scheme.toLowerCase() === 'bearer') {
+        const hit = cached(header.slice(7));
+        if (hit) return hit;
+      }
+    }
+    return verify(bearerToken(header));
   }
 
   return {
     verify,
-    verifyAuthorization: async (header) => verify(bearerToken(header)),
+    verifyAuthorization,
     ready: () => keys.load(),
     get isReady() {
       return keys.loaded;

@@ -71,6 +71,17 @@ describe('verify', () => {
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'token_expired' });
   });
 
+  it('never serves a cached result to a different string with the same signature', async () => {
+    const cachedClaims = await verifier.verify(token);
+    const [h, , sig] = token.split('.');
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...cachedClaims, area: 'eu1' })).toString('base64url')}.${sig}`;
+    await expect(verifier.verify(tampered)).rejects.toMatchObject({ code: 'signature_invalid' });
+    await expect(verifier.verifyAuthorization(`Bearer ${tampered}`)).rejects.toMatchObject({
+      code: 'signature_invalid',
+    });
+    expect(await verifier.verifyAuthorization(`Bearer ${token}`)).toBe(cachedClaims);
+  });
+
   it('does not cache refusals', async () => {
     now = T0 * 1000 - 3_600_000;
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'token_not_yet_valid' });
