@@ -96,6 +96,8 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a port number; it is "${String(rawPort)}"`, EXIT.usage);
   }
+  // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
+  const stopped = untilSignal();
   const api = await startRegional(io, {
     area,
     issuer,
@@ -105,13 +107,15 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
     logLevel: io.env['CXAUTH_LOG_LEVEL'] || 'info',
   });
   print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
-  const signal = await untilSignal();
+  const signal = await stopped;
   io.stderr(`cxauth serve: ${signal}, shutting down`);
   await api.app.close();
   return EXIT.ok;
 }
 
 async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: boolean, json: boolean) {
+  // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
+  const stopped = untilSignal();
   let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
   const service: RunningAuthService = await startAuthService(config, {
     logger: { stream: logStream(io), level: config.logLevel },
@@ -169,7 +173,7 @@ async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: 
       io.stdout(`Demo credentials reused from ${file}`);
     }
   }
-  const signal = await untilSignal();
+  const signal = await stopped;
   io.stderr(`cxauth serve: ${signal}, shutting down`);
   await Promise.all(apis.map((a) => a.app.close()));
   await service.close();

@@ -1,0 +1,174 @@
+// `cxauth serve` end to end (the built CLI, spawned): --demo prints its credentials once and reuses
+// them, the global service and the demo area's API answer the reference flow, SIGTERM stops cleanly;
+// `serve api` runs one area alone; bad usage exits 2.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/cxauth.js', import.meta.url));
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-cli-serve-'));
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Served {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | string | null>;
+}
+
+/** Spawns `cxauth …` and resolves once stdout matches `ready` (or rejects when it exits first). */
+async function serve(args: string[], env: Record<string, string>, ready: RegExp): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, CXAUTH_DATA_DIR: dataDir, CXAUTH_DATABASE_URL: '', CXAUTH_KEK: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolve(code ?? signal);
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      out += d;
+      if (ready.test(out)) resolve();
+    });
+    void exited.then((code) => reject(new Error(`exited ${code} before ready:\n${out}\n${err}`)));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('cxauth serve --demo', () => {
+  it('seeds, prints the credentials once, serves the flow, and stops on SIGTERM', async () => {
+    const [port, apiPort] = [await freePort(), await freePort()];
+    const env = { CXAUTH_PORT: String(port), CXAUTH_API_PORT: String(apiPort) };
+    const issuer = `http://127.0.0.1:${port}`;
+    const first = await serve(['serve', '--demo'], env, /saved to .*demo-credentials\.json/);
+    const file = path.join(dataDir, 'demo-credentials.json');
+    const creds = JSON.parse(readFileSync(file, 'utf8'));
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect(Object.keys(creds)).toEqual([
+      'issuer',
+      'client_id',
+      'client_secret',
+      'accessKeyId',
+      'accessKeySecret',
+      'tenantId',
+    ]);
+    expect(creds.issuer).toBe(issuer);
+    expect(first.stdout()).toContain(`cxauth global service listening on ${issuer}`);
+    expect(first.stdout()).toContain(`cxauth regional API na1 listening on http://127.0.0.1:${apiPort}`);
+    expect(first.stdout()).toContain(creds.accessKeySecret);
+
+    const basic = `Basic ${Buffer.from(`${encodeURIComponent(creds.client_id)}:${encodeURIComponent(creds.client_secret)}`).toString('base64')}`;
+    const token = await fetch(`${issuer}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+      body: `grant_type=password&username=${encodeURIComponent(creds.accessKeyId)}&password=${encodeURIComponent(creds.accessKeySecret)}`,
+    });
+    expect(token.status).toBe(200);
+    const { access_token } = await token.json();
+    const tenant = await (
+      await fetch(`${issuer}/.well-known/cxone-configuration?tenantId=${creds.tenantId}`)
+    ).json();
+    expect(tenant.api_endpoint).toBe(`http://127.0.0.1:${apiPort}`);
+    const time = await fetch(`${tenant.api_endpoint}/inContactAPI/services/v25.0/server-time`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(time.status).toBe(200);
+    expect((await time.json()).ServerTime).toMatch(/Z$/);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    // Logs go to stderr, one line per request, and never hold a credential.
+    expect(first.stderr()).toContain('"path":"/auth/token"');
+    for (const secret of [creds.client_secret, creds.accessKeySecret, access_token, basic.slice(6)]) {
+      expect(first.stderr()).not.toContain(secret);
+    }
+
+    const second = await serve(['serve', '--demo'], env, /reused from/);
+    expect(second.stdout()).toContain(`Demo credentials reused from ${file}`);
+    expect(second.stdout()).not.toContain(creds.accessKeySecret);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('serve auth --json runs the global service alone', async () => {
+    const port = await freePort();
+    const served = await serve(['serve', 'auth', '--json'], { CXAUTH_PORT: String(port) }, /\}\s*$/);
+    const report = JSON.parse(served.stdout());
+    expect(report).toMatchObject({
+      issuer: `http://127.0.0.1:${port}`,
+      auth: `http://127.0.0.1:${port}`,
+      apis: [],
+    });
+    expect((await fetch(`${report.auth}/healthz`)).status).toBe(200);
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+  });
+});
+
+describe('cxauth serve api', () => {
+  it('runs one regional API without a database', async () => {
+    const port = await freePort();
+    const served = await serve(
+      ['serve', 'api', '--area', 'eu1', '--issuer', 'http://127.0.0.1:9', '--port', String(port), '--json'],
+      { CXAUTH_DATA_DIR: '/nonexistent' },
+      /\}\s*$/,
+    );
+    expect(JSON.parse(served.stdout())).toEqual({
+      issuer: 'http://127.0.0.1:9',
+      apis: [{ area: 'eu1', url: `http://127.0.0.1:${port}` }],
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/inContactAPI/services/v25.0/server-time`);
+    expect(res.status).toBe(401);
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+  });
+
+  it.each([
+    [['serve', 'api']],
+    [['serve', 'nonsense']],
+    [['serve', '--area', 'na1']],
+    [['serve', '--bogus']],
+  ])('refuses bad usage %j with exit 2', async (args) => {
+    const { code, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/cxauth serve/);
+  });
+});
