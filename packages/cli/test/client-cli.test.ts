@@ -185,7 +185,7 @@ describe('discover, tenant, api', () => {
     expect(JSON.parse(known.out).api_endpoint).toBe(fake.url);
     const r = await run(['tenant', '--issuer', fake.url, '--tenant-id', 'nobody']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/no tenant nobody \[tenant_not_found\]/);
+    expect(r.err).toMatch(/no tenant nobody.*\[tenant_not_found\]/);
   });
 
   it('api prints the body, sends --data as JSON, and exits 1 with the body on an error status', async () => {

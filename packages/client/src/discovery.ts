@@ -70,14 +70,19 @@ export async function fetchTenantConfiguration(
   const res = await send(ctx, url, { method: 'GET', headers: JSON_ACCEPT });
   const doc = jsonObject(res.text);
   const oauth = oauthError(doc);
-  if (res.status === 404 || (res.status === 200 && (!doc || !isHttpUrl(doc['api_endpoint'])))) {
-    throw new ClientError(
-      'tenant_not_found',
-      res.status === 404
-        ? `the issuer knows no tenant ${tenantId}`
-        : `the configuration of tenant ${tenantId} has no api_endpoint`,
-      { status: res.status, ...oauth, body: parseMaybeJson(res.text) },
-    );
+  const said = oauth.errorDescription ? ` (${oauth.errorDescription})` : '';
+  // 404: unknown or inactive; 400: not even a well-formed id — either way no such tenant.
+  if (res.status === 404 || res.status === 400) {
+    throw new ClientError('tenant_not_found', `the issuer knows no tenant ${tenantId}${said}`, {
+      status: res.status,
+      ...oauth,
+      body: parseMaybeJson(res.text),
+    });
+  }
+  if (res.status === 200 && (!doc || !isHttpUrl(doc['api_endpoint']))) {
+    throw new ClientError('tenant_not_found', `the configuration of tenant ${tenantId} has no api_endpoint`, {
+      status: res.status,
+    });
   }
   if (res.status !== 200 || !doc) {
     throw new ClientError('discovery_failed', `tenant discovery answered ${res.status}`, {
