@@ -1,0 +1,104 @@
+// Demo seeding: the na1 area follows the configuration, an empty database gets a tenant, user,
+// application and access key whose credentials are written once (mode 0600) and reused afterwards.
+import crypto from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, createAdmin, openStorage, SecretHasher, seedDemo } from '../src/index.js';
+import type { Storage } from '../src/storage/storage.js';
+
+let dir: string;
+let storage: Storage;
+const hasher = new SecretHasher(crypto.randomBytes(32));
+const config = (o: { apiPort?: number; issuer?: string } = {}) => ({
+  dataDir: dir,
+  apiPort: o.apiPort ?? 8081,
+  issuer: o.issuer ?? 'http://127.0.0.1:8080',
+});
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-demo-'));
+  storage = await openStorage(`sqlite:${path.join(dir, 'cxauth.db')}`);
+  await storage.migrate();
+});
+afterEach(async () => {
+  await storage.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('seedDemo', () => {
+  it('on an empty database creates everything and writes exactly the six fields, mode 0600', async () => {
+    const admin = createAdmin(storage, hasher);
+    const { created, credentials } = await seedDemo(storage, admin, config());
+    expect(created).toBe(true);
+    const file = path.join(dir, 'demo-credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Object.keys(written)).toEqual([
+      'issuer',
+      'client_id',
+      'client_secret',
+      'accessKeyId',
+      'accessKeySecret',
+      'tenantId',
+    ]);
+    expect(written).toEqual(credentials);
+    expect(credentials.issuer).toBe('http://127.0.0.1:8080');
+    expect(credentials.accessKeyId).toMatch(/^[A-Z2-7]{52}====$/);
+
+    const area = await storage.areas.get('na1');
+    expect(area).toMatchObject({
+      apiEndpoint: 'http://127.0.0.1:8081',
+      authEndpoint: 'http://127.0.0.1:8080',
+      uiEndpoint: 'http://127.0.0.1:8080',
+      domain: 'localhost',
+      acdDomain: 'localhost',
+      uhDomain: 'localhost',
+    });
+    const owner = await storage.accessKeys.getWithOwner(credentials.accessKeyId);
+    expect(owner?.tenant).toMatchObject({
+      id: credentials.tenantId,
+      area: 'na1',
+      cluster: 'B32',
+      status: 'active',
+    });
+    expect(Number.isInteger(owner?.tenant.businessUnitId)).toBe(true);
+    expect(owner?.tenant.clusterId).toMatch(/^[A-Z]+\d+$/);
+    expect(owner?.user.role.legacyId).toBe('Administrator');
+    expect(hasher.verify(credentials.accessKeySecret, owner!.key.secretHash)).toBe(true);
+    const app = await storage.applications.get(credentials.client_id);
+    expect(app?.origins).toEqual(['http://localhost:3000']);
+    expect(app?.grantTypes).toEqual(['password', 'refresh_token']);
+    expect(hasher.verify(credentials.client_secret, app!.secretHash)).toBe(true);
+  });
+
+  it('later starts reuse the file, keep the area in step, and follow a new issuer', async () => {
+    const admin = createAdmin(storage, hasher);
+    const first = await seedDemo(storage, admin, config());
+    const again = await seedDemo(storage, admin, config({ apiPort: 9091, issuer: 'http://localhost:9090' }));
+    expect(again.created).toBe(false);
+    expect(again.credentials).toEqual({ ...first.credentials, issuer: 'http://localhost:9090' });
+    expect(JSON.parse(readFileSync(path.join(dir, 'demo-credentials.json'), 'utf8')).issuer).toBe(
+      'http://localhost:9090',
+    );
+    expect((await storage.areas.get('na1'))?.apiEndpoint).toBe('http://127.0.0.1:9091');
+    expect(await storage.tenants.list()).toHaveLength(1);
+    expect(await storage.areas.list()).toHaveLength(1);
+  });
+
+  it('refuses clearly when tenants exist but the file is missing or stale', async () => {
+    const admin = createAdmin(storage, hasher);
+    const { credentials } = await seedDemo(storage, admin, config());
+    const file = path.join(dir, 'demo-credentials.json');
+    unlinkSync(file);
+    const missing = seedDemo(storage, admin, config());
+    await expect(missing).rejects.toBeInstanceOf(ConfigError);
+    await expect(seedDemo(storage, admin, config())).rejects.toThrow(/delete the data folder|admin/);
+
+    writeFileSync(file, JSON.stringify({ ...credentials, client_id: 'gone' }));
+    await expect(seedDemo(storage, admin, config())).rejects.toThrow(/does not match the database/);
+    writeFileSync(file, '{');
+    await expect(seedDemo(storage, admin, config())).rejects.toThrow(/not valid JSON/);
+  });
+});
