@@ -159,8 +159,11 @@ export function resetPeakRss(pid) {
 
 let ticksPerSecond;
 
-/** CPU time (user + system) a process has used so far, ms; undefined when /proc is unavailable. */
-export function cpuTimeMs(pid) {
+/**
+ * CPU time (user + system) used so far, ms, by a whole process, or with `thread` by one of its threads
+ * (the main thread's id is the pid); undefined when /proc is unavailable.
+ */
+export function cpuTimeMs(pid, thread) {
   try {
     ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {
@@ -168,7 +171,7 @@ export function cpuTimeMs(pid) {
   }
   try {
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
   } catch {

@@ -19,6 +19,7 @@ export function measurementRows(results) {
         ms(m.p50),
         ms(m.p99),
         Number.isFinite(m.cpuUs) ? Math.round(m.cpuUs) : '–',
+        Number.isFinite(m.mainCpuUs) ? Math.round(m.mainCpuUs) : '–',
         mib(m.peakRssKiB),
         m.skipped ? m.skipped.slice(0, 120) : m.failures ? `${m.failures} failed requests` : '',
       ]);
@@ -62,6 +63,7 @@ const MEASUREMENT_HEAD = [
   'p50 ms',
   'p99 ms',
   'CPU µs each',
+  'event loop µs',
   'peak RSS MiB',
   'notes',
 ];
@@ -114,7 +116,7 @@ export function markdownReport(results, { chartPath, jsonPath }) {
     '',
     markdownTable(COMPARISON_HEAD, comparisonRows(results), [1, 2, 3, 6]),
     '',
-    markdownTable(MEASUREMENT_HEAD, measurementRows(results), [2, 4, 5, 6, 7]),
+    markdownTable(MEASUREMENT_HEAD, measurementRows(results), [2, 4, 5, 6, 7, 8]),
     '',
     `Raw results: [\`${jsonPath}\`](${jsonPath}).`,
   ].join('\n');

@@ -22,6 +22,7 @@ export function summarize(rounds) {
     p99: median(rounds.map((r) => r.p99)),
     peakRssKiB: max(rounds.map((r) => r.peakRssKiB)),
     cpuUs: median(rounds.map((r) => r.cpuUs)),
+    mainCpuUs: median(rounds.map((r) => r.mainCpuUs)),
     failures: rounds.reduce((sum, r) => sum + (r.failures ?? 0), 0),
     rounds: rounds.map((r) => r.rps),
   };
