@@ -1,9 +1,9 @@
 // The crypto foundation: the KEK file, sealed blobs, secret hashing, secret formats, signing keys.
 import crypto from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   decrypt,
   encrypt,
@@ -16,7 +16,15 @@ import {
   SecretHasher,
 } from '../src/index.js';
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'cxauth-crypto-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-crypto-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('loadKek', () => {
   it('creates $dataDir/kek with mode 0600 and returns the same key on later loads', async () => {
