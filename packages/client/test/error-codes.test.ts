@@ -13,7 +13,7 @@ describe('error codes', () => {
       docs.indexOf('## Error codes'),
       docs.indexOf('\n## ', docs.indexOf('## Error codes') + 1),
     );
-    const documented = [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...section.matchAll(/^\| `([a-z_]+)` *\|/gm)].map((m) => m[1]);
     expect(documented).toEqual([...CLIENT_ERROR_CODES]);
   });
 

@@ -84,7 +84,11 @@ function parseHeader(raw: string): [string, string] {
   const colon = raw.indexOf(':');
   const name = raw.slice(0, colon).trim();
   if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-    throw new CliError(`--header must be "Name: value", not "${raw}"`, EXIT.usage);
+    // The value is not echoed: it may be a credential.
+    throw new CliError(
+      `--header must be "Name: value" (got a header named "${name.slice(0, 40)}")`,
+      EXIT.usage,
+    );
   }
   return [name, raw.slice(colon + 1).trim()];
 }
