@@ -1,9 +1,14 @@
 // Reads a V8 .cpuprofile and ranks where the time went: by function (self time) and by file.
 import { readFileSync } from 'node:fs';
 
+/** V8's own entries are already parenthesised: (idle), (garbage collector), (program). */
+function native(functionName) {
+  return functionName?.startsWith('(') ? functionName : `(${functionName || 'native'})`;
+}
+
 /** The dependency or workspace package a frame belongs to: where a fix would go. */
 function packageOf(url, functionName) {
-  if (!url) return `(${functionName || 'native'})`;
+  if (!url) return native(functionName);
   const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (dep) return dep[1];
   const own = /\/packages\/([^/]+)\//.exec(url);
@@ -26,7 +31,7 @@ export function summarizeProfile(file, top = 20) {
     const where = url ? `${url.replace(/^file:\/\//, '')}:${lineNumber + 1}` : '(native)';
     const fn = `${functionName || '(anonymous)'} ${where}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
-    const f = url ? url.replace(/^file:\/\//, '') : `(${functionName || 'native'})`;
+    const f = url ? url.replace(/^file:\/\//, '') : native(functionName);
     byFile.set(f, (byFile.get(f) ?? 0) + hits);
     const pkg = packageOf(url, functionName);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
