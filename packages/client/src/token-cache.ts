@@ -24,6 +24,9 @@ export interface TokenCacheDeps {
   readonly refresh: (refreshToken: string) => Promise<TokenResponse>;
 }
 
+/** Failures that say nothing about the credentials: worth riding out on a still-valid token. */
+const TRANSIENT = ['network', 'timeout', 'rate_limited', 'token_request_failed'] as const;
+
 /** Lifetime assumed when a response has neither `expires_in` nor a readable `exp` (seconds). */
 const FALLBACK_LIFETIME_S = 300;
 
@@ -36,11 +39,21 @@ export class TokenCache {
     this.#deps = deps;
   }
 
-  /** The cached token set while fresh; otherwise the one renewal in flight, started if needed. */
+  /**
+   * The cached token set while fresh; otherwise the one renewal in flight, started if needed. When an
+   * early renewal fails for a passing reason (network, timeout, 429, a 5xx) the token still valid is
+   * used until it expires.
+   */
   get(): Promise<TokenSet> {
     const current = this.#current;
-    if (current && this.#deps.now() < current.renewAt) return Promise.resolve(current);
-    return this.#inflight ?? this.#renew();
+    const now = this.#deps.now();
+    if (current && now < current.renewAt) return Promise.resolve(current);
+    const flight = this.#inflight ?? this.#renew();
+    if (!current || now >= current.expiresAt) return flight;
+    return flight.catch((err: unknown) => {
+      if (isClientError(err, ...TRANSIENT) && this.#deps.now() < current.expiresAt) return current;
+      throw err;
+    });
   }
 
   /**

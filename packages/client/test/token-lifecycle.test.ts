@@ -65,6 +65,19 @@ describe('token cache and single flight', () => {
     expect(new URLSearchParams(fake.of('token')[1]!.body).get('refresh_token')).toBe(first.refreshToken);
   });
 
+  it('rides out a failed early renewal on the still-valid token, but not past its expiry', async () => {
+    const c = client({ refreshSkewMs: 60_000 });
+    const first = await c.token();
+    fake.override = (req) =>
+      req.path === '/auth/token' ? { status: 503, body: { error: 'temporarily_unavailable' } } : undefined;
+    clock += 3_570_000; // 30 s before expiry: renewal due, the token endpoint is down
+    expect((await c.token()).accessToken).toBe(first.accessToken);
+    clock += 31_000; // expired: the failure surfaces
+    expect((await failure(c.token())).code).toBe('token_request_failed');
+    fake.override = undefined;
+    expect((await c.token()).accessToken).not.toBe(first.accessToken);
+  });
+
   it('falls back to a new grant when the refresh token is refused (session ended)', async () => {
     const c = client();
     await c.token();
