@@ -13,6 +13,7 @@ import { JWKS_PATH, registerJwks } from './endpoints/jwks.js';
 import { registerTokenEndpoint, TOKEN_PATH } from './endpoints/token.js';
 import { registerUserinfo, USERINFO_PATH } from './endpoints/userinfo.js';
 import { enabledGrants } from './grants/index.js';
+import { createLookups } from './grants/lookups.js';
 import { OriginCache, registerCors } from './http/cors.js';
 import { installErrorHandling, pathOf } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
@@ -36,6 +37,8 @@ export interface CreateServerOptions {
   /** The time, injectable for tests. */
   readonly clock?: () => Date;
   readonly logger?: LoggerOption;
+  /** Lifetime of the cached application and access-key lookups, ms (default 5000; 0 disables). */
+  readonly lookupCacheTtlMs?: number;
   /** The grants to enable (default: all). */
   readonly grants?: readonly GrantType[];
 }
@@ -130,10 +133,11 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerDiscovery(app, config.issuer, [...grants.keys()]);
   registerJwks(app, keys.jwks.keys);
+  const lookups = createLookups(storage, () => clock().getTime(), options.lookupCacheTtlMs);
   registerTokenEndpoint(app, {
     grants,
-    clientAuth: { getApplication: (id) => storage.applications.get(id), hasher },
-    grantDeps: { config, storage, hasher, tokens },
+    clientAuth: { getApplication: lookups.application, hasher },
+    grantDeps: { config, storage, hasher, tokens, lookups },
     clock,
   });
   registerUserinfo(app, {

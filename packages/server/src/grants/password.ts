@@ -21,11 +21,11 @@ const DUMMY_HASH = Buffer.alloc(32);
  * @see RFC 6749 §4.3.2, the reference document "Getting a token"
  */
 export async function handler({ params, client, now, log, deps }: GrantContext): Promise<TokenResponse> {
-  const { storage, hasher, config, tokens } = deps;
+  const { storage, hasher, config, tokens, lookups } = deps;
   const keyId = params['username'] as string;
   const secret = params['password'] as string;
   const scope = parseScope(params['scope']);
-  const owner = await storage.accessKeys.getWithOwner(keyId);
+  const owner = await lookups.accessKeyOwner(keyId);
   const ok = hasher.verify(secret, owner?.key.secretHash ?? DUMMY_HASH);
   if (!owner || !ok) throw new InvalidGrant(BAD_CREDENTIALS);
   const { key, user, tenant } = owner;
@@ -60,7 +60,11 @@ export async function handler({ params, client, now, log, deps }: GrantContext):
     refresh.record,
   );
   // Last use is bookkeeping: it must not slow the response or fail it.
-  storage.accessKeys.touch(key.id, now).catch((err: unknown) => log.warn({ err }, 'access key touch failed'));
+  if (lookups.touch.due(key.id, now.getTime())) {
+    storage.accessKeys
+      .touch(key.id, now)
+      .catch((err: unknown) => log.warn({ err }, 'access key touch failed'));
+  }
   return tokens.issue({
     clientId: client.clientId,
     user,

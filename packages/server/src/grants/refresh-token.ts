@@ -18,9 +18,9 @@ async function activeOwner(
   { deps }: GrantContext,
   session: { userId: string; tenantId: string; accessKeyId: string | null },
 ): Promise<Omit<AccessKeyOwner, 'key'> | undefined> {
-  const { storage } = deps;
+  const { storage, lookups } = deps;
   if (session.accessKeyId !== null) {
-    const owner = await storage.accessKeys.getWithOwner(session.accessKeyId);
+    const owner = await lookups.accessKeyOwner(session.accessKeyId);
     if (owner?.key.status !== 'active') return undefined;
     return owner.user.status === 'active' && owner.tenant.status === 'active' ? owner : undefined;
   }

@@ -7,12 +7,14 @@ import type { FormParams } from '../http/form.js';
 import type { Storage } from '../storage/storage.js';
 import type { TokenIssuer, TokenResponse } from '../tokens/issue.js';
 import type { Hasher } from '../tokens/refresh-token.js';
+import type { Lookups } from './lookups.js';
 
 export interface GrantDeps {
   readonly config: ServerConfig;
   readonly storage: Storage;
   readonly hasher: Hasher;
   readonly tokens: TokenIssuer;
+  readonly lookups: Lookups;
 }
 
 export interface GrantContext {
