@@ -20,9 +20,8 @@ import { registerFormParser } from './http/form.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/storage.js';
 import { TokenIssuer } from './tokens/issue.js';
+import { KEY_RELOAD_MS, KeyRing } from './tokens/key-ring.js';
 import type { Hasher } from './tokens/refresh-token.js';
-import { JwsSigner } from './tokens/sign.js';
-import { AccessTokenVerifier } from './tokens/verify-access-token.js';
 
 /** Where logs go: off, on (stdout at config.logLevel), or a stream (tests read what was logged). */
 export type LoggerOption = boolean | { stream: NodeJS.WritableStream; level?: string };
@@ -37,6 +36,8 @@ export interface CreateServerOptions {
   /** The time, injectable for tests. */
   readonly clock?: () => Date;
   readonly logger?: LoggerOption;
+  /** Reads the keys again (default with `kek`: from storage); called every KEY_RELOAD_MS. */
+  readonly reloadKeys?: () => Promise<LoadedKeys>;
   /** Lifetime of the cached application and access-key lookups, ms (default 5000; 0 disables). */
   readonly lookupCacheTtlMs?: number;
   /** The grants to enable (default: all). */
@@ -93,6 +94,23 @@ function loggerOptions(option: LoggerOption, level: string): FastifyServerOption
 }
 
 /**
+ * Reloads the keys periodically, so a key added or retired by another node sharing the database is
+ * published, verified and (when newest) used here too. A failed reload keeps the current keys.
+ */
+function scheduleKeyReload(app: FastifyInstance, ring: KeyRing, options: CreateServerOptions): void {
+  const { kek, storage } = options;
+  const reload = options.reloadKeys ?? (kek ? () => loadSigningKeys(storage, kek) : undefined);
+  if (!reload) return;
+  const timer = setInterval(() => {
+    reload()
+      .then((keys) => ring.update(keys))
+      .catch((err: unknown) => app.log.warn({ err }, 'signing key reload failed; keeping the current keys'));
+  }, KEY_RELOAD_MS);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+}
+
+/**
  * Builds the global authentication service (not listening). Routes: discovery, token, JWKS, userinfo,
  * tenant discovery, health; CORS per registered application origin; every error as RFC JSON.
  */
@@ -124,15 +142,20 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerCors(app, origins, CORS_PATHS);
 
   const grants = enabledGrants(options.grants);
-  const signer = new JwsSigner(keys.active);
+  const ring = new KeyRing(keys, {
+    issuer: config.issuer,
+    audience: config.tokens.audience,
+    clockTolerance: config.tokens.clockTolerance,
+  });
+  scheduleKeyReload(app, ring, options);
   const tokens = new TokenIssuer({
-    signer,
+    signer: ring,
     issuer: config.issuer,
     audience: config.tokens.audience,
     accessTokenTtl: config.tokens.accessTokenTtl,
   });
   registerDiscovery(app, config.issuer, [...grants.keys()]);
-  registerJwks(app, keys.jwks.keys);
+  registerJwks(app, () => ring.jwksJson);
   const lookups = createLookups(storage, () => clock().getTime(), options.lookupCacheTtlMs);
   registerTokenEndpoint(app, {
     grants,
@@ -141,12 +164,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     clock,
   });
   registerUserinfo(app, {
-    verifier: new AccessTokenVerifier({
-      issuer: config.issuer,
-      audience: config.tokens.audience,
-      clockTolerance: config.tokens.clockTolerance,
-      keys: keys.jwks.keys,
-    }),
+    verifier: ring,
     storage,
     clock,
   });

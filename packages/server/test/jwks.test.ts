@@ -1,7 +1,10 @@
 // GET /auth/jwks: public keys only, each with kid, cacheable; they verify what the token endpoint signs.
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, tokenRequest } from './helpers/http.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServer } from '../src/app.js';
+import { generateSigningKey, loadSigningKeys } from '../src/crypto/signing-keys.js';
+import { KEY_RELOAD_MS } from '../src/tokens/key-ring.js';
+import { basic, headerOf, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
 
 let svc: TestService;
@@ -37,5 +40,47 @@ describe('JWKS', () => {
     const jwk = keys.find((k: { kid: string }) => k.kid === kid);
     const key = crypto.createPublicKey({ key: jwk, format: 'jwk' });
     expect(crypto.verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))).toBe(true);
+  });
+});
+
+describe('key reload', () => {
+  it('publishes and signs with a key another node added, after the reload interval', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const app = await createServer({
+      config: svc.config,
+      storage: svc.storage,
+      hasher: svc.hasher,
+      keys: svc.keys,
+      reloadKeys: () => loadSigningKeys(svc.storage, svc.kek),
+    });
+    try {
+      const added = await generateSigningKey(svc.kek, new Date(svc.clock.now().getTime() + 1000));
+      await svc.storage.signingKeys.create(added);
+      const kids = async () =>
+        (await app.inject({ method: 'GET', url: '/auth/jwks' }))
+          .json()
+          .keys.map((k: { kid: string }) => k.kid);
+      expect(await kids()).toEqual([svc.keys.active.kid]);
+      vi.advanceTimersByTime(KEY_RELOAD_MS);
+      await vi.waitFor(async () =>
+        expect((await kids()).sort()).toEqual([svc.keys.active.kid, added.kid].sort()),
+      );
+      const res = await tokenRequest(
+        app,
+        { grant_type: 'password', username: svc.fixture.accessKeyId, password: svc.fixture.accessKeySecret },
+        { authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret) },
+      );
+      expect(headerOf(res.json().access_token).kid).toBe(added.kid);
+      // Userinfo verifies tokens of the new key as well.
+      const info = await app.inject({
+        method: 'GET',
+        url: '/auth/userinfo',
+        headers: { authorization: `Bearer ${res.json().access_token}` },
+      });
+      expect(info.statusCode).toBe(200);
+    } finally {
+      vi.useRealTimers();
+      await app.close();
+    }
   });
 });

@@ -6,12 +6,12 @@ import { bearerToken } from '../http/bearer.js';
 import type { FormParams } from '../http/form.js';
 import { noStore, sendJson } from '../http/headers.js';
 import type { Storage } from '../storage/storage.js';
-import type { AccessTokenVerifier } from '../tokens/verify-access-token.js';
+import type { AccessTokenClaims } from '../tokens/verify-access-token.js';
 
 export const USERINFO_PATH = '/auth/userinfo';
 
 export interface UserinfoDeps {
-  readonly verifier: AccessTokenVerifier;
+  readonly verifier: { verify(token: string, now: number): AccessTokenClaims };
   readonly storage: Storage;
   readonly clock: () => Date;
 }

@@ -3,7 +3,12 @@
 import { hasScope } from '../grants/scope.js';
 import { accessTokenClaims, type TokenSubject } from './access-token.js';
 import { idTokenClaims } from './id-token.js';
-import type { JwsSigner } from './sign.js';
+import type { JwtType } from './sign.js';
+
+/** What signs: a JwsSigner, or the KeyRing that holds the current one. */
+export interface Signer {
+  sign(typ: JwtType, claims: object): Promise<string>;
+}
 
 /** The successful token response body. @see RFC 6749 §5.1, RFC 8693 §2.2.1 (issued_token_type) */
 export interface TokenResponse {
@@ -27,12 +32,12 @@ export interface IssueInput extends TokenSubject {
 
 /** Signs the tokens of one response with the active key. */
 export class TokenIssuer {
-  readonly #signer: JwsSigner;
+  readonly #signer: Signer;
   readonly #issuer: string;
   readonly #audience: string;
   readonly #ttl: number;
 
-  constructor(options: { signer: JwsSigner; issuer: string; audience: string; accessTokenTtl: number }) {
+  constructor(options: { signer: Signer; issuer: string; audience: string; accessTokenTtl: number }) {
     this.#signer = options.signer;
     this.#issuer = options.issuer;
     this.#audience = options.audience;

@@ -50,6 +50,7 @@ export interface TestService {
   config: ServerConfig;
   hasher: SecretHasher;
   keys: LoadedKeys;
+  kek: Buffer;
   clock: TestClock;
   /** A complete, active set of records with its plain secrets. */
   fixture: Fixture;
@@ -141,6 +142,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     config,
     hasher,
     keys,
+    kek,
     clock,
     fixture: {
       area,
