@@ -1,6 +1,7 @@
 // The composition root of the global service: builds the Fastify app from config, storage, secrets and
 // keys (tests pass their own through the same parameters), and starts it for `cxauth serve`.
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import pino from 'pino';
 import type { ServerConfig } from './config/config.js';
 import { loadKek } from './crypto/kek.js';
 import { SecretHasher } from './crypto/secrets.js';
@@ -23,8 +24,11 @@ import { TokenIssuer } from './tokens/issue.js';
 import { KEY_RELOAD_MS, KeyRing } from './tokens/key-ring.js';
 import type { Hasher } from './tokens/refresh-token.js';
 
-/** Where logs go: off, on (stdout at config.logLevel), or a stream (tests read what was logged). */
-export type LoggerOption = boolean | { stream: NodeJS.WritableStream; level?: string };
+/**
+ * Where logs go: off, on (stdout at config.logLevel), `'stderr'` (written asynchronously, so a busy
+ * service does not wait on a terminal or pipe per line), or a stream (tests read what was logged).
+ */
+export type LoggerOption = boolean | 'stderr' | { stream: NodeJS.WritableStream; level?: string };
 
 export interface CreateServerOptions {
   readonly config: ServerConfig;
@@ -64,11 +68,16 @@ const ROUTES = new Map<string, readonly string[]>([
  * Logger settings: one line per request, and nothing secret. The request serializer keeps method and
  * path only (no query, no headers), and redaction covers anything that slips into a log object.
  */
-function loggerOptions(option: LoggerOption, level: string): FastifyServerOptions['logger'] {
+function loggerOptions(
+  option: LoggerOption,
+  level: string,
+  stderr: () => pino.DestinationStream,
+): FastifyServerOptions['logger'] {
   if (option === false) return false;
+  const custom = typeof option === 'object' ? option : undefined;
   return {
-    level: option === true ? level : (option.level ?? level),
-    ...(option === true ? {} : { stream: option.stream }),
+    level: custom?.level ?? level,
+    ...(custom ? { stream: custom.stream } : option === 'stderr' ? { stream: stderr() } : {}),
     redact: {
       paths: [
         'req.headers.authorization',
@@ -121,15 +130,36 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   const keys = options.keys ?? (options.kek ? await loadSigningKeys(storage, options.kek) : undefined);
   if (!hasher || !keys) throw new Error('createServer needs `kek`, or both `hasher` and `keys`');
 
+  let destination: ReturnType<typeof pino.destination> | undefined;
   const app = Fastify({
-    logger: loggerOptions(options.logger ?? false, config.logLevel),
+    logger: loggerOptions(options.logger ?? false, config.logLevel, () => {
+      destination = pino.destination({ dest: 2, sync: false });
+      return destination;
+    }),
     // Fastify's two lines per request are replaced by the one onResponse line below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request');
+  app.addHook('onClose', async () => {
+    try {
+      destination?.flushSync();
+    } catch {
+      // Nothing was pending, or the descriptor is gone: nothing left to save.
+    }
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    // Flat fields, no serializers: this line is written for every request.
+    request.log.info(
+      {
+        method: request.method,
+        path: pathOf(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+    done();
   });
   app.removeAllContentTypeParsers();
   registerFormParser(app, config.bodyLimit);
@@ -204,7 +234,7 @@ export async function startAuthService(
     await ensureActiveSigningKey(storage, kek, new Date());
     const hasher = new SecretHasher(kek);
     await options.beforeListen?.({ storage, kek, hasher });
-    const app = await createServer({ config, storage, kek, hasher, logger: options.logger ?? true });
+    const app = await createServer({ config, storage, kek, hasher, logger: options.logger ?? 'stderr' });
     const url = await app.listen({ host: config.host, port: config.port });
     return {
       app,

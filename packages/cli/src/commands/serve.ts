@@ -118,7 +118,8 @@ async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: 
   const stopped = untilSignal();
   let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
   const service: RunningAuthService = await startAuthService(config, {
-    logger: { stream: logStream(io), level: config.logLevel },
+    // Written asynchronously by the service itself: a busy server never waits on stderr per line.
+    logger: 'stderr',
     beforeListen: async ({ storage, hasher }) => {
       if (demo) seeded = await seedDemo(storage, createAdmin(storage, hasher), config);
     },

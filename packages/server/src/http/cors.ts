@@ -1,6 +1,6 @@
 // CORS per application: an Origin registered by any active application may call the public endpoints
 // from a browser; others get no CORS headers. The origin set is cached briefly, never read per request.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 
 /** How long the origin set is trusted before it is read again, milliseconds. */
 export const ORIGIN_CACHE_TTL_MS = 30_000;
@@ -25,6 +25,11 @@ export class OriginCache {
     this.#now = options.now;
     this.#ttl = options.ttlMs ?? ORIGIN_CACHE_TTL_MS;
     this.#onError = options.onError ?? (() => undefined);
+  }
+
+  /** The set when it is fresh, without waiting (the common case, no promise allocated). */
+  fresh(): ReadonlySet<string> | undefined {
+    return this.#now() - this.#loadedAt < this.#ttl ? this.#origins : undefined;
   }
 
   /** The current set; a failed read keeps the previous one (CORS must never turn into a 500). */
@@ -63,9 +68,25 @@ async function applyCors(cache: OriginCache, request: FastifyRequest, reply: Fas
   return true;
 }
 
+/** The per-route hook: synchronous unless the origin set must be read again. */
+function corsHook(cache: OriginCache): onRequestHookHandler {
+  return (request, reply, done) => {
+    reply.header('Vary', 'Origin');
+    const origin = request.headers.origin;
+    if (origin === undefined) return done();
+    const allow = (origins: ReadonlySet<string>) => {
+      if (origins.has(origin)) reply.header('Access-Control-Allow-Origin', origin);
+      done();
+    };
+    const fresh = cache.fresh();
+    if (fresh) return allow(fresh);
+    cache.origins().then(allow, done);
+  };
+}
+
 /**
  * Adds CORS to the routes of `paths` (error responses included, since the headers are set before the
- * handler runs) and answers their preflight requests.
+ * handler runs) and answers their preflight requests. Call before the routes are registered.
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
  */
 export function registerCors(
@@ -73,10 +94,12 @@ export function registerCors(
   cache: OriginCache,
   paths: ReadonlyMap<string, readonly string[]>,
 ): void {
-  app.addHook('onRequest', async (request, reply) => {
-    const methods = paths.get(request.routeOptions.url ?? '');
-    if (!methods || request.method === 'OPTIONS') return;
-    await applyCors(cache, request, reply);
+  const hook = corsHook(cache);
+  app.addHook('onRoute', (route) => {
+    if (!paths.has(route.url) || route.method === 'OPTIONS') return;
+    // Route-level hooks run only where they apply: no lookup on every request of the service.
+    const own = route.onRequest;
+    route.onRequest = own === undefined ? [hook] : [hook, ...(Array.isArray(own) ? own : [own])];
   });
   for (const [url, methods] of paths) {
     app.options(url, async (request, reply) => {

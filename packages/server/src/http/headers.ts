@@ -9,9 +9,16 @@ export function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
 }
 
+const CACHE_VALUES = new Map<number, string>();
+
 /** Marks a public document cacheable for `seconds`. */
 export function cacheFor(reply: FastifyReply, seconds: number): FastifyReply {
-  return reply.header('Cache-Control', `public, max-age=${seconds}`);
+  let value = CACHE_VALUES.get(seconds);
+  if (value === undefined) {
+    value = `public, max-age=${seconds}`;
+    CACHE_VALUES.set(seconds, value);
+  }
+  return reply.header('Cache-Control', value);
 }
 
 /** Sends a value already serialized to JSON (the hot paths build their JSON once or by hand). */
