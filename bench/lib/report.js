@@ -5,6 +5,8 @@ const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') :
 const ms = (n) => (Number.isFinite(n) ? (n === 0 ? '<1' : String(n)) : '–');
 const mib = (kib) => (Number.isFinite(kib) ? (kib / 1024).toFixed(0) : '–');
 const pct = (r) => (Number.isFinite(r) ? `${(r * 100).toFixed(0)}%` : 'n/a');
+// One decimal on the ratio a verdict rests on, so 84.6% is not shown as a missed "85%".
+const ratio = (r) => (Number.isFinite(r) ? `${(r * 100).toFixed(1)}%` : 'n/a');
 
 /** Rows of the measurement table: one per measurement of every group. */
 export function measurementRows(results) {
@@ -45,7 +47,7 @@ export function comparisonRows(results) {
         c.label,
         int(c.subjectRps),
         int(c.baselineRps),
-        pct(c.ratio),
+        ratio(c.ratio),
         c.target ? `≥ ${pct(c.target)}` : '–',
         verdict,
         pct(c.cpuRatio),

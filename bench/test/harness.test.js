@@ -93,7 +93,7 @@ test('report rows show verdicts, skipped cases and sub-millisecond latency', () 
     c.map((r) => r[5]),
     ['met', 'MISSED', 'not measured (b)'],
   );
-  assert.equal(c[0][3], '90%');
+  assert.equal(c[0][3], '90.0%');
 });
 
 test('options: defaults, --quick, --postgres, and unknown groups refused', () => {
