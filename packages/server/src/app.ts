@@ -64,6 +64,9 @@ const ROUTES = new Map<string, readonly string[]>([
   [READYZ_PATH, ['GET']],
 ]);
 
+/** Paths whose successful requests are logged at debug level (discovery, keys, probes). */
+const ROUTINE_PATHS = new Set([DISCOVERY_PATH, JWKS_PATH, HEALTHZ_PATH, READYZ_PATH]);
+
 /**
  * Logger settings: one line per request, and nothing secret. The request serializer keeps method and
  * path only (no query, no headers), and redaction covers anything that slips into a log object.
@@ -149,16 +152,12 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     }
   });
   app.addHook('onResponse', (request, reply, done) => {
-    // Flat fields, no serializers: this line is written for every request.
-    request.log.info(
-      {
-        method: request.method,
-        path: pathOf(request.url),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request',
-    );
+    const path = pathOf(request.url);
+    // Successful reads of public documents and probes are routine: debug, not the access log.
+    const level = reply.statusCode < 400 && ROUTINE_PATHS.has(path) ? 'debug' : 'info';
+    // Flat fields, no serializers: this line is written for every request (a disabled level is a no-op).
+    const ms = Math.round(reply.elapsedTime);
+    request.log[level]({ method: request.method, path, status: reply.statusCode, ms }, 'request');
     done();
   });
   app.removeAllContentTypeParsers();

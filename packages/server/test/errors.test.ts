@@ -112,6 +112,17 @@ describe('errors', () => {
         .map((l) => JSON.parse(l));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/auth/userinfo', status: 401 });
+      // Successful discovery, JWKS and probe reads are routine (debug); their failures are not.
+      for (const url of ['/.well-known/openid-configuration', '/auth/jwks', '/healthz', '/readyz']) {
+        await app.inject({ method: 'GET', url });
+      }
+      await app.inject({ method: 'POST', url: '/auth/jwks' });
+      const after = sink
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(after.map((l) => `${l.path} ${l.status}`)).toEqual(['/auth/userinfo 401', '/auth/jwks 405']);
       expect(sink.text()).not.toContain('leaky');
       expect(sink.text()).not.toContain('x.y.z');
     } finally {
