@@ -137,6 +137,19 @@ describe('userinfo', () => {
     expect(res.json().error).toBe('invalid_request');
   });
 
+  it.each([
+    ['a JSON body', 'application/json', '{"access_token":"x"}'],
+    ['a malformed form', FORM, 'access_token=%E0%A'],
+  ])('answers POST with %s: 400 invalid_request', async (_label, type, payload) => {
+    const res = await userinfo(
+      { authorization: `Bearer ${accessToken}`, 'content-type': type },
+      'POST',
+      payload,
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe('invalid_request');
+  });
+
   it('answers another scheme with a Bearer challenge', async () => {
     const res = await userinfo({ authorization: 'Basic Zm9vOmJhcg==' });
     expect(res.statusCode).toBe(401);
