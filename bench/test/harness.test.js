@@ -1,10 +1,10 @@
 // Tests of the harness's pure parts: statistics, rounds and ratios, options, chart, report, profile summary.
-// Run with: node --test bench/test/
+// Run by `npm test` (vitest); node:assert keeps the assertions plain.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { barChart } from '../lib/chart.js';
 import { parseOptions } from '../lib/options.js';
 import { summarizeProfile } from '../lib/profile.js';
