@@ -2,7 +2,7 @@
 // discovery, cached and renewed tokens, API calls. No runtime dependencies; fetch-based, browser-safe.
 
 export type { ApiOptions, ApiResponse } from './api.js';
-export { type ClientOptions, type CxauthClient, createClient } from './client.js';
+export { type ClientOptions, type CxauthClient, CxClient, createClient } from './client.js';
 export type { DiscoveryDocument, TenantConfiguration } from './discovery.js';
 export { base64UrlDecodeText, clientPassword, formUrlEncode } from './encoding.js';
 export { ENV_NAMES, type EnvOptions, optionsFromEnv } from './env.js';
