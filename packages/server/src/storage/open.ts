@@ -6,6 +6,7 @@ import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './kysely/schema.js';
+import { cachingSqliteDatabase } from './kysely/statement-cache.js';
 import { kyselyStorage } from './kysely/storage.js';
 import type { Storage } from './storage.js';
 
@@ -33,7 +34,10 @@ export async function openStorage(databaseUrl: string): Promise<Storage> {
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     database.pragma('foreign_keys = ON');
     database.pragma('synchronous = NORMAL');
-    return kyselyStorage(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+    return kyselyStorage(
+      new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(database) }) }),
+      'sqlite',
+    );
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });

@@ -5,43 +5,39 @@ import type { RefreshToken, Session } from '../../domain/types.js';
 import type { RotationResult, SessionRepository } from '../storage.js';
 import { constrained, refreshTokenRow, sessionRow } from './rows.js';
 import type { Database } from './schema.js';
+import { type SessionQueries, sessionOf, sessionQueries } from './session-queries.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-async function getSession(db: Db, id: string): Promise<Session | undefined> {
-  const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+async function getSession(q: SessionQueries, db: Db, id: string): Promise<Session | undefined> {
+  const { rows } = await q.selectSession.execute(db, { id });
+  const row = rows[0];
   return row ? sessionRow.from(row) : undefined;
 }
 
 async function findToken(
+  q: SessionQueries,
   db: Db,
   hash: Buffer,
 ): Promise<{ token: RefreshToken; session: Session } | undefined> {
-  const row = await db
-    .selectFrom('refresh_tokens')
-    .selectAll()
-    .where('token_hash', '=', hash)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const session = await getSession(db, row.session_id);
-  return session ? { token: refreshTokenRow.from(row), session } : undefined;
+  const { rows } = await q.selectTokenWithSession.execute(db, { hash });
+  const row = rows[0];
+  return row ? { token: refreshTokenRow.from(row), session: sessionRow.from(sessionOf(row)) } : undefined;
 }
 
 export function sessionRepository(db: Kysely<Database>): SessionRepository {
+  const q = sessionQueries(db);
   return {
     async create(session: Session, first: RefreshToken) {
       await constrained(`session ${session.id}`, () =>
         db.transaction().execute(async (trx) => {
-          await trx.insertInto('sessions').values(sessionRow.to(session)).execute();
-          await trx
-            .insertInto('refresh_tokens')
-            .values({ ...refreshTokenRow.to(first), session_id: session.id })
-            .execute();
+          await q.insertSession.execute(trx, sessionRow.to(session));
+          await q.insertRefreshToken.execute(trx, { ...refreshTokenRow.to(first), session_id: session.id });
         }),
       );
     },
-    get: (id) => getSession(db, id),
-    findRefreshToken: (hash) => findToken(db, hash),
+    get: (id) => getSession(q, db, id),
+    findRefreshToken: (hash) => findToken(q, db, hash),
 
     /**
      * The claim comes first, as one conditional UPDATE: its affected-row count decides the winner on
@@ -52,30 +48,14 @@ export function sessionRepository(db: Kysely<Database>): SessionRepository {
     async rotate(presentedHash, next, at): Promise<RotationResult> {
       const ms = at.getTime();
       return db.transaction().execute(async (trx) => {
-        const claimed = await trx
-          .updateTable('refresh_tokens')
-          .set({ used_at: ms })
-          .where('token_hash', '=', presentedHash)
-          .where('used_at', 'is', null)
-          .where('expires_at', '>', ms)
-          .where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom('sessions')
-                .select('sessions.id')
-                .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
-                .where('sessions.revoked_at', 'is', null)
-                .where('sessions.expires_at', '>', ms),
-            ),
-          )
-          .executeTakeFirst();
-        const found = await findToken(trx, presentedHash);
+        const claimed = await q.claimRefreshToken.execute(trx, { hash: presentedHash, at: ms });
+        const found = await findToken(q, trx, presentedHash);
         if (!found) return { outcome: 'invalid' };
-        if (claimed.numUpdatedRows === 1n) {
-          await trx
-            .insertInto('refresh_tokens')
-            .values({ ...refreshTokenRow.to(next), session_id: found.session.id })
-            .execute();
+        if (claimed.numAffectedRows === 1n) {
+          await q.insertRefreshToken.execute(trx, {
+            ...refreshTokenRow.to(next),
+            session_id: found.session.id,
+          });
           return { outcome: 'rotated', session: found.session };
         }
         if (found.token.usedAt === null) return { outcome: 'invalid' };
@@ -86,7 +66,7 @@ export function sessionRepository(db: Kysely<Database>): SessionRepository {
           .where('id', '=', found.session.id)
           .where('revoked_at', 'is', null)
           .execute();
-        const session = (await getSession(trx, found.session.id)) ?? found.session;
+        const session = (await getSession(q, trx, found.session.id)) ?? found.session;
         return { outcome: 'reused', session };
       });
     },

@@ -1,0 +1,122 @@
+// The statements of the session repository's hot paths (open, find, rotate), written with Kysely and
+// compiled once per Kysely instance; sessions.ts decides what to run and in which transaction.
+import type { Kysely, Selectable } from 'kysely';
+import { prepare } from './prepared.js';
+import type { refreshTokenRow, sessionRow } from './rows.js';
+import type { Database, RefreshTokensTable, SessionsTable } from './schema.js';
+
+/** A refresh-token row joined with its session's row, session columns prefixed `s_`. */
+export interface TokenWithSessionRow extends Selectable<RefreshTokensTable> {
+  s_id: string;
+  s_client_id: string;
+  s_user_id: string;
+  s_tenant_id: string;
+  s_access_key_id: string | null;
+  s_scope: string;
+  s_created_at: number | string;
+  s_expires_at: number | string;
+  s_revoked_at: number | string | null;
+  s_revoked_reason: string | null;
+}
+
+/** The session part of a {@link TokenWithSessionRow}, as a sessions row. */
+export function sessionOf(r: TokenWithSessionRow): Selectable<SessionsTable> {
+  return {
+    id: r.s_id,
+    client_id: r.s_client_id,
+    user_id: r.s_user_id,
+    tenant_id: r.s_tenant_id,
+    access_key_id: r.s_access_key_id,
+    scope: r.s_scope,
+    created_at: r.s_created_at,
+    expires_at: r.s_expires_at,
+    revoked_at: r.s_revoked_at,
+    revoked_reason: r.s_revoked_reason,
+  };
+}
+
+/** Compiles the session statements for `db` (its dialect); run them on `db` or a transaction of it. */
+export function sessionQueries(db: Kysely<Database>) {
+  return {
+    insertSession: prepare((a: ReturnType<typeof sessionRow.to>) =>
+      db.insertInto('sessions').values({
+        id: a.id,
+        client_id: a.client_id,
+        user_id: a.user_id,
+        tenant_id: a.tenant_id,
+        access_key_id: a.access_key_id,
+        scope: a.scope,
+        created_at: a.created_at,
+        expires_at: a.expires_at,
+        revoked_at: a.revoked_at,
+        revoked_reason: a.revoked_reason,
+      }),
+    ),
+
+    insertRefreshToken: prepare((a: ReturnType<typeof refreshTokenRow.to>) =>
+      db.insertInto('refresh_tokens').values({
+        token_hash: a.token_hash,
+        session_id: a.session_id,
+        scope: a.scope,
+        created_at: a.created_at,
+        expires_at: a.expires_at,
+        used_at: a.used_at,
+      }),
+    ),
+
+    selectSession: prepare((a: { id: string }) =>
+      db.selectFrom('sessions').selectAll().where('id', '=', a.id),
+    ),
+
+    /** One round trip for the token and its session (a token always has one: foreign key). */
+    selectTokenWithSession: prepare((a: { hash: Buffer }) =>
+      db
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('sessions as s', 's.id', 't.session_id')
+        .select([
+          't.token_hash',
+          't.session_id',
+          't.scope',
+          't.created_at',
+          't.expires_at',
+          't.used_at',
+          's.id as s_id',
+          's.client_id as s_client_id',
+          's.user_id as s_user_id',
+          's.tenant_id as s_tenant_id',
+          's.access_key_id as s_access_key_id',
+          's.scope as s_scope',
+          's.created_at as s_created_at',
+          's.expires_at as s_expires_at',
+          's.revoked_at as s_revoked_at',
+          's.revoked_reason as s_revoked_reason',
+        ])
+        .where('t.token_hash', '=', a.hash),
+    ),
+
+    /**
+     * The claim: its affected-row count decides the single winner of a race (see sessions.ts).
+     * @see RFC 9700 §4.14.2
+     */
+    claimRefreshToken: prepare((a: { hash: Buffer; at: number }) =>
+      db
+        .updateTable('refresh_tokens')
+        .set({ used_at: a.at })
+        .where('token_hash', '=', a.hash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', a.at)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('sessions')
+              .select('sessions.id')
+              .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+              .where('sessions.revoked_at', 'is', null)
+              .where('sessions.expires_at', '>', a.at),
+          ),
+        ),
+    ),
+  };
+}
+
+export type SessionQueries = ReturnType<typeof sessionQueries>;
