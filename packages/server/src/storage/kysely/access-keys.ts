@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { AccessKey, Status } from '../../domain/types.js';
 import type { AccessKeyRepository } from '../storage.js';
+import { prepare } from './prepared.js';
 import { accessKeyRow, constrained, tenantRow, userRow } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -10,6 +11,45 @@ import type { Database } from './schema.js';
 const TOUCH_INTERVAL_MS = 60_000;
 
 export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
+  /** The key with its user and tenant: the password grant's one read. */
+  const withOwner = prepare((a: { id: string }) =>
+    db
+      .selectFrom('access_keys as k')
+      .innerJoin('users as u', 'u.id', 'k.user_id')
+      .innerJoin('tenants as t', 't.id', 'k.tenant_id')
+      .select([
+        'k.id as k_id',
+        'k.user_id as k_user_id',
+        'k.tenant_id as k_tenant_id',
+        'k.secret_hash as k_secret_hash',
+        'k.status as k_status',
+        'k.created_at as k_created_at',
+        'k.last_used_at as k_last_used_at',
+        'u.id as u_id',
+        'u.tenant_id as u_tenant_id',
+        'u.email as u_email',
+        'u.given_name as u_given_name',
+        'u.family_name as u_family_name',
+        'u.role_id as u_role_id',
+        'u.role_legacy_id as u_role_legacy_id',
+        'u.role_updated_at as u_role_updated_at',
+        'u.secondary_roles as u_secondary_roles',
+        'u.status as u_status',
+        'u.created_at as u_created_at',
+        'u.updated_at as u_updated_at',
+        't.id as t_id',
+        't.name as t_name',
+        't.area as t_area',
+        't.cluster as t_cluster',
+        't.business_unit_id as t_business_unit_id',
+        't.cluster_id as t_cluster_id',
+        't.is_private as t_is_private',
+        't.status as t_status',
+        't.created_at as t_created_at',
+        't.updated_at as t_updated_at',
+      ])
+      .where('k.id', '=', a.id),
+  );
   return {
     async create(key: AccessKey) {
       await constrained(`access key ${key.id}`, () =>
@@ -21,43 +61,7 @@ export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
       return row ? accessKeyRow.from(row) : undefined;
     },
     async getWithOwner(id) {
-      const r = await db
-        .selectFrom('access_keys as k')
-        .innerJoin('users as u', 'u.id', 'k.user_id')
-        .innerJoin('tenants as t', 't.id', 'k.tenant_id')
-        .select([
-          'k.id as k_id',
-          'k.user_id as k_user_id',
-          'k.tenant_id as k_tenant_id',
-          'k.secret_hash as k_secret_hash',
-          'k.status as k_status',
-          'k.created_at as k_created_at',
-          'k.last_used_at as k_last_used_at',
-          'u.id as u_id',
-          'u.tenant_id as u_tenant_id',
-          'u.email as u_email',
-          'u.given_name as u_given_name',
-          'u.family_name as u_family_name',
-          'u.role_id as u_role_id',
-          'u.role_legacy_id as u_role_legacy_id',
-          'u.role_updated_at as u_role_updated_at',
-          'u.secondary_roles as u_secondary_roles',
-          'u.status as u_status',
-          'u.created_at as u_created_at',
-          'u.updated_at as u_updated_at',
-          't.id as t_id',
-          't.name as t_name',
-          't.area as t_area',
-          't.cluster as t_cluster',
-          't.business_unit_id as t_business_unit_id',
-          't.cluster_id as t_cluster_id',
-          't.is_private as t_is_private',
-          't.status as t_status',
-          't.created_at as t_created_at',
-          't.updated_at as t_updated_at',
-        ])
-        .where('k.id', '=', id)
-        .executeTakeFirst();
+      const r = (await withOwner.execute(db, { id })).rows[0];
       if (!r) return undefined;
       return {
         key: accessKeyRow.from({

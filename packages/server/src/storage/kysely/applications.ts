@@ -2,10 +2,15 @@
 import type { Kysely } from 'kysely';
 import type { Application, Status } from '../../domain/types.js';
 import type { ApplicationRepository } from '../storage.js';
+import { prepare } from './prepared.js';
 import { applicationRow, constrained } from './rows.js';
 import type { Database } from './schema.js';
 
 export function applicationRepository(db: Kysely<Database>): ApplicationRepository {
+  // Read on every token request (client authentication), behind the grants' short cache.
+  const byClientId = prepare((a: { clientId: string }) =>
+    db.selectFrom('applications').selectAll().where('client_id', '=', a.clientId),
+  );
   return {
     async create(app: Application) {
       await constrained(`application ${app.clientId}`, () =>
@@ -13,11 +18,7 @@ export function applicationRepository(db: Kysely<Database>): ApplicationReposito
       );
     },
     async get(clientId) {
-      const row = await db
-        .selectFrom('applications')
-        .selectAll()
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
+      const row = (await byClientId.execute(db, { clientId })).rows[0];
       return row ? applicationRow.from(row) : undefined;
     },
     async list() {

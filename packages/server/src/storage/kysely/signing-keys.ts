@@ -2,10 +2,15 @@
 import type { Kysely } from 'kysely';
 import type { SigningKey, Status } from '../../domain/types.js';
 import type { SigningKeyRepository } from '../storage.js';
+import { prepare } from './prepared.js';
 import { constrained, signingKeyRow } from './rows.js';
 import type { Database } from './schema.js';
 
 export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository {
+  // Every node reloads its keys each minute.
+  const newestFirst = prepare((_: Record<string, never>) =>
+    db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid'),
+  );
   return {
     async create(key: SigningKey) {
       await constrained(`signing key ${key.kid}`, () =>
@@ -13,12 +18,7 @@ export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository
       );
     },
     async list() {
-      const rows = await db
-        .selectFrom('signing_keys')
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('kid')
-        .execute();
+      const { rows } = await newestFirst.execute(db, {});
       return rows.map(signingKeyRow.from);
     },
     async setStatus(kid, status: Status) {
