@@ -3,9 +3,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { RefreshToken, Session } from '../../domain/types.js';
 import type { RotationResult, SessionRepository } from '../storage.js';
+import type { Dialect } from './migrations.js';
 import { constrained, refreshTokenRow, sessionRow } from './rows.js';
 import type { Database } from './schema.js';
-import { type SessionQueries, sessionOf, sessionQueries } from './session-queries.js';
+import { insertSessionWithToken, type SessionQueries, sessionOf, sessionQueries } from './session-queries.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -25,16 +26,30 @@ async function findToken(
   return row ? { token: refreshTokenRow.from(row), session: sessionRow.from(sessionOf(row)) } : undefined;
 }
 
-export function sessionRepository(db: Kysely<Database>): SessionRepository {
+export function sessionRepository(db: Kysely<Database>, dialect: Dialect): SessionRepository {
   const q = sessionQueries(db);
+  const openInOneStatement = dialect === 'postgres' ? insertSessionWithToken(db) : undefined;
   return {
     async create(session: Session, first: RefreshToken) {
-      await constrained(`session ${session.id}`, () =>
-        db.transaction().execute(async (trx) => {
-          await q.insertSession.execute(trx, sessionRow.to(session));
-          await q.insertRefreshToken.execute(trx, { ...refreshTokenRow.to(first), session_id: session.id });
-        }),
-      );
+      const row = sessionRow.to(session);
+      const token = refreshTokenRow.to(first);
+      await constrained(`session ${session.id}`, async () => {
+        if (openInOneStatement) {
+          await openInOneStatement.execute(db, {
+            ...row,
+            t_token_hash: token.token_hash,
+            t_scope: token.scope,
+            t_created_at: token.created_at,
+            t_expires_at: token.expires_at,
+            t_used_at: token.used_at,
+          });
+          return;
+        }
+        await db.transaction().execute(async (trx) => {
+          await q.insertSession.execute(trx, row);
+          await q.insertRefreshToken.execute(trx, { ...token, session_id: session.id });
+        });
+      });
     },
     get: (id) => getSession(q, db, id),
     findRefreshToken: (hash) => findToken(q, db, hash),

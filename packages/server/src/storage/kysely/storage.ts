@@ -21,7 +21,7 @@ export function kyselyStorage(db: Kysely<Database>, dialect: Dialect): Storage {
     applications: applicationRepository(db),
     accessKeys: accessKeyRepository(db),
     signingKeys: signingKeyRepository(db),
-    sessions: sessionRepository(db),
+    sessions: sessionRepository(db, dialect),
     migrate: () => migrateToLatest(db, dialect),
     async ping() {
       await sql`select 1`.execute(db);
