@@ -211,6 +211,27 @@ describe.each(dialects)('storage on $name', ({ name, make, skip }) => {
         expect(await storage.sessions.get(s.id)).toBeUndefined();
       });
 
+      it('create: a duplicate session id or an unknown client is a constraint error, nothing stored', async () => {
+        const s = f.session(app, u);
+        await storage.sessions.create(s, f.refreshToken(s.id));
+        const again = f.refreshToken(s.id);
+        await expect(storage.sessions.create({ ...s, scope: 'other' }, again)).rejects.toMatchObject({
+          name: 'StorageConstraintError',
+          kind: 'unique',
+        });
+        expect(await storage.sessions.findRefreshToken(again.tokenHash)).toBeUndefined();
+        expect((await storage.sessions.get(s.id))?.scope).toBe(s.scope);
+
+        const orphan = f.session(f.application(), u);
+        const orphanToken = f.refreshToken(orphan.id);
+        await expect(storage.sessions.create(orphan, orphanToken)).rejects.toMatchObject({
+          name: 'StorageConstraintError',
+          kind: 'foreign_key',
+        });
+        expect(await storage.sessions.get(orphan.id)).toBeUndefined();
+        expect(await storage.sessions.findRefreshToken(orphanToken.tokenHash)).toBeUndefined();
+      });
+
       it('rotate: rotated, then the old token is a replay that revokes the session', async () => {
         const s = f.session(app, u);
         const first = f.refreshToken(s.id);

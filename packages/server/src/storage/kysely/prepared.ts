@@ -75,7 +75,9 @@ export function prepare<A extends object, O>(build: (args: A) => Compilable<O>):
           parameters[i] = slot.value;
         } else {
           const value = values[slot.arg];
-          if (value === undefined) throw new Error(`prepared query argument "${slot.arg}" is missing`);
+          if (value === undefined) {
+            return Promise.reject(new Error(`prepared query argument "${slot.arg}" is missing`));
+          }
           parameters[i] = value;
         }
       }
