@@ -1,7 +1,6 @@
 // The statements of the session repository's hot paths (open, find, rotate), written with Kysely and
 // compiled once per Kysely instance; sessions.ts decides what to run and in which transaction.
-import type { Kysely, Selectable } from 'kysely';
-
+import type { Kysely, Selectable, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { prepare } from './prepared.js';
 import type { refreshTokenRow, sessionRow } from './rows.js';
 import type { Database, RefreshTokensTable, SessionsTable } from './schema.js';
@@ -34,6 +33,33 @@ export function sessionOf(r: TokenWithSessionRow): Selectable<SessionsTable> {
     revoked_at: r.s_revoked_at,
     revoked_reason: r.s_revoked_reason,
   };
+}
+
+/**
+ * The claim of a refresh token: marks it used when it is unused, unexpired and its session open. The
+ * affected-row count decides the single winner of a race (see sessions.ts).
+ * @see RFC 9700 §4.14.2
+ */
+export function claimRefreshToken(
+  db: Kysely<Database>,
+  a: { hash: Buffer; at: number },
+): UpdateQueryBuilder<Database, 'refresh_tokens', 'refresh_tokens', UpdateResult> {
+  return db
+    .updateTable('refresh_tokens')
+    .set({ used_at: a.at })
+    .where('token_hash', '=', a.hash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', a.at)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('sessions')
+          .select('sessions.id')
+          .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+          .where('sessions.revoked_at', 'is', null)
+          .where('sessions.expires_at', '>', a.at),
+      ),
+    );
 }
 
 /** Compiles the session statements for `db` (its dialect); run them on `db` or a transaction of it. */
@@ -99,72 +125,8 @@ export function sessionQueries(db: Kysely<Database>) {
      * The claim: its affected-row count decides the single winner of a race (see sessions.ts).
      * @see RFC 9700 §4.14.2
      */
-    claimRefreshToken: prepare((a: { hash: Buffer; at: number }) =>
-      db
-        .updateTable('refresh_tokens')
-        .set({ used_at: a.at })
-        .where('token_hash', '=', a.hash)
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', a.at)
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('sessions')
-              .select('sessions.id')
-              .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
-              .where('sessions.revoked_at', 'is', null)
-              .where('sessions.expires_at', '>', a.at),
-          ),
-        ),
-    ),
+    claimRefreshToken: prepare((a: { hash: Buffer; at: number }) => claimRefreshToken(db, a)),
   };
 }
 
 export type SessionQueries = ReturnType<typeof sessionQueries>;
-
-type SessionInsert = ReturnType<typeof sessionRow.to>;
-/** A session row and its first token's columns (`t_`-prefixed; the token's session is the session). */
-export type SessionWithTokenInsert = SessionInsert & {
-  t_token_hash: Buffer;
-  t_scope: string;
-  t_created_at: number;
-  t_expires_at: number;
-  t_used_at: number | null;
-};
-
-/**
- * PostgreSQL only (SQLite has no data-modifying WITH): a session and its first refresh token in one
- * statement, one round trip instead of four (BEGIN, two INSERTs, COMMIT). A statement is atomic, and
- * the foreign key is checked at its end, when the session row exists.
- */
-export function insertSessionWithToken(db: Kysely<Database>) {
-  return prepare((a: SessionWithTokenInsert) =>
-    db
-      .with('s', (qb) =>
-        qb
-          .insertInto('sessions')
-          .values({
-            id: a.id,
-            client_id: a.client_id,
-            user_id: a.user_id,
-            tenant_id: a.tenant_id,
-            access_key_id: a.access_key_id,
-            scope: a.scope,
-            created_at: a.created_at,
-            expires_at: a.expires_at,
-            revoked_at: a.revoked_at,
-            revoked_reason: a.revoked_reason,
-          })
-          .returning('id'),
-      )
-      .insertInto('refresh_tokens')
-      .values({
-        token_hash: a.t_token_hash,
-        session_id: a.id,
-        scope: a.t_scope,
-        created_at: a.t_created_at,
-        expires_at: a.t_expires_at,
-        used_at: a.t_used_at,
-      }),
-  );
-}

@@ -4,9 +4,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { RefreshToken, Session } from '../../domain/types.js';
 import type { RotationResult, SessionRepository } from '../storage.js';
 import type { Dialect } from './migrations.js';
+import { pgSessionQueries } from './pg-session-queries.js';
 import { constrained, refreshTokenRow, sessionRow } from './rows.js';
 import type { Database } from './schema.js';
-import { insertSessionWithToken, type SessionQueries, sessionOf, sessionQueries } from './session-queries.js';
+import { type SessionQueries, sessionOf, sessionQueries } from './session-queries.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -26,16 +27,38 @@ async function findToken(
   return row ? { token: refreshTokenRow.from(row), session: sessionRow.from(sessionOf(row)) } : undefined;
 }
 
+/**
+ * The end of a rotation whose claim failed: an unknown token, or an unused one that is expired or whose
+ * session is closed, is invalid; a used one is a replay, and whoever presents a rotated token may have
+ * stolen it, so the whole session is revoked (RFC 9700 §4.14.2).
+ */
+async function lostClaim(
+  q: SessionQueries,
+  db: Db,
+  found: { token: RefreshToken; session: Session } | undefined,
+  ms: number,
+): Promise<RotationResult> {
+  if (!found || found.token.usedAt === null) return { outcome: 'invalid' };
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: ms, revoked_reason: 'refresh token reused' })
+    .where('id', '=', found.session.id)
+    .where('revoked_at', 'is', null)
+    .execute();
+  const session = (await getSession(q, db, found.session.id)) ?? found.session;
+  return { outcome: 'reused', session };
+}
+
 export function sessionRepository(db: Kysely<Database>, dialect: Dialect): SessionRepository {
   const q = sessionQueries(db);
-  const openInOneStatement = dialect === 'postgres' ? insertSessionWithToken(db) : undefined;
+  const pg = dialect === 'postgres' ? pgSessionQueries(db) : undefined;
   return {
     async create(session: Session, first: RefreshToken) {
       const row = sessionRow.to(session);
       const token = refreshTokenRow.to(first);
       await constrained(`session ${session.id}`, async () => {
-        if (openInOneStatement) {
-          await openInOneStatement.execute(db, {
+        if (pg) {
+          await pg.openSession.execute(db, {
             ...row,
             t_token_hash: token.token_hash,
             t_scope: token.scope,
@@ -57,32 +80,36 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
     /**
      * The claim comes first, as one conditional UPDATE: its affected-row count decides the winner on
      * both dialects (PostgreSQL re-checks `used_at IS NULL` after a concurrent commit; SQLite takes the
-     * write lock at that first statement, so no stale read precedes it).
+     * write lock at that first statement, so no stale read precedes it). On PostgreSQL the claim and
+     * the next token's insert are one statement; on SQLite they share a transaction.
      * @see RFC 9700 §4.14.2 (refresh token rotation and replay detection)
      */
     async rotate(presentedHash, next, at): Promise<RotationResult> {
       const ms = at.getTime();
+      if (pg) {
+        const { rows } = await pg.rotate.execute(db, {
+          hash: presentedHash,
+          at: ms,
+          next_hash: next.tokenHash,
+          next_scope: next.scope,
+          next_created_at: next.createdAt.getTime(),
+          next_expires_at: next.expiresAt.getTime(),
+        });
+        const won = rows[0];
+        if (won) return { outcome: 'rotated', session: sessionRow.from(won) };
+        return lostClaim(q, db, await findToken(q, db, presentedHash), ms);
+      }
       return db.transaction().execute(async (trx) => {
         const claimed = await q.claimRefreshToken.execute(trx, { hash: presentedHash, at: ms });
         const found = await findToken(q, trx, presentedHash);
-        if (!found) return { outcome: 'invalid' };
-        if (claimed.numAffectedRows === 1n) {
+        if (found && claimed.numAffectedRows === 1n) {
           await q.insertRefreshToken.execute(trx, {
             ...refreshTokenRow.to(next),
             session_id: found.session.id,
           });
           return { outcome: 'rotated', session: found.session };
         }
-        if (found.token.usedAt === null) return { outcome: 'invalid' };
-        // A replay: whoever presents a rotated token may have stolen it, so the family ends here.
-        await trx
-          .updateTable('sessions')
-          .set({ revoked_at: ms, revoked_reason: 'refresh token reused' })
-          .where('id', '=', found.session.id)
-          .where('revoked_at', 'is', null)
-          .execute();
-        const session = (await getSession(q, trx, found.session.id)) ?? found.session;
-        return { outcome: 'reused', session };
+        return lostClaim(q, trx, found, ms);
       });
     },
 
