@@ -28,6 +28,12 @@ export type HttpMiddleware = (
 export function httpBearer(verifier: Verifier, options: HttpBearerOptions = {}): HttpMiddleware {
   const realm = options.realm ?? 'api';
   return (req, res, next) => {
+    // A token verified before passes synchronously: no promise per request on the common path.
+    const hit = verifier.cachedAuthorization(req.headers.authorization);
+    if (hit) {
+      attachClaims(req, hit);
+      return next();
+    }
     verifier.verifyAuthorization(req.headers.authorization).then(
       (claims) => {
         attachClaims(req, claims);

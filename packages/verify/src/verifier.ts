@@ -50,6 +50,13 @@ export interface Verifier {
    * @see RFC 6750 §2.1
    */
   verifyAuthorization(header: string | readonly string[] | undefined): Promise<AccessTokenClaims>;
+  /**
+   * The claims of an `Authorization: Bearer <token>` value whose exact token this verifier accepted
+   * before and that has not expired since; otherwise undefined (then call `verifyAuthorization`, which
+   * also explains a refusal). Synchronous, so an adapter's hot path needs no promise.
+   * @see RFC 6750 §2.1
+   */
+  cachedAuthorization(header: string | readonly string[] | undefined): AccessTokenClaims | undefined;
   /** Loads the issuer's keys now (a no-op once loaded); rejects with `jwks_unavailable`. */
   ready(): Promise<void>;
   /** True once the issuer's key set has been loaded at least once. */
@@ -147,24 +154,27 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return claims;
   }
 
+  function cachedAuthorization(
+    header: string | readonly string[] | undefined,
+  ): AccessTokenClaims | undefined {
+    // Only "Bearer <token>" with one space, in either common case, of a token verified before: anything
+    // else (other spacing, another scheme, a new token) goes through the strict parse of bearerToken.
+    if (typeof header !== 'string' || header.length <= 7 || header.charCodeAt(6) !== 32) return undefined;
+    const scheme = header.slice(0, 6);
+    if (scheme !== 'Bearer' && scheme.toLowerCase() !== 'bearer') return undefined;
+    return cached(header.slice(7));
+  }
+
   async function verifyAuthorization(
     header: string | readonly string[] | undefined,
   ): Promise<AccessTokenClaims> {
-    // Fast path for the common "Bearer <token>" of a token seen before: no parsing beyond the prefix.
-    // Only a previously verified token can hit, so the strict parse below is skipped only for those.
-    if (typeof header === 'string' && header.length > 7 && header.charCodeAt(6) === 32) {
-      const scheme = header.slice(0, 6);
-      if (scheme === 'Bearer' || scheme.toLowerCase() === 'bearer') {
-        const hit = cached(header.slice(7));
-        if (hit) return hit;
-      }
-    }
-    return verify(bearerToken(header));
+    return cachedAuthorization(header) ?? verify(bearerToken(header));
   }
 
   return {
     verify,
     verifyAuthorization,
+    cachedAuthorization,
     ready: () => keys.load(),
     get isReady() {
       return keys.loaded;
