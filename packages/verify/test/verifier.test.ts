@@ -82,6 +82,20 @@ describe('verify', () => {
     expect(await verifier.verifyAuthorization(`Bearer ${token}`)).toBe(cachedClaims);
   });
 
+  it('answers cachedAuthorization synchronously only for a token verified before and not expired', async () => {
+    expect(verifier.cachedAuthorization(`Bearer ${token}`)).toBeUndefined();
+    const claims = await verifier.verifyAuthorization(`Bearer ${token}`);
+    expect(verifier.cachedAuthorization(`Bearer ${token}`)).toBe(claims);
+    expect(verifier.cachedAuthorization(`bearer ${token}`)).toBe(claims);
+    // Anything but one space after the scheme, or another scheme, is left to the strict parse.
+    for (const header of [`Bearer  ${token}`, `Bearer ${token} `, `Basic ${token}`, token, undefined]) {
+      expect(verifier.cachedAuthorization(header)).toBeUndefined();
+    }
+    expect(verifier.cachedAuthorization([`Bearer ${token}`])).toBeUndefined();
+    now = (T0 + 3600 + 30) * 1000;
+    expect(verifier.cachedAuthorization(`Bearer ${token}`)).toBeUndefined();
+  });
+
   it('does not cache refusals', async () => {
     now = T0 * 1000 - 3_600_000;
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'token_not_yet_valid' });
@@ -140,6 +154,13 @@ describe('adapters', () => {
     expect(malformed.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_request"/);
     const ok = await app.inject({ url: '/me', headers: { authorization: `bearer ${token}` } });
     expect(ok.json()).toEqual({ tenantId: accessClaims(issuer.url, T0)['tenantId'], same: true });
+    // Again, now from the cache (the synchronous path), then after expiry: refused, not served stale.
+    const again = await app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } });
+    expect(again.json()).toEqual({ tenantId: accessClaims(issuer.url, T0)['tenantId'], same: true });
+    now = (T0 + 3600 + 30) * 1000;
+    const expired = await app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } });
+    expect(expired.statusCode).toBe(401);
+    expect(expired.headers['www-authenticate']).toContain('error="invalid_token"');
     await app.close();
   });
 
@@ -153,8 +174,11 @@ describe('adapters', () => {
       expect(missing.status).toBe(401);
       expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="api"');
       expect(await missing.json()).toEqual({ error: 'unauthorized', error_description: expect.any(String) });
-      const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-      expect(await ok.text()).toBe('na1');
+      for (let i = 0; i < 2; i++) {
+        // The second request takes the synchronous cached path.
+        const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        expect(await ok.text()).toBe('na1');
+      }
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -184,5 +208,17 @@ describe('Lru', () => {
     lru.get('a');
     lru.set('c', 3);
     expect([lru.get('a'), lru.get('b'), lru.get('c'), lru.size]).toEqual([1, undefined, 3, 2]);
+  });
+
+  it('keeps a key read while in the newer half, however many keys come after', () => {
+    const lru = new Lru<number>(4);
+    lru.set('hot', 0);
+    for (let i = 0; i < 100; i++) {
+      lru.set(`cold${i}`, i);
+      expect(lru.get('hot')).toBe(0);
+    }
+    expect(lru.size).toBe(4);
+    expect(lru.get('cold0')).toBeUndefined();
+    expect(lru.get('cold99')).toBe(99);
   });
 });
