@@ -2,6 +2,7 @@
 // monotonic high-resolution clock anchored to the wall clock.
 
 const NS_PER_MS = 1_000_000n;
+const NS_PER_S = 1_000_000_000n;
 /** Re-anchor to the wall clock this often (ns) so NTP adjustments are followed. */
 const REANCHOR_NS = 10_000_000_000n;
 
@@ -31,12 +32,19 @@ export function msToNs(ms: number): bigint {
   return BigInt(Math.floor(ms)) * NS_PER_MS + BigInt(Math.round((ms - Math.floor(ms)) * 1_000_000));
 }
 
+/** The last second formatted, and its `YYYY-MM-DDTHH:MM:SS` text: most calls fall in the same second. */
+let lastSecond = -1n;
+let lastSecondText = '';
+
 /**
  * Formats an instant as `2021-07-21T13:38:15.3560573Z`: seconds from `Date`, then the 100 ns ticks.
  */
 export function formatServerTime(ns: bigint): string {
-  const ms = ns / NS_PER_MS;
-  const seconds = new Date(Number(ms)).toISOString().slice(0, 19);
-  const ticks = (ns % 1_000_000_000n) / 100n;
-  return `${seconds}.${ticks.toString().padStart(7, '0')}Z`;
+  const second = ns / NS_PER_S;
+  if (second !== lastSecond) {
+    lastSecondText = new Date(Number(second) * 1000).toISOString().slice(0, 19);
+    lastSecond = second;
+  }
+  const ticks = Number((ns - second * NS_PER_S) / 100n);
+  return `${lastSecondText}.${ticks.toString().padStart(7, '0')}Z`;
 }

@@ -1,8 +1,9 @@
 // createRegionalServer: one area's API server. It trusts the global issuer's access tokens through
 // @cxauth/verify alone, refuses tokens of other areas, and never calls the issuer on the happy path.
 import { claimsOf, createVerifier, fastifyBearer, type Verifier } from '@cxauth/verify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { type AreaLookup, createAreaLookup } from './area-lookup.js';
+import { addRequestLog, type RegionalLoggerOption, regionalLoggerOptions } from './request-log.js';
 import { formatServerTime, msToNs, preciseNowNs } from './server-time.js';
 
 /** Options of {@link createRegionalServer}. */
@@ -15,8 +16,12 @@ export interface RegionalServerOptions {
   audience?: string;
   /** JWKS URL; by default read from the issuer's discovery document. */
   jwksUri?: string;
-  /** Fastify's `logger` option, or a pino-compatible logger instance. Default off. */
-  logger?: boolean | object;
+  /**
+   * Fastify's `logger` option (`true`, or pino options such as `{ level, stream }`), or a pino-compatible
+   * logger instance. Default off. One line per request: successes at debug, refusals at info, failures
+   * at warn; never a header or a query string.
+   */
+  logger?: RegionalLoggerOption;
   /** Milliseconds since the epoch; injected by tests (also drives ServerTime). */
   clock?: () => number;
 }
@@ -24,17 +29,7 @@ export interface RegionalServerOptions {
 /** The reference document's API path (DESIGN.md step 7). */
 export const SERVER_TIME_PATH = '/inContactAPI/services/v25.0/server-time';
 
-function isLoggerInstance(value: object): value is FastifyBaseLogger {
-  const candidate = value as Record<string, unknown>;
-  return typeof candidate['info'] === 'function' && typeof candidate['child'] === 'function';
-}
-
-function loggerOptions(logger: RegionalServerOptions['logger']): Partial<FastifyServerOptions> {
-  if (typeof logger === 'object' && logger !== null) {
-    return isLoggerInstance(logger) ? { loggerInstance: logger } : { logger };
-  }
-  return { logger: logger ?? false };
-}
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function checkOptions(options: RegionalServerOptions): void {
   if (typeof options.area !== 'string' || !/^[A-Za-z0-9_-]+$/.test(options.area)) {
@@ -92,7 +87,9 @@ function healthRoutes(app: FastifyInstance, verifier: Verifier, area: string): v
 export async function createRegionalServer(options: RegionalServerOptions): Promise<FastifyInstance> {
   checkOptions(options);
   const clock = options.clock ?? Date.now;
-  const app = Fastify({ ...loggerOptions(options.logger), return503OnClosing: true });
+  const app = Fastify({ ...regionalLoggerOptions(options.logger), return503OnClosing: true });
+  // Without a logger the hook would only cost time: request.log writes nowhere.
+  if (options.logger) addRequestLog(app, options.area);
   const verifier = createVerifier({
     issuer: options.issuer,
     audience: options.audience ?? 'cxauth-api',
@@ -100,7 +97,7 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
     clock,
     onJwksError: (err) =>
       app.log.warn(
-        { reason: err instanceof Error ? err.message : String(err) },
+        { area: options.area, reason: err instanceof Error ? err.message : String(err) },
         'JWKS load failed; last good keys kept',
       ),
   });
@@ -127,9 +124,12 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
   await app.register(async (api) => {
     await api.register(fastifyBearer, { verifier, realm: options.area });
     areaGuard(api, options.area, lookup);
-    api.get(SERVER_TIME_PATH, async (_request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return { ServerTime: formatServerTime(now()) };
+    // The body has one fixed shape and only [0-9TZ:.-] in its value: built as text, not serialized.
+    api.get(SERVER_TIME_PATH, (_request, reply) => {
+      reply
+        .header('cache-control', 'no-store')
+        .type(JSON_TYPE)
+        .send(`{"ServerTime":"${formatServerTime(now())}"}`);
     });
   });
 
