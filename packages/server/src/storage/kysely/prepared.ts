@@ -37,6 +37,7 @@ export interface PreparedQuery<A, O> {
  *
  * Arguments must reach the query as plain values (`where(col, '=', a.x)`, `values({ col: a.x })`); an
  * argument that does not appear among the compiled parameters is an error, caught here at start-up.
+ * Plugins run when the template is compiled, not per execution: the storage's Kysely instances have none.
  *
  * @example
  * const byId = prepare((a: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', a.id));
