@@ -62,9 +62,15 @@ async function serve(args: string[], env: Record<string, string>, ready: RegExp)
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -112,11 +118,23 @@ describe('cxauth serve --demo', () => {
     });
     expect(time.status).toBe(200);
     expect((await time.json()).ServerTime).toMatch(/Z$/);
+    const refused = await fetch(`${tenant.api_endpoint}/inContactAPI/services/v25.0/server-time`, {
+      headers: { authorization: `Bearer ${access_token}x` },
+    });
+    expect(refused.status).toBe(401);
 
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     // Logs go to stderr, one line per request, and never hold a credential.
     expect(first.stderr()).toContain('"path":"/auth/token"');
+    // At info, the successful API call leaves no line; the refused one leaves one, tagged with its area.
+    const apiLines = first
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.path === '/inContactAPI/services/v25.0/server-time');
+    expect(apiLines).toEqual([expect.objectContaining({ level: 30, area: 'na1', status: 401 })]);
     for (const secret of [creds.client_secret, creds.accessKeySecret, access_token, basic.slice(6)]) {
       expect(first.stderr()).not.toContain(secret);
     }
@@ -144,11 +162,11 @@ describe('cxauth serve --demo', () => {
 });
 
 describe('cxauth serve api', () => {
-  it('runs one regional API without a database', async () => {
+  it('runs one regional API without a database, with short log lines when asked', async () => {
     const port = await freePort();
     const served = await serve(
       ['serve', 'api', '--area', 'eu1', '--issuer', 'http://127.0.0.1:9', '--port', String(port), '--json'],
-      { CXAUTH_DATA_DIR: '/nonexistent' },
+      { CXAUTH_DATA_DIR: '/nonexistent', CXAUTH_LOG_FORMAT: 'pretty' },
       /\}\s*$/,
     );
     expect(JSON.parse(served.stdout())).toEqual({
@@ -159,6 +177,20 @@ describe('cxauth serve api', () => {
     expect(res.status).toBe(401);
     served.child.kill('SIGTERM');
     expect(await served.exited).toBe(0);
+    expect(served.stderr()).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} INFO {2}eu1 GET \/inContactAPI\/services\/v25\.0\/server-time 401 \d+ ms$/m,
+    );
+  });
+
+  it('refuses an unknown log level or format with exit 2', async () => {
+    const level = await run(['serve', 'api', '--area', 'eu1', '--issuer', 'http://127.0.0.1:9'], {
+      CXAUTH_LOG_LEVEL: 'verbose',
+    });
+    expect(level).toMatchObject({ code: 2, stderr: expect.stringContaining('CXAUTH_LOG_LEVEL') });
+    const format = await run(['serve', 'api', '--area', 'eu1', '--issuer', 'http://127.0.0.1:9'], {
+      CXAUTH_LOG_FORMAT: 'xml',
+    });
+    expect(format).toMatchObject({ code: 2, stderr: expect.stringContaining('CXAUTH_LOG_FORMAT') });
   });
 
   it.each([

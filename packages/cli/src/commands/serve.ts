@@ -1,6 +1,5 @@
 // `cxauth serve [auth|api] [--demo]`: the global service and the regional API of every area hosted
 // here, in one process, until SIGINT/SIGTERM; or one side alone.
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createRegionalServer } from '@cxauth/regional';
 import {
@@ -14,6 +13,7 @@ import {
 } from '@cxauth/server';
 import type { FastifyInstance } from 'fastify';
 import { CliError, EXIT, type Io, print } from '../io.js';
+import { openServeLog, type ServeLog } from '../logging.js';
 
 const HELP = `usage: cxauth serve [--demo] [--json]
        cxauth serve auth [--demo] [--json]
@@ -25,19 +25,11 @@ serve auth   the global service alone
 serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081)
 --demo       on an empty database create a demo tenant, user, access key and application, print
              them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}
-Logs (one JSON line per request, never credentials) go to stderr. Stops on SIGINT/SIGTERM.`;
+Logs go to stderr, one line per request at most and never a credential: JSON lines, or a short line
+each on a terminal (CXAUTH_LOG_FORMAT=json|pretty); CXAUTH_LOG_LEVEL=info (default) leaves out
+successful discovery, JWKS, health and regional API calls, debug adds them. Stops on SIGINT/SIGTERM.`;
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** A pino destination that writes through the command's stderr. */
-function logStream(io: Io): Writable {
-  return new Writable({
-    write(chunk, _encoding, done) {
-      io.stderr(String(chunk));
-      done();
-    },
-  });
-}
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<NodeJS.Signals> {
@@ -58,15 +50,24 @@ interface Listening {
   app: FastifyInstance;
 }
 
+/** The log of this command, from CXAUTH_LOG_LEVEL (or the config's level) and CXAUTH_LOG_FORMAT. */
+function openLog(io: Io, level: string): ServeLog {
+  try {
+    return openServeLog(io, { level, format: io.env['CXAUTH_LOG_FORMAT'], isTty: process.stderr.isTTY });
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.usage);
+  }
+}
+
 async function startRegional(
-  io: Io,
-  options: { area: string; issuer: string; audience: string; host: string; port: number; logLevel: string },
+  log: ServeLog,
+  options: { area: string; issuer: string; audience: string; host: string; port: number },
 ): Promise<Listening> {
   const app = await createRegionalServer({
     area: options.area,
     issuer: options.issuer,
     audience: options.audience,
-    logger: { level: options.logLevel, stream: logStream(io) },
+    logger: log.logger,
   });
   const url = await app.listen({ host: options.host, port: options.port });
   return { area: options.area, url, app };
@@ -96,30 +97,51 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a port number; it is "${String(rawPort)}"`, EXIT.usage);
   }
-  // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
-  const stopped = untilSignal();
-  const api = await startRegional(io, {
-    area,
-    issuer,
-    audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
-    host: io.env['CXAUTH_HOST'] || '127.0.0.1',
-    port,
-    logLevel: io.env['CXAUTH_LOG_LEVEL'] || 'info',
-  });
-  print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
-  const signal = await stopped;
-  io.stderr(`cxauth serve: ${signal}, shutting down`);
-  await api.app.close();
-  return EXIT.ok;
+  const log = openLog(io, io.env['CXAUTH_LOG_LEVEL'] || 'info');
+  try {
+    // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
+    const stopped = untilSignal();
+    const api = await startRegional(log, {
+      area,
+      issuer,
+      audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
+      host: io.env['CXAUTH_HOST'] || '127.0.0.1',
+      port,
+    });
+    print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
+    const signal = await stopped;
+    log.flush();
+    io.stderr(`cxauth serve: ${signal}, shutting down`);
+    await api.app.close();
+    return EXIT.ok;
+  } finally {
+    log.close();
+  }
 }
 
 async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: boolean, json: boolean) {
+  const log = openLog(io, config.logLevel);
+  try {
+    return await serveAuthWith(io, log, config, demo, withApis, json);
+  } finally {
+    log.close();
+  }
+}
+
+async function serveAuthWith(
+  io: Io,
+  log: ServeLog,
+  config: ServerConfig,
+  demo: boolean,
+  withApis: boolean,
+  json: boolean,
+): Promise<number> {
   // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
   const stopped = untilSignal();
   let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
   const service: RunningAuthService = await startAuthService(config, {
-    // Written asynchronously by the service itself: a busy server never waits on stderr per line.
-    logger: 'stderr',
+    // The same log as the regional APIs': gathered lines, one stderr write per turn of the event loop.
+    logger: log.logger,
     beforeListen: async ({ storage, hasher }) => {
       if (demo) seeded = await seedDemo(storage, createAdmin(storage, hasher), config);
     },
@@ -139,12 +161,11 @@ async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: 
         }
         ports.add(local.port);
         apis.push(
-          await startRegional(io, {
+          await startRegional(log, {
             area: area.name,
             issuer: config.issuer,
             audience: config.tokens.audience,
             ...local,
-            logLevel: config.logLevel,
           }),
         );
       }
@@ -175,6 +196,8 @@ async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: 
     }
   }
   const signal = await stopped;
+  // The gathered request lines first, so the shutdown notice comes after them.
+  log.flush();
   io.stderr(`cxauth serve: ${signal}, shutting down`);
   await Promise.all(apis.map((a) => a.app.close()));
   await service.close();
