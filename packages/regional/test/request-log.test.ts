@@ -1,6 +1,6 @@
 // The regional API's request log: one line per request at most, successes at debug only, refusals at
 // info, failures at warn, and never the token, the Authorization header or the query string.
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accessClaims, type FakeIssuer, mint, startIssuer } from '../../verify/test/support/issuer.js';
 import { createRegionalServer, SERVER_TIME_PATH } from '../src/index.js';
@@ -131,6 +131,19 @@ describe('request log at debug', () => {
       [DEBUG, 200, '/healthz'],
     ]);
     expect(raw).not.toContain(token.split('.')[2]);
+  });
+});
+
+describe('a logger instance', () => {
+  it('is used as given, with the same one line per refusal', async () => {
+    const sink = { write: (line: string) => lines.push(JSON.parse(line)) };
+    // A pino logger made by Fastify itself, so this test needs no pino import of its own.
+    const owner = Fastify({ logger: { level: 'info', stream: sink } });
+    const app = await createRegionalServer({ area: 'na1', issuer: issuer.url, logger: owner.log });
+    apps.push(app, owner);
+    expect((await app.inject({ url: SERVER_TIME_PATH })).statusCode).toBe(401);
+    await settled();
+    expect(requestLines()).toEqual([expect.objectContaining({ level: INFO, status: 401, area: 'na1' })]);
   });
 });
 
