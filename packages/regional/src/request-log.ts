@@ -48,6 +48,14 @@ export function regionalLoggerOptions(
   return { logger: { ...SAFE_DEFAULTS, ...logger }, logController };
 }
 
+/** Why requests failed, kept for their one request line (failures are rare: a WeakMap is cheap enough). */
+const failures = new WeakMap<object, string>();
+
+/** Records why a request failed, for its request line (instead of a second line of its own). */
+export function noteFailure(request: object, reason: string): void {
+  failures.set(request, reason);
+}
+
 /** The level of a finished request: routine success, a refusal, or a failure worth a look. */
 export function levelOf(status: number): Level {
   if (status < 400) return 'debug';
@@ -55,8 +63,8 @@ export function levelOf(status: number): Level {
 }
 
 /**
- * Writes one line per finished request — `{area, method, path, status, ms}`, message `request` — at
- * {@link levelOf} its status. Nothing is built when that level is not written, so successful calls
+ * Writes one line per finished request — `{area, method, path, status, ms}`, plus `reason` when
+ * {@link noteFailure} gave one, message `request` — at {@link levelOf} its status. Nothing is built when that level is not written, so successful calls
  * cost a comparison at the default level (info). No header and no query string is ever logged.
  */
 export function addRequestLog(app: FastifyInstance, area: string): void {
@@ -67,7 +75,9 @@ export function addRequestLog(app: FastifyInstance, area: string): void {
     const enabled = (log as LevelAware).isLevelEnabled;
     if (enabled === undefined || enabled.call(log, level)) {
       const ms = Math.round(reply.elapsedTime);
-      log[level]({ area, method: request.method, path: pathOf(request.url), status, ms }, 'request');
+      const line = { area, method: request.method, path: pathOf(request.url), status, ms };
+      const reason = status >= 500 ? failures.get(request) : undefined;
+      log[level](reason === undefined ? line : { ...line, reason }, 'request');
     }
     done();
   });

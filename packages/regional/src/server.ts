@@ -3,7 +3,12 @@
 import { claimsOf, createVerifier, fastifyBearer, type Verifier } from '@cxauth/verify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type AreaLookup, createAreaLookup } from './area-lookup.js';
-import { addRequestLog, type RegionalLoggerOption, regionalLoggerOptions } from './request-log.js';
+import {
+  addRequestLog,
+  noteFailure,
+  type RegionalLoggerOption,
+  regionalLoggerOptions,
+} from './request-log.js';
 import { formatServerTime, msToNs, preciseNowNs } from './server-time.js';
 
 /** Options of {@link createRegionalServer}. */
@@ -112,7 +117,8 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
   app.setErrorHandler((err: { statusCode?: number; message?: string }, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
-      request.log.error({ reason: err.message }, 'unexpected failure');
+      // Said once, on the request's own line (the message only: no stack, no request data).
+      noteFailure(request, err.message ?? 'unexpected failure');
       return reply.code(500).send({ error: 'server_error', error_description: 'Unexpected failure' });
     }
     return reply

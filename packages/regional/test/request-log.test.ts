@@ -17,7 +17,7 @@ let raw: string;
 const apps: FastifyInstance[] = [];
 
 /** A regional server whose log lines (pino JSON, written synchronously to this stream) are kept. */
-async function serverAt(level: string): Promise<FastifyInstance> {
+async function serverAt(level: string, extra?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
   const app = await createRegionalServer({
     area: 'na1',
     issuer: issuer.url,
@@ -33,6 +33,7 @@ async function serverAt(level: string): Promise<FastifyInstance> {
     },
   });
   apps.push(app);
+  extra?.(app);
   await app.ready();
   return app;
 }
@@ -107,6 +108,23 @@ describe('request log at info (the default of cxauth serve)', () => {
       expect(raw).not.toContain(secret);
     }
     expect(raw.toLowerCase()).not.toContain('authorization');
+  });
+
+  it('logs an unexpected failure once, at warn, with its reason', async () => {
+    const app = await serverAt('info', (a) =>
+      a.get('/boom', async () => {
+        throw new Error('kaput');
+      }),
+    );
+    const res = await app.inject({ url: '/boom' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ error: 'server_error', error_description: 'Unexpected failure' });
+    await settled();
+    const afterStart = lines.filter((l) => !String(l['msg']).startsWith('JWKS'));
+    expect(afterStart).toEqual([
+      expect.objectContaining({ level: WARN, msg: 'request', status: 500, path: '/boom', reason: 'kaput' }),
+    ]);
+    expect(raw).not.toContain('stack');
   });
 
   it('logs a readiness failure at warn', async () => {
