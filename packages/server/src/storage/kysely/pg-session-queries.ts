@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { prepare } from './prepared.js';
 import type { sessionRow } from './rows.js';
 import type { Database } from './schema.js';
-import { claimRefreshToken } from './session-queries.js';
+import { claimRefreshToken, refreshTokenValues, sessionValues } from './session-queries.js';
 
 /** A session row and its first token's columns, `t_`-prefixed (the token belongs to that session). */
 export type SessionWithTokenInsert = ReturnType<typeof sessionRow.to> & {
@@ -37,32 +37,18 @@ export function pgSessionQueries(db: Kysely<Database>) {
      */
     openSession: prepare((a: SessionWithTokenInsert) =>
       db
-        .with('s', (qb) =>
-          qb
-            .insertInto('sessions')
-            .values({
-              id: a.id,
-              client_id: a.client_id,
-              user_id: a.user_id,
-              tenant_id: a.tenant_id,
-              access_key_id: a.access_key_id,
-              scope: a.scope,
-              created_at: a.created_at,
-              expires_at: a.expires_at,
-              revoked_at: a.revoked_at,
-              revoked_reason: a.revoked_reason,
-            })
-            .returning('id'),
-        )
+        .with('s', (qb) => qb.insertInto('sessions').values(sessionValues(a)).returning('id'))
         .insertInto('refresh_tokens')
-        .values({
-          token_hash: a.t_token_hash,
-          session_id: a.id,
-          scope: a.t_scope,
-          created_at: a.t_created_at,
-          expires_at: a.t_expires_at,
-          used_at: a.t_used_at,
-        }),
+        .values(
+          refreshTokenValues({
+            token_hash: a.t_token_hash,
+            session_id: a.id,
+            scope: a.t_scope,
+            created_at: a.t_created_at,
+            expires_at: a.t_expires_at,
+            used_at: a.t_used_at,
+          }),
+        ),
     ),
 
     /**

@@ -62,33 +62,46 @@ export function claimRefreshToken(
     );
 }
 
+/**
+ * The columns of a session insert, named one by one: `prepare` hands the builder markers, which
+ * cannot be spread. Shared by the SQLite and PostgreSQL forms of opening a session.
+ */
+export function sessionValues(a: ReturnType<typeof sessionRow.to>) {
+  return {
+    id: a.id,
+    client_id: a.client_id,
+    user_id: a.user_id,
+    tenant_id: a.tenant_id,
+    access_key_id: a.access_key_id,
+    scope: a.scope,
+    created_at: a.created_at,
+    expires_at: a.expires_at,
+    revoked_at: a.revoked_at,
+    revoked_reason: a.revoked_reason,
+  };
+}
+
+/** The columns of a refresh-token insert (see sessionValues). */
+export function refreshTokenValues(a: ReturnType<typeof refreshTokenRow.to>) {
+  return {
+    token_hash: a.token_hash,
+    session_id: a.session_id,
+    scope: a.scope,
+    created_at: a.created_at,
+    expires_at: a.expires_at,
+    used_at: a.used_at,
+  };
+}
+
 /** Compiles the session statements for `db` (its dialect); run them on `db` or a transaction of it. */
 export function sessionQueries(db: Kysely<Database>) {
   return {
     insertSession: prepare((a: ReturnType<typeof sessionRow.to>) =>
-      db.insertInto('sessions').values({
-        id: a.id,
-        client_id: a.client_id,
-        user_id: a.user_id,
-        tenant_id: a.tenant_id,
-        access_key_id: a.access_key_id,
-        scope: a.scope,
-        created_at: a.created_at,
-        expires_at: a.expires_at,
-        revoked_at: a.revoked_at,
-        revoked_reason: a.revoked_reason,
-      }),
+      db.insertInto('sessions').values(sessionValues(a)),
     ),
 
     insertRefreshToken: prepare((a: ReturnType<typeof refreshTokenRow.to>) =>
-      db.insertInto('refresh_tokens').values({
-        token_hash: a.token_hash,
-        session_id: a.session_id,
-        scope: a.scope,
-        created_at: a.created_at,
-        expires_at: a.expires_at,
-        used_at: a.used_at,
-      }),
+      db.insertInto('refresh_tokens').values(refreshTokenValues(a)),
     ),
 
     selectSession: prepare((a: { id: string }) =>
