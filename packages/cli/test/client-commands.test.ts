@@ -3,11 +3,11 @@
 // Needs the build (`npx tsc -b`, done by `npm test`): it runs packages/cli/bin/cxauth.js.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/ports.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = path.join(ROOT, 'packages/cli/bin/cxauth.js');
@@ -22,19 +22,6 @@ let issuer: string;
 let apiEndpoint: string;
 /** The environment of every client command: HOME in tmp, the demo data folder, nothing else of ours. */
 let env: NodeJS.ProcessEnv;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
 
 /** Runs `cxauth …` to completion. */
 function cxauth(args: string[], extraEnv: NodeJS.ProcessEnv = {}, stdin = '') {

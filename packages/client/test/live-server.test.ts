@@ -2,7 +2,6 @@
 // seed) and @cxauth/regional's na1 API, with one injectable clock for both so expiry is real.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRegionalServer } from '@cxauth/regional';
@@ -20,7 +19,9 @@ import {
 } from '@cxauth/server';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientOptions, createClient, discoverTenant, isClientError } from '../src/index.js';
+import { freePort } from '../../../test/support/ports.js';
+import { type ClientOptions, createClient, discoverTenant, } from '../src/index.js';
+import { failure } from './support/failure.js';
 
 const SERVER_TIME = '/inContactAPI/services/v25.0/server-time';
 const SERVER_TIME_FORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
@@ -34,20 +35,6 @@ let apiEndpoint: string;
 /** Added to the servers' clock (global service and regional API) to make tokens expire for real. */
 let shift = 0;
 const serverNow = () => Date.now() + shift;
-
-/** A port free right now: the issuer URL must be known before the service is built. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
 
 /** A fetch that records what the client sent: token requests by grant type, and every URL. */
 function recorder() {
@@ -74,15 +61,6 @@ function client(over: Partial<ClientOptions> = {}) {
     timeoutMs: 20_000,
     ...over,
   });
-}
-
-async function failure(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isClientError(err)) throw new Error(`expected a ClientError, got ${String(err)}`);
-  return err;
 }
 
 beforeAll(async () => {

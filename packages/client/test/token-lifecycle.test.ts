@@ -1,9 +1,10 @@
 // Token lifecycle against a controllable fake issuer: caching, single flight, renewal before expiry,
 // fallback to a new grant, one retry after 401, bounded 429 retries, and every error code.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ClientOptions, createClient, isClientError } from '../src/index.js';
+import { type ClientOptions, createClient, } from '../src/index.js';
 import { startFakeHost } from './fake-host.js';
 import { APP, type FakeIssuer, KEY, SERVER_TIME, startFakeIssuer } from './fake-issuer.js';
+import { failure } from './support/failure.js';
 
 const PATH = '/api/server-time';
 let fake: FakeIssuer;
@@ -21,15 +22,6 @@ function client(over: Partial<ClientOptions> = {}) {
     },
     ...over,
   });
-}
-
-async function failure(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isClientError(err)) throw new Error(`expected a ClientError, got ${String(err)}`);
-  return err;
 }
 
 beforeEach(async () => {

@@ -4,11 +4,11 @@
 // Needs the build (`npx tsc -b`, done by `npm test`): it runs packages/cli/bin/cxauth.js.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/ports.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = path.join(ROOT, 'packages/cli/bin/cxauth.js');
@@ -27,20 +27,6 @@ let issuer: string;
 let na1: string;
 let eu1: string;
 let auth: Running;
-
-/** A port free right now (listen on 0, read it, close): the spawned servers need known ports. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 function start(args: string[]): Running {
   const child = spawn(process.execPath, [BIN, ...args], {

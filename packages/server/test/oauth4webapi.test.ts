@@ -3,7 +3,7 @@
 import * as jose from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../../../test/support/ports.js';
 import { startTestService, type TestService } from './helpers/service.js';
 
 let svc: TestService;

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { createRegionalServer } from '@cxauth/regional';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/ports.js';
 import type { Area, Tenant, User } from '../src/domain/types.js';
 import * as make from './fixtures/storage-factories.js';
-import { freePort } from './helpers/ports.js';
 import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
 
 const V = JSON.parse(readFileSync(new URL('./helpers/reference-vectors.json', import.meta.url), 'utf8'));
