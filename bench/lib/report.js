@@ -105,7 +105,7 @@ export function textReport(results) {
 /** The generated part of BENCHMARKS.md. */
 export function markdownReport(results, { chartPath, jsonPath }) {
   const busy = results.machine.busy
-    ? `**Taken on a busy machine** (load average ${results.machine.loadBefore} before, ${results.machine.loadAfter} after, on ${results.machine.cores} cores): other work shared the CPU, so absolute figures are low and ratios noisy; re-run on a quiet machine.`
+    ? `**Taken on a busy machine** (1-minute load average ${results.machine.loadBefore} on ${results.machine.cores} cores when it started): other work shared the CPU, so absolute figures are low and ratios noisy; re-run on a quiet machine.`
     : `Load average ${results.machine.loadBefore} before, ${results.machine.loadAfter} after the run (${results.machine.cores} cores).`;
   return [
     `Run of ${results.finishedAt} — \`${results.command}\`, ${results.settings.summary}.`,
