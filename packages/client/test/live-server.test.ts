@@ -20,7 +20,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
-import { type ClientOptions, createClient, discoverTenant, } from '../src/index.js';
+import { type ClientOptions, createClient, discoverTenant } from '../src/index.js';
 import { failure } from './support/failure.js';
 
 const SERVER_TIME = '/inContactAPI/services/v25.0/server-time';

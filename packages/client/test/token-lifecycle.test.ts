@@ -1,7 +1,7 @@
 // Token lifecycle against a controllable fake issuer: caching, single flight, renewal before expiry,
 // fallback to a new grant, one retry after 401, bounded 429 retries, and every error code.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ClientOptions, createClient, } from '../src/index.js';
+import { type ClientOptions, createClient } from '../src/index.js';
 import { startFakeHost } from './fake-host.js';
 import { APP, type FakeIssuer, KEY, SERVER_TIME, startFakeIssuer } from './fake-issuer.js';
 import { failure } from './support/failure.js';
