@@ -3,6 +3,7 @@
 // `serve api` runs one area alone; bad usage exits 2.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -181,6 +182,36 @@ describe('cxauth serve api', () => {
       CXAUTH_LOG_FORMAT: 'xml',
     });
     expect(format).toMatchObject({ code: 2, stderr: expect.stringContaining('CXAUTH_LOG_FORMAT') });
+  });
+});
+
+describe('cxauth serve: start-up failures and bad usage', () => {
+  it('says which port is taken, and how to choose another, when it cannot listen', async () => {
+    const blocker = net.createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)),
+    );
+    try {
+      const { code, stderr } = await run(['serve', 'auth'], { CXAUTH_PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(
+        `cxauth serve: 127.0.0.1:${port} is already in use: stop what listens there or choose another port (CXAUTH_PORT, CXAUTH_API_PORT, --port)`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says the database cannot be reached, with exit 3', async () => {
+    const { code, stderr } = await run(['serve', 'auth'], {
+      CXAUTH_PORT: String(await freePort()),
+      CXAUTH_DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`,
+      CXAUTH_KEK: Buffer.alloc(32, 1).toString('base64'),
+    });
+    expect(code).toBe(3);
+    expect(stderr).toMatch(
+      /^cxauth serve: cannot reach the database at 127\.0\.0\.1:\d+ \(CXAUTH_DATABASE_URL\)\n?$/,
+    );
   });
 
   it.each([

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { createRegionalServer } from '@cxauth/regional';
 import {
+  ConfigError,
   createAdmin,
   DEMO_CREDENTIALS_FILE,
   loadConfig,
@@ -204,6 +205,31 @@ async function serveAuthWith(
   return EXIT.ok;
 }
 
+/**
+ * Start-up failures a person can fix, as one line saying what to change (no stack trace); anything
+ * else is left to the dispatcher.
+ */
+function startupError(err: unknown): CliError | undefined {
+  if (err instanceof ConfigError) return new CliError(err.message, EXIT.usage);
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  const where = e.address !== undefined ? `${e.address}:${e.port}` : 'that address';
+  switch (e?.code) {
+    case 'EADDRINUSE':
+      return new CliError(
+        `${where} is already in use: stop what listens there or choose another port (CXAUTH_PORT, CXAUTH_API_PORT, --port)`,
+      );
+    case 'EACCES':
+      return new CliError(`no permission to listen on ${where}: choose a port above 1023`);
+    case 'EADDRNOTAVAIL':
+      return new CliError(`${where} is not an address of this host (CXAUTH_HOST)`);
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+      return new CliError(`cannot reach the database at ${where} (CXAUTH_DATABASE_URL)`, EXIT.unreachable);
+    default:
+      return undefined;
+  }
+}
+
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -226,6 +252,18 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (extra.length > 0 || (mode !== undefined && mode !== 'auth' && mode !== 'api')) {
     throw new CliError(`unknown argument "${positionals.join(' ')}"\n\n${HELP}`, EXIT.usage);
   }
+  try {
+    return await serveMode(io, mode, values);
+  } catch (err) {
+    throw startupError(err) ?? err;
+  }
+}
+
+async function serveMode(
+  io: Io,
+  mode: string | undefined,
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
   if (mode === 'api') return serveApi(io, values);
   if (values.area || values.issuer || values.port) {
     throw new CliError('--area, --issuer and --port belong to `serve api`', EXIT.usage);
