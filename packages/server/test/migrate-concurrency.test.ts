@@ -1,5 +1,6 @@
-// Separate OS processes migrating one fresh database at the same moment must all succeed and leave a
-// complete schema (PostgreSQL: advisory lock; SQLite: one immediate transaction).
+// Separate OS processes starting on one fresh database at the same moment must all succeed, leave a
+// complete schema (PostgreSQL: advisory lock; SQLite: one immediate transaction), and create exactly
+// one signing key between them, so that every node publishes the key that signs.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
@@ -56,6 +57,13 @@ async function race(url: string, n: number): Promise<void> {
   for (const c of children) c.go();
   const results = await Promise.all(children.map((c) => c.exit));
   for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
+  const storage = await openStorage(url);
+  try {
+    const keys = await storage.signingKeys.list();
+    expect(keys.map((k) => k.status)).toEqual(['active']);
+  } finally {
+    await storage.close();
+  }
 }
 
 const dbs: TestDatabase[] = [];

@@ -171,6 +171,11 @@ describe.each(dialects)('storage on $name', ({ name, make, skip }) => {
       expect((await storage.signingKeys.list()).find((k) => k.kid === older.kid)?.status).toBe('inactive');
       expect(await storage.signingKeys.setStatus('missing', 'inactive')).toBe(false);
       await expect(storage.signingKeys.create(newer)).rejects.toMatchObject({ kind: 'unique' });
+      // `newer` is still active, so a first-key creation stores nothing (the race itself is in
+      // migrate-concurrency.test.ts, across processes).
+      const spare = { ...older, kid: `kid-spare-${name}`, status: 'active' as const };
+      expect(await storage.signingKeys.createIfNoneActive(spare)).toBe(false);
+      expect((await storage.signingKeys.list()).map((k) => k.kid)).not.toContain(spare.kid);
     });
 
     describe('sessions', () => {

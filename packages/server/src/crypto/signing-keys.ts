@@ -56,13 +56,14 @@ export async function generateSigningKey(kek: Buffer, now: Date): Promise<Signin
 }
 
 /**
- * Creates a signing key when none is active. Two nodes racing here may each create one: both are
- * active and both are published, which is harmless (the newest signs).
+ * Creates a signing key when none is active. Nodes racing here create one key between them (the
+ * storage serializes the check and the insert), so no node signs with a key another has not loaded.
  */
 export async function ensureActiveSigningKey(storage: Storage, kek: Buffer, now: Date): Promise<void> {
   const keys = await storage.signingKeys.list();
   if (keys.some((k) => k.status === 'active')) return;
-  await storage.signingKeys.create(await generateSigningKey(kek, now));
+  // Another node may win the race while this one generates: its key is then the one every node uses.
+  await storage.signingKeys.createIfNoneActive(await generateSigningKey(kek, now));
 }
 
 /**

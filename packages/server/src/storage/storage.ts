@@ -63,6 +63,11 @@ export interface AccessKeyRepository {
 
 export interface SigningKeyRepository {
   create(key: SigningKey): Promise<void>;
+  /**
+   * Stores `key` only when no key is active, atomically across nodes sharing the database; returns
+   * whether it was stored. Of nodes starting together on a fresh database, exactly one creates a key.
+   */
+  createIfNoneActive(key: SigningKey): Promise<boolean>;
   /** All keys, newest first. */
   list(): Promise<SigningKey[]>;
   setStatus(kid: string, status: Status): Promise<boolean>;

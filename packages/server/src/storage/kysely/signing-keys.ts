@@ -1,12 +1,16 @@
 // Signing-key repository: public JWKs and KEK-encrypted private keys (never decrypted here).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { SigningKey, Status } from '../../domain/types.js';
 import type { SigningKeyRepository } from '../storage.js';
+import type { Dialect } from './migrations.js';
 import { prepare } from './prepared.js';
 import { constrained, signingKeyRow } from './rows.js';
 import type { Database } from './schema.js';
 
-export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository {
+/** Any fixed number, distinct from the migration lock: serializes first-key creation across nodes. */
+const FIRST_KEY_LOCK = 0x6378_6b31;
+
+export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): SigningKeyRepository {
   // Every node reloads its keys each minute.
   const newestFirst = prepare((_: Record<string, never>) =>
     db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid'),
@@ -16,6 +20,33 @@ export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository
       await constrained(`signing key ${key.kid}`, () =>
         db.insertInto('signing_keys').values(signingKeyRow.to(key)).execute(),
       );
+    },
+    /**
+     * The check and the insert run in one transaction that only one node at a time may hold (SQLite:
+     * `BEGIN IMMEDIATE` takes the write lock first; PostgreSQL: a transaction-scoped advisory lock), so
+     * nodes starting together on a fresh database create one key, and every node publishes the key that
+     * signs.
+     */
+    async createIfNoneActive(key: SigningKey) {
+      return db.connection().execute(async (conn) => {
+        await sql.raw(dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+        try {
+          if (dialect === 'postgres')
+            await sql`select pg_advisory_xact_lock(${FIRST_KEY_LOCK})`.execute(conn);
+          const active = await conn
+            .selectFrom('signing_keys')
+            .select('kid')
+            .where('status', '=', 'active')
+            .limit(1)
+            .executeTakeFirst();
+          if (!active) await conn.insertInto('signing_keys').values(signingKeyRow.to(key)).execute();
+          await sql.raw('commit').execute(conn);
+          return !active;
+        } catch (err) {
+          await sql.raw('rollback').execute(conn);
+          throw err;
+        }
+      });
     },
     async list() {
       const { rows } = await newestFirst.execute(db, {});

@@ -20,7 +20,7 @@ export function kyselyStorage(db: Kysely<Database>, dialect: Dialect): Storage {
     users: userRepository(db),
     applications: applicationRepository(db),
     accessKeys: accessKeyRepository(db),
-    signingKeys: signingKeyRepository(db),
+    signingKeys: signingKeyRepository(db, dialect),
     sessions: sessionRepository(db, dialect),
     migrate: () => migrateToLatest(db, dialect),
     async ping() {
