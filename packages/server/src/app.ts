@@ -16,7 +16,7 @@ import { registerUserinfo, USERINFO_PATH } from './endpoints/userinfo.js';
 import { enabledGrants } from './grants/index.js';
 import { createLookups } from './grants/lookups.js';
 import { OriginCache, registerCors } from './http/cors.js';
-import { installErrorHandling, pathOf } from './http/errors.js';
+import { handleError, installErrorHandling, pathOf } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/storage.js';
@@ -143,6 +143,9 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
+    // A URL the router cannot decode (a bad percent-escape) is answered by our serializer, not by
+    // Fastify's own body, which has another shape and echoes the path.
+    frameworkErrors: handleError,
   });
   app.addHook('onClose', async () => {
     try {

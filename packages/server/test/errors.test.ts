@@ -43,6 +43,16 @@ describe('errors', () => {
     }
   });
 
+  it('answers a path with a malformed percent-escape with 400 invalid_request JSON, never echoing it', async () => {
+    for (const url of ['/%zz', '/auth/token%E0%A4%A', '/auth/%C0secret-in-path']) {
+      const res = await svc.app.inject({ method: 'POST', url });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.json()).toEqual({ error: 'invalid_request', error_description: 'malformed request' });
+    }
+  });
+
   it.each([
     ['DELETE', '/auth/jwks', 'GET, OPTIONS, HEAD'],
     ['PATCH', '/auth/userinfo', 'GET, POST, OPTIONS, HEAD'],
