@@ -58,18 +58,30 @@ describe('refresh_token grant', () => {
     expect(after.json().error).toBe('invalid_grant');
   });
 
-  it('narrows scope, never widens it', async () => {
+  it('narrows the access token scope, never widens it', async () => {
+    const granted = await login(svc, 'openid profile');
+    const widen = await refresh(svc, granted.refresh_token, { scope: 'openid email' });
+    expect(widen.statusCode).toBe(400);
+    expect(widen.json().error).toBe('invalid_scope');
+    // A refused scope does not spend the token.
+    const narrow = await refresh(svc, granted.refresh_token, { scope: 'openid' });
+    expect(narrow.statusCode).toBe(200);
+    expect(narrow.json().scope).toBe('openid');
+    expect(claimsOf(narrow.json().access_token)['scope']).toBe('openid');
+  });
+
+  it('keeps the scope of the refresh token when an access token is narrowed (RFC 6749 §6)', async () => {
     const wide = await login(svc, 'openid profile email');
     const narrow = await refresh(svc, wide.refresh_token, { scope: 'openid profile' });
     expect(narrow.statusCode).toBe(200);
     expect(narrow.json().scope).toBe('openid profile');
-    const widen = await refresh(svc, narrow.json().refresh_token, { scope: 'openid email' });
-    expect(widen.statusCode).toBe(400);
-    expect(widen.json().error).toBe('invalid_scope');
-    // A refused scope does not spend the token.
-    const same = await refresh(svc, narrow.json().refresh_token);
-    expect(same.statusCode).toBe(200);
-    expect(same.json().scope).toBe('openid profile');
+    // "the refresh token scope MUST be identical to that of the refresh token included by the client"
+    const other = await refresh(svc, narrow.json().refresh_token, { scope: 'openid email' });
+    expect(other.statusCode).toBe(200);
+    expect(other.json().scope).toBe('openid email');
+    const full = await refresh(svc, other.json().refresh_token);
+    expect(full.statusCode).toBe(200);
+    expect(full.json().scope).toBe('openid profile email');
   });
 
   it('refuses an unknown or malformed refresh token: invalid_grant', async () => {

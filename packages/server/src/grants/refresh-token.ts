@@ -57,9 +57,11 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
       throw new InvalidGrant(INVALID);
     }
   }
+  // The new refresh token keeps the presented one's scope; only this access token is narrowed
+  // (RFC 6749 §6: "the refresh token scope MUST be identical").
   const next = mintRefreshToken(hasher, {
     sessionId: session.id,
-    scope,
+    scope: token.scope,
     now,
     ttl: config.tokens.refreshTokenTtl,
     sessionExpiresAt: session.expiresAt,
