@@ -2,6 +2,7 @@
 // RFC 6749 §5.2 error responses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOKUP_CACHE_TTL_MS } from '../src/grants/lookups.js';
+import { pgUnavailable } from './fixtures/storage-db.js';
 import { basic, FORM, form, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
 
@@ -192,5 +193,37 @@ describe('request format', () => {
     });
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toBe('invalid_client');
+  });
+});
+
+const pgReason = await pgUnavailable();
+
+describe.each([
+  ['SQLite', 'sqlite' as const, false],
+  ['PostgreSQL', 'postgres' as const, pgReason !== undefined],
+])('identifiers with a NUL character (%s)', (_label, dialect, skip) => {
+  // PostgreSQL text cannot hold U+0000: such an id must fail like an unknown one, never as a 500.
+  let db: TestService;
+  beforeAll(async () => {
+    if (!skip) db = await startTestService({ dialect });
+  });
+  afterAll(async () => db?.close());
+
+  it.skipIf(skip)('are an unknown client or access key', async () => {
+    const good = { authorization: basic(db.fixture.clientId, db.fixture.clientSecret) };
+    const key = {
+      grant_type: 'password',
+      username: db.fixture.accessKeyId,
+      password: db.fixture.accessKeySecret,
+    };
+    const post = await tokenRequest(db.app, { ...key, client_id: 'a\u0000b', client_secret: 'x' });
+    expect(post.statusCode).toBe(401);
+    expect(post.json().error).toBe('invalid_client');
+    const viaBasic = await tokenRequest(db.app, key, { authorization: basic('a\u0000b', 'x') });
+    expect(viaBasic.statusCode).toBe(401);
+    expect(viaBasic.json().error).toBe('invalid_client');
+    const username = await tokenRequest(db.app, { ...key, username: 'a\u0000b' }, good);
+    expect(username.statusCode).toBe(400);
+    expect(username.json().error).toBe('invalid_grant');
   });
 });
