@@ -127,6 +127,18 @@ describe('userinfo', () => {
     expect(res.json().error).toBe('invalid_token');
   });
 
+  it('stops answering for a user of a deactivated tenant', async () => {
+    const tenant = await svc.addTenant();
+    const user = await svc.addUser(tenant);
+    const key = await svc.addAccessKey(user);
+    const token = await login('openid', key);
+    expect((await userinfo({ authorization: `Bearer ${token}` })).statusCode).toBe(200);
+    await svc.storage.tenants.setStatus(tenant.id, 'inactive', svc.clock.now());
+    const res = await userinfo({ authorization: `Bearer ${token}` });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toBe('invalid_token');
+  });
+
   it('refuses a token sent two ways: invalid_request', async () => {
     const res = await userinfo(
       { authorization: `Bearer ${accessToken}`, 'content-type': FORM },

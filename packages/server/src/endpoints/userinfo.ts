@@ -17,7 +17,8 @@ export interface UserinfoDeps {
 }
 
 /**
- * Registers userinfo. The user is read again so a deactivated user's tokens stop working here at once.
+ * Registers userinfo. The user and tenant are read again so a deactivated user's or tenant's tokens stop
+ * working here at once.
  * @see OpenID Connect Core 1.0 §5.3, RFC 6750 §3
  */
 export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void {
@@ -34,6 +35,9 @@ export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void
     const userId = claims.sub.startsWith('user:') ? claims.sub.slice(5) : '';
     const user = userId === '' ? undefined : await deps.storage.users.get(userId);
     if (user?.status !== 'active') throw new InvalidToken('the user is no longer active');
+    // As at the token endpoint, a deactivated tenant ends its users' access at once.
+    const tenant = await deps.storage.tenants.get(user.tenantId);
+    if (tenant?.status !== 'active') throw new InvalidToken('the user is no longer active');
     const info: Record<string, unknown> = {
       sub: claims.sub,
       tenantId: user.tenantId,
