@@ -60,17 +60,31 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     return await (await command.load()).run(rest, io);
   } catch (err) {
-    if (err instanceof CliError) {
-      io.stderr(`cxauth ${name}: ${err.message}`);
-      return err.exitCode;
-    }
+    const fail = (message: string, exitCode: number): number => {
+      // With --json, stdout stays one JSON document even when the command fails (as SDK errors do).
+      if (wantsJson(rest))
+        io.stdout(JSON.stringify({ error: { code: EXIT_NAMES[exitCode], message } }, null, 2));
+      io.stderr(`cxauth ${name}: ${message}`);
+      return exitCode;
+    };
+    if (err instanceof CliError) return fail(err.message, err.exitCode);
     // parseArgs reports unknown or malformed options with these codes.
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`cxauth ${name}: ${(err as Error).message}`);
-      return EXIT.usage;
+      return fail((err as Error).message, EXIT.usage);
     }
-    io.stderr(`cxauth ${name}: unexpected failure: ${(err as Error)?.message ?? String(err)}`);
-    return EXIT.failed;
+    return fail(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, EXIT.failed);
   }
+}
+
+const EXIT_NAMES: Readonly<Record<number, string>> = {
+  [EXIT.failed]: 'failed',
+  [EXIT.usage]: 'usage',
+  [EXIT.unreachable]: 'unreachable',
+};
+
+/** True when --json appears among the options (before a `--` that ends them). */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }

@@ -300,4 +300,17 @@ describe('cxauth admin', () => {
       env = saved;
     }
   });
+
+  it('a database that cannot be reached is one line, exit 3 (could not reach a server)', async () => {
+    const saved = env;
+    const kek = Buffer.alloc(32, 7).toString('base64');
+    env = { ...saved, CXAUTH_KEK: kek, CXAUTH_DATABASE_URL: 'postgres://u:pw@127.0.0.1:1/db' };
+    try {
+      const r = await cli('tenant', 'list');
+      expectOneLineFailure(r, 3, /cannot reach the database/);
+      expect(r.err).not.toContain('pw');
+    } finally {
+      env = saved;
+    }
+  });
 });

@@ -168,6 +168,47 @@ describe('exit codes and errors', () => {
   });
 });
 
+describe('--json keeps stdout one JSON document', () => {
+  it('api: a text body is a JSON string, an empty body null, and -i goes to stderr', async () => {
+    fake.override = (req) =>
+      req.path === '/api/page'
+        ? { body: '<html>hi</html>', headers: { 'Content-Type': 'text/html' } }
+        : req.path === '/api/empty'
+          ? { status: 204 }
+          : undefined;
+    const page = await run(['api', 'GET', '/api/page', '--json', '-i'], cxauthEnv());
+    expect(page.code).toBe(0);
+    expect(JSON.parse(page.out)).toBe('<html>hi</html>');
+    expect(page.err).toContain('HTTP 200');
+    const empty = await run(['api', 'GET', '/api/empty', '--json'], cxauthEnv());
+    expect(empty.code).toBe(0);
+    expect(JSON.parse(empty.out)).toBeNull();
+  });
+
+  it('token: a bad --save-profile name is refused before any request, with one JSON error', async () => {
+    const r = await run(['token', '--json', ...flags(), '--save-profile', '../x']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out).error).toMatchObject({ code: 'usage' });
+    expect(fake.count.password).toBe(0);
+  });
+
+  it('api: a --header without a colon is refused without echoing any of its value', async () => {
+    const r = await run(['api', 'GET', '/api/x', '-H', 'Authorization Bearer s3cr3t-t0ken'], cxauthEnv());
+    expect(r.code).toBe(2);
+    expect(`${r.out}${r.err}`).not.toMatch(/s3cr3t|Bearer/);
+  });
+
+  it('a token response whose expires_in is beyond the range of Date still prints (exit 0)', async () => {
+    fake.override = (req) =>
+      req.path === '/auth/token'
+        ? { body: { access_token: 'opaque', token_type: 'Bearer', expires_in: 1e300 } }
+        : undefined;
+    const r = await run(['token', ...flags()]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/expires_in\s+1e\+300/);
+  });
+});
+
 describe('discover, tenant, api', () => {
   it('discover needs only the issuer', async () => {
     const r = await run(['discover', '--json', '--issuer', fake.url]);

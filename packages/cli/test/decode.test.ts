@@ -52,6 +52,25 @@ describe('cxauth decode', () => {
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 
+  it('prints a time claim beyond the range of Date as the bare number (exit 0, not a crash)', async () => {
+    const c = capture();
+    const odd = `${part({ alg: 'none' })}.${part({ exp: 1e20, iat: -1e300, nbf: 5 })}.`;
+    expect(await main(['decode', odd], c.io)).toBe(0);
+    const text = c.out.join('\n');
+    expect(text).toMatch(/exp\s+100000000000000000000\n/);
+    expect(text).toMatch(/iat\s+-1e\+300\n/);
+    expect(text).toContain('5 (1970-01-01T00:00:05.000Z)');
+  });
+
+  it('with --json, a refusal or bad usage is still one JSON document on stdout', async () => {
+    const bad = capture();
+    expect(await main(['decode', 'not-a-token', '--json'], bad.io)).toBe(1);
+    expect(JSON.parse(bad.out.join('\n')).error).toMatchObject({ code: 'failed', message: /not a JWT/ });
+    const usage = capture();
+    expect(await main(['decode', '--json', '--verify', TOKEN], usage.io)).toBe(2);
+    expect(JSON.parse(usage.out.join('\n')).error).toMatchObject({ code: 'usage' });
+  });
+
   it('refuses what is not a JWT (exit 1) and bad usage (exit 2)', async () => {
     const bad = capture();
     expect(await main(['decode', 'not-a-token'], bad.io)).toBe(1);

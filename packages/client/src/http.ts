@@ -36,7 +36,7 @@ export function httpContext(options: HttpOptions): HttpContext {
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     now: options.now ?? Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    timeoutMs: nonNegative(options.timeoutMs, 10_000, 'timeoutMs', false),
+    timeoutMs: timerMs(nonNegative(options.timeoutMs, 10_000, 'timeoutMs', false), 'timeoutMs'),
     maxRetries: nonNegative(options.maxRetries, 2, 'maxRetries'),
     maxRetryWaitMs: nonNegative(options.maxRetryWaitMs, 30_000, 'maxRetryWaitMs'),
   };
@@ -57,6 +57,17 @@ export function nonNegative(
     );
   }
   return value;
+}
+
+/** Longest delay a Node timer (and so AbortSignal.timeout) takes, ms. */
+const MAX_TIMER_MS = 2 ** 32 - 1;
+
+/** A delay AbortSignal.timeout accepts: whole milliseconds (rounded up), at most {@link MAX_TIMER_MS}. */
+function timerMs(value: number, name: string): number {
+  if (value > MAX_TIMER_MS) {
+    throw new ClientError('invalid_config', `${name} must be at most ${MAX_TIMER_MS} ms`);
+  }
+  return Math.ceil(value);
 }
 
 export interface HttpResult {

@@ -235,6 +235,13 @@ describe('error codes', () => {
     expect(err.code).toBe('timeout');
   });
 
+  it('a fractional timeoutMs works (rounded up to whole ms); one past the timer limit is invalid_config', async () => {
+    // AbortSignal.timeout takes only a whole number of ms up to 2^32 - 1: anything else threw a bare
+    // RangeError from every request, which the CLI reported as an unexpected failure.
+    expect((await client({ timeoutMs: 2000.5 }).discover()).token_endpoint).toBe(`${fake.url}/auth/token`);
+    expect(() => client({ timeoutMs: 2 ** 32 })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+  });
+
   it('invalid_config without credentials, invalid_argument for a URL instead of a path', async () => {
     expect((await failure(createClient({ issuer: fake.url }).token())).code).toBe('invalid_config');
     expect((await failure(client().api('GET', 'https://evil.example/x'))).code).toBe('invalid_argument');

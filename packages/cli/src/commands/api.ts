@@ -45,6 +45,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const client = createClient({ ...options, ...(endpoint ? { apiEndpoint: endpoint } : {}) });
     try {
       const res = await client.request(method, apiPath, { headers, ...(json === undefined ? {} : { json }) });
+      if (values.json) {
+        // stdout holds one JSON document: a text body as a JSON string, no body as null.
+        if (values.include) io.stderr(`HTTP ${res.status}`);
+        io.stdout(JSON.stringify(res.data ?? null, null, 2));
+        return EXIT.ok;
+      }
       if (values.include) io.stdout(`HTTP ${res.status}`);
       if (res.data !== undefined) io.stdout(render(res.data));
       return EXIT.ok;
@@ -82,7 +88,7 @@ async function readJson(arg: string, io: Io): Promise<unknown> {
 
 function parseHeader(raw: string): [string, string] {
   const colon = raw.indexOf(':');
-  const name = raw.slice(0, colon).trim();
+  const name = colon === -1 ? '' : raw.slice(0, colon).trim();
   if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
     // The value is not echoed: it may be a credential.
     throw new CliError(

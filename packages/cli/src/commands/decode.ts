@@ -50,7 +50,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const payload: Record<string, unknown> = { ...decoded.payload };
   for (const claim of TIME_CLAIMS) {
     const value = payload[claim];
-    if (typeof value === 'number') payload[claim] = `${value} (${new Date(value * 1000).toISOString()})`;
+    // A date beyond what Date can hold (the token is anyone's) is shown as the bare number.
+    const date = typeof value === 'number' ? new Date(value * 1000) : undefined;
+    if (date && Number.isFinite(date.getTime())) payload[claim] = `${value} (${date.toISOString()})`;
   }
   print(io, { header: decoded.header, payload }, false);
   io.stdout(`signature: ${UNVERIFIED_NOTE}`);

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createClient, decodeJwt, type TokenSet } from '@cxauth/client';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';
-import { writeProfile } from '../client/profiles.js';
+import { profilePath, writeProfile } from '../client/profiles.js';
 import { EXIT, type Io, print } from '../io.js';
 
 const HELP = `usage: cxauth token [credentials] [--scope S] [--save-profile NAME] [--json]
@@ -25,12 +25,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return EXIT.ok;
   }
+  const name = values['save-profile'];
+  // A bad profile name is a usage error before any request, not a failure after the token is printed.
+  if (name) profilePath(io.env, name);
   return reportingClientErrors('token', io, values.json, async () => {
     const { options, file } = resolveClientOptions(values, io);
     const client = createClient({ ...options, ...(values.scope ? { scope: values.scope } : {}) });
     const token = await client.token();
     print(io, values.json ? token.response : summary(client.issuer, token), values.json);
-    const name = values['save-profile'];
     if (name)
       io.stderr(`saved profile ${name} to ${writeProfile(io.env, name, { ...file, issuer: client.issuer })}`);
     return EXIT.ok;
@@ -45,7 +47,10 @@ function summary(issuer: string, token: TokenSet): Record<string, unknown> {
     issuer,
     token_type: r.token_type,
     ...(r.expires_in === undefined ? {} : { expires_in: r.expires_in }),
-    expires_at: new Date(token.expiresAt).toISOString(),
+    // expires_in is the server's number: one beyond the range of Date is left out, not a crash.
+    ...(Number.isFinite(new Date(token.expiresAt).getTime())
+      ? { expires_at: new Date(token.expiresAt).toISOString() }
+      : {}),
     ...(r.scope === undefined ? {} : { scope: r.scope }),
     ...claims,
     refresh_token: r.refresh_token ? 'received (not shown)' : 'none',
