@@ -41,6 +41,8 @@ function usable(jwk: unknown): jwk is RsaPublicJwk {
     typeof k['n'] === 'string' &&
     typeof k['e'] === 'string' &&
     (k['use'] === undefined || k['use'] === 'sig') &&
+    // RFC 7517 §4.3: a key whose key_ops leave out "verify" is not for checking signatures.
+    (k['key_ops'] === undefined || (Array.isArray(k['key_ops']) && k['key_ops'].includes('verify'))) &&
     (k['alg'] === undefined || k['alg'] === 'RS256')
   );
 }

@@ -139,6 +139,21 @@ describe('where the keys come from', () => {
     expect(issuer.hitsOf('/.well-known/openid-configuration')).toBe(0);
   });
 
+  it('never verifies with a key whose key_ops or use exclude verification (RFC 7517 §4.2, §4.3)', async () => {
+    const encOnly = await newKey();
+    const encUse = await newKey();
+    const signing = await newKey();
+    issuer.published.push(
+      { ...encOnly, publicJwk: { ...encOnly.publicJwk, use: undefined, key_ops: ['encrypt', 'wrapKey'] } },
+      { ...encUse, publicJwk: { ...encUse.publicJwk, use: 'enc' } },
+      { ...signing, publicJwk: { ...signing.publicJwk, use: undefined, key_ops: ['verify'] } },
+    );
+    const verifier = verifierFor();
+    await expect(verifier.verify(await token(encOnly))).rejects.toMatchObject({ code: 'kid_unknown' });
+    await expect(verifier.verify(await token(encUse))).rejects.toMatchObject({ code: 'kid_unknown' });
+    await expect(verifier.verify(await token(signing))).resolves.toMatchObject({ area: 'na1' });
+  });
+
   it('keeps the last good set when a refresh returns no usable key', async () => {
     const verifier = verifierFor();
     await verifier.ready();
