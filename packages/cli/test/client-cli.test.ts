@@ -198,6 +198,19 @@ describe('--json keeps stdout one JSON document', () => {
     expect(`${r.out}${r.err}`).not.toMatch(/s3cr3t|Bearer/);
   });
 
+  it('api: a malformed --api-endpoint or --header value is bad usage (exit 2), not a network failure', async () => {
+    for (const bad of [
+      ['--api-endpoint', 'foo'],
+      ['--api-endpoint', 'ftp://x'],
+      ['-H', 'X-A: a\u0001b'],
+      ['-H', 'X-A: a\nInjected: 1'],
+    ]) {
+      const r = await run(['api', 'GET', '/api/x', ...bad], cxauthEnv());
+      expect(r.code, `${bad.join(' ')}: ${r.err}`).toBe(2);
+    }
+    expect(fake.count.api).toBe(0);
+  });
+
   it('a token response whose expires_in is beyond the range of Date still prints (exit 0)', async () => {
     fake.override = (req) =>
       req.path === '/auth/token'

@@ -65,7 +65,7 @@ export function createClient(options: ClientOptions): CxauthClient {
   const issuer = resolveIssuer(options.issuer);
   const ctx = httpContext(options);
   const discoveryTtlMs = nonNegative(options.discoveryTtlMs, 3_600_000, 'discoveryTtlMs');
-  const apiEndpoint = options.apiEndpoint?.replace(/\/+$/, '');
+  const apiEndpoint = options.apiEndpoint === undefined ? undefined : apiBase(options.apiEndpoint);
 
   let discovery: { doc: Promise<DiscoveryDocument>; until: number } | undefined;
   const discover = (): Promise<DiscoveryDocument> => {
@@ -145,6 +145,20 @@ export function createClient(options: ClientOptions): CxauthClient {
       callApi<T>(ctx, tokens, baseUrl, method, path, apiOptions),
     forgetTokens: () => tokens.clear(),
   };
+}
+
+/** An explicit `apiEndpoint`, checked like a discovered one: an absolute http(s) URL, no trailing slash. */
+function apiBase(value: string): string {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new ClientError('invalid_config', 'apiEndpoint must be an absolute http(s) URL');
+  }
+  return value.replace(/\/+$/, '');
 }
 
 /**

@@ -242,6 +242,13 @@ describe('error codes', () => {
     expect(() => client({ timeoutMs: 2 ** 32 })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
 
+  it('invalid_config for an apiEndpoint that is not an http(s) URL', () => {
+    for (const apiEndpoint of ['foo', 'ftp://x', 'file:///etc']) {
+      expect(() => client({ apiEndpoint })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    }
+    expect(client({ apiEndpoint: `${fake.url}/` })).toBeDefined();
+  });
+
   it('invalid_config without credentials, invalid_argument for a URL instead of a path', async () => {
     expect((await failure(createClient({ issuer: fake.url }).token())).code).toBe('invalid_config');
     expect((await failure(client().api('GET', 'https://evil.example/x'))).code).toBe('invalid_argument');

@@ -96,5 +96,10 @@ function parseHeader(raw: string): [string, string] {
       EXIT.usage,
     );
   }
-  return [name, raw.slice(colon + 1).trim()];
+  const value = raw.slice(colon + 1).trim();
+  // RFC 9110 §5.5: no control characters in a field value (a newline would inject another header).
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+    throw new CliError(`--header ${name} has a control character in its value`, EXIT.usage);
+  }
+  return [name, value];
 }
