@@ -219,6 +219,8 @@ describe('cxauth serve: start-up failures and bad usage', () => {
     [['serve', 'nonsense']],
     [['serve', '--area', 'na1']],
     [['serve', '--bogus']],
+    [['serve', 'api', '--area', 'bad area!', '--issuer', 'http://127.0.0.1:9']],
+    [['serve', 'api', '--area', 'eu1', '--issuer', 'not a url']],
   ])('refuses bad usage %j with exit 2', async (args) => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);

@@ -93,6 +93,11 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   if (typeof area !== 'string' || typeof issuer !== 'string') {
     throw new CliError('serve api needs --area NAME and --issuer URL', EXIT.usage);
   }
+  // What createRegionalServer would refuse with a TypeError, said as bad usage.
+  if (!/^[A-Za-z0-9_-]+$/.test(area)) {
+    throw new CliError(`--area must be a name such as "na1" (letters, digits, "_", "-")`, EXIT.usage);
+  }
+  if (!URL.canParse(issuer)) throw new CliError(`--issuer must be an absolute URL`, EXIT.usage);
   const rawPort = values['port'] ?? io.env['CXAUTH_API_PORT'] ?? '8081';
   const port = Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
