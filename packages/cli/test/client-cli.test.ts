@@ -1,6 +1,6 @@
 // The client commands in-process against a fake issuer: credential sources and their order,
 // profiles written 0600, demo credentials, output without secrets, and exit codes.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -209,6 +209,15 @@ describe('--json keeps stdout one JSON document', () => {
       expect(r.code, `${bad.join(' ')}: ${r.err}`).toBe(2);
     }
     expect(fake.count.api).toBe(0);
+  });
+
+  it('token: a profile that cannot be written leaves one JSON document (the error), exit 1', async () => {
+    // A folder where the profile file should go: the rename fails (permissions would not stop root).
+    mkdirSync(path.join(tmp, '.config', 'cxauth', 'profiles', 'p.json'), { recursive: true });
+    const r = await run(['token', '--json', ...flags(), '--save-profile', 'p']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).error).toMatchObject({ code: 'failed' });
+    expect(readdirSync(path.join(tmp, '.config', 'cxauth', 'profiles'))).toEqual(['p.json']);
   });
 
   it('a token response whose expires_in is beyond the range of Date still prints (exit 0)', async () => {

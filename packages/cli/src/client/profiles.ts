@@ -1,6 +1,6 @@
 // Named credential profiles in $XDG_CONFIG_HOME/cxauth/profiles/NAME.json (default ~/.config): read,
 // and written with mode 0600 in a 0700 directory. The file format is demo-credentials.json's.
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, EXIT } from '../io.js';
 
@@ -65,7 +65,13 @@ export function writeProfile(env: NodeJS.ProcessEnv, name: string, creds: Creden
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
   // The mode of writeFileSync is filtered by the umask; make sure it is exactly 0600.
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  try {
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+  } catch (err) {
+    // Never leave a stray copy of the secrets behind.
+    rmSync(tmp, { force: true });
+    throw err;
+  }
   return file;
 }

@@ -32,9 +32,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const { options, file } = resolveClientOptions(values, io);
     const client = createClient({ ...options, ...(values.scope ? { scope: values.scope } : {}) });
     const token = await client.token();
+    // Saved before printing: a failure to save then leaves stdout with one document, the error.
+    const saved = name ? writeProfile(io.env, name, { ...file, issuer: client.issuer }) : undefined;
     print(io, values.json ? token.response : summary(client.issuer, token), values.json);
-    if (name)
-      io.stderr(`saved profile ${name} to ${writeProfile(io.env, name, { ...file, issuer: client.issuer })}`);
+    if (saved) io.stderr(`saved profile ${name} to ${saved}`);
     return EXIT.ok;
   });
 }
