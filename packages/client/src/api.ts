@@ -48,6 +48,10 @@ export async function callApi<T>(
   if (options.json !== undefined && options.body !== undefined) {
     throw new ClientError('invalid_argument', 'give json or body, not both');
   }
+  if ((verb === 'GET' || verb === 'HEAD') && (options.json !== undefined || options.body !== undefined)) {
+    // fetch refuses it with a TypeError, which would otherwise read as a network failure.
+    throw new ClientError('invalid_argument', `a ${verb} request cannot have a body`);
+  }
   const url = `${await baseUrl()}${path}`;
   const headers: Record<string, string> = { Accept: 'application/json' };
   let body = options.body;

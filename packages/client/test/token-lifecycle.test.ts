@@ -242,6 +242,14 @@ describe('error codes', () => {
     expect(() => client({ timeoutMs: 2 ** 32 })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
 
+  it('invalid_argument for a body on GET or HEAD (fetch cannot send one), before any request', async () => {
+    for (const method of ['GET', 'head']) {
+      const err = await failure(client().api(method, PATH, { json: { a: 1 } }));
+      expect(err.code).toBe('invalid_argument');
+    }
+    expect(fake.count.api).toBe(0);
+  });
+
   it('invalid_config for an apiEndpoint that is not an http(s) URL', () => {
     for (const apiEndpoint of ['foo', 'ftp://x', 'file:///etc']) {
       expect(() => client({ apiEndpoint })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
