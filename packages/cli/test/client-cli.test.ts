@@ -204,6 +204,7 @@ describe('--json keeps stdout one JSON document', () => {
       ['--api-endpoint', 'ftp://x'],
       ['-H', 'X-A: a\u0001b'],
       ['-H', 'X-A: a\nInjected: 1'],
+      ['-H', 'X-A: 5 €'],
     ]) {
       const r = await run(['api', 'GET', '/api/x', ...bad], cxauthEnv());
       expect(r.code, `${bad.join(' ')}: ${r.err}`).toBe(2);

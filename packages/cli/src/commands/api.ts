@@ -97,9 +97,13 @@ function parseHeader(raw: string): [string, string] {
     );
   }
   const value = raw.slice(colon + 1).trim();
-  // RFC 9110 §5.5: no control characters in a field value (a newline would inject another header).
+  // RFC 9110 §5.5: no control characters in a field value (a newline would inject another header),
+  // and nothing fetch cannot send as a byte.
   if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
-    throw new CliError(`--header ${name} has a control character in its value`, EXIT.usage);
+    throw new CliError(
+      `--header ${name} has a character not allowed in a header value (a control character or beyond U+00FF)`,
+      EXIT.usage,
+    );
   }
   return [name, value];
 }
