@@ -79,6 +79,20 @@ interface Verified {
 const SLOT_CHARS = 64;
 const slotOf = (token: string): string => (token.length > SLOT_CHARS ? token.slice(-SLOT_CHARS) : token);
 
+const MAX_TIMER_MS = 2 ** 32 - 1;
+
+/**
+ * A numeric option, or its default. NaN, negative and infinite values are refused at creation: a NaN
+ * tolerance would make `now >= exp + tolerance` never true, so expired tokens would pass.
+ */
+function count(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${name} must be a finite number of at least 0; it is ${String(value)}`);
+  }
+  return value;
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -98,17 +112,22 @@ function deepFreeze<T>(value: T): T {
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   const clock = options.clock ?? Date.now;
-  const tolerance = options.clockToleranceSec ?? 30;
-  const maxLength = options.maxTokenLength ?? 8192;
-  const cache = new Lru<Verified>(options.cacheSize ?? 10_000);
+  const tolerance = count(options.clockToleranceSec, 30, 'clockToleranceSec');
+  const maxLength = count(options.maxTokenLength, 8192, 'maxTokenLength');
+  const cache = new Lru<Verified>(count(options.cacheSize, 10_000, 'cacheSize'));
   const rules = { issuer: options.issuer, audience: options.audience, clockTolerance: tolerance };
+  const fetchTimeoutMs = count(options.fetchTimeoutMs, 5_000, 'fetchTimeoutMs');
+  // AbortSignal.timeout takes whole milliseconds from 1 to 2^32 - 1; anything else fails every fetch.
+  if (fetchTimeoutMs <= 0 || fetchTimeoutMs > MAX_TIMER_MS) {
+    throw new TypeError(`fetchTimeoutMs must be above 0 and at most ${MAX_TIMER_MS}`);
+  }
   const keys = createKeySet({
     issuer: options.issuer,
     jwksUri: options.jwksUri,
-    cooldownMs: options.jwksCooldownMs ?? 30_000,
-    maxAgeMs: options.jwksMaxAgeMs ?? 600_000,
+    cooldownMs: count(options.jwksCooldownMs, 30_000, 'jwksCooldownMs'),
+    maxAgeMs: count(options.jwksMaxAgeMs, 600_000, 'jwksMaxAgeMs'),
     clock,
-    fetch: { fetch: options.fetch ?? fetch, timeoutMs: options.fetchTimeoutMs ?? 5_000, maxBytes: 64 * 1024 },
+    fetch: { fetch: options.fetch ?? fetch, timeoutMs: Math.ceil(fetchTimeoutMs), maxBytes: 64 * 1024 },
     onError: options.onJwksError ?? (() => undefined),
   });
 

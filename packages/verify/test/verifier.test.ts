@@ -63,6 +63,35 @@ describe('verify', () => {
     await expect(fresh.verify(t)).rejects.toMatchObject({ code: 'token_expired' });
   });
 
+  it('refuses options that would disable a check (NaN tolerance or size) at creation', () => {
+    // `now >= exp + NaN` is never true: a NaN tolerance (say, Number of an unset variable) would
+    // accept expired tokens forever, and a NaN size cap would accept any size.
+    const base = { issuer: issuer.url, audience: AUDIENCE };
+    for (const bad of [
+      { clockToleranceSec: Number.NaN },
+      { clockToleranceSec: -1 },
+      { clockToleranceSec: Number.POSITIVE_INFINITY },
+      { maxTokenLength: Number.NaN },
+      { cacheSize: Number.NaN },
+      { jwksCooldownMs: Number.NaN },
+      { jwksMaxAgeMs: -5 },
+      { fetchTimeoutMs: 0 },
+      { fetchTimeoutMs: 2 ** 32 },
+    ]) {
+      expect(() => createVerifier({ ...base, ...bad }), JSON.stringify(bad)).toThrow(TypeError);
+    }
+  });
+
+  it('loads keys with a fractional fetchTimeoutMs (rounded up to whole ms)', async () => {
+    const v = createVerifier({
+      issuer: issuer.url,
+      audience: AUDIENCE,
+      clock: () => now,
+      fetchTimeoutMs: 1500.5,
+    });
+    await expect(v.verify(token)).resolves.toMatchObject({ area: 'na1' });
+  });
+
   it('serves a repeated token from the cache until it expires', async () => {
     const first = await verifier.verify(token);
     issuer.jwksMode = 'error';
