@@ -111,6 +111,11 @@ function deepFreeze<T>(value: T): T {
  * @see RFC 9068, RFC 8725
  */
 export function createVerifier(options: VerifierOptions): Verifier {
+  for (const name of ['issuer', 'audience'] as const) {
+    if (typeof options[name] !== 'string' || options[name] === '') {
+      throw new TypeError(`${name} must be a non-empty string`);
+    }
+  }
   const clock = options.clock ?? Date.now;
   const tolerance = count(options.clockToleranceSec, 30, 'clockToleranceSec');
   const maxLength = count(options.maxTokenLength, 8192, 'maxTokenLength');

@@ -80,6 +80,13 @@ describe('verify', () => {
     ]) {
       expect(() => createVerifier({ ...base, ...bad }), JSON.stringify(bad)).toThrow(TypeError);
     }
+    // An issuer or audience left undefined (an unset variable) would match a token that lacks the claim.
+    for (const bad of [{ issuer: undefined }, { audience: '' }, { issuer: 42 }]) {
+      const options = { ...base, jwksUri: issuer.jwksUri, ...bad } as unknown as Parameters<
+        typeof createVerifier
+      >[0];
+      expect(() => createVerifier(options), JSON.stringify(bad)).toThrow(TypeError);
+    }
   });
 
   it('loads keys with a fractional fetchTimeoutMs (rounded up to whole ms)', async () => {
