@@ -43,6 +43,7 @@ function usage(): string {
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  if (io === processIo) ignoreClosedPipes();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage());
@@ -74,6 +75,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return fail((err as Error).message, EXIT.usage);
     }
     return fail(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, EXIT.failed);
+  }
+}
+
+/**
+ * A reader that stops early (`cxauth admin user list | head`) closes the pipe: the unread rest is
+ * dropped and the command ends as it would have, instead of dying on an unhandled EPIPE stack trace.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
   }
 }
 

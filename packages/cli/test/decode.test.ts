@@ -1,5 +1,7 @@
 // `cxauth decode`: header and payload decoded locally, the unchecked signature stated, and never a
 // network call.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/main.js';
 
@@ -69,6 +71,24 @@ describe('cxauth decode', () => {
     const usage = capture();
     expect(await main(['decode', '--json', '--verify', TOKEN], usage.io)).toBe(2);
     expect(JSON.parse(usage.out.join('\n')).error).toMatchObject({ code: 'usage' });
+  });
+
+  it('stops quietly when the reader closes the pipe early (`| head`), with no stack trace', async () => {
+    const big = `${part({ alg: 'none' })}.${part({ x: 'a'.repeat(2_000_000) })}.`;
+    const bin = fileURLToPath(new URL('../bin/cxauth.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'decode', '--json', '-'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    // Like `head -c 10`: read the first chunk, then close our end of the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.end(big);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 
   it('refuses what is not a JWT (exit 1) and bad usage (exit 2)', async () => {
