@@ -92,6 +92,21 @@ describe('cxauth token', () => {
     ).toBe(0);
   });
 
+  it("never sends a profile's secrets to another issuer than the profile's own", async () => {
+    expect((await run(['token', '--save-profile', 'default', ...flags()])).code).toBe(0);
+    const other = await startFakeIssuer();
+    try {
+      const r = await run(['token', '--issuer', other.url]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/missing --client-id, --client-secret, --access-key-id, --access-key-secret/);
+      expect(other.count.password).toBe(0);
+      // Naming the profile's own issuer (with a trailing slash) still uses it.
+      expect((await run(['token', '--issuer', `${fake.url}/`])).code).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('--save-profile writes a 0600 profile under XDG_CONFIG_HOME that --profile reads back', async () => {
     const xdg = path.join(tmp, 'xdg');
     const saved = await run(['token', '--save-profile', 'work', ...flags()], { XDG_CONFIG_HOME: xdg });

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { type ClientOptions, optionsFromEnv } from '@cxauth/client';
+import { type ClientOptions, optionsFromEnv, resolveIssuer } from '@cxauth/client';
 import { CliError, EXIT, type Io } from '../io.js';
 import { type CredentialsFile, profilePath, readCredentialsFile } from './profiles.js';
 
@@ -49,6 +49,24 @@ const FIELDS = [
   ['accessKeySecret', 'access-key-secret', 'accessKeySecret'],
 ] as const;
 
+interface Source {
+  values: CredentialsFile;
+  /** Read from a file: its secrets belong to the issuer it names. */
+  file: boolean;
+}
+
+/** Whether two issuer spellings (a hosted name or a URL) name the same issuer. */
+function sameIssuer(a: string, b: string): boolean {
+  const canonical = (v: string) => {
+    try {
+      return resolveIssuer(v).replace(/\/+$/, '');
+    } catch {
+      return v.trim();
+    }
+  };
+  return canonical(a) === canonical(b);
+}
+
 /**
  * Merges the sources field by field. `needCredentials` false (discover) asks only for an issuer.
  *
@@ -71,15 +89,27 @@ export function resolveClientOptions(values: Values, io: Io, needCredentials = t
     ? readCredentialsFile(profilePath(io.env, profileName))
     : readCredentialsFile(profilePath(io.env, 'default'), true);
 
-  const sources = [flags, explicitDemo ?? {}, fromEnv, profile ?? {}];
-  if (sources.every((s) => Object.keys(s).length === 0)) {
+  // Files (a profile, a demo-credentials file) hold credentials for the issuer they name.
+  const sources: Source[] = [
+    { values: flags, file: false },
+    { values: explicitDemo ?? {}, file: true },
+    { values: fromEnv, file: false },
+    { values: profile ?? {}, file: true },
+  ];
+  if (sources.every((s) => Object.keys(s.values).length === 0)) {
     const dataDir = io.env['CXAUTH_DATA_DIR'] || './data';
     const implicit = path.resolve(dataDir, 'demo-credentials.json');
-    if (existsSync(implicit)) sources.push(readCredentialsFile(implicit) ?? {});
+    if (existsSync(implicit)) sources.push({ values: readCredentialsFile(implicit) ?? {}, file: true });
   }
+  // Never send a file's secrets to another issuer than its own (e.g. `--issuer` beside a default profile).
+  const issuer = sources.find((s) => s.values.issuer !== undefined)?.values.issuer;
+  const usable = sources.filter(
+    (s) =>
+      !s.file || s.values.issuer === undefined || issuer === undefined || sameIssuer(s.values.issuer, issuer),
+  );
   const file: CredentialsFile = {};
   for (const [, , key] of FIELDS) {
-    const found = sources.find((s) => s[key] !== undefined)?.[key];
+    const found = usable.find((s) => s.values[key] !== undefined)?.values[key];
     if (found !== undefined) file[key] = found;
   }
 
