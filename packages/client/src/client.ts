@@ -10,7 +10,7 @@ import {
 } from './discovery.js';
 import { ClientError } from './errors.js';
 import { type HttpOptions, httpContext, nonNegative } from './http.js';
-import { resolveIssuer } from './issuers.js';
+import { isSafeApiBase, resolveIssuer } from './issuers.js';
 import { tenantIdOf } from './jwt.js';
 import { TokenCache, type TokenSet } from './token-cache.js';
 import { type ClientCredentials, passwordGrant, refreshGrant } from './token-endpoint.js';
@@ -157,6 +157,12 @@ function apiBase(value: string): string {
   }
   if (protocol !== 'https:' && protocol !== 'http:') {
     throw new ClientError('invalid_config', 'apiEndpoint must be an absolute http(s) URL');
+  }
+  if (!isSafeApiBase(value)) {
+    throw new ClientError(
+      'invalid_config',
+      'apiEndpoint must use https (plain http only for 127.0.0.1/localhost)',
+    );
   }
   return value.replace(/\/+$/, '');
 }

@@ -2,6 +2,7 @@
 // tenant's cxone-configuration with its api_endpoint (step 6).
 import { ClientError } from './errors.js';
 import { type HttpContext, parseMaybeJson, send } from './http.js';
+import { isSafeApiBase } from './issuers.js';
 
 /** The fields of the OpenID Provider Metadata the SDK uses; the rest is kept as sent. */
 export interface DiscoveryDocument {
@@ -92,6 +93,13 @@ export async function fetchTenantConfiguration(
     });
   }
   const apiEndpoint = String(doc['api_endpoint']).replace(/\/+$/, '');
+  if (!isSafeApiBase(apiEndpoint)) {
+    throw new ClientError(
+      'discovery_failed',
+      `the api_endpoint of tenant ${tenantId} is plain http to another host; bearer tokens go only over https`,
+      { status: res.status },
+    );
+  }
   return {
     ...doc,
     tenantId: typeof doc['tenantId'] === 'string' ? doc['tenantId'] : tenantId,

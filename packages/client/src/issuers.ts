@@ -44,6 +44,21 @@ export function resolveIssuer(nameOrUrl: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/**
+ * Whether a bearer token may be sent to `url`: https, or plain http to this machine only (the local
+ * demo's `http://127.0.0.1:8081`). Anything else would carry the token in clear over a network.
+ * @see RFC 6750 §5.3 (always use TLS)
+ */
+export function isSafeApiBase(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopback(parsed.hostname));
+}
+
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }

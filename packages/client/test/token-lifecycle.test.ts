@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, createClient } from '../src/index.js';
 import { startFakeHost } from './fake-host.js';
-import { APP, type FakeIssuer, KEY, SERVER_TIME, startFakeIssuer } from './fake-issuer.js';
+import { APP, type FakeIssuer, KEY, SERVER_TIME, startFakeIssuer, TENANT } from './fake-issuer.js';
 import { failure } from './support/failure.js';
 
 const PATH = '/api/server-time';
@@ -255,6 +255,22 @@ describe('error codes', () => {
       expect(() => client({ apiEndpoint })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
     }
     expect(client({ apiEndpoint: `${fake.url}/` })).toBeDefined();
+  });
+
+  it('never sends the bearer token over plain http to another host (RFC 6750 §5.3)', async () => {
+    expect(() => client({ apiEndpoint: 'http://api.example.com' })).toThrow(
+      expect.objectContaining({ code: 'invalid_config' }),
+    );
+    expect(client({ apiEndpoint: 'https://api.example.com' })).toBeDefined();
+    // A discovered api_endpoint gets the same rule: the API is never called.
+    fake.override = (req) =>
+      req.path.startsWith('/.well-known/cxone-configuration')
+        ? { body: { tenantId: TENANT, area: 'na1', api_endpoint: 'http://api-na1.example.com' } }
+        : undefined;
+    const err = await failure(client().api('GET', PATH));
+    expect(err.code).toBe('discovery_failed');
+    expect(err.message).toMatch(/plain http/);
+    expect(fake.count.api).toBe(0);
   });
 
   it('invalid_config without credentials, invalid_argument for a URL instead of a path', async () => {
