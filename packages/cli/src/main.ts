@@ -69,10 +69,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return exitCode;
     };
     if (err instanceof CliError) return fail(err.message, err.exitCode);
-    // parseArgs reports unknown or malformed options with these codes.
+    // parseArgs reports unknown or malformed options with these codes, some over several lines;
+    // every failure here is one line.
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      return fail((err as Error).message, EXIT.usage);
+      return fail((err as Error).message.replace(/\s*\n\s*/g, ' '), EXIT.usage);
     }
     return fail(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, EXIT.failed);
   }

@@ -181,6 +181,13 @@ describe('exit codes and errors', () => {
     expect((await run(['token', '--issuer', fake.url])).code).toBe(2);
     expect((await run(['discover', '--issuer', 'not a url'])).code).toBe(2);
   });
+
+  it('2 with a one-line message when parseArgs explains a mistake over several lines', async () => {
+    const r = await run(['token', '--issuer', '-x']);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^cxauth token: .*ambiguous.*--issuer=-XYZ/);
+  });
 });
 
 describe('--json keeps stdout one JSON document', () => {

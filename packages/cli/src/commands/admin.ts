@@ -40,30 +40,13 @@ function kindUsage(name: string, kind: Kind): string {
   return lines.join('\n');
 }
 
-function parseStrict(verb: Verb, argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        ...verb.options,
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (err) {
-    // parseArgs explains some mistakes over several lines; errors here are one line.
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      throw new CliError((err as Error).message.replace(/\s*\n\s*/g, ' '), EXIT.usage);
-    }
-    throw err;
-  }
-}
-
 function parse(verb: Verb, argv: string[]) {
-  const { values, positionals } = parseStrict(verb, argv);
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...verb.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  });
   const wanted = verb.id ? 1 : 0;
   if (!values.help && positionals.length !== wanted) {
     throw new CliError(
