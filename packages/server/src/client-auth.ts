@@ -2,7 +2,7 @@
 // per request; an unknown client and a wrong secret fail alike.
 import type { Application } from './domain/types.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
-import type { FormParams } from './http/form.js';
+import { type FormParams, hasControlChar } from './http/form.js';
 import type { Hasher } from './tokens/refresh-token.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -21,13 +21,16 @@ const FAILED = 'client authentication failed';
 /** Compared against when the client is unknown, so both failures cost the same. */
 const DUMMY_HASH = Buffer.alloc(32);
 
-/** Form-urldecodes one part of the Basic credentials ('+' is a space). */
+/** Form-urldecodes one part of the Basic credentials ('+' is a space); control characters are malformed. */
 function formDecode(part: string, usedBasic: boolean): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(part.replace(/\+/g, ' '));
+    decoded = decodeURIComponent(part.replace(/\+/g, ' '));
   } catch {
     throw new InvalidClient('malformed Basic credentials', usedBasic);
   }
+  if (hasControlChar(decoded)) throw new InvalidClient('malformed Basic credentials', usedBasic);
+  return decoded;
 }
 
 /**

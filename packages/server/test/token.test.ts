@@ -201,29 +201,35 @@ const pgReason = await pgUnavailable();
 describe.each([
   ['SQLite', 'sqlite' as const, false],
   ['PostgreSQL', 'postgres' as const, pgReason !== undefined],
-])('identifiers with a NUL character (%s)', (_label, dialect, skip) => {
-  // PostgreSQL text cannot hold U+0000: such an id must fail like an unknown one, never as a 500.
+])('parameters with a control character (%s)', (_label, dialect, skip) => {
+  // RFC 6749 Appendix A admits no control character in any parameter; U+0000 would also reach a
+  // PostgreSQL text lookup, which cannot hold it. Each is refused as malformed, never as a 500.
   let db: TestService;
   beforeAll(async () => {
     if (!skip) db = await startTestService({ dialect });
   });
   afterAll(async () => db?.close());
 
-  it.skipIf(skip)('are an unknown client or access key', async () => {
+  it.skipIf(skip)('are malformed requests or malformed client credentials', async () => {
     const good = { authorization: basic(db.fixture.clientId, db.fixture.clientSecret) };
     const key = {
       grant_type: 'password',
       username: db.fixture.accessKeyId,
       password: db.fixture.accessKeySecret,
     };
-    const post = await tokenRequest(db.app, { ...key, client_id: 'a\u0000b', client_secret: 'x' });
-    expect(post.statusCode).toBe(401);
-    expect(post.json().error).toBe('invalid_client');
-    const viaBasic = await tokenRequest(db.app, key, { authorization: basic('a\u0000b', 'x') });
-    expect(viaBasic.statusCode).toBe(401);
-    expect(viaBasic.json().error).toBe('invalid_client');
-    const username = await tokenRequest(db.app, { ...key, username: 'a\u0000b' }, good);
-    expect(username.statusCode).toBe(400);
-    expect(username.json().error).toBe('invalid_grant');
+    for (const bad of ['a\u0000b', 'a\u001fb', 'a\nb', 'a\u007fb']) {
+      const post = await tokenRequest(db.app, { ...key, client_id: bad, client_secret: 'x' });
+      expect(post.statusCode).toBe(400);
+      expect(post.json().error).toBe('invalid_request');
+      const viaBasic = await tokenRequest(db.app, key, { authorization: basic(bad, 'x') });
+      expect(viaBasic.statusCode).toBe(401);
+      expect(viaBasic.json().error).toBe('invalid_client');
+      const username = await tokenRequest(db.app, { ...key, username: bad }, good);
+      expect(username.statusCode).toBe(400);
+      expect(username.json().error).toBe('invalid_request');
+    }
+    // A tab is allowed (UNICODECHARNOCRLF): an unknown key, not a malformed request.
+    const tab = await tokenRequest(db.app, { ...key, username: 'a\tb' }, good);
+    expect(tab.json().error).toBe('invalid_grant');
   });
 });

@@ -64,26 +64,10 @@ export interface Lookups {
   readonly touch: TouchThrottle;
 }
 
-/**
- * No stored id holds U+0000, and PostgreSQL text cannot: such an id (from a request) is unknown
- * without asking the database, which would fail the request with a 500.
- */
-function unlessNul<V>(load: (id: string) => Promise<V | undefined>): (id: string) => Promise<V | undefined> {
-  return (id) => (id.includes('\u0000') ? Promise.resolve(undefined) : load(id));
-}
-
 /** Builds the cached lookups over `storage`. */
 export function createLookups(storage: Storage, now: () => number, ttlMs = LOOKUP_CACHE_TTL_MS): Lookups {
-  const apps = new TtlCache(
-    unlessNul((id) => storage.applications.get(id)),
-    now,
-    ttlMs,
-  );
-  const owners = new TtlCache(
-    unlessNul((id) => storage.accessKeys.getWithOwner(id)),
-    now,
-    ttlMs,
-  );
+  const apps = new TtlCache((id) => storage.applications.get(id), now, ttlMs);
+  const owners = new TtlCache((id) => storage.accessKeys.getWithOwner(id), now, ttlMs);
   return {
     application: (clientId) => apps.get(clientId),
     accessKeyOwner: (id) => owners.get(id),

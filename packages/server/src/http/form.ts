@@ -7,16 +7,29 @@ export type FormParams = Readonly<Record<string, string>>;
 
 export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
+/**
+ * True when `value` holds a control character. RFC 6749 Appendix A admits none in any parameter
+ * (VSCHAR, NQCHAR and UNICODECHARNOCRLF all exclude them; tab is kept for the last). Refusing them here
+ * also keeps U+0000, which PostgreSQL text cannot hold, away from every lookup.
+ */
+export function hasControlChar(value: string): boolean {
+  return /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value);
+}
+
 function decode(text: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
+    decoded = decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
     throw new InvalidRequest('the request body is not valid application/x-www-form-urlencoded');
   }
+  if (hasControlChar(decoded)) throw new InvalidRequest('a parameter holds a control character');
+  return decoded;
 }
 
 /**
- * Parses a form body. A parameter given twice is an error and one without a value counts as omitted.
+ * Parses a form body. A parameter given twice, or holding a control character, is an error; one without
+ * a value counts as omitted.
  * @see RFC 6749 §3.1 and §3.2 ("MUST NOT be included more than once"), WHATWG URL §5.1
  */
 export function parseForm(body: string): FormParams {
