@@ -1,8 +1,8 @@
 // API calls (step 7): `{api_endpoint}{path}` with the bearer token, JSON by default, one renewal and
 // one retry after a 401, and the answer parsed or turned into an `api_error`.
-import { jsonObject } from './discovery.js';
+import { jsonObject, oauthError } from './discovery.js';
 import { ClientError } from './errors.js';
-import { type HttpContext, parseMaybeJson, send } from './http.js';
+import { type HttpContext, type HttpResult, parseMaybeJson, send } from './http.js';
 import type { TokenCache } from './token-cache.js';
 
 export interface ApiOptions {
@@ -82,16 +82,17 @@ export async function callApi<T>(
     const data = parseMaybeJson(res.text);
     if (res.status >= 200 && res.status < 300)
       return { status: res.status, headers: res.headers, data: data as T };
-    throw apiError(verb, path, res.status, res.headers, data);
+    throw apiError(verb, path, res, data);
   }
 }
 
-function apiError(verb: string, path: string, status: number, headers: Headers, data: unknown): ClientError {
-  const doc = typeof data === 'string' ? undefined : jsonObject(JSON.stringify(data ?? null));
+function apiError(verb: string, path: string, res: HttpResult, data: unknown): ClientError {
+  const { status } = res;
+  const said = oauthError(jsonObject(res.text));
   // RFC 6750 §3: a resource server says why in WWW-Authenticate; an error body may say it too.
-  const challenge = headers.get('www-authenticate') ?? '';
-  const error = str(doc?.['error']) ?? /error="([^"]*)"/.exec(challenge)?.[1];
-  const description = str(doc?.['error_description']) ?? /error_description="([^"]*)"/.exec(challenge)?.[1];
+  const challenge = res.headers.get('www-authenticate') ?? '';
+  const error = said.error ?? /error="([^"]*)"/.exec(challenge)?.[1];
+  const description = said.errorDescription ?? /error_description="([^"]*)"/.exec(challenge)?.[1];
   return new ClientError(
     'api_error',
     `${verb} ${path} answered ${status}${error ? ` (${error}${description ? `: ${description}` : ''})` : ''}`,
@@ -102,8 +103,4 @@ function apiError(verb: string, path: string, status: number, headers: Headers, 
       ...(description ? { errorDescription: description } : {}),
     },
   );
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }

@@ -221,6 +221,22 @@ describe('error codes', () => {
     expect(sent.headers['content-type']).toBe('application/json');
   });
 
+  it("api_error carries an error body's RFC 6749 §5.2 fields before the WWW-Authenticate ones", async () => {
+    fake.override = (req) =>
+      req.path.startsWith('/api/')
+        ? {
+            status: 403,
+            headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+            body: { error: 'insufficient_scope', error_description: 'needs admin' },
+          }
+        : undefined;
+    const err = await failure(client().api('GET', PATH));
+    expect(err).toMatchObject({ code: 'api_error', status: 403 });
+    expect(err.error).toBe('insufficient_scope');
+    expect(err.errorDescription).toBe('needs admin');
+    expect(err.message).toBe(`GET ${PATH} answered 403 (insufficient_scope: needs admin)`);
+  });
+
   it('network when nothing listens', async () => {
     const gone = await startFakeHost(() => ({}));
     await gone.close();
