@@ -31,6 +31,19 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The one-line failure for a database that cannot be reached (exit 3, as for every server a command
+ * cannot reach), or undefined when `err` is something else.
+ */
+export function unreachableDatabase(err: unknown): CliError | undefined {
+  const e = err as
+    | (NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string })
+    | undefined;
+  if (e?.code !== 'ECONNREFUSED' && e?.code !== 'ENOTFOUND' && e?.code !== 'ETIMEDOUT') return undefined;
+  const where = e.address !== undefined ? `${e.address}:${e.port}` : (e.hostname ?? 'its host');
+  return new CliError(`cannot reach the database at ${where} (CXAUTH_DATABASE_URL)`, EXIT.unreachable);
+}
+
 /** Writes `data` as JSON (`--json`) or as aligned `key: value` lines for people. */
 export function print(io: Io, data: unknown, json: boolean): void {
   if (json) {

@@ -11,7 +11,7 @@ import {
   openStorage,
   SecretHasher,
 } from '@cxauth/server';
-import { CliError, EXIT, type Io, print } from '../io.js';
+import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
 import { KINDS } from './admin/kinds.js';
 import type { Kind, Verb } from './admin/spec.js';
 
@@ -105,13 +105,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (err instanceof AdminError || err instanceof ConfigError || err instanceof KekError) {
       throw new CliError(err.message.split('\n')[0] ?? err.message, EXIT.failed);
     }
-    // Exit 3 is "could not reach a server" for every command, the database included (as serve does).
-    const e = err as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
-    if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'ETIMEDOUT') {
-      const where = e.address !== undefined ? `${e.address}:${e.port}` : (e.hostname ?? 'its host');
-      throw new CliError(`cannot reach the database at ${where} (CXAUTH_DATABASE_URL)`, EXIT.unreachable);
-    }
-    throw err;
+    throw unreachableDatabase(err) ?? err;
   }
   return EXIT.ok;
 }

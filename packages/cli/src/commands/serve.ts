@@ -13,7 +13,7 @@ import {
   startAuthService,
 } from '@cxauth/server';
 import type { FastifyInstance } from 'fastify';
-import { CliError, EXIT, type Io, print } from '../io.js';
+import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
 import { openServeLog, type ServeLog } from '../logging.js';
 
 const HELP = `usage: cxauth serve [--demo] [--json]
@@ -227,11 +227,8 @@ function startupError(err: unknown): CliError | undefined {
       return new CliError(`no permission to listen on ${where}: choose a port above 1023`);
     case 'EADDRNOTAVAIL':
       return new CliError(`${where} is not an address of this host (CXAUTH_HOST)`);
-    case 'ECONNREFUSED':
-    case 'ENOTFOUND':
-      return new CliError(`cannot reach the database at ${where} (CXAUTH_DATABASE_URL)`, EXIT.unreachable);
     default:
-      return undefined;
+      return unreachableDatabase(err);
   }
 }
 
