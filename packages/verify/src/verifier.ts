@@ -192,7 +192,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   async function verifyAuthorization(
     header: string | readonly string[] | undefined,
   ): Promise<AccessTokenClaims> {
-    return cachedAuthorization(header) ?? verify(bearerToken(header));
+    // verify() consults the cache itself; the adapters try cachedAuthorization() first, synchronously.
+    return verify(bearerToken(header));
   }
 
   return {
