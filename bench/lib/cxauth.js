@@ -8,11 +8,17 @@ import { spawnChild, stopChild, waitForHttp } from './processes.js';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(root, 'packages', 'cli', 'bin', 'cxauth.js');
 export const SERVER_TIME = '/inContactAPI/services/v25.0/server-time';
+export const FORM = 'application/x-www-form-urlencoded';
 
 /** RFC 6749 §2.3.1: each part is form-urlencoded before it is joined and base64-encoded. */
 export function basicAuth(id, secret) {
   const enc = (s) => encodeURIComponent(s).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
+}
+
+/** The headers of a token request by the demo application (client_secret_basic). */
+export function tokenHeaders(creds) {
+  return { authorization: basicAuth(creds.client_id, creds.client_secret), 'content-type': FORM };
 }
 
 /** The form body of a password grant with the demo access key; `scope` omitted means the default (openid). */
@@ -64,10 +70,7 @@ export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs
 export async function tokenRequest(issuer, creds, form) {
   const res = await fetch(`${issuer}/auth/token`, {
     method: 'POST',
-    headers: {
-      authorization: basicAuth(creds.client_id, creds.client_secret),
-      'content-type': 'application/x-www-form-urlencoded',
-    },
+    headers: tokenHeaders(creds),
     body: form,
     signal: AbortSignal.timeout(10_000),
   });

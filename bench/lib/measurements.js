@@ -1,10 +1,8 @@
 // The kinds of measurement: the signing ceiling, and HTTP cases (token grants, GETs) with the server's peak RSS.
 import { measureSigningCeiling } from './baselines.js';
-import { basicAuth, passwordForm, tokenRequest } from './cxauth.js';
+import { passwordForm, tokenHeaders, tokenRequest } from './cxauth.js';
 import { load } from './load.js';
 import { cpuTimeMs, peakRssKiB, resetPeakRss } from './processes.js';
-
-export const FORM = 'application/x-www-form-urlencoded';
 
 export function ceiling() {
   return {
@@ -17,14 +15,16 @@ export function ceiling() {
 
 /**
  * An HTTP measurement against a server process whose peak RSS and CPU time per response are recorded
- * (CPU time: every thread of the process, so the libuv pool's signing counts too); `check` proves one response.
+ * (CPU time: every thread of the process, so the libuv pool's signing counts too); `check` proves one response,
+ * or, given `expect` instead, the same request is sent once and its JSON body must pass `expect`.
  */
-export function http({ id, label, server, request, check }) {
+export function http({ id, label, server, request, check, expect }) {
+  const { method, path, headers, body } = request;
   return {
     id,
     label,
     unit: 'responses/s',
-    check,
+    check: check ?? (() => expectOk(`${server.url}${path}`, { method, headers, body }, expect)),
     run: async ({ duration, connections }) => {
       resetPeakRss(server.pid);
       const cpuBefore = cpuTimeMs(server.pid);
@@ -42,7 +42,7 @@ export function http({ id, label, server, request, check }) {
   };
 }
 
-export async function expectOk(url, init, test) {
+async function expectOk(url, init, test) {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   const body = await res.json().catch(() => undefined);
   if (!res.ok || !test(body))
@@ -53,25 +53,25 @@ export function cxauthTarget(cx) {
   return { pid: cx.pid, url: cx.issuer };
 }
 
-/** Password grant with the demo access key; default scope (openid: 2 signatures) unless `scope` is given. */
-export function passwordGrant(id, label, cx, scope) {
-  const body = passwordForm(cx.creds, scope);
+/** A measurement of cxauth's token endpoint, called by the demo application; `request` adds the body. */
+function tokenEndpoint(id, label, cx, request, check) {
   return http({
     id,
     label,
     server: cxauthTarget(cx),
-    request: {
-      method: 'POST',
-      path: '/auth/token',
-      headers: { authorization: basicAuth(cx.creds.client_id, cx.creds.client_secret), 'content-type': FORM },
-      body,
-    },
-    check: async () => {
-      const res = await tokenRequest(cx.issuer, cx.creds, body);
-      if (!res.access_token || Boolean(res.id_token) !== (scope === undefined)) {
-        throw new Error(`unexpected token response for scope ${scope ?? '(default)'}: ${Object.keys(res)}`);
-      }
-    },
+    request: { method: 'POST', path: '/auth/token', headers: tokenHeaders(cx.creds), ...request },
+    check,
+  });
+}
+
+/** Password grant with the demo access key; default scope (openid: 2 signatures) unless `scope` is given. */
+export function passwordGrant(id, label, cx, scope) {
+  const body = passwordForm(cx.creds, scope);
+  return tokenEndpoint(id, label, cx, { body }, async () => {
+    const res = await tokenRequest(cx.issuer, cx.creds, body);
+    if (!res.access_token || Boolean(res.id_token) !== (scope === undefined)) {
+      throw new Error(`unexpected token response for scope ${scope ?? '(default)'}: ${Object.keys(res)}`);
+    }
   });
 }
 
@@ -83,10 +83,6 @@ export function passwordGrant(id, label, cx, scope) {
  */
 export function refreshGrant(id, label, cx) {
   const pool = [];
-  const headers = {
-    authorization: basicAuth(cx.creds.client_id, cx.creds.client_secret),
-    'content-type': FORM,
-  };
   const fill = async (connections) => {
     const wanted = connections * 4 + 16;
     while (pool.length < wanted) {
@@ -96,22 +92,14 @@ export function refreshGrant(id, label, cx) {
       for (const res of await Promise.all(batch)) pool.push(res.refresh_token);
     }
   };
-  const measurement = http({
-    id,
-    label,
-    server: cxauthTarget(cx),
-    request: {
-      method: 'POST',
-      path: '/auth/token',
-      headers,
-      setupRequest: (req) => {
-        // An empty pool (only after failed responses) sends a token the server must refuse: counted as failures.
-        const token = pool.pop() ?? 'pool-exhausted';
-        return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` };
-      },
-      onResponse: (status, body) => {
-        if (status === 200) pool.push(JSON.parse(body).refresh_token);
-      },
+  const measurement = tokenEndpoint(id, label, cx, {
+    setupRequest: (req) => {
+      // An empty pool (only after failed responses) sends a token the server must refuse: counted as failures.
+      const token = pool.pop() ?? 'pool-exhausted';
+      return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` };
+    },
+    onResponse: (status, body) => {
+      if (status === 200) pool.push(JSON.parse(body).refresh_token);
     },
   });
   return {
@@ -140,6 +128,6 @@ export function jsonGet(id, label, server, path, test) {
     label,
     server,
     request: { method: 'GET', path },
-    check: () => expectOk(`${server.url}${path}`, {}, test),
+    expect: test,
   });
 }
