@@ -13,7 +13,11 @@ export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
  * also keeps U+0000, which PostgreSQL text cannot hold, away from every lookup.
  */
 export function hasControlChar(value: string): boolean {
-  return /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
 }
 
 function decode(text: string): string {
