@@ -10,38 +10,10 @@ export const GROUPS = ['token', 'api', 'discovery', 'peer', 'postgres'];
  * `accessToken`, `scope1`; any may be missing, with the reason in `t.why[key]`, when it could not start).
  */
 export function buildGroup(name, t) {
-  const two = 'default scope openid: access token + id_token, 2 signatures';
-  // A measurement whose target is missing stays in the report as skipped, with the reason.
-  const needs = (keys, id, label, make) => {
-    const missing = keys.find((k) => !t[k]);
-    return missing ? { id, label, skipped: t.why?.[missing] ?? `${missing} not started` } : make(id, label);
-  };
+  const needs = needsOf(t);
   switch (name) {
     case 'token':
-      return {
-        title: 'Token grants vs the RS256 signing ceiling (SQLite)',
-        measurements: [
-          ceiling(),
-          needs(['cx'], 'password', `password grant (${two})`, (id, label) => passwordGrant(id, label, t.cx)),
-          needs(['cx'], 'refresh', `refresh grant (${two})`, (id, label) => refreshGrant(id, label, t.cx)),
-        ],
-        comparisons: [
-          {
-            subject: 'password',
-            baseline: 'ceiling',
-            divisor: 2,
-            target: 0.85,
-            label: 'password grant / (ceiling ÷ 2)',
-          },
-          {
-            subject: 'refresh',
-            baseline: 'ceiling',
-            divisor: 2,
-            target: 0.85,
-            label: 'refresh grant / (ceiling ÷ 2)',
-          },
-        ],
-      };
+      return grantGroup(t, 'cx', 'Token grants vs the RS256 signing ceiling (SQLite)');
     case 'api': {
       return {
         title: 'Regional API server-time: bearer verification vs no authentication',
@@ -169,35 +141,47 @@ export function buildGroup(name, t) {
         ],
       };
     case 'postgres':
-      return {
-        title: 'Token grants vs the signing ceiling (PostgreSQL 127.0.0.1:5432)',
-        measurements: [
-          ceiling(),
-          needs(['pg'], 'password', `password grant on PostgreSQL (${two})`, (id, label) =>
-            passwordGrant(id, label, t.pg),
-          ),
-          needs(['pg'], 'refresh', `refresh grant on PostgreSQL (${two})`, (id, label) =>
-            refreshGrant(id, label, t.pg),
-          ),
-        ],
-        comparisons: [
-          {
-            subject: 'password',
-            baseline: 'ceiling',
-            divisor: 2,
-            target: 0.85,
-            label: 'PostgreSQL password grant / (ceiling ÷ 2)',
-          },
-          {
-            subject: 'refresh',
-            baseline: 'ceiling',
-            divisor: 2,
-            target: 0.85,
-            label: 'PostgreSQL refresh grant / (ceiling ÷ 2)',
-          },
-        ],
-      };
+      return grantGroup(
+        t,
+        'pg',
+        'Token grants vs the signing ceiling (PostgreSQL 127.0.0.1:5432)',
+        'PostgreSQL',
+      );
     default:
       throw new Error(`unknown group ${name}; one of ${GROUPS.join(', ')}`);
   }
+}
+
+/** A measurement whose target is missing stays in the report as skipped, with the reason. */
+function needsOf(t) {
+  return (keys, id, label, make) => {
+    const missing = keys.find((k) => !t[k]);
+    return missing ? { id, label, skipped: t.why?.[missing] ?? `${missing} not started` } : make(id, label);
+  };
+}
+
+/** Password and refresh grants (2 signatures each) of the cxauth started as `t[key]`, on `db` when named. */
+function grantGroup(t, key, title, db) {
+  const needs = needsOf(t);
+  const two = 'default scope openid: access token + id_token, 2 signatures';
+  const where = db ? ` on ${db}` : '';
+  return {
+    title,
+    measurements: [
+      ceiling(),
+      needs([key], 'password', `password grant${where} (${two})`, (id, label) =>
+        passwordGrant(id, label, t[key]),
+      ),
+      needs([key], 'refresh', `refresh grant${where} (${two})`, (id, label) =>
+        refreshGrant(id, label, t[key]),
+      ),
+    ],
+    comparisons: ['password', 'refresh'].map((grant) => ({
+      subject: grant,
+      baseline: 'ceiling',
+      divisor: 2,
+      target: 0.85,
+      label: `${db ? `${db} ` : ''}${grant} grant / (ceiling ÷ 2)`,
+    })),
+  };
 }
