@@ -186,6 +186,14 @@ describe('cxauth serve api', () => {
 });
 
 describe('cxauth serve: start-up failures and bad usage', () => {
+  it('refuses a malformed setting with exit 2 and a one-line message naming it', async () => {
+    const { code, stderr } = await run(['serve', 'auth'], { CXAUTH_PORT: 'eighty' });
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(
+      'cxauth serve: CXAUTH_PORT must be a whole number from 0 to 65535; it is "eighty".',
+    );
+  });
+
   it('says which port is taken, and how to choose another, when it cannot listen', async () => {
     const blocker = net.createServer();
     const port = await new Promise<number>((resolve) =>

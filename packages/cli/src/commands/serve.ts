@@ -270,11 +270,7 @@ async function serveMode(
   if (values.area || values.issuer || values.port) {
     throw new CliError('--area, --issuer and --port belong to `serve api`', EXIT.usage);
   }
-  let config: ServerConfig;
-  try {
-    config = loadConfig(io.env);
-  } catch (err) {
-    throw new CliError((err as Error).message, EXIT.usage);
-  }
+  // A ConfigError becomes a usage error (exit 2) in startupError, with every other start-up failure.
+  const config = loadConfig(io.env);
   return serveAuth(io, config, values.demo === true, mode === undefined, values.json === true);
 }
