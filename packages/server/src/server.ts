@@ -3,25 +3,25 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import pino from 'pino';
 import type { ServerConfig } from './config/config.js';
-import { loadKek } from './crypto/kek.js';
-import { SecretHasher } from './crypto/secrets.js';
-import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from './crypto/signing-keys.js';
 import type { GrantType } from './domain/types.js';
-import { CXONE_CONFIGURATION_PATH, registerCxoneConfiguration } from './endpoints/cxone-configuration.js';
 import { DISCOVERY_PATH, registerDiscovery } from './endpoints/discovery.js';
 import { HEALTHZ_PATH, READYZ_PATH, registerHealth } from './endpoints/health.js';
 import { JWKS_PATH, registerJwks } from './endpoints/jwks.js';
+import { CXONE_CONFIGURATION_PATH, registerCxoneConfiguration } from './endpoints/tenant-configuration.js';
 import { registerTokenEndpoint, TOKEN_PATH } from './endpoints/token.js';
 import { registerUserinfo, USERINFO_PATH } from './endpoints/userinfo.js';
 import { enabledGrants } from './grants/index.js';
 import { createLookups } from './grants/lookups.js';
 import { OriginCache, registerCors } from './http/cors.js';
 import { handleError, installErrorHandling, pathOf } from './http/errors.js';
-import { registerFormParser } from './http/form.js';
+import { loadKek } from './keys/kek.js';
+import { KEY_RELOAD_MS, KeyRing } from './keys/key-ring.js';
+import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
+import { registerFormParser } from './protocol/params.js';
+import { SecretHasher } from './secrets/random-secrets.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/storage.js';
 import { TokenIssuer } from './tokens/issue.js';
-import { KEY_RELOAD_MS, KeyRing } from './tokens/key-ring.js';
 import type { Hasher } from './tokens/refresh-token.js';
 
 /**

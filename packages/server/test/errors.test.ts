@@ -2,7 +2,7 @@
 // trace or an internal detail; logs without credentials.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '../src/app.js';
+import { createServer } from '../src/server.js';
 import type { Storage } from '../src/storage/storage.js';
 import { basic, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';

@@ -1,9 +1,9 @@
 // GET /auth/jwks: public keys only, each with kid, cacheable; they verify what the token endpoint signs.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createServer } from '../src/app.js';
-import { generateSigningKey, loadSigningKeys } from '../src/crypto/signing-keys.js';
-import { KEY_RELOAD_MS } from '../src/tokens/key-ring.js';
+import { KEY_RELOAD_MS } from '../src/keys/key-ring.js';
+import { generateSigningKey, loadSigningKeys } from '../src/keys/signing-keys.js';
+import { createServer } from '../src/server.js';
 import { basic, headerOf, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
 

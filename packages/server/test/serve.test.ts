@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAuthService } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
+import { startAuthService } from '../src/server.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Admin } from '../src/admin/admin.js';
+import type { Admin } from '../src/admin/service/admin.js';
 import {
   AdminError,
   createAdmin,

@@ -1,7 +1,7 @@
 // GET|POST /auth/userinfo: the profile of a bearer access token, and the RFC 6750 errors.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JwsSigner } from '../src/tokens/sign.js';
+import { JwsSigner } from '../src/keys/signer.js';
 import { basic, FORM, tokenRequest } from './helpers/http.js';
 import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
 

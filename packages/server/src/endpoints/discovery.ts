@@ -1,7 +1,7 @@
 // GET /.well-known/openid-configuration: the provider metadata of what this service implements.
 import type { FastifyInstance } from 'fastify';
-import { SUPPORTED_SCOPES } from '../grants/scope.js';
 import { cacheFor, sendJson } from '../http/headers.js';
+import { SUPPORTED_SCOPES } from '../protocol/scope.js';
 
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 

@@ -1,7 +1,7 @@
 // GET /healthz (the process answers) and GET /readyz (the database answers too).
 import type { FastifyInstance } from 'fastify';
-import { OAuthError } from '../errors.js';
 import { sendJson } from '../http/headers.js';
+import { OAuthError } from '../protocol/errors.js';
 import type { Storage } from '../storage/storage.js';
 
 export const HEALTHZ_PATH = '/healthz';

@@ -1,7 +1,7 @@
 // GET /.well-known/cxone-configuration?tenantId=…: where a tenant's APIs and UIs live.
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequest, NotFound } from '../errors.js';
 import { cacheFor, sendJson } from '../http/headers.js';
+import { InvalidRequest, NotFound } from '../protocol/errors.js';
 import type { Storage } from '../storage/storage.js';
 
 export const CXONE_CONFIGURATION_PATH = '/.well-known/cxone-configuration';

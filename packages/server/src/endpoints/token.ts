@@ -1,11 +1,11 @@
 // POST /auth/token: client authentication, grant dispatch, and the no-store token response.
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 import type { GrantType } from '../domain/types.js';
-import { InvalidRequest, OAuthError } from '../errors.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
-import { type FormParams, isForm } from '../http/form.js';
 import { noStore, sendJson } from '../http/headers.js';
+import { authenticateClient, type ClientAuthDeps } from '../protocol/client-auth.js';
+import { InvalidRequest, OAuthError } from '../protocol/errors.js';
+import { type FormParams, isForm } from '../protocol/params.js';
 
 export const TOKEN_PATH = '/auth/token';
 

@@ -1,10 +1,10 @@
 // GET|POST /auth/userinfo: the profile of the user an access token was issued for.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidToken, OAuthError } from '../errors.js';
-import { hasScope } from '../grants/scope.js';
-import { bearerToken } from '../http/bearer.js';
-import type { FormParams } from '../http/form.js';
 import { noStore, sendJson } from '../http/headers.js';
+import { bearerToken } from '../protocol/bearer.js';
+import { InvalidToken, OAuthError } from '../protocol/errors.js';
+import type { FormParams } from '../protocol/params.js';
+import { hasScope } from '../protocol/scope.js';
 import type { Storage } from '../storage/storage.js';
 import type { AccessTokenClaims } from '../tokens/verify-access-token.js';
 

@@ -1,10 +1,10 @@
 // grant_type=password with an access key: username = accessKeyId, password = accessKeySecret. Opens a
 // session whose refresh tokens carry it on.
 import crypto from 'node:crypto';
-import { InvalidGrant } from '../errors.js';
+import { InvalidGrant } from '../protocol/errors.js';
+import { parseScope } from '../protocol/scope.js';
 import type { TokenResponse } from '../tokens/issue.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
-import { parseScope } from './scope.js';
 import type { GrantContext } from './types.js';
 
 export const grantType = 'password';

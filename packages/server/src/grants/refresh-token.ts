@@ -1,10 +1,10 @@
 // grant_type=refresh_token: rotation on every use, replay detection that ends the session, scope that
 // can only narrow, and the access key, user and tenant checked again on every refresh.
-import { InvalidGrant } from '../errors.js';
+import { InvalidGrant } from '../protocol/errors.js';
+import { parseScope } from '../protocol/scope.js';
 import type { AccessKeyOwner } from '../storage/storage.js';
 import type { TokenResponse } from '../tokens/issue.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
-import { parseScope } from './scope.js';
 import type { GrantContext } from './types.js';
 
 export const grantType = 'refresh_token';

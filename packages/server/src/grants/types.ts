@@ -3,7 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Application, GrantType } from '../domain/types.js';
-import type { FormParams } from '../http/form.js';
+import type { FormParams } from '../protocol/params.js';
 import type { Storage } from '../storage/storage.js';
 import type { TokenIssuer, TokenResponse } from '../tokens/issue.js';
 import type { Hasher } from '../tokens/refresh-token.js';

@@ -1,7 +1,7 @@
 // The one serializer of error responses: OAuthError → its RFC JSON and headers; framework 4xx errors →
 // invalid_request; anything else → a bare server_error (details go only to the log).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidRequest, OAuthError } from '../errors.js';
+import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 
 /** Allowed methods of each known path, for 405 answers (HEAD rides along with GET). */
 export type RouteTable = ReadonlyMap<string, readonly string[]>;

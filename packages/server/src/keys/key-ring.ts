@@ -1,12 +1,13 @@
 // The signing keys in use: the signer, the published JWKS and the access-token verifier, replaced
 // together when the keys are reloaded (another node may have added or retired a key).
-import type { LoadedKeys } from '../crypto/signing-keys.js';
-import { JwsSigner, type JwtType } from './sign.js';
+
 import {
   type AccessTokenClaims,
   AccessTokenVerifier,
   type AccessTokenVerifierOptions,
-} from './verify-access-token.js';
+} from '../tokens/verify-access-token.js';
+import { JwsSigner, type JwtType } from './signer.js';
+import type { LoadedKeys } from './signing-keys.js';
 
 /** How often keys are read again from storage, milliseconds. */
 export const KEY_RELOAD_MS = 60_000;

@@ -1,6 +1,6 @@
 // Bearer token extraction: the Authorization header (scheme case-insensitive) or a form body field.
-import { InvalidRequest, InvalidToken } from '../errors.js';
-import type { FormParams } from './form.js';
+import { InvalidRequest, InvalidToken } from './errors.js';
+import type { FormParams } from './params.js';
 
 /** RFC 6750 §2.1 b64token. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;

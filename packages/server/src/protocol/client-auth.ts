@@ -1,9 +1,9 @@
 // Client authentication at the token endpoint: client_secret_basic or client_secret_post, exactly one
 // per request; an unknown client and a wrong secret fail alike.
-import type { Application } from './domain/types.js';
+import type { Application } from '../domain/types.js';
+import type { Hasher } from '../tokens/refresh-token.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
-import { type FormParams, hasControlChar } from './http/form.js';
-import type { Hasher } from './tokens/refresh-token.js';
+import { type FormParams, hasControlChar } from './params.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 

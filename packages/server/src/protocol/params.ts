@@ -1,7 +1,7 @@
 // The application/x-www-form-urlencoded body parser of the token and userinfo endpoints: strict
 // percent-decoding, no repeated parameters, a capped size.
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequest } from '../errors.js';
+import { InvalidRequest } from './errors.js';
 
 export type FormParams = Readonly<Record<string, string>>;
 

@@ -1,5 +1,5 @@
 // Scope values: which exist, the default, and parsing a requested scope string.
-import { OAuthError } from '../errors.js';
+import { OAuthError } from './errors.js';
 
 /** The scopes this service knows (discovery `scopes_supported`). */
 export const SUPPORTED_SCOPES: readonly string[] = Object.freeze(['openid', 'profile', 'email']);

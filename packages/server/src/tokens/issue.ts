@@ -1,9 +1,10 @@
 // Issuing a token response: the access token, then the id_token (its at_hash needs the access token)
 // when `openid` was granted, around the refresh token the grant minted.
-import { hasScope } from '../grants/scope.js';
+
+import type { JwtType } from '../keys/signer.js';
+import { hasScope } from '../protocol/scope.js';
 import { accessTokenClaims, type TokenSubject } from './access-token.js';
 import { idTokenClaims } from './id-token.js';
-import type { JwtType } from './sign.js';
 
 /** What signs: a JwsSigner, or the KeyRing that holds the current one. */
 export interface Signer {

@@ -1,6 +1,7 @@
 // Refresh tokens: opaque random strings handed out once and stored only as their keyed hash.
-import { generateToken } from '../crypto/secrets.js';
+
 import type { RefreshToken } from '../domain/types.js';
+import { generateToken } from '../secrets/random-secrets.js';
 
 /** What hashes secrets for storage (crypto/secrets.ts SecretHasher). */
 export interface Hasher {

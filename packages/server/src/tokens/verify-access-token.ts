@@ -1,7 +1,7 @@
 // Verification of our own access tokens (for userinfo): RS256 under a published key, typ at+jwt,
 // our issuer and audience, not expired.
 import crypto, { type KeyObject } from 'node:crypto';
-import { InvalidToken } from '../errors.js';
+import { InvalidToken } from '../protocol/errors.js';
 
 export interface PublicKeyJwk {
   kty: 'RSA';

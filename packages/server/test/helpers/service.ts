@@ -2,11 +2,15 @@
 // signing key, an injectable clock, and fixtures (area, tenant, user, access key, application).
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createServer, type LoggerOption } from '../../src/app.js';
 import { loadConfig, type ServerConfig } from '../../src/config/config.js';
-import { generateAccessKeyPart, generateClientSecret, SecretHasher } from '../../src/crypto/secrets.js';
-import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from '../../src/crypto/signing-keys.js';
 import type { AccessKey, Application, Area, Tenant, User } from '../../src/domain/types.js';
+import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from '../../src/keys/signing-keys.js';
+import {
+  generateAccessKeyPart,
+  generateClientSecret,
+  SecretHasher,
+} from '../../src/secrets/random-secrets.js';
+import { createServer, type LoggerOption } from '../../src/server.js';
 import { openStorage } from '../../src/storage/open.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { type TestDatabase, tempPostgres, tempSqlite } from '../fixtures/storage-db.js';

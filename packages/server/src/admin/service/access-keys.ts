@@ -1,6 +1,7 @@
 // Admin of access keys: a user's key id and secret (secret shown once), listing, (de)activation.
-import { generateAccessKeyPart } from '../crypto/secrets.js';
-import type { AccessKey, Status } from '../domain/types.js';
+
+import type { AccessKey, Status } from '../../domain/types.js';
+import { generateAccessKeyPart } from '../../secrets/random-secrets.js';
 import { type AdminContext, creating, iso, notFound, text } from './context.js';
 
 export interface AccessKeyView {

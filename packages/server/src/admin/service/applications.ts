@@ -1,7 +1,7 @@
 // Admin of applications (OAuth clients): registration with a secret shown once, exact CORS origins.
 import crypto from 'node:crypto';
-import { generateClientSecret } from '../crypto/secrets.js';
-import type { Application, GrantType, Status } from '../domain/types.js';
+import type { Application, GrantType, Status } from '../../domain/types.js';
+import { generateClientSecret } from '../../secrets/random-secrets.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
 
 export interface ApplicationView {

@@ -1,5 +1,5 @@
 // Admin of areas: where tenants' APIs live (the endpoints tenant discovery returns).
-import type { Area } from '../domain/types.js';
+import type { Area } from '../../domain/types.js';
 import { type AdminContext, endpoint, invalid, iso, notFound, text } from './context.js';
 
 export interface AreaView {

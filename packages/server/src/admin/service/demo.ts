@@ -4,11 +4,11 @@
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Admin } from './admin/admin.js';
-import { randomBusinessUnitId } from './admin/tenants.js';
-import { ConfigError, type ServerConfig } from './config/config.js';
-import type { Area } from './domain/types.js';
-import type { Storage } from './storage/storage.js';
+import { ConfigError, type ServerConfig } from '../../config/config.js';
+import type { Area } from '../../domain/types.js';
+import type { Storage } from '../../storage/storage.js';
+import type { Admin } from './admin.js';
+import { randomBusinessUnitId } from './tenants.js';
 
 /** The demo credentials file: exactly these fields (DESIGN.md `--demo`). */
 export interface DemoCredentials {

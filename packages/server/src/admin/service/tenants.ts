@@ -1,7 +1,7 @@
 // Admin of tenants (business units): creation with their routing data, listing, (de)activation.
 import crypto from 'node:crypto';
-import type { Status, Tenant } from '../domain/types.js';
-import { AdminError } from '../errors.js';
+import type { Status, Tenant } from '../../domain/types.js';
+import { AdminError } from '../../protocol/errors.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
 
 export interface TenantView {

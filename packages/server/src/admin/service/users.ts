@@ -1,6 +1,6 @@
 // Admin of users: creation with a role (legacy name → generated role id), listing, (de)activation.
 import crypto from 'node:crypto';
-import type { Status, User } from '../domain/types.js';
+import type { Status, User } from '../../domain/types.js';
 import { type AdminContext, creating, invalid, iso, notFound, optionalText, text } from './context.js';
 
 export interface UserView {
