@@ -1,6 +1,5 @@
-// The application/x-www-form-urlencoded body parser of the token and userinfo endpoints: strict
-// percent-decoding, no repeated parameters, a capped size.
-import type { FastifyInstance } from 'fastify';
+// Request parameters in application/x-www-form-urlencoded: strict percent-decoding, no repeated
+// parameters, no control characters. No Fastify here; http/form.ts plugs the parser into the server.
 import { InvalidRequest } from './errors.js';
 
 export type FormParams = Readonly<Record<string, string>>;
@@ -61,15 +60,4 @@ export function isForm(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const semi = contentType.indexOf(';');
   return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() === FORM_MEDIA_TYPE;
-}
-
-/** Registers the form parser, replacing any other parser of that media type. */
-export function registerFormParser(app: FastifyInstance, bodyLimit: number): void {
-  app.addContentTypeParser(FORM_MEDIA_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
-    try {
-      done(null, parseForm(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
 }
