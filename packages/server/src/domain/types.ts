@@ -1,5 +1,6 @@
 // The domain model of the global authentication service: what is stored, in our own types
 // (storage maps rows to these; nothing else sees a row).
+import type { GrantType } from '../grants/index.js';
 
 export type Status = 'active' | 'inactive';
 
@@ -58,7 +59,8 @@ export interface User {
   updatedAt: Date;
 }
 
-export type GrantType = 'password' | 'refresh_token' | 'authorization_code' | 'client_credentials';
+/** A grant_type the service implements; the list is grants/index.ts. */
+export type { GrantType };
 
 /** A registered application (OAuth client). The secret exists only as `secretHash`. */
 export interface Application {

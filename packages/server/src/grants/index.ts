@@ -1,17 +1,25 @@
-// The grants this service offers, registered by one loop: adding a grant touches no other grant.
-import type { GrantType } from '../domain/types.js';
+// The grants this service offers: the one list. The grant_type union, the discovery document's
+// grant_types_supported, the token endpoint's dispatch and the grant types an application may be
+// registered with all derive from it, so adding a grant is a module and a line here.
 import * as password from './password.js';
 import * as refreshToken from './refresh-token.js';
 import type { Grant } from './types.js';
 
 export type { Grant, GrantContext, GrantDeps } from './types.js';
 
-/** Every grant module, in the order discovery lists them. */
-export const ALL_GRANTS: readonly Grant[] = [password, refreshToken];
+/**
+ * Every grant module, in the order discovery lists them.
+ * @see RFC 6749 §4 and §6, RFC 8414 §2 (`grant_types_supported`)
+ */
+export const ALL_GRANTS = [password, refreshToken] as const satisfies readonly Grant[];
+
+/** A grant_type this service implements. */
+export type GrantType = (typeof ALL_GRANTS)[number]['grantType'];
+
+/** Every implemented grant_type, in list order. */
+export const GRANT_TYPES: readonly GrantType[] = Object.freeze(ALL_GRANTS.map((g) => g.grantType));
 
 /** The enabled grants by grant_type (default: all). */
-export function enabledGrants(
-  enabled: readonly GrantType[] = ALL_GRANTS.map((g) => g.grantType),
-): Map<string, Grant> {
+export function enabledGrants(enabled: readonly GrantType[] = GRANT_TYPES): Map<string, Grant> {
   return new Map(ALL_GRANTS.filter((g) => enabled.includes(g.grantType)).map((g) => [g.grantType, g]));
 }

@@ -2,7 +2,7 @@
 // requires, and a handler that turns an authenticated request into a token response.
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
-import type { Application, GrantType } from '../domain/types.js';
+import type { Application } from '../domain/types.js';
 import type { FormParams } from '../protocol/params.js';
 import type { Storage } from '../storage/storage.js';
 import type { TokenIssuer, TokenResponse } from '../tokens/issue.js';
@@ -27,7 +27,8 @@ export interface GrantContext {
 }
 
 export interface Grant {
-  readonly grantType: GrantType;
+  /** Its grant_type; grants/index.ts derives the GrantType union from these. */
+  readonly grantType: string;
   /** Parameters the grant requires; a missing one is `invalid_request` before the handler runs. */
   readonly parameters: readonly string[];
   readonly handler: (context: GrantContext) => Promise<TokenResponse>;

@@ -1,6 +1,7 @@
 // Admin of applications (OAuth clients): registration with a secret shown once, exact CORS origins.
 import crypto from 'node:crypto';
 import type { Application, GrantType, Status } from '../../domain/types.js';
+import { GRANT_TYPES } from '../../grants/index.js';
 import { generateClientSecret } from '../../secrets/random-secrets.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
 
@@ -24,12 +25,6 @@ export interface CreateApplicationInput {
   redirectUris?: string[];
 }
 
-const GRANT_TYPES: readonly GrantType[] = [
-  'password',
-  'refresh_token',
-  'authorization_code',
-  'client_credentials',
-];
 const DEFAULT_GRANT_TYPES: GrantType[] = ['password', 'refresh_token'];
 
 export function applicationView(a: Application): ApplicationView {
