@@ -46,14 +46,16 @@ export {
 export { StorageConstraintError } from './storage/errors.js';
 export { openStorage } from './storage/open.js';
 export type * from './storage/storage.js';
-
 // --- end of the foundation exports ---
 
+// --- the global service over HTTP: composition root, endpoints, grants, tokens ---
 export { discoveryDocument } from './endpoints/discovery.js';
 export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
 export { ALL_GRANTS, enabledGrants } from './grants/index.js';
-// --- the global service over HTTP: composition root, endpoints, grants, tokens ---
-export type { CreateServerOptions, LoggerOption, RunningAuthService, StartOptions } from './server.js';
-export { createServer, startAuthService } from './server.js';
+export type { LoggerOption } from './observability/logger.js';
+export type { CreateServerOptions } from './server.js';
+export { createServer } from './server.js';
+export type { RunningAuthService, StartOptions } from './start.js';
+export { startAuthService } from './start.js';
 export type { TokenResponse } from './tokens/issue.js';
 // --- end of the global service exports ---

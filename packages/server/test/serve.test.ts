@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
-import { startAuthService } from '../src/server.js';
+import { startAuthService } from '../src/start.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,8 @@
 // GET /.well-known/openid-configuration: the provider metadata of what this service implements.
 import type { FastifyInstance } from 'fastify';
 import { cacheFor, sendJson } from '../http/headers.js';
+import { ROUTE } from '../http/routes.js';
 import { SUPPORTED_SCOPES } from '../protocol/scope.js';
-
-export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 
 /** How long clients and caches may keep the document, seconds. */
 export const DISCOVERY_MAX_AGE = 3600;
@@ -50,5 +49,7 @@ export function discoveryDocument(issuer: string, grantTypes: readonly string[])
 /** Registers the discovery endpoint; the document is serialized once. */
 export function registerDiscovery(app: FastifyInstance, issuer: string, grantTypes: readonly string[]): void {
   const json = JSON.stringify(discoveryDocument(issuer, grantTypes));
-  app.get(DISCOVERY_PATH, async (_request, reply) => sendJson(cacheFor(reply, DISCOVERY_MAX_AGE), json));
+  app.get(ROUTE.discovery.path, async (_request, reply) =>
+    sendJson(cacheFor(reply, DISCOVERY_MAX_AGE), json),
+  );
 }

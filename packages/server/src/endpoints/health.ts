@@ -1,18 +1,18 @@
 // GET /healthz (the process answers) and GET /readyz (the database answers too).
 import type { FastifyInstance } from 'fastify';
 import { sendJson } from '../http/headers.js';
+import { ROUTE } from '../http/routes.js';
 import { OAuthError } from '../protocol/errors.js';
 import type { Storage } from '../storage/storage.js';
-
-export const HEALTHZ_PATH = '/healthz';
-export const READYZ_PATH = '/readyz';
 
 const OK = JSON.stringify({ status: 'ok' });
 
 /** Registers liveness and readiness probes; neither is cached. */
 export function registerHealth(app: FastifyInstance, storage: Pick<Storage, 'ping'>): void {
-  app.get(HEALTHZ_PATH, async (_request, reply) => sendJson(reply.header('Cache-Control', 'no-store'), OK));
-  app.get(READYZ_PATH, async (request, reply) => {
+  app.get(ROUTE.healthz.path, async (_request, reply) =>
+    sendJson(reply.header('Cache-Control', 'no-store'), OK),
+  );
+  app.get(ROUTE.readyz.path, async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     try {
       await storage.ping();

@@ -1,8 +1,7 @@
 // GET /auth/jwks: the public signing keys, for resource servers verifying tokens statelessly.
 import type { FastifyInstance } from 'fastify';
 import { cacheFor, sendJson } from '../http/headers.js';
-
-export const JWKS_PATH = '/auth/jwks';
+import { ROUTE } from '../http/routes.js';
 
 /** Short enough that a new key is picked up well before it signs alone. */
 export const JWKS_MAX_AGE = 300;
@@ -12,5 +11,5 @@ export const JWKS_MAX_AGE = 300;
  * @see RFC 7517 §5
  */
 export function registerJwks(app: FastifyInstance, jwksJson: () => string): void {
-  app.get(JWKS_PATH, async (_request, reply) => sendJson(cacheFor(reply, JWKS_MAX_AGE), jwksJson()));
+  app.get(ROUTE.jwks.path, async (_request, reply) => sendJson(cacheFor(reply, JWKS_MAX_AGE), jwksJson()));
 }

@@ -1,13 +1,12 @@
 // GET /.well-known/cxone-configuration?tenantId=…: where a tenant's APIs and UIs live.
 import type { FastifyInstance } from 'fastify';
 import { cacheFor, sendJson } from '../http/headers.js';
+import { ROUTE } from '../http/routes.js';
 import { InvalidRequest, NotFound } from '../protocol/errors.js';
 import type { Storage } from '../storage/storage.js';
 
-export const CXONE_CONFIGURATION_PATH = '/.well-known/cxone-configuration';
-
 /** Tenants rarely move; a few minutes of caching keeps discovery off the database. */
-export const CXONE_CONFIGURATION_MAX_AGE = 300;
+export const TENANT_CONFIGURATION_MAX_AGE = 300;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,8 +15,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * reference document's order. A malformed id is 400, an unknown or inactive tenant 404.
  * @see the reference document "Using query discovery service for api_endpoint base URL"
  */
-export function registerCxoneConfiguration(app: FastifyInstance, storage: Storage): void {
-  app.get(CXONE_CONFIGURATION_PATH, async (request, reply) => {
+export function registerTenantConfiguration(app: FastifyInstance, storage: Storage): void {
+  app.get(ROUTE['tenant-configuration'].path, async (request, reply) => {
     const tenantId = (request.query as Record<string, unknown>)['tenantId'];
     if (tenantId === undefined || tenantId === '') throw new InvalidRequest('tenantId is required');
     if (typeof tenantId !== 'string') throw new InvalidRequest('tenantId must be given once');
@@ -37,6 +36,6 @@ export function registerCxoneConfiguration(app: FastifyInstance, storage: Storag
       api_endpoint: area.apiEndpoint,
       tenantId: tenant.id,
     };
-    return sendJson(cacheFor(reply, CXONE_CONFIGURATION_MAX_AGE), JSON.stringify(body));
+    return sendJson(cacheFor(reply, TENANT_CONFIGURATION_MAX_AGE), JSON.stringify(body));
   });
 }

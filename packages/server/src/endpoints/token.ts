@@ -3,11 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { GrantType } from '../domain/types.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
 import { noStore, sendJson } from '../http/headers.js';
+import { ROUTE } from '../http/routes.js';
 import { authenticateClient, type ClientAuthDeps } from '../protocol/client-auth.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import { type FormParams, isForm } from '../protocol/params.js';
-
-export const TOKEN_PATH = '/auth/token';
 
 export interface TokenEndpointDeps {
   readonly grants: ReadonlyMap<string, Grant>;
@@ -21,7 +20,7 @@ export interface TokenEndpointDeps {
  * @see RFC 6749 §3.2, §4.3, §5 and §6
  */
 export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointDeps): void {
-  app.post(TOKEN_PATH, {
+  app.post(ROUTE.token.path, {
     // Checked before the body is read, so no other media type is ever parsed here (RFC 6749 §4.3.2).
     onRequest: async (request, reply) => {
       noStore(reply);

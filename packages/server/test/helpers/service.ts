@@ -5,12 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type ServerConfig } from '../../src/config/config.js';
 import type { AccessKey, Application, Area, Tenant, User } from '../../src/domain/types.js';
 import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from '../../src/keys/signing-keys.js';
+import type { LoggerOption } from '../../src/observability/logger.js';
 import {
   generateAccessKeyPart,
   generateClientSecret,
   SecretHasher,
 } from '../../src/secrets/random-secrets.js';
-import { createServer, type LoggerOption } from '../../src/server.js';
+import { createServer } from '../../src/server.js';
 import { openStorage } from '../../src/storage/open.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { type TestDatabase, tempPostgres, tempSqlite } from '../fixtures/storage-db.js';

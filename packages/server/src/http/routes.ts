@@ -1,0 +1,112 @@
+// The one table of the service's routes. Each line says what the route is (name, path, methods), who
+// may call it from a browser (CORS), how routine its requests are (the request log level) and how its
+// caller authenticates. The 405 answers with `Allow`, CORS and preflight, and the request log all
+// derive from it, and the server refuses to start when a registered route and the table disagree.
+import type { FastifyInstance } from 'fastify';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * How the caller of a route authenticates: not at all, as a client (RFC 6749 §2.3), or with a bearer
+ * access token (RFC 6750 §2).
+ */
+export type RouteAuth = 'none' | 'client' | 'bearer';
+
+/** What the table says of one route. */
+export interface RouteSpec {
+  /** The exact path, without query. */
+  readonly path: string;
+  /** The methods it answers; HEAD rides along with GET, OPTIONS with `cors`. */
+  readonly methods: readonly HttpMethod[];
+  /** Callable from browsers: CORS headers for registered origins, and a preflight answer. */
+  readonly cors: boolean;
+  /** The log level of a successful request: `debug` for routine reads (public documents, probes). */
+  readonly log: 'debug' | 'info';
+  readonly auth: RouteAuth;
+}
+
+/**
+ * Every route of the service by name (the endpoint module of that name answers it). Adding an endpoint
+ * is a line here and its module under endpoints/.
+ */
+export const ROUTE = {
+  discovery: {
+    path: '/.well-known/openid-configuration',
+    methods: ['GET'],
+    cors: true,
+    log: 'debug',
+    auth: 'none',
+  },
+  token: { path: '/auth/token', methods: ['POST'], cors: true, log: 'info', auth: 'client' },
+  jwks: { path: '/auth/jwks', methods: ['GET'], cors: true, log: 'debug', auth: 'none' },
+  userinfo: { path: '/auth/userinfo', methods: ['GET', 'POST'], cors: true, log: 'info', auth: 'bearer' },
+  'tenant-configuration': {
+    path: '/.well-known/cxone-configuration',
+    methods: ['GET'],
+    cors: true,
+    log: 'info',
+    auth: 'none',
+  },
+  healthz: { path: '/healthz', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
+  readyz: { path: '/readyz', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
+} as const satisfies Readonly<Record<string, RouteSpec>>;
+
+export type RouteName = keyof typeof ROUTE;
+
+export interface Route extends RouteSpec {
+  readonly name: RouteName;
+}
+
+/** The table as a list, in its order. */
+export const ROUTES: readonly Route[] = Object.freeze(
+  (Object.keys(ROUTE) as RouteName[]).map((name) => Object.freeze({ name, ...ROUTE[name] })),
+);
+
+/** The methods of each path, OPTIONS included where the route has CORS (for 405 and `Allow`). */
+export function allowedMethods(routes: readonly Route[] = ROUTES): ReadonlyMap<string, readonly string[]> {
+  return new Map(routes.map((r) => [r.path, r.cors ? [...r.methods, 'OPTIONS'] : [...r.methods]]));
+}
+
+/** The browser-callable paths and their methods (CORS, preflight). */
+export function corsMethods(routes: readonly Route[] = ROUTES): ReadonlyMap<string, readonly string[]> {
+  return new Map(routes.filter((r) => r.cors).map((r) => [r.path, r.methods]));
+}
+
+/** The paths whose successful requests are logged at debug level. */
+export function routinePaths(routes: readonly Route[] = ROUTES): ReadonlySet<string> {
+  return new Set(routes.filter((r) => r.log === 'debug').map((r) => r.path));
+}
+
+/** True when `method` on `path` is declared by the table (HEAD with GET, OPTIONS with CORS). */
+function declared(routes: readonly Route[], path: string, method: string): boolean {
+  const route = routes.find((r) => r.path === path);
+  if (!route) return false;
+  if (method === 'OPTIONS') return route.cors;
+  const methods: readonly string[] = route.methods;
+  return methods.includes(method) || (method === 'HEAD' && methods.includes('GET'));
+}
+
+/**
+ * Makes the table binding: registering a route it does not declare throws at once, and `check()`
+ * (called once every endpoint is registered) throws when a declared route has no handler.
+ */
+export function enforceRoutes(app: FastifyInstance, routes: readonly Route[] = ROUTES): { check(): void } {
+  app.addHook('onRoute', (options) => {
+    for (const method of [options.method].flat()) {
+      if (!declared(routes, options.url, method)) {
+        throw new Error(`${method} ${options.url} is not in the route table (http/routes.ts)`);
+      }
+    }
+  });
+  return {
+    check() {
+      for (const route of routes) {
+        for (const method of route.methods) {
+          if (!app.hasRoute({ url: route.path, method })) {
+            throw new Error(`the route table lists ${method} ${route.path}, but nothing answers it`);
+          }
+        }
+      }
+    },
+  };
+}
