@@ -14,7 +14,7 @@ import { createLookups } from './grants/lookups.js';
 import { OriginCache, registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
-import { allowedMethods, corsMethods, enforceRoutes, routinePaths } from './http/routes.js';
+import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
 import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
@@ -91,7 +91,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     now: () => clock().getTime(),
     onError: (err) => app.log.warn({ err }, 'could not read CORS origins'),
   });
-  registerCors(app, origins, corsMethods());
+  registerCors(app, origins, corsRoutes());
 
   const grants = enabledGrants(options.grants);
   const ring = new KeyRing(keys, {

@@ -1,6 +1,7 @@
 // CORS per application: an Origin registered by any active application may call the public endpoints
 // from a browser; others get no CORS headers. The origin set is cached briefly, never read per request.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { allowOf, type Route } from './routes.js';
 
 /** How long the origin set is trusted before it is read again, milliseconds. */
 export const ORIGIN_CACHE_TTL_MS = 30_000;
@@ -85,30 +86,29 @@ function corsHook(cache: OriginCache): onRequestHookHandler {
 }
 
 /**
- * Adds CORS to the routes of `paths` (error responses included, since the headers are set before the
- * handler runs) and answers their preflight requests. Call before the routes are registered.
+ * Adds CORS to `routes` (error responses included, since the headers are set before the handler runs)
+ * and answers their preflight requests. Call before the routes are registered.
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
  */
-export function registerCors(
-  app: FastifyInstance,
-  cache: OriginCache,
-  paths: ReadonlyMap<string, readonly string[]>,
-): void {
+export function registerCors(app: FastifyInstance, cache: OriginCache, routes: readonly Route[]): void {
   const hook = corsHook(cache);
+  const paths = new Set(routes.map((r) => r.path));
   app.addHook('onRoute', (route) => {
     if (!paths.has(route.url) || route.method === 'OPTIONS') return;
     // Route-level hooks run only where they apply: no lookup on every request of the service.
     const own = route.onRequest;
     route.onRequest = own === undefined ? [hook] : [hook, ...(Array.isArray(own) ? own : [own])];
   });
-  for (const [url, methods] of paths) {
-    app.options(url, async (request, reply) => {
+  for (const route of routes) {
+    const methods = route.methods.join(', ');
+    const allow = allowOf(route).join(', ');
+    app.options(route.path, async (request, reply) => {
       if (await applyCors(cache, request, reply)) {
-        reply.header('Access-Control-Allow-Methods', methods.join(', '));
+        reply.header('Access-Control-Allow-Methods', methods);
         reply.header('Access-Control-Allow-Headers', 'Authorization, Content-Type');
         reply.header('Access-Control-Max-Age', PREFLIGHT_MAX_AGE);
       }
-      reply.header('Allow', [...methods, 'OPTIONS'].join(', '));
+      reply.header('Allow', allow);
       return reply.code(204).send();
     });
   }

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 
-/** Allowed methods of each known path, for 405 answers (HEAD rides along with GET). */
+/** The `Allow` list of each known path, for 405 answers (http/routes.ts `allowedMethods`). */
 export type RouteTable = ReadonlyMap<string, readonly string[]>;
 
 /** Writes `err` as `{error, error_description}` with its status and headers; never cached. */
@@ -59,14 +59,12 @@ export function pathOf(url: string): string {
 export function installErrorHandling(app: FastifyInstance, routes: RouteTable): void {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    const allowed = routes.get(pathOf(request.url));
-    if (allowed) {
-      const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : [...allowed];
+    const allow = routes.get(pathOf(request.url));
+    if (allow) {
       reply.header('Allow', allow.join(', '));
-      return sendOAuthError(
-        reply,
-        new OAuthError('method_not_allowed', `use ${allowed.join(' or ')}`, { status: 405 }),
-      );
+      // HEAD is implied by GET, so the description leaves it out.
+      const use = allow.filter((method) => method !== 'HEAD').join(' or ');
+      return sendOAuthError(reply, new OAuthError('method_not_allowed', `use ${use}`, { status: 405 }));
     }
     return sendOAuthError(reply, new OAuthError('not_found', 'no such endpoint', { status: 404 }));
   });

@@ -62,14 +62,25 @@ export const ROUTES: readonly Route[] = Object.freeze(
   (Object.keys(ROUTE) as RouteName[]).map((name) => Object.freeze({ name, ...ROUTE[name] })),
 );
 
-/** The methods of each path, OPTIONS included where the route has CORS (for 405 and `Allow`). */
-export function allowedMethods(routes: readonly Route[] = ROUTES): ReadonlyMap<string, readonly string[]> {
-  return new Map(routes.map((r) => [r.path, r.cors ? [...r.methods, 'OPTIONS'] : [...r.methods]]));
+/**
+ * What a route's `Allow` header lists: its methods, OPTIONS where it has CORS, HEAD where it has GET.
+ * @see RFC 9110 §10.2.1 (Allow), §9.3.2 (HEAD)
+ */
+export function allowOf(route: RouteSpec): readonly string[] {
+  const methods: string[] = [...route.methods];
+  if (route.cors) methods.push('OPTIONS');
+  if (methods.includes('GET')) methods.push('HEAD');
+  return methods;
 }
 
-/** The browser-callable paths and their methods (CORS, preflight). */
-export function corsMethods(routes: readonly Route[] = ROUTES): ReadonlyMap<string, readonly string[]> {
-  return new Map(routes.filter((r) => r.cors).map((r) => [r.path, r.methods]));
+/** The `Allow` list of each path (for 405 answers). */
+export function allowedMethods(routes: readonly Route[] = ROUTES): ReadonlyMap<string, readonly string[]> {
+  return new Map(routes.map((r) => [r.path, allowOf(r)]));
+}
+
+/** The browser-callable routes (CORS, preflight). */
+export function corsRoutes(routes: readonly Route[] = ROUTES): readonly Route[] {
+  return routes.filter((r) => r.cors);
 }
 
 /** The paths whose successful requests are logged at debug level. */
