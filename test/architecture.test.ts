@@ -52,6 +52,18 @@ describe('package boundaries', () => {
     }
   });
 
+  it('in the server, protocol/ and config/ import no HTTP framework', () => {
+    const src = path.join(root, 'packages', 'server', 'src');
+    const plain = sources('server').filter((file) => /^(protocol|config)\//.test(path.relative(src, file)));
+    expect(plain.length).toBeGreaterThan(0);
+    for (const file of plain) {
+      expect(
+        importsOf(file).filter((spec) => /^(@fastify\/|fastify$)/.test(spec)),
+        file,
+      ).toEqual([]);
+    }
+  });
+
   it('in the verifier, one module imports jose', () => {
     const users = sources('verify').filter((file) => importsOf(file).includes('jose'));
     expect(users.length, users.join(', ')).toBeLessThanOrEqual(1);

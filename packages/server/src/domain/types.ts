@@ -95,7 +95,7 @@ export interface SigningKey {
   alg: 'RS256';
   /** Public JWK (kty, n, e) without private members. */
   publicJwk: { kty: 'RSA'; n: string; e: string };
-  /** The PKCS#8 private key, encrypted with the key-encryption key (see crypto/kek.ts). */
+  /** The PKCS#8 private key, encrypted with the key-encryption key (see keys/kek.ts). */
   privateKeyEncrypted: Buffer;
   status: Status;
   createdAt: Date;
