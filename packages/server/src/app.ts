@@ -14,12 +14,12 @@ import { JWKS_PATH, registerJwks } from './endpoints/jwks.js';
 import { registerTokenEndpoint, TOKEN_PATH } from './endpoints/token.js';
 import { registerUserinfo, USERINFO_PATH } from './endpoints/userinfo.js';
 import { enabledGrants } from './grants/index.js';
-import { createLookups } from './grants/lookups.js';
-import { OriginCache, registerCors } from './http/cors.js';
+import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling, pathOf } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
+import type { Storage } from './storage/contract/index.js';
+import { createLookups } from './storage/lookups.js';
 import { openStorage } from './storage/open.js';
-import type { Storage } from './storage/storage.js';
 import { TokenIssuer } from './tokens/issue.js';
 import { KEY_RELOAD_MS, KeyRing } from './tokens/key-ring.js';
 import type { Hasher } from './tokens/refresh-token.js';
@@ -42,8 +42,6 @@ export interface CreateServerOptions {
   readonly logger?: LoggerOption;
   /** Reads the keys again (default with `kek`: from storage); called every KEY_RELOAD_MS. */
   readonly reloadKeys?: () => Promise<LoadedKeys>;
-  /** Lifetime of the cached application and access-key lookups, ms (default 5000; 0 disables). */
-  readonly lookupCacheTtlMs?: number;
   /** The grants to enable (default: all). */
   readonly grants?: readonly GrantType[];
 }
@@ -166,12 +164,10 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   app.removeAllContentTypeParsers();
   registerFormParser(app, config.bodyLimit);
   installErrorHandling(app, ROUTES);
-  const origins = new OriginCache({
-    load: () => storage.applications.listActiveOrigins(),
-    now: () => clock().getTime(),
-    onError: (err) => app.log.warn({ err }, 'could not read CORS origins'),
+  const lookups = createLookups(storage, {
+    onOriginsError: (err) => app.log.warn({ err }, 'could not read CORS origins'),
   });
-  registerCors(app, origins, CORS_PATHS);
+  registerCors(app, lookups, CORS_PATHS);
 
   const grants = enabledGrants(options.grants);
   const ring = new KeyRing(keys, {
@@ -188,10 +184,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerDiscovery(app, config.issuer, [...grants.keys()]);
   registerJwks(app, () => ring.jwksJson);
-  const lookups = createLookups(storage, () => clock().getTime(), options.lookupCacheTtlMs);
   registerTokenEndpoint(app, {
     grants,
-    clientAuth: { getApplication: lookups.application, hasher },
     grantDeps: { config, storage, hasher, tokens, lookups },
     clock,
   });

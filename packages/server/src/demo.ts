@@ -8,7 +8,7 @@ import type { Admin } from './admin/admin.js';
 import { randomBusinessUnitId } from './admin/tenants.js';
 import { ConfigError, type ServerConfig } from './config/config.js';
 import type { Area } from './domain/types.js';
-import type { Storage } from './storage/storage.js';
+import type { Storage } from './storage/contract/index.js';
 
 /** The demo credentials file: exactly these fields (DESIGN.md `--demo`). */
 export interface DemoCredentials {

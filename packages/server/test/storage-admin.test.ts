@@ -14,7 +14,7 @@ import {
   openStorage,
   SecretHasher,
 } from '../src/index.js';
-import type { Storage } from '../src/storage/storage.js';
+import type { Storage } from '../src/storage/contract/index.js';
 
 let dir: string;
 let storage: Storage;

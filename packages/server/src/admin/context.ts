@@ -1,8 +1,8 @@
 // What every admin module is built from, and the checks they share (one-line AdminError messages).
 import type { SecretHasher } from '../crypto/secrets.js';
 import { AdminError } from '../errors.js';
+import type { Storage } from '../storage/contract/index.js';
 import { StorageConstraintError } from '../storage/errors.js';
-import type { Storage } from '../storage/storage.js';
 
 export interface AdminContext {
   storage: Storage;

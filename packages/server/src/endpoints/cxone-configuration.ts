@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidRequest, NotFound } from '../errors.js';
 import { cacheFor, sendJson } from '../http/headers.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/contract/index.js';
 
 export const CXONE_CONFIGURATION_PATH = '/.well-known/cxone-configuration';
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../errors.js';
 import { sendJson } from '../http/headers.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/contract/index.js';
 
 export const HEALTHZ_PATH = '/healthz';
 export const READYZ_PATH = '/readyz';

@@ -1,6 +1,6 @@
 // POST /auth/token: client authentication, grant dispatch, and the no-store token response.
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
+import { authenticateClient } from '../client-auth.js';
 import type { GrantType } from '../domain/types.js';
 import { InvalidRequest, OAuthError } from '../errors.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
@@ -11,7 +11,6 @@ export const TOKEN_PATH = '/auth/token';
 
 export interface TokenEndpointDeps {
   readonly grants: ReadonlyMap<string, Grant>;
-  readonly clientAuth: ClientAuthDeps;
   readonly grantDeps: GrantDeps;
   readonly clock: () => Date;
 }
@@ -31,8 +30,10 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     },
     handler: async (request, reply) => {
       const params = (request.body ?? {}) as FormParams;
+      // One revision read per request: every cached record used below is current (docs/storage.md).
+      const lookups = await deps.grantDeps.lookups.current(request);
       const { app: client } = await authenticateClient(
-        deps.clientAuth,
+        { getApplication: lookups.application, hasher: deps.grantDeps.hasher },
         request.headers.authorization,
         params,
       );
@@ -51,6 +52,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         client,
         now: deps.clock(),
         log: request.log,
+        lookups,
         deps: deps.grantDeps,
       });
       return sendJson(reply, JSON.stringify(response));

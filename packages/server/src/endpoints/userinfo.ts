@@ -5,7 +5,7 @@ import { hasScope } from '../grants/scope.js';
 import { bearerToken } from '../http/bearer.js';
 import type { FormParams } from '../http/form.js';
 import { noStore, sendJson } from '../http/headers.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/contract/index.js';
 import type { AccessTokenClaims } from '../tokens/verify-access-token.js';
 
 export const USERINFO_PATH = '/auth/userinfo';

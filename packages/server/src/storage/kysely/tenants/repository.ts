@@ -1,15 +1,17 @@
 // Tenant repository.
 import type { Kysely } from 'kysely';
-import type { Status, Tenant } from '../../domain/types.js';
-import type { TenantRepository } from '../storage.js';
-import { constrained, tenantRow } from './rows.js';
-import type { Database } from './schema.js';
+import type { Status, Tenant } from '../../../domain/types.js';
+import type { TenantRepository } from '../../contract/tenants.js';
+import { changing, withRevision } from '../revision/queries.js';
+import { constrained } from '../rows.js';
+import type { Database } from '../schema.js';
+import { tenantRow } from './table.js';
 
 export function tenantRepository(db: Kysely<Database>): TenantRepository {
   return {
     async create(tenant: Tenant) {
       await constrained(`tenant ${tenant.id} / name "${tenant.name}"`, () =>
-        db.insertInto('tenants').values(tenantRow.to(tenant)).execute(),
+        withRevision(db, (trx) => trx.insertInto('tenants').values(tenantRow.to(tenant)).execute()),
       );
     },
     async get(id) {
@@ -21,12 +23,14 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
       return rows.map(tenantRow.from);
     },
     async setStatus(id, status: Status, at) {
-      const result = await db
-        .updateTable('tenants')
-        .set({ status, updated_at: at.getTime() })
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('tenants')
+          .set({ status, updated_at: at.getTime() })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
     },
   };
 }
