@@ -7,8 +7,8 @@ import { loadConfig, type ServerConfig } from '../../src/config/config.js';
 import { generateAccessKeyPart, generateClientSecret, SecretHasher } from '../../src/crypto/secrets.js';
 import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from '../../src/crypto/signing-keys.js';
 import type { AccessKey, Application, Area, Tenant, User } from '../../src/domain/types.js';
-import { openStorage } from '../../src/storage/open.js';
 import type { Storage } from '../../src/storage/contract/index.js';
+import { openStorage } from '../../src/storage/open.js';
 import { type TestDatabase, tempPostgres, tempSqlite } from '../fixtures/storage-db.js';
 import * as make from '../fixtures/storage-factories.js';
 
