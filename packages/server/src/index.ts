@@ -43,9 +43,9 @@ export {
   generateToken,
   SecretHasher,
 } from './secrets/random-secrets.js';
+export type * from './storage/contract/index.js';
 export { StorageConstraintError } from './storage/errors.js';
 export { openStorage } from './storage/open.js';
-export type * from './storage/storage.js';
 // --- end of the foundation exports ---
 
 // --- the global service over HTTP: composition root, endpoints, grants, tokens ---

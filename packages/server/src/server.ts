@@ -10,8 +10,7 @@ import { registerTenantConfiguration } from './endpoints/tenant-configuration.js
 import { registerTokenEndpoint } from './endpoints/token.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
 import { enabledGrants, type GrantType } from './grants/index.js';
-import { createLookups } from './grants/lookups.js';
-import { OriginCache, registerCors } from './http/cors.js';
+import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
 import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
@@ -21,7 +20,8 @@ import { type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import { registerRequestLog } from './observability/request-log.js';
 import { SecretHasher } from './secrets/random-secrets.js';
-import type { Storage } from './storage/storage.js';
+import type { Storage } from './storage/contract/index.js';
+import { createLookups } from './storage/lookups.js';
 import { TokenIssuer } from './tokens/issue.js';
 import type { Hasher } from './tokens/refresh-token.js';
 
@@ -37,8 +37,6 @@ export interface CreateServerOptions {
   readonly logger?: LoggerOption;
   /** Reads the keys again (default with `kek`: from storage); called every KEY_RELOAD_MS. */
   readonly reloadKeys?: () => Promise<LoadedKeys>;
-  /** Lifetime of the cached application and access-key lookups, ms (default 5000; 0 disables). */
-  readonly lookupCacheTtlMs?: number;
   /** The grants to enable (default: all). */
   readonly grants?: readonly GrantType[];
 }
@@ -86,12 +84,10 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   app.removeAllContentTypeParsers();
   registerFormParser(app, config.bodyLimit);
   installErrorHandling(app, allowedMethods());
-  const origins = new OriginCache({
-    load: () => storage.applications.listActiveOrigins(),
-    now: () => clock().getTime(),
-    onError: (err) => app.log.warn({ err }, 'could not read CORS origins'),
+  const lookups = createLookups(storage, {
+    onOriginsError: (err) => app.log.warn({ err }, 'could not read CORS origins'),
   });
-  registerCors(app, origins, corsRoutes());
+  registerCors(app, lookups, corsRoutes());
 
   const grants = enabledGrants(options.grants);
   const ring = new KeyRing(keys, {
@@ -109,10 +105,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerDiscovery(app, config.issuer, [...grants.keys()]);
   registerJwks(app, () => ring.jwksJson);
-  const lookups = createLookups(storage, () => clock().getTime(), options.lookupCacheTtlMs);
   registerTokenEndpoint(app, {
     grants,
-    clientAuth: { getApplication: lookups.application, hasher },
     grantDeps: { config, storage, hasher, tokens, lookups },
     clock,
   });

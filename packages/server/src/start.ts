@@ -7,8 +7,8 @@ import { ensureActiveSigningKey } from './keys/signing-keys.js';
 import type { LoggerOption } from './observability/logger.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import { createServer } from './server.js';
+import type { Storage } from './storage/contract/index.js';
 import { openStorage } from './storage/open.js';
-import type { Storage } from './storage/storage.js';
 
 /** A started global service. */
 export interface RunningAuthService {

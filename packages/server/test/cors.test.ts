@@ -78,13 +78,15 @@ describe('CORS', () => {
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it('caches the origin set, and sees a new application after the cache time', async () => {
+  it('sees a new application and a deactivated one at once, with the origin set cached', async () => {
     const later = 'https://later.example.com';
-    await svc.addApplication({ origins: [later] });
     const probe = () =>
       svc.app.inject({ method: 'GET', url: '/auth/jwks', headers: { origin: later } }).then((r) => r.headers);
+    // The set is cached now (ALLOWED was served above), and does not hold `later` yet.
     expect((await probe())['access-control-allow-origin']).toBeUndefined();
-    svc.clock.advance(31);
+    const extra = await svc.addApplication({ origins: [later] });
     expect((await probe())['access-control-allow-origin']).toBe(later);
+    await svc.storage.applications.setStatus(extra.clientId, 'inactive', svc.clock.now());
+    expect((await probe())['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, createAdmin, openStorage, SecretHasher, seedDemo } from '../src/index.js';
-import type { Storage } from '../src/storage/storage.js';
+import type { Storage } from '../src/storage/contract/index.js';
 
 let dir: string;
 let storage: Storage;

@@ -1,5 +1,5 @@
 // The admin service over real storage: validation and unknown ids as AdminError, secrets returned once
-// and stored hashed, and deactivation ending sessions (users, access keys, tenants).
+// and stored hashed, and deactivation ending sessions (users, access keys, tenants, applications).
 import crypto from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import {
   openStorage,
   SecretHasher,
 } from '../src/index.js';
-import type { Storage } from '../src/storage/storage.js';
+import type { Storage } from '../src/storage/contract/index.js';
 
 let dir: string;
 let storage: Storage;
@@ -85,6 +85,14 @@ describe('admin service', () => {
     expect((await admin.setAccessKeyStatus(key.accessKeyId, 'inactive')).status).toBe('inactive');
     expect((await storage.sessions.get(withKey))?.revokedAt).toEqual(NOW);
     expect((await storage.sessions.get(other))?.revokedAt).toBeNull();
+  });
+
+  it('deactivating an application revokes the sessions opened through it', async () => {
+    const { app, open } = await world();
+    const s = await open(null);
+    expect((await admin.setApplicationStatus(app.client_id, 'inactive')).status).toBe('inactive');
+    expect((await storage.sessions.get(s))?.revokedAt).toEqual(NOW);
+    expect((await storage.sessions.get(s))?.revokedReason).toBe('application deactivated');
   });
 
   it('deactivating a user or a tenant revokes their sessions', async () => {

@@ -2,7 +2,7 @@
 // refresh-token rotation including a 50-way race on one token.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStorage, StorageConstraintError } from '../src/index.js';
-import type { Storage } from '../src/storage/storage.js';
+import type { Storage } from '../src/storage/contract/index.js';
 import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './fixtures/storage-db.js';
 import * as f from './fixtures/storage-factories.js';
 

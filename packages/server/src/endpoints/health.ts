@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { OAuthError } from '../protocol/errors.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/contract/index.js';
 
 const OK = JSON.stringify({ status: 'ok' });
 

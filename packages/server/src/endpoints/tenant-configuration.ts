@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { cacheFor, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { InvalidRequest, NotFound } from '../protocol/errors.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/contract/index.js';
 
 /** Tenants rarely move; a few minutes of caching keeps discovery off the database. */
 export const TENANT_CONFIGURATION_MAX_AGE = 300;

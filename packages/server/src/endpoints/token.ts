@@ -4,13 +4,12 @@ import type { GrantType } from '../domain/types.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
 import { noStore, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
-import { authenticateClient, type ClientAuthDeps } from '../protocol/client-auth.js';
+import { authenticateClient } from '../protocol/client-auth.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import { type FormParams, isForm } from '../protocol/params.js';
 
 export interface TokenEndpointDeps {
   readonly grants: ReadonlyMap<string, Grant>;
-  readonly clientAuth: ClientAuthDeps;
   readonly grantDeps: GrantDeps;
   readonly clock: () => Date;
 }
@@ -30,8 +29,10 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     },
     handler: async (request, reply) => {
       const params = (request.body ?? {}) as FormParams;
+      // One revision read per request: every cached record used below is current (docs/storage.md).
+      const lookups = await deps.grantDeps.lookups.current(request);
       const { app: client } = await authenticateClient(
-        deps.clientAuth,
+        { getApplication: lookups.application, hasher: deps.grantDeps.hasher },
         request.headers.authorization,
         params,
       );
@@ -50,6 +51,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         client,
         now: deps.clock(),
         log: request.log,
+        lookups,
         deps: deps.grantDeps,
       });
       return sendJson(reply, JSON.stringify(response));

@@ -5,7 +5,7 @@ import { bearerToken } from '../protocol/bearer.js';
 import { InvalidToken, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { hasScope } from '../protocol/scope.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/contract/index.js';
 import type { AccessTokenClaims } from '../tokens/verify-access-token.js';
 
 export const USERINFO_PATH = '/auth/userinfo';

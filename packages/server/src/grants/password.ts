@@ -20,8 +20,15 @@ const DUMMY_HASH = Buffer.alloc(32);
  * restricted to a tenant serves only that tenant's users.
  * @see RFC 6749 §4.3.2, the reference document "Getting a token"
  */
-export async function handler({ params, client, now, log, deps }: GrantContext): Promise<TokenResponse> {
-  const { storage, hasher, config, tokens, lookups } = deps;
+export async function handler({
+  params,
+  client,
+  now,
+  log,
+  lookups,
+  deps,
+}: GrantContext): Promise<TokenResponse> {
+  const { storage, hasher, config, tokens } = deps;
   const keyId = params['username'] as string;
   const secret = params['password'] as string;
   const scope = parseScope(params['scope']);
@@ -60,7 +67,7 @@ export async function handler({ params, client, now, log, deps }: GrantContext):
     refresh.record,
   );
   // Last use is bookkeeping: it must not slow the response or fail it.
-  if (lookups.touch.due(key.id, now.getTime())) {
+  if (lookups.touchDue(key.id, now)) {
     storage.accessKeys
       .touch(key.id, now)
       .catch((err: unknown) => log.warn({ err }, 'access key touch failed'));

@@ -2,7 +2,7 @@
 // can only narrow, and the access key, user and tenant checked again on every refresh.
 import { InvalidGrant } from '../protocol/errors.js';
 import { parseScope } from '../protocol/scope.js';
-import type { AccessKeyOwner } from '../storage/storage.js';
+import type { AccessKeyOwner } from '../storage/contract/index.js';
 import type { TokenResponse } from '../tokens/issue.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
@@ -15,10 +15,10 @@ const INVALID = 'the refresh token is invalid, expired or revoked';
 
 /** The key, user and tenant behind a session, when all of them are still active. */
 async function activeOwner(
-  { deps }: GrantContext,
+  { deps, lookups }: GrantContext,
   session: { userId: string; tenantId: string; accessKeyId: string | null },
 ): Promise<Omit<AccessKeyOwner, 'key'> | undefined> {
-  const { storage, lookups } = deps;
+  const { storage } = deps;
   if (session.accessKeyId !== null) {
     const owner = await lookups.accessKeyOwner(session.accessKeyId);
     if (owner?.key.status !== 'active') return undefined;

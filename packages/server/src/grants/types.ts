@@ -4,10 +4,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Application } from '../domain/types.js';
 import type { FormParams } from '../protocol/params.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/contract/index.js';
+import type { Lookups, LookupView } from '../storage/lookups.js';
 import type { TokenIssuer, TokenResponse } from '../tokens/issue.js';
 import type { Hasher } from '../tokens/refresh-token.js';
-import type { Lookups } from './lookups.js';
 
 export interface GrantDeps {
   readonly config: ServerConfig;
@@ -23,6 +23,8 @@ export interface GrantContext {
   readonly client: Application;
   readonly now: Date;
   readonly log: FastifyBaseLogger;
+  /** The cached records as of this request's storage revision (current, never stale). */
+  readonly lookups: LookupView;
   readonly deps: GrantDeps;
 }
 

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { SigningKey } from '../domain/types.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/contract/index.js';
 import { decrypt, encrypt } from './kek.js';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);

@@ -5,10 +5,10 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { Storage } from './contract/index.js';
 import type { Database } from './kysely/schema.js';
 import { cachingSqliteDatabase } from './kysely/statement-cache.js';
 import { kyselyStorage } from './kysely/storage.js';
-import type { Storage } from './storage.js';
 
 /** How long a SQLite writer waits for another process's write lock before failing, ms. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;

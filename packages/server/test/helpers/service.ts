@@ -12,8 +12,8 @@ import {
   SecretHasher,
 } from '../../src/secrets/random-secrets.js';
 import { createServer } from '../../src/server.js';
+import type { Storage } from '../../src/storage/contract/index.js';
 import { openStorage } from '../../src/storage/open.js';
-import type { Storage } from '../../src/storage/storage.js';
 import { type TestDatabase, tempPostgres, tempSqlite } from '../fixtures/storage-db.js';
 import * as make from '../fixtures/storage-factories.js';
 

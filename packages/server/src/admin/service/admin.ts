@@ -1,7 +1,7 @@
 // The admin service: one object over Storage for the CLI and demo seeding, assembled from one module
 // per aggregate. Errors are AdminError (not_found, invalid_value, conflict) with one-line messages.
 import type { SecretHasher } from '../../secrets/random-secrets.js';
-import type { Storage } from '../../storage/storage.js';
+import type { Storage } from '../../storage/contract/index.js';
 import { accessKeyAdmin } from './access-keys.js';
 import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';

@@ -117,9 +117,14 @@ export function applicationAdmin(ctx: AdminContext) {
     async showApplication(clientId: string): Promise<ApplicationView> {
       return applicationView(await load(clientId));
     },
+    /** Deactivating an application ends every session opened through it. */
     async setApplicationStatus(clientId: string, status: Status): Promise<ApplicationView> {
-      if (!(await ctx.storage.applications.setStatus(clientId, status, ctx.clock()))) {
+      const at = ctx.clock();
+      if (!(await ctx.storage.applications.setStatus(clientId, status, at))) {
         throw notFound('application', clientId);
+      }
+      if (status === 'inactive') {
+        await ctx.storage.sessions.revokeByClient(clientId, 'application deactivated', at);
       }
       return applicationView(await load(clientId));
     },

@@ -2,8 +2,8 @@
 
 import { AdminError } from '../../protocol/errors.js';
 import type { SecretHasher } from '../../secrets/random-secrets.js';
+import type { Storage } from '../../storage/contract/index.js';
 import { StorageConstraintError } from '../../storage/errors.js';
-import type { Storage } from '../../storage/storage.js';
 
 export interface AdminContext {
   storage: Storage;

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type ServerConfig } from '../../config/config.js';
 import type { Area } from '../../domain/types.js';
-import type { Storage } from '../../storage/storage.js';
+import type { Storage } from '../../storage/contract/index.js';
 import type { Admin } from './admin.js';
 import { randomBusinessUnitId } from './tenants.js';
 

@@ -1,9 +1,9 @@
 // The statements of the session repository's hot paths (open, find, rotate), written with Kysely and
-// compiled once per Kysely instance; sessions.ts decides what to run and in which transaction.
+// compiled once per Kysely instance; repository.ts decides what to run and in which transaction.
 import type { Kysely, Selectable, UpdateQueryBuilder, UpdateResult } from 'kysely';
-import { prepare } from './prepared.js';
-import type { refreshTokenRow, sessionRow } from './rows.js';
-import type { Database, RefreshTokensTable, SessionsTable } from './schema.js';
+import { prepare } from '../prepared.js';
+import type { Database } from '../schema.js';
+import type { RefreshTokensTable, refreshTokenRow, SessionsTable, sessionRow } from './table.js';
 
 /** A refresh-token row joined with its session's row, session columns prefixed `s_`. */
 export interface TokenWithSessionRow extends Selectable<RefreshTokensTable> {
@@ -37,7 +37,7 @@ export function sessionOf(r: TokenWithSessionRow): Selectable<SessionsTable> {
 
 /**
  * The claim of a refresh token: marks it used when it is unused, unexpired and its session open. The
- * affected-row count decides the single winner of a race (see sessions.ts).
+ * affected-row count decides the single winner of a race (see repository.ts).
  * @see RFC 9700 §4.14.2
  */
 export function claimRefreshToken(
@@ -135,7 +135,7 @@ export function sessionQueries(db: Kysely<Database>) {
     ),
 
     /**
-     * The claim: its affected-row count decides the single winner of a race (see sessions.ts).
+     * The claim: its affected-row count decides the single winner of a race (see repository.ts).
      * @see RFC 9700 §4.14.2
      */
     claimRefreshToken: prepare((a: { hash: Buffer; at: number }) => claimRefreshToken(db, a)),

@@ -1,9 +1,9 @@
 // Area repository: the deployment areas and their endpoints.
 import type { Kysely } from 'kysely';
-import type { Area } from '../../domain/types.js';
-import type { AreaRepository } from '../storage.js';
-import { areaRow } from './rows.js';
-import type { Database } from './schema.js';
+import type { Area } from '../../../domain/types.js';
+import type { AreaRepository } from '../../contract/areas.js';
+import type { Database } from '../schema.js';
+import { areaRow } from './table.js';
 
 export function areaRepository(db: Kysely<Database>): AreaRepository {
   return {

@@ -1,20 +1,22 @@
 // Application (OAuth client) repository.
 import type { Kysely } from 'kysely';
-import type { Application, Status } from '../../domain/types.js';
-import type { ApplicationRepository } from '../storage.js';
-import { prepare } from './prepared.js';
-import { applicationRow, constrained } from './rows.js';
-import type { Database } from './schema.js';
+import type { Application, Status } from '../../../domain/types.js';
+import type { ApplicationRepository } from '../../contract/applications.js';
+import { prepare } from '../prepared.js';
+import { changing, withRevision } from '../revision/queries.js';
+import { constrained } from '../rows.js';
+import type { Database } from '../schema.js';
+import { applicationRow } from './table.js';
 
 export function applicationRepository(db: Kysely<Database>): ApplicationRepository {
-  // Read on every token request (client authentication), behind the grants' short cache.
+  // Read by client authentication when the lookup cache has no current entry (storage/lookups.ts).
   const byClientId = prepare((a: { clientId: string }) =>
     db.selectFrom('applications').selectAll().where('client_id', '=', a.clientId),
   );
   return {
     async create(app: Application) {
       await constrained(`application ${app.clientId}`, () =>
-        db.insertInto('applications').values(applicationRow.to(app)).execute(),
+        withRevision(db, (trx) => trx.insertInto('applications').values(applicationRow.to(app)).execute()),
       );
     },
     async get(clientId) {
@@ -31,12 +33,14 @@ export function applicationRepository(db: Kysely<Database>): ApplicationReposito
       return rows.map(applicationRow.from);
     },
     async setStatus(clientId, status: Status, at) {
-      const result = await db
-        .updateTable('applications')
-        .set({ status, updated_at: at.getTime() })
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('applications')
+          .set({ status, updated_at: at.getTime() })
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
     },
     async listActiveOrigins() {
       const rows = await db

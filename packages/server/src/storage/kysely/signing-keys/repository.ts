@@ -1,11 +1,11 @@
 // Signing-key repository: public JWKs and KEK-encrypted private keys (never decrypted here).
 import { type Kysely, sql } from 'kysely';
-import type { SigningKey, Status } from '../../domain/types.js';
-import type { SigningKeyRepository } from '../storage.js';
-import type { Dialect } from './migrations.js';
-import { prepare } from './prepared.js';
-import { constrained, signingKeyRow } from './rows.js';
-import type { Database } from './schema.js';
+import type { SigningKey, Status } from '../../../domain/types.js';
+import type { SigningKeyRepository } from '../../contract/signing-keys.js';
+import { prepare } from '../prepared.js';
+import { constrained, type Dialect } from '../rows.js';
+import type { Database } from '../schema.js';
+import { signingKeyRow } from './table.js';
 
 /** Any fixed number, distinct from the migration lock: serializes first-key creation across nodes. */
 const FIRST_KEY_LOCK = 0x6378_6b31;

@@ -1,15 +1,17 @@
 // User repository: users of tenants, with their roles.
 import type { Kysely } from 'kysely';
-import type { Status, User } from '../../domain/types.js';
-import type { UserRepository } from '../storage.js';
-import { constrained, userRow } from './rows.js';
-import type { Database } from './schema.js';
+import type { Status, User } from '../../../domain/types.js';
+import type { UserRepository } from '../../contract/users.js';
+import { changing, withRevision } from '../revision/queries.js';
+import { constrained } from '../rows.js';
+import type { Database } from '../schema.js';
+import { userRow } from './table.js';
 
 export function userRepository(db: Kysely<Database>): UserRepository {
   return {
     async create(user: User) {
       await constrained(`user ${user.id} / e-mail "${user.email}" in this tenant`, () =>
-        db.insertInto('users').values(userRow.to(user)).execute(),
+        withRevision(db, (trx) => trx.insertInto('users').values(userRow.to(user)).execute()),
       );
     },
     async get(id) {
@@ -23,12 +25,14 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       return rows.map(userRow.from);
     },
     async setStatus(id, status: Status, at) {
-      const result = await db
-        .updateTable('users')
-        .set({ status, updated_at: at.getTime() })
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('users')
+          .set({ status, updated_at: at.getTime() })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
     },
   };
 }

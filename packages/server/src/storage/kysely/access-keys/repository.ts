@@ -1,11 +1,15 @@
 // Access-key repository, including the one-query lookup of a key with its user and tenant that the
 // password grant makes on every token request.
 import type { Kysely } from 'kysely';
-import type { AccessKey, Status } from '../../domain/types.js';
-import type { AccessKeyRepository } from '../storage.js';
-import { prepare } from './prepared.js';
-import { accessKeyRow, constrained, tenantRow, userRow } from './rows.js';
-import type { Database } from './schema.js';
+import type { AccessKey, Status } from '../../../domain/types.js';
+import type { AccessKeyRepository } from '../../contract/access-keys.js';
+import { prepare } from '../prepared.js';
+import { changing, withRevision } from '../revision/queries.js';
+import { constrained } from '../rows.js';
+import type { Database } from '../schema.js';
+import { tenantRow } from '../tenants/table.js';
+import { userRow } from '../users/table.js';
+import { accessKeyRow } from './table.js';
 
 /** A use within this window of the recorded one is not written again (one write per key per minute). */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -53,7 +57,7 @@ export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
   return {
     async create(key: AccessKey) {
       await constrained(`access key ${key.id}`, () =>
-        db.insertInto('access_keys').values(accessKeyRow.to(key)).execute(),
+        withRevision(db, (trx) => trx.insertInto('access_keys').values(accessKeyRow.to(key)).execute()),
       );
     },
     async get(id) {
@@ -108,12 +112,14 @@ export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
       return rows.map(accessKeyRow.from);
     },
     async setStatus(id, status: Status, _at) {
-      const result = await db
-        .updateTable('access_keys')
-        .set({ status })
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('access_keys')
+          .set({ status })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
     },
     async touch(id, at) {
       const ms = at.getTime();

@@ -1,13 +1,13 @@
 // Session and refresh-token repository: opening sessions, race-safe rotation with replay detection,
 // and revocation.
 import type { Kysely, Transaction } from 'kysely';
-import type { RefreshToken, Session } from '../../domain/types.js';
-import type { RotationResult, SessionRepository } from '../storage.js';
-import type { Dialect } from './migrations.js';
-import { pgSessionQueries } from './pg-session-queries.js';
-import { constrained, refreshTokenRow, sessionRow } from './rows.js';
-import type { Database } from './schema.js';
-import { type SessionQueries, sessionOf, sessionQueries } from './session-queries.js';
+import type { RefreshToken, Session } from '../../../domain/types.js';
+import type { RotationResult, SessionRepository } from '../../contract/sessions.js';
+import { constrained, type Dialect } from '../rows.js';
+import type { Database } from '../schema.js';
+import { pgSessionQueries } from './pg-queries.js';
+import { type SessionQueries, sessionOf, sessionQueries } from './queries.js';
+import { refreshTokenRow, sessionRow } from './table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -47,6 +47,23 @@ async function lostClaim(
     .execute();
   const session = (await getSession(q, db, found.session.id)) ?? found.session;
   return { outcome: 'reused', session };
+}
+
+/** Revokes every open session whose `column` is `value`; returns how many. */
+async function revokeWhere(
+  db: Db,
+  column: 'user_id' | 'access_key_id' | 'client_id',
+  value: string,
+  reason: string,
+  at: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ revoked_at: at.getTime(), revoked_reason: reason })
+    .where(column, '=', value)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export function sessionRepository(db: Kysely<Database>, dialect: Dialect): SessionRepository {
@@ -122,23 +139,8 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
-    async revokeByUser(userId, reason, at) {
-      const result = await db
-        .updateTable('sessions')
-        .set({ revoked_at: at.getTime(), revoked_reason: reason })
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
-    },
-    async revokeByAccessKey(accessKeyId, reason, at) {
-      const result = await db
-        .updateTable('sessions')
-        .set({ revoked_at: at.getTime(), revoked_reason: reason })
-        .where('access_key_id', '=', accessKeyId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
-    },
+    revokeByUser: (userId, reason, at) => revokeWhere(db, 'user_id', userId, reason, at),
+    revokeByAccessKey: (accessKeyId, reason, at) => revokeWhere(db, 'access_key_id', accessKeyId, reason, at),
+    revokeByClient: (clientId, reason, at) => revokeWhere(db, 'client_id', clientId, reason, at),
   };
 }

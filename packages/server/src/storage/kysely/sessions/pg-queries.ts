@@ -1,12 +1,12 @@
 // PostgreSQL's single-statement forms of the two session writes on the token endpoint's path: each
 // round trip costs the pg client tens of microseconds of event-loop time, and a transaction adds BEGIN
-// and COMMIT. SQLite has no data-modifying WITH, so sessions.ts runs the same steps there as separate
-// statements of session-queries.ts in one transaction (synchronous, no round trips).
+// and COMMIT. SQLite has no data-modifying WITH, so repository.ts runs the same steps there as separate
+// statements of queries.ts in one transaction (synchronous, no round trips).
 import type { Kysely } from 'kysely';
-import { prepare } from './prepared.js';
-import type { sessionRow } from './rows.js';
-import type { Database } from './schema.js';
-import { claimRefreshToken, refreshTokenValues, sessionValues } from './session-queries.js';
+import { prepare } from '../prepared.js';
+import type { Database } from '../schema.js';
+import { claimRefreshToken, refreshTokenValues, sessionValues } from './queries.js';
+import type { sessionRow } from './table.js';
 
 /** A session row and its first token's columns, `t_`-prefixed (the token belongs to that session). */
 export type SessionWithTokenInsert = ReturnType<typeof sessionRow.to> & {

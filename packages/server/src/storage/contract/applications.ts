@@ -1,0 +1,13 @@
+// The contract of the applications aggregate (OAuth clients).
+import type { Application, Status } from '../../domain/types.js';
+
+export interface ApplicationRepository {
+  /** Stores a new application and grows the revision (see `Storage.revision`). */
+  create(app: Application): Promise<void>;
+  get(clientId: string): Promise<Application | undefined>;
+  list(): Promise<Application[]>;
+  /** Returns false when no application has that id; otherwise grows the revision with the change. */
+  setStatus(clientId: string, status: Status, at: Date): Promise<boolean>;
+  /** Every origin registered by an active application (for CORS), deduplicated. */
+  listActiveOrigins(): Promise<string[]>;
+}

@@ -1,0 +1,40 @@
+// The storage contract: everything the service and the admin commands need from a database, in domain
+// types, one file per aggregate. One implementation (storage/kysely/) serves SQLite and PostgreSQL;
+// tests may pass another.
+import type { AccessKeyRepository } from './access-keys.js';
+import type { ApplicationRepository } from './applications.js';
+import type { AreaRepository } from './areas.js';
+import type { SessionRepository } from './sessions.js';
+import type { SigningKeyRepository } from './signing-keys.js';
+import type { TenantRepository } from './tenants.js';
+import type { UserRepository } from './users.js';
+
+export type { AccessKeyOwner, AccessKeyRepository } from './access-keys.js';
+export type { ApplicationRepository } from './applications.js';
+export type { AreaRepository } from './areas.js';
+export type { RotationResult, SessionRepository } from './sessions.js';
+export type { SigningKeyRepository } from './signing-keys.js';
+export type { TenantRepository } from './tenants.js';
+export type { UserRepository } from './users.js';
+
+export interface Storage {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly areas: AreaRepository;
+  readonly tenants: TenantRepository;
+  readonly users: UserRepository;
+  readonly applications: ApplicationRepository;
+  readonly accessKeys: AccessKeyRepository;
+  readonly signingKeys: SigningKeyRepository;
+  readonly sessions: SessionRepository;
+  /**
+   * A number that grows whenever a tenant, user, application or access key is created or changed, in
+   * the same transaction as the change; token grants leave it alone. A cache entry read at revision
+   * `r` is current while `revision()` still returns `r` (see docs/storage.md, "The revision").
+   */
+  revision(): Promise<number>;
+  /** Brings the schema up to date; safe when several nodes call it at once. */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+// The contract of the sessions aggregate: sessions and the refresh tokens that carry them on.
+import type { RefreshToken, Session } from '../../domain/types.js';
+
+export type RotationResult =
+  /** The presented token was current: it is now used, and `next` is stored. */
+  | { outcome: 'rotated'; session: Session }
+  /** The presented token had already been used: a replay. The session is now revoked. */
+  | { outcome: 'reused'; session: Session }
+  /** No such token (or its session is revoked or expired, or the token expired). */
+  | { outcome: 'invalid' };
+
+export interface SessionRepository {
+  /** Opens a session with its first refresh token, atomically. */
+  create(session: Session, first: RefreshToken): Promise<void>;
+  get(id: string): Promise<Session | undefined>;
+  /** The current state of a refresh token and its session, without changing anything. */
+  findRefreshToken(tokenHash: Buffer): Promise<{ token: RefreshToken; session: Session } | undefined>;
+  /**
+   * Exchanges a refresh token atomically: of any number of concurrent calls with one token, at most one
+   * returns `rotated` (RFC 9700 §4.14.2). A token seen again after its use revokes its whole session.
+   */
+  rotate(presentedHash: Buffer, next: RefreshToken, at: Date): Promise<RotationResult>;
+  revoke(id: string, reason: string, at: Date): Promise<boolean>;
+  /** Revokes every open session of a user, opened with an access key, or of a client; returns how many. */
+  revokeByUser(userId: string, reason: string, at: Date): Promise<number>;
+  revokeByAccessKey(accessKeyId: string, reason: string, at: Date): Promise<number>;
+  revokeByClient(clientId: string, reason: string, at: Date): Promise<number>;
+}

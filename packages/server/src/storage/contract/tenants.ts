@@ -1,0 +1,11 @@
+// The contract of the tenants aggregate.
+import type { Status, Tenant } from '../../domain/types.js';
+
+export interface TenantRepository {
+  /** Stores a new tenant and grows the revision (see `Storage.revision`). */
+  create(tenant: Tenant): Promise<void>;
+  get(id: string): Promise<Tenant | undefined>;
+  list(): Promise<Tenant[]>;
+  /** Returns false when no tenant has that id; otherwise grows the revision with the change. */
+  setStatus(id: string, status: Status, at: Date): Promise<boolean>;
+}

@@ -1,0 +1,45 @@
+// Application rows: the applications table (lists as JSON text) and its mapping.
+import type { Selectable } from 'kysely';
+import type { Application, GrantType } from '../../../domain/types.js';
+import { type Millis, status, toDate } from '../rows.js';
+
+export interface ApplicationsTable {
+  client_id: string;
+  secret_hash: Buffer;
+  name: string;
+  /** JSON string arrays. */
+  origins: string;
+  grant_types: string;
+  redirect_uris: string;
+  tenant_id: string | null;
+  status: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export const applicationRow = {
+  from: (r: Selectable<ApplicationsTable>): Application => ({
+    clientId: r.client_id,
+    secretHash: Buffer.from(r.secret_hash),
+    name: r.name,
+    origins: JSON.parse(r.origins) as string[],
+    grantTypes: JSON.parse(r.grant_types) as GrantType[],
+    redirectUris: JSON.parse(r.redirect_uris) as string[],
+    tenantId: r.tenant_id,
+    status: status(r.status),
+    createdAt: toDate(r.created_at),
+    updatedAt: toDate(r.updated_at),
+  }),
+  to: (a: Application) => ({
+    client_id: a.clientId,
+    secret_hash: a.secretHash,
+    name: a.name,
+    origins: JSON.stringify(a.origins),
+    grant_types: JSON.stringify(a.grantTypes),
+    redirect_uris: JSON.stringify(a.redirectUris),
+    tenant_id: a.tenantId,
+    status: a.status,
+    created_at: a.createdAt.getTime(),
+    updated_at: a.updatedAt.getTime(),
+  }),
+};

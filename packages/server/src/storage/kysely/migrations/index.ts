@@ -1,0 +1,68 @@
+// The list of migrations (in code, one file each: nothing to ship or find at run time) and the migrator
+// that applies them safely when several nodes start at once. A new migration is a new file here and one
+// line in `migrations()`; a migration, once released, is never edited.
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { Dialect } from '../rows.js';
+import type { Database } from '../schema.js';
+import { initial } from './0001_initial.js';
+import { revision } from './0002_revision.js';
+
+export type { Dialect } from '../rows.js';
+
+/** Any fixed number: every node takes the same PostgreSQL advisory lock around migrations. */
+const MIGRATION_LOCK_KEY = 0x63786175; // "cxau"
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is.
+export type AnyDb = Kysely<any>;
+
+/** Every migration, in order: one file each, named by its number. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect),
+    '0002_revision': revision(),
+  };
+}
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
+
+async function migrateWith(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Brings the schema up to date. On PostgreSQL the whole run holds a session advisory lock on one
+ * dedicated connection: Kysely's own lock table is created with `IF NOT EXISTS`, which still races
+ * between nodes on a fresh database. On SQLite one immediate transaction does the same.
+ */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+  if (dialect === 'sqlite') {
+    // BEGIN IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) and then
+    // finds the migrations done instead of failing halfway.
+    await db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        await migrateWith(conn, dialect);
+        await sql`commit`.execute(conn);
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+    return;
+  }
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      await migrateWith(conn, dialect);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
+}

@@ -1,0 +1,36 @@
+// Tenant repository.
+import type { Kysely } from 'kysely';
+import type { Status, Tenant } from '../../../domain/types.js';
+import type { TenantRepository } from '../../contract/tenants.js';
+import { changing, withRevision } from '../revision/queries.js';
+import { constrained } from '../rows.js';
+import type { Database } from '../schema.js';
+import { tenantRow } from './table.js';
+
+export function tenantRepository(db: Kysely<Database>): TenantRepository {
+  return {
+    async create(tenant: Tenant) {
+      await constrained(`tenant ${tenant.id} / name "${tenant.name}"`, () =>
+        withRevision(db, (trx) => trx.insertInto('tenants').values(tenantRow.to(tenant)).execute()),
+      );
+    },
+    async get(id) {
+      const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? tenantRow.from(row) : undefined;
+    },
+    async list() {
+      const rows = await db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(tenantRow.from);
+    },
+    async setStatus(id, status: Status, at) {
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('tenants')
+          .set({ status, updated_at: at.getTime() })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
+  };
+}
