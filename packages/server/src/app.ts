@@ -178,6 +178,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     issuer: config.issuer,
     audience: config.tokens.audience,
     clockTolerance: config.tokens.clockTolerance,
+    clock: () => clock().getTime(),
   });
   scheduleKeyReload(app, ring, options);
   const tokens = new TokenIssuer({
@@ -196,7 +197,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     clock,
   });
   registerUserinfo(app, {
-    verifier: ring,
+    verifier: ring.verifier,
     storage,
     clock,
   });

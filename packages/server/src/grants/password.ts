@@ -67,8 +67,7 @@ export async function handler({ params, client, now, log, deps }: GrantContext):
   }
   return tokens.issue({
     clientId: client.clientId,
-    user,
-    tenant,
+    subject: { kind: 'user', user, tenant, sessionId },
     scope,
     refreshToken: refresh.token,
     now,

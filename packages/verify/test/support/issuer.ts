@@ -105,6 +105,7 @@ export function accessClaims(issuer: string, now: number, area = 'na1'): Record<
     exp: now + 3600,
     jti: randomUUID(),
     scope: 'openid',
+    sid: '5c1d2e3f-0a1b-4c2d-8e3f-4a5b6c7d8e9f',
     tenantId: '11eb660f-4c6d-34a0-8733-0242ac110002',
     tenant: 'perm_testGA1',
     icBUId: -721488662,
