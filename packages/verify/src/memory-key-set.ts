@@ -30,7 +30,7 @@ export function createMemoryKeySet(current: () => JwksDocument): KeySet {
     const mine = pending;
     try {
       const imported = await mine.keys;
-      if (current() === mine.doc) [doc, keys] = [mine.doc, imported];
+      if (pending === mine) [doc, keys] = [mine.doc, imported];
       return imported;
     } catch (err) {
       throw new TokenError('jwks_unavailable', 'No signing key is available', { cause: err });

@@ -123,6 +123,12 @@ export function accessClaims(issuer: string, now: number, area = 'na1'): Record<
   };
 }
 
+/** Claims of a valid application-subject token: the tenant's claims, none of a user's. */
+export function appClaims(issuer: string, now: number, area = 'na1'): Record<string, unknown> {
+  const { role, name, given_name, family_name, sid, ...rest } = accessClaims(issuer, now, area);
+  return { ...rest, sub: `app:${rest['client_id'] as string}` };
+}
+
 /** Signs `claims` with `key` (RS256, typ at+jwt unless `header` overrides). */
 export async function mint(
   key: TestKey,
