@@ -1,5 +1,7 @@
 // Where a tenant's API lives, asked of the issuer's tenant discovery — only when a token of another
-// area is refused, and cached, so the regional server never calls the issuer on the happy path.
+// area is refused, and cached, so the regional server never calls the issuer on the happy path. The
+// fetch (timeout, size cap) and the cache are @cxauth/verify's.
+import { fetchJson, Lru } from '@cxauth/verify';
 
 /** What the refusal names: the tenant's `api_endpoint` when the issuer could tell. */
 export interface TenantLocation {
@@ -27,22 +29,19 @@ interface Entry {
   until: number;
 }
 
+/** A tenant's configuration is a small document: anything larger is refused unread. */
+const MAX_TENANT_DOC_BYTES = 16 * 1024;
+
+/** `{issuer}/.well-known/cxone-configuration?tenantId=…` → its `api_endpoint`, or a rejection. */
 async function fetchApiEndpoint(issuer: string, tenantId: string, timeoutMs: number): Promise<string> {
   const url = new URL(`${issuer.replace(/\/+$/, '')}/.well-known/cxone-configuration`);
   url.searchParams.set('tenantId', tenantId);
-  const res = await fetch(url, {
-    headers: { accept: 'application/json' },
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => undefined);
-    throw new Error(`tenant discovery answered ${res.status}`);
-  }
-  const body = (await res.json()) as { api_endpoint?: unknown };
-  if (typeof body?.api_endpoint !== 'string' || !URL.canParse(body.api_endpoint)) {
+  const body = await fetchJson(url.href, { fetch, timeoutMs, maxBytes: MAX_TENANT_DOC_BYTES });
+  const apiEndpoint = (body as { api_endpoint?: unknown } | null)?.api_endpoint;
+  if (typeof apiEndpoint !== 'string' || !URL.canParse(apiEndpoint)) {
     throw new Error('tenant discovery has no api_endpoint');
   }
-  return body.api_endpoint;
+  return apiEndpoint;
 }
 
 /**
@@ -52,8 +51,7 @@ async function fetchApiEndpoint(issuer: string, tenantId: string, timeoutMs: num
 export function createAreaLookup(options: AreaLookupOptions): AreaLookup {
   const ttl = options.ttlMs ?? 300_000;
   const failureTtl = options.failureTtlMs ?? 10_000;
-  const capacity = options.capacity ?? 10_000;
-  const cache = new Map<string, Entry>();
+  const cache = new Lru<Entry>(options.capacity ?? 10_000);
 
   return async (tenantId, area) => {
     const now = options.clock();
@@ -68,9 +66,7 @@ export function createAreaLookup(options: AreaLookupOptions): AreaLookup {
     } catch {
       entry = { apiEndpoint: undefined, until: now + failureTtl };
     }
-    cache.delete(tenantId);
     cache.set(tenantId, entry);
-    if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
     return { area, apiEndpoint: entry.apiEndpoint };
   };
 }

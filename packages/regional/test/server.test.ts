@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   accessClaims,
+  appClaims,
   type FakeIssuer,
   mint,
   newKey,
@@ -43,6 +44,19 @@ describe('server-time', () => {
     const { ServerTime } = res.json();
     expect(ServerTime).toMatch(SERVER_TIME);
     expect(Math.abs(Date.parse(ServerTime) - now)).toBeLessThan(1);
+  });
+
+  it('answers an application-subject token of this area, and refuses one of another area', async () => {
+    const seconds = Math.floor(now / 1000);
+    const ok = await get(SERVER_TIME_PATH, await mint(issuer.key, appClaims(issuer.url, seconds)));
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().ServerTime).toMatch(SERVER_TIME);
+    const elsewhere = await get(
+      SERVER_TIME_PATH,
+      await mint(issuer.key, appClaims(issuer.url, seconds, 'eu1')),
+    );
+    expect(elsewhere.statusCode).toBe(403);
+    expect(elsewhere.json()).toMatchObject({ error: 'wrong_area', area: 'eu1' });
   });
 
   it('formats the reference example exactly', () => {
@@ -97,6 +111,16 @@ describe('areas', () => {
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ error: 'wrong_area', area: 'eu1' });
     expect(res.json().error_description).toContain('area eu1');
+    expect(res.json().api_endpoint).toBeUndefined();
+  });
+
+  it('does not read an oversized tenant discovery answer (the size cap of @cxauth/verify)', async () => {
+    const tenantId = accessClaims(issuer.url, 0)['tenantId'] as string;
+    const huge = { area: 'eu1', api_endpoint: 'https://api-eu1.example.com', padding: 'x'.repeat(64 * 1024) };
+    issuer.tenants.set(tenantId, huge);
+    const res = await get(SERVER_TIME_PATH, await tokenFor('eu1'));
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ error: 'wrong_area', area: 'eu1' });
     expect(res.json().api_endpoint).toBeUndefined();
   });
 

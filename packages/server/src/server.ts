@@ -94,6 +94,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     issuer: config.issuer,
     audience: config.tokens.audience,
     clockTolerance: config.tokens.clockTolerance,
+    clock: () => clock().getTime(),
   });
   const { kek } = options;
   scheduleKeyReload(app, ring, options.reloadKeys ?? (kek ? () => loadSigningKeys(storage, kek) : undefined));
@@ -111,7 +112,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     clock,
   });
   registerUserinfo(app, {
-    verifier: ring,
+    verifier: ring.verifier,
     storage,
     clock,
   });

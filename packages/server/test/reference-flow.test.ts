@@ -126,6 +126,7 @@ describe('the reference exchange, in-process, with its example values', () => {
       client_id: 'NICE',
       jti: expect.any(String),
       scope: 'openid',
+      sid: expect.any(String),
       area: 'na1',
     });
 

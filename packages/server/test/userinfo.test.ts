@@ -78,7 +78,7 @@ describe('userinfo', () => {
     try {
       const res = await userinfo({ authorization: `Bearer ${token}` });
       expect(res.statusCode).toBe(401);
-      expect(res.json().error_description).toBe('token expired');
+      expect(res.json().error_description).toBe('The access token expired');
     } finally {
       svc.clock.advance(-(3600 + svc.config.tokens.clockTolerance + 1));
     }

@@ -1,5 +1,6 @@
-// The access-token claims this package returns (the cxauth token format) and their runtime checks:
-// issuer, audience, time window and required claims, after the signature has been verified.
+// The cxauth access-token claims contract, defined once: the types of user- and application-subject
+// tokens, the subject helpers, and the runtime check run after the signature has been verified. The
+// issuer (@cxauth/server) builds its tokens with these types, and every verifier checks them here.
 import { TokenError } from './errors.js';
 
 /** `role` claim: the user's primary role and its secondary roles. */
@@ -11,15 +12,19 @@ export interface AccessTokenRole {
   secondaryRoles: { id: string; lastUpdateTime: number }[];
 }
 
+/** `sub` of a token issued for a user. */
+export type UserSubject = `user:${string}`;
+/** `sub` of a token issued for an application itself (client credentials). */
+export type AppSubject = `app:${string}`;
+
 /**
- * The claims of a verified cxauth access token (RFC 9068 profile plus the tenant claims of the
- * reference document, and `area` so a regional API can route without a lookup).
+ * What every cxauth access token carries, whoever its subject is: the RFC 9068 claims and the tenant
+ * claims of the reference document, with `area` so a regional API can route without a lookup.
  * @see RFC 9068 §2.2
  */
-export interface AccessTokenClaims {
+export interface BaseAccessTokenClaims {
   iss: string;
-  /** `user:<userId>`. */
-  sub: string;
+  sub: UserSubject | AppSubject;
   aud: string | string[];
   client_id: string;
   /** Seconds since the epoch. */
@@ -30,6 +35,8 @@ export interface AccessTokenClaims {
   jti: string;
   /** Space-separated scopes. */
   scope: string;
+  /** The session the token belongs to (OIDC Front-Channel Logout §3); revocation names it. */
+  sid?: string;
   tenantId: string;
   /** Tenant name. */
   tenant: string;
@@ -38,12 +45,74 @@ export interface AccessTokenClaims {
   icClusterId: string;
   /** The tenant's area, e.g. `na1`. */
   area: string;
+  [claim: string]: unknown;
+}
+
+/** An access token issued for a user (`sub: user:<userId>`): always of one session. */
+export interface UserAccessTokenClaims extends BaseAccessTokenClaims {
+  sub: UserSubject;
+  sid: string;
   role: AccessTokenRole;
   /** The user's login (e-mail). */
   name: string;
   given_name?: string;
   family_name?: string;
-  [claim: string]: unknown;
+}
+
+/**
+ * An access token issued for an application (`sub: app:<client_id>`): the tenant's claims and none
+ * of a user's (no `role`, `name`, `given_name`, `family_name`).
+ */
+export interface AppAccessTokenClaims extends BaseAccessTokenClaims {
+  sub: AppSubject;
+  role?: never;
+  name?: never;
+  given_name?: never;
+  family_name?: never;
+}
+
+/** The claims of a verified cxauth access token. Tell the subjects apart with {@link subjectOf}. */
+export type AccessTokenClaims = UserAccessTokenClaims | AppAccessTokenClaims;
+
+/** Who a token was issued for. */
+export type TokenSubject = { kind: 'user'; userId: string } | { kind: 'app'; clientId: string };
+
+/** The claims only a user-subject token carries (an application token must carry none). */
+export const USER_CLAIMS = ['role', 'name', 'given_name', 'family_name'] as const;
+
+/** `user:<userId>`. */
+export function userSubject(userId: string): UserSubject {
+  return `user:${userId}`;
+}
+
+/** `app:<clientId>`. */
+export function appSubject(clientId: string): AppSubject {
+  return `app:${clientId}`;
+}
+
+/** Parses a `sub` value; undefined when it is neither `user:<id>` nor `app:<client_id>`. */
+export function parseSubject(sub: unknown): TokenSubject | undefined {
+  if (typeof sub !== 'string') return undefined;
+  if (sub.startsWith('user:') && sub.length > 5) return { kind: 'user', userId: sub.slice(5) };
+  if (sub.startsWith('app:') && sub.length > 4) return { kind: 'app', clientId: sub.slice(4) };
+  return undefined;
+}
+
+/**
+ * Who the verified `claims` were issued for.
+ * @example
+ * const who = subjectOf(claims);
+ * if (who.kind === 'user') console.log(who.userId); else console.log(who.clientId);
+ */
+export function subjectOf(claims: AccessTokenClaims): TokenSubject {
+  const subject = parseSubject(claims.sub);
+  if (!subject) throw new TokenError('claims_invalid', 'The token lacks a valid sub claim');
+  return subject;
+}
+
+/** True when `claims` were issued for a user (narrows to {@link UserAccessTokenClaims}). */
+export function isUserClaims(claims: AccessTokenClaims): claims is UserAccessTokenClaims {
+  return claims.sub.startsWith('user:');
 }
 
 export interface ClaimRules {
@@ -55,7 +124,6 @@ export interface ClaimRules {
 
 type Kind = 'string' | 'number';
 const REQUIRED: ReadonlyArray<readonly [string, Kind]> = [
-  ['sub', 'string'],
   ['client_id', 'string'],
   ['jti', 'string'],
   ['scope', 'string'],
@@ -64,7 +132,6 @@ const REQUIRED: ReadonlyArray<readonly [string, Kind]> = [
   ['icBUId', 'number'],
   ['icClusterId', 'string'],
   ['area', 'string'],
-  ['name', 'string'],
 ];
 const OPTIONAL_STRINGS = ['given_name', 'family_name'] as const;
 
@@ -96,6 +163,34 @@ function audienceMatches(aud: unknown, audience: string): boolean {
   );
 }
 
+function invalid(message: string): TokenError {
+  return new TokenError('claims_invalid', message);
+}
+
+/** The subject-specific half of the contract: a user's session and profile, or an application's none. */
+function checkSubjectClaims(payload: Record<string, unknown>): void {
+  const subject = parseSubject(payload['sub']);
+  if (!subject) throw invalid('The token lacks a valid sub claim');
+  const sid = payload['sid'];
+  if (sid !== undefined && (typeof sid !== 'string' || sid === '')) {
+    throw invalid('The token sid claim is not a session id');
+  }
+  if (subject.kind === 'app') {
+    for (const name of USER_CLAIMS) {
+      if (name in payload) throw invalid(`An application token must not carry a ${name} claim`);
+    }
+    return;
+  }
+  if (sid === undefined) throw invalid('The token lacks a valid sid claim');
+  if (typeof payload['name'] !== 'string') throw invalid('The token lacks a valid name claim');
+  for (const name of OPTIONAL_STRINGS) {
+    if (payload[name] !== undefined && typeof payload[name] !== 'string') {
+      throw invalid(`The token ${name} claim is not a string`);
+    }
+  }
+  if (!isRole(payload['role'])) throw invalid('The token lacks a valid role claim');
+}
+
 /**
  * Checks a verified payload against the rules and narrows it to {@link AccessTokenClaims}.
  * `now` is in seconds since the epoch.
@@ -108,25 +203,15 @@ export function checkClaims(payload: unknown, rules: ClaimRules, now: number): A
     throw new TokenError('audience_invalid', 'The token is not meant for this audience');
   }
   const { exp, iat, nbf } = payload;
-  if (!isNumericDate(exp) || !isNumericDate(iat)) {
-    throw new TokenError('claims_invalid', 'The token lacks a numeric exp or iat');
-  }
+  if (!isNumericDate(exp) || !isNumericDate(iat)) throw invalid('The token lacks a numeric exp or iat');
   if (now >= exp + rules.clockTolerance) throw new TokenError('token_expired', 'The access token expired');
-  if (nbf !== undefined && !isNumericDate(nbf))
-    throw new TokenError('claims_invalid', 'The token nbf is invalid');
+  if (nbf !== undefined && !isNumericDate(nbf)) throw invalid('The token nbf is invalid');
   if ((nbf !== undefined && nbf > now + rules.clockTolerance) || iat > now + rules.clockTolerance) {
     throw new TokenError('token_not_yet_valid', 'The access token is not valid yet');
   }
   for (const [name, kind] of REQUIRED) {
-    if (typeof payload[name] !== kind) {
-      throw new TokenError('claims_invalid', `The token lacks a valid ${name} claim`);
-    }
+    if (typeof payload[name] !== kind) throw invalid(`The token lacks a valid ${name} claim`);
   }
-  for (const name of OPTIONAL_STRINGS) {
-    if (payload[name] !== undefined && typeof payload[name] !== 'string') {
-      throw new TokenError('claims_invalid', `The token ${name} claim is not a string`);
-    }
-  }
-  if (!isRole(payload['role'])) throw new TokenError('claims_invalid', 'The token lacks a valid role claim');
+  checkSubjectClaims(payload);
   return payload as AccessTokenClaims;
 }

@@ -26,6 +26,11 @@ export interface KeySet {
   load(): Promise<void>;
   /** True once a key set has been loaded. */
   readonly loaded: boolean;
+  /**
+   * For a key set held in memory: the document in use now. Verified tokens remember it, so a change
+   * of the set (a key removed) is seen by the result cache too. Absent for a fetched JWKS.
+   */
+  readonly version?: () => unknown;
 }
 
 /** While no key set has ever loaded, retry at most this often (ms) rather than once per cooldown. */
@@ -52,7 +57,7 @@ function usable(jwk: unknown): jwk is RsaPublicJwk {
  * without any usable key is an error, so the previous set stays in use.
  * @see RFC 7517 §5
  */
-async function importKeys(doc: unknown): Promise<Map<string, VerificationKey>> {
+export async function importKeys(doc: unknown): Promise<Map<string, VerificationKey>> {
   const keys = (doc as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new Error('JWKS document has no keys array');
   const imported = new Map<string, VerificationKey>();

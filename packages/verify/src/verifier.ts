@@ -5,8 +5,9 @@ import { checkHeader, decodeJsonSegment, parseJsonObject, splitCompact } from '.
 import { TokenError } from './errors.js';
 import type { FetchLike } from './fetch-json.js';
 import { verifyRs256 } from './jose.js';
-import { createKeySet } from './key-set.js';
+import { createKeySet, type KeySet } from './key-set.js';
 import { Lru } from './lru.js';
+import { createMemoryKeySet, type JwksDocument } from './memory-key-set.js';
 
 /** Options of {@link createVerifier}. Times are in milliseconds unless named otherwise. */
 export interface VerifierOptions {
@@ -16,6 +17,12 @@ export interface VerifierOptions {
   audience: string;
   /** JWKS URL; when absent, `jwks_uri` of `{issuer}/.well-known/openid-configuration`. */
   jwksUri?: string;
+  /**
+   * The keys in memory instead of fetched (an issuer verifying its own tokens): called on each
+   * verification that needs a key, and on each cache hit to compare by identity. Return the same
+   * object until the keys change; a token whose key is gone is refused from then on. Not with `jwksUri`.
+   */
+  jwks?: () => JwksDocument;
   /** Allowed clock skew for `exp`, `nbf` and `iat`, in seconds. Default 30. */
   clockToleranceSec?: number;
   /** Longest token accepted, in characters. Default 8192. */
@@ -69,6 +76,8 @@ interface Verified {
   claims: AccessTokenClaims;
   /** Clock value (ms) from which the token is expired, tolerance included. */
   expiresAt: number;
+  /** The in-memory key set's document when the token was verified (undefined for a fetched JWKS). */
+  keys: unknown;
 }
 
 /**
@@ -101,10 +110,29 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** The key set of the options: the caller's JWKS in memory, or the issuer's, fetched and cached. */
+function keySetOf(options: VerifierOptions, clock: () => number, fetchTimeoutMs: number): KeySet {
+  if (options.jwks !== undefined) {
+    if (typeof options.jwks !== 'function') throw new TypeError('jwks must be a function returning a JWKS');
+    if (options.jwksUri !== undefined) throw new TypeError('give jwks or jwksUri, not both');
+    return createMemoryKeySet(options.jwks);
+  }
+  return createKeySet({
+    issuer: options.issuer,
+    jwksUri: options.jwksUri,
+    cooldownMs: count(options.jwksCooldownMs, 30_000, 'jwksCooldownMs'),
+    maxAgeMs: count(options.jwksMaxAgeMs, 600_000, 'jwksMaxAgeMs'),
+    clock,
+    fetch: { fetch: options.fetch ?? fetch, timeoutMs: Math.ceil(fetchTimeoutMs), maxBytes: 64 * 1024 },
+    onError: options.onJwksError ?? (() => undefined),
+  });
+}
+
 /**
  * Creates a verifier of access tokens for one issuer: RS256 only, `typ: at+jwt`, exact `iss` and
  * `aud`, time window with a small tolerance, the cxauth required claims and a size cap. Keys come
- * from the issuer's JWKS, fetched lazily and cached; verified tokens are cached by their exact string.
+ * from the issuer's JWKS, fetched lazily and cached (or from `jwks`, in memory); verified tokens are
+ * cached by their exact string.
  * @example
  * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'cxauth-api' });
  * const claims = await verifier.verifyAuthorization(req.headers.authorization);
@@ -126,17 +154,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
   if (fetchTimeoutMs <= 0 || fetchTimeoutMs > MAX_TIMER_MS) {
     throw new TypeError(`fetchTimeoutMs must be above 0 and at most ${MAX_TIMER_MS}`);
   }
-  const keys = createKeySet({
-    issuer: options.issuer,
-    jwksUri: options.jwksUri,
-    cooldownMs: count(options.jwksCooldownMs, 30_000, 'jwksCooldownMs'),
-    maxAgeMs: count(options.jwksMaxAgeMs, 600_000, 'jwksMaxAgeMs'),
-    clock,
-    fetch: { fetch: options.fetch ?? fetch, timeoutMs: Math.ceil(fetchTimeoutMs), maxBytes: 64 * 1024 },
-    onError: options.onJwksError ?? (() => undefined),
-  });
+  const keys = keySetOf(options, clock, fetchTimeoutMs);
+  const version = keys.version;
 
-  async function verifyUncached(token: string): Promise<AccessTokenClaims> {
+  async function verifyUncached(token: string): Promise<Verified> {
+    const keysUsed = version?.();
     const [header] = splitCompact(token);
     const kid = checkHeader(decodeJsonSegment(header, 'header'));
     const key = await keys.key(kid);
@@ -147,15 +169,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new TokenError('signature_invalid', 'The token signature is invalid', { cause: err });
     }
     const payload = parseJsonObject(Buffer.from(payloadBytes).toString('utf8'), 'payload');
-    const claims = checkClaims(payload, rules, clock() / 1000);
-    return deepFreeze(claims);
+    const claims = deepFreeze(checkClaims(payload, rules, clock() / 1000));
+    return { token, claims, expiresAt: (claims.exp + tolerance) * 1000, keys: keysUsed };
   }
 
   /** The claims of a token verified before and not expired since, or undefined. */
   function cached(token: string): AccessTokenClaims | undefined {
     const hit = cache.get(slotOf(token));
     if (hit?.token !== token) return undefined;
-    if (clock() < hit.expiresAt) return hit.claims;
+    // In memory, a changed key set may have dropped the token's key: verify it again.
+    if (clock() < hit.expiresAt && (version === undefined || hit.keys === version())) return hit.claims;
     cache.delete(slotOf(token));
     return undefined;
   }
@@ -167,15 +190,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (token.length > maxLength) throw new TokenError('token_too_large', 'The access token is too large');
     const hit = cached(token);
     if (hit) return hit;
-    let claims: AccessTokenClaims;
+    let verified: Verified;
     try {
-      claims = await verifyUncached(token);
+      verified = await verifyUncached(token);
     } catch (err) {
       if (err instanceof TokenError) throw err;
       throw new TokenError('token_malformed', 'The access token is invalid', { cause: err });
     }
-    cache.set(slotOf(token), { token, claims, expiresAt: (claims.exp + tolerance) * 1000 });
-    return claims;
+    cache.set(slotOf(token), verified);
+    return verified.claims;
   }
 
   function cachedAuthorization(

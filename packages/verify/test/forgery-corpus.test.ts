@@ -14,6 +14,7 @@ import {
 import {
   AUDIENCE,
   accessClaims,
+  appClaims,
   type FakeIssuer,
   mint,
   newKey,
@@ -185,7 +186,28 @@ const CORPUS: Case[] = [
   ['exp as a string', (c) => mint(c.key, { ...c.claims(), exp: String(NOW + 3600) }), 'claims_invalid'],
   ['no exp', (c) => mint(c.key, { ...c.claims(), exp: undefined }), 'claims_invalid'],
   ['role not an object', (c) => mint(c.key, { ...c.claims(), role: 'Administrator' }), 'claims_invalid'],
+  ['user token without sid', (c) => mint(c.key, { ...c.claims(), sid: undefined }), 'claims_invalid'],
+  ['user token with an empty sid', (c) => mint(c.key, { ...c.claims(), sid: '' }), 'claims_invalid'],
+  ['sid not a string', (c) => mint(c.key, { ...c.claims(), sid: 42 }), 'claims_invalid'],
+  ['sub of neither form', (c) => mint(c.key, { ...c.claims(), sub: '11eb660f' }), 'claims_invalid'],
+  ['sub user: without an id', (c) => mint(c.key, { ...c.claims(), sub: 'user:' }), 'claims_invalid'],
+  ['sub app: without an id', (c) => mint(c.key, appClaimsOf(c, { sub: 'app:' })), 'claims_invalid'],
+  [
+    'app token with a role',
+    (c) => mint(c.key, appClaimsOf(c, { role: c.claims()['role'] })),
+    'claims_invalid',
+  ],
+  ['app token with a name', (c) => mint(c.key, appClaimsOf(c, { name: 'u@example.com' })), 'claims_invalid'],
+  [
+    'app token without tenantId',
+    (c) => mint(c.key, appClaimsOf(c, { tenantId: undefined })),
+    'claims_invalid',
+  ],
 ];
+
+function appClaimsOf(ctx: Ctx, extra: Record<string, unknown>): Record<string, unknown> {
+  return { ...appClaims(ctx.issuer.url, NOW), ...extra };
+}
 
 let ctx: Ctx;
 let verifier: Verifier;
@@ -225,6 +247,17 @@ describe('the corpus is well-formed', () => {
     const token = await ctx.valid();
     await expect(verifier.verify(token)).resolves.toMatchObject({ tenantId: ctx.claims()['tenantId'] });
     expect((await fetch(httpUrl, { headers: { authorization: `bearer ${token}` } })).status).toBe(200);
+    expect((await app.inject({ url: '/', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(
+      200,
+    );
+  });
+
+  it('a genuine application-subject token passes every adapter too', async () => {
+    const token = await mint(ctx.key, appClaims(ctx.issuer.url, NOW));
+    await expect(verifier.verify(token)).resolves.toMatchObject({
+      sub: appClaims(ctx.issuer.url, NOW)['sub'],
+    });
+    expect((await fetch(httpUrl, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     expect((await app.inject({ url: '/', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(
       200,
     );

@@ -1,43 +1,92 @@
-// GET|POST /auth/userinfo: the profile of the user an access token was issued for.
+// GET|POST /auth/userinfo: the profile of the user an access token was issued for, answered only while
+// the token's session, application, access key, user and tenant are all still active.
+import {
+  type AccessTokenClaims,
+  isUserClaims,
+  parseSubject,
+  TokenError,
+  type Verifier,
+} from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noStore, sendJson } from '../http/headers.js';
 import { bearerToken } from '../protocol/bearer.js';
-import { InvalidToken, OAuthError } from '../protocol/errors.js';
+import { InvalidRequest, InvalidToken, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { hasScope } from '../protocol/scope.js';
 import type { Storage } from '../storage/contract/index.js';
-import type { AccessTokenClaims } from '../tokens/verify-access-token.js';
 
 export const USERINFO_PATH = '/auth/userinfo';
 
 export interface UserinfoDeps {
-  readonly verifier: { verify(token: string, now: number): AccessTokenClaims };
+  /** This issuer's verifier (KeyRing.verifier): every strict check of @cxauth/verify. */
+  readonly verifier: Pick<Verifier, 'verify'>;
   readonly storage: Storage;
   readonly clock: () => Date;
 }
 
+/** One answer for every record that ended, so a caller cannot tell which one did. */
+const ENDED = 'the session of this token has ended';
+
 /**
- * Registers userinfo. The user and tenant are read again so a deactivated user's or tenant's tokens stop
- * working here at once.
+ * The verified claims of `token`, with the verifier's refusals as this service's RFC 6750 errors.
+ * @see RFC 6750 §3.1
+ */
+async function verified(verifier: UserinfoDeps['verifier'], token: string): Promise<AccessTokenClaims> {
+  try {
+    return await verifier.verify(token);
+  } catch (err) {
+    if (!(err instanceof TokenError)) throw err;
+    if (err.status === 401) throw new InvalidToken(err.message);
+    if (err.status === 400) throw new InvalidRequest(err.message);
+    // No key to verify with (503): the service's own fault, answered as server_error.
+    throw new Error('no signing key to verify access tokens with', { cause: err });
+  }
+}
+
+/**
+ * Whether everything the token stands for is still active, read from storage on every call (one
+ * primary-key read each, no cache): deactivating an access key, user, tenant or application, or
+ * revoking the session (logout, refresh-token reuse), stops its tokens here at once.
+ */
+async function stillActive(storage: Storage, claims: AccessTokenClaims, userId: string, now: Date) {
+  if (!isUserClaims(claims)) return undefined;
+  const [session, app] = await Promise.all([
+    storage.sessions.get(claims.sid),
+    storage.applications.get(claims.client_id),
+  ]);
+  if (!session || session.revokedAt !== null || session.expiresAt <= now) return undefined;
+  if (session.userId !== userId || session.clientId !== claims.client_id) return undefined;
+  if (app?.status !== 'active') return undefined;
+  const owner = session.accessKeyId
+    ? await storage.accessKeys.getWithOwner(session.accessKeyId)
+    : await Promise.all([storage.users.get(userId), storage.tenants.get(session.tenantId)]).then(
+        ([user, tenant]) => (user && tenant ? { key: undefined, user, tenant } : undefined),
+      );
+  if (!owner || (owner.key && owner.key.status !== 'active')) return undefined;
+  const { user, tenant } = owner;
+  if (user.id !== userId || user.status !== 'active') return undefined;
+  // As at the token endpoint, a deactivated tenant ends its users' access at once.
+  return tenant.id === user.tenantId && tenant.status === 'active' ? user : undefined;
+}
+
+/**
+ * Registers userinfo. An application-subject token has no user here (`invalid_token`).
  * @see OpenID Connect Core 1.0 §5.3, RFC 6750 §3
  */
 export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void {
   const handler = async (request: FastifyRequest) => {
     const body = request.method === 'POST' ? (request.body as FormParams | undefined) : undefined;
-    const token = bearerToken(request.headers.authorization, body);
-    const claims = deps.verifier.verify(token, Math.floor(deps.clock().getTime() / 1000));
+    const claims = await verified(deps.verifier, bearerToken(request.headers.authorization, body));
+    const subject = parseSubject(claims.sub);
+    if (subject?.kind !== 'user') throw new InvalidToken('the token was not issued for a user');
     if (!hasScope(claims.scope, 'openid')) {
       throw new OAuthError('insufficient_scope', 'the openid scope is required', {
         status: 403,
         headers: { 'WWW-Authenticate': 'Bearer realm="cxauth", error="insufficient_scope", scope="openid"' },
       });
     }
-    const userId = claims.sub.startsWith('user:') ? claims.sub.slice(5) : '';
-    const user = userId === '' ? undefined : await deps.storage.users.get(userId);
-    if (user?.status !== 'active') throw new InvalidToken('the user is no longer active');
-    // As at the token endpoint, a deactivated tenant ends its users' access at once.
-    const tenant = await deps.storage.tenants.get(user.tenantId);
-    if (tenant?.status !== 'active') throw new InvalidToken('the user is no longer active');
+    const user = await stillActive(deps.storage, claims, subject.userId, deps.clock());
+    if (!user) throw new InvalidToken(ENDED);
     const info: Record<string, unknown> = {
       sub: claims.sub,
       tenantId: user.tenantId,

@@ -74,8 +74,7 @@ export async function handler({
   }
   return tokens.issue({
     clientId: client.clientId,
-    user,
-    tenant,
+    subject: { kind: 'user', user, tenant, sessionId },
     scope,
     refreshToken: refresh.token,
     now,

@@ -74,8 +74,8 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   if (result.outcome !== 'rotated' || !owner) throw new InvalidGrant(INVALID);
   return tokens.issue({
     clientId: client.clientId,
-    user: owner.user,
-    tenant: owner.tenant,
+    // The session goes on: every token it issues carries the same sid.
+    subject: { kind: 'user', user: owner.user, tenant: owner.tenant, sessionId: session.id },
     scope,
     refreshToken: next.token,
     now,

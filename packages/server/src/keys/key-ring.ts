@@ -1,46 +1,59 @@
-// The signing keys in use: the signer, the published JWKS and the access-token verifier, replaced
-// together when the keys are reloaded (another node may have added or retired a key).
-
-import {
-  type AccessTokenClaims,
-  AccessTokenVerifier,
-  type AccessTokenVerifierOptions,
-} from '../tokens/verify-access-token.js';
+// The signing keys in use: the signer and the published JWKS, replaced together when the keys are
+// reloaded (another node may have added or retired a key), and the access-token verifier that reads
+// them in memory, so the service checks its own tokens exactly as a resource server does.
+import { createVerifier, type JwksDocument, type Verifier } from '@cxauth/verify';
 import { JwsSigner, type JwtType } from './signer.js';
 import type { LoadedKeys } from './signing-keys.js';
 
 /** How often keys are read again from storage, milliseconds. */
 export const KEY_RELOAD_MS = 60_000;
 
+export interface KeyRingOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Tolerated clock skew, seconds. */
+  readonly clockTolerance: number;
+  /** Milliseconds since the epoch (injected by tests). Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
 interface State {
   readonly signer: JwsSigner;
+  readonly jwks: JwksDocument;
   readonly jwksJson: string;
-  readonly verifier: AccessTokenVerifier;
 }
 
 /** Everything that depends on the current keys, swapped atomically by {@link KeyRing.update}. */
 export class KeyRing {
-  readonly #options: Omit<AccessTokenVerifierOptions, 'keys'>;
   #state: State;
+  /**
+   * Verifies the access tokens of this issuer with the keys it publishes now (`@cxauth/verify`, with
+   * every strict check). A key retired by {@link KeyRing.update} no longer verifies, cached or not.
+   * @see RFC 9068 §4
+   */
+  readonly verifier: Verifier;
 
-  constructor(keys: LoadedKeys, options: Omit<AccessTokenVerifierOptions, 'keys'>) {
-    this.#options = options;
-    this.#state = this.#build(keys);
+  constructor(keys: LoadedKeys, options: KeyRingOptions) {
+    this.#state = KeyRing.#build(keys);
+    this.verifier = createVerifier({
+      issuer: options.issuer,
+      audience: options.audience,
+      clockToleranceSec: options.clockTolerance,
+      jwks: () => this.#state.jwks,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   }
 
-  #build(keys: LoadedKeys): State {
+  static #build(keys: LoadedKeys): State {
     // Each JWK is copied member by member, so nothing but the public parameters can be published.
     const published = keys.jwks.keys.map(({ kty, n, e, kid, alg, use }) => ({ kty, use, alg, kid, n, e }));
-    return {
-      signer: new JwsSigner(keys.active),
-      jwksJson: JSON.stringify({ keys: published }),
-      verifier: new AccessTokenVerifier({ ...this.#options, keys: published }),
-    };
+    const jwks = { keys: published };
+    return { signer: new JwsSigner(keys.active), jwks, jwksJson: JSON.stringify(jwks) };
   }
 
   /** Replaces the keys (the previous ones stay in use when `keys` cannot be built). */
   update(keys: LoadedKeys): void {
-    this.#state = this.#build(keys);
+    this.#state = KeyRing.#build(keys);
   }
 
   /** The kid that signs now. */
@@ -55,9 +68,5 @@ export class KeyRing {
 
   sign(typ: JwtType, claims: object): Promise<string> {
     return this.#state.signer.sign(typ, claims);
-  }
-
-  verify(token: string, now: number): AccessTokenClaims {
-    return this.#state.verifier.verify(token, now);
   }
 }

@@ -4,7 +4,7 @@ import crypto, { type KeyObject } from 'node:crypto';
 /** The `typ` values we sign: access tokens (RFC 9068 §2.1) and id_tokens. */
 export type JwtType = 'at+jwt' | 'JWT';
 
-/** The key that signs, as loaded by crypto/signing-keys.ts. */
+/** The key that signs, as loaded by keys/signing-keys.ts. */
 export interface ActiveKey {
   readonly kid: string;
   readonly privateKey: KeyObject;

@@ -1,8 +1,11 @@
 // The claims of an OpenID Connect id_token, bound to its access token by `at_hash`.
 import crypto from 'node:crypto';
-import { subjectOf, type TokenSubject } from './access-token.js';
+import { userSubject } from '@cxauth/verify';
+import type { UserTokenSubject } from './access-token.js';
 
-export interface IdTokenInput extends TokenSubject {
+/** Only a user has an id_token: an application subject authenticates no one (OIDC Core §2). */
+export interface IdTokenInput {
+  readonly subject: UserTokenSubject;
   readonly issuer: string;
   readonly clientId: string;
   readonly accessToken: string;
@@ -27,21 +30,24 @@ export function atHash(accessToken: string): string {
 }
 
 /**
- * Builds id_token claims: `aud` is the client, `auth_time` the session's start.
- * @see OpenID Connect Core 1.0 §2
+ * Builds id_token claims: `aud` is the client, `auth_time` the session's start, `sid` the session of
+ * the access token beside it.
+ * @see OpenID Connect Core 1.0 §2, OpenID Connect Front-Channel Logout 1.0 §3 (sid)
  */
 export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
+  const { user, tenant, sessionId } = input.subject;
   return {
     iss: input.issuer,
-    sub: subjectOf(input.user.id),
+    sub: userSubject(user.id),
     aud: input.clientId,
     iat: input.now,
     exp: input.now + input.ttl,
     auth_time: input.authTime,
     at_hash: atHash(input.accessToken),
-    tenantId: input.tenant.id,
-    name: input.user.email,
-    given_name: input.user.givenName ?? '',
-    family_name: input.user.familyName ?? '',
+    sid: sessionId,
+    tenantId: tenant.id,
+    name: user.email,
+    given_name: user.givenName ?? '',
+    family_name: user.familyName ?? '',
   };
 }

@@ -1,9 +1,8 @@
-// Issuing a token response: the access token, then the id_token (its at_hash needs the access token)
-// when `openid` was granted, around the refresh token the grant minted.
-
+// Issuing a token response: the access token, then for a user the id_token (its at_hash needs the
+// access token) when `openid` was granted, around the refresh token the grant minted, if any.
 import type { JwtType } from '../keys/signer.js';
 import { hasScope } from '../protocol/scope.js';
-import { accessTokenClaims, type TokenSubject } from './access-token.js';
+import { type AppTokenSubject, accessTokenClaims, type UserTokenSubject } from './access-token.js';
 import { idTokenClaims } from './id-token.js';
 
 /** What signs: a JwsSigner, or the KeyRing that holds the current one. */
@@ -16,20 +15,36 @@ export interface TokenResponse {
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;
-  refresh_token: string;
+  /** Absent for an application subject (client credentials: RFC 6749 §4.4.3). */
+  refresh_token?: string;
   id_token?: string;
   issued_token_type: 'urn:ietf:params:oauth:token-type:access_token';
   scope: string;
 }
 
-export interface IssueInput extends TokenSubject {
+interface IssueCommon {
   readonly clientId: string;
   readonly scope: string;
-  readonly refreshToken: string;
   readonly now: Date;
+}
+
+/** Tokens for a user within a session, with the session's refresh token when the grant minted one. */
+export interface UserIssueInput extends IssueCommon {
+  readonly subject: UserTokenSubject;
+  readonly refreshToken?: string;
   /** When the session began (id_token `auth_time`). */
   readonly authTime: Date;
 }
+
+/** A token for an application itself: no refresh token, no id_token. */
+export interface AppIssueInput extends IssueCommon {
+  readonly subject: AppTokenSubject;
+}
+
+/** One issuance: a user subject of a session, or an application. */
+export type IssueInput = UserIssueInput | AppIssueInput;
+
+const forUser = (input: IssueInput): input is UserIssueInput => input.subject.kind === 'user';
 
 /** Signs the tokens of one response with the active key. */
 export class TokenIssuer {
@@ -54,29 +69,29 @@ export class TokenIssuer {
         issuer: this.#issuer,
         audience: this.#audience,
         clientId: input.clientId,
-        user: input.user,
-        tenant: input.tenant,
+        subject: input.subject,
         scope: input.scope,
         now,
         ttl: this.#ttl,
       }),
     );
+    // An application subject gets neither a refresh token nor an id_token (no user, no session).
+    const refreshToken = forUser(input) ? input.refreshToken : undefined;
     const response: TokenResponse = {
       access_token: accessToken,
       token_type: 'Bearer',
       expires_in: this.#ttl,
-      refresh_token: input.refreshToken,
+      ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
       issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
       scope: input.scope,
     };
-    if (hasScope(input.scope, 'openid')) {
+    if (forUser(input) && hasScope(input.scope, 'openid')) {
       response.id_token = await this.#signer.sign(
         'JWT',
         idTokenClaims({
           issuer: this.#issuer,
           clientId: input.clientId,
-          user: input.user,
-          tenant: input.tenant,
+          subject: input.subject,
           accessToken,
           now,
           authTime: Math.floor(input.authTime.getTime() / 1000),

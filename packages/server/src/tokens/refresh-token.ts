@@ -3,7 +3,7 @@
 import type { RefreshToken } from '../domain/types.js';
 import { generateToken } from '../secrets/random-secrets.js';
 
-/** What hashes secrets for storage (crypto/secrets.ts SecretHasher). */
+/** What hashes secrets for storage (secrets/random-secrets.ts SecretHasher). */
 export interface Hasher {
   hash(secret: string): Buffer;
   verify(secret: string, hash: Buffer): boolean;

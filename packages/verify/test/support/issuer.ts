@@ -105,6 +105,7 @@ export function accessClaims(issuer: string, now: number, area = 'na1'): Record<
     exp: now + 3600,
     jti: randomUUID(),
     scope: 'openid',
+    sid: '5c1d2e3f-0a1b-4c2d-8e3f-4a5b6c7d8e9f',
     tenantId: '11eb660f-4c6d-34a0-8733-0242ac110002',
     tenant: 'perm_testGA1',
     icBUId: -721488662,
@@ -120,6 +121,12 @@ export function accessClaims(issuer: string, now: number, area = 'na1'): Record<
     given_name: 'first',
     family_name: 'last',
   };
+}
+
+/** Claims of a valid application-subject token: the tenant's claims, none of a user's. */
+export function appClaims(issuer: string, now: number, area = 'na1'): Record<string, unknown> {
+  const { role, name, given_name, family_name, sid, ...rest } = accessClaims(issuer, now, area);
+  return { ...rest, sub: `app:${rest['client_id'] as string}` };
 }
 
 /** Signs `claims` with `key` (RS256, typ at+jwt unless `header` overrides). */
