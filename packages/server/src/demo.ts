@@ -51,6 +51,21 @@ export function demoArea(config: Pick<ServerConfig, 'apiPort' | 'issuer'>): Omit
   };
 }
 
+/**
+ * Gives a database that has no area yet the default area `na1`, with the demo's endpoints (API on
+ * 127.0.0.1:$CXAUTH_API_PORT), so that `cxauth admin tenant create --area na1` and `cxauth serve`
+ * work on a fresh data folder. A database that has any area is left as its operators made it.
+ * Two processes racing here write the same row (an upsert), so no lock is needed.
+ */
+export async function ensureDefaultArea(
+  storage: Storage,
+  config: Pick<ServerConfig, 'apiPort' | 'issuer'>,
+  now: Date = new Date(),
+): Promise<Area | undefined> {
+  if ((await storage.areas.list()).length > 0) return undefined;
+  return ensureArea(storage, demoArea(config), now);
+}
+
 /** Writes a file readable by its owner only, atomically (temp file, then rename). */
 async function writePrivate(file: string, content: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });

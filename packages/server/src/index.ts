@@ -31,7 +31,14 @@ export {
   rsaThumbprint,
 } from './crypto/signing-keys.js';
 export type { DemoCredentials } from './demo.js';
-export { DEMO_AREA, DEMO_CREDENTIALS_FILE, demoArea, ensureArea, seedDemo } from './demo.js';
+export {
+  DEMO_AREA,
+  DEMO_CREDENTIALS_FILE,
+  demoArea,
+  ensureArea,
+  ensureDefaultArea,
+  seedDemo,
+} from './demo.js';
 export type * from './domain/types.js';
 export type { OAuthErrorCode } from './errors.js';
 export {
