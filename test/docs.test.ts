@@ -1,5 +1,5 @@
 // The TypeScript snippets of README.md and docs/*.md are type-checked against the packages' sources,
-// so the documentation cannot drift from the API (STYLE.md #11).
+// so the documentation cannot drift from the API (docs/design.md).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -10,7 +10,7 @@ import { ConfigError, type ServerConfig } from './config/config.js';
 import type { Area } from './domain/types.js';
 import type { Storage } from './storage/storage.js';
 
-/** The demo credentials file: exactly these fields (DESIGN.md `--demo`). */
+/** The demo credentials file: exactly these fields (docs/design.md "The demo"). */
 export interface DemoCredentials {
   issuer: string;
   client_id: string;

@@ -1,9 +1,9 @@
 // The service's configuration: one typed, validated, frozen object built from the environment
-// (DESIGN.md "Configuration"). Unsafe or malformed settings fail at start-up with what to change.
+// (README.md "Configuration"). Unsafe or malformed settings fail at start-up with what to change.
 import path from 'node:path';
 
 export interface TokenConfig {
-  /** Access and id token lifetime, seconds (DESIGN.md: default 3600). */
+  /** Access and id token lifetime, seconds (README.md "Configuration": default 3600). */
   readonly accessTokenTtl: number;
   /** Lifetime of one refresh token, seconds; each rotation issues a fresh one. */
   readonly refreshTokenTtl: number;
