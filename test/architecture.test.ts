@@ -1,5 +1,5 @@
-// The package boundaries DESIGN.md fixes, checked on the sources: the client and verifier install
-// alone (no server code), and each third-party seam stays in one place (STYLE.md #9).
+// The package boundaries docs/design.md fixes, checked on the sources: the client and verifier install
+// alone (no server code), and each third-party seam stays in one place (docs/design.md).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
-// The TypeScript snippets of README.md and docs/*.md are type-checked against the packages' sources,
-// so the documentation cannot drift from the API (STYLE.md #11).
+// The TypeScript snippets of README.md, docs/*.md and the package READMEs are type-checked against
+// the packages' sources, so the documentation cannot drift from the API (docs/design.md).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,9 +7,12 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const docs = ['README.md', ...readdirSync(path.join(root, 'docs')).map((f) => `docs/${f}`)].filter((f) =>
-  f.endsWith('.md'),
-);
+const docs = [
+  'README.md',
+  'packages/client/README.md',
+  'packages/verify/README.md',
+  ...readdirSync(path.join(root, 'docs')).map((f) => `docs/${f}`),
+].filter((f) => f.endsWith('.md'));
 
 /**
  * Names the snippets use without defining them: what a reader has at hand (credentials, a request, the

@@ -1,5 +1,5 @@
 // The error codes are a public contract: docs/client.md lists exactly CLIENT_ERROR_CODES, and each
-// code is raised somewhere in the sources (STYLE.md #4).
+// code is raised somewhere in the sources (docs/design.md "Documentation that is tested").
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ERROR_CODES, ClientError } from '../src/index.js';

@@ -31,7 +31,7 @@ export interface RegionalServerOptions {
   clock?: () => number;
 }
 
-/** The reference document's API path (DESIGN.md step 7). */
+/** The reference document's API path (docs/design.md, step 7). */
 export const SERVER_TIME_PATH = '/inContactAPI/services/v25.0/server-time';
 
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -15,7 +15,14 @@ export type {
 } from './admin/service/admin.js';
 export { createAdmin, exactOrigin, randomBusinessUnitId } from './admin/service/admin.js';
 export type { DemoCredentials } from './admin/service/demo.js';
-export { DEMO_AREA, DEMO_CREDENTIALS_FILE, demoArea, ensureArea, seedDemo } from './admin/service/demo.js';
+export {
+  DEMO_AREA,
+  DEMO_CREDENTIALS_FILE,
+  demoArea,
+  ensureArea,
+  ensureDefaultArea,
+  seedDemo,
+} from './admin/service/demo.js';
 export type { ServerConfig, TokenConfig } from './config/config.js';
 export { ConfigError, loadConfig, TOKEN_DEFAULTS } from './config/config.js';
 export type * from './domain/types.js';

@@ -1,9 +1,9 @@
-// Configuration: defaults from DESIGN.md, and start-up errors that say what to change.
+// Configuration: defaults from README.md "Configuration", and start-up errors that say what to change.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 
 describe('loadConfig', () => {
-  it('has the defaults DESIGN.md names', () => {
+  it('has the defaults README.md names', () => {
     const config = loadConfig({ CXAUTH_DATA_DIR: '/tmp/cx' });
     expect(config.port).toBe(8080);
     expect(config.apiPort).toBe(8081);

@@ -19,7 +19,7 @@ const password = (s: TestService, extra: Record<string, string> = {}) => ({
 const auth = (s: TestService) => ({ authorization: basic(s.fixture.clientId, s.fixture.clientSecret) });
 
 describe('password grant: success', () => {
-  it('answers the DESIGN.md token response with no-store headers', async () => {
+  it('answers the token response of docs/design.md with no-store headers', async () => {
     const res = await tokenRequest(svc.app, password(svc), auth(svc));
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);

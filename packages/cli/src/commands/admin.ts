@@ -5,6 +5,7 @@ import {
   AdminError,
   ConfigError,
   createAdmin,
+  ensureDefaultArea,
   KekError,
   loadConfig,
   loadKek,
@@ -91,6 +92,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const storage = await openStorage(config.databaseUrl);
     try {
       await storage.migrate();
+      // A fresh database gets the default area na1, so `tenant create --area na1` works at once.
+      await ensureDefaultArea(storage, config);
       const result = await verb.run(createAdmin(storage, new SecretHasher(kek)), values, id);
       print(io, result, json);
       if (verb.secret && !json) {

@@ -6,6 +6,7 @@ import {
   ConfigError,
   createAdmin,
   DEMO_CREDENTIALS_FILE,
+  ensureDefaultArea,
   loadConfig,
   type RunningAuthService,
   type ServerConfig,
@@ -149,6 +150,7 @@ async function serveAuthWith(
     // The same log as the regional APIs': gathered lines, one stderr write per turn of the event loop.
     logger: log.logger,
     beforeListen: async ({ storage, hasher }) => {
+      await ensureDefaultArea(storage, config);
       if (demo) seeded = await seedDemo(storage, createAdmin(storage, hasher), config);
     },
   });

@@ -4,7 +4,7 @@ import { OAuthError } from './errors.js';
 /** The scopes this service knows (discovery `scopes_supported`). */
 export const SUPPORTED_SCOPES: readonly string[] = Object.freeze(['openid', 'profile', 'email']);
 
-/** Granted when a request names no scope (DESIGN.md: the default scope is `openid`). */
+/** Granted when a request names no scope (docs/endpoints.md: the default scope is `openid`). */
 export const DEFAULT_SCOPE = 'openid';
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;

@@ -1,5 +1,5 @@
-// Every `cxauth admin` subcommand: its options and the admin-service call behind it (DESIGN.md
-// "Commands": tenant, user, app, key, plus area).
+// Every `cxauth admin` subcommand: its options and the admin-service call behind it (docs/admin.md
+// "Areas" and "A tenant from scratch": area, tenant, user, app, key).
 import { CliError } from '../../io.js';
 import { byId, type Kind, many, optional, required } from './spec.js';
 

@@ -10,7 +10,7 @@ import type { Storage } from '../../storage/contract/index.js';
 import type { Admin } from './admin.js';
 import { randomBusinessUnitId } from './tenants.js';
 
-/** The demo credentials file: exactly these fields (DESIGN.md `--demo`). */
+/** The demo credentials file: exactly these fields (docs/design.md "The demo"). */
 export interface DemoCredentials {
   issuer: string;
   client_id: string;
@@ -49,6 +49,21 @@ export function demoArea(config: Pick<ServerConfig, 'apiPort' | 'issuer'>): Omit
     authEndpoint: config.issuer,
     apiEndpoint: `http://127.0.0.1:${config.apiPort}`,
   };
+}
+
+/**
+ * Gives a database that has no area yet the default area `na1`, with the demo's endpoints (API on
+ * 127.0.0.1:$CXAUTH_API_PORT), so that `cxauth admin tenant create --area na1` and `cxauth serve`
+ * work on a fresh data folder. A database that has any area is left as its operators made it.
+ * Two processes racing here write the same row (an upsert), so no lock is needed.
+ */
+export async function ensureDefaultArea(
+  storage: Storage,
+  config: Pick<ServerConfig, 'apiPort' | 'issuer'>,
+  now: Date = new Date(),
+): Promise<Area | undefined> {
+  if ((await storage.areas.list()).length > 0) return undefined;
+  return ensureArea(storage, demoArea(config), now);
 }
 
 /** Writes a file readable by its owner only, atomically (temp file, then rename). */
