@@ -1,11 +1,15 @@
 // The unauthenticated part of verification: splitting a compact JWS, decoding its JSON, and refusing
-// any header that asks for something other than an RS256 access token signed by a key we publish.
+// any header that asks for something other than an access token signed by a key we publish.
 import { TokenError } from './errors.js';
+import type { SigningAlg } from './jose.js';
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 /** Header members that would let the token choose its own key or extensions (RFC 8725 §3.10). */
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'crit'] as const;
+
+/** The algorithms an issuer may sign with; `none`, HS* and every other name are refused. */
+const ALGORITHMS: ReadonlySet<unknown> = new Set<SigningAlg>(['RS256', 'ES256', 'EdDSA']);
 
 /** Access-token media types, compared case-insensitively (RFC 9068 §4, RFC 7515 §4.1.9). */
 const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt']);
@@ -42,12 +46,16 @@ export function splitCompact(token: string): [string, string, string] {
 }
 
 /**
- * Checks the protected header of an access token and returns its `kid`: `alg` exactly RS256,
+ * Checks the protected header of an access token and returns its `alg` and `kid`: `alg` one of
+ * RS256, ES256 and EdDSA (the key must then be of that type: see verifier.ts),
  * `typ` at+jwt (so an id_token is never taken for an access token), no key-carrying or `crit` members.
  * @see RFC 9068 §4, RFC 8725 §3.1 and §3.11
  */
-export function checkHeader(header: Record<string, unknown>): string {
-  if (header['alg'] !== 'RS256') throw new TokenError('alg_not_allowed', 'The token algorithm is not RS256');
+export function checkHeader(header: Record<string, unknown>): { alg: SigningAlg; kid: string } {
+  const alg = header['alg'];
+  if (!ALGORITHMS.has(alg)) {
+    throw new TokenError('alg_not_allowed', 'The token algorithm is not RS256, ES256 or EdDSA');
+  }
   const typ = header['typ'];
   if (typeof typ !== 'string' || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) {
     throw new TokenError('type_invalid', 'The token is not an access token (typ at+jwt)');
@@ -59,5 +67,5 @@ export function checkHeader(header: Record<string, unknown>): string {
   if (typeof kid !== 'string' || kid.length === 0) {
     throw new TokenError('kid_unknown', 'The token header has no kid');
   }
-  return kid;
+  return { alg: alg as SigningAlg, kid };
 }

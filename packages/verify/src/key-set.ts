@@ -3,7 +3,7 @@
 import { discoverJwksUri } from './discovery.js';
 import { TokenError } from './errors.js';
 import { type FetchJsonOptions, fetchJson } from './fetch-json.js';
-import { importRs256Key, type RsaPublicJwk, type VerificationKey } from './jose.js';
+import { algOfJwk, importVerificationKey, type PublicJwk, type VerificationKey } from './jose.js';
 
 export interface KeySetOptions {
   issuer: string;
@@ -37,24 +37,32 @@ export interface KeySet {
 const FIRST_LOAD_RETRY_MS = 1_000;
 const MAX_JWKS_BYTES = 512 * 1024;
 
-function usable(jwk: unknown): jwk is RsaPublicJwk {
+const text = (value: unknown): value is string => typeof value === 'string';
+
+/** True when `jwk` is a public signature key of an accepted type, with the members it needs. */
+function usable(jwk: unknown): jwk is PublicJwk {
   if (typeof jwk !== 'object' || jwk === null) return false;
   const k = jwk as Record<string, unknown>;
+  const members =
+    k['kty'] === 'RSA'
+      ? text(k['n']) && text(k['e'])
+      : k['kty'] === 'EC'
+        ? text(k['x']) && text(k['y'])
+        : k['kty'] === 'OKP' && text(k['x']);
   return (
-    k['kty'] === 'RSA' &&
-    typeof k['kid'] === 'string' &&
-    typeof k['n'] === 'string' &&
-    typeof k['e'] === 'string' &&
+    members &&
+    text(k['kid']) &&
     (k['use'] === undefined || k['use'] === 'sig') &&
     // RFC 7517 §4.3: a key whose key_ops leave out "verify" is not for checking signatures.
     (k['key_ops'] === undefined || (Array.isArray(k['key_ops']) && k['key_ops'].includes('verify'))) &&
-    (k['alg'] === undefined || k['alg'] === 'RS256')
+    algOfJwk(jwk as PublicJwk) !== undefined
   );
 }
 
 /**
- * Imports every usable RS256 key of a JWKS document. Keys of other types are skipped; a document
- * without any usable key is an error, so the previous set stays in use.
+ * Imports every usable key of a JWKS document (RSA for RS256, EC P-256 for ES256, OKP Ed25519 for
+ * EdDSA). Keys of other types, or whose `alg` does not fit their type, are skipped; a document without
+ * any usable key is an error, so the previous set stays in use.
  * @see RFC 7517 §5
  */
 export async function importKeys(doc: unknown): Promise<Map<string, VerificationKey>> {
@@ -64,12 +72,12 @@ export async function importKeys(doc: unknown): Promise<Map<string, Verification
   for (const jwk of keys) {
     if (!usable(jwk) || imported.has(jwk.kid)) continue;
     try {
-      imported.set(jwk.kid, await importRs256Key(jwk));
+      imported.set(jwk.kid, await importVerificationKey(jwk));
     } catch {
       // One malformed key must not hide the others.
     }
   }
-  if (imported.size === 0) throw new Error('JWKS document has no usable RS256 key');
+  if (imported.size === 0) throw new Error('JWKS document has no usable signing key');
   return imported;
 }
 

@@ -4,7 +4,7 @@ import { type AccessTokenClaims, checkClaims } from './claims.js';
 import { checkHeader, decodeJsonSegment, parseJsonObject, splitCompact } from './compact.js';
 import { TokenError } from './errors.js';
 import type { FetchLike } from './fetch-json.js';
-import { verifyRs256 } from './jose.js';
+import { verifyJws } from './jose.js';
 import { createKeySet, type KeySet } from './key-set.js';
 import { Lru } from './lru.js';
 import { createMemoryKeySet, type JwksDocument } from './memory-key-set.js';
@@ -129,7 +129,8 @@ function keySetOf(options: VerifierOptions, clock: () => number, fetchTimeoutMs:
 }
 
 /**
- * Creates a verifier of access tokens for one issuer: RS256 only, `typ: at+jwt`, exact `iss` and
+ * Creates a verifier of access tokens for one issuer: RS256, ES256 or EdDSA, each only with a key
+ * of its own type published for it, `typ: at+jwt`, exact `iss` and
  * `aud`, time window with a small tolerance, the cxauth required claims and a size cap. Keys come
  * from the issuer's JWKS, fetched lazily and cached (or from `jwks`, in memory); verified tokens are
  * cached by their exact string.
@@ -160,11 +161,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
   async function verifyUncached(token: string): Promise<Verified> {
     const keysUsed = version?.();
     const [header] = splitCompact(token);
-    const kid = checkHeader(decodeJsonSegment(header, 'header'));
+    const { alg, kid } = checkHeader(decodeJsonSegment(header, 'header'));
     const key = await keys.key(kid);
+    // RFC 8725 §3.1: the key decides the algorithm; a header naming another one is refused unchecked.
+    if (alg !== key.alg) {
+      throw new TokenError('alg_not_allowed', `The token algorithm does not match its key (${key.alg})`);
+    }
     let payloadBytes: Uint8Array;
     try {
-      payloadBytes = await verifyRs256(token, key);
+      payloadBytes = await verifyJws(token, key);
     } catch (err) {
       throw new TokenError('signature_invalid', 'The token signature is invalid', { cause: err });
     }

@@ -30,6 +30,9 @@ const NOW = 1_750_000_000;
 interface Ctx {
   issuer: FakeIssuer;
   key: TestKey;
+  /** Published ES256 (P-256) and EdDSA (Ed25519) keys beside the RS256 one. */
+  ec: TestKey;
+  ed: TestKey;
   stranger: TestKey;
   claims: () => Record<string, unknown>;
   valid: () => Promise<string>;
@@ -77,6 +80,73 @@ const CORPUS: Case[] = [
   ['no alg', (c) => signRaw(c.key, { typ: 'at+jwt', kid: c.key.kid }, c.claims()), 'alg_not_allowed'],
   ['unknown kid', (c) => mint(c.stranger, c.claims()), 'kid_unknown'],
   ['no kid', (c) => signRaw(c.key, { alg: 'RS256', typ: 'at+jwt' }, c.claims()), 'kid_unknown'],
+  // Algorithm confusion (RFC 8725 §3.1): each published key verifies only its own algorithm.
+  [
+    'RSA key id with an ES256 header (signed by the EC key)',
+    (c) => signRaw(c.ec, header(c, { alg: 'ES256' }), c.claims()),
+    'alg_not_allowed',
+  ],
+  [
+    'EC key id with an RS256 header (signed by the RSA key)',
+    (c) => signRaw(c.key, header(c, { kid: c.ec.kid }), c.claims()),
+    'alg_not_allowed',
+  ],
+  [
+    'EC key id with an EdDSA header (signed by the Ed25519 key)',
+    (c) => signRaw(c.ed, header(c, { alg: 'EdDSA', kid: c.ec.kid }), c.claims()),
+    'alg_not_allowed',
+  ],
+  [
+    'Ed25519 key id with an ES256 header (signed by the EC key)',
+    (c) => signRaw(c.ec, header(c, { alg: 'ES256', kid: c.ed.kid }), c.claims()),
+    'alg_not_allowed',
+  ],
+  [
+    'RSA key id with an EdDSA header (signed by the Ed25519 key)',
+    (c) => signRaw(c.ed, header(c, { alg: 'EdDSA' }), c.claims()),
+    'alg_not_allowed',
+  ],
+  [
+    'HS256 keyed with the EC public key x coordinate',
+    (c) => signHs256(header(c, { alg: 'HS256', kid: c.ec.kid }), c.claims(), String(c.ec.publicJwk.x)),
+    'alg_not_allowed',
+  ],
+  [
+    'ES384 header on the EC key',
+    (c) => signRaw(c.ec, header(c, { alg: 'ES384', kid: c.ec.kid }), c.claims()),
+    'alg_not_allowed',
+  ],
+  [
+    'Ed25519 alias header on the OKP key',
+    (c) => signRaw(c.ed, header(c, { alg: 'Ed25519', kid: c.ed.kid }), c.claims()),
+    'alg_not_allowed',
+  ],
+  [
+    'ES256 kid, signed by another EC key',
+    async (c) => mint(await newKey(undefined, 'ES256'), c.claims(), { kid: c.ec.kid }),
+    'signature_invalid',
+  ],
+  [
+    'EdDSA kid, signed by another Ed25519 key',
+    async (c) => mint(await newKey(undefined, 'EdDSA'), c.claims(), { kid: c.ed.kid }),
+    'signature_invalid',
+  ],
+  [
+    'ES256 signature in DER rather than raw r||s',
+    async (c) => {
+      const token = await mint(c.ec, c.claims());
+      const raw = Buffer.from(token.split('.')[2] ?? '', 'base64url');
+      const int = (b: Buffer) => {
+        const trimmed = b.subarray(b.findIndex((x) => x !== 0));
+        const body = (trimmed[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
+        return Buffer.concat([Buffer.from([2, body.length]), body]);
+      };
+      const seq = Buffer.concat([int(raw.subarray(0, 32)), int(raw.subarray(32))]);
+      const der = Buffer.concat([Buffer.from([0x30, seq.length]), seq]);
+      return withSignature(token, der.toString('base64url'));
+    },
+    'signature_invalid',
+  ],
   [
     'known kid, signed by another key',
     (c) => mint(c.stranger, c.claims(), { kid: c.key.kid }),
@@ -217,9 +287,13 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   const issuer = await startIssuer();
+  const [ec, ed] = [await newKey(undefined, 'ES256'), await newKey(undefined, 'EdDSA')];
+  issuer.published.push(ec, ed);
   ctx = {
     issuer,
     key: issuer.key,
+    ec,
+    ed,
     stranger: await newKey(),
     claims: () => accessClaims(issuer.url, NOW),
     valid: () => mint(issuer.key, accessClaims(issuer.url, NOW)),
@@ -263,6 +337,22 @@ describe('the corpus is well-formed', () => {
     );
   });
 });
+
+describe('every algorithm the JWKS publishes', () => {
+  it.each(['ec', 'ed'] as const)('a genuine token of the %s key passes every adapter', async (which) => {
+    const token = await mint(ctx[which], ctx.claims());
+    expect(headerAlg(token)).toBe(ctx[which].alg);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ tenantId: ctx.claims()['tenantId'] });
+    expect((await fetch(httpUrl, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await app.inject({ url: '/', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(
+      200,
+    );
+  });
+});
+
+function headerAlg(token: string): unknown {
+  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()).alg;
+}
 
 describe.each(CORPUS)('forged or malformed: %s', (_name, make, code) => {
   it(`verify() refuses it with ${code}`, async () => {

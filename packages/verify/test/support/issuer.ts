@@ -8,8 +8,12 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 /** How the JWKS endpoint behaves: serve keys, answer 500, cut the connection, or never answer. */
 export type JwksMode = 'ok' | 'error' | 'reset' | 'hang';
 
+/** The algorithms a cxauth issuer signs with. */
+export type TestAlg = 'RS256' | 'ES256' | 'EdDSA';
+
 export interface TestKey {
   kid: string;
+  alg: TestAlg;
   privateKey: CryptoKey;
   publicJwk: JWK;
 }
@@ -37,10 +41,13 @@ export interface FakeIssuer {
   close(): Promise<void>;
 }
 
-export async function newKey(kid = randomUUID()): Promise<TestKey> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' };
-  return { kid, privateKey, publicJwk };
+export async function newKey(kid = randomUUID(), alg: TestAlg = 'RS256'): Promise<TestKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+  });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg };
+  return { kid, alg, privateKey, publicJwk };
 }
 
 export async function startIssuer(): Promise<FakeIssuer> {
@@ -129,14 +136,14 @@ export function appClaims(issuer: string, now: number, area = 'na1'): Record<str
   return { ...rest, sub: `app:${rest['client_id'] as string}` };
 }
 
-/** Signs `claims` with `key` (RS256, typ at+jwt unless `header` overrides). */
+/** Signs `claims` with `key` (its own alg, typ at+jwt unless `header` overrides). */
 export async function mint(
   key: TestKey,
   claims: Record<string, unknown>,
   header: Record<string, unknown> = {},
 ): Promise<string> {
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid, ...header } as { alg: string })
+    .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid, ...header } as { alg: string })
     .sign(key.privateKey);
 }
 
@@ -144,8 +151,9 @@ const b64 = (value: unknown): string =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /**
- * Builds a compact JWS by hand (for headers jose refuses to produce, such as `crit`), signed RS256
- * with `key`. `payload` may be raw text to produce a non-JSON payload.
+ * Builds a compact JWS by hand (for headers jose refuses to produce, such as `crit`, or an `alg` that
+ * is not the key's), signed with `key` by its own algorithm whatever the header says. `payload` may be
+ * raw text to produce a non-JSON payload.
  */
 export async function signRaw(
   key: TestKey,
@@ -153,7 +161,13 @@ export async function signRaw(
   payload: unknown,
 ): Promise<string> {
   const input = `${b64(header)}.${b64(payload)}`;
-  const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key.privateKey, Buffer.from(input));
+  const params =
+    key.alg === 'RS256'
+      ? { name: 'RSASSA-PKCS1-v1_5' }
+      : key.alg === 'ES256'
+        ? { name: 'ECDSA', hash: 'SHA-256' }
+        : { name: 'Ed25519' };
+  const signature = await crypto.subtle.sign(params, key.privateKey, Buffer.from(input));
   return `${input}.${Buffer.from(signature).toString('base64url')}`;
 }
 
