@@ -16,7 +16,9 @@ import { registerFormParser } from './http/form.js';
 import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
 import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
+import { keyReload } from './keys/rotation.js';
 import { type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
+import { keyTiming } from './keys/states.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import { registerRequestLog } from './observability/request-log.js';
 import { SecretHasher } from './secrets/random-secrets.js';
@@ -35,7 +37,10 @@ export interface CreateServerOptions {
   /** The time, injectable for tests. */
   readonly clock?: () => Date;
   readonly logger?: LoggerOption;
-  /** Reads the keys again (default with `kek`: from storage); called every KEY_RELOAD_MS. */
+  /**
+   * Reads the keys again (default with `kek`: rotates when due and loads them from storage); called
+   * every `config.keyReloadMs`.
+   */
   readonly reloadKeys?: () => Promise<LoadedKeys>;
   /** The grants to enable (default: all). */
   readonly grants?: readonly GrantType[];
@@ -75,7 +80,9 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   const { config, storage } = options;
   const clock = options.clock ?? (() => new Date());
   const hasher = options.hasher ?? (options.kek ? new SecretHasher(options.kek) : undefined);
-  const keys = options.keys ?? (options.kek ? await loadSigningKeys(storage, options.kek) : undefined);
+  const timing = keyTiming({ ...config.tokens, ...config });
+  const keys =
+    options.keys ?? (options.kek ? await loadSigningKeys(storage, options.kek, clock(), timing) : undefined);
   if (!hasher || !keys) throw new Error('createServer needs `kek`, or both `hasher` and `keys`');
 
   const app = fastify(config, options.logger ?? false);
@@ -97,15 +104,31 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     clock: () => clock().getTime(),
   });
   const { kek } = options;
-  scheduleKeyReload(app, ring, options.reloadKeys ?? (kek ? () => loadSigningKeys(storage, kek) : undefined));
+  const reload =
+    kek &&
+    keyReload({
+      storage,
+      kek,
+      alg: config.signingAlg,
+      timing,
+      rotationDays: config.keyRotationDays,
+      clock,
+      log: app.log,
+    });
+  scheduleKeyReload(
+    app,
+    ring,
+    options.reloadKeys ?? (reload ? () => reload(ring.statuses) : undefined),
+    config.keyReloadMs,
+  );
   const tokens = new TokenIssuer({
     signer: ring,
     issuer: config.issuer,
     audience: config.tokens.audience,
     accessTokenTtl: config.tokens.accessTokenTtl,
   });
-  registerDiscovery(app, config.issuer, [...grants.keys()]);
-  registerJwks(app, () => ring.jwksJson);
+  registerDiscovery(app, config.issuer, [...grants.keys()], () => ring.algs);
+  registerJwks(app, () => ring.jwksJson, config.jwksMaxAge);
   registerTokenEndpoint(app, {
     grants,
     grantDeps: { config, storage, hasher, tokens, lookups },

@@ -38,7 +38,7 @@ export async function startAuthService(
   try {
     await storage.migrate();
     const kek = await loadKek(config);
-    await ensureActiveSigningKey(storage, kek, new Date());
+    await ensureActiveSigningKey(storage, kek, new Date(), config.signingAlg);
     const hasher = new SecretHasher(kek);
     await options.beforeListen?.({ storage, kek, hasher });
     const app = await createServer({ config, storage, kek, hasher, logger: options.logger ?? 'stderr' });

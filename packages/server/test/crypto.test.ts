@@ -112,7 +112,13 @@ describe('generateSigningKey', () => {
     const kek = crypto.randomBytes(32);
     const now = new Date('2026-01-01T00:00:00Z');
     const key = await generateSigningKey(kek, now);
-    expect(key).toMatchObject({ alg: 'RS256', status: 'active', createdAt: now });
+    expect(key).toMatchObject({
+      alg: 'RS256',
+      state: 'signing',
+      createdAt: now,
+      signFrom: now,
+      retiredAt: null,
+    });
     expect(key.kid).toBe(rsaThumbprint(key.publicJwk));
     const der = decrypt(kek, key.privateKeyEncrypted, key.kid);
     const privateKey = crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });

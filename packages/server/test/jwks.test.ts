@@ -54,7 +54,8 @@ describe('key reload', () => {
       reloadKeys: () => loadSigningKeys(svc.storage, svc.kek),
     });
     try {
-      const added = await generateSigningKey(svc.kek, new Date(svc.clock.now().getTime() + 1000));
+      // Published and signing from now: newer than the first key, so every node signs with it once loaded.
+      const added = await generateSigningKey(svc.kek, new Date());
       await svc.storage.signingKeys.create(added);
       const kids = async () =>
         (await app.inject({ method: 'GET', url: '/auth/jwks' }))

@@ -23,7 +23,7 @@ const TABLES = [
   'users',
 ];
 /** Every migration, each applied once. */
-const MIGRATIONS = [{ name: '0001_initial' }, { name: '0002_revision' }];
+const MIGRATIONS = [{ name: '0001_initial' }, { name: '0002_revision' }, { name: '0005_signing_key_states' }];
 
 const pgMissing = await pgUnavailable();
 if (pgMissing) console.log(`migrate-concurrency.test.ts: skipping the PostgreSQL run: ${pgMissing}`);
@@ -63,7 +63,7 @@ async function race(url: string, n: number): Promise<void> {
   const storage = await openStorage(url);
   try {
     const keys = await storage.signingKeys.list();
-    expect(keys.map((k) => k.status)).toEqual(['active']);
+    expect(keys.map((k) => k.state)).toEqual(['signing']);
   } finally {
     await storage.close();
   }

@@ -148,17 +148,27 @@ describe.each(dialects)('storage on $name', ({ name, make, skip }) => {
       expect(await storage.accessKeys.setStatus('missing', 'inactive', f.T0)).toBe(false);
     });
 
-    it('signing keys: newest first, status, unique kid', async () => {
+    it('signing keys: newest first, state, unique kid, changes under the lock', async () => {
       const before = await storage.signingKeys.list();
       const older = {
         kid: `kid-old-${name}`,
         alg: 'RS256' as const,
         publicJwk: { kty: 'RSA' as const, n: 'bm9wZQ', e: 'AQAB' },
         privateKeyEncrypted: Buffer.from([1, 2, 3]),
-        status: 'active' as const,
+        state: 'signing' as const,
         createdAt: f.later(-1000),
+        publishAt: f.later(-1000),
+        signFrom: f.later(-1000),
+        retiredAt: null,
       };
-      const newer = { ...older, kid: `kid-new-${name}`, createdAt: f.later(1000) };
+      const newer = {
+        ...older,
+        kid: `kid-new-${name}`,
+        state: 'published' as const,
+        createdAt: f.later(1000),
+        publishAt: f.later(1000),
+        signFrom: f.later(2000),
+      };
       await storage.signingKeys.create(older);
       await storage.signingKeys.create(newer);
       const list = await storage.signingKeys.list();
@@ -167,15 +177,38 @@ describe.each(dialects)('storage on $name', ({ name, make, skip }) => {
         list.map((k) => k.kid).indexOf(older.kid),
       );
       expect(list.find((k) => k.kid === older.kid)).toEqual(older);
-      expect(await storage.signingKeys.setStatus(older.kid, 'inactive')).toBe(true);
-      expect((await storage.signingKeys.list()).find((k) => k.kid === older.kid)?.status).toBe('inactive');
-      expect(await storage.signingKeys.setStatus('missing', 'inactive')).toBe(false);
+      expect(list.find((k) => k.kid === newer.kid)).toEqual(newer);
+      const ec = {
+        ...older,
+        kid: `kid-ec-${name}`,
+        alg: 'ES256' as const,
+        publicJwk: { kty: 'EC' as const, crv: 'P-256' as const, x: 'eA', y: 'eQ' },
+      };
+      await storage.signingKeys.create(ec);
+      expect((await storage.signingKeys.list()).find((k) => k.kid === ec.kid)).toEqual(ec);
+      expect(await storage.signingKeys.setState(older.kid, 'retired')).toBe(true);
+      expect((await storage.signingKeys.list()).find((k) => k.kid === older.kid)?.state).toBe('retired');
+      expect(await storage.signingKeys.setState('missing', 'retired')).toBe(false);
       await expect(storage.signingKeys.create(newer)).rejects.toMatchObject({ kind: 'unique' });
-      // `newer` is still active, so a first-key creation stores nothing (the race itself is in
-      // migrate-concurrency.test.ts, across processes).
-      const spare = { ...older, kid: `kid-spare-${name}`, status: 'active' as const };
-      expect(await storage.signingKeys.createIfNoneActive(spare)).toBe(false);
+      // change(): what decide returns is written in the same locked transaction, only then.
+      const spare = { ...older, kid: `kid-spare-${name}` };
+      const seen = await storage.signingKeys.change((keys) => ({ result: keys.length }));
+      expect(seen).toBe(before.length + 3);
+      expect(await storage.signingKeys.change(() => ({ result: 'no' }))).toBe('no');
       expect((await storage.signingKeys.list()).map((k) => k.kid)).not.toContain(spare.kid);
+      await storage.signingKeys.change(() => ({
+        result: true,
+        create: spare,
+        retire: { kid: ec.kid, at: f.T0 },
+      }));
+      const after = await storage.signingKeys.list();
+      expect(after.map((k) => k.kid)).toContain(spare.kid);
+      expect(after.find((k) => k.kid === ec.kid)).toMatchObject({ state: 'retired', retiredAt: f.T0 });
+      await expect(
+        storage.signingKeys.change(() => {
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
     });
 
     describe('sessions', () => {

@@ -13,6 +13,7 @@ import { tokenConfig } from './tokens.js';
 export { ConfigError } from './env.js';
 export type { HttpConfig } from './http.js';
 export type { KeyConfig } from './keys.js';
+export { KEY_DEFAULTS } from './keys.js';
 export type { StorageConfig } from './storage.js';
 export type { TokenConfig } from './tokens.js';
 export { TOKEN_DEFAULTS } from './tokens.js';

@@ -1,9 +1,36 @@
-// The key-encryption key (KEK): it encrypts the signing keys at rest and keys the secret hashes.
-import { ConfigError } from './env.js';
+// The key-encryption key (KEK), which encrypts the signing keys at rest and keys the secret hashes,
+// and the signing keys: their algorithm, rotation period and the times that drive rotation.
+import type { SigningAlg } from '../domain/types.js';
+import { ConfigError, integer } from './env.js';
 
 export interface KeyConfig {
   /** Key-encryption key (32 bytes), or undefined to use/generate `$dataDir/kek` (embedded default only). */
   readonly kek: Buffer | undefined;
+  /** CXAUTH_SIGNING_ALG: the algorithm of new signing keys (RFC 7518 §3.3, §3.4; RFC 8037 §3.1). */
+  readonly signingAlg: SigningAlg;
+  /** CXAUTH_KEY_ROTATION_DAYS: a new key is published this many days after the last (0: never). */
+  readonly keyRotationDays: number;
+  /** `Cache-Control: max-age` of the JWKS, seconds (a new key is published longer than this before it signs). */
+  readonly jwksMaxAge: number;
+  /** How often every node reads the keys again, milliseconds. */
+  readonly keyReloadMs: number;
+}
+
+/** The fixed defaults of the key settings; tests shorten the times through loadConfig's overrides. */
+export const KEY_DEFAULTS = Object.freeze({
+  signingAlg: 'RS256' as SigningAlg,
+  keyRotationDays: 90,
+  jwksMaxAge: 300,
+  keyReloadMs: 60_000,
+});
+
+const ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
+
+function algFrom(raw: string | undefined): SigningAlg {
+  if (raw === undefined || raw === '') return KEY_DEFAULTS.signingAlg;
+  const alg = ALGS.find((a) => a === raw);
+  if (!alg) throw new ConfigError(`CXAUTH_SIGNING_ALG must be one of ${ALGS.join(', ')}; it is "${raw}".`);
+  return alg;
 }
 
 function kekFrom(raw: string | undefined): Buffer | undefined {
@@ -20,6 +47,7 @@ function kekFrom(raw: string | undefined): Buffer | undefined {
 /**
  * Reads CXAUTH_KEK: a 256-bit AES-GCM key (NIST SP 800-38D). With PostgreSQL it is required, since
  * every node sharing the database must decrypt the same signing keys (`given` is one passed in code).
+ * Also CXAUTH_SIGNING_ALG (RS256, ES256 or EdDSA; default RS256) and CXAUTH_KEY_ROTATION_DAYS (90).
  */
 export function keyConfig(env: NodeJS.ProcessEnv, databaseUrl: string, given?: Buffer): KeyConfig {
   const kek = kekFrom(env['CXAUTH_KEK']);
@@ -28,5 +56,11 @@ export function keyConfig(env: NodeJS.ProcessEnv, databaseUrl: string, given?: B
       'CXAUTH_KEK is required with PostgreSQL: every node sharing the database must use the same key-encryption key.',
     );
   }
-  return Object.freeze({ kek });
+  return Object.freeze({
+    kek,
+    signingAlg: algFrom(env['CXAUTH_SIGNING_ALG']),
+    keyRotationDays: integer(env, 'CXAUTH_KEY_ROTATION_DAYS', KEY_DEFAULTS.keyRotationDays, 0, 3650),
+    jwksMaxAge: KEY_DEFAULTS.jwksMaxAge,
+    keyReloadMs: KEY_DEFAULTS.keyReloadMs,
+  });
 }

@@ -89,16 +89,39 @@ export interface AccessKey {
   lastUsedAt: Date | null;
 }
 
-/** An RS256 signing key. `active` signs; `inactive` is still published in the JWKS until removed. */
+/** The JWS algorithm of a signing key (CXAUTH_SIGNING_ALG picks the one of new keys). @see RFC 7518 §3, RFC 8037 §3.1 */
+export type SigningAlg = 'RS256' | 'ES256' | 'EdDSA';
+
+/** The public members of a signing key's JWK, by key type (RFC 7518 §6, RFC 8037 §2). */
+export type PublicKeyJwk =
+  | { kty: 'RSA'; n: string; e: string }
+  | { kty: 'EC'; crv: 'P-256'; x: string; y: string }
+  | { kty: 'OKP'; crv: 'Ed25519'; x: string };
+
+/**
+ * The life of a signing key (docs/operations.md, "Signing keys and rotation"): `published` (in the
+ * JWKS, not signing yet), `signing`, `retired` (published, no longer signing, until the last token it
+ * signed has expired), `removed` (gone from the JWKS). Stored as last seen; keys/states.ts derives the
+ * current state from the timestamps, so every node agrees without coordination.
+ */
+export type SigningKeyState = 'published' | 'signing' | 'retired' | 'removed';
+
+/** A signing key: its public JWK, its private key sealed with the KEK, and the times of its life. */
 export interface SigningKey {
   kid: string;
-  alg: 'RS256';
-  /** Public JWK (kty, n, e) without private members. */
-  publicJwk: { kty: 'RSA'; n: string; e: string };
+  alg: SigningAlg;
+  /** Public JWK members only, without kid, alg or use. */
+  publicJwk: PublicKeyJwk;
   /** The PKCS#8 private key, encrypted with the key-encryption key (see keys/kek.ts). */
   privateKeyEncrypted: Buffer;
-  status: Status;
+  state: SigningKeyState;
   createdAt: Date;
+  /** In the JWKS from this time. */
+  publishAt: Date;
+  /** May sign from this time: long enough after `publishAt` for every verifier to have fetched it. */
+  signFrom: Date;
+  /** Set by `retire`: signs no more from this time. */
+  retiredAt: Date | null;
 }
 
 /** A login session: the family of refresh tokens that descend from one grant. */

@@ -12,7 +12,11 @@ export const DISCOVERY_MAX_AGE = 3600;
  * only implemented endpoints are listed (no authorization or end-session endpoint yet).
  * @see OpenID Connect Discovery 1.0 §3, RFC 8414 §2
  */
-export function discoveryDocument(issuer: string, grantTypes: readonly string[]): Record<string, unknown> {
+export function discoveryDocument(
+  issuer: string,
+  grantTypes: readonly string[],
+  signingAlgs: readonly string[] = ['RS256'],
+): Record<string, unknown> {
   return {
     issuer,
     token_endpoint: `${issuer}/auth/token`,
@@ -24,7 +28,8 @@ export function discoveryDocument(issuer: string, grantTypes: readonly string[])
     // No authorization endpoint yet, so no response type is offered.
     response_types_supported: [],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    // What the JWKS publishes now (RFC 8414 §2): a rotation to another algorithm shows here.
+    id_token_signing_alg_values_supported: [...signingAlgs],
     claim_types_supported: ['normal'],
     claims_supported: [
       'iss',
@@ -46,10 +51,22 @@ export function discoveryDocument(issuer: string, grantTypes: readonly string[])
   };
 }
 
-/** Registers the discovery endpoint; the document is serialized once. */
-export function registerDiscovery(app: FastifyInstance, issuer: string, grantTypes: readonly string[]): void {
-  const json = JSON.stringify(discoveryDocument(issuer, grantTypes));
-  app.get(ROUTE.discovery.path, async (_request, reply) =>
-    sendJson(cacheFor(reply, DISCOVERY_MAX_AGE), json),
-  );
+/**
+ * Registers the discovery endpoint; the document is serialized again only when the published
+ * algorithms (`signingAlgs`, the same array until the keys change) change.
+ */
+export function registerDiscovery(
+  app: FastifyInstance,
+  issuer: string,
+  grantTypes: readonly string[],
+  signingAlgs: () => readonly string[] = () => ['RS256'],
+): void {
+  let algs: readonly string[] | undefined;
+  let json = '';
+  app.get(ROUTE.discovery.path, async (_request, reply) => {
+    const current = signingAlgs();
+    if (current !== algs)
+      [algs, json] = [current, JSON.stringify(discoveryDocument(issuer, grantTypes, current))];
+    return sendJson(cacheFor(reply, DISCOVERY_MAX_AGE), json);
+  });
 }

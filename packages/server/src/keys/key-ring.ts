@@ -3,9 +3,10 @@
 // them in memory, so the service checks its own tokens exactly as a resource server does.
 import { createVerifier, type JwksDocument, type Verifier } from '@cxauth/verify';
 import { JwsSigner, type JwtType } from './signer.js';
-import type { LoadedKeys } from './signing-keys.js';
+import type { LoadedKeys, PublicJwk } from './signing-keys.js';
+import type { KeyStatus } from './states.js';
 
-/** How often keys are read again from storage, milliseconds. */
+/** How often keys are read again from storage, milliseconds (the default of `config.keyReloadMs`). */
 export const KEY_RELOAD_MS = 60_000;
 
 export interface KeyRingOptions {
@@ -19,8 +20,19 @@ export interface KeyRingOptions {
 
 interface State {
   readonly signer: JwsSigner;
+  readonly statuses: readonly KeyStatus[];
+  /** The distinct algorithms of the published keys (discovery lists them). */
+  readonly algs: readonly string[];
   readonly jwks: JwksDocument;
   readonly jwksJson: string;
+}
+
+/** Each JWK copied member by member, so nothing but the public parameters can be published. */
+function publicOnly(jwk: PublicJwk): PublicJwk {
+  const { kid, alg, use } = jwk;
+  if (jwk.kty === 'RSA') return { kty: jwk.kty, use, alg, kid, n: jwk.n, e: jwk.e };
+  if (jwk.kty === 'EC') return { kty: jwk.kty, use, alg, kid, crv: jwk.crv, x: jwk.x, y: jwk.y };
+  return { kty: jwk.kty, use, alg, kid, crv: jwk.crv, x: jwk.x };
 }
 
 /** Everything that depends on the current keys, swapped atomically by {@link KeyRing.update}. */
@@ -45,10 +57,16 @@ export class KeyRing {
   }
 
   static #build(keys: LoadedKeys): State {
-    // Each JWK is copied member by member, so nothing but the public parameters can be published.
-    const published = keys.jwks.keys.map(({ kty, n, e, kid, alg, use }) => ({ kty, use, alg, kid, n, e }));
+    const published = keys.jwks.keys.map(publicOnly);
     const jwks = { keys: published };
-    return { signer: new JwsSigner(keys.active), jwks, jwksJson: JSON.stringify(jwks) };
+    const algs = [...new Set(published.map((k) => k.alg))].sort();
+    return {
+      signer: new JwsSigner(keys.active),
+      statuses: keys.statuses,
+      algs,
+      jwks,
+      jwksJson: JSON.stringify(jwks),
+    };
   }
 
   /** Replaces the keys (the previous ones stay in use when `keys` cannot be built). */
@@ -59,6 +77,16 @@ export class KeyRing {
   /** The kid that signs now. */
   get kid(): string {
     return this.#state.signer.kid;
+  }
+
+  /** The algorithms of the published keys, sorted. */
+  get algs(): readonly string[] {
+    return this.#state.algs;
+  }
+
+  /** Every key with its state, as of the last load. */
+  get statuses(): readonly KeyStatus[] {
+    return this.#state.statuses;
   }
 
   /** The JWKS document, serialized. @see RFC 7517 §5 */

@@ -1,94 +1,191 @@
-// RS256 signing keys: generation (private key sealed with the KEK), keeping one active, and loading
-// them for signing and for the published JWKS.
+// The signing keys as the service uses them: the first key, loading the signing key and the published
+// JWKS, rotation (by hand or every CXAUTH_KEY_ROTATION_DAYS) and retirement. Every change runs under
+// the repository's lock, so nodes sharing a database act once between them.
 import crypto from 'node:crypto';
-import { promisify } from 'node:util';
-import type { SigningKey } from '../domain/types.js';
+import type { SigningAlg } from '../domain/types.js';
 import type { Storage } from '../storage/contract/index.js';
-import { decrypt, encrypt } from './kek.js';
+import { generateSigningKey } from './generate.js';
+import { decrypt } from './kek.js';
+import type { ActiveKey } from './signer.js';
+import { type KeyStatus, type KeyTiming, keyStates, stateChanges } from './states.js';
 
-const generateKeyPair = promisify(crypto.generateKeyPair);
+export { generateSigningKey, rsaThumbprint, thumbprint } from './generate.js';
 
-export interface PublicJwk {
-  kty: 'RSA';
-  n: string;
-  e: string;
-  kid: string;
-  alg: 'RS256';
-  use: 'sig';
-}
+/** A published JWK: public members, kid, alg and use only (RFC 7517 §4). */
+export type PublicJwk = { kid: string; alg: SigningAlg; use: 'sig' } & (
+  | { kty: 'RSA'; n: string; e: string }
+  | { kty: 'EC'; crv: 'P-256'; x: string; y: string }
+  | { kty: 'OKP'; crv: 'Ed25519'; x: string }
+);
 
 export interface LoadedKeys {
-  /** The key that signs: the newest active one. */
-  active: { kid: string; privateKey: crypto.KeyObject };
-  /** Every stored key, active or not, public members only (RFC 7517 §5). */
+  /** The key that signs now. */
+  active: ActiveKey;
+  /** Every published key (published, signing, retired), public members only (RFC 7517 §5). */
   jwks: { keys: PublicJwk[] };
+  /** Every key with its state, for listing and metrics. */
+  statuses: readonly KeyStatus[];
+}
+
+/** Tokens live an hour (+30 s tolerance); a key is published 7 minutes before it signs. */
+export const DEFAULT_KEY_TIMING: KeyTiming = Object.freeze({
+  tokenLifetimeMs: 3630_000,
+  publishLeadMs: 420_000,
+});
+
+/** A refused key change (e.g. retiring the last key that can sign); the message says what to do. */
+export class SigningKeyError extends Error {
+  override readonly name = 'SigningKeyError';
+}
+
+function published(statuses: readonly KeyStatus[]): PublicJwk[] {
+  return statuses
+    .filter((s) => s.state !== 'removed')
+    .map(({ key }) => ({ ...key.publicJwk, kid: key.kid, alg: key.alg, use: 'sig' }) as PublicJwk);
 }
 
 /**
- * The JWK thumbprint of an RSA public key: base64url SHA-256 of its required members in
- * lexicographic order, without whitespace.
- * @see RFC 7638 §3.2
+ * Creates a key that signs at once when no key signs or waits to sign (a fresh database). Nodes racing
+ * here create one key between them: the check and the insert hold the repository's lock. A first key
+ * precedes no token, so it is dated one publication lead back: a node whose clock lags a little behind
+ * the one that created it can sign with it too.
  */
-export function rsaThumbprint(jwk: { e: string; n: string }): string {
-  const canonical = JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n });
-  return crypto.createHash('sha256').update(canonical).digest('base64url');
-}
-
-/**
- * Generates an RSA 2048 key pair; kid is its RFC 7638 thumbprint; the PKCS#8 DER private key is
- * encrypted under `kek` with the kid as associated data.
- * @see RFC 7518 §3.3 (RS256 needs 2048 bits or more)
- */
-export async function generateSigningKey(kek: Buffer, now: Date): Promise<SigningKey> {
-  const { publicKey, privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
-  const jwk = publicKey.export({ format: 'jwk' });
-  if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string') throw new Error('RSA key export failed');
-  const kid = rsaThumbprint({ n: jwk.n, e: jwk.e });
-  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-  return {
-    kid,
-    alg: 'RS256',
-    publicJwk: { kty: 'RSA', n: jwk.n, e: jwk.e },
-    privateKeyEncrypted: encrypt(kek, der, kid),
-    status: 'active',
-    createdAt: now,
-  };
-}
-
-/**
- * Creates a signing key when none is active. Nodes racing here create one key between them (the
- * storage serializes the check and the insert), so no node signs with a key another has not loaded.
- */
-export async function ensureActiveSigningKey(storage: Storage, kek: Buffer, now: Date): Promise<void> {
-  const keys = await storage.signingKeys.list();
-  if (keys.some((k) => k.status === 'active')) return;
+export async function ensureActiveSigningKey(
+  storage: Storage,
+  kek: Buffer,
+  now: Date,
+  alg: SigningAlg = 'RS256',
+  timing: KeyTiming = DEFAULT_KEY_TIMING,
+): Promise<boolean> {
+  const inUse = (keys: Parameters<typeof keyStates>[0]) =>
+    keyStates(keys, now, timing).some((s) => s.state === 'signing' || s.state === 'published');
+  if (inUse(await storage.signingKeys.list())) return false;
   // Another node may win the race while this one generates: its key is then the one every node uses.
-  await storage.signingKeys.createIfNoneActive(await generateSigningKey(kek, now));
+  const since = new Date(now.getTime() - timing.publishLeadMs);
+  const key = await generateSigningKey(kek, now, alg, { publishAt: since, signFrom: since });
+  return storage.signingKeys.change((keys) =>
+    inUse(keys) ? { result: false } : { result: true, create: key },
+  );
 }
 
 /**
- * Loads the newest active key (decrypted) and the JWKS of every stored key. Throws when no key is
- * active (call {@link ensureActiveSigningKey} first) or when the KEK cannot open it.
+ * Loads the key that signs at `now` (decrypted) and the JWKS of every published key. Throws when no
+ * key can sign (call {@link ensureActiveSigningKey} first) or when the KEK cannot open it.
  */
-export async function loadSigningKeys(storage: Storage, kek: Buffer): Promise<LoadedKeys> {
-  const keys = await storage.signingKeys.list();
-  const newest = keys
-    .filter((k) => k.status === 'active')
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
-  if (!newest) throw new Error('no active signing key');
-  const der = decrypt(kek, newest.privateKeyEncrypted, newest.kid);
+export async function loadSigningKeys(
+  storage: Storage,
+  kek: Buffer,
+  now: Date = new Date(),
+  timing: KeyTiming = DEFAULT_KEY_TIMING,
+): Promise<LoadedKeys> {
+  const statuses = keyStates(await storage.signingKeys.list(), now, timing);
+  const signing = statuses.find((s) => s.state === 'signing')?.key;
+  if (!signing) throw new Error('no signing key can sign now');
+  const der = decrypt(kek, signing.privateKeyEncrypted, signing.kid);
   const privateKey = crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   return {
-    active: { kid: newest.kid, privateKey },
-    jwks: {
-      keys: keys.map((k) => ({
-        kty: 'RSA',
-        n: k.publicJwk.n,
-        e: k.publicJwk.e,
-        kid: k.kid,
-        alg: 'RS256',
-        use: 'sig',
-      })),
-    },
+    active: { kid: signing.kid, alg: signing.alg, privateKey },
+    jwks: { keys: published(statuses) },
+    statuses,
   };
+}
+
+/** Records the derived states that changed (a key now signing, retired or removed). */
+export async function recordKeyStates(storage: Storage, now: Date, timing: KeyTiming): Promise<void> {
+  await storage.signingKeys.change((keys) => ({
+    result: undefined,
+    states: stateChanges(keyStates(keys, now, timing)),
+  }));
+}
+
+/**
+ * Publishes a new key of `alg` now; it signs once it has been published `timing.publishLeadMs`, so
+ * every verifier has it before any token carries its kid. Returns it with its state.
+ */
+export async function rotateSigningKey(
+  storage: Storage,
+  kek: Buffer,
+  now: Date,
+  alg: SigningAlg,
+  timing: KeyTiming,
+  /** When given, the rotation happens only if this still holds under the lock (automatic rotation). */
+  due?: (statuses: readonly KeyStatus[]) => boolean,
+): Promise<KeyStatus | undefined> {
+  const key = await generateSigningKey(kek, now, alg, {
+    publishAt: now,
+    signFrom: new Date(now.getTime() + timing.publishLeadMs),
+  });
+  const created = await storage.signingKeys.change((keys) =>
+    due && !due(keyStates(keys, now, timing)) ? { result: false } : { result: true, create: key },
+  );
+  return created ? { key, state: 'published', retiredAt: null, removeAt: null } : undefined;
+}
+
+/**
+ * Rotates when the newest key still in use was published `rotationDays` ago or more; of many nodes
+ * checking at once, one creates the key. Returns the new key, if this node created one.
+ */
+export async function rotateIfDue(
+  storage: Storage,
+  kek: Buffer,
+  now: Date,
+  options: { alg: SigningAlg; timing: KeyTiming; rotationDays: number },
+): Promise<KeyStatus | undefined> {
+  if (options.rotationDays <= 0) return undefined;
+  const cutoff = now.getTime() - options.rotationDays * 86_400_000;
+  const due = (statuses: readonly KeyStatus[]) =>
+    !statuses.some(
+      (s) => (s.state === 'signing' || s.state === 'published') && s.key.publishAt.getTime() > cutoff,
+    );
+  if (!due(keyStates(await storage.signingKeys.list(), now, options.timing))) return undefined;
+  return rotateSigningKey(storage, kek, now, options.alg, options.timing, due);
+}
+
+/**
+ * Stops `kid` from signing now (it stays published until its last token has expired). Refused when
+ * no other key could sign in its place: rotate first, and retire it once the new key signs.
+ */
+export async function retireSigningKey(
+  storage: Storage,
+  kid: string,
+  now: Date,
+  timing: KeyTiming,
+): Promise<KeyStatus> {
+  return storage.signingKeys.change((keys) => {
+    const before = keyStates(keys, now, timing);
+    const target = before.find((s) => s.key.kid === kid);
+    if (!target) throw new SigningKeyError(`no signing key with kid "${kid}"`);
+    if (target.state === 'removed' || target.state === 'retired') {
+      throw new SigningKeyError(`signing key ${kid} is already ${target.state}`);
+    }
+    // Keys already past their removal stay removed: they are gone from verifiers' caches.
+    const after = keyStates(
+      before.map((s) => ({
+        ...s.key,
+        state: s.state === 'removed' ? 'removed' : s.key.state,
+        retiredAt: s.key.kid === kid ? now : s.key.retiredAt,
+      })),
+      now,
+      timing,
+    );
+    if (!after.some((s) => s.state === 'signing')) {
+      const next = before.find((s) => s.state === 'published');
+      throw new SigningKeyError(
+        next
+          ? `signing key ${kid} is the only key that can sign; ${next.key.kid} signs from ${next.key.signFrom.toISOString()}: retire ${kid} after that`
+          : `signing key ${kid} is the only key that can sign; run \`cxauth admin signing-key rotate\` first and retire it once the new key signs`,
+      );
+    }
+    const status = after.find((s) => s.key.kid === kid) as KeyStatus;
+    const stored = new Map(keys.map((k) => [k.kid, k.state]));
+    const states = after
+      .filter((s) => s.key.kid !== kid && s.state !== stored.get(s.key.kid))
+      .map((s) => ({ kid: s.key.kid, state: s.state }));
+    return { result: status, retire: { kid, at: now }, states };
+  });
+}
+
+/** Every key with its state at `now`, newest first. */
+export async function listSigningKeys(storage: Storage, now: Date, timing: KeyTiming): Promise<KeyStatus[]> {
+  return keyStates(await storage.signingKeys.list(), now, timing);
 }

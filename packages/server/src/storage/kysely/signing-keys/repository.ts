@@ -1,17 +1,17 @@
 // Signing-key repository: public JWKs and KEK-encrypted private keys (never decrypted here).
 import { type Kysely, sql } from 'kysely';
-import type { SigningKey, Status } from '../../../domain/types.js';
-import type { SigningKeyRepository } from '../../contract/signing-keys.js';
+import type { SigningKey, SigningKeyState } from '../../../domain/types.js';
+import type { SigningKeyChange, SigningKeyRepository } from '../../contract/signing-keys.js';
 import { prepare } from '../prepared.js';
 import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
 import { signingKeyRow } from './table.js';
 
-/** Any fixed number, distinct from the migration lock: serializes first-key creation across nodes. */
-const FIRST_KEY_LOCK = 0x6378_6b31;
+/** Any fixed number, distinct from the migration lock: serializes key changes across nodes. */
+const KEY_CHANGE_LOCK = 0x6378_6b31;
 
 export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): SigningKeyRepository {
-  // Every node reloads its keys each minute.
+  // Every node reloads its keys at each key reload.
   const newestFirst = prepare((_: Record<string, never>) =>
     db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid'),
   );
@@ -22,26 +22,40 @@ export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): Si
       );
     },
     /**
-     * The check and the insert run in one transaction that only one node at a time may hold (SQLite:
-     * `BEGIN IMMEDIATE` takes the write lock first; PostgreSQL: a transaction-scoped advisory lock), so
-     * nodes starting together on a fresh database create one key, and every node publishes the key that
-     * signs.
+     * The read and the writes run in one transaction that only one node at a time may hold (SQLite:
+     * `BEGIN IMMEDIATE` takes the write lock first; PostgreSQL: a transaction-scoped advisory lock).
      */
-    async createIfNoneActive(key: SigningKey) {
+    async change<T>(decide: (keys: readonly SigningKey[]) => SigningKeyChange<T>) {
       return db.connection().execute(async (conn) => {
         await sql.raw(dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
         try {
           if (dialect === 'postgres')
-            await sql`select pg_advisory_xact_lock(${FIRST_KEY_LOCK})`.execute(conn);
-          const active = await conn
+            await sql`select pg_advisory_xact_lock(${KEY_CHANGE_LOCK})`.execute(conn);
+          const rows = await conn
             .selectFrom('signing_keys')
-            .select('kid')
-            .where('status', '=', 'active')
-            .limit(1)
-            .executeTakeFirst();
-          if (!active) await conn.insertInto('signing_keys').values(signingKeyRow.to(key)).execute();
+            .selectAll()
+            .orderBy('created_at', 'desc')
+            .execute();
+          const change = decide(rows.map(signingKeyRow.from));
+          if (change.create) {
+            const key = change.create;
+            await constrained(`signing key ${key.kid}`, () =>
+              conn.insertInto('signing_keys').values(signingKeyRow.to(key)).execute(),
+            );
+          }
+          if (change.retire) {
+            await conn
+              .updateTable('signing_keys')
+              .set({ retired_at: change.retire.at.getTime(), state: 'retired' })
+              .where('kid', '=', change.retire.kid)
+              .where('retired_at', 'is', null)
+              .execute();
+          }
+          for (const { kid, state } of change.states ?? []) {
+            await conn.updateTable('signing_keys').set({ state }).where('kid', '=', kid).execute();
+          }
           await sql.raw('commit').execute(conn);
-          return !active;
+          return change.result;
         } catch (err) {
           await sql.raw('rollback').execute(conn);
           throw err;
@@ -52,11 +66,12 @@ export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): Si
       const { rows } = await newestFirst.execute(db, {});
       return rows.map(signingKeyRow.from);
     },
-    async setStatus(kid, status: Status) {
+    async setState(kid, state: SigningKeyState) {
       const result = await db
         .updateTable('signing_keys')
-        .set({ status })
+        .set({ state })
         .where('kid', '=', kid)
+        .where('state', '!=', state)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
