@@ -27,6 +27,12 @@ export interface RegionalServerOptions {
    * at warn; never a header or a query string.
    */
   logger?: RegionalLoggerOption;
+  /**
+   * How long the issuer's JWKS is kept before it is fetched again, ms (also the least time between
+   * fetches for unknown kids). Default: @cxauth/verify's. Keep it at most the issuer's JWKS
+   * `max-age`, so a new key is known here before any token carries it.
+   */
+  jwksMaxAgeMs?: number;
   /** Milliseconds since the epoch; injected by tests (also drives ServerTime). */
   clock?: () => number;
 }
@@ -99,6 +105,9 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
     issuer: options.issuer,
     audience: options.audience ?? 'cxauth-api',
     ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
+    ...(options.jwksMaxAgeMs !== undefined
+      ? { jwksMaxAgeMs: options.jwksMaxAgeMs, jwksCooldownMs: Math.min(options.jwksMaxAgeMs, 30_000) }
+      : {}),
     clock,
     onJwksError: (err) =>
       app.log.warn(
