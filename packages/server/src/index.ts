@@ -10,10 +10,17 @@ export type {
   CreateAreaInput,
   CreateTenantInput,
   CreateUserInput,
+  SigningKeyAdminOptions,
+  SigningKeyView,
   TenantView,
   UserView,
 } from './admin/service/admin.js';
-export { createAdmin, exactOrigin, randomBusinessUnitId } from './admin/service/admin.js';
+export {
+  createAdmin,
+  exactOrigin,
+  randomBusinessUnitId,
+  signingKeyAdminOptions,
+} from './admin/service/admin.js';
 export type { DemoCredentials } from './admin/service/demo.js';
 export {
   DEMO_AREA,

@@ -11,6 +11,7 @@ import {
   loadKek,
   openStorage,
   SecretHasher,
+  signingKeyAdminOptions,
 } from '@cxauth/server';
 import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
 import { KINDS } from './admin/kinds.js';
@@ -94,7 +95,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
       await storage.migrate();
       // A fresh database gets the default area na1, so `tenant create --area na1` works at once.
       await ensureDefaultArea(storage, config);
-      const result = await verb.run(createAdmin(storage, new SecretHasher(kek)), values, id);
+      const admin = createAdmin(
+        storage,
+        new SecretHasher(kek),
+        undefined,
+        signingKeyAdminOptions(config, kek),
+      );
+      const result = await verb.run(admin, values, id);
       print(io, result, json);
       if (verb.secret && !json) {
         io.stdout(

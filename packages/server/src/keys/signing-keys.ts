@@ -115,10 +115,15 @@ export async function rotateSigningKey(
     publishAt: now,
     signFrom: new Date(now.getTime() + timing.publishLeadMs),
   });
-  const created = await storage.signingKeys.change((keys) =>
-    due && !due(keyStates(keys, now, timing)) ? { result: false } : { result: true, create: key },
-  );
-  return created ? { key, state: 'published', retiredAt: null, removeAt: null } : undefined;
+  return storage.signingKeys.change((keys) => {
+    const statuses = keyStates(keys, now, timing);
+    if (due && !due(statuses)) return { result: undefined };
+    // With no key in use, no verifier holds any: the new key is a first key and signs at once.
+    const first = !statuses.some((s) => s.state === 'signing' || s.state === 'published');
+    const since = new Date(now.getTime() - timing.publishLeadMs);
+    const made = first ? { ...key, publishAt: since, signFrom: since, state: 'signing' as const } : key;
+    return { result: { key: made, state: made.state, retiredAt: null, removeAt: null }, create: made };
+  });
 }
 
 /**

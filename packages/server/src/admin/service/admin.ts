@@ -5,6 +5,7 @@ import type { Storage } from '../../storage/contract/index.js';
 import { accessKeyAdmin } from './access-keys.js';
 import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';
+import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
 import { tenantAdmin } from './tenants.js';
 import { userAdmin } from './users.js';
 
@@ -12,13 +13,18 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof tenantAdmin> &
   ReturnType<typeof userAdmin> &
   ReturnType<typeof applicationAdmin> &
-  ReturnType<typeof accessKeyAdmin>;
+  ReturnType<typeof accessKeyAdmin> &
+  ReturnType<typeof signingKeyAdmin>;
 
-/** Builds the admin service; `clock` is injected so tests control every timestamp. */
+/**
+ * Builds the admin service; `clock` is injected so tests control every timestamp; `signing` (see
+ * signingKeyAdminOptions) enables the signing-key verbs.
+ */
 export function createAdmin(
   storage: Storage,
   hasher: SecretHasher,
   clock: () => Date = () => new Date(),
+  signing?: SigningKeyAdminOptions,
 ): Admin {
   const ctx = { storage, hasher, clock };
   return {
@@ -27,6 +33,7 @@ export function createAdmin(
     ...userAdmin(ctx),
     ...applicationAdmin(ctx),
     ...accessKeyAdmin(ctx),
+    ...signingKeyAdmin({ ...ctx, ...(signing ? { signing } : {}) }),
   };
 }
 
@@ -34,6 +41,8 @@ export type { AccessKeyView } from './access-keys.js';
 export type { ApplicationView, CreateApplicationInput } from './applications.js';
 export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput } from './areas.js';
+export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';
+export { signingKeyAdminOptions } from './signing-keys.js';
 export type { CreateTenantInput, TenantView } from './tenants.js';
 export { randomBusinessUnitId } from './tenants.js';
 export type { CreateUserInput, UserView } from './users.js';
