@@ -3,7 +3,6 @@
 // the JWKS for its max-age sees no failure and never an unknown kid while a key is published, signs,
 // and the old one is retired and removed; ES256 and EdDSA tokens are accepted end to end.
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRegionalServer, SERVER_TIME_PATH } from '../packages/regional/src/index.js';
 import { loadConfig } from '../packages/server/src/config/config.js';

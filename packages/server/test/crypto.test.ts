@@ -119,6 +119,7 @@ describe('generateSigningKey', () => {
       signFrom: now,
       retiredAt: null,
     });
+    if (key.publicJwk.kty !== 'RSA') throw new Error('expected an RSA key');
     expect(key.kid).toBe(rsaThumbprint(key.publicJwk));
     const der = decrypt(kek, key.privateKeyEncrypted, key.kid);
     const privateKey = crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });

@@ -116,8 +116,9 @@ describe("the key ring's verifier", () => {
     const kid = crypto.randomUUID();
     const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
     return {
-      active: { kid, privateKey },
+      active: { kid, alg: 'RS256', privateKey },
       jwks: { keys: [{ kty: 'RSA', n: jwk.n, e: jwk.e, kid, alg: 'RS256', use: 'sig' }, ...keys.jwks.keys] },
+      statuses: keys.statuses,
     };
   }
 

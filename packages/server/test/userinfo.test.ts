@@ -87,6 +87,7 @@ describe('userinfo', () => {
   it('refuses a token of another key, issuer or type', async () => {
     const stranger = new JwsSigner({
       kid: svc.keys.active.kid,
+      alg: 'RS256',
       privateKey: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
     });
     const ours = new JwsSigner(svc.keys.active);
