@@ -64,5 +64,5 @@ export type { CreateServerOptions } from './server.js';
 export { createServer } from './server.js';
 export type { RunningAuthService, StartOptions } from './start.js';
 export { startAuthService } from './start.js';
-export type { TokenResponse } from './tokens/issue.js';
+export type { TokenResponse } from './tokens/issuer.js';
 // --- end of the global service exports ---

@@ -22,7 +22,7 @@ import { registerRequestLog } from './observability/request-log.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import type { Storage } from './storage/contract/index.js';
 import { createLookups } from './storage/lookups.js';
-import { TokenIssuer } from './tokens/issue.js';
+import { TokenIssuer } from './tokens/issuer.js';
 import type { Hasher } from './tokens/refresh-token.js';
 
 export interface CreateServerOptions {

@@ -3,7 +3,7 @@
 import { InvalidGrant } from '../protocol/errors.js';
 import { parseScope } from '../protocol/scope.js';
 import type { AccessKeyOwner } from '../storage/contract/index.js';
-import type { TokenResponse } from '../tokens/issue.js';
+import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
 

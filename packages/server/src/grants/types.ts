@@ -6,7 +6,7 @@ import type { Application } from '../domain/types.js';
 import type { FormParams } from '../protocol/params.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Lookups, LookupView } from '../storage/lookups.js';
-import type { TokenIssuer, TokenResponse } from '../tokens/issue.js';
+import type { TokenIssuer, TokenResponse } from '../tokens/issuer.js';
 import type { Hasher } from '../tokens/refresh-token.js';
 
 export interface GrantDeps {
