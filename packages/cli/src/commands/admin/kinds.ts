@@ -1,6 +1,7 @@
 // Every `cxauth admin` subcommand: its options and the admin-service call behind it (docs/admin.md
 // "Areas" and "A tenant from scratch": area, tenant, user, app, key).
 import { CliError } from '../../io.js';
+import { OPERATION_KINDS } from './operations.js';
 import { byId, type Kind, many, optional, required } from './spec.js';
 
 function integer(raw: string | undefined, name: string): number | undefined {
@@ -154,4 +155,5 @@ export const KINDS: Record<string, Kind> = {
       ),
     },
   },
+  ...OPERATION_KINDS,
 };
