@@ -51,7 +51,7 @@ function machine() {
 async function startTargets(opts, work) {
   const t = { why: {} };
   const groups = new Set(opts.groups);
-  const needCx = ['token', 'api', 'discovery', 'peer'].some((g) => groups.has(g));
+  const needCx = ['token', 'api', 'discovery', 'peer', 'compare'].some((g) => groups.has(g));
   const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(resultsDir, 'profiles')}`] : [];
   if (needCx) {
     try {
@@ -88,6 +88,20 @@ async function startTargets(opts, work) {
     t.bare.bodies = bodies;
   }
   if (groups.has('peer')) t.peer = await startPeer();
+  if (groups.has('compare')) {
+    try {
+      t.base = await startCxauth({
+        dataDir: path.join(work, 'compare'),
+        logFile: path.join(work, 'cxauth-compare.log'),
+        cli: path.resolve(opts.compareCli),
+      });
+      t.base.cli = opts.compareCli;
+      log(`the --compare-cli build is up: ${t.base.issuer}, pid ${t.base.pid}`);
+    } catch (err) {
+      t.why.base = err.message.split('\n')[0];
+      log(err.message);
+    }
+  }
   if (groups.has('postgres')) {
     try {
       const db = await createDatabase();

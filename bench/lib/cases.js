@@ -3,7 +3,7 @@ import { basicAuth, FORM, SERVER_TIME } from './cxauth.js';
 import { ceiling, cxauthTarget, http, jsonGet, passwordGrant, refreshGrant } from './measurements.js';
 
 /** The group names `--only` accepts, in the order they run. */
-export const GROUPS = ['token', 'api', 'discovery', 'peer', 'postgres'];
+export const GROUPS = ['token', 'api', 'discovery', 'peer', 'postgres', 'compare'];
 
 /**
  * The measurements and comparisons of one group, given the started targets (`cx`, `bare`, `peer`, `pg`,
@@ -147,6 +147,8 @@ export function buildGroup(name, t) {
         'Token grants vs the signing ceiling (PostgreSQL 127.0.0.1:5432)',
         'PostgreSQL',
       );
+    case 'compare':
+      return compareGroup(t);
     default:
       throw new Error(`unknown group ${name}; one of ${GROUPS.join(', ')}`);
   }
@@ -182,6 +184,30 @@ function grantGroup(t, key, title, db) {
       divisor: 2,
       target: 0.85,
       label: `${db ? `${db} ` : ''}${grant} grant / (ceiling ÷ 2)`,
+    })),
+  };
+}
+
+/**
+ * This build against another one (`--compare-cli`), both on SQLite, measured round by round in one run:
+ * the ratio says whether a change made the grants slower, whatever the machine's load does meanwhile.
+ */
+function compareGroup(t) {
+  const needs = needsOf(t);
+  const grants = { password: passwordGrant, refresh: refreshGrant };
+  return {
+    title: `This build vs ${t.base?.cli ?? 'the --compare-cli build'} (SQLite, same rounds)`,
+    measurements: Object.entries(grants).flatMap(([grant, measure]) => [
+      needs(['cx'], grant, `${grant} grant, this build`, (id, label) => measure(id, label, t.cx)),
+      needs(['base'], `${grant}-before`, `${grant} grant, the --compare-cli build`, (id, label) =>
+        measure(id, label, t.base),
+      ),
+    ]),
+    comparisons: Object.keys(grants).map((grant) => ({
+      subject: grant,
+      baseline: `${grant}-before`,
+      target: 0.95,
+      label: `${grant} grant: this build / the other build`,
     })),
   };
 }

@@ -13,6 +13,8 @@ export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.js
   --quick           a trial run: 1 round of 2 s, 0.5 s warm-up
   --cpu-prof        write a V8 CPU profile of cxauth serve to bench/results/profiles/ and summarise it
   --cli PATH        the cxauth executable to start (default packages/cli/bin/cxauth.js), e.g. another build
+  --compare-cli PATH  also start this other build (e.g. a checkout of main before a change) and measure its
+                    password and refresh grants beside ours, round by round (the 'compare' group)
   --no-save         print only; write no results, chart or BENCHMARKS.md
   --timeout S       hard limit for the whole run (default: twice the estimate + 120 s)
   --help`;
@@ -34,6 +36,7 @@ export function parseOptions(argv) {
       'no-save': { type: 'boolean', default: false },
       timeout: { type: 'string' },
       cli: { type: 'string' },
+      'compare-cli': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,8 +52,12 @@ export function parseOptions(argv) {
         .split(',')
         .map((g) => g.trim())
         .filter(Boolean)
-    : GROUPS.filter((g) => g !== 'postgres' || values.postgres);
+    : GROUPS.filter(
+        (g) => (g !== 'postgres' || values.postgres) && (g !== 'compare' || values['compare-cli']),
+      );
   if (values.postgres && !groups.includes('postgres')) groups.push('postgres');
+  if (groups.includes('compare') && !values['compare-cli'])
+    throw new Error('the compare group needs --compare-cli PATH');
   for (const g of groups)
     if (!GROUPS.includes(g)) throw new Error(`--only: unknown group "${g}"; one of ${GROUPS.join(', ')}`);
   const opts = {
@@ -65,9 +72,10 @@ export function parseOptions(argv) {
     save: !values['no-save'],
     quick: values.quick,
     cli: values.cli,
+    compareCli: values['compare-cli'],
   };
   // Measurements per group (ceiling included), each warmed up once and then run every round.
-  const perGroup = { token: 3, api: 2, discovery: 4, peer: 3, postgres: 3 };
+  const perGroup = { token: 3, api: 2, discovery: 4, peer: 3, postgres: 3, compare: 4 };
   const count = opts.groups.reduce((sum, g) => sum + perGroup[g], 0);
   opts.estimateSeconds = Math.round(count * (opts.rounds * opts.duration + opts.warmup + 1) + 20);
   opts.timeout = num('timeout', opts.estimateSeconds * 2 + 120, 10, 24 * 3600);

@@ -106,6 +106,10 @@ test('options: defaults, --quick, --postgres, and unknown groups refused', () =>
   assert.ok(q.groups.includes('postgres'));
   assert.throws(() => parseOptions(['--only', 'token,nope']), /unknown group "nope"/);
   assert.throws(() => parseOptions(['--rounds', '0']), /--rounds/);
+  const c = parseOptions(['--compare-cli', '/tmp/old/cxauth.js']);
+  assert.deepEqual(c.groups, ['token', 'api', 'discovery', 'peer', 'compare']);
+  assert.equal(c.compareCli, '/tmp/old/cxauth.js');
+  assert.throws(() => parseOptions(['--only', 'compare']), /needs --compare-cli/);
 });
 
 test('the chart has one bar per measured comparison, coloured by its target', () => {

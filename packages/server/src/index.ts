@@ -4,8 +4,10 @@
 export type {
   AccessKeyView,
   Admin,
+  AdminOptions,
   ApplicationView,
   AreaView,
+  AuditQuery,
   CreateApplicationInput,
   CreateAreaInput,
   CreateTenantInput,
@@ -30,8 +32,14 @@ export {
   ensureDefaultArea,
   seedDemo,
 } from './admin/service/demo.js';
-export type { ServerConfig, TokenConfig } from './config/config.js';
-export { ConfigError, loadConfig, TOKEN_DEFAULTS } from './config/config.js';
+export type { RetentionConfig, ServerConfig, ThrottleConfig, TokenConfig } from './config/config.js';
+export {
+  ConfigError,
+  loadConfig,
+  RETENTION_DEFAULTS,
+  THROTTLE_DEFAULTS,
+  TOKEN_DEFAULTS,
+} from './config/config.js';
 export type * from './domain/types.js';
 export { decrypt, encrypt, KekError, loadKek } from './keys/kek.js';
 export type { LoadedKeys, PublicJwk } from './keys/signing-keys.js';
@@ -50,6 +58,7 @@ export {
   InvalidToken,
   NotFound,
   OAuthError,
+  Throttled,
 } from './protocol/errors.js';
 export {
   generateAccessKeyPart,
@@ -66,10 +75,16 @@ export { openStorage } from './storage/open.js';
 export { discoveryDocument } from './endpoints/discovery.js';
 export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
 export { ALL_GRANTS, enabledGrants } from './grants/index.js';
+export type { PurgeReport, Purger } from './maintenance/purge.js';
+export { PURGERS, purge } from './maintenance/purge.js';
+export type { Audit, AuditEventType, AuditInput } from './observability/audit.js';
+export { AUDIT_EVENT_TYPES, auditJson, createAudit } from './observability/audit.js';
 export type { LoggerOption } from './observability/logger.js';
+export type { Throttle, ThrottleIdentifier, ThrottleSubject, ThrottleTicket } from './protocol/throttling.js';
+export { createThrottle } from './protocol/throttling.js';
 export type { CreateServerOptions } from './server.js';
 export { createServer } from './server.js';
 export type { RunningAuthService, StartOptions } from './start.js';
 export { startAuthService } from './start.js';
-export type { TokenResponse } from './tokens/issue.js';
+export type { TokenResponse } from './tokens/issuer.js';
 // --- end of the global service exports ---

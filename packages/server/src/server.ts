@@ -19,12 +19,15 @@ import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
 import { type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
 import { keyTiming } from './keys/states.js';
+import { schedulePurge } from './maintenance/purge.js';
+import { type Audit, createAudit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import { registerRequestLog } from './observability/request-log.js';
+import { createThrottle } from './protocol/throttling.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import type { Storage } from './storage/contract/index.js';
 import { createLookups } from './storage/lookups.js';
-import { TokenIssuer } from './tokens/issue.js';
+import { TokenIssuer } from './tokens/issuer.js';
 import type { Hasher } from './tokens/refresh-token.js';
 
 export interface CreateServerOptions {
@@ -44,6 +47,10 @@ export interface CreateServerOptions {
   readonly reloadKeys?: () => Promise<LoadedKeys>;
   /** The grants to enable (default: all). */
   readonly grants?: readonly GrantType[];
+  /** The audit trail (default: stored in `storage` and logged as JSON lines by the service logger). */
+  readonly audit?: Audit;
+  /** Runs the scheduled purge (default true; `cxauth serve` nodes all may, they take turns). */
+  readonly purge?: boolean;
 }
 
 /** The Fastify instance with the service's logger, limits and framework-error answers. */
@@ -96,6 +103,29 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerCors(app, lookups, corsRoutes());
 
+  const audit =
+    options.audit ??
+    createAudit({
+      store: storage.auditEvents,
+      log: (line, message) => app.log.info(line, message),
+      onError: (err) => app.log.error({ err }, 'could not store audit events'),
+      clock,
+    });
+  // Registered before anything that could log at close, so pending events are stored before the
+  // database is closed (start.ts closes the app first).
+  app.addHook('onClose', () => audit.flush());
+  if (options.purge !== false) {
+    const stop = schedulePurge(storage, {
+      retention: config.retention,
+      throttling: config.throttling,
+      clock,
+      onReport: (report) => app.log.info({ purged: report }, 'purge finished'),
+      onError: (err) => app.log.error({ err }, 'purge failed'),
+    });
+    app.addHook('onClose', stop);
+  }
+  const throttle = createThrottle(storage.throttle, config.throttling, clock);
+
   const grants = enabledGrants(options.grants);
   const ring = new KeyRing(keys, {
     issuer: config.issuer,
@@ -131,8 +161,10 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerJwks(app, () => ring.jwksJson, config.jwksMaxAge);
   registerTokenEndpoint(app, {
     grants,
-    grantDeps: { config, storage, hasher, tokens, lookups },
+    grantDeps: { config, storage, hasher, tokens, lookups, audit },
     clock,
+    throttle,
+    audit,
   });
   registerUserinfo(app, {
     verifier: ring.verifier,

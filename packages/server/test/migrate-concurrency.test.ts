@@ -15,15 +15,22 @@ const TABLES = [
   'access_keys',
   'applications',
   'areas',
+  'audit_events',
   'refresh_tokens',
   'revision',
   'sessions',
   'signing_keys',
   'tenants',
+  'throttle',
   'users',
 ];
 /** Every migration, each applied once. */
-const MIGRATIONS = [{ name: '0001_initial' }, { name: '0002_revision' }, { name: '0005_signing_key_states' }];
+const MIGRATIONS = [
+  { name: '0001_initial' },
+  { name: '0002_revision' },
+  { name: '0004_throttling_audit' },
+  { name: '0005_signing_key_states' },
+];
 
 const pgMissing = await pgUnavailable();
 if (pgMissing) console.log(`migrate-concurrency.test.ts: skipping the PostgreSQL run: ${pgMissing}`);

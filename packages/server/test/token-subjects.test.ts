@@ -6,7 +6,7 @@ import { createVerifier, subjectOf, TokenError } from '@cxauth/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/keys/key-ring.js';
 import type { LoadedKeys } from '../src/keys/signing-keys.js';
-import { TokenIssuer } from '../src/tokens/issue.js';
+import { TokenIssuer } from '../src/tokens/issuer.js';
 import { basic, claimsOf, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
 

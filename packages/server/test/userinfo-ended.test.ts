@@ -2,7 +2,7 @@
 // on SQLite and PostgreSQL, and refuses an application-subject token (there is no user to describe).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JwsSigner } from '../src/keys/signer.js';
-import { TokenIssuer } from '../src/tokens/issue.js';
+import { TokenIssuer } from '../src/tokens/issuer.js';
 import { pgUnavailable } from './fixtures/storage-db.js';
 import { basic, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';

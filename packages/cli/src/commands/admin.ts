@@ -61,7 +61,7 @@ function parse(verb: Verb, argv: string[]) {
 
 /** Runs one admin subcommand against the configured database, closing it afterwards. */
 export async function run(argv: string[], io: Io): Promise<number> {
-  const [kindName, verbName, ...rest] = argv;
+  const [kindName, ...afterKind] = argv;
   if (kindName === undefined || kindName === '--help' || kindName === '-h' || kindName === 'help') {
     io.stdout(usage());
     return kindName === undefined ? EXIT.usage : EXIT.ok;
@@ -69,6 +69,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const kind = KINDS[kindName];
   if (!kind)
     throw new CliError(`unknown kind "${kindName}" (expected ${Object.keys(KINDS).join(', ')})`, EXIT.usage);
+  // A kind with a default verb may be run without one: `cxauth admin audit --since 1h`.
+  const first = afterKind[0];
+  const words =
+    kind.defaultVerb !== undefined && (first === undefined || first.startsWith('--'))
+      ? [kind.defaultVerb, ...afterKind]
+      : afterKind;
+  const [verbName, ...rest] = words;
   if (verbName === undefined || verbName === '--help' || verbName === '-h') {
     io.stdout(kindUsage(kindName, kind));
     return verbName === undefined ? EXIT.usage : EXIT.ok;
@@ -95,14 +102,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
       await storage.migrate();
       // A fresh database gets the default area na1, so `tenant create --area na1` works at once.
       await ensureDefaultArea(storage, config);
-      const admin = createAdmin(
-        storage,
-        new SecretHasher(kek),
-        undefined,
-        signingKeyAdminOptions(config, kek),
-      );
+      const admin = createAdmin(storage, new SecretHasher(kek), undefined, {
+        retention: config.retention,
+        throttling: config.throttling,
+        signing: signingKeyAdminOptions(config, kek),
+      });
       const result = await verb.run(admin, values, id);
-      print(io, result, json);
+      if (verb.format && !json) io.stdout(verb.format(result));
+      else print(io, result, json);
       if (verb.secret && !json) {
         io.stdout(
           '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',

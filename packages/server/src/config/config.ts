@@ -1,12 +1,16 @@
 // The service's configuration: one typed, validated, frozen object built from the environment, feature
-// by feature (http.ts, storage.ts, keys.ts, tokens.ts). Unsafe or malformed settings fail at start-up
-// with what to change. The README lists every variable.
+// by feature (http, storage, keys, tokens, throttling, retention). Unsafe or malformed settings fail at
+// start-up with what to change. The README lists every variable.
 import type { HttpConfig } from './http.js';
 import { httpConfig } from './http.js';
 import type { KeyConfig } from './keys.js';
 import { keyConfig } from './keys.js';
+import type { RetentionConfig } from './retention.js';
+import { retentionConfig } from './retention.js';
 import type { StorageConfig } from './storage.js';
 import { storageConfig } from './storage.js';
+import type { ThrottleConfig } from './throttling.js';
+import { throttleConfig } from './throttling.js';
 import type { TokenConfig } from './tokens.js';
 import { tokenConfig } from './tokens.js';
 
@@ -14,12 +18,18 @@ export { ConfigError } from './env.js';
 export type { HttpConfig } from './http.js';
 export type { KeyConfig } from './keys.js';
 export { KEY_DEFAULTS } from './keys.js';
+export type { RetentionConfig } from './retention.js';
+export { RETENTION_DEFAULTS } from './retention.js';
 export type { StorageConfig } from './storage.js';
+export type { ThrottleConfig } from './throttling.js';
+export { THROTTLE_DEFAULTS } from './throttling.js';
 export type { TokenConfig } from './tokens.js';
 export { TOKEN_DEFAULTS } from './tokens.js';
 
 export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig {
   readonly tokens: TokenConfig;
+  readonly throttling: ThrottleConfig;
+  readonly retention: RetentionConfig;
   /** CXAUTH_LOG_LEVEL (default info): pino's level names. */
   readonly logLevel: string;
 }
@@ -33,6 +43,8 @@ export function loadConfig(
   const storage = storageConfig(env);
   const keys = keyConfig(env, storage.databaseUrl, overrides.kek);
   const tokens = tokenConfig(env, overrides.tokens);
+  const throttling = throttleConfig(env, overrides.throttling);
+  const retention = retentionConfig(env, overrides.retention);
   return Object.freeze({
     ...storage,
     ...http,
@@ -40,5 +52,7 @@ export function loadConfig(
     logLevel: env['CXAUTH_LOG_LEVEL'] || 'info',
     ...overrides,
     tokens,
+    throttling,
+    retention,
   });
 }

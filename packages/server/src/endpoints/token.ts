@@ -1,22 +1,83 @@
-// POST /auth/token: client authentication, grant dispatch, and the no-store token response.
-import type { FastifyInstance } from 'fastify';
-import type { GrantType } from '../domain/types.js';
+// POST /auth/token: throttling, client authentication, grant dispatch, and the no-store token
+// response. The throttle is checked here, around every grant, so no grant can bypass it: each grant
+// names its own identifiers (`throttleKeys`), and the client id and source address always count.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Application, GrantType } from '../domain/types.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
 import { noStore, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
-import { authenticateClient } from '../protocol/client-auth.js';
-import { InvalidRequest, OAuthError } from '../protocol/errors.js';
+import type { Audit } from '../observability/audit.js';
+import { authenticateClient, parseBasic } from '../protocol/client-auth.js';
+import { InvalidClient, InvalidGrant, InvalidRequest, OAuthError } from '../protocol/errors.js';
 import { type FormParams, isForm } from '../protocol/params.js';
+import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../protocol/throttling.js';
 
 export interface TokenEndpointDeps {
   readonly grants: ReadonlyMap<string, Grant>;
   readonly grantDeps: GrantDeps;
   readonly clock: () => Date;
+  readonly throttle: Throttle;
+  readonly audit: Audit;
+}
+
+/** The client id a request presents, read without judging it (a malformed header is judged later). */
+function presentedClientId(authorization: string | undefined, params: FormParams): string | undefined {
+  if (authorization === undefined) return params['client_id'];
+  try {
+    return parseBasic(authorization).clientId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every identifier of a token request: the client's, and those its grant names. */
+function identifiersOf(request: FastifyRequest, params: FormParams, grant: Grant | undefined) {
+  const identifiers: ThrottleIdentifier[] = [];
+  const clientId = presentedClientId(request.headers.authorization, params);
+  if (clientId !== undefined) identifiers.push({ kind: 'client', value: clientId });
+  if (grant?.throttleKeys) identifiers.push(...grant.throttleKeys(params));
+  return identifiers;
+}
+
+/** Counts a refused credential and records it (and a delay it starts) in the audit trail. */
+async function refused(
+  deps: TokenEndpointDeps,
+  request: FastifyRequest,
+  ticket: ThrottleTicket,
+  err: InvalidClient | InvalidGrant,
+  context: { client: Application | undefined; grantType: string | undefined },
+): Promise<void> {
+  const outcome = await deps.throttle.fail(ticket).catch((failure: unknown) => {
+    request.log.error({ err: failure }, 'could not count a failed attempt');
+    return { delayed: [], retryAfter: 0 };
+  });
+  const { client } = context;
+  const common = {
+    // Only a client that exists is named: an unknown id may be a secret pasted in the wrong field.
+    actor: client ? `client:${client.clientId}` : null,
+    tenantId: client?.tenantId ?? null,
+    address: request.ip,
+  };
+  deps.audit.record({
+    ...common,
+    type: err instanceof InvalidClient ? 'client.authentication_failed' : 'grant.refused',
+    details: { grantType: context.grantType, error: err.error, description: err.description },
+  });
+  if (outcome.retryAfter > 0) {
+    deps.audit.record({
+      ...common,
+      type: 'throttle.engaged',
+      details: {
+        delayed: outcome.delayed.map((d) => `${d.kind}/${d.scope}`).join(' '),
+        retryAfterSeconds: outcome.retryAfter,
+      },
+    });
+  }
 }
 
 /**
  * Registers the token endpoint.
- * @see RFC 6749 §3.2, §4.3, §5 and §6
+ * @see RFC 6749 §3.2, §4.3, §5 and §6; RFC 6585 §4 (429 while throttled)
  */
 export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointDeps): void {
   app.post(ROUTE.token.path, {
@@ -29,32 +90,57 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     },
     handler: async (request, reply) => {
       const params = (request.body ?? {}) as FormParams;
-      // One revision read per request: every cached record used below is current (docs/storage.md).
-      const lookups = await deps.grantDeps.lookups.current(request);
-      const { app: client } = await authenticateClient(
-        { getApplication: lookups.application, hasher: deps.grantDeps.hasher },
-        request.headers.authorization,
-        params,
-      );
       const grantType = params['grant_type'];
-      if (grantType === undefined) throw new InvalidRequest('grant_type is required');
-      const grant = deps.grants.get(grantType);
-      if (!grant) throw new OAuthError('unsupported_grant_type', 'this grant_type is not supported');
-      if (!client.grantTypes.includes(grantType as GrantType)) {
-        throw new OAuthError('unauthorized_client', 'this client may not use this grant_type');
+      const grant = grantType === undefined ? undefined : deps.grants.get(grantType);
+      // One revision read per request: every cached record used below is current (docs/storage.md);
+      // the throttle's one read runs beside it.
+      const [lookups, ticket] = await Promise.all([
+        deps.grantDeps.lookups.current(request),
+        deps.throttle.check({ identifiers: identifiersOf(request, params, grant), address: request.ip }),
+      ]);
+      let presented: Application | undefined;
+      try {
+        const { app: client } = await authenticateClient(
+          {
+            getApplication: async (id) => {
+              presented = await lookups.application(id);
+              return presented;
+            },
+            hasher: deps.grantDeps.hasher,
+          },
+          request.headers.authorization,
+          params,
+        );
+        if (grantType === undefined) throw new InvalidRequest('grant_type is required');
+        if (!grant) throw new OAuthError('unsupported_grant_type', 'this grant_type is not supported');
+        if (!client.grantTypes.includes(grantType as GrantType)) {
+          throw new OAuthError('unauthorized_client', 'this client may not use this grant_type');
+        }
+        for (const name of grant.parameters) {
+          if (params[name] === undefined) throw new InvalidRequest(`${name} is required`);
+        }
+        const response = await grant.handler({
+          params,
+          client,
+          now: deps.clock(),
+          log: request.log,
+          lookups,
+          deps: deps.grantDeps,
+        });
+        // Writes only when this identifier had failed from this address before.
+        deps.throttle
+          .succeed(ticket)
+          .catch((err: unknown) => request.log.warn({ err }, 'could not clear throttle counters'));
+        return sendJson(reply, JSON.stringify(response));
+      } catch (err) {
+        if (err instanceof InvalidClient || err instanceof InvalidGrant) {
+          await refused(deps, request, ticket, err, {
+            client: presented,
+            grantType: grant?.grantType,
+          });
+        }
+        throw err;
       }
-      for (const name of grant.parameters) {
-        if (params[name] === undefined) throw new InvalidRequest(`${name} is required`);
-      }
-      const response = await grant.handler({
-        params,
-        client,
-        now: deps.clock(),
-        log: request.log,
-        lookups,
-        deps: deps.grantDeps,
-      });
-      return sendJson(reply, JSON.stringify(response));
     },
   });
 }

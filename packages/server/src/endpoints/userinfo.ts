@@ -9,13 +9,12 @@ import {
 } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noStore, sendJson } from '../http/headers.js';
+import { ROUTE } from '../http/routes.js';
 import { bearerToken } from '../protocol/bearer.js';
 import { InvalidRequest, InvalidToken, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { hasScope } from '../protocol/scope.js';
 import type { Storage } from '../storage/contract/index.js';
-
-export const USERINFO_PATH = '/auth/userinfo';
 
 export interface UserinfoDeps {
   /** This issuer's verifier (KeyRing.verifier): every strict check of @cxauth/verify. */
@@ -99,6 +98,6 @@ export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void
   };
   const send = async (request: FastifyRequest, reply: FastifyReply) =>
     sendJson(noStore(reply), JSON.stringify(await handler(request)));
-  app.get(USERINFO_PATH, send);
-  app.post(USERINFO_PATH, send);
+  app.get(ROUTE.userinfo.path, send);
+  app.post(ROUTE.userinfo.path, send);
 }

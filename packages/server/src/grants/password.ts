@@ -2,14 +2,22 @@
 // session whose refresh tokens carry it on.
 import crypto from 'node:crypto';
 import { InvalidGrant } from '../protocol/errors.js';
+import type { FormParams } from '../protocol/params.js';
 import { parseScope } from '../protocol/scope.js';
-import type { TokenResponse } from '../tokens/issue.js';
+import type { ThrottleIdentifier } from '../protocol/throttling.js';
+import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
 
 export const grantType = 'password';
 
 export const parameters: readonly string[] = ['username', 'password'];
+
+/** The access key id is throttled, by itself and from each address. */
+export function throttleKeys(params: FormParams): readonly ThrottleIdentifier[] {
+  const keyId = params['username'];
+  return keyId === undefined ? [] : [{ kind: 'access_key', value: keyId }];
+}
 
 /** One answer for every way the credentials can be wrong, so none can be told apart. */
 const BAD_CREDENTIALS = 'the access key is invalid or inactive';

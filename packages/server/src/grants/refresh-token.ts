@@ -1,15 +1,25 @@
 // grant_type=refresh_token: rotation on every use, replay detection that ends the session, scope that
 // can only narrow, and the access key, user and tenant checked again on every refresh.
 import { InvalidGrant } from '../protocol/errors.js';
+import type { FormParams } from '../protocol/params.js';
 import { parseScope } from '../protocol/scope.js';
+import type { ThrottleIdentifier } from '../protocol/throttling.js';
 import type { AccessKeyOwner } from '../storage/contract/index.js';
-import type { TokenResponse } from '../tokens/issue.js';
+import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
 
 export const grantType = 'refresh_token';
 
 export const parameters: readonly string[] = ['refresh_token'];
+
+/**
+ * Nothing besides the client id and address: a refresh token has 256 random bits, so no counter per
+ * token could slow a guess, and the client id that must accompany it is throttled already.
+ */
+export function throttleKeys(_params: FormParams): readonly ThrottleIdentifier[] {
+  return [];
+}
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
 
@@ -70,6 +80,13 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   const result = await storage.sessions.rotate(presentedHash, next.record, now);
   if (result.outcome === 'reused') {
     context.log.warn({ sessionId: session.id }, 'refresh token reused: session revoked');
+    deps.audit.record({
+      type: 'refresh_token.reused',
+      actor: `client:${client.clientId}`,
+      subject: `session:${session.id}`,
+      tenantId: session.tenantId,
+      details: { userId: session.userId, clientId: client.clientId, sessionRevoked: true },
+    });
   }
   if (result.outcome !== 'rotated' || !owner) throw new InvalidGrant(INVALID);
   return tokens.issue({

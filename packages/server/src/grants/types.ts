@@ -3,10 +3,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Application } from '../domain/types.js';
+import type { Audit } from '../observability/audit.js';
 import type { FormParams } from '../protocol/params.js';
+import type { ThrottleIdentifier } from '../protocol/throttling.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Lookups, LookupView } from '../storage/lookups.js';
-import type { TokenIssuer, TokenResponse } from '../tokens/issue.js';
+import type { TokenIssuer, TokenResponse } from '../tokens/issuer.js';
 import type { Hasher } from '../tokens/refresh-token.js';
 
 export interface GrantDeps {
@@ -15,6 +17,7 @@ export interface GrantDeps {
   readonly hasher: Hasher;
   readonly tokens: TokenIssuer;
   readonly lookups: Lookups;
+  readonly audit: Audit;
 }
 
 export interface GrantContext {
@@ -34,4 +37,10 @@ export interface Grant {
   /** Parameters the grant requires; a missing one is `invalid_request` before the handler runs. */
   readonly parameters: readonly string[];
   readonly handler: (context: GrantContext) => Promise<TokenResponse>;
+  /**
+   * The identifiers the request presents besides its client id (e.g. the access key id), which the
+   * token endpoint throttles before the handler runs; `[]` when there are none. Every grant exports
+   * it (test/throttling-grants.test.ts walks ALL_GRANTS), so none is left out by omission.
+   */
+  readonly throttleKeys?: (params: FormParams) => readonly ThrottleIdentifier[];
 }

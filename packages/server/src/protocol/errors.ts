@@ -97,3 +97,21 @@ export class AdminError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * Too many failed attempts: 429 with `Retry-After` (RFC 6585 §4, RFC 9110 §10.2.3). The code is
+ * RFC 6749's `temporarily_unavailable` (registered for the authorization endpoint too, so the sign-in
+ * form's redirect can carry the same one), which clients already treat as "retry later".
+ */
+export class Throttled extends OAuthError {
+  /** Whole seconds until the next attempt is accepted (at least 1). */
+  readonly retryAfter: number;
+  constructor(retryAfter: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfter));
+    super('temporarily_unavailable', `too many failed attempts: retry after ${seconds} seconds`, {
+      status: 429,
+      headers: { 'Retry-After': String(seconds) },
+    });
+    this.retryAfter = seconds;
+  }
+}

@@ -14,14 +14,17 @@ export const TOUCH_INTERVAL_MS = 60_000;
 
 /** A value together with the revision that was current before it was read. */
 interface Entry<V> {
-  readonly value: V;
+  /** `undefined`: the record did not exist at `revision` (a miss is cached like a hit). */
+  readonly value: V | undefined;
   readonly revision: number;
 }
 
 /**
- * A read-through LRU of found records (misses are not cached), each tagged with the revision read
- * before it was loaded. An entry serves a request whose revision is not newer than its tag: the
- * revision grows in the same transaction as every change, so an equal revision means no change since.
+ * A read-through LRU of records, each tagged with the revision read before it was loaded. An entry
+ * serves a request whose revision is not newer than its tag: the revision grows in the same
+ * transaction as every change, so an equal revision means no change since. Misses are cached in the
+ * same bounded LRU, so an unknown id costs what a known one costs (no query either way): ids cannot be
+ * told apart by timing, and random ids evict known ones alike.
  */
 export class RevisionCache<V extends object> {
   readonly #load: (key: string) => Promise<V | undefined>;
@@ -37,10 +40,6 @@ export class RevisionCache<V extends object> {
     const hit = this.#entries.get(key);
     if (hit && hit.revision >= revision) return hit.value;
     const value = await this.#load(key);
-    if (value === undefined) {
-      this.#entries.delete(key);
-      return undefined;
-    }
     // Of two requests loading at once, the one that started at the newer revision keeps its entry.
     const now = this.#entries.peek(key);
     if (!now || now.revision <= revision) this.#entries.set(key, { value, revision });

@@ -1,6 +1,7 @@
 // Every `cxauth admin` subcommand: its options and the admin-service call behind it (docs/admin.md
 // "Areas" and "A tenant from scratch": area, tenant, user, app, key).
 import { CliError } from '../../io.js';
+import { OPERATION_KINDS } from './operations.js';
 import { SIGNING_KEY } from './signing-key.js';
 import { byId, type Kind, many, optional, required } from './spec.js';
 
@@ -156,4 +157,5 @@ export const KINDS: Record<string, Kind> = {
     },
   },
   'signing-key': SIGNING_KEY,
+  ...OPERATION_KINDS,
 };

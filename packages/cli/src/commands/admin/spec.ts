@@ -14,9 +14,12 @@ export interface Verb {
   /** True when the result carries a secret shown only this once. */
   secret?: boolean;
   run(admin: Admin, values: Values, id: string | undefined): Promise<unknown>;
+  /** The human (not --json) rendering of the result, when the generic one does not suit it. */
+  format?: (result: unknown) => string;
 }
 
-export type Kind = { summary: string; verbs: Record<string, Verb> };
+/** `defaultVerb` runs when the verb is left out (`cxauth admin audit --since 1h`). */
+export type Kind = { summary: string; verbs: Record<string, Verb>; defaultVerb?: string };
 
 export function required(values: Values, name: string): string {
   const value = values[name];

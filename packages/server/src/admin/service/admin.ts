@@ -1,10 +1,13 @@
 // The admin service: one object over Storage for the CLI and demo seeding, assembled from one module
 // per aggregate. Errors are AdminError (not_found, invalid_value, conflict) with one-line messages.
+import { type Audit, createAudit } from '../../observability/audit.js';
 import type { SecretHasher } from '../../secrets/random-secrets.js';
 import type { Storage } from '../../storage/contract/index.js';
 import { accessKeyAdmin } from './access-keys.js';
 import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';
+import { audited } from './audited.js';
+import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
 import { tenantAdmin } from './tenants.js';
 import { userAdmin } from './users.js';
@@ -14,33 +17,47 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof userAdmin> &
   ReturnType<typeof applicationAdmin> &
   ReturnType<typeof accessKeyAdmin> &
-  ReturnType<typeof signingKeyAdmin>;
+  ReturnType<typeof signingKeyAdmin> &
+  ReturnType<typeof operationsAdmin>;
+
+export interface AdminOptions extends OperationsSettings {
+  /** Where changes are recorded (default: stored in `storage` as they happen). */
+  readonly audit?: Audit;
+  /** Who acts, as the audit events name it (default `cli`). */
+  readonly actor?: string;
+  /** Enables the signing-key verbs (see signingKeyAdminOptions). */
+  readonly signing?: SigningKeyAdminOptions;
+}
 
 /**
- * Builds the admin service; `clock` is injected so tests control every timestamp; `signing` (see
- * signingKeyAdminOptions) enables the signing-key verbs.
+ * Builds the admin service; `clock` is injected so tests control every timestamp; `options.signing`
+ * (see signingKeyAdminOptions) enables the signing-key verbs.
  */
 export function createAdmin(
   storage: Storage,
   hasher: SecretHasher,
   clock: () => Date = () => new Date(),
-  signing?: SigningKeyAdminOptions,
+  options: AdminOptions = {},
 ): Admin {
   const ctx = { storage, hasher, clock };
-  return {
+  const admin: Admin = {
     ...areaAdmin(ctx),
     ...tenantAdmin(ctx),
     ...userAdmin(ctx),
     ...applicationAdmin(ctx),
     ...accessKeyAdmin(ctx),
-    ...signingKeyAdmin({ ...ctx, ...(signing ? { signing } : {}) }),
+    ...signingKeyAdmin({ ...ctx, ...(options.signing ? { signing: options.signing } : {}) }),
+    ...operationsAdmin(ctx, options),
   };
+  const audit = options.audit ?? createAudit({ store: storage.auditEvents, clock });
+  return audited(admin, audit, options.actor ?? 'cli');
 }
 
 export type { AccessKeyView } from './access-keys.js';
 export type { ApplicationView, CreateApplicationInput } from './applications.js';
 export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput } from './areas.js';
+export type { AuditQuery, OperationsSettings } from './operations.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';
 export { signingKeyAdminOptions } from './signing-keys.js';
 export type { CreateTenantInput, TenantView } from './tenants.js';

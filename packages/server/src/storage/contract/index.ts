@@ -4,17 +4,23 @@
 import type { AccessKeyRepository } from './access-keys.js';
 import type { ApplicationRepository } from './applications.js';
 import type { AreaRepository } from './areas.js';
+import type { AuditEventRepository } from './audit-events.js';
+import type { PurgeRepository } from './purge.js';
 import type { SessionRepository } from './sessions.js';
 import type { SigningKeyRepository } from './signing-keys.js';
 import type { TenantRepository } from './tenants.js';
+import type { ThrottleRepository } from './throttle.js';
 import type { UserRepository } from './users.js';
 
 export type { AccessKeyOwner, AccessKeyRepository } from './access-keys.js';
 export type { ApplicationRepository } from './applications.js';
 export type { AreaRepository } from './areas.js';
+export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
+export type { PurgeRepository } from './purge.js';
 export type { RotationResult, SessionRepository } from './sessions.js';
 export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';
+export type { ThrottleCounter, ThrottleRepository } from './throttle.js';
 export type { UserRepository } from './users.js';
 
 export interface Storage {
@@ -26,6 +32,9 @@ export interface Storage {
   readonly accessKeys: AccessKeyRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly sessions: SessionRepository;
+  readonly throttle: ThrottleRepository;
+  readonly auditEvents: AuditEventRepository;
+  readonly purge: PurgeRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

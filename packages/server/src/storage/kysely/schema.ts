@@ -3,10 +3,12 @@
 import type { AccessKeysTable } from './access-keys/table.js';
 import type { ApplicationsTable } from './applications/table.js';
 import type { AreasTable } from './areas/table.js';
+import type { AuditEventsTable } from './audit-events/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
 import type { SigningKeysTable } from './signing-keys/table.js';
 import type { TenantsTable } from './tenants/table.js';
+import type { ThrottleTable } from './throttle/table.js';
 import type { UsersTable } from './users/table.js';
 
 export interface Database {
@@ -19,4 +21,6 @@ export interface Database {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   revision: RevisionTable;
+  throttle: ThrottleTable;
+  audit_events: AuditEventsTable;
 }

@@ -5,13 +5,16 @@ import type { Storage } from '../contract/index.js';
 import { accessKeyRepository } from './access-keys/repository.js';
 import { applicationRepository } from './applications/repository.js';
 import { areaRepository } from './areas/repository.js';
+import { auditEventRepository } from './audit-events/repository.js';
 import { migrateToLatest } from './migrations/index.js';
+import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
 import { sessionRepository } from './sessions/repository.js';
 import { signingKeyRepository } from './signing-keys/repository.js';
 import { tenantRepository } from './tenants/repository.js';
+import { throttleRepository } from './throttle/repository.js';
 import { userRepository } from './users/repository.js';
 
 /** Builds the Storage over an open Kysely instance; `close` destroys it (and its pool or file handle). */
@@ -25,6 +28,9 @@ export function kyselyStorage(db: Kysely<Database>, dialect: Dialect): Storage {
     accessKeys: accessKeyRepository(db),
     signingKeys: signingKeyRepository(db, dialect),
     sessions: sessionRepository(db, dialect),
+    throttle: throttleRepository(db),
+    auditEvents: auditEventRepository(db),
+    purge: purgeRepository(db, dialect),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     async ping() {

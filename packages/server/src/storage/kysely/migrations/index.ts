@@ -6,6 +6,7 @@ import type { Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
 import { initial } from './0001_initial.js';
 import { revision } from './0002_revision.js';
+import { throttlingAudit } from './0004_throttling_audit.js';
 import { signingKeyStates } from './0005_signing_key_states.js';
 
 export type { Dialect } from '../rows.js';
@@ -21,6 +22,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_revision': revision(),
+    '0004_throttling_audit': throttlingAudit(),
     '0005_signing_key_states': signingKeyStates(),
   };
 }

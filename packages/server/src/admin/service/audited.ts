@@ -1,0 +1,81 @@
+// The audit trail of the admin service: every call that creates or changes a record is recorded once
+// it has succeeded, with the record's id and what changed (never the secret a create returns). A new
+// admin verb that changes something gets one line in AUDITED.
+import type { Audit, AuditInput } from '../../observability/audit.js';
+
+type Result = Record<string, unknown>;
+type Describe = (result: Result, args: readonly unknown[]) => Omit<AuditInput, 'actor'>;
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** The event of each auditable admin method, from its result and arguments. */
+const AUDITED: Record<string, Describe> = {
+  createArea: (r) => ({ type: 'area.created', subject: `area:${str(r['name'])}` }),
+  createTenant: (r) => ({
+    type: 'tenant.created',
+    subject: `tenant:${str(r['id'])}`,
+    tenantId: str(r['id']),
+    details: { name: str(r['name']), area: str(r['area']) },
+  }),
+  setTenantStatus: (r) => ({
+    type: 'tenant.changed',
+    subject: `tenant:${str(r['id'])}`,
+    tenantId: str(r['id']),
+    details: { status: str(r['status']) },
+  }),
+  createUser: (r) => ({
+    type: 'user.created',
+    subject: `user:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { role: str((r['role'] as Result | undefined)?.['legacyId']) },
+  }),
+  setUserStatus: (r) => ({
+    type: 'user.changed',
+    subject: `user:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { status: str(r['status']) },
+  }),
+  createApplication: (r) => ({
+    type: 'application.created',
+    subject: `application:${str(r['client_id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { name: str(r['name']) },
+  }),
+  setApplicationStatus: (r) => ({
+    type: 'application.changed',
+    subject: `application:${str(r['client_id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { status: str(r['status']) },
+  }),
+  createAccessKey: (r) => ({
+    type: 'access_key.created',
+    subject: `access_key:${str(r['accessKeyId'])}`,
+    tenantId: str(r['tenantId']),
+    details: { userId: str(r['userId']) },
+  }),
+  setAccessKeyStatus: (r) => ({
+    type: 'access_key.changed',
+    subject: `access_key:${str(r['accessKeyId'])}`,
+    tenantId: str(r['tenantId']),
+    details: { userId: str(r['userId']), status: str(r['status']) },
+  }),
+};
+
+/**
+ * Wraps an admin service so each auditable call records its event and stores it before returning
+ * (a CLI process ends right after its one call).
+ */
+export function audited<A extends object>(admin: A, audit: Audit, actor: string): A {
+  const wrapped = { ...admin } as Record<string, unknown>;
+  for (const [name, describe] of Object.entries(AUDITED)) {
+    const method = (admin as Record<string, unknown>)[name];
+    if (typeof method !== 'function') continue;
+    wrapped[name] = async (...args: unknown[]) => {
+      const result = (await method.apply(admin, args)) as Result;
+      audit.record({ ...describe(result, args), actor });
+      await audit.flush();
+      return result;
+    };
+  }
+  return wrapped as A;
+}

@@ -1,0 +1,41 @@
+// Audit event repository: appends in one multi-row insert, newest-first listing, batched purge.
+import type { Kysely } from 'kysely';
+import type { AuditEventRepository } from '../../contract/audit-events.js';
+import type { Database } from '../schema.js';
+import { auditEventRow } from './table.js';
+
+/** The most events one listing returns, whatever is asked. */
+const MAX_LIST = 10_000;
+
+export function auditEventRepository(db: Kysely<Database>): AuditEventRepository {
+  return {
+    async append(events) {
+      if (events.length === 0) return;
+      await db.insertInto('audit_events').values(events.map(auditEventRow.to)).execute();
+    },
+    async list(filter = {}) {
+      let query = db.selectFrom('audit_events').selectAll();
+      if (filter.since) query = query.where('at', '>=', filter.since.getTime());
+      const type = filter.type;
+      if (type !== undefined && /[.*]$/.test(type)) {
+        // A prefix, as a range (no LIKE wildcards to escape): every type that starts with it sorts here.
+        const prefix = type.replace(/\*$/, '');
+        query = query.where('type', '>=', prefix).where('type', '<', `${prefix}\uffff`);
+      } else if (type !== undefined) {
+        query = query.where('type', '=', type);
+      }
+      const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIST);
+      const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map(auditEventRow.from);
+    },
+    async purge(before, limit) {
+      const batch = db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('at', '<', before.getTime())
+        .limit(limit);
+      const result = await db.deleteFrom('audit_events').where('id', 'in', batch).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// Purge repository: deletes in batches of `limit` rows per statement (a bounded subquery of keys), so
+// no statement holds locks for long, and a PostgreSQL advisory lock so that nodes take turns.
+import { type Kysely, sql } from 'kysely';
+import type { PurgeRepository } from '../../contract/purge.js';
+import type { Dialect } from '../rows.js';
+import type { Database } from '../schema.js';
+
+/** Any fixed number, distinct from the migration lock: every node takes it around one purge run. */
+const PURGE_LOCK_KEY = 0x63787067; // "cxpg"
+
+export function purgeRepository(db: Kysely<Database>, dialect: Dialect): PurgeRepository {
+  return {
+    async refreshTokens(at, limit) {
+      const ms = at.getTime();
+      // A used token is kept until it expires: presenting it again is how reuse is detected.
+      const batch = db
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('sessions as s', 's.id', 't.session_id')
+        .select('t.token_hash')
+        .where((eb) =>
+          eb.or([eb('t.expires_at', '<=', ms), eb('s.expires_at', '<=', ms), eb('s.revoked_at', '<=', ms)]),
+        )
+        .limit(limit);
+      const result = await db
+        .deleteFrom('refresh_tokens')
+        .where('token_hash', 'in', batch)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async sessions(at, limit) {
+      const ms = at.getTime();
+      const batch = db
+        .selectFrom('sessions as s')
+        .select('s.id')
+        .where((eb) => eb.or([eb('s.expires_at', '<=', ms), eb('s.revoked_at', '<=', ms)]))
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('refresh_tokens as t')
+                .select('t.session_id')
+                .whereRef('t.session_id', '=', 's.id'),
+            ),
+          ),
+        )
+        .limit(limit);
+      const result = await db.deleteFrom('sessions').where('id', 'in', batch).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async exclusively(work) {
+      // SQLite: every DELETE takes the database write lock, and busy_timeout makes the other node wait.
+      if (dialect === 'sqlite') return work();
+      return db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${PURGE_LOCK_KEY})`.execute(conn);
+        try {
+          return await work();
+        } finally {
+          await sql`select pg_advisory_unlock(${PURGE_LOCK_KEY})`.execute(conn);
+        }
+      });
+    },
+  };
+}
