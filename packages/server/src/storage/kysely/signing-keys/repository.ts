@@ -5,6 +5,7 @@ import type { SigningKeyRepository } from '../../contract/signing-keys.js';
 import { prepare } from '../prepared.js';
 import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
+import { beginImmediatePatiently } from '../sqlite-driver.js';
 import { signingKeyRow } from './table.js';
 
 /** Any fixed number, distinct from the migration lock: serializes first-key creation across nodes. */
@@ -29,7 +30,9 @@ export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): Si
      */
     async createIfNoneActive(key: SigningKey) {
       return db.connection().execute(async (conn) => {
-        await sql.raw(dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+        // Nodes starting together wait for each other here longer than a request would.
+        if (dialect === 'sqlite') await beginImmediatePatiently(conn);
+        else await sql.raw('begin').execute(conn);
         try {
           if (dialect === 'postgres')
             await sql`select pg_advisory_xact_lock(${FIRST_KEY_LOCK})`.execute(conn);
