@@ -7,6 +7,7 @@ import type { Database } from '../schema.js';
 import { beginImmediatePatiently } from '../sqlite-driver.js';
 import { initial } from './0001_initial.js';
 import { revision } from './0002_revision.js';
+import { refreshGrace } from './0008_refresh_grace.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -40,6 +41,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_revision': revision(),
+    '0008_refresh_grace': refreshGrace(),
   };
 }
 
