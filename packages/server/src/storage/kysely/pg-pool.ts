@@ -18,7 +18,13 @@ class GuardedClient {
   constructor(
     readonly client: pg.PoolClient,
     private readonly retryAfter: number,
-  ) {}
+  ) {
+    // A connection lost while checked out but between queries (inside a transaction) is reported as
+    // an 'error' event that pg-pool only listens to on idle clients: unheard, it would end the process.
+    client.on('error', () => {
+      this.#broken = true;
+    });
+  }
 
   query(sql: string, parameters: readonly unknown[]): Promise<pg.QueryResult> {
     return this.client.query(sql, parameters as unknown[]).catch((err: unknown) => {
