@@ -25,6 +25,8 @@ import { isSqliteBusy, isSqliteFault, StorageUnavailableError } from '../errors.
 /** The first pause after a busy answer, ms; each next one doubles, up to MAX_BACKOFF_MS. */
 const FIRST_BACKOFF_MS = 1;
 const MAX_BACKOFF_MS = 25;
+/** Busy answers closer together than this belong to one episode of a held lock, ms. */
+const EPISODE_GAP_MS = 100;
 
 export interface SqliteWaits {
   /** How long a statement may wait for another process's write lock, ms, counted from the request. */
@@ -40,6 +42,13 @@ export interface SqliteWaits {
 class BusyRetryingConnection implements DatabaseConnection {
   /** When waiting must stop: set on each acquisition, so time spent queued behind others counts. */
   deadline = 0;
+  /**
+   * When the current episode of busy answers began, and the last busy answer. Statements queued
+   * behind a waiting one (the connection is one, behind a mutex) share its episode: once the lock
+   * timeout has passed since the episode began they fail at once instead of waiting in turn.
+   */
+  #episodeStart = 0;
+  #lastBusy = Number.NEGATIVE_INFINITY;
   constructor(
     readonly inner: DatabaseConnection,
     private readonly waits: SqliteWaits,
@@ -47,7 +56,12 @@ class BusyRetryingConnection implements DatabaseConnection {
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      return this.inner.executeQuery<R>(query);
+      const result = this.inner.executeQuery<R>(query);
+      // A write (or BEGIN) that went through means the lock is free: the busy episode, if any, is
+      // over. Reads go through during another's write lock (WAL) and say nothing about it.
+      // (Prepared queries are raw SQL to Kysely, so the text tells: 115 is "s" of select.)
+      if (query.sql.charCodeAt(0) !== 115) this.#lastBusy = Number.NEGATIVE_INFINITY;
+      return result;
     } catch (err) {
       return this.#retry<R>(query, err);
     }
@@ -56,15 +70,24 @@ class BusyRetryingConnection implements DatabaseConnection {
   async #retry<R>(query: CompiledQuery, first: unknown): Promise<QueryResult<R>> {
     let err = first;
     let backoff = FIRST_BACKOFF_MS;
+    if (isSqliteBusy(err)) {
+      const now = performance.now();
+      if (now - this.#lastBusy > EPISODE_GAP_MS) this.#episodeStart = now;
+      this.#lastBusy = now;
+    }
+    const deadline = Math.min(this.deadline, this.#episodeStart + this.waits.lockTimeoutMs);
     while (isSqliteBusy(err)) {
-      const left = this.deadline - performance.now();
+      const left = deadline - performance.now();
       if (left <= 0) break;
       await sleep(Math.min(backoff, left));
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       try {
-        return await this.inner.executeQuery<R>(query);
+        const result = await this.inner.executeQuery<R>(query);
+        this.#lastBusy = Number.NEGATIVE_INFINITY;
+        return result;
       } catch (again) {
         err = again;
+        this.#lastBusy = performance.now();
       }
     }
     if (isSqliteFault(err)) {
