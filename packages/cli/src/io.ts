@@ -36,7 +36,12 @@ export class CliError extends Error {
  * cannot reach), or undefined when `err` is something else.
  */
 export function unreachableDatabase(err: unknown): CliError | undefined {
-  const e = err as
+  // Storage reports a fault as StorageUnavailableError, the driver's error as its cause.
+  let found = err;
+  while (found instanceof Error && (found as NodeJS.ErrnoException).code === undefined && found.cause) {
+    found = found.cause;
+  }
+  const e = found as
     | (NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string })
     | undefined;
   if (e?.code !== 'ECONNREFUSED' && e?.code !== 'ENOTFOUND' && e?.code !== 'ETIMEDOUT') return undefined;

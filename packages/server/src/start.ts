@@ -34,7 +34,7 @@ export async function startAuthService(
   config: ServerConfig,
   options: StartOptions = {},
 ): Promise<RunningAuthService> {
-  const storage = await openStorage(config.databaseUrl);
+  const storage = await openStorage(config.databaseUrl, config.databaseTimeouts);
   try {
     await storage.migrate();
     const kek = await loadKek(config);

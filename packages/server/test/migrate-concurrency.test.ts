@@ -30,6 +30,7 @@ const MIGRATIONS = [
   { name: '0002_revision' },
   { name: '0004_throttling_audit' },
   { name: '0005_signing_key_states' },
+  { name: '0008_refresh_grace' },
 ];
 
 const pgMissing = await pgUnavailable();

@@ -1,20 +1,60 @@
-// Where the service keeps its state: the data folder and the database.
+// Where the service keeps its state (the data folder and the database), and how long it waits for the
+// database before answering 503 (docs/operations.md, "Database faults").
 import path from 'node:path';
-import { ConfigError } from './env.js';
+import { ConfigError, integer } from './env.js';
+
+/** How long storage waits for the database, ms; past these it throws StorageUnavailableError. */
+export interface DatabaseTimeouts {
+  /** CXAUTH_DB_CONNECT_TIMEOUT_MS (1000): a new PostgreSQL connection, and a wait for a free one. */
+  readonly connectTimeoutMs: number;
+  /**
+   * CXAUTH_DB_STATEMENT_TIMEOUT_MS (1500): one PostgreSQL statement, on the server
+   * (`statement_timeout`) and on the client (`query_timeout`, which also ends a wait on a partitioned
+   * network); `idle_in_transaction_session_timeout` is twice this.
+   */
+  readonly statementTimeoutMs: number;
+  /**
+   * CXAUTH_DB_LOCK_TIMEOUT_MS (1000): a row lock on PostgreSQL (`lock_timeout`); on SQLite, the
+   * asynchronous wait for another process's write lock.
+   */
+  readonly lockTimeoutMs: number;
+  /** CXAUTH_DB_RETRY_AFTER_SECONDS (1): the `Retry-After` of a 503 caused by the database. */
+  readonly retryAfterSeconds: number;
+}
+
+export const DATABASE_TIMEOUT_DEFAULTS: DatabaseTimeouts = Object.freeze({
+  connectTimeoutMs: 1000,
+  statementTimeoutMs: 1500,
+  lockTimeoutMs: 1000,
+  retryAfterSeconds: 1,
+});
 
 export interface StorageConfig {
   /** The data folder (CXAUTH_DATA_DIR, default ./data): the SQLite database and the generated KEK. */
   readonly dataDir: string;
   /** CXAUTH_DATABASE_URL: `sqlite:<file>` (default `$dataDir/cxauth.db`) or `postgres://…`. */
   readonly databaseUrl: string;
+  readonly databaseTimeouts: DatabaseTimeouts;
 }
 
-/** Reads CXAUTH_DATA_DIR and CXAUTH_DATABASE_URL. */
+/** Reads the CXAUTH_DB_* timeouts (each a whole number of ms, from 50 ms to 10 minutes). */
+export function databaseTimeouts(env: NodeJS.ProcessEnv): DatabaseTimeouts {
+  const d = DATABASE_TIMEOUT_DEFAULTS;
+  const ms = (name: string, fallback: number) => integer(env, name, fallback, 50, 600_000);
+  return Object.freeze({
+    connectTimeoutMs: ms('CXAUTH_DB_CONNECT_TIMEOUT_MS', d.connectTimeoutMs),
+    statementTimeoutMs: ms('CXAUTH_DB_STATEMENT_TIMEOUT_MS', d.statementTimeoutMs),
+    lockTimeoutMs: ms('CXAUTH_DB_LOCK_TIMEOUT_MS', d.lockTimeoutMs),
+    retryAfterSeconds: integer(env, 'CXAUTH_DB_RETRY_AFTER_SECONDS', d.retryAfterSeconds, 1, 3600),
+  });
+}
+
+/** Reads CXAUTH_DATA_DIR, CXAUTH_DATABASE_URL and the CXAUTH_DB_* timeouts. */
 export function storageConfig(env: NodeJS.ProcessEnv): StorageConfig {
   const dataDir = path.resolve(env['CXAUTH_DATA_DIR'] || './data');
   const databaseUrl = env['CXAUTH_DATABASE_URL'] || `sqlite:${path.join(dataDir, 'cxauth.db')}`;
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     throw new ConfigError('CXAUTH_DATABASE_URL must start with sqlite: or postgres://.');
   }
-  return Object.freeze({ dataDir, databaseUrl });
+  return Object.freeze({ dataDir, databaseUrl, databaseTimeouts: databaseTimeouts(env) });
 }

@@ -12,6 +12,11 @@ export interface TokenConfig {
   readonly clockTolerance: number;
   /** `aud` of access tokens (RFC 9068 §3); the platform's APIs share one audience. */
   readonly audience: string;
+  /**
+   * Seconds after a refresh token's use during which one retry of it is answered with fresh tokens
+   * instead of counting as reuse (0: off). See docs/operations.md, "Refresh token grace period".
+   */
+  readonly refreshReuseGrace: number;
 }
 
 export const TOKEN_DEFAULTS: TokenConfig = Object.freeze({
@@ -20,10 +25,12 @@ export const TOKEN_DEFAULTS: TokenConfig = Object.freeze({
   sessionTtl: 30 * 24 * 3600,
   clockTolerance: 30,
   audience: 'cxauth-api',
+  refreshReuseGrace: 0,
 });
 
 /**
- * Reads CXAUTH_ACCESS_TOKEN_TTL, CXAUTH_REFRESH_TOKEN_TTL, CXAUTH_SESSION_TTL and CXAUTH_AUDIENCE
+ * Reads CXAUTH_ACCESS_TOKEN_TTL, CXAUTH_REFRESH_TOKEN_TTL, CXAUTH_SESSION_TTL, CXAUTH_AUDIENCE and
+ * CXAUTH_REFRESH_REUSE_GRACE_SECONDS (0 to 60)
  * (`given` are values passed in code, applied last). A refresh token outliving its session is refused.
  */
 export function tokenConfig(env: NodeJS.ProcessEnv, given?: Partial<TokenConfig>): TokenConfig {
@@ -39,6 +46,7 @@ export function tokenConfig(env: NodeJS.ProcessEnv, given?: Partial<TokenConfig>
     ),
     sessionTtl: integer(env, 'CXAUTH_SESSION_TTL', TOKEN_DEFAULTS.sessionTtl, 60, 365 * 86_400),
     audience: env['CXAUTH_AUDIENCE'] || TOKEN_DEFAULTS.audience,
+    refreshReuseGrace: integer(env, 'CXAUTH_REFRESH_REUSE_GRACE_SECONDS', 0, 0, 60),
     ...given,
   });
   if (tokens.refreshTokenTtl > tokens.sessionTtl) {

@@ -1,9 +1,10 @@
 // GET /healthz (the process answers) and GET /readyz (the database answers too).
 import type { FastifyInstance } from 'fastify';
+import { databaseUnavailable } from '../http/errors.js';
 import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
-import { OAuthError } from '../protocol/errors.js';
 import type { Storage } from '../storage/contract/index.js';
+import { unavailableIn } from '../storage/errors.js';
 
 const OK = JSON.stringify({ status: 'ok' });
 
@@ -18,7 +19,8 @@ export function registerHealth(app: FastifyInstance, storage: Pick<Storage, 'pin
       await storage.ping();
     } catch (err) {
       request.log.warn({ err }, 'database unreachable');
-      throw new OAuthError('temporarily_unavailable', 'the database is unreachable', { status: 503 });
+      // storage.ping() is bounded by the database timeouts: this answers within them.
+      throw databaseUnavailable(unavailableIn(err)?.retryAfterSeconds ?? 1);
     }
     return sendJson(reply, OK);
   });

@@ -55,7 +55,11 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   const { token, session } = found;
   let scope = token.scope;
   let owner: Omit<AccessKeyOwner, 'key'> | undefined;
-  if (token.usedAt === null) {
+  // The retry of a token used moments ago may be answered once (the grace period, off by default);
+  // rotate() decides atomically whether this one is that retry.
+  const graceMs = config.tokens.refreshReuseGrace * 1000;
+  const retry = token.usedAt !== null && now.getTime() - token.usedAt.getTime() < graceMs;
+  if (token.usedAt === null || retry) {
     if (session.revokedAt !== null || session.expiresAt <= now || token.expiresAt <= now) {
       throw new InvalidGrant(INVALID);
     }
@@ -77,7 +81,7 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     sessionExpiresAt: session.expiresAt,
   });
   // Also the path of a used token: rotate() sees the replay and revokes the whole session.
-  const result = await storage.sessions.rotate(presentedHash, next.record, now);
+  const result = await storage.sessions.rotate(presentedHash, next.record, now, graceMs);
   if (result.outcome === 'reused') {
     context.log.warn({ sessionId: session.id }, 'refresh token reused: session revoked');
     deps.audit.record({
@@ -87,6 +91,8 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
       tenantId: session.tenantId,
       details: { userId: session.userId, clientId: client.clientId, sessionRevoked: true },
     });
+  } else if (result.outcome === 'rotated' && result.grace) {
+    context.log.info({ sessionId: session.id }, 'refresh token retried within the grace period');
   }
   if (result.outcome !== 'rotated' || !owner) throw new InvalidGrant(INVALID);
   return tokens.issue({

@@ -1,7 +1,9 @@
-// The one serializer of error responses: OAuthError → its RFC JSON and headers; framework 4xx errors →
-// invalid_request; anything else → a bare server_error (details go only to the log).
+// The one serializer of error responses: OAuthError → its RFC JSON and headers; a database fault →
+// 503 temporarily_unavailable with Retry-After; framework 4xx errors → invalid_request; anything else →
+// a bare server_error (details go only to the log).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
+import { unavailableIn } from '../storage/errors.js';
 
 /** The `Allow` list of each known path, for 405 answers (http/routes.ts `allowedMethods`). */
 export type RouteTable = ReadonlyMap<string, readonly string[]>;
@@ -33,11 +35,28 @@ function frameworkError(err: FastifyError): OAuthError | undefined {
   }
 }
 
+/**
+ * The answer to a request that needs the database while it is down, unreachable, slow or locked.
+ * @see RFC 6749 §5.2 (temporarily_unavailable), RFC 9110 §15.6.4 (503) and §10.2.3 (Retry-After)
+ */
+export function databaseUnavailable(retryAfterSeconds: number): OAuthError {
+  return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable; retry later', {
+    status: 503,
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+}
+
 /** The error handler of the whole service. */
 export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof OAuthError) {
     if (err.status >= 500) request.log.error({ err }, 'request failed');
     return sendOAuthError(reply, err);
+  }
+  const unavailable = unavailableIn(err);
+  if (unavailable) {
+    // The cause (driver message, host) goes to the log only; the answer names no internals.
+    request.log.warn({ err: unavailable.cause ?? unavailable }, unavailable.message);
+    return sendOAuthError(reply, databaseUnavailable(unavailable.retryAfterSeconds));
   }
   const known = frameworkError(err);
   if (known) return sendOAuthError(reply, known);

@@ -3,15 +3,17 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import { DATABASE_TIMEOUT_DEFAULTS, type DatabaseTimeouts } from '../config/storage.js';
 import type { Storage } from './contract/index.js';
+import { faultAwarePool } from './kysely/pg-pool.js';
 import type { Database } from './kysely/schema.js';
+import { asyncBusySqliteDialect } from './kysely/sqlite-driver.js';
 import { cachingSqliteDatabase } from './kysely/statement-cache.js';
 import { kyselyStorage } from './kysely/storage.js';
 
-/** How long a SQLite writer waits for another process's write lock before failing, ms. */
-const SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** How long opening a SQLite file (switching it to WAL) may wait for another process, ms. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
 
 /** The file path of a `sqlite:` URL (`sqlite:./data/x.db`, `sqlite:/abs/x.db`, `sqlite::memory:`). */
 export function sqlitePath(databaseUrl: string): string {
@@ -22,28 +24,36 @@ export function sqlitePath(databaseUrl: string): string {
 }
 
 /**
- * Opens Storage over SQLite (better-sqlite3: WAL, busy_timeout, foreign keys on; the parent folder is
- * created) or PostgreSQL (a pg Pool). Does not migrate: call `storage.migrate()`.
+ * Opens Storage over SQLite (better-sqlite3: WAL, foreign keys on, the parent folder created;
+ * `busy_timeout = 0` with an asynchronous busy wait instead, see kysely/sqlite-driver.ts) or PostgreSQL
+ * (a fault-aware pg Pool, see kysely/pg-pool.ts). Every wait on the database is bounded by `timeouts`
+ * (config/storage.ts); past them storage throws StorageUnavailableError. Does not migrate: call
+ * `storage.migrate()`.
  */
-export async function openStorage(databaseUrl: string): Promise<Storage> {
+export async function openStorage(
+  databaseUrl: string,
+  timeouts: DatabaseTimeouts = DATABASE_TIMEOUT_DEFAULTS,
+): Promise<Storage> {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = sqlitePath(databaseUrl);
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const database = new Sqlite(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+    // Opening may wait synchronously for another process (nothing is served yet); afterwards SQLite's
+    // own busy wait is off: it would sleep inside the synchronous driver, freezing the event loop.
+    const database = new Sqlite(file, { timeout: OPEN_BUSY_TIMEOUT_MS });
     database.pragma('journal_mode = WAL');
-    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     database.pragma('foreign_keys = ON');
     database.pragma('synchronous = NORMAL');
-    return kyselyStorage(
-      new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(database) }) }),
-      'sqlite',
-    );
+    database.pragma('busy_timeout = 0');
+    const dialect = asyncBusySqliteDialect(cachingSqliteDatabase(database), timeouts);
+    return kyselyStorage(new Kysely<Database>({ dialect }), 'sqlite', timeouts);
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-    // An idle client's error (e.g. the server restarting) must not crash the process.
-    pool.on('error', () => undefined);
-    return kyselyStorage(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+    const pool = faultAwarePool(databaseUrl, timeouts);
+    return kyselyStorage(
+      new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      'postgres',
+      timeouts,
+    );
   }
   throw new Error('the database URL must start with sqlite: or postgres://');
 }

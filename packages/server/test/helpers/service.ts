@@ -76,6 +76,8 @@ export interface TestServiceOptions {
   /** Overrides of the first tenant and application. */
   tenant?: Partial<Tenant>;
   application?: Partial<Application>;
+  /** The URL the service's storage opens instead of the test database's (e.g. through a TCP proxy). */
+  databaseUrl?: (url: string) => string;
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -84,13 +86,13 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const config = loadConfig(
     {
       CXAUTH_DATA_DIR: '/nonexistent-cxauth-test',
-      CXAUTH_DATABASE_URL: db.url,
+      CXAUTH_DATABASE_URL: options.databaseUrl?.(db.url) ?? db.url,
       CXAUTH_ISSUER: options.issuer ?? TEST_ISSUER,
       ...options.env,
     },
     { kek },
   );
-  const storage = await openStorage(db.url);
+  const storage = await openStorage(config.databaseUrl, config.databaseTimeouts);
   await storage.migrate();
   const clock = new TestClock();
   await ensureActiveSigningKey(storage, kek, clock.now());

@@ -1,7 +1,9 @@
 // The Kysely implementation of Storage: one set of repositories and migrations for both dialects. A new
 // aggregate is one line here (and one in schema.ts).
 import { type Kysely, sql } from 'kysely';
+import { DATABASE_TIMEOUT_DEFAULTS, type DatabaseTimeouts } from '../../config/storage.js';
 import type { Storage } from '../contract/index.js';
+import { StorageUnavailableError } from '../errors.js';
 import { accessKeyRepository } from './access-keys/repository.js';
 import { applicationRepository } from './applications/repository.js';
 import { areaRepository } from './areas/repository.js';
@@ -17,8 +19,29 @@ import { tenantRepository } from './tenants/repository.js';
 import { throttleRepository } from './throttle/repository.js';
 import { userRepository } from './users/repository.js';
 
+/**
+ * Resolves when `ping` does, or throws StorageUnavailableError after `ms`: readiness must answer within
+ * the timeouts even if a driver wait were unbounded.
+ */
+async function bounded(ping: Promise<unknown>, ms: number, retryAfter: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StorageUnavailableError('no answer in time', retryAfter)), ms);
+  });
+  try {
+    await Promise.race([ping, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Builds the Storage over an open Kysely instance; `close` destroys it (and its pool or file handle). */
-export function kyselyStorage(db: Kysely<Database>, dialect: Dialect): Storage {
+export function kyselyStorage(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  timeouts: DatabaseTimeouts = DATABASE_TIMEOUT_DEFAULTS,
+): Storage {
+  const pingBound = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs;
   return {
     dialect,
     areas: areaRepository(db),
@@ -33,9 +56,7 @@ export function kyselyStorage(db: Kysely<Database>, dialect: Dialect): Storage {
     purge: purgeRepository(db, dialect),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
-    async ping() {
-      await sql`select 1`.execute(db);
-    },
+    ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),
     close: () => db.destroy(),
   };
 }

@@ -4,15 +4,36 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
+import { beginImmediatePatiently } from '../sqlite-driver.js';
 import { initial } from './0001_initial.js';
 import { revision } from './0002_revision.js';
 import { throttlingAudit } from './0004_throttling_audit.js';
 import { signingKeyStates } from './0005_signing_key_states.js';
+import { refreshGrace } from './0008_refresh_grace.js';
 
 export type { Dialect } from '../rows.js';
 
 /** Any fixed number: every node takes the same PostgreSQL advisory lock around migrations. */
 const MIGRATION_LOCK_KEY = 0x63786175; // "cxau"
+/** How long a starting node waits for another one's migration, ms (request timeouts are far shorter). */
+const MIGRATION_PATIENCE_MS = 60_000;
+const LOCK_POLL_MS = 50;
+
+/**
+ * Takes the PostgreSQL advisory lock without a blocking wait, which `lock_timeout` would cut short
+ * while another node migrates: polls `pg_try_advisory_lock` instead.
+ */
+async function advisoryLockPatiently(conn: Kysely<Database>): Promise<void> {
+  const end = Date.now() + MIGRATION_PATIENCE_MS;
+  for (;;) {
+    const { rows } = await sql<{
+      locked: boolean;
+    }>`select pg_try_advisory_lock(${MIGRATION_LOCK_KEY}) as locked`.execute(conn);
+    if (rows[0]?.locked) return;
+    if (Date.now() > end) throw new Error('another node held the migration lock for too long');
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is.
 export type AnyDb = Kysely<any>;
@@ -24,6 +45,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_revision': revision(),
     '0004_throttling_audit': throttlingAudit(),
     '0005_signing_key_states': signingKeyStates(),
+    '0008_refresh_grace': refreshGrace(),
   };
 }
 
@@ -47,10 +69,10 @@ async function migrateWith(db: Kysely<Database>, dialect: Dialect): Promise<void
  */
 export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<void> {
   if (dialect === 'sqlite') {
-    // BEGIN IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) and then
-    // finds the migrations done instead of failing halfway.
+    // BEGIN IMMEDIATE takes the write lock up front, so a second process waits (asynchronously) and
+    // then finds the migrations done instead of failing halfway.
     await db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
+      await beginImmediatePatiently(conn, MIGRATION_PATIENCE_MS);
       try {
         await migrateWith(conn, dialect);
         await sql`commit`.execute(conn);
@@ -62,7 +84,7 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): P
     return;
   }
   await db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    await advisoryLockPatiently(conn);
     try {
       await migrateWith(conn, dialect);
     } finally {

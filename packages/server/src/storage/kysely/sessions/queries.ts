@@ -6,7 +6,7 @@ import type { Database } from '../schema.js';
 import type { RefreshTokensTable, refreshTokenRow, SessionsTable, sessionRow } from './table.js';
 
 /** A refresh-token row joined with its session's row, session columns prefixed `s_`. */
-export interface TokenWithSessionRow extends Selectable<RefreshTokensTable> {
+export interface TokenWithSessionRow extends Omit<Selectable<RefreshTokensTable>, 'grace_used_at'> {
   s_id: string;
   s_client_id: string;
   s_user_id: string;

@@ -49,6 +49,56 @@ async function lostClaim(
   return { outcome: 'reused', session };
 }
 
+/**
+ * The grace-period answer to the retry of a just-used token (docs/operations.md, "Refresh token grace
+ * period"): a conditional UPDATE marks the presented token's grace as spent, so of any number of
+ * concurrent retries exactly one wins (PostgreSQL re-checks the condition after a concurrent commit;
+ * SQLite holds the write lock). The winner spends the session's unused token (the one whose answer was
+ * lost, so at most one refresh token of the session stays valid) and stores `next`. A loser within the
+ * window gets `invalid` and changes nothing. Run inside a transaction.
+ */
+async function graceRetry(
+  q: SessionQueries,
+  db: Db,
+  found: { token: RefreshToken; session: Session },
+  next: RefreshToken,
+  ms: number,
+  graceMs: number,
+): Promise<RotationResult> {
+  const won = await db
+    .updateTable('refresh_tokens')
+    .set({ grace_used_at: ms })
+    .where('token_hash', '=', found.token.tokenHash)
+    .where('grace_used_at', 'is', null)
+    .where('used_at', '>', ms - graceMs)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('sessions')
+          .select('sessions.id')
+          .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+          .where('sessions.revoked_at', 'is', null)
+          .where('sessions.expires_at', '>', ms),
+      ),
+    )
+    .executeTakeFirst();
+  if (won.numUpdatedRows !== 1n) return { outcome: 'invalid' };
+  await db
+    .updateTable('refresh_tokens')
+    .set({ used_at: ms, grace_used_at: ms })
+    .where('session_id', '=', found.session.id)
+    .where('used_at', 'is', null)
+    .execute();
+  await q.insertRefreshToken.execute(db, { ...refreshTokenRow.to(next), session_id: found.session.id });
+  return { outcome: 'rotated', session: found.session, grace: true };
+}
+
+/** True when a used token's retry falls within the grace window. */
+function withinGrace(found: { token: RefreshToken } | undefined, ms: number, graceMs: number): boolean {
+  const usedAt = found?.token.usedAt;
+  return graceMs > 0 && usedAt != null && ms - usedAt.getTime() < graceMs;
+}
+
 /** Revokes every open session whose `column` is `value`; returns how many. */
 async function revokeWhere(
   db: Db,
@@ -101,7 +151,7 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
      * the next token's insert are one statement; on SQLite they share a transaction.
      * @see RFC 9700 §4.14.2 (refresh token rotation and replay detection)
      */
-    async rotate(presentedHash, next, at): Promise<RotationResult> {
+    async rotate(presentedHash, next, at, graceMs = 0): Promise<RotationResult> {
       const ms = at.getTime();
       if (pg) {
         const { rows } = await pg.rotate.execute(db, {
@@ -114,7 +164,11 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
         });
         const won = rows[0];
         if (won) return { outcome: 'rotated', session: sessionRow.from(won) };
-        return lostClaim(q, db, await findToken(q, db, presentedHash), ms);
+        const found = await findToken(q, db, presentedHash);
+        if (found && withinGrace(found, ms, graceMs)) {
+          return db.transaction().execute((trx) => graceRetry(q, trx, found, next, ms, graceMs));
+        }
+        return lostClaim(q, db, found, ms);
       }
       return db.transaction().execute(async (trx) => {
         const claimed = await q.claimRefreshToken.execute(trx, { hash: presentedHash, at: ms });
@@ -126,6 +180,7 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
           });
           return { outcome: 'rotated', session: found.session };
         }
+        if (found && withinGrace(found, ms, graceMs)) return graceRetry(q, trx, found, next, ms, graceMs);
         return lostClaim(q, trx, found, ms);
       });
     },

@@ -23,6 +23,8 @@ export interface RefreshTokensTable {
   created_at: Millis;
   expires_at: Millis;
   used_at: NullableMillis;
+  /** When the grace-period retry of this used token was answered (or it was spent by one). */
+  grace_used_at: NullableMillis;
 }
 
 export const sessionRow = {
@@ -53,7 +55,7 @@ export const sessionRow = {
 };
 
 export const refreshTokenRow = {
-  from: (r: Selectable<RefreshTokensTable>): RefreshToken => ({
+  from: (r: Omit<Selectable<RefreshTokensTable>, 'grace_used_at'>): RefreshToken => ({
     tokenHash: Buffer.from(r.token_hash),
     sessionId: r.session_id,
     scope: r.scope,

@@ -5,6 +5,7 @@ import type { SigningKeyChange, SigningKeyRepository } from '../../contract/sign
 import { prepare } from '../prepared.js';
 import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
+import { beginImmediatePatiently } from '../sqlite-driver.js';
 import { signingKeyRow } from './table.js';
 
 /** Any fixed number, distinct from the migration lock: serializes key changes across nodes. */
@@ -27,7 +28,9 @@ export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): Si
      */
     async change<T>(decide: (keys: readonly SigningKey[]) => SigningKeyChange<T>) {
       return db.connection().execute(async (conn) => {
-        await sql.raw(dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+        // Nodes starting together wait for each other here longer than a request would.
+        if (dialect === 'sqlite') await beginImmediatePatiently(conn);
+        else await sql.raw('begin').execute(conn);
         try {
           if (dialect === 'postgres')
             await sql`select pg_advisory_xact_lock(${KEY_CHANGE_LOCK})`.execute(conn);
