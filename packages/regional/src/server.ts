@@ -10,6 +10,12 @@ import {
   regionalLoggerOptions,
 } from './request-log.js';
 import { formatServerTime, msToNs, preciseNowNs } from './server-time.js';
+import {
+  answerClientError,
+  type RegionalTimeouts,
+  registerStrictHeaders,
+  timeoutOptions,
+} from './strict-http.js';
 
 /** Options of {@link createRegionalServer}. */
 export interface RegionalServerOptions {
@@ -29,6 +35,8 @@ export interface RegionalServerOptions {
   logger?: RegionalLoggerOption;
   /** Milliseconds since the epoch; injected by tests (also drives ServerTime). */
   clock?: () => number;
+  /** How long a slow client may take before a 408 (`cxauth serve` passes its CXAUTH_*_TIMEOUT_MS). */
+  timeouts?: RegionalTimeouts;
 }
 
 /** The reference document's API path (DESIGN.md step 7). */
@@ -92,9 +100,15 @@ function healthRoutes(app: FastifyInstance, verifier: Verifier, area: string): v
 export async function createRegionalServer(options: RegionalServerOptions): Promise<FastifyInstance> {
   checkOptions(options);
   const clock = options.clock ?? Date.now;
-  const app = Fastify({ ...regionalLoggerOptions(options.logger), return503OnClosing: true });
+  const app = Fastify({
+    ...regionalLoggerOptions(options.logger),
+    ...timeoutOptions(options.timeouts),
+    return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+  });
   // Without a logger the hook would only cost time: request.log writes nowhere.
   if (options.logger) addRequestLog(app, options.area);
+  registerStrictHeaders(app);
   const verifier = createVerifier({
     issuer: options.issuer,
     audience: options.audience ?? 'cxauth-api',

@@ -14,10 +14,16 @@ export type {
   UserView,
 } from './admin/service/admin.js';
 export { createAdmin, exactOrigin, randomBusinessUnitId } from './admin/service/admin.js';
-export type { DemoCredentials } from './admin/service/demo.js';
+export type { DemoCredentials, DemoSeed } from './admin/service/demo.js';
 export { DEMO_AREA, DEMO_CREDENTIALS_FILE, demoArea, ensureArea, seedDemo } from './admin/service/demo.js';
-export type { ServerConfig, TokenConfig } from './config/config.js';
-export { ConfigError, loadConfig, TOKEN_DEFAULTS } from './config/config.js';
+export type { HttpTimeouts, ServerConfig, TokenConfig } from './config/config.js';
+export {
+  ConfigError,
+  HTTP_TIMEOUT_DEFAULTS,
+  httpTimeouts,
+  loadConfig,
+  TOKEN_DEFAULTS,
+} from './config/config.js';
 export type * from './domain/types.js';
 export { decrypt, encrypt, KekError, loadKek } from './keys/kek.js';
 export type { LoadedKeys, PublicJwk } from './keys/signing-keys.js';
@@ -52,6 +58,8 @@ export type * from './storage/storage.js';
 export { discoveryDocument } from './endpoints/discovery.js';
 export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
 export { ALL_GRANTS, enabledGrants } from './grants/index.js';
+export type { DrainResult } from './http/drain.js';
+export { DRAIN_IDLE_GRACE_MS, drain } from './http/drain.js';
 export type { LoggerOption } from './observability/logger.js';
 export type { CreateServerOptions } from './server.js';
 export { createServer } from './server.js';

@@ -1,10 +1,9 @@
 // Opens the database named by a URL (`sqlite:<path>` or `postgres://…`): the only module that
 // constructs a database driver.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { preparePrivateDatabaseFile } from '../files/private-files.js';
 import type { Database } from './kysely/schema.js';
 import { cachingSqliteDatabase } from './kysely/statement-cache.js';
 import { kyselyStorage } from './kysely/storage.js';
@@ -28,7 +27,7 @@ export function sqlitePath(databaseUrl: string): string {
 export async function openStorage(databaseUrl: string): Promise<Storage> {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = sqlitePath(databaseUrl);
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') preparePrivateDatabaseFile(file);
     const database = new Sqlite(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     database.pragma('journal_mode = WAL');
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
