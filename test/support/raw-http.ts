@@ -57,11 +57,22 @@ export function parseResponse(data: string): Pick<RawAnswer, 'status' | 'headers
   }
   const length = Number(headers['content-length'] ?? Number.NaN);
   const rest = data.slice(split + 4);
-  return {
-    status: Number(statusLine?.split(' ')[1]),
-    headers,
-    body: Number.isNaN(length) ? rest : rest.slice(0, length),
-  };
+  let body = Number.isNaN(length) ? rest : rest.slice(0, length);
+  if (headers['transfer-encoding'] === 'chunked') body = unchunk(rest);
+  return { status: Number(statusLine?.split(' ')[1]), headers, body };
+}
+
+/** The payload of a chunked body (RFC 9112 §7.1), ASCII only. */
+function unchunk(data: string): string {
+  let body = '';
+  let at = 0;
+  for (;;) {
+    const eol = data.indexOf('\r\n', at);
+    const size = Number.parseInt(data.slice(at, eol), 16);
+    if (eol === -1 || !(size > 0)) return body;
+    body += data.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
 }
 
 /** A request as text: `lines` are header lines ("Name: value"), `body` is sent as given. */
