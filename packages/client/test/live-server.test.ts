@@ -75,7 +75,7 @@ beforeAll(async () => {
   const kek = await loadKek(config);
   await ensureActiveSigningKey(storage, kek, new Date());
   const hasher = new SecretHasher(kek);
-  creds = (await seedDemo(storage, createAdmin(storage, hasher), config)).credentials;
+  creds = (await seedDemo(storage, createAdmin(storage, hasher), config)).credentials as DemoCredentials;
   auth = await createServer({ config, storage, kek, hasher, clock: () => new Date(serverNow()) });
   await auth.listen({ host: '127.0.0.1', port });
   api = await createRegionalServer({

@@ -1,3 +1,4 @@
 // @cxauth/regional: an area's API server, verifying global access tokens statelessly.
 export { createRegionalServer, type RegionalServerOptions, SERVER_TIME_PATH } from './server.js';
 export { formatServerTime } from './server-time.js';
+export type { RegionalTimeouts } from './strict-http.js';

@@ -10,6 +10,12 @@ import {
   regionalLoggerOptions,
 } from './request-log.js';
 import { formatServerTime, msToNs, preciseNowNs } from './server-time.js';
+import {
+  answerClientError,
+  type RegionalTimeouts,
+  registerStrictHeaders,
+  timeoutOptions,
+} from './strict-http.js';
 
 /** Options of {@link createRegionalServer}. */
 export interface RegionalServerOptions {
@@ -35,6 +41,8 @@ export interface RegionalServerOptions {
   jwksMaxAgeMs?: number;
   /** Milliseconds since the epoch; injected by tests (also drives ServerTime). */
   clock?: () => number;
+  /** How long a slow client may take before a 408 (`cxauth serve` passes its CXAUTH_*_TIMEOUT_MS). */
+  timeouts?: RegionalTimeouts;
 }
 
 /** The reference document's API path (docs/design.md, step 7). */
@@ -98,9 +106,15 @@ function healthRoutes(app: FastifyInstance, verifier: Verifier, area: string): v
 export async function createRegionalServer(options: RegionalServerOptions): Promise<FastifyInstance> {
   checkOptions(options);
   const clock = options.clock ?? Date.now;
-  const app = Fastify({ ...regionalLoggerOptions(options.logger), return503OnClosing: true });
+  const app = Fastify({
+    ...regionalLoggerOptions(options.logger),
+    ...timeoutOptions(options.timeouts),
+    return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+  });
   // Without a logger the hook would only cost time: request.log writes nowhere.
   if (options.logger) addRequestLog(app, options.area);
+  registerStrictHeaders(app);
   const verifier = createVerifier({
     issuer: options.issuer,
     audience: options.audience ?? 'cxauth-api',

@@ -23,7 +23,7 @@ export {
   randomBusinessUnitId,
   signingKeyAdminOptions,
 } from './admin/service/admin.js';
-export type { DemoCredentials } from './admin/service/demo.js';
+export type { DemoCredentials, DemoSeed } from './admin/service/demo.js';
 export {
   DEMO_AREA,
   DEMO_CREDENTIALS_FILE,
@@ -32,9 +32,17 @@ export {
   ensureDefaultArea,
   seedDemo,
 } from './admin/service/demo.js';
-export type { RetentionConfig, ServerConfig, ThrottleConfig, TokenConfig } from './config/config.js';
+export type {
+  HttpTimeouts,
+  RetentionConfig,
+  ServerConfig,
+  ThrottleConfig,
+  TokenConfig,
+} from './config/config.js';
 export {
   ConfigError,
+  HTTP_TIMEOUT_DEFAULTS,
+  httpTimeouts,
   loadConfig,
   RETENTION_DEFAULTS,
   THROTTLE_DEFAULTS,
@@ -75,6 +83,8 @@ export { openStorage } from './storage/open.js';
 export { discoveryDocument } from './endpoints/discovery.js';
 export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
 export { ALL_GRANTS, enabledGrants } from './grants/index.js';
+export type { DrainResult } from './http/drain.js';
+export { DRAIN_IDLE_GRACE_MS, drain } from './http/drain.js';
 export type { PurgeReport, Purger } from './maintenance/purge.js';
 export { PURGERS, purge } from './maintenance/purge.js';
 export type { Audit, AuditEventType, AuditInput } from './observability/audit.js';

@@ -14,6 +14,7 @@ import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
 import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
+import { answerClientError, registerStrictHeaders, timeoutOptions } from './http/strict.js';
 import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
@@ -64,10 +65,13 @@ function fastify(config: ServerConfig, logger: LoggerOption): FastifyInstance {
     // Fastify's two lines per request are replaced by the one of observability/request-log.ts.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
+    ...timeoutOptions(config.timeouts),
     return503OnClosing: true,
     // A URL the router cannot decode (a bad percent-escape) is answered by our serializer, not by
     // Fastify's own body, which has another shape and echoes the path.
     frameworkErrors: handleError,
+    // Timeouts, oversized headers and malformed requests refused by Node itself, in the same shape.
+    clientErrorHandler: answerClientError,
   });
   app.addHook('onClose', async () => {
     try {
@@ -95,6 +99,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   const app = fastify(config, options.logger ?? false);
   const routes = enforceRoutes(app);
   registerRequestLog(app, routinePaths());
+  registerStrictHeaders(app);
   app.removeAllContentTypeParsers();
   registerFormParser(app, config.bodyLimit);
   installErrorHandling(app, allowedMethods());

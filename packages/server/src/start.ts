@@ -1,7 +1,9 @@
 // Starting the global service for `cxauth serve`: open and migrate the database, load the keys, listen;
-// closing drains the server first and closes the database last.
+// closing drains the server first (http/drain.ts) and closes the database last.
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config/config.js';
+import { tightenPrivateDir } from './files/private-files.js';
+import { type DrainResult, drain } from './http/drain.js';
 import { loadKek } from './keys/kek.js';
 import { ensureActiveSigningKey } from './keys/signing-keys.js';
 import type { LoggerOption } from './observability/logger.js';
@@ -16,8 +18,11 @@ export interface RunningAuthService {
   readonly storage: Storage;
   /** The URL it listens on (may differ from the issuer behind a proxy). */
   readonly url: string;
-  /** Stops listening, then closes the database. */
-  close(): Promise<void>;
+  /**
+   * Drains the server (http/drain.ts: in-flight requests finish, kept-alive sockets close cleanly,
+   * every socket is closed after CXAUTH_SHUTDOWN_TIMEOUT_MS), then closes the database.
+   */
+  close(): Promise<DrainResult>;
 }
 
 export interface StartOptions {
@@ -34,6 +39,8 @@ export async function startAuthService(
   config: ServerConfig,
   options: StartOptions = {},
 ): Promise<RunningAuthService> {
+  // A data folder left 0777 (a permissive umask, an older version) would let a local user swap its kek.
+  tightenPrivateDir(config.dataDir);
   const storage = await openStorage(config.databaseUrl, config.databaseTimeouts);
   try {
     await storage.migrate();
@@ -48,8 +55,11 @@ export async function startAuthService(
       storage,
       url,
       async close() {
-        await app.close();
-        await storage.close();
+        try {
+          return await drain(app, config.timeouts.shutdownTimeoutMs);
+        } finally {
+          await storage.close();
+        }
       },
     };
   } catch (err) {

@@ -33,9 +33,35 @@ describe('loadConfig', () => {
     [{ CXAUTH_DATABASE_URL: 'mysql://x' }, /sqlite: or postgres/],
     [{ CXAUTH_DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }, /CXAUTH_KEK is required/],
     [{ CXAUTH_REFRESH_TOKEN_TTL: '864000', CXAUTH_SESSION_TTL: '86400' }, /must not exceed/],
+    [{ CXAUTH_HEADERS_TIMEOUT_MS: '20000', CXAUTH_REQUEST_TIMEOUT_MS: '10000' }, /must not exceed/],
+    [{ CXAUTH_REQUEST_TIMEOUT_MS: '0' }, /CXAUTH_REQUEST_TIMEOUT_MS must be a whole number from 100/],
+    [{ CXAUTH_SHUTDOWN_TIMEOUT_MS: 'soon' }, /CXAUTH_SHUTDOWN_TIMEOUT_MS/],
   ])('rejects %o with a message naming the fix', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('has the HTTP timeouts of docs/operations.md, frozen, and reads each variable', () => {
+    const { timeouts } = loadConfig({});
+    expect(timeouts).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 15_000,
+      keepAliveTimeoutMs: 72_000,
+      shutdownTimeoutMs: 10_000,
+    });
+    expect(Object.isFrozen(timeouts)).toBe(true);
+    const set = loadConfig({
+      CXAUTH_HEADERS_TIMEOUT_MS: '2000',
+      CXAUTH_REQUEST_TIMEOUT_MS: '3000',
+      CXAUTH_KEEP_ALIVE_TIMEOUT_MS: '4000',
+      CXAUTH_SHUTDOWN_TIMEOUT_MS: '0',
+    }).timeouts;
+    expect(set).toEqual({
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 3000,
+      keepAliveTimeoutMs: 4000,
+      shutdownTimeoutMs: 0,
+    });
   });
 
   it('accepts a 32-byte CXAUTH_KEK and PostgreSQL with it', () => {

@@ -1,7 +1,7 @@
 // Demo seeding: the na1 area follows the configuration, an empty database gets a tenant, user,
 // application and access key whose credentials are written once (mode 0600) and reused afterwards.
 import crypto from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,8 +30,11 @@ afterEach(async () => {
 describe('seedDemo', () => {
   it('on an empty database creates everything and writes exactly the six fields, mode 0600', async () => {
     const admin = createAdmin(storage, hasher);
-    const { created, credentials } = await seedDemo(storage, admin, config());
-    expect(created).toBe(true);
+    const seeded = await seedDemo(storage, admin, config());
+    expect(seeded.outcome).toBe('created');
+    expect(seeded.created).toBe(true);
+    const credentials = seeded.credentials as NonNullable<typeof seeded.credentials>;
+    expect(seeded.file).toBe(path.join(dir, 'demo-credentials.json'));
     const file = path.join(dir, 'demo-credentials.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const written = JSON.parse(readFileSync(file, 'utf8'));
@@ -87,16 +90,20 @@ describe('seedDemo', () => {
     expect(await storage.areas.list()).toHaveLength(1);
   });
 
-  it('refuses clearly when tenants exist but the file is missing or stale', async () => {
+  it('serves a database another node seeded (no file here), and refuses a stale or broken file', async () => {
     const admin = createAdmin(storage, hasher);
-    const { credentials } = await seedDemo(storage, admin, config());
+    const seeded = await seedDemo(storage, admin, config());
+    const credentials = seeded.credentials as NonNullable<typeof seeded.credentials>;
     const file = path.join(dir, 'demo-credentials.json');
     unlinkSync(file);
-    const missing = seedDemo(storage, admin, config());
-    await expect(missing).rejects.toBeInstanceOf(ConfigError);
-    await expect(seedDemo(storage, admin, config())).rejects.toThrow(/delete the data folder|admin/);
+    const joined = await seedDemo(storage, admin, config());
+    expect(joined).toEqual({ outcome: 'seeded-elsewhere', created: false, file });
+    // Nothing is created for the joining node, and no file appears in its folder.
+    expect(await storage.tenants.list()).toHaveLength(1);
+    expect(existsSync(file)).toBe(false);
 
     writeFileSync(file, JSON.stringify({ ...credentials, client_id: 'gone' }));
+    await expect(seedDemo(storage, admin, config())).rejects.toBeInstanceOf(ConfigError);
     await expect(seedDemo(storage, admin, config())).rejects.toThrow(/does not match the database/);
     writeFileSync(file, '{');
     await expect(seedDemo(storage, admin, config())).rejects.toThrow(/not valid JSON/);

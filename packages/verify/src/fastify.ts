@@ -1,5 +1,6 @@
 // Fastify plugin: an onRequest hook on the routes of the scope it is registered in.
 
+import { REPEATED_AUTHORIZATION, repeatedAuthorization } from './bearer.js';
 import { bearerErrorResponse } from './challenge.js';
 import type { AccessTokenClaims } from './claims.js';
 import { CLAIMS } from './context.js';
@@ -15,6 +16,8 @@ export interface FastifyBearerOptions {
 /** The parts of a Fastify request the hook uses (so this package needs no Fastify dependency). */
 interface RequestLike {
   headers: { authorization?: string | string[] | undefined };
+  /** Node's request: its `rawHeaders` show a repeated Authorization that `headers` hides. */
+  raw?: { rawHeaders?: readonly string[] };
   accessToken?: AccessTokenClaims | null;
   [CLAIMS]?: AccessTokenClaims | null;
 }
@@ -58,8 +61,14 @@ export const fastifyBearer: Plugin = Object.assign(
       request.accessToken = claims;
       request[CLAIMS] = claims;
     };
+    const refuse = (reply: ReplyLike, err: unknown) => {
+      // Answered here: Fastify skips the route when a hook sends and does not call done().
+      const response = bearerErrorResponse(err, realm);
+      reply.code(response.status).headers(response.headers).send(response.body);
+    };
     // A callback hook: a token verified before is accepted synchronously, with no promise per request.
     fastify.addHook('onRequest', (request, reply, done) => {
+      if (repeatedAuthorization(request.raw?.rawHeaders)) return refuse(reply, REPEATED_AUTHORIZATION);
       const header = request.headers.authorization;
       const hit = verifier.cachedAuthorization(header);
       if (hit) {
@@ -71,11 +80,7 @@ export const fastifyBearer: Plugin = Object.assign(
           accept(request, claims);
           done();
         },
-        (err: unknown) => {
-          // Answered here: Fastify skips the route when a hook sends and does not call done().
-          const response = bearerErrorResponse(err, realm);
-          reply.code(response.status).headers(response.headers).send(response.body);
-        },
+        (err: unknown) => refuse(reply, err),
       );
     });
   },

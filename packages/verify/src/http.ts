@@ -1,5 +1,6 @@
 // Node `http` (and Connect/Express-style) middleware: refuse the request or let it through with claims.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { REPEATED_AUTHORIZATION, repeatedAuthorization } from './bearer.js';
 import { bearerErrorResponse } from './challenge.js';
 import { attachClaims } from './context.js';
 import type { Verifier } from './verifier.js';
@@ -27,7 +28,14 @@ export type HttpMiddleware = (
  */
 export function httpBearer(verifier: Verifier, options: HttpBearerOptions = {}): HttpMiddleware {
   const realm = options.realm ?? 'api';
+  const refuse = (res: ServerResponse, err: unknown) => {
+    const response = bearerErrorResponse(err, realm);
+    res.writeHead(response.status, { ...response.headers, 'content-type': 'application/json' });
+    res.end(JSON.stringify(response.body));
+  };
   return (req, res, next) => {
+    // Node keeps only the first of repeated Authorization headers: they are counted in rawHeaders.
+    if (repeatedAuthorization(req.rawHeaders)) return refuse(res, REPEATED_AUTHORIZATION);
     // A token verified before passes synchronously: no promise per request on the common path.
     const hit = verifier.cachedAuthorization(req.headers.authorization);
     if (hit) {
@@ -39,11 +47,7 @@ export function httpBearer(verifier: Verifier, options: HttpBearerOptions = {}):
         attachClaims(req, claims);
         next();
       },
-      (err: unknown) => {
-        const response = bearerErrorResponse(err, realm);
-        res.writeHead(response.status, { ...response.headers, 'content-type': 'application/json' });
-        res.end(JSON.stringify(response.body));
-      },
+      (err: unknown) => refuse(res, err),
     );
   };
 }

@@ -6,7 +6,11 @@ import {
   ConfigError,
   createAdmin,
   DEMO_CREDENTIALS_FILE,
+  type DemoSeed,
+  drain,
   ensureDefaultArea,
+  type HttpTimeouts,
+  httpTimeouts,
   loadConfig,
   type RunningAuthService,
   type ServerConfig,
@@ -16,6 +20,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
 import { openServeLog, type ServeLog } from '../logging.js';
+import { reportDemo, SEEDED_ELSEWHERE } from './serve/demo-report.js';
 
 const HELP = `usage: cxauth serve [--demo] [--json]
        cxauth serve auth [--demo] [--json]
@@ -26,10 +31,12 @@ serve        the global service on CXAUTH_PORT (8080), and the regional API of e
 serve auth   the global service alone
 serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081)
 --demo       on an empty database create a demo tenant, user, access key and application, print
-             them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}
+             them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}; on a database
+             another node seeded, serve it (its credentials are in that node's data folder)
 Logs go to stderr, one line per request at most and never a credential: JSON lines, or a short line
 each on a terminal (CXAUTH_LOG_FORMAT=json|pretty); CXAUTH_LOG_LEVEL=info (default) leaves out
-successful discovery, JWKS, health and regional API calls, debug adds them. Stops on SIGINT/SIGTERM.`;
+successful discovery, JWKS, health and regional API calls, debug adds them. On SIGINT/SIGTERM it
+drains: in-flight requests finish, then it exits within CXAUTH_SHUTDOWN_TIMEOUT_MS (10000).`;
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -63,13 +70,21 @@ function openLog(io: Io, level: string): ServeLog {
 
 async function startRegional(
   log: ServeLog,
-  options: { area: string; issuer: string; audience: string; host: string; port: number },
+  options: {
+    area: string;
+    issuer: string;
+    audience: string;
+    host: string;
+    port: number;
+    timeouts: HttpTimeouts;
+  },
 ): Promise<Listening> {
   const app = await createRegionalServer({
     area: options.area,
     issuer: options.issuer,
     audience: options.audience,
     logger: log.logger,
+    timeouts: options.timeouts,
   });
   const url = await app.listen({ host: options.host, port: options.port });
   return { area: options.area, url, app };
@@ -104,6 +119,7 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a port number; it is "${String(rawPort)}"`, EXIT.usage);
   }
+  const timeouts = httpTimeouts(io.env);
   const log = openLog(io, io.env['CXAUTH_LOG_LEVEL'] || 'info');
   try {
     // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
@@ -114,12 +130,13 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
       audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
       host: io.env['CXAUTH_HOST'] || '127.0.0.1',
       port,
+      timeouts,
     });
     print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
     const signal = await stopped;
     log.flush();
-    io.stderr(`cxauth serve: ${signal}, shutting down`);
-    await api.app.close();
+    io.stderr(`cxauth serve: ${signal}, draining`);
+    await drain(api.app, timeouts.shutdownTimeoutMs);
     return EXIT.ok;
   } finally {
     log.close();
@@ -145,7 +162,7 @@ async function serveAuthWith(
 ): Promise<number> {
   // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
   const stopped = untilSignal();
-  let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
+  let seeded: DemoSeed | undefined;
   const service: RunningAuthService = await startAuthService(config, {
     // The same log as the regional APIs': gathered lines, one stderr write per turn of the event loop.
     logger: log.logger,
@@ -174,6 +191,7 @@ async function serveAuthWith(
             issuer: config.issuer,
             audience: config.tokens.audience,
             ...local,
+            timeouts: config.timeouts,
           }),
         );
       }
@@ -183,32 +201,26 @@ async function serveAuthWith(
     await service.close();
     throw err;
   }
-  const file = `${config.dataDir}/${DEMO_CREDENTIALS_FILE}`;
   const report: Record<string, unknown> = {
     issuer: config.issuer,
     auth: service.url,
     apis: apis.map((a) => ({ area: a.area, url: a.url })),
   };
   if (seeded?.created) report['demo'] = seeded.credentials;
+  if (seeded?.outcome === 'seeded-elsewhere') report['demo_credentials'] = SEEDED_ELSEWHERE;
   if (json) {
     print(io, report, true);
   } else {
     io.stdout(`cxauth global service listening on ${service.url} (issuer ${config.issuer})`);
     for (const a of apis) io.stdout(`cxauth regional API ${a.area} listening on ${a.url}`);
-    if (seeded?.created) {
-      io.stdout('\nDemo credentials (shown once; also written to the file below):');
-      print(io, seeded.credentials, false);
-      io.stdout(`saved to ${file} (mode 0600)`);
-    } else if (seeded) {
-      io.stdout(`Demo credentials reused from ${file}`);
-    }
+    if (seeded) reportDemo(io, seeded);
   }
   const signal = await stopped;
   // The gathered request lines first, so the shutdown notice comes after them.
   log.flush();
-  io.stderr(`cxauth serve: ${signal}, shutting down`);
-  await Promise.all(apis.map((a) => a.app.close()));
-  await service.close();
+  io.stderr(`cxauth serve: ${signal}, draining`);
+  const timeout = config.timeouts.shutdownTimeoutMs;
+  await Promise.all([...apis.map((a) => drain(a.app, timeout)), service.close()]);
   return EXIT.ok;
 }
 

@@ -15,7 +15,8 @@ import type { TokenConfig } from './tokens.js';
 import { tokenConfig } from './tokens.js';
 
 export { ConfigError } from './env.js';
-export type { HttpConfig } from './http.js';
+export type { HttpConfig, HttpTimeouts } from './http.js';
+export { HTTP_TIMEOUT_DEFAULTS, httpTimeouts } from './http.js';
 export type { KeyConfig } from './keys.js';
 export { KEY_DEFAULTS } from './keys.js';
 export type { RetentionConfig } from './retention.js';

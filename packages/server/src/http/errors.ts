@@ -14,6 +14,8 @@ export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyRep
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   reply.header('Cache-Control', 'no-store');
   reply.header('Pragma', 'no-cache');
+  // Also here: a URL the router cannot decode is refused before any hook has run.
+  reply.header('X-Content-Type-Options', 'nosniff');
   reply.type('application/json; charset=utf-8');
   return reply.send(JSON.stringify(err.toJSON()));
 }

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ServerConfig } from '../config/config.js';
+import { ensurePrivateDir, tightenPrivateFile } from '../files/private-files.js';
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -27,18 +28,20 @@ function parseKekFile(text: string, file: string): Buffer {
 
 /**
  * Returns the key-encryption key: `config.kek` when set (CXAUTH_KEK), else the one in `$dataDir/kek`,
- * created on first use with mode 0600. Creation is atomic (a private temp file, then `link`, which fails
+ * created on first use with mode 0600 in a 0700 folder (an existing file or folder is tightened). Creation is atomic (a private temp file, then `link`, which fails
  * when the name exists), so two processes starting at once end up with the same key.
  */
 export async function loadKek(config: Pick<ServerConfig, 'kek' | 'dataDir'>): Promise<Buffer> {
   if (config.kek) return Buffer.from(config.kek);
   const file = path.join(config.dataDir, 'kek');
+  // A kek another local user could read or replace is no secret: the folder and file are made private.
+  ensurePrivateDir(config.dataDir);
+  tightenPrivateFile(file);
   try {
     return parseKekFile(await fs.readFile(file, 'utf8'), file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await fs.mkdir(config.dataDir, { recursive: true });
   const tmp = path.join(config.dataDir, `.kek-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
   const handle = await fs.open(tmp, 'wx', 0o600);
   try {

@@ -1,10 +1,9 @@
 // Opens the database named by a URL (`sqlite:<path>` or `postgres://…`): the only module that
 // constructs a database driver.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import { DATABASE_TIMEOUT_DEFAULTS, type DatabaseTimeouts } from '../config/storage.js';
+import { preparePrivateDatabaseFile } from '../files/private-files.js';
 import type { Storage } from './contract/index.js';
 import { faultAwarePool } from './kysely/pg-pool.js';
 import type { Database } from './kysely/schema.js';
@@ -36,7 +35,7 @@ export async function openStorage(
 ): Promise<Storage> {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = sqlitePath(databaseUrl);
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') preparePrivateDatabaseFile(file);
     // Opening may wait synchronously for another process (nothing is served yet); afterwards SQLite's
     // own busy wait is off: it would sleep inside the synchronous driver, freezing the event loop.
     const database = new Sqlite(file, { timeout: OPEN_BUSY_TIMEOUT_MS });

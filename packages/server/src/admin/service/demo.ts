@@ -1,11 +1,14 @@
 // Demo seeding for `cxauth serve --demo`: keeps the demo area `na1` pointed at this host, and on an
 // empty database creates a tenant, user, application and access key whose credentials are written once
-// to `$dataDir/demo-credentials.json` (mode 0600) and reused on later starts.
+// to `$dataDir/demo-credentials.json` (mode 0600) and reused on later starts. A node joining a database
+// another node seeded serves it: the credentials are in that node's data folder (secrets are stored
+// only hashed, so they cannot be written again here).
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type ServerConfig } from '../../config/config.js';
 import type { Area } from '../../domain/types.js';
+import { ensurePrivateDir, tightenPrivateFile } from '../../files/private-files.js';
 import type { Storage } from '../../storage/contract/index.js';
 import type { Admin } from './admin.js';
 import { randomBusinessUnitId } from './tenants.js';
@@ -19,6 +22,25 @@ export interface DemoCredentials {
   accessKeySecret: string;
   tenantId: string;
 }
+
+/**
+ * What {@link seedDemo} did: `created` fresh credentials, `reused` those of an earlier start, or found the
+ * database `seeded-elsewhere` (by a node whose data folder holds the credentials; `credentials` absent).
+ * `file` is this node's credentials file.
+ */
+export type DemoSeed =
+  | {
+      readonly outcome: 'created' | 'reused';
+      readonly created: boolean;
+      readonly credentials: DemoCredentials;
+      readonly file: string;
+    }
+  | {
+      readonly outcome: 'seeded-elsewhere';
+      readonly created: false;
+      readonly credentials?: undefined;
+      readonly file: string;
+    };
 
 export const DEMO_AREA = 'na1';
 export const DEMO_CREDENTIALS_FILE = 'demo-credentials.json';
@@ -68,7 +90,7 @@ export async function ensureDefaultArea(
 
 /** Writes a file readable by its owner only, atomically (temp file, then rename). */
 async function writePrivate(file: string, content: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  ensurePrivateDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   await fs.writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
   await fs.chmod(tmp, 0o600);
@@ -118,15 +140,17 @@ function serialize(c: DemoCredentials): string {
 }
 
 /**
- * Seeds the demo: `created: true` with fresh credentials on an empty database, else the credentials
- * of an earlier start (their `issuer` follows the current configuration). Throws ConfigError when the
- * database has tenants but the credentials file is missing or refers to records that are gone.
+ * Seeds the demo: `created` with fresh credentials on an empty database, else `reused`: the credentials
+ * of an earlier start (their `issuer` follows the current configuration), or `seeded-elsewhere` when the
+ * database has tenants and this node has no credentials file (another node seeded it: a shared
+ * PostgreSQL, or a copied SQLite file). Throws ConfigError when the file is malformed or names records
+ * the database does not have.
  */
 export async function seedDemo(
   storage: Storage,
   admin: Admin,
   config: Pick<ServerConfig, 'apiPort' | 'issuer' | 'dataDir'>,
-): Promise<{ created: boolean; credentials: DemoCredentials }> {
+): Promise<DemoSeed> {
   await ensureArea(storage, demoArea(config));
   const file = path.join(config.dataDir, DEMO_CREDENTIALS_FILE);
 
@@ -134,12 +158,11 @@ export async function seedDemo(
     let text: string;
     try {
       text = await fs.readFile(file, 'utf8');
-    } catch {
-      throw new ConfigError(
-        `the database already has tenants but ${file} is missing: delete the data folder (${config.dataDir}) ` +
-          'for a fresh demo, or create credentials with `cxauth admin app create` and `cxauth admin key create`.',
-      );
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return { outcome: 'seeded-elsewhere', created: false, file };
     }
+    tightenPrivateFile(file);
     const stored = parseCredentials(text, file);
     const app = await storage.applications.get(stored.client_id);
     const key = await storage.accessKeys.get(stored.accessKeyId);
@@ -150,7 +173,7 @@ export async function seedDemo(
     }
     const credentials = { ...stored, issuer: config.issuer };
     if (stored.issuer !== config.issuer) await writePrivate(file, serialize(credentials));
-    return { created: false, credentials };
+    return { outcome: 'reused', created: false, credentials, file };
   }
 
   const tenant = await admin.createTenant({
@@ -178,5 +201,5 @@ export async function seedDemo(
     tenantId: tenant.id,
   };
   await writePrivate(file, serialize(credentials));
-  return { created: true, credentials };
+  return { outcome: 'created', created: true, credentials, file };
 }
