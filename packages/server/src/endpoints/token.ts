@@ -2,12 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { GrantName } from '../domain/types.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
-import { noStore, sendJson } from '../http/headers.js';
+import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { typeAllows } from '../protocol/app-types.js';
-import { authenticateClient } from '../protocol/client-auth.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
-import { type FormParams, isForm } from '../protocol/params.js';
+import { authenticatedForm, formOnly } from './client-request.js';
 
 export interface TokenEndpointDeps {
   readonly grants: ReadonlyMap<string, Grant>;
@@ -22,21 +21,10 @@ export interface TokenEndpointDeps {
 export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointDeps): void {
   app.post(ROUTE.token.path, {
     // Checked before the body is read, so no other media type is ever parsed here (RFC 6749 §4.3.2).
-    onRequest: async (request, reply) => {
-      noStore(reply);
-      if (!isForm(request.headers['content-type'])) {
-        throw new InvalidRequest('the Content-Type must be application/x-www-form-urlencoded');
-      }
-    },
+    onRequest: formOnly,
     handler: async (request, reply) => {
-      const params = (request.body ?? {}) as FormParams;
-      // One revision read per request: every cached record used below is current (docs/storage.md).
-      const lookups = await deps.grantDeps.lookups.current(request);
-      const { app: client } = await authenticateClient(
-        { getApplication: lookups.application, hasher: deps.grantDeps.hasher },
-        request.headers.authorization,
-        params,
-      );
+      const { params, client: authenticated, lookups } = await authenticatedForm(request, deps.grantDeps);
+      const client = authenticated.app;
       const grantType = params['grant_type'];
       if (grantType === undefined) throw new InvalidRequest('grant_type is required');
       const grant = deps.grants.get(grantType);

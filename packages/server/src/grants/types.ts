@@ -1,5 +1,6 @@
 // The shape every grant module shares (node-oidc-provider style): its grant_type, the parameters it
 // requires, and a handler that turns an authenticated request into a token response.
+import type { Verifier } from '@cxauth/verify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Application, GrantName } from '../domain/types.js';
@@ -15,6 +16,8 @@ export interface GrantDeps {
   readonly hasher: Hasher;
   readonly tokens: TokenIssuer;
   readonly lookups: Lookups;
+  /** This issuer's verifier (KeyRing.verifier), for grants that take an access token. */
+  readonly verifier: Pick<Verifier, 'verify'>;
 }
 
 export interface GrantContext {

@@ -22,6 +22,9 @@ export const DEFAULT_APP_SCOPES: readonly string[] = Object.freeze([
   'offline_access',
 ]);
 
+/** Scopes about a user (OIDC Core §5.4, §11): meaningless in a token for an application itself. */
+export const USER_SCOPES: readonly string[] = Object.freeze(['openid', 'profile', 'email', 'offline_access']);
+
 /** Granted when a request names no scope (docs/endpoints.md: the default scope is `openid`). */
 export const DEFAULT_SCOPE = 'openid';
 
