@@ -1,7 +1,9 @@
-// GET /.well-known/openid-configuration: the provider metadata of what this service implements.
-import type { FastifyInstance } from 'fastify';
+// GET /.well-known/openid-configuration and /.well-known/oauth-authorization-server: the provider
+// metadata of what this service implements (one document at both).
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { cacheFor, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
+import { CLIENT_AUTH_METHODS } from '../protocol/client-auth.js';
 import { SUPPORTED_SCOPES } from '../protocol/scope.js';
 
 /** How long clients and caches may keep the document, seconds. */
@@ -18,8 +20,13 @@ export function discoveryDocument(issuer: string, grantTypes: readonly string[])
     token_endpoint: `${issuer}/auth/token`,
     jwks_uri: `${issuer}/auth/jwks`,
     userinfo_endpoint: `${issuer}/auth/userinfo`,
+    revocation_endpoint: `${issuer}${ROUTE.revocation.path}`,
+    introspection_endpoint: `${issuer}${ROUTE.introspection.path}`,
     grant_types_supported: [...grantTypes],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    // A public client (none) cannot introspect.
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.filter((m) => m !== 'none'),
     scopes_supported: [...SUPPORTED_SCOPES],
     // No authorization endpoint yet, so no response type is offered.
     response_types_supported: [],
@@ -49,7 +56,9 @@ export function discoveryDocument(issuer: string, grantTypes: readonly string[])
 /** Registers the discovery endpoint; the document is serialized once. */
 export function registerDiscovery(app: FastifyInstance, issuer: string, grantTypes: readonly string[]): void {
   const json = JSON.stringify(discoveryDocument(issuer, grantTypes));
-  app.get(ROUTE.discovery.path, async (_request, reply) =>
-    sendJson(cacheFor(reply, DISCOVERY_MAX_AGE), json),
-  );
+  const send = async (_request: unknown, reply: FastifyReply) =>
+    sendJson(cacheFor(reply, DISCOVERY_MAX_AGE), json);
+  app.get(ROUTE.discovery.path, send);
+  // RFC 8414 §3: the same metadata where OAuth clients look for it.
+  app.get(ROUTE['authorization-server-metadata'].path, send);
 }
