@@ -43,7 +43,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
         ...(values.scope ? { scope: values.scope } : {}),
       });
       const expiresAt = Date.now() + (response.expires_in ?? 0) * 1000;
-      const token: TokenSet = { accessToken: response.access_token, refreshToken: undefined, expiresAt, response };
+      const token: TokenSet = {
+        accessToken: response.access_token,
+        refreshToken: undefined,
+        expiresAt,
+        response,
+      };
       print(io, values.json ? response : summary(resolveIssuer(options.issuer), token), values.json);
       return EXIT.ok;
     });

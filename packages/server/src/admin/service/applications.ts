@@ -47,6 +47,14 @@ export interface UpdateApplicationInput extends ApplicationLists {
   name?: string;
 }
 
+/** What `createApplication` returns: the secret, shown once, unless the type is `public`. */
+export type CreatedApplication<T> = ApplicationView &
+  ([T] extends ['public']
+    ? object
+    : [T] extends ['confidential' | 'backend' | undefined]
+      ? { client_secret: string }
+      : { client_secret?: string });
+
 export function applicationView(a: Application): ApplicationView {
   return {
     client_id: a.clientId,
@@ -93,9 +101,9 @@ export function applicationAdmin(ctx: AdminContext) {
      * Registers an application. The returned `client_secret` (absent for a public application) is not
      * stored and never shown again.
      */
-    async createApplication(
-      input: CreateApplicationInput,
-    ): Promise<ApplicationView & { client_secret?: string }> {
+    async createApplication<T extends string | undefined = undefined>(
+      input: CreateApplicationInput & { type?: T },
+    ): Promise<CreatedApplication<T>> {
       const name = text('name', input.name, 100);
       const type = input.type ?? 'backend';
       if (!isAppType(type)) throw invalid(`type must be one of ${APP_TYPES.join(', ')}; got "${type}"`);
@@ -118,7 +126,9 @@ export function applicationAdmin(ctx: AdminContext) {
       };
       await creating('the application', () => ctx.storage.applications.create(app));
       const { client_id, ...rest } = applicationView(app);
-      return secret === undefined ? { client_id, ...rest } : { client_id, client_secret: secret, ...rest };
+      const created =
+        secret === undefined ? { client_id, ...rest } : { client_id, client_secret: secret, ...rest };
+      return created as CreatedApplication<T>;
     },
     /** Changes the name or lists of an application; its type and tenancy are fixed at creation. */
     async updateApplication(clientId: string, input: UpdateApplicationInput): Promise<ApplicationView> {

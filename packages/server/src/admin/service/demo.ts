@@ -183,7 +183,7 @@ export async function seedDemo(
   const credentials: DemoCredentials = {
     issuer: config.issuer,
     client_id: app.client_id,
-    client_secret: app.client_secret as string,
+    client_secret: app.client_secret,
     accessKeyId: key.accessKeyId,
     accessKeySecret: key.accessKeySecret,
     tenantId: tenant.id,
