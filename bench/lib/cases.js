@@ -112,6 +112,27 @@ export function buildGroup(name, t) {
               }),
           ),
           needs(
+            ['cx'],
+            'client-credentials',
+            'cxauth client_credentials, RS256 JWT access token',
+            (id, label) =>
+              http({
+                id,
+                label,
+                server: cxauthTarget(t.cx),
+                request: {
+                  method: 'POST',
+                  path: '/auth/token',
+                  headers: {
+                    authorization: basicAuth(t.cx.machineCreds.client_id, t.cx.machineCreds.client_secret),
+                    'content-type': FORM,
+                  },
+                  body: 'grant_type=client_credentials',
+                },
+                expect: (b) => b?.access_token?.split('.').length === 3,
+              }),
+          ),
+          needs(
             ['cx', 'scope1'],
             'password-1sig',
             `cxauth password grant, scope "${t.scope1 ?? 'without openid'}" (1 signature)`,
@@ -119,6 +140,12 @@ export function buildGroup(name, t) {
           ),
         ],
         comparisons: [
+          {
+            subject: 'client-credentials',
+            baseline: 'peer',
+            target: 1.5,
+            label: 'cxauth / node-oidc-provider, client_credentials (like for like)',
+          },
           {
             subject: 'password-1sig',
             baseline: 'peer',

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 // cxauth under test: `cxauth serve --demo` started as a user starts it, and the client calls the cases need.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -63,7 +64,29 @@ export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs
     throw new Error(`cxauth serve --demo did not start (${short})\n${err.message}\n${log.join('\n')}`);
   }
   const creds = JSON.parse(readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
-  return { child, pid: child.pid, issuer, api, creds };
+  // A backend bound to the demo tenant, for the client_credentials row (the demo app serves every
+  // tenant, so it may not use that grant).
+  const machine = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        cli,
+        'admin',
+        'app',
+        'create',
+        '--name',
+        'bench machine',
+        '--tenant',
+        creds.tenantId,
+        '--grant',
+        'client_credentials',
+        '--json',
+      ],
+      { env, cwd: root, encoding: 'utf8' },
+    ),
+  );
+  const machineCreds = { client_id: machine.client_id, client_secret: machine.client_secret };
+  return { child, pid: child.pid, issuer, api, creds, machineCreds };
 }
 
 /** One token request; returns the parsed JSON body, or throws with the server's error. */

@@ -16,7 +16,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "print an issuer's OpenID configuration",
     load: () => import('./commands/discover.js'),
   },
-  token: { summary: 'obtain an access token with an access key', load: () => import('./commands/token.js') },
+  token: {
+    summary: 'obtain an access token with an access key (or --client-credentials)',
+    load: () => import('./commands/token.js'),
+  },
+  revoke: {
+    summary: 'revoke a refresh or access token (RFC 7009)',
+    load: () => import('./commands/revoke.js'),
+  },
+  introspect: {
+    summary: 'ask whether a token is active (RFC 7662)',
+    load: () => import('./commands/introspect.js'),
+  },
   decode: {
     summary: 'decode a JWT locally (never sent anywhere)',
     load: () => import('./commands/decode.js'),

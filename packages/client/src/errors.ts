@@ -12,6 +12,8 @@ export const CLIENT_ERROR_CODES = Object.freeze([
   'invalid_grant',
   'token_request_failed',
   'invalid_token_response',
+  'revocation_failed',
+  'introspection_failed',
   'malformed_token',
   'tenant_not_found',
   'api_error',

@@ -11,5 +11,14 @@ export type { HttpOptions } from './http.js';
 export { HOSTED_ISSUERS, resolveIssuer } from './issuers.js';
 export { type DecodedJwt, decodeJwt, tenantIdOf } from './jwt.js';
 export { discoverIssuer, discoverTenant } from './lookups.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  clientCredentials,
+  exchangeToken,
+  type IntrospectionResponse,
+  introspect,
+  type MachineOptions,
+  revoke,
+} from './machine.js';
 export type { TokenSet } from './token-cache.js';
 export type { AccessKey, ClientCredentials, TokenResponse } from './token-endpoint.js';

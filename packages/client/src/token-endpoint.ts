@@ -79,7 +79,8 @@ export function refreshGrant(
   );
 }
 
-async function tokenRequest(
+/** One token request with client authentication; errors mapped to the SDK's codes. */
+export async function tokenRequest(
   ctx: HttpContext,
   tokenEndpoint: string,
   client: ClientCredentials,
@@ -90,18 +91,15 @@ async function tokenRequest(
     'Content-Type': 'application/x-www-form-urlencoded',
     Accept: 'application/json',
   };
-  if (client.authMethod === 'client_secret_post') {
-    pairs.push(['client_id', client.clientId], ['client_secret', client.clientSecret]);
-  } else {
-    headers['Authorization'] = `Basic ${clientPassword(client.clientId, client.clientSecret)}`;
-  }
+  authenticate(client, headers, pairs);
   const res = await send(ctx, tokenEndpoint, { method: 'POST', headers, body: formBody(pairs) });
   const doc = jsonObject(res.text);
   if (res.status !== 200) throw refusal(res.status, doc, res.text, grantSubject);
   return validTokenResponse(doc);
 }
 
-function refusal(
+/** A refused request's ClientError: `invalid_client`, `invalid_grant`, else `token_request_failed`. */
+export function refusal(
   status: number,
   doc: Record<string, unknown> | undefined,
   text: string,
@@ -123,6 +121,19 @@ function refusal(
     return new ClientError('invalid_grant', `the token endpoint refused ${grantSubject}${said}`, details);
   }
   return new ClientError('token_request_failed', `the token endpoint answered ${status}${said}`, details);
+}
+
+/** Adds the client's authentication to a form request: Basic by default, or the form's fields. */
+export function authenticate(
+  client: ClientCredentials,
+  headers: Record<string, string>,
+  pairs: Array<[string, string]>,
+): void {
+  if (client.authMethod === 'client_secret_post') {
+    pairs.push(['client_id', client.clientId], ['client_secret', client.clientSecret]);
+  } else {
+    headers['Authorization'] = `Basic ${clientPassword(client.clientId, client.clientSecret)}`;
+  }
 }
 
 /**

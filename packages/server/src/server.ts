@@ -5,7 +5,9 @@ import pino from 'pino';
 import type { ServerConfig } from './config/config.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
+import { registerIntrospection } from './endpoints/introspect.js';
 import { registerJwks } from './endpoints/jwks.js';
+import { registerRevocation } from './endpoints/revoke.js';
 import { registerTenantConfiguration } from './endpoints/tenant-configuration.js';
 import { registerTokenEndpoint } from './endpoints/token.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
@@ -166,10 +168,19 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerJwks(app, () => ring.jwksJson, config.jwksMaxAge);
   registerTokenEndpoint(app, {
     grants,
-    grantDeps: { config, storage, hasher, tokens, lookups, audit },
+    grantDeps: { config, storage, hasher, tokens, lookups, audit, verifier: ring.verifier },
     clock,
     throttle,
     audit,
+  });
+  registerRevocation(app, { storage, lookups, hasher, verifier: ring.verifier, clock });
+  registerIntrospection(app, {
+    storage,
+    lookups,
+    hasher,
+    verifier: ring.verifier,
+    issuer: config.issuer,
+    clock,
   });
   registerUserinfo(app, {
     verifier: ring.verifier,

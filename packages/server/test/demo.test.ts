@@ -73,7 +73,7 @@ describe('seedDemo', () => {
     const app = await storage.applications.get(credentials.client_id);
     expect(app?.origins).toEqual(['http://localhost:3000']);
     expect(app?.grantTypes).toEqual(['password', 'refresh_token']);
-    expect(hasher.verify(credentials.client_secret, app!.secretHash)).toBe(true);
+    expect(hasher.verify(credentials.client_secret, app!.secretHash as Buffer)).toBe(true);
   });
 
   it('later starts reuse the file, keep the area in step, and follow a new issuer', async () => {

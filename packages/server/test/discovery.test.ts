@@ -20,13 +20,30 @@ describe('OpenID discovery', () => {
       token_endpoint: `${TEST_ISSUER}/auth/token`,
       jwks_uri: `${TEST_ISSUER}/auth/jwks`,
       userinfo_endpoint: `${TEST_ISSUER}/auth/userinfo`,
-      grant_types_supported: ['password', 'refresh_token'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      scopes_supported: ['openid', 'profile', 'email'],
+      revocation_endpoint: `${TEST_ISSUER}/auth/revoke`,
+      introspection_endpoint: `${TEST_ISSUER}/auth/introspect`,
+      grant_types_supported: [
+        'password',
+        'refresh_token',
+        'client_credentials',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'admin'],
       response_types_supported: [],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
     });
+    // RFC 8414 §3: the same document where OAuth clients look for it.
+    const oauthMetadata = await svc.app.inject({
+      method: 'GET',
+      url: '/.well-known/oauth-authorization-server',
+    });
+    expect(oauthMetadata.statusCode).toBe(200);
+    expect(oauthMetadata.headers['cache-control']).toBe('public, max-age=3600');
+    expect(oauthMetadata.json()).toEqual(doc);
     // Not implemented yet, so not advertised.
     expect(doc.authorization_endpoint).toBeUndefined();
     expect(doc.end_session_endpoint).toBeUndefined();

@@ -28,6 +28,7 @@ const TABLES = [
 const MIGRATIONS = [
   { name: '0001_initial' },
   { name: '0002_revision' },
+  { name: '0003_app_types' },
   { name: '0004_throttling_audit' },
   { name: '0005_signing_key_states' },
   { name: '0008_refresh_grace' },

@@ -92,9 +92,9 @@ async function seed(url: string, dataKek: Buffer) {
   const loaded = await loadSigningKeys(storage, dataKek);
   const der = loaded.active.privateKey.export({ format: 'der', type: 'pkcs8' });
   // The stored hashes still verify: what is at rest is usable, just not reversible.
-  expect(hasher.verify(app.client_secret, (await storage.applications.get(app.client_id))!.secretHash)).toBe(
-    true,
-  );
+  expect(
+    hasher.verify(app.client_secret, (await storage.applications.get(app.client_id))!.secretHash as Buffer),
+  ).toBe(true);
   expect(
     hasher.verify(key.accessKeySecret, (await storage.accessKeys.get(key.accessKeyId))!.secretHash),
   ).toBe(true);

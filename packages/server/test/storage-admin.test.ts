@@ -75,7 +75,7 @@ describe('admin service', () => {
     expect(JSON.stringify([app, key])).not.toMatch(/hash/i);
     expect(await admin.showApplication(app.client_id)).not.toHaveProperty('client_secret');
     const stored = await storage.applications.get(app.client_id);
-    expect(hasher.verify(app.client_secret, stored!.secretHash)).toBe(true);
+    expect(hasher.verify(app.client_secret, stored!.secretHash as Buffer)).toBe(true);
   });
 
   it('deactivating an access key revokes the sessions opened with it only', async () => {

@@ -119,7 +119,13 @@ describe('request format', () => {
     expect(res.json()).toEqual({ error: 'invalid_request', error_description: 'grant_type is required' });
   });
 
-  it.each(['client_credentials', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])(
+  it('answers client_credentials for an application not allowed it with unauthorized_client', async () => {
+    const res = await tokenRequest(svc.app, { grant_type: 'client_credentials' }, auth());
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe('unauthorized_client');
+  });
+
+  it.each(['authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])(
     'answers grant_type=%s with unsupported_grant_type',
     async (grantType) => {
       const res = await tokenRequest(svc.app, { grant_type: grantType }, auth());

@@ -110,7 +110,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const result = await verb.run(admin, values, id);
       if (verb.format && !json) io.stdout(verb.format(result));
       else print(io, result, json);
-      if (verb.secret && !json) {
+      // A public application has no secret to warn about.
+      const shown =
+        typeof result === 'object' &&
+        result !== null &&
+        ('client_secret' in result || 'accessKeySecret' in result);
+      if (verb.secret && shown && !json) {
         io.stdout(
           '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',
         );

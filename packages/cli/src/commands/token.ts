@@ -1,15 +1,17 @@
 // `cxauth token`: the client password + access-key grant (step 4); prints a summary without any
 // secret, or with --json the full token response; --save-profile keeps the credentials that worked.
 import { parseArgs } from 'node:util';
-import { createClient, decodeJwt, type TokenSet } from '@cxauth/client';
+import { clientCredentials, createClient, decodeJwt, resolveIssuer, type TokenSet } from '@cxauth/client';
+import { appOptions } from '../client/app-options.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';
 import { profilePath, writeProfile } from '../client/profiles.js';
 import { EXIT, type Io, print } from '../io.js';
 
-const HELP = `usage: cxauth token [credentials] [--scope S] [--save-profile NAME] [--json]
+const HELP = `usage: cxauth token [credentials] [--scope S] [--client-credentials] [--save-profile NAME] [--json]
 
 Requests a token with the access key (password grant, Basic client password).
+--client-credentials requests the application's own token instead (no access key needed).
 Prints a summary (no token, no secret); --json prints the whole token response.
 --save-profile NAME writes the credentials that worked to the profile NAME (mode 0600).
 
@@ -18,7 +20,12 @@ ${CLIENT_FLAGS_HELP}`;
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...CLIENT_FLAGS, scope: { type: 'string' }, 'save-profile': { type: 'string' } },
+    options: {
+      ...CLIENT_FLAGS,
+      scope: { type: 'string' },
+      'save-profile': { type: 'string' },
+      'client-credentials': { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -28,6 +35,24 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const name = values['save-profile'];
   // A bad profile name is a usage error before any request, not a failure after the token is printed.
   if (name) profilePath(io.env, name);
+  if (values['client-credentials']) {
+    return reportingClientErrors('token', io, values.json, async () => {
+      const options = appOptions(values, io);
+      const response = await clientCredentials({
+        ...options,
+        ...(values.scope ? { scope: values.scope } : {}),
+      });
+      const expiresAt = Date.now() + (response.expires_in ?? 0) * 1000;
+      const token: TokenSet = {
+        accessToken: response.access_token,
+        refreshToken: undefined,
+        expiresAt,
+        response,
+      };
+      print(io, values.json ? response : summary(resolveIssuer(options.issuer), token), values.json);
+      return EXIT.ok;
+    });
+  }
   return reportingClientErrors('token', io, values.json, async () => {
     const { options, file } = resolveClientOptions(values, io);
     const client = createClient({ ...options, ...(values.scope ? { scope: values.scope } : {}) });

@@ -1,7 +1,9 @@
-// GET /.well-known/openid-configuration: the provider metadata of what this service implements.
-import type { FastifyInstance } from 'fastify';
+// GET /.well-known/openid-configuration and /.well-known/oauth-authorization-server: the provider
+// metadata of what this service implements (one document at both).
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { cacheFor, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
+import { CLIENT_AUTH_METHODS } from '../protocol/client-auth.js';
 import { SUPPORTED_SCOPES } from '../protocol/scope.js';
 
 /** How long clients and caches may keep the document, seconds. */
@@ -22,8 +24,13 @@ export function discoveryDocument(
     token_endpoint: `${issuer}/auth/token`,
     jwks_uri: `${issuer}/auth/jwks`,
     userinfo_endpoint: `${issuer}/auth/userinfo`,
+    revocation_endpoint: `${issuer}${ROUTE.revocation.path}`,
+    introspection_endpoint: `${issuer}${ROUTE.introspection.path}`,
     grant_types_supported: [...grantTypes],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    // A public client (none) cannot introspect.
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.filter((m) => m !== 'none'),
     scopes_supported: [...SUPPORTED_SCOPES],
     // No authorization endpoint yet, so no response type is offered.
     response_types_supported: [],
@@ -52,8 +59,8 @@ export function discoveryDocument(
 }
 
 /**
- * Registers the discovery endpoint; the document is serialized again only when the published
- * algorithms (`signingAlgs`, the same array until the keys change) change.
+ * Registers the discovery endpoint and its RFC 8414 twin; the document is serialized again only when
+ * the published algorithms (`signingAlgs`, the same array until the keys change) change.
  */
 export function registerDiscovery(
   app: FastifyInstance,
@@ -63,10 +70,13 @@ export function registerDiscovery(
 ): void {
   let algs: readonly string[] | undefined;
   let json = '';
-  app.get(ROUTE.discovery.path, async (_request, reply) => {
+  const send = async (_request: unknown, reply: FastifyReply) => {
     const current = signingAlgs();
     if (current !== algs)
       [algs, json] = [current, JSON.stringify(discoveryDocument(issuer, grantTypes, current))];
     return sendJson(cacheFor(reply, DISCOVERY_MAX_AGE), json);
-  });
+  };
+  app.get(ROUTE.discovery.path, send);
+  // RFC 8414 §3: the same metadata where OAuth clients look for it.
+  app.get(ROUTE['authorization-server-metadata'].path, send);
 }

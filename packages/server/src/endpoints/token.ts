@@ -2,15 +2,17 @@
 // response. The throttle is checked here, around every grant, so no grant can bypass it: each grant
 // names its own identifiers (`throttleKeys`), and the client id and source address always count.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Application, GrantType } from '../domain/types.js';
+import type { Application, GrantName } from '../domain/types.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
-import { noStore, sendJson } from '../http/headers.js';
+import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import type { Audit } from '../observability/audit.js';
+import { typeAllows } from '../protocol/app-types.js';
 import { authenticateClient, parseBasic } from '../protocol/client-auth.js';
 import { InvalidClient, InvalidGrant, InvalidRequest, OAuthError } from '../protocol/errors.js';
-import { type FormParams, isForm } from '../protocol/params.js';
+import type { FormParams } from '../protocol/params.js';
 import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../protocol/throttling.js';
+import { formOnly } from './client-request.js';
 
 export interface TokenEndpointDeps {
   readonly grants: ReadonlyMap<string, Grant>;
@@ -82,12 +84,7 @@ async function refused(
 export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointDeps): void {
   app.post(ROUTE.token.path, {
     // Checked before the body is read, so no other media type is ever parsed here (RFC 6749 §4.3.2).
-    onRequest: async (request, reply) => {
-      noStore(reply);
-      if (!isForm(request.headers['content-type'])) {
-        throw new InvalidRequest('the Content-Type must be application/x-www-form-urlencoded');
-      }
-    },
+    onRequest: formOnly,
     handler: async (request, reply) => {
       const params = (request.body ?? {}) as FormParams;
       const grantType = params['grant_type'];
@@ -113,7 +110,11 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         );
         if (grantType === undefined) throw new InvalidRequest('grant_type is required');
         if (!grant) throw new OAuthError('unsupported_grant_type', 'this grant_type is not supported');
-        if (!client.grantTypes.includes(grantType as GrantType)) {
+        // Both the registration and the type's table (protocol/app-types.ts) must allow the grant.
+        if (
+          !client.grantTypes.includes(grantType as GrantName) ||
+          !typeAllows(client.type, client.tenancy, grantType)
+        ) {
           throw new OAuthError('unauthorized_client', 'this client may not use this grant_type');
         }
         for (const name of grant.parameters) {

@@ -1,12 +1,6 @@
 // GET|POST /auth/userinfo: the profile of the user an access token was issued for, answered only while
 // the token's session, application, access key, user and tenant are all still active.
-import {
-  type AccessTokenClaims,
-  isUserClaims,
-  parseSubject,
-  TokenError,
-  type Verifier,
-} from '@cxauth/verify';
+import { type AccessTokenClaims, parseSubject, type Verifier } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noStore, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
@@ -15,6 +9,7 @@ import { InvalidRequest, InvalidToken, OAuthError } from '../protocol/errors.js'
 import type { FormParams } from '../protocol/params.js';
 import { hasScope } from '../protocol/scope.js';
 import type { Storage } from '../storage/contract/index.js';
+import { liveToken, verifiedClaims } from '../tokens/liveness.js';
 
 export interface UserinfoDeps {
   /** This issuer's verifier (KeyRing.verifier): every strict check of @cxauth/verify. */
@@ -31,41 +26,10 @@ const ENDED = 'the session of this token has ended';
  * @see RFC 6750 §3.1
  */
 async function verified(verifier: UserinfoDeps['verifier'], token: string): Promise<AccessTokenClaims> {
-  try {
-    return await verifier.verify(token);
-  } catch (err) {
-    if (!(err instanceof TokenError)) throw err;
-    if (err.status === 401) throw new InvalidToken(err.message);
-    if (err.status === 400) throw new InvalidRequest(err.message);
-    // No key to verify with (503): the service's own fault, answered as server_error.
-    throw new Error('no signing key to verify access tokens with', { cause: err });
-  }
-}
-
-/**
- * Whether everything the token stands for is still active, read from storage on every call (one
- * primary-key read each, no cache): deactivating an access key, user, tenant or application, or
- * revoking the session (logout, refresh-token reuse), stops its tokens here at once.
- */
-async function stillActive(storage: Storage, claims: AccessTokenClaims, userId: string, now: Date) {
-  if (!isUserClaims(claims)) return undefined;
-  const [session, app] = await Promise.all([
-    storage.sessions.get(claims.sid),
-    storage.applications.get(claims.client_id),
-  ]);
-  if (!session || session.revokedAt !== null || session.expiresAt <= now) return undefined;
-  if (session.userId !== userId || session.clientId !== claims.client_id) return undefined;
-  if (app?.status !== 'active') return undefined;
-  const owner = session.accessKeyId
-    ? await storage.accessKeys.getWithOwner(session.accessKeyId)
-    : await Promise.all([storage.users.get(userId), storage.tenants.get(session.tenantId)]).then(
-        ([user, tenant]) => (user && tenant ? { key: undefined, user, tenant } : undefined),
-      );
-  if (!owner || (owner.key && owner.key.status !== 'active')) return undefined;
-  const { user, tenant } = owner;
-  if (user.id !== userId || user.status !== 'active') return undefined;
-  // As at the token endpoint, a deactivated tenant ends its users' access at once.
-  return tenant.id === user.tenantId && tenant.status === 'active' ? user : undefined;
+  const result = await verifiedClaims(verifier, token);
+  if ('claims' in result) return result.claims;
+  if (result.error.status === 400) throw new InvalidRequest(result.error.message);
+  throw new InvalidToken(result.error.message);
 }
 
 /**
@@ -84,8 +48,9 @@ export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void
         headers: { 'WWW-Authenticate': 'Bearer realm="cxauth", error="insufficient_scope", scope="openid"' },
       });
     }
-    const user = await stillActive(deps.storage, claims, subject.userId, deps.clock());
-    if (!user) throw new InvalidToken(ENDED);
+    const live = await liveToken(deps.storage, claims, deps.clock());
+    if (live?.kind !== 'user') throw new InvalidToken(ENDED);
+    const { user } = live;
     const info: Record<string, unknown> = {
       sub: claims.sub,
       tenantId: user.tenantId,

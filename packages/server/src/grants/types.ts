@@ -1,8 +1,9 @@
 // The shape every grant module shares (node-oidc-provider style): its grant_type, the parameters it
 // requires, and a handler that turns an authenticated request into a token response.
+import type { Verifier } from '@cxauth/verify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
-import type { Application } from '../domain/types.js';
+import type { Application, GrantName } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { FormParams } from '../protocol/params.js';
 import type { ThrottleIdentifier } from '../protocol/throttling.js';
@@ -18,6 +19,8 @@ export interface GrantDeps {
   readonly tokens: TokenIssuer;
   readonly lookups: Lookups;
   readonly audit: Audit;
+  /** This issuer's verifier (KeyRing.verifier), for grants that take an access token. */
+  readonly verifier: Pick<Verifier, 'verify'>;
 }
 
 export interface GrantContext {
@@ -32,8 +35,8 @@ export interface GrantContext {
 }
 
 export interface Grant {
-  /** Its grant_type; grants/index.ts derives the GrantType union from these. */
-  readonly grantType: string;
+  /** Its grant_type (one of protocol/app-types.ts); grants/index.ts derives GrantType from these. */
+  readonly grantType: GrantName;
   /** Parameters the grant requires; a missing one is `invalid_request` before the handler runs. */
   readonly parameters: readonly string[];
   readonly handler: (context: GrantContext) => Promise<TokenResponse>;

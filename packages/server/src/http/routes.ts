@@ -37,7 +37,16 @@ export const ROUTE = {
     log: 'debug',
     auth: 'none',
   },
+  'authorization-server-metadata': {
+    path: '/.well-known/oauth-authorization-server',
+    methods: ['GET'],
+    cors: true,
+    log: 'debug',
+    auth: 'none',
+  },
   token: { path: '/auth/token', methods: ['POST'], cors: true, log: 'info', auth: 'client' },
+  revocation: { path: '/auth/revoke', methods: ['POST'], cors: true, log: 'info', auth: 'client' },
+  introspection: { path: '/auth/introspect', methods: ['POST'], cors: false, log: 'info', auth: 'client' },
   jwks: { path: '/auth/jwks', methods: ['GET'], cors: true, log: 'debug', auth: 'none' },
   userinfo: { path: '/auth/userinfo', methods: ['GET', 'POST'], cors: true, log: 'info', auth: 'bearer' },
   'tenant-configuration': {

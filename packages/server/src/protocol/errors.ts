@@ -8,6 +8,8 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
+  | 'invalid_target'
+  | 'unsupported_token_type'
   | 'invalid_token'
   | 'insufficient_scope'
   | 'access_denied'

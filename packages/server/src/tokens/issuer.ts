@@ -34,6 +34,8 @@ export interface UserIssueInput extends IssueCommon {
   readonly refreshToken?: string;
   /** When the session began (id_token `auth_time`). */
   readonly authTime: Date;
+  /** False for an access token alone (token exchange, RFC 8693 §2.2.1); default true. */
+  readonly idToken?: boolean;
 }
 
 /** A token for an application itself: no refresh token, no id_token. */
@@ -85,7 +87,7 @@ export class TokenIssuer {
       issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
       scope: input.scope,
     };
-    if (forUser(input) && hasScope(input.scope, 'openid')) {
+    if (forUser(input) && input.idToken !== false && hasScope(input.scope, 'openid')) {
       response.id_token = await this.#signer.sign(
         'JWT',
         idTokenClaims({

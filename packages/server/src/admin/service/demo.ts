@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ConfigError, type ServerConfig } from '../../config/config.js';
 import type { Area } from '../../domain/types.js';
 import { ensurePrivateDir, tightenPrivateFile } from '../../files/private-files.js';
+import { DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
 import type { Storage } from '../../storage/contract/index.js';
 import type { Admin } from './admin.js';
 import { randomBusinessUnitId } from './tenants.js';
@@ -171,6 +172,10 @@ export async function seedDemo(
         `${file} does not match the database: delete the data folder (${config.dataDir}) for a fresh demo.`,
       );
     }
+    // A demo database made before application types gets its application's admin scope here.
+    if (!app.scopes.includes('admin')) {
+      await storage.applications.update({ ...app, scopes: [...app.scopes, 'admin'], updatedAt: new Date() });
+    }
     const credentials = { ...stored, issuer: config.issuer };
     if (stored.issuer !== config.issuer) await writePrivate(file, serialize(credentials));
     return { outcome: 'reused', created: false, credentials, file };
@@ -190,7 +195,13 @@ export async function seedDemo(
     familyName: 'Admin',
     role: 'Administrator',
   });
-  const app = await admin.createApplication({ name: 'cxauth demo', origins: ['http://localhost:3000'] });
+  // A backend for every tenant, allowed the admin scope (the admin API's).
+  const app = await admin.createApplication({
+    name: 'cxauth demo',
+    type: 'backend',
+    origins: ['http://localhost:3000'],
+    scopes: [...DEFAULT_APP_SCOPES, 'admin'],
+  });
   const key = await admin.createAccessKey({ userId: user.id });
   const credentials: DemoCredentials = {
     issuer: config.issuer,

@@ -7,6 +7,7 @@ import type { Database } from '../schema.js';
 import { beginImmediatePatiently } from '../sqlite-driver.js';
 import { initial } from './0001_initial.js';
 import { revision } from './0002_revision.js';
+import { appTypes } from './0003_app_types.js';
 import { throttlingAudit } from './0004_throttling_audit.js';
 import { signingKeyStates } from './0005_signing_key_states.js';
 import { refreshGrace } from './0008_refresh_grace.js';
@@ -43,6 +44,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_revision': revision(),
+    '0003_app_types': appTypes(),
     '0004_throttling_audit': throttlingAudit(),
     '0005_signing_key_states': signingKeyStates(),
     '0008_refresh_grace': refreshGrace(),

@@ -1,0 +1,98 @@
+// POST /auth/introspect: a client (a resource server) asks whether a token is active and what it
+// carries. Active means valid and everything behind it still live (tokens/liveness.ts), read from
+// storage on every call; otherwise, and for anything unknown, `{"active":false}` alone.
+import type { Verifier } from '@cxauth/verify';
+import { userSubject } from '@cxauth/verify';
+import type { FastifyInstance } from 'fastify';
+import type { Application } from '../domain/types.js';
+import { sendJson } from '../http/headers.js';
+import { ROUTE } from '../http/routes.js';
+import { InvalidClient, InvalidRequest } from '../protocol/errors.js';
+import type { Storage } from '../storage/contract/index.js';
+import type { Lookups } from '../storage/lookups.js';
+import { liveSession, liveToken, verifiedClaims } from '../tokens/liveness.js';
+import type { Hasher } from '../tokens/refresh-token.js';
+import { authenticatedForm, formOnly } from './client-request.js';
+import { looksLikeJwt } from './revoke.js';
+
+export interface IntrospectDeps {
+  readonly storage: Storage;
+  readonly lookups: Lookups;
+  readonly hasher: Hasher;
+  readonly verifier: Pick<Verifier, 'verify'>;
+  readonly issuer: string;
+  readonly clock: () => Date;
+}
+
+const INACTIVE = JSON.stringify({ active: false });
+
+/** A tenant-bound caller learns nothing of another tenant's tokens. */
+const sees = (caller: Application, tenantId: string) =>
+  caller.tenantId === null || caller.tenantId === tenantId;
+
+async function accessToken(deps: IntrospectDeps, caller: Application, token: string) {
+  const verified = await verifiedClaims(deps.verifier, token);
+  if (!('claims' in verified)) return undefined;
+  const live = await liveToken(deps.storage, verified.claims, deps.clock());
+  if (!live || !sees(caller, live.tenant.id)) return undefined;
+  const c = live.claims;
+  return {
+    active: true,
+    scope: c.scope,
+    client_id: c.client_id,
+    token_type: 'Bearer',
+    exp: c.exp,
+    iat: c.iat,
+    sub: c.sub,
+    aud: c.aud,
+    iss: c.iss,
+    jti: c.jti,
+    ...(c.sid === undefined ? {} : { sid: c.sid }),
+    tenantId: c.tenantId,
+    ...(live.kind === 'user' ? { username: live.user.email } : {}),
+  };
+}
+
+/** A refresh token is active while it can still be used, and only its own client is told so. */
+async function refreshToken(deps: IntrospectDeps, caller: Application, token: string) {
+  const found = await deps.storage.sessions.findRefreshToken(deps.hasher.hash(token));
+  if (!found || found.session.clientId !== caller.clientId) return undefined;
+  const now = deps.clock();
+  if (found.token.usedAt !== null || found.token.expiresAt <= now) return undefined;
+  const live = await liveSession(deps.storage, found.session, found.session.clientId, now);
+  if (!live || !sees(caller, live.tenant.id)) return undefined;
+  return {
+    active: true,
+    scope: found.token.scope,
+    client_id: found.session.clientId,
+    exp: Math.floor(found.token.expiresAt.getTime() / 1000),
+    iat: Math.floor(found.token.createdAt.getTime() / 1000),
+    sub: userSubject(live.user.id),
+    iss: deps.issuer,
+    sid: found.session.id,
+    tenantId: live.tenant.id,
+    username: live.user.email,
+  };
+}
+
+/**
+ * Registers the introspection endpoint. Callers authenticate with a secret (a public client cannot
+ * be told whether tokens are active); `token_type_hint` is accepted and not needed.
+ * @see RFC 7662 §2.1, §2.2 and §2.3, RFC 7662 §4 (what an inactive answer may say: nothing)
+ */
+export function registerIntrospection(app: FastifyInstance, deps: IntrospectDeps): void {
+  app.post(ROUTE.introspection.path, {
+    onRequest: formOnly,
+    handler: async (request, reply) => {
+      const { params, client } = await authenticatedForm(request, deps);
+      if (client.method === 'none')
+        throw new InvalidClient('introspection needs client authentication', false);
+      const token = params['token'];
+      if (token === undefined) throw new InvalidRequest('token is required');
+      const answer = looksLikeJwt(token)
+        ? await accessToken(deps, client.app, token)
+        : await refreshToken(deps, client.app, token);
+      return sendJson(reply, answer ? JSON.stringify(answer) : INACTIVE);
+    },
+  });
+}

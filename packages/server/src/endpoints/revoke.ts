@@ -1,0 +1,71 @@
+// POST /auth/revoke: a client ends a refresh token or an access token it was issued, and with it the
+// token's session (every token of that grant). Anything else is answered 200 and changes nothing.
+
+import type { Verifier } from '@cxauth/verify';
+import { isUserClaims } from '@cxauth/verify';
+import type { FastifyInstance } from 'fastify';
+import type { Application } from '../domain/types.js';
+import { noStore } from '../http/headers.js';
+import { ROUTE } from '../http/routes.js';
+import { InvalidRequest, OAuthError } from '../protocol/errors.js';
+import type { Storage } from '../storage/contract/index.js';
+import type { Lookups } from '../storage/lookups.js';
+import { verifiedClaims } from '../tokens/liveness.js';
+import type { Hasher } from '../tokens/refresh-token.js';
+import { authenticatedForm, formOnly } from './client-request.js';
+
+export interface RevokeDeps {
+  readonly storage: Storage;
+  readonly lookups: Lookups;
+  readonly hasher: Hasher;
+  readonly verifier: Pick<Verifier, 'verify'>;
+  readonly clock: () => Date;
+}
+
+/** A compact JWS has three dot-separated parts; our refresh tokens have none. */
+export const looksLikeJwt = (token: string): boolean => token.split('.').length === 3;
+
+/** Ends the session of `client`'s refresh token; false when it is none of the client's. */
+async function revokeRefreshToken(deps: RevokeDeps, client: Application, token: string): Promise<boolean> {
+  const found = await deps.storage.sessions.findRefreshToken(deps.hasher.hash(token));
+  // A token of another client is not revoked, and the answer does not say so (RFC 7009 §2.1).
+  if (!found || found.session.clientId !== client.clientId) return false;
+  await deps.storage.sessions.revoke(found.session.id, 'revoked by the client', deps.clock());
+  return true;
+}
+
+/** Ends the session of `client`'s access token; false when it is not one of the client's. */
+async function revokeAccessToken(deps: RevokeDeps, client: Application, token: string): Promise<boolean> {
+  const verified = await verifiedClaims(deps.verifier, token);
+  if (!('claims' in verified) || verified.claims.client_id !== client.clientId) return false;
+  // An application's own token has no session to end: it lasts its expires_in, or until the
+  // application is deactivated (RFC 7009 §2.2.1).
+  if (!isUserClaims(verified.claims)) {
+    throw new OAuthError('unsupported_token_type', 'an application token cannot be revoked; it expires');
+  }
+  await deps.storage.sessions.revoke(verified.claims.sid, 'revoked by the client', deps.clock());
+  return true;
+}
+
+/**
+ * Registers the revocation endpoint. `token_type_hint` is accepted and not needed (any value is
+ * ignored). Answers 200 with an empty body whether or not anything was revoked.
+ * @see RFC 7009 §2.1 and §2.2
+ */
+export function registerRevocation(app: FastifyInstance, deps: RevokeDeps): void {
+  app.post(ROUTE.revocation.path, {
+    onRequest: formOnly,
+    handler: async (request, reply) => {
+      const { params, client } = await authenticatedForm(request, deps);
+      const token = params['token'];
+      if (token === undefined) throw new InvalidRequest('token is required');
+      // The two kinds cannot be mistaken for each other (refresh tokens hold no dot), so the shape
+      // decides where to look and the hint is not needed (RFC 7009 §2.1 lets the server search).
+      const done = looksLikeJwt(token)
+        ? await revokeAccessToken(deps, client.app, token)
+        : await revokeRefreshToken(deps, client.app, token);
+      if (done) request.log.info({ clientId: client.app.clientId }, 'token revoked');
+      return noStore(reply).code(200).send();
+    },
+  });
+}
