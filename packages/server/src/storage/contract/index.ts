@@ -5,6 +5,7 @@ import type { AccessKeyRepository } from './access-keys.js';
 import type { ApplicationRepository } from './applications.js';
 import type { AreaRepository } from './areas.js';
 import type { SessionRepository } from './sessions.js';
+import type { SignInRepository } from './sign-in.js';
 import type { SigningKeyRepository } from './signing-keys.js';
 import type { TenantRepository } from './tenants.js';
 import type { UserRepository } from './users.js';
@@ -13,6 +14,7 @@ export type { AccessKeyOwner, AccessKeyRepository } from './access-keys.js';
 export type { ApplicationRepository } from './applications.js';
 export type { AreaRepository } from './areas.js';
 export type { RotationResult, SessionRepository } from './sessions.js';
+export type { CodeClaim, SignInRepository } from './sign-in.js';
 export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';
 export type { UserRepository } from './users.js';
@@ -26,6 +28,7 @@ export interface Storage {
   readonly accessKeys: AccessKeyRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly sessions: SessionRepository;
+  readonly signIn: SignInRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

@@ -5,6 +5,12 @@ import type { ApplicationsTable } from './applications/table.js';
 import type { AreasTable } from './areas/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
+import type {
+  AuthorizationCodesTable,
+  SignInSessionsTable,
+  SignInsTable,
+  UserCredentialsTable,
+} from './sign-in/table.js';
 import type { SigningKeysTable } from './signing-keys/table.js';
 import type { TenantsTable } from './tenants/table.js';
 import type { UsersTable } from './users/table.js';
@@ -19,4 +25,8 @@ export interface Database {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   revision: RevisionTable;
+  user_credentials: UserCredentialsTable;
+  sign_ins: SignInsTable;
+  sign_in_sessions: SignInSessionsTable;
+  authorization_codes: AuthorizationCodesTable;
 }

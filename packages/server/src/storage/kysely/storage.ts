@@ -10,6 +10,7 @@ import { revisionReader } from './revision/queries.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
 import { sessionRepository } from './sessions/repository.js';
+import { signInRepository } from './sign-in/repository.js';
 import { signingKeyRepository } from './signing-keys/repository.js';
 import { tenantRepository } from './tenants/repository.js';
 import { userRepository } from './users/repository.js';
@@ -25,6 +26,7 @@ export function kyselyStorage(db: Kysely<Database>, dialect: Dialect): Storage {
     accessKeys: accessKeyRepository(db),
     signingKeys: signingKeyRepository(db, dialect),
     sessions: sessionRepository(db, dialect),
+    signIn: signInRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     async ping() {
