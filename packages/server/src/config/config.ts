@@ -5,6 +5,8 @@ import type { HttpConfig } from './http.js';
 import { httpConfig } from './http.js';
 import type { KeyConfig } from './keys.js';
 import { keyConfig } from './keys.js';
+import type { SignInConfig } from './sign-in.js';
+import { signInConfig } from './sign-in.js';
 import type { StorageConfig } from './storage.js';
 import { storageConfig } from './storage.js';
 import type { TokenConfig } from './tokens.js';
@@ -13,12 +15,14 @@ import { tokenConfig } from './tokens.js';
 export { ConfigError } from './env.js';
 export type { HttpConfig } from './http.js';
 export type { KeyConfig } from './keys.js';
+export type { SignInConfig } from './sign-in.js';
 export type { StorageConfig } from './storage.js';
 export type { TokenConfig } from './tokens.js';
 export { TOKEN_DEFAULTS } from './tokens.js';
 
 export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig {
   readonly tokens: TokenConfig;
+  readonly signIn: SignInConfig;
   /** CXAUTH_LOG_LEVEL (default info): pino's level names. */
   readonly logLevel: string;
 }
@@ -32,6 +36,7 @@ export function loadConfig(
   const storage = storageConfig(env);
   const keys = keyConfig(env, storage.databaseUrl, overrides.kek);
   const tokens = tokenConfig(env, overrides.tokens);
+  const signIn = signInConfig(env, overrides.signIn);
   return Object.freeze({
     ...storage,
     ...http,
@@ -39,5 +44,6 @@ export function loadConfig(
     logLevel: env['CXAUTH_LOG_LEVEL'] || 'info',
     ...overrides,
     tokens,
+    signIn,
   });
 }

@@ -1,6 +1,7 @@
 // The contract of the sign-in aggregate: credentials, browser sign-in sessions, authorization codes,
 // and the link from grant sessions to the sign-in that opened them.
 import type {
+  AuthMethod,
   AuthorizationCode,
   SessionSignIn,
   SignInSession,
@@ -33,6 +34,8 @@ export interface SignInRepository {
   openSignIn(session: SignInSession): Promise<void>;
   /** The sign-in of a cookie (by its hash), ended or not. */
   signInByToken(tokenHash: Buffer): Promise<SignInSession | undefined>;
+  /** Records a new authentication within a sign-in (`prompt=login`, past `max_age`). */
+  reauthenticate(id: string, authTime: Date, amr: readonly AuthMethod[]): Promise<void>;
   /** Ends a sign-in; returns the ids of the grant sessions it opened (for the caller to revoke). */
   endSignIn(id: string, at: Date): Promise<string[]>;
 

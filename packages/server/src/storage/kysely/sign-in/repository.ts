@@ -74,6 +74,13 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
         .executeTakeFirst();
       return row ? signInRow.from(row) : undefined;
     },
+    async reauthenticate(id, authTime, amr) {
+      await db
+        .updateTable('sign_ins')
+        .set({ auth_time: authTime.getTime(), amr: JSON.stringify(amr) })
+        .where('id', '=', id)
+        .execute();
+    },
     async endSignIn(id, at) {
       await db
         .updateTable('sign_ins')
