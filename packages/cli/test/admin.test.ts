@@ -235,6 +235,77 @@ describe('cxauth admin', () => {
     expectOneLineFailure(await cli('app', 'show', 'nope'), 1, /no application with id "nope"/);
   });
 
+  it('app create --type public has no secret; app update changes the lists; a type is refused grants it may not use', async () => {
+    const spa = await json(
+      'app',
+      'create',
+      '--name',
+      'SPA',
+      '--type',
+      'public',
+      '--redirect-uri',
+      'https://spa.example/cb',
+      '--post-logout-redirect-uri',
+      'https://spa.example/',
+      '--origin',
+      'https://spa.example',
+    );
+    expect(spa).not.toHaveProperty('client_secret');
+    expect(spa).toMatchObject({
+      type: 'public',
+      tenancy: 'all',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: ['https://spa.example/cb'],
+      post_logout_redirect_uris: ['https://spa.example/'],
+    });
+    const human = await cli('app', 'create', '--name', 'SPA2', '--type', 'public');
+    expect(human.out).not.toMatch(/shown only this once/);
+    const machine = await json(
+      'app',
+      'create',
+      '--name',
+      'Robot',
+      '--tenant',
+      tenantId,
+      '--grant',
+      'client_credentials',
+      '--scope',
+      'openid',
+      '--scope',
+      'admin',
+    );
+    expect(machine).toMatchObject({
+      type: 'backend',
+      tenancy: 'single',
+      grant_types: ['client_credentials'],
+      scopes: ['openid', 'admin'],
+    });
+    const updated = await json(
+      'app',
+      'update',
+      spa['client_id'] as string,
+      '--redirect-uri',
+      'com.example.spa:/cb',
+      '--clear-origin',
+    );
+    expect(updated).toMatchObject({ type: 'public', redirect_uris: ['com.example.spa:/cb'], origins: [] });
+    expectOneLineFailure(
+      await cli('app', 'create', '--name', 'x', '--type', 'public', '--grant', 'password'),
+      1,
+      /a public application may use only/,
+    );
+    expectOneLineFailure(
+      await cli('app', 'create', '--name', 'x', '--grant', 'client_credentials'),
+      1,
+      /bound to one tenant/,
+    );
+    expectOneLineFailure(
+      await cli('app', 'update', 'nope', '--name', 'n'),
+      1,
+      /no application with id "nope"/,
+    );
+  });
+
   it('key create prints id and secret once; deactivate / activate', async () => {
     const key = await json('key', 'create', '--user', userId);
     expect(Object.keys(key).slice(0, 2)).toEqual(['accessKeyId', 'accessKeySecret']);

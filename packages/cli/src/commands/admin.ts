@@ -96,7 +96,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
       await ensureDefaultArea(storage, config);
       const result = await verb.run(createAdmin(storage, new SecretHasher(kek)), values, id);
       print(io, result, json);
-      if (verb.secret && !json) {
+      // A public application has no secret to warn about.
+      const shown =
+        typeof result === 'object' &&
+        result !== null &&
+        ('client_secret' in result || 'accessKeySecret' in result);
+      if (verb.secret && shown && !json) {
         io.stdout(
           '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',
         );

@@ -1,6 +1,7 @@
 // The domain model of the global authentication service: what is stored, in our own types
 // (storage maps rows to these; nothing else sees a row).
 import type { GrantType } from '../grants/index.js';
+import type { AppType, GrantName, Tenancy } from '../protocol/app-types.js';
 
 export type Status = 'active' | 'inactive';
 
@@ -60,17 +61,28 @@ export interface User {
 }
 
 /** A grant_type the service implements; the list is grants/index.ts. */
-export type { GrantType };
+export type { AppType, GrantName, GrantType, Tenancy };
 
-/** A registered application (OAuth client). The secret exists only as `secretHash`. */
+/**
+ * A registered application (OAuth client). The secret exists only as `secretHash` (null for a public
+ * application, which has none). What each type may be allowed is protocol/app-types.ts.
+ */
 export interface Application {
   clientId: string;
-  secretHash: Buffer;
+  /** Fixed at creation. */
+  type: AppType;
+  secretHash: Buffer | null;
   name: string;
   /** Exact origins (scheme://host[:port]) allowed for browser calls (CORS). */
   origins: string[];
-  grantTypes: GrantType[];
+  /** The grants it may use: a subset of what its type may be allowed. */
+  grantTypes: GrantName[];
   redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** The scopes it may request (see protocol/scope.ts). */
+  scopes: string[];
+  /** `single` exactly when `tenantId` is set. */
+  tenancy: Tenancy;
   /** When set, only users of this tenant may obtain tokens through the application. */
   tenantId: string | null;
   status: Status;

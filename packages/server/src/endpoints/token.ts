@@ -1,9 +1,10 @@
 // POST /auth/token: client authentication, grant dispatch, and the no-store token response.
 import type { FastifyInstance } from 'fastify';
-import type { GrantType } from '../domain/types.js';
+import type { GrantName } from '../domain/types.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
 import { noStore, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
+import { typeAllows } from '../protocol/app-types.js';
 import { authenticateClient } from '../protocol/client-auth.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import { type FormParams, isForm } from '../protocol/params.js';
@@ -40,7 +41,11 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       if (grantType === undefined) throw new InvalidRequest('grant_type is required');
       const grant = deps.grants.get(grantType);
       if (!grant) throw new OAuthError('unsupported_grant_type', 'this grant_type is not supported');
-      if (!client.grantTypes.includes(grantType as GrantType)) {
+      // Both the registration and the type's table (protocol/app-types.ts) must allow the grant.
+      if (
+        !client.grantTypes.includes(grantType as GrantName) ||
+        !typeAllows(client.type, client.tenancy, grantType)
+      ) {
         throw new OAuthError('unauthorized_client', 'this client may not use this grant_type');
       }
       for (const name of grant.parameters) {

@@ -7,7 +7,7 @@ import type { TokenResponse } from '../tokens/issue.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
 
-export const grantType = 'password';
+export const grantType = 'password' as const;
 
 export const parameters: readonly string[] = ['username', 'password'];
 
@@ -31,7 +31,7 @@ export async function handler({
   const { storage, hasher, config, tokens } = deps;
   const keyId = params['username'] as string;
   const secret = params['password'] as string;
-  const scope = parseScope(params['scope']);
+  const scope = parseScope(params['scope'], client.scopes);
   const owner = await lookups.accessKeyOwner(keyId);
   const ok = hasher.verify(secret, owner?.key.secretHash ?? DUMMY_HASH);
   if (!owner || !ok) throw new InvalidGrant(BAD_CREDENTIALS);

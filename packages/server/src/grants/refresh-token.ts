@@ -7,7 +7,7 @@ import type { TokenResponse } from '../tokens/issue.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
 
-export const grantType = 'refresh_token';
+export const grantType = 'refresh_token' as const;
 
 export const parameters: readonly string[] = ['refresh_token'];
 

@@ -2,7 +2,7 @@
 // requires, and a handler that turns an authenticated request into a token response.
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
-import type { Application } from '../domain/types.js';
+import type { Application, GrantName } from '../domain/types.js';
 import type { FormParams } from '../protocol/params.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Lookups, LookupView } from '../storage/lookups.js';
@@ -29,8 +29,8 @@ export interface GrantContext {
 }
 
 export interface Grant {
-  /** Its grant_type; grants/index.ts derives the GrantType union from these. */
-  readonly grantType: string;
+  /** Its grant_type (one of protocol/app-types.ts); grants/index.ts derives GrantType from these. */
+  readonly grantType: GrantName;
   /** Parameters the grant requires; a missing one is `invalid_request` before the handler runs. */
   readonly parameters: readonly string[];
   readonly handler: (context: GrantContext) => Promise<TokenResponse>;

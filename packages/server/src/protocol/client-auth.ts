@@ -1,11 +1,19 @@
-// Client authentication at the token endpoint: client_secret_basic or client_secret_post, exactly one
-// per request; an unknown client and a wrong secret fail alike.
+// Client authentication at the token, revocation and introspection endpoints: client_secret_basic or
+// client_secret_post, exactly one per request, or `none` (client_id alone) for a public application;
+// an unknown client and a wrong secret fail alike.
 import type { Application } from '../domain/types.js';
 import type { Hasher } from '../tokens/refresh-token.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import { type FormParams, hasControlChar } from './params.js';
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** What discovery lists for endpoints that take any client (RFC 8414 §2). */
+export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = Object.freeze([
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+]);
 
 export interface AuthenticatedClient {
   readonly app: Application;
@@ -78,6 +86,7 @@ export async function authenticateClient(
   } else {
     const id = params['client_id'];
     const postSecret = params['client_secret'];
+    if (id !== undefined && postSecret === undefined) return publicClient(deps, id);
     if (id === undefined || postSecret === undefined) {
       // Nothing tried: announce the scheme we accept (RFC 9110 §11.6.1 wants a challenge with 401).
       throw new InvalidClient('client authentication is required', id === undefined);
@@ -88,7 +97,23 @@ export async function authenticateClient(
   }
   const usedBasic = method === 'client_secret_basic';
   const app = await deps.getApplication(clientId);
+  // A public application has no secret: every secret presented for it fails like a wrong one.
   const ok = deps.hasher.verify(secret, app?.secretHash ?? DUMMY_HASH);
-  if (!app || !ok || app.status !== 'active') throw new InvalidClient(FAILED, usedBasic);
+  if (!app || !ok || app.secretHash === null || app.status !== 'active') {
+    throw new InvalidClient(FAILED, usedBasic);
+  }
   return { app, method };
+}
+
+/**
+ * A client that sent only its client_id: accepted for a public application (`none`; its grants
+ * carry their own proof, PKCE or a rotated refresh token), refused for any other.
+ * @see RFC 6749 §2.1 and §3.2.1, OIDC Core §9 (`none`), RFC 8252 §8.4
+ */
+async function publicClient(deps: ClientAuthDeps, clientId: string): Promise<AuthenticatedClient> {
+  const app = await deps.getApplication(clientId);
+  if (app?.type !== 'public' || app.secretHash !== null || app.status !== 'active') {
+    throw new InvalidClient('client authentication is required', false);
+  }
+  return { app, method: 'none' };
 }

@@ -1,12 +1,43 @@
 // Every `cxauth admin` subcommand: its options and the admin-service call behind it (docs/admin.md
 // "Areas" and "A tenant from scratch": area, tenant, user, app, key).
 import { CliError } from '../../io.js';
-import { byId, type Kind, many, optional, required } from './spec.js';
+import { byId, type Kind, many, type OptionSpec, optional, required, type Values } from './spec.js';
 
 function integer(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^-?\d+$/.test(raw)) throw new CliError(`--${name} must be a whole number, got "${raw}"`);
   return Number(raw);
+}
+
+/** The list options of `app create` and `app update`, by the admin service's field they fill. */
+const LISTS = {
+  origin: 'origins',
+  'redirect-uri': 'redirectUris',
+  'post-logout-redirect-uri': 'postLogoutRedirectUris',
+  grant: 'grantTypes',
+  scope: 'scopes',
+} as const;
+
+const APP_LISTS: Record<string, OptionSpec> = {
+  origin: { type: 'string', multiple: true, description: 'allowed CORS origin scheme://host[:port]' },
+  'redirect-uri': { type: 'string', multiple: true, description: 'redirect URI (code flow)' },
+  'post-logout-redirect-uri': { type: 'string', multiple: true, description: 'where logout may return' },
+  grant: { type: 'string', multiple: true, description: "allowed grant_type (default: the type's usual)" },
+  'grant-type': { type: 'string', multiple: true, description: 'the same as --grant' },
+  scope: { type: 'string', multiple: true, description: 'scope it may request (default: all but admin)' },
+};
+
+/** The lists named on the command line; on update, an absent list stays and --clear-LIST empties it. */
+function appLists(v: Values, update = false): Record<string, string[] | undefined> {
+  const out: Record<string, string[] | undefined> = {};
+  for (const [option, field] of Object.entries(LISTS)) {
+    let values = many(v, option);
+    if (option === 'grant') values = [...values, ...many(v, 'grant-type')];
+    if (values.length > 0) out[field] = values;
+    else if (update && v[`clear-${option}`] === true) out[field] = [];
+    else out[field] = undefined;
+  }
+  return out;
 }
 
 export const KINDS: Record<string, Kind> = {
@@ -102,30 +133,43 @@ export const KINDS: Record<string, Kind> = {
     },
   },
   app: {
-    summary: 'applications (OAuth clients)',
+    summary: 'applications (OAuth clients) by type: confidential, public, backend',
     verbs: {
       create: {
-        usage: '--name N [--origin URL]... [--tenant ID] [--grant-type T]... [--redirect-uri URL]...',
+        usage:
+          '--name N [--type confidential|public|backend] [--tenant ID] [--origin URL]... [--redirect-uri URL]...\n' +
+          '      [--post-logout-redirect-uri URL]... [--grant G]... [--scope S]...',
         secret: true,
         options: {
           name: { type: 'string', description: 'application name' },
-          origin: { type: 'string', multiple: true, description: 'allowed CORS origin scheme://host[:port]' },
-          tenant: { type: 'string', description: 'restrict the application to one tenant' },
-          'grant-type': {
-            type: 'string',
-            multiple: true,
-            description: 'allowed grant (default: password and refresh_token)',
-          },
-          'redirect-uri': { type: 'string', multiple: true, description: 'redirect URI (code flow)' },
+          type: { type: 'string', description: 'confidential, public (no secret) or backend (default)' },
+          tenant: { type: 'string', description: 'bind the application to one tenant (tenancy single)' },
+          ...APP_LISTS,
         },
         run: (admin, v) =>
           admin.createApplication({
             name: required(v, 'name'),
-            origins: many(v, 'origin'),
+            type: optional(v, 'type'),
             tenantId: optional(v, 'tenant'),
-            grantTypes: many(v, 'grant-type'),
-            redirectUris: many(v, 'redirect-uri'),
+            ...appLists(v),
           }),
+      },
+      update: {
+        usage:
+          'ID [--name N] [--origin URL]... [--redirect-uri URL]... [--grant G]... [--scope S]... [--clear-LIST]',
+        options: {
+          name: { type: 'string', description: 'new name' },
+          ...APP_LISTS,
+          ...Object.fromEntries(
+            Object.keys(LISTS).map((o) => [
+              `clear-${o}`,
+              { type: 'boolean', description: `empty the ${o} list` } as const,
+            ]),
+          ),
+        },
+        id: 'ID',
+        run: (admin, v, id) =>
+          admin.updateApplication(id ?? '', { name: optional(v, 'name'), ...appLists(v, true) }),
       },
       list: { usage: '', options: {}, run: (admin) => admin.listApplications() },
       ...byId(

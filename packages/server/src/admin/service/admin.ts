@@ -31,7 +31,7 @@ export function createAdmin(
 }
 
 export type { AccessKeyView } from './access-keys.js';
-export type { ApplicationView, CreateApplicationInput } from './applications.js';
+export type { ApplicationView, CreateApplicationInput, UpdateApplicationInput } from './applications.js';
 export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput } from './areas.js';
 export type { CreateTenantInput, TenantView } from './tenants.js';

@@ -1,74 +1,84 @@
-// Admin of applications (OAuth clients): registration with a secret shown once, exact CORS origins.
+// Admin of applications (OAuth clients): registration by type with a secret shown once (none for a
+// public application), exact CORS origins and redirect URIs, and updates of the lists.
 import crypto from 'node:crypto';
-import type { Application, GrantType, Status } from '../../domain/types.js';
-import { GRANT_TYPES } from '../../grants/index.js';
+import type { Application, AppType, GrantName, Status, Tenancy } from '../../domain/types.js';
+import { APP_TYPE_RULES, APP_TYPES, isAppType } from '../../protocol/app-types.js';
+import { DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
 import { generateClientSecret } from '../../secrets/random-secrets.js';
+import { exactOrigin, grantsFor, redirectUri, scopesFor } from './application-rules.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
+
+export { exactOrigin } from './application-rules.js';
 
 export interface ApplicationView {
   client_id: string;
   name: string;
-  origins: string[];
-  grant_types: GrantType[];
-  redirect_uris: string[];
+  type: AppType;
+  tenancy: Tenancy;
   tenantId: string | null;
+  origins: string[];
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: GrantName[];
+  scopes: string[];
   status: Status;
   createdAt: string | null;
   updatedAt: string | null;
 }
 
-export interface CreateApplicationInput {
-  name: string;
+/** The lists of a registration; each one given replaces the stored one on update. */
+export interface ApplicationLists {
   origins?: string[];
-  tenantId?: string;
-  grantTypes?: string[];
   redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  grantTypes?: string[];
+  scopes?: string[];
 }
 
-const DEFAULT_GRANT_TYPES: GrantType[] = ['password', 'refresh_token'];
+export interface CreateApplicationInput extends ApplicationLists {
+  name: string;
+  /** Default `backend` (what every application was before types existed). */
+  type?: string;
+  /** Binds the application to one tenant (`tenancy: single`). */
+  tenantId?: string;
+}
+
+export interface UpdateApplicationInput extends ApplicationLists {
+  name?: string;
+}
 
 export function applicationView(a: Application): ApplicationView {
   return {
     client_id: a.clientId,
     name: a.name,
-    origins: a.origins,
-    grant_types: a.grantTypes,
-    redirect_uris: a.redirectUris,
+    type: a.type,
+    tenancy: a.tenancy,
     tenantId: a.tenantId,
+    origins: a.origins,
+    redirect_uris: a.redirectUris,
+    post_logout_redirect_uris: a.postLogoutRedirectUris,
+    grant_types: a.grantTypes,
+    scopes: a.scopes,
     status: a.status,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
   };
 }
 
-/**
- * An origin exactly as browsers send it: `scheme://host[:port]`, lower case, no default port, no path.
- * @see RFC 6454 §6.2 (ASCII serialization of an origin)
- */
-export function exactOrigin(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw invalid(`origin must be scheme://host[:port], got "${raw}"`);
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== raw) {
-    const hint =
-      url.protocol === 'http:' || url.protocol === 'https:' ? ` (did you mean "${url.origin}"?)` : '';
-    throw invalid(`origin must be exactly scheme://host[:port], got "${raw}"${hint}`);
-  }
-  return raw;
-}
-
-function redirectUri(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw invalid(`redirect URI must be an absolute URL, got "${raw}"`);
-  }
-  if (url.hash) throw invalid('a redirect URI must not have a fragment (RFC 6749 §3.1.2)');
-  return raw;
+/** The validated lists of `input` over `base` (what is stored, or nothing for a new application). */
+function lists(type: AppType, tenancy: Tenancy, input: ApplicationLists, base?: Application) {
+  const uris = (list: string[] | undefined, what: string) =>
+    list === undefined ? undefined : [...new Set(list.map((u) => redirectUri(u, type, what)))];
+  return {
+    origins:
+      input.origins === undefined ? (base?.origins ?? []) : [...new Set(input.origins.map(exactOrigin))],
+    redirectUris: uris(input.redirectUris, 'redirect URI') ?? base?.redirectUris ?? [],
+    postLogoutRedirectUris:
+      uris(input.postLogoutRedirectUris, 'post-logout redirect URI') ?? base?.postLogoutRedirectUris ?? [],
+    grantTypes:
+      input.grantTypes === undefined && base ? base.grantTypes : grantsFor(type, tenancy, input.grantTypes),
+    scopes: scopesFor(input.scopes, base?.scopes ?? DEFAULT_APP_SCOPES),
+  };
 }
 
 export function applicationAdmin(ctx: AdminContext) {
@@ -79,29 +89,28 @@ export function applicationAdmin(ctx: AdminContext) {
   }
 
   return {
-    /** Registers an application; the returned `client_secret` is not stored and never shown again. */
+    /**
+     * Registers an application. The returned `client_secret` (absent for a public application) is not
+     * stored and never shown again.
+     */
     async createApplication(
       input: CreateApplicationInput,
-    ): Promise<ApplicationView & { client_secret: string }> {
+    ): Promise<ApplicationView & { client_secret?: string }> {
       const name = text('name', input.name, 100);
-      const origins = [...new Set((input.origins ?? []).map(exactOrigin))];
-      const grantTypes = input.grantTypes?.length ? [...new Set(input.grantTypes)] : DEFAULT_GRANT_TYPES;
-      for (const g of grantTypes) {
-        if (!GRANT_TYPES.includes(g as GrantType)) {
-          throw invalid(`grant type must be one of ${GRANT_TYPES.join(', ')}; got "${g}"`);
-        }
-      }
+      const type = input.type ?? 'backend';
+      if (!isAppType(type)) throw invalid(`type must be one of ${APP_TYPES.join(', ')}; got "${type}"`);
       const tenantId = input.tenantId === undefined ? null : text('tenant', input.tenantId, 64);
       if (tenantId !== null && !(await ctx.storage.tenants.get(tenantId))) throw notFound('tenant', tenantId);
-      const secret = generateClientSecret();
+      const tenancy: Tenancy = tenantId === null ? 'all' : 'single';
+      const secret = APP_TYPE_RULES[type].hasSecret ? generateClientSecret() : undefined;
       const now = ctx.clock();
       const app: Application = {
         clientId: crypto.randomUUID(),
-        secretHash: ctx.hasher.hash(secret),
+        type,
+        secretHash: secret === undefined ? null : ctx.hasher.hash(secret),
         name,
-        origins,
-        grantTypes: grantTypes as GrantType[],
-        redirectUris: (input.redirectUris ?? []).map(redirectUri),
+        ...lists(type, tenancy, input),
+        tenancy,
         tenantId,
         status: 'active',
         createdAt: now,
@@ -109,7 +118,19 @@ export function applicationAdmin(ctx: AdminContext) {
       };
       await creating('the application', () => ctx.storage.applications.create(app));
       const { client_id, ...rest } = applicationView(app);
-      return { client_id, client_secret: secret, ...rest };
+      return secret === undefined ? { client_id, ...rest } : { client_id, client_secret: secret, ...rest };
+    },
+    /** Changes the name or lists of an application; its type and tenancy are fixed at creation. */
+    async updateApplication(clientId: string, input: UpdateApplicationInput): Promise<ApplicationView> {
+      const current = await load(clientId);
+      const next: Application = {
+        ...current,
+        name: input.name === undefined ? current.name : text('name', input.name, 100),
+        ...lists(current.type, current.tenancy, input, current),
+        updatedAt: ctx.clock(),
+      };
+      if (!(await ctx.storage.applications.update(next))) throw notFound('application', clientId);
+      return applicationView(await load(clientId));
     },
     async listApplications(): Promise<ApplicationView[]> {
       return (await ctx.storage.applications.list()).map(applicationView);

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type ServerConfig } from '../../config/config.js';
 import type { Area } from '../../domain/types.js';
+import { DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
 import type { Storage } from '../../storage/contract/index.js';
 import type { Admin } from './admin.js';
 import { randomBusinessUnitId } from './tenants.js';
@@ -148,6 +149,10 @@ export async function seedDemo(
         `${file} does not match the database: delete the data folder (${config.dataDir}) for a fresh demo.`,
       );
     }
+    // A demo database made before application types gets its application's admin scope here.
+    if (!app.scopes.includes('admin')) {
+      await storage.applications.update({ ...app, scopes: [...app.scopes, 'admin'], updatedAt: new Date() });
+    }
     const credentials = { ...stored, issuer: config.issuer };
     if (stored.issuer !== config.issuer) await writePrivate(file, serialize(credentials));
     return { created: false, credentials };
@@ -167,12 +172,18 @@ export async function seedDemo(
     familyName: 'Admin',
     role: 'Administrator',
   });
-  const app = await admin.createApplication({ name: 'cxauth demo', origins: ['http://localhost:3000'] });
+  // A backend for every tenant, allowed the admin scope (the admin API's).
+  const app = await admin.createApplication({
+    name: 'cxauth demo',
+    type: 'backend',
+    origins: ['http://localhost:3000'],
+    scopes: [...DEFAULT_APP_SCOPES, 'admin'],
+  });
   const key = await admin.createAccessKey({ userId: user.id });
   const credentials: DemoCredentials = {
     issuer: config.issuer,
     client_id: app.client_id,
-    client_secret: app.client_secret,
+    client_secret: app.client_secret as string,
     accessKeyId: key.accessKeyId,
     accessKeySecret: key.accessKeySecret,
     tenantId: tenant.id,

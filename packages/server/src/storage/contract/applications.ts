@@ -6,6 +6,12 @@ export interface ApplicationRepository {
   create(app: Application): Promise<void>;
   get(clientId: string): Promise<Application | undefined>;
   list(): Promise<Application[]>;
+  /**
+   * Replaces the changeable fields (name and lists) of an existing application with those of `app`;
+   * its type, tenancy, secret and status stay. Returns false when no application has that id;
+   * otherwise grows the revision with the change.
+   */
+  update(app: Application): Promise<boolean>;
   /** Returns false when no application has that id; otherwise grows the revision with the change. */
   setStatus(clientId: string, status: Status, at: Date): Promise<boolean>;
   /** Every origin registered by an active application (for CORS), deduplicated. */

@@ -6,7 +6,7 @@ import { prepare } from '../prepared.js';
 import { changing, withRevision } from '../revision/queries.js';
 import { constrained } from '../rows.js';
 import type { Database } from '../schema.js';
-import { applicationRow } from './table.js';
+import { applicationListColumns, applicationRow } from './table.js';
 
 export function applicationRepository(db: Kysely<Database>): ApplicationRepository {
   // Read by client authentication when the lookup cache has no current entry (storage/lookups.ts).
@@ -31,6 +31,16 @@ export function applicationRepository(db: Kysely<Database>): ApplicationReposito
         .orderBy('client_id')
         .execute();
       return rows.map(applicationRow.from);
+    },
+    async update(app) {
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('applications')
+          .set(applicationListColumns(app))
+          .where('client_id', '=', app.clientId)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
     },
     async setStatus(clientId, status: Status, at) {
       return changing(db, async (trx) => {

@@ -1,30 +1,43 @@
 // Application rows: the applications table (lists as JSON text) and its mapping.
 import type { Selectable } from 'kysely';
-import type { Application, GrantType } from '../../../domain/types.js';
+import type { Application, AppType, GrantName, Tenancy } from '../../../domain/types.js';
 import { type Millis, status, toDate } from '../rows.js';
 
 export interface ApplicationsTable {
   client_id: string;
+  /** `confidential`, `public` or `backend` (migration 0003). */
+  type: string;
+  /** Empty for a public application, which has no secret. */
   secret_hash: Buffer;
   name: string;
   /** JSON string arrays. */
   origins: string;
   grant_types: string;
   redirect_uris: string;
+  post_logout_redirect_uris: string;
+  scopes: string;
+  /** `single` or `all`. */
+  tenancy: string;
   tenant_id: string | null;
   status: string;
   created_at: Millis;
   updated_at: Millis;
 }
 
+const NO_SECRET = Buffer.alloc(0);
+
 export const applicationRow = {
   from: (r: Selectable<ApplicationsTable>): Application => ({
     clientId: r.client_id,
-    secretHash: Buffer.from(r.secret_hash),
+    type: r.type as AppType,
+    secretHash: r.secret_hash.length === 0 ? null : Buffer.from(r.secret_hash),
     name: r.name,
     origins: JSON.parse(r.origins) as string[],
-    grantTypes: JSON.parse(r.grant_types) as GrantType[],
+    grantTypes: JSON.parse(r.grant_types) as GrantName[],
     redirectUris: JSON.parse(r.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(r.post_logout_redirect_uris) as string[],
+    scopes: JSON.parse(r.scopes) as string[],
+    tenancy: r.tenancy as Tenancy,
     tenantId: r.tenant_id,
     status: status(r.status),
     createdAt: toDate(r.created_at),
@@ -32,14 +45,29 @@ export const applicationRow = {
   }),
   to: (a: Application) => ({
     client_id: a.clientId,
-    secret_hash: a.secretHash,
+    type: a.type,
+    secret_hash: a.secretHash ?? NO_SECRET,
     name: a.name,
     origins: JSON.stringify(a.origins),
     grant_types: JSON.stringify(a.grantTypes),
     redirect_uris: JSON.stringify(a.redirectUris),
+    post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
+    scopes: JSON.stringify(a.scopes),
+    tenancy: a.tenancy,
     tenant_id: a.tenantId,
     status: a.status,
     created_at: a.createdAt.getTime(),
     updated_at: a.updatedAt.getTime(),
   }),
 };
+
+/** The lists an update may change (the type, tenancy and secret stay as created). */
+export const applicationListColumns = (a: Application) => ({
+  name: a.name,
+  origins: JSON.stringify(a.origins),
+  grant_types: JSON.stringify(a.grantTypes),
+  redirect_uris: JSON.stringify(a.redirectUris),
+  post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
+  scopes: JSON.stringify(a.scopes),
+  updated_at: a.updatedAt.getTime(),
+});

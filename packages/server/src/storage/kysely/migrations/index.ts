@@ -6,6 +6,7 @@ import type { Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
 import { initial } from './0001_initial.js';
 import { revision } from './0002_revision.js';
+import { appTypes } from './0003_app_types.js';
 import { signIn } from './0007_sign_in.js';
 
 export type { Dialect } from '../rows.js';
@@ -21,6 +22,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_revision': revision(),
+    '0003_app_types': appTypes(),
     '0007_sign_in': signIn(dialect),
   };
 }
