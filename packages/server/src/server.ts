@@ -3,9 +3,11 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import type { ServerConfig } from './config/config.js';
+import { registerAuthorize } from './endpoints/authorize/index.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerJwks } from './endpoints/jwks.js';
+import { registerLogout } from './endpoints/logout.js';
 import { registerTenantConfiguration } from './endpoints/tenant-configuration.js';
 import { registerTokenEndpoint } from './endpoints/token.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
@@ -13,7 +15,11 @@ import { enabledGrants, type GrantType } from './grants/index.js';
 import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
-import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
+import { allowedMethods, corsRoutes, enforceRoutes, ROUTE, routinePaths } from './http/routes.js';
+import { cookieJar } from './interaction/cookies.js';
+import { createSealer } from './interaction/seal.js';
+import { signInSessions } from './interaction/session.js';
+import { MemorySignInThrottle, type SignInThrottle } from './interaction/throttle.js';
 import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
@@ -39,6 +45,8 @@ export interface CreateServerOptions {
   readonly reloadKeys?: () => Promise<LoadedKeys>;
   /** The grants to enable (default: all). */
   readonly grants?: readonly GrantType[];
+  /** Throttling of the sign-in form (default: in this process's memory). */
+  readonly signInThrottle?: SignInThrottle;
 }
 
 /** The Fastify instance with the service's logger, limits and framework-error answers. */
@@ -115,6 +123,34 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     verifier: ring.verifier,
     storage,
     clock,
+  });
+  const kekForSignIn = options.kek ?? config.kek;
+  const cookies = cookieJar(config.issuer);
+  const sealer = createSealer(kekForSignIn);
+  const sessions = signInSessions({ storage, hasher, cookies, ttl: config.signIn.signInSessionTtl });
+  registerAuthorize(app, {
+    config,
+    storage,
+    hasher,
+    kek: kekForSignIn,
+    sealer,
+    cookies,
+    sessions,
+    throttle: options.signInThrottle ?? new MemorySignInThrottle({ clock }),
+    action: ROUTE.authorize.path,
+    lookups,
+    clock,
+  });
+  registerLogout(app, {
+    issuer: config.issuer,
+    storage,
+    lookups,
+    sessions,
+    sealer,
+    cookies,
+    jwksJson: () => ring.jwksJson,
+    clock,
+    interactionTtl: config.signIn.interactionTtl,
   });
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage);

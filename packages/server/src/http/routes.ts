@@ -38,6 +38,14 @@ export const ROUTE = {
     auth: 'none',
   },
   token: { path: '/auth/token', methods: ['POST'], cors: true, log: 'info', auth: 'client' },
+  authorize: { path: '/auth/authorize', methods: ['GET', 'POST'], cors: false, log: 'info', auth: 'none' },
+  logout: {
+    path: '/auth/authorize/logout',
+    methods: ['GET', 'POST'],
+    cors: false,
+    log: 'info',
+    auth: 'none',
+  },
   jwks: { path: '/auth/jwks', methods: ['GET'], cors: true, log: 'debug', auth: 'none' },
   userinfo: { path: '/auth/userinfo', methods: ['GET', 'POST'], cors: true, log: 'info', auth: 'bearer' },
   'tenant-configuration': {

@@ -179,7 +179,7 @@ export async function handleSignInPost(
   if (opened.otpUser !== undefined) {
     const user = await deps.storage.users.get(opened.otpUser);
     const tenant = user ? await deps.storage.tenants.get(user.tenantId) : undefined;
-    if (!user || user.status !== 'active' || tenant?.status !== 'active') {
+    if (user?.status !== 'active' || tenant?.status !== 'active') {
       return showForm(deps, request, reply, { app, req, now, error: WRONG });
     }
     const otpUser = { id: user.id, tenant };

@@ -32,8 +32,11 @@ export function createSealer(kek: Buffer | undefined): Sealer {
       encrypt(sealKey, Buffer.from(JSON.stringify(value)), 'interaction').toString('base64url'),
     open(sealed) {
       if (!/^[A-Za-z0-9_-]{1,8000}$/.test(sealed)) return undefined;
+      const blob = Buffer.from(sealed, 'base64url');
+      // Only the canonical encoding: trailing bits that decode to nothing are an alteration too.
+      if (blob.toString('base64url') !== sealed) return undefined;
       try {
-        return JSON.parse(decrypt(sealKey, Buffer.from(sealed, 'base64url'), 'interaction').toString('utf8'));
+        return JSON.parse(decrypt(sealKey, blob, 'interaction').toString('utf8'));
       } catch {
         return undefined;
       }

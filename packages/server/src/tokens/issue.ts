@@ -32,8 +32,12 @@ interface IssueCommon {
 export interface UserIssueInput extends IssueCommon {
   readonly subject: UserTokenSubject;
   readonly refreshToken?: string;
-  /** When the session began (id_token `auth_time`). */
+  /** When the user authenticated (id_token `auth_time`): the sign-in, or the session's start. */
   readonly authTime: Date;
+  /** The authorization request's nonce (id_token `nonce`, OIDC Core §3.1.3.6). */
+  readonly nonce?: string | undefined;
+  /** How the user authenticated (id_token `amr`, RFC 8176). */
+  readonly amr?: readonly string[] | undefined;
 }
 
 /** A token for an application itself: no refresh token, no id_token. */
@@ -95,6 +99,8 @@ export class TokenIssuer {
           accessToken,
           now,
           authTime: Math.floor(input.authTime.getTime() / 1000),
+          nonce: input.nonce,
+          amr: input.amr,
           ttl: this.#ttl,
         }),
       );

@@ -63,7 +63,7 @@ export async function requestClient(
   const clientId = one(params, 'client_id', true);
   if (clientId === undefined) throw new AuthorizePageError('The request names no application (client_id).');
   const app = await getApplication(clientId);
-  if (!app || app.status !== 'active') throw new AuthorizePageError('The application is unknown.');
+  if (app?.status !== 'active') throw new AuthorizePageError('The application is unknown.');
   const redirectUri = one(params, 'redirect_uri', true);
   if (redirectUri === undefined) throw new AuthorizePageError('The request has no redirect_uri.');
   if (!app.redirectUris.includes(redirectUri)) {
