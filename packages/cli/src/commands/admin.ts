@@ -94,13 +94,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
       await storage.migrate();
       // A fresh database gets the default area na1, so `tenant create --area na1` works at once.
       await ensureDefaultArea(storage, config);
-      const result = await verb.run(createAdmin(storage, new SecretHasher(kek)), values, id);
+      const admin = createAdmin(storage, new SecretHasher(kek), undefined, { kek, issuer: config.issuer });
+      const result = await verb.run(admin, values, id, io);
       print(io, result, json);
       // A public application has no secret to warn about.
       const shown =
         typeof result === 'object' &&
         result !== null &&
-        ('client_secret' in result || 'accessKeySecret' in result);
+        ('client_secret' in result || 'accessKeySecret' in result || 'otpauth_uri' in result);
       if (verb.secret && shown && !json) {
         io.stdout(
           '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',

@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Application, Tenant } from '../domain/types.js';
 import type { AuthorizationRequest } from '../endpoints/authorize/request.js';
-import { redirectTo } from '../endpoints/authorize/request.js';
+import { isRegistered, redirectTo } from '../endpoints/authorize/request.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import { mintAuthorizationCode } from '../tokens/authorization-code.js';
@@ -172,7 +172,7 @@ export async function handleSignInPost(
   }
   const { req } = opened;
   const app = await getApplication(req.clientId);
-  if (app?.status !== 'active' || !app.redirectUris.includes(req.redirectUri)) {
+  if (app?.status !== 'active' || !isRegistered(app.redirectUris, req.redirectUri)) {
     return refuse(reply, 400, 'The application is not available', 'The application is unknown or inactive.');
   }
   const ip = request.ip;

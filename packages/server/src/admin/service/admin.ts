@@ -5,6 +5,7 @@ import type { Storage } from '../../storage/contract/index.js';
 import { accessKeyAdmin } from './access-keys.js';
 import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';
+import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { tenantAdmin } from './tenants.js';
 import { userAdmin } from './users.js';
 
@@ -12,13 +13,15 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof tenantAdmin> &
   ReturnType<typeof userAdmin> &
   ReturnType<typeof applicationAdmin> &
-  ReturnType<typeof accessKeyAdmin>;
+  ReturnType<typeof accessKeyAdmin> &
+  ReturnType<typeof credentialAdmin>;
 
 /** Builds the admin service; `clock` is injected so tests control every timestamp. */
 export function createAdmin(
   storage: Storage,
   hasher: SecretHasher,
   clock: () => Date = () => new Date(),
+  keys?: CredentialKeys,
 ): Admin {
   const ctx = { storage, hasher, clock };
   return {
@@ -27,6 +30,7 @@ export function createAdmin(
     ...userAdmin(ctx),
     ...applicationAdmin(ctx),
     ...accessKeyAdmin(ctx),
+    ...credentialAdmin(ctx, keys),
   };
 }
 

@@ -66,10 +66,25 @@ export async function requestClient(
   if (app?.status !== 'active') throw new AuthorizePageError('The application is unknown.');
   const redirectUri = one(params, 'redirect_uri', true);
   if (redirectUri === undefined) throw new AuthorizePageError('The request has no redirect_uri.');
-  if (!app.redirectUris.includes(redirectUri)) {
+  if (!isRegistered(app.redirectUris, redirectUri)) {
     throw new AuthorizePageError('The redirect_uri is not registered for this application.');
   }
   return { app, redirectUri };
+}
+
+/** A loopback IP literal over http: its port is the native app's to choose (RFC 8252 §7.3). */
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?(\/.*)?$/;
+
+/**
+ * Exact string comparison (RFC 9700 §4.1.3), except that a registered loopback redirect URI matches
+ * the same URI with any port (RFC 8252 §7.3).
+ */
+export function isRegistered(registered: readonly string[], uri: string): boolean {
+  if (registered.includes(uri)) return true;
+  const m = LOOPBACK.exec(uri);
+  if (!m) return false;
+  const withoutPort = `http://${m[1]}${m[3] ?? ''}`;
+  return registered.includes(withoutPort);
 }
 
 const CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
