@@ -86,6 +86,9 @@ describe('cxauth serve --demo', () => {
       'accessKeyId',
       'accessKeySecret',
       'tenantId',
+      'username',
+      'password',
+      'public_client_id',
     ]);
     expect(creds.issuer).toBe(issuer);
     expect(first.stdout()).toContain(`cxauth global service listening on ${issuer}`);

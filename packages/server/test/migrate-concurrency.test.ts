@@ -23,7 +23,12 @@ const TABLES = [
   'users',
 ];
 /** Every migration, each applied once. */
-const MIGRATIONS = [{ name: '0001_initial' }, { name: '0002_revision' }, { name: '0003_app_types' }];
+const MIGRATIONS = [
+  { name: '0001_initial' },
+  { name: '0002_revision' },
+  { name: '0003_app_types' },
+  { name: '0007_sign_in' },
+];
 
 const pgMissing = await pgUnavailable();
 if (pgMissing) console.log(`migrate-concurrency.test.ts: skipping the PostgreSQL run: ${pgMissing}`);

@@ -118,14 +118,15 @@ describe('request format', () => {
     expect(res.json()).toEqual({ error: 'invalid_request', error_description: 'grant_type is required' });
   });
 
-  it.each(['client_credentials', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])(
-    'answers grant_type=%s with unsupported_grant_type',
-    async (grantType) => {
-      const res = await tokenRequest(svc.app, { grant_type: grantType }, auth());
-      expect(res.statusCode).toBe(400);
-      expect(res.json().error).toBe('unsupported_grant_type');
-    },
-  );
+  it.each([
+    'client_credentials',
+    'urn:ietf:params:oauth:grant-type:device_code',
+    'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  ])('answers grant_type=%s with unsupported_grant_type', async (grantType) => {
+    const res = await tokenRequest(svc.app, { grant_type: grantType }, auth());
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe('unsupported_grant_type');
+  });
 
   it('refuses a repeated parameter: invalid_request', async () => {
     const res = await tokenRequest(svc.app, `${form(grant())}&username=again`, auth());
