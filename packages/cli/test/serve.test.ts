@@ -58,8 +58,10 @@ function run(
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
+    // Never the repository's own ./data: each run gets a fresh folder of its own.
+    const own = mkdtempSync(path.join(dataDir, 'run-'));
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, CXAUTH_DATA_DIR: own, CXAUTH_DATABASE_URL: '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -86,6 +88,9 @@ describe('cxauth serve --demo', () => {
       'accessKeyId',
       'accessKeySecret',
       'tenantId',
+      'username',
+      'password',
+      'public_client_id',
     ]);
     expect(creds.issuer).toBe(issuer);
     expect(first.stdout()).toContain(`cxauth global service listening on ${issuer}`);

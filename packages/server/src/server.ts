@@ -3,10 +3,12 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import type { ServerConfig } from './config/config.js';
+import { registerAuthorize } from './endpoints/authorize/index.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
 import { registerJwks } from './endpoints/jwks.js';
+import { registerLogout } from './endpoints/logout.js';
 import { registerRevocation } from './endpoints/revoke.js';
 import { registerTenantConfiguration } from './endpoints/tenant-configuration.js';
 import { registerTokenEndpoint } from './endpoints/token.js';
@@ -15,8 +17,12 @@ import { enabledGrants, type GrantType } from './grants/index.js';
 import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
-import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
+import { allowedMethods, corsRoutes, enforceRoutes, ROUTE, routinePaths } from './http/routes.js';
 import { answerClientError, registerStrictHeaders, timeoutOptions } from './http/strict.js';
+import { cookieJar } from './interaction/cookies.js';
+import { createSealer } from './interaction/seal.js';
+import { signInSessions } from './interaction/session.js';
+import { type SignInThrottle, sharedSignInThrottle } from './interaction/throttle.js';
 import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
@@ -54,6 +60,8 @@ export interface CreateServerOptions {
   readonly audit?: Audit;
   /** Runs the scheduled purge (default true; `cxauth serve` nodes all may, they take turns). */
   readonly purge?: boolean;
+  /** Throttling of the sign-in form (default: the shared throttle of every credential check). */
+  readonly signInThrottle?: SignInThrottle;
 }
 
 /** The Fastify instance with the service's logger, limits and framework-error answers. */
@@ -186,6 +194,34 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     verifier: ring.verifier,
     storage,
     clock,
+  });
+  const kekForSignIn = options.kek ?? config.kek;
+  const cookies = cookieJar(config.issuer);
+  const sealer = createSealer(kekForSignIn);
+  const sessions = signInSessions({ storage, hasher, cookies, ttl: config.signIn.signInSessionTtl });
+  registerAuthorize(app, {
+    config,
+    storage,
+    hasher,
+    kek: kekForSignIn,
+    sealer,
+    cookies,
+    sessions,
+    throttle: options.signInThrottle ?? sharedSignInThrottle(throttle),
+    action: ROUTE.authorize.path,
+    lookups,
+    clock,
+  });
+  registerLogout(app, {
+    issuer: config.issuer,
+    storage,
+    lookups,
+    sessions,
+    sealer,
+    cookies,
+    jwksJson: () => ring.jwksJson,
+    clock,
+    interactionTtl: config.signIn.interactionTtl,
   });
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage);

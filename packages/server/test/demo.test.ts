@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 describe('seedDemo', () => {
-  it('on an empty database creates everything and writes exactly the six fields, mode 0600', async () => {
+  it('on an empty database creates everything and writes exactly the nine fields, mode 0600', async () => {
     const admin = createAdmin(storage, hasher);
     const seeded = await seedDemo(storage, admin, config());
     expect(seeded.outcome).toBe('created');
@@ -45,8 +45,13 @@ describe('seedDemo', () => {
       'accessKeyId',
       'accessKeySecret',
       'tenantId',
+      'username',
+      'password',
+      'public_client_id',
     ]);
     expect(written).toEqual(credentials);
+    expect(credentials.username).toBe('demo.admin@example.com');
+    expect(credentials.password.length).toBeGreaterThanOrEqual(16);
     expect(credentials.issuer).toBe('http://127.0.0.1:8080');
     expect(credentials.accessKeyId).toMatch(/^[A-Z2-7]{52}====$/);
 

@@ -20,9 +20,12 @@ describe('OpenID discovery', () => {
       token_endpoint: `${TEST_ISSUER}/auth/token`,
       jwks_uri: `${TEST_ISSUER}/auth/jwks`,
       userinfo_endpoint: `${TEST_ISSUER}/auth/userinfo`,
+      authorization_endpoint: `${TEST_ISSUER}/auth/authorize`,
+      end_session_endpoint: `${TEST_ISSUER}/auth/authorize/logout`,
       revocation_endpoint: `${TEST_ISSUER}/auth/revoke`,
       introspection_endpoint: `${TEST_ISSUER}/auth/introspect`,
       grant_types_supported: [
+        'authorization_code',
         'password',
         'refresh_token',
         'client_credentials',
@@ -32,7 +35,12 @@ describe('OpenID discovery', () => {
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'admin'],
-      response_types_supported: [],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      display_values_supported: ['page', 'popup'],
+      prompt_values_supported: ['none', 'login'],
+      authorization_response_iss_parameter_supported: true,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
     });
@@ -44,9 +52,6 @@ describe('OpenID discovery', () => {
     expect(oauthMetadata.statusCode).toBe(200);
     expect(oauthMetadata.headers['cache-control']).toBe('public, max-age=3600');
     expect(oauthMetadata.json()).toEqual(doc);
-    // Not implemented yet, so not advertised.
-    expect(doc.authorization_endpoint).toBeUndefined();
-    expect(doc.end_session_endpoint).toBeUndefined();
   });
 
   it('never derives the issuer from the Host header', async () => {

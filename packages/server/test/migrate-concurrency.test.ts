@@ -31,6 +31,7 @@ const MIGRATIONS = [
   { name: '0003_app_types' },
   { name: '0004_throttling_audit' },
   { name: '0005_signing_key_states' },
+  { name: '0007_sign_in' },
   { name: '0008_refresh_grace' },
 ];
 

@@ -106,15 +106,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
         retention: config.retention,
         throttling: config.throttling,
         signing: signingKeyAdminOptions(config, kek),
+        credentials: { kek, issuer: config.issuer },
       });
-      const result = await verb.run(admin, values, id);
+      const result = await verb.run(admin, values, id, io);
       if (verb.format && !json) io.stdout(verb.format(result));
       else print(io, result, json);
       // A public application has no secret to warn about.
       const shown =
         typeof result === 'object' &&
         result !== null &&
-        ('client_secret' in result || 'accessKeySecret' in result);
+        ('client_secret' in result || 'accessKeySecret' in result || 'otpauth_uri' in result);
       if (verb.secret && shown && !json) {
         io.stdout(
           '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',

@@ -7,6 +7,8 @@ import type { KeyConfig } from './keys.js';
 import { keyConfig } from './keys.js';
 import type { RetentionConfig } from './retention.js';
 import { retentionConfig } from './retention.js';
+import type { SignInConfig } from './sign-in.js';
+import { signInConfig } from './sign-in.js';
 import type { StorageConfig } from './storage.js';
 import { storageConfig } from './storage.js';
 import type { ThrottleConfig } from './throttling.js';
@@ -21,6 +23,7 @@ export type { KeyConfig } from './keys.js';
 export { KEY_DEFAULTS } from './keys.js';
 export type { RetentionConfig } from './retention.js';
 export { RETENTION_DEFAULTS } from './retention.js';
+export type { SignInConfig } from './sign-in.js';
 export type { StorageConfig } from './storage.js';
 export type { ThrottleConfig } from './throttling.js';
 export { THROTTLE_DEFAULTS } from './throttling.js';
@@ -31,6 +34,7 @@ export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig {
   readonly tokens: TokenConfig;
   readonly throttling: ThrottleConfig;
   readonly retention: RetentionConfig;
+  readonly signIn: SignInConfig;
   /** CXAUTH_LOG_LEVEL (default info): pino's level names. */
   readonly logLevel: string;
 }
@@ -46,6 +50,7 @@ export function loadConfig(
   const tokens = tokenConfig(env, overrides.tokens);
   const throttling = throttleConfig(env, overrides.throttling);
   const retention = retentionConfig(env, overrides.retention);
+  const signIn = signInConfig(env, overrides.signIn);
   return Object.freeze({
     ...storage,
     ...http,
@@ -55,5 +60,6 @@ export function loadConfig(
     tokens,
     throttling,
     retention,
+    signIn,
   });
 }

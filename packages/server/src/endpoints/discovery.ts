@@ -11,7 +11,7 @@ export const DISCOVERY_MAX_AGE = 3600;
 
 /**
  * The metadata document. `issuer` is the configured issuer exactly, never taken from the request;
- * only implemented endpoints are listed (no authorization or end-session endpoint yet).
+ * only implemented endpoints are listed.
  * @see OpenID Connect Discovery 1.0 §3, RFC 8414 §2
  */
 export function discoveryDocument(
@@ -21,9 +21,11 @@ export function discoveryDocument(
 ): Record<string, unknown> {
   return {
     issuer,
+    authorization_endpoint: `${issuer}${ROUTE.authorize.path}`,
     token_endpoint: `${issuer}/auth/token`,
     jwks_uri: `${issuer}/auth/jwks`,
     userinfo_endpoint: `${issuer}/auth/userinfo`,
+    end_session_endpoint: `${issuer}${ROUTE.logout.path}`,
     revocation_endpoint: `${issuer}${ROUTE.revocation.path}`,
     introspection_endpoint: `${issuer}${ROUTE.introspection.path}`,
     grant_types_supported: [...grantTypes],
@@ -32,8 +34,14 @@ export function discoveryDocument(
     // A public client (none) cannot introspect.
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.filter((m) => m !== 'none'),
     scopes_supported: [...SUPPORTED_SCOPES],
-    // No authorization endpoint yet, so no response type is offered.
-    response_types_supported: [],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    // PKCE is required of every app, and `plain` is refused (RFC 9700 §2.1.1).
+    code_challenge_methods_supported: ['S256'],
+    display_values_supported: ['page', 'popup'],
+    prompt_values_supported: ['none', 'login'],
+    // RFC 9207: every authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
     subject_types_supported: ['public'],
     // What the JWKS publishes now (RFC 8414 §2): a rotation to another algorithm shows here.
     id_token_signing_alg_values_supported: [...signingAlgs],
@@ -46,6 +54,9 @@ export function discoveryDocument(
       'exp',
       'auth_time',
       'at_hash',
+      'nonce',
+      'amr',
+      'sid',
       'name',
       'given_name',
       'family_name',

@@ -1,6 +1,7 @@
 // The grants this service offers: the one list. The grant_type union, the discovery document's
 // grant_types_supported, the token endpoint's dispatch and the grant types an application may be
 // registered with all derive from it, so adding a grant is a module and a line here.
+import * as authorizationCode from './authorization-code.js';
 import * as clientCredentials from './client-credentials.js';
 import * as password from './password.js';
 import * as refreshToken from './refresh-token.js';
@@ -14,6 +15,7 @@ export type { Grant, GrantContext, GrantDeps } from './types.js';
  * @see RFC 6749 §4 and §6, RFC 8693, RFC 8414 §2 (`grant_types_supported`)
  */
 export const ALL_GRANTS = [
+  authorizationCode,
   password,
   refreshToken,
   clientCredentials,

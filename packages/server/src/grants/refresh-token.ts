@@ -95,6 +95,8 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     context.log.info({ sessionId: session.id }, 'refresh token retried within the grace period');
   }
   if (result.outcome !== 'rotated' || !owner) throw new InvalidGrant(INVALID);
+  // A session opened by a sign-in keeps that sign-in's auth_time and amr (OIDC Core §12.2).
+  const signIn = await storage.signIn.sessionSignIn(session.id);
   return tokens.issue({
     clientId: client.clientId,
     // The session goes on: every token it issues carries the same sid.
@@ -102,6 +104,7 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     scope,
     refreshToken: next.token,
     now,
-    authTime: session.createdAt,
+    authTime: signIn?.authTime ?? session.createdAt,
+    amr: signIn?.amr,
   });
 }

@@ -47,6 +47,14 @@ export const ROUTE = {
   token: { path: '/auth/token', methods: ['POST'], cors: true, log: 'info', auth: 'client' },
   revocation: { path: '/auth/revoke', methods: ['POST'], cors: true, log: 'info', auth: 'client' },
   introspection: { path: '/auth/introspect', methods: ['POST'], cors: false, log: 'info', auth: 'client' },
+  authorize: { path: '/auth/authorize', methods: ['GET', 'POST'], cors: false, log: 'info', auth: 'none' },
+  logout: {
+    path: '/auth/authorize/logout',
+    methods: ['GET', 'POST'],
+    cors: false,
+    log: 'info',
+    auth: 'none',
+  },
   jwks: { path: '/auth/jwks', methods: ['GET'], cors: true, log: 'debug', auth: 'none' },
   userinfo: { path: '/auth/userinfo', methods: ['GET', 'POST'], cors: true, log: 'info', auth: 'bearer' },
   'tenant-configuration': {

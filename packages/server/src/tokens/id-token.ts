@@ -13,6 +13,8 @@ export interface IdTokenInput {
   readonly now: number;
   /** When the user authenticated (the session's start), seconds since the epoch. */
   readonly authTime: number;
+  readonly nonce?: string | undefined;
+  readonly amr?: readonly string[] | undefined;
   readonly ttl: number;
 }
 
@@ -30,8 +32,8 @@ export function atHash(accessToken: string): string {
 }
 
 /**
- * Builds id_token claims: `aud` is the client, `auth_time` the session's start, `sid` the session of
- * the access token beside it.
+ * Builds id_token claims: `aud` is the client, `auth_time` when the user authenticated, `sid` the
+ * session of the access token beside it, `nonce` and `amr` from a sign-in.
  * @see OpenID Connect Core 1.0 §2, OpenID Connect Front-Channel Logout 1.0 §3 (sid)
  */
 export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
@@ -45,6 +47,8 @@ export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
     auth_time: input.authTime,
     at_hash: atHash(input.accessToken),
     sid: sessionId,
+    ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+    ...(input.amr === undefined || input.amr.length === 0 ? {} : { amr: [...input.amr] }),
     tenantId: tenant.id,
     name: user.email,
     given_name: user.givenName ?? '',

@@ -32,10 +32,14 @@ interface IssueCommon {
 export interface UserIssueInput extends IssueCommon {
   readonly subject: UserTokenSubject;
   readonly refreshToken?: string;
-  /** When the session began (id_token `auth_time`). */
+  /** When the user authenticated (id_token `auth_time`): the sign-in, or the session's start. */
   readonly authTime: Date;
   /** False for an access token alone (token exchange, RFC 8693 §2.2.1); default true. */
   readonly idToken?: boolean;
+  /** The authorization request's nonce (id_token `nonce`, OIDC Core §3.1.3.6). */
+  readonly nonce?: string | undefined;
+  /** How the user authenticated (id_token `amr`, RFC 8176). */
+  readonly amr?: readonly string[] | undefined;
 }
 
 /** A token for an application itself: no refresh token, no id_token. */
@@ -97,6 +101,8 @@ export class TokenIssuer {
           accessToken,
           now,
           authTime: Math.floor(input.authTime.getTime() / 1000),
+          nonce: input.nonce,
+          amr: input.amr,
           ttl: this.#ttl,
         }),
       );

@@ -2,6 +2,7 @@
 // "Areas" and "A tenant from scratch": area, tenant, user, app, key).
 import { CliError } from '../../io.js';
 import { OPERATION_KINDS } from './operations.js';
+import { readPassword } from './password-input.js';
 import { SIGNING_KEY } from './signing-key.js';
 import { byId, type Kind, many, type OptionSpec, optional, required, type Values } from './spec.js';
 
@@ -127,6 +128,19 @@ export const KINDS: Record<string, Kind> = {
         usage: '[--tenant ID]',
         options: { tenant: { type: 'string', description: 'only users of this tenant' } },
         run: (admin, v) => admin.listUsers({ tenantId: optional(v, 'tenant') }),
+      },
+      'set-password': {
+        usage: 'ID  (the password on standard input; typed without echo at a terminal)',
+        options: {},
+        id: 'ID',
+        run: async (admin, _v, id, io) => admin.setPassword(id ?? '', await readPassword(io)),
+      },
+      'enroll-totp': {
+        usage: 'ID  (prints the otpauth:// URI once)',
+        options: {},
+        id: 'ID',
+        secret: true,
+        run: (admin, _v, id) => admin.enrollTotp(id ?? ''),
       },
       ...byId(
         (admin, id) => admin.showUser(id),

@@ -1,6 +1,6 @@
 // The shape of one `cxauth admin <kind> <verb>` subcommand, and helpers to read its parsed options.
 import type { Admin } from '@cxauth/server';
-import { CliError, EXIT } from '../../io.js';
+import { CliError, EXIT, type Io } from '../../io.js';
 
 export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; description: string };
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -13,7 +13,7 @@ export interface Verb {
   id?: string;
   /** True when the result carries a secret shown only this once. */
   secret?: boolean;
-  run(admin: Admin, values: Values, id: string | undefined): Promise<unknown>;
+  run(admin: Admin, values: Values, id: string | undefined, io: Io): Promise<unknown>;
   /** The human (not --json) rendering of the result, when the generic one does not suit it. */
   format?: (result: unknown) => string;
 }

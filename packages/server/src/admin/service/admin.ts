@@ -7,6 +7,7 @@ import { accessKeyAdmin } from './access-keys.js';
 import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';
 import { audited } from './audited.js';
+import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
 import { tenantAdmin } from './tenants.js';
@@ -18,7 +19,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof applicationAdmin> &
   ReturnType<typeof accessKeyAdmin> &
   ReturnType<typeof signingKeyAdmin> &
-  ReturnType<typeof operationsAdmin>;
+  ReturnType<typeof operationsAdmin> &
+  ReturnType<typeof credentialAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -27,6 +29,8 @@ export interface AdminOptions extends OperationsSettings {
   readonly actor?: string;
   /** Enables the signing-key verbs (see signingKeyAdminOptions). */
   readonly signing?: SigningKeyAdminOptions;
+  /** Enables the password and TOTP verbs (TOTP secrets are sealed with the KEK). */
+  readonly credentials?: CredentialKeys;
 }
 
 /**
@@ -48,6 +52,7 @@ export function createAdmin(
     ...accessKeyAdmin(ctx),
     ...signingKeyAdmin({ ...ctx, ...(options.signing ? { signing: options.signing } : {}) }),
     ...operationsAdmin(ctx, options),
+    ...credentialAdmin(ctx, options.credentials),
   };
   const audit = options.audit ?? createAudit({ store: storage.auditEvents, clock });
   return audited(admin, audit, options.actor ?? 'cli');

@@ -10,6 +10,7 @@ import { ConfigError, type ServerConfig } from '../../config/config.js';
 import type { Area } from '../../domain/types.js';
 import { ensurePrivateDir, tightenPrivateFile } from '../../files/private-files.js';
 import { DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
+import { hashPassword } from '../../secrets/passwords.js';
 import type { Storage } from '../../storage/contract/index.js';
 import type { Admin } from './admin.js';
 import { randomBusinessUnitId } from './tenants.js';
@@ -22,6 +23,11 @@ export interface DemoCredentials {
   accessKeyId: string;
   accessKeySecret: string;
   tenantId: string;
+  /** The demo user's e-mail and password, for the hosted sign-in page (docs/sign-in.md). */
+  username: string;
+  password: string;
+  /** A public application with a loopback redirect URI (any port, RFC 8252 §7.3), for the code flow. */
+  public_client_id: string;
 }
 
 /**
@@ -42,6 +48,9 @@ export type DemoSeed =
       readonly credentials?: undefined;
       readonly file: string;
     };
+/** The public demo application's redirect URIs (loopback: any port is accepted). */
+export const DEMO_REDIRECT_URI = 'http://127.0.0.1/callback';
+export const DEMO_POST_LOGOUT_URI = 'http://127.0.0.1/signed-out';
 
 export const DEMO_AREA = 'na1';
 export const DEMO_CREDENTIALS_FILE = 'demo-credentials.json';
@@ -112,6 +121,9 @@ function parseCredentials(text: string, file: string): DemoCredentials {
     'accessKeyId',
     'accessKeySecret',
     'tenantId',
+    'username',
+    'password',
+    'public_client_id',
   ] as const;
   for (const field of fields) {
     if (typeof data[field] !== 'string') {
@@ -125,6 +137,9 @@ function parseCredentials(text: string, file: string): DemoCredentials {
     accessKeyId: data['accessKeyId'] as string,
     accessKeySecret: data['accessKeySecret'] as string,
     tenantId: data['tenantId'] as string,
+    username: data['username'] as string,
+    password: data['password'] as string,
+    public_client_id: data['public_client_id'] as string,
   };
 }
 
@@ -136,6 +151,9 @@ function serialize(c: DemoCredentials): string {
     accessKeyId: c.accessKeyId,
     accessKeySecret: c.accessKeySecret,
     tenantId: c.tenantId,
+    username: c.username,
+    password: c.password,
+    public_client_id: c.public_client_id,
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
@@ -203,6 +221,14 @@ export async function seedDemo(
     scopes: [...DEFAULT_APP_SCOPES, 'admin'],
   });
   const key = await admin.createAccessKey({ userId: user.id });
+  const password = crypto.randomBytes(18).toString('base64url');
+  await storage.signIn.setPassword(user.id, await hashPassword(password), new Date());
+  const signInApp = await admin.createApplication({
+    name: 'cxauth demo sign-in',
+    type: 'public',
+    redirectUris: [DEMO_REDIRECT_URI],
+    postLogoutRedirectUris: [DEMO_POST_LOGOUT_URI],
+  });
   const credentials: DemoCredentials = {
     issuer: config.issuer,
     client_id: app.client_id,
@@ -210,6 +236,9 @@ export async function seedDemo(
     accessKeyId: key.accessKeyId,
     accessKeySecret: key.accessKeySecret,
     tenantId: tenant.id,
+    username: user.email,
+    password,
+    public_client_id: signInApp.client_id,
   };
   await writePrivate(file, serialize(credentials));
   return { outcome: 'created', created: true, credentials, file };

@@ -7,6 +7,7 @@ import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
 import type { PurgeRepository } from './purge.js';
 import type { SessionRepository } from './sessions.js';
+import type { SignInRepository } from './sign-in.js';
 import type { SigningKeyRepository } from './signing-keys.js';
 import type { TenantRepository } from './tenants.js';
 import type { ThrottleRepository } from './throttle.js';
@@ -18,6 +19,7 @@ export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
 export type { PurgeRepository } from './purge.js';
 export type { RotationResult, SessionRepository } from './sessions.js';
+export type { CodeClaim, SignInRepository } from './sign-in.js';
 export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';
 export type { ThrottleCounter, ThrottleRepository } from './throttle.js';
@@ -35,6 +37,7 @@ export interface Storage {
   readonly throttle: ThrottleRepository;
   readonly auditEvents: AuditEventRepository;
   readonly purge: PurgeRepository;
+  readonly signIn: SignInRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

@@ -6,6 +6,12 @@ import type { AreasTable } from './areas/table.js';
 import type { AuditEventsTable } from './audit-events/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
+import type {
+  AuthorizationCodesTable,
+  SignInSessionsTable,
+  SignInsTable,
+  UserCredentialsTable,
+} from './sign-in/table.js';
 import type { SigningKeysTable } from './signing-keys/table.js';
 import type { TenantsTable } from './tenants/table.js';
 import type { ThrottleTable } from './throttle/table.js';
@@ -23,4 +29,8 @@ export interface Database {
   revision: RevisionTable;
   throttle: ThrottleTable;
   audit_events: AuditEventsTable;
+  user_credentials: UserCredentialsTable;
+  sign_ins: SignInsTable;
+  sign_in_sessions: SignInSessionsTable;
+  authorization_codes: AuthorizationCodesTable;
 }

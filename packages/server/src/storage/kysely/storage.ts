@@ -14,6 +14,7 @@ import { revisionReader } from './revision/queries.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
 import { sessionRepository } from './sessions/repository.js';
+import { signInRepository } from './sign-in/repository.js';
 import { signingKeyRepository } from './signing-keys/repository.js';
 import { tenantRepository } from './tenants/repository.js';
 import { throttleRepository } from './throttle/repository.js';
@@ -54,6 +55,7 @@ export function kyselyStorage(
     throttle: throttleRepository(db),
     auditEvents: auditEventRepository(db),
     purge: purgeRepository(db, dialect),
+    signIn: signInRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),

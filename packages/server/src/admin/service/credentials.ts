@@ -1,0 +1,45 @@
+// Users' sign-in credentials: a password (memory-hard hash only) and TOTP enrolment, whose secret is
+// shown once as an otpauth:// URI and stored sealed with the KEK.
+import { totpAad } from '../../interaction/credentials.js';
+import { encrypt } from '../../keys/kek.js';
+import { hashPassword, passwordProblem } from '../../secrets/passwords.js';
+import { generateTotpSecret, otpauthUri } from '../../secrets/totp.js';
+import { type AdminContext, invalid, notFound } from './context.js';
+
+/** What TOTP enrolment needs beyond storage: the KEK that seals the secret, the issuer it names. */
+export interface CredentialKeys {
+  readonly kek: Buffer;
+  readonly issuer: string;
+}
+
+export function credentialAdmin(ctx: AdminContext, keys?: CredentialKeys) {
+  const load = async (userId: string) => {
+    const user = await ctx.storage.users.get(userId);
+    if (!user) throw notFound('user', userId);
+    return user;
+  };
+  return {
+    /** Sets a user's password (stored only as its scrypt hash). */
+    async setPassword(userId: string, password: string): Promise<{ id: string; password: 'set' }> {
+      const user = await load(userId);
+      const problem = passwordProblem(password);
+      if (problem) throw invalid(problem);
+      await ctx.storage.signIn.setPassword(user.id, await hashPassword(password), ctx.clock());
+      return { id: user.id, password: 'set' };
+    },
+    /**
+     * Enrols (or re-enrols) a user in TOTP; the returned URI holds the secret and is not shown again.
+     * @see RFC 6238, RFC 4226 §4 (160-bit secret)
+     */
+    async enrollTotp(userId: string): Promise<{ id: string; otpauth_uri: string }> {
+      if (!keys) throw invalid('TOTP enrolment needs the key-encryption key');
+      const user = await load(userId);
+      const secret = generateTotpSecret();
+      await ctx.storage.signIn.setTotp(user.id, encrypt(keys.kek, secret, totpAad(user.id)), ctx.clock());
+      return {
+        id: user.id,
+        otpauth_uri: otpauthUri(secret, `cxauth ${new URL(keys.issuer).host}`, user.email),
+      };
+    },
+  };
+}

@@ -1,0 +1,178 @@
+// Reading an authorization request: who asks (an active app and one of its registered redirect URIs,
+// or else no redirect at all), then every other parameter, whose errors go back to the app by redirect.
+import type { Application } from '../../domain/types.js';
+import { hasControlChar } from '../../protocol/params.js';
+import { parseScope } from '../../protocol/scope.js';
+
+/** An error answered by redirect to the app (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
+export class AuthorizeError extends Error {
+  override readonly name = 'AuthorizeError';
+  constructor(
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+/** An error that must not redirect: shown as a page (RFC 6749 §4.1.2.1, §10.15 open redirectors). */
+export class AuthorizePageError extends Error {
+  override readonly name = 'AuthorizePageError';
+}
+
+/** A validated authorization request: what the sign-in carries until the code is issued. */
+export interface AuthorizationRequest {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly state?: string | undefined;
+  readonly nonce?: string | undefined;
+  readonly scope: string;
+  readonly codeChallenge: string;
+  readonly prompt?: 'none' | 'login' | undefined;
+  readonly maxAge?: number | undefined;
+  readonly loginHint?: string | undefined;
+  readonly display: 'page' | 'popup';
+  readonly tenantId?: string | undefined;
+}
+
+/** The request's parameters: a query or a form, each given once. */
+export type RawParams = Readonly<Record<string, unknown>>;
+
+const MAX_PARAM = 2048;
+
+/** One parameter's value: absent, or one string without control characters. */
+function one(params: RawParams, name: string, page = false): string | undefined {
+  const value = params[name];
+  if (value === undefined || value === '') return undefined;
+  const fail = (why: string) => {
+    throw page ? new AuthorizePageError(why) : new AuthorizeError('invalid_request', why);
+  };
+  if (typeof value !== 'string') return fail(`${name} is given more than once`);
+  if (value.length > MAX_PARAM || hasControlChar(value)) return fail(`${name} is malformed`);
+  return value;
+}
+
+/**
+ * The app and redirect URI of a request, checked first: an unknown or inactive client, or a redirect
+ * URI not registered for it (compared exactly, RFC 9700 §4.1.3), is never redirected to.
+ */
+export async function requestClient(
+  params: RawParams,
+  getApplication: (clientId: string) => Promise<Application | undefined>,
+): Promise<{ app: Application; redirectUri: string }> {
+  const clientId = one(params, 'client_id', true);
+  if (clientId === undefined) throw new AuthorizePageError('The request names no application (client_id).');
+  const app = await getApplication(clientId);
+  if (app?.status !== 'active') throw new AuthorizePageError('The application is unknown.');
+  const redirectUri = one(params, 'redirect_uri', true);
+  if (redirectUri === undefined) throw new AuthorizePageError('The request has no redirect_uri.');
+  if (!isRegistered(app.redirectUris, redirectUri)) {
+    throw new AuthorizePageError('The redirect_uri is not registered for this application.');
+  }
+  return { app, redirectUri };
+}
+
+/** A loopback IP literal over http: its port is the native app's to choose (RFC 8252 §7.3). */
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?(\/.*)?$/;
+
+/**
+ * Exact string comparison (RFC 9700 §4.1.3), except that a registered loopback redirect URI matches
+ * the same URI with any port (RFC 8252 §7.3).
+ */
+export function isRegistered(registered: readonly string[], uri: string): boolean {
+  if (registered.includes(uri)) return true;
+  const m = LOOPBACK.exec(uri);
+  if (!m) return false;
+  const withoutPort = `http://${m[1]}${m[3] ?? ''}`;
+  return registered.includes(withoutPort);
+}
+
+const CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/**
+ * The rest of the request, for an app and redirect URI already checked.
+ * @see RFC 6749 §4.1.1, RFC 7636 §4.3 (PKCE), OIDC Core §3.1.2.1
+ */
+export function readRequest(
+  params: RawParams,
+  app: Application,
+  redirectUri: string,
+  allowedScopes?: readonly string[],
+): AuthorizationRequest {
+  for (const name of ['request', 'request_uri']) {
+    if (params[name] !== undefined) {
+      throw new AuthorizeError(`${name}_not_supported`, `the ${name} parameter is not supported`);
+    }
+  }
+  const responseType = one(params, 'response_type');
+  if (responseType === undefined) throw new AuthorizeError('invalid_request', 'response_type is required');
+  if (responseType !== 'code') {
+    throw new AuthorizeError('unsupported_response_type', 'only response_type=code is supported');
+  }
+  const responseMode = one(params, 'response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') {
+    throw new AuthorizeError('invalid_request', 'only response_mode=query is supported');
+  }
+  const codeChallenge = one(params, 'code_challenge');
+  const method = one(params, 'code_challenge_method');
+  // PKCE is required of every app, confidential ones too (RFC 9700 §2.1.1), and only S256 is offered.
+  if (codeChallenge === undefined)
+    throw new AuthorizeError('invalid_request', 'code_challenge is required (PKCE)');
+  if (method !== 'S256') {
+    throw new AuthorizeError('invalid_request', 'code_challenge_method must be S256');
+  }
+  if (!CHALLENGE.test(codeChallenge))
+    throw new AuthorizeError('invalid_request', 'code_challenge is malformed');
+  let scope: string;
+  try {
+    scope = parseScope(one(params, 'scope'), allowedScopes);
+  } catch (err) {
+    throw new AuthorizeError('invalid_scope', (err as Error).message);
+  }
+  const prompt = one(params, 'prompt');
+  if (prompt !== undefined && prompt !== 'none' && prompt !== 'login') {
+    throw new AuthorizeError('invalid_request', 'prompt must be none or login');
+  }
+  const maxAgeText = one(params, 'max_age');
+  if (maxAgeText !== undefined && !/^\d{1,9}$/.test(maxAgeText)) {
+    throw new AuthorizeError('invalid_request', 'max_age must be a number of seconds');
+  }
+  const display = one(params, 'display') ?? 'page';
+  if (display !== 'page' && display !== 'popup') {
+    throw new AuthorizeError('invalid_request', 'display must be page or popup');
+  }
+  const tenantId = one(params, 'tenantId');
+  if (tenantId !== undefined && app.tenantId !== null && tenantId !== app.tenantId) {
+    throw new AuthorizeError('invalid_request', 'this application serves another tenant');
+  }
+  return {
+    clientId: app.clientId,
+    redirectUri,
+    state: one(params, 'state'),
+    nonce: one(params, 'nonce'),
+    scope,
+    codeChallenge,
+    prompt,
+    maxAge: maxAgeText === undefined ? undefined : Number(maxAgeText),
+    loginHint: one(params, 'login_hint'),
+    display,
+    tenantId: tenantId ?? app.tenantId ?? undefined,
+  };
+}
+
+/**
+ * The redirect back to the app: `code` or `error`, with `state` and `iss` (RFC 9207 §2, against
+ * mix-up attacks). Parameters the redirect URI already has are kept (RFC 6749 §3.1.2).
+ */
+export function redirectTo(
+  redirectUri: string,
+  issuer: string,
+  values: Record<string, string | undefined>,
+): string {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined) url.searchParams.append(name, value);
+  }
+  url.searchParams.append('iss', issuer);
+  return url.toString();
+}

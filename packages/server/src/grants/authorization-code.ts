@@ -1,0 +1,105 @@
+// grant_type=authorization_code: a single-use code, bound to the app, the redirect URI and the PKCE
+// challenge, opens a grant session linked to the browser's sign-in. A code presented twice ends
+// what its first exchange issued.
+import crypto from 'node:crypto';
+import type { Session } from '../domain/types.js';
+import { InvalidGrant } from '../protocol/errors.js';
+import type { FormParams } from '../protocol/params.js';
+import { verifyCodeVerifier } from '../protocol/pkce.js';
+import type { ThrottleIdentifier } from '../protocol/throttling.js';
+import type { TokenResponse } from '../tokens/issuer.js';
+import { mintRefreshToken } from '../tokens/refresh-token.js';
+import type { GrantContext } from './types.js';
+
+export const grantType = 'authorization_code';
+
+/**
+ * No identifier of its own: a code is 256 random bits, bound to the client whose id is throttled for
+ * every grant, and spent (or refused) at its first use.
+ */
+export function throttleKeys(_params: FormParams): readonly ThrottleIdentifier[] {
+  return [];
+}
+
+export const parameters: readonly string[] = ['code', 'redirect_uri', 'code_verifier'];
+
+const INVALID = 'the authorization code is invalid, expired or used';
+
+/**
+ * Exchanges an authorization code for tokens.
+ * @see RFC 6749 §4.1.3 and §4.1.2 (replay), RFC 7636 §4.5–4.6, OIDC Core §3.1.3
+ */
+export async function handler(context: GrantContext): Promise<TokenResponse> {
+  const { params, client, now, deps } = context;
+  const { storage, hasher, config, tokens } = deps;
+  const codeHash = hasher.hash(params['code'] as string);
+  const sessionId = crypto.randomUUID();
+  const claim = await storage.signIn.claimCode(codeHash, sessionId, now);
+  if (claim.outcome === 'replayed') {
+    // RFC 6749 §4.1.2: "the authorization server ... SHOULD revoke (when possible) all tokens
+    // previously issued based on that authorization code".
+    if (claim.code.sessionId !== null) {
+      await storage.sessions.revoke(claim.code.sessionId, 'authorization code replayed', now);
+    }
+    context.log.warn({ clientId: client.clientId }, 'authorization code replayed: its tokens are revoked');
+    throw new InvalidGrant(INVALID);
+  }
+  if (claim.outcome !== 'claimed') throw new InvalidGrant(INVALID);
+  const { code } = claim;
+  // Bound to its client, redirect URI and PKCE challenge (RFC 6749 §4.1.3, RFC 7636 §4.6).
+  if (code.clientId !== client.clientId || code.redirectUri !== params['redirect_uri']) {
+    throw new InvalidGrant(INVALID);
+  }
+  if (!verifyCodeVerifier(params['code_verifier'], code.codeChallenge)) {
+    throw new InvalidGrant('the code_verifier does not match the code_challenge');
+  }
+  const [user, tenant] = await Promise.all([
+    storage.users.get(code.userId),
+    storage.tenants.get(code.tenantId),
+  ]);
+  if (user?.status !== 'active' || tenant?.status !== 'active' || user.tenantId !== tenant.id) {
+    throw new InvalidGrant(INVALID);
+  }
+  if (client.tenantId !== null && client.tenantId !== tenant.id) throw new InvalidGrant(INVALID);
+  const session: Session = {
+    id: sessionId,
+    clientId: client.clientId,
+    userId: user.id,
+    tenantId: tenant.id,
+    accessKeyId: null,
+    scope: code.scope,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + config.tokens.sessionTtl * 1000),
+    revokedAt: null,
+    revokedReason: null,
+  };
+  const refresh = mintRefreshToken(hasher, {
+    sessionId,
+    scope: code.scope,
+    now,
+    ttl: config.tokens.refreshTokenTtl,
+    sessionExpiresAt: session.expiresAt,
+  });
+  await storage.sessions.create(session, refresh.record);
+  await storage.signIn.linkSession({
+    sessionId,
+    signInId: code.signInId,
+    authTime: code.authTime,
+    amr: code.amr,
+  });
+  // A replay that raced this exchange found no session to end yet: end it now.
+  if (await storage.signIn.codeReplayed(codeHash)) {
+    await storage.sessions.revoke(sessionId, 'authorization code replayed', now);
+    throw new InvalidGrant(INVALID);
+  }
+  return tokens.issue({
+    clientId: client.clientId,
+    subject: { kind: 'user', user, tenant, sessionId },
+    scope: code.scope,
+    refreshToken: refresh.token,
+    now,
+    authTime: code.authTime,
+    nonce: code.nonce ?? undefined,
+    amr: code.amr,
+  });
+}

@@ -1,0 +1,82 @@
+// Writing the sign-in pages: HTML escaping, and the headers of every page and redirect of a sign-in —
+// a strict Content-Security-Policy (no script at all, the one stylesheet by nonce), no framing, no
+// storing, no referrer.
+import crypto from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML content and double- or single-quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+}
+
+/** A tagged template whose interpolations are escaped, unless they are {@link Html} already. */
+export class Html {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0] as string;
+  values.forEach((value, i) => {
+    const parts = [value].flat();
+    for (const part of parts) {
+      if (part === undefined || part === null || part === false) continue;
+      out += part instanceof Html ? part.text : escapeHtml(String(part));
+    }
+    out += strings[i + 1] as string;
+  });
+  return new Html(out);
+}
+
+/** Headers shared by the sign-in pages and their redirects. */
+export function privateResponse(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('Cache-Control', 'no-store')
+    .header('Pragma', 'no-cache')
+    .header('Referrer-Policy', 'no-referrer')
+    .header('X-Content-Type-Options', 'nosniff');
+}
+
+/** A fresh nonce for one page's stylesheet. */
+export function styleNonce(): string {
+  return crypto.randomBytes(16).toString('base64');
+}
+
+/**
+ * Sends a page. `formTargets` are the origins its forms may lead to: browsers apply `form-action` to
+ * the redirect that answers a post too, so the app's redirect origin must be listed.
+ * @see CSP Level 3 (`form-action`, `frame-ancestors`), RFC 6749 §10.13 (clickjacking)
+ */
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  page: Html,
+  nonce: string,
+  formTargets: readonly string[] = [],
+): FastifyReply {
+  const formAction = ["'self'", ...new Set(formTargets)].join(' ');
+  return privateResponse(reply)
+    .code(status)
+    .header(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    )
+    .header('X-Frame-Options', 'DENY')
+    .type('text/html; charset=utf-8')
+    .send(page.text);
+}
+
+/** Sends a 302 to `location` (only ever a registered redirect URI or one of our pages). */
+export function sendRedirect(reply: FastifyReply, location: string): FastifyReply {
+  return privateResponse(reply).code(302).header('Location', location).send();
+}

@@ -1,0 +1,166 @@
+// The hosted sign-in pages, rendered on the server: plain forms that work without JavaScript, with
+// labels, autofocus, errors announced and linked to their inputs (aria-describedby), and one small
+// stylesheet that reads well from phone to desktop widths.
+import { Html, html } from './html.js';
+
+/** What every page shows of the request: the app's name, and the tenant once it is known. */
+export interface PageContext {
+  readonly appName: string;
+  readonly tenantName?: string | undefined;
+  /** `popup`: a compact page for a small window (OIDC Core §3.1.2.1 `display`). */
+  readonly display: 'page' | 'popup';
+  readonly nonce: string;
+}
+
+/** The hidden inputs that carry the interaction and its CSRF token. */
+export interface FormState {
+  readonly action: string;
+  readonly interaction: string;
+  readonly csrf: string;
+}
+
+const STYLE = `
+*{box-sizing:border-box}
+html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:100%;color:#1b1f24;background:#eef1f5}
+body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;padding:8vh 1rem 2rem}
+main{width:100%;max-width:26rem;background:#fff;border-radius:.75rem;padding:2rem 1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+.popup body,body.popup{padding:1rem}
+body.popup main{box-shadow:none;max-width:none}
+h1{font-size:1.5rem;margin:0 0 .25rem}
+.context{margin:0 0 1.5rem;color:#4a5360}
+.context strong{color:#1b1f24}
+label{display:block;font-weight:600;margin:1rem 0 .35rem}
+input{display:block;width:100%;font:inherit;padding:.7rem .8rem;border:1px solid #8a94a3;border-radius:.4rem;background:#fff;color:inherit}
+input:focus{outline:3px solid #2563eb;outline-offset:1px;border-color:#2563eb}
+input[aria-invalid=true]{border-color:#b42318}
+.hint{margin:.35rem 0 0;color:#4a5360;font-size:.9rem}
+button{display:block;width:100%;margin-top:1.5rem;font:inherit;font-weight:600;padding:.75rem;border:0;border-radius:.4rem;background:#1d4ed8;color:#fff;cursor:pointer}
+button:hover{background:#1e40af}
+button:focus{outline:3px solid #93c5fd;outline-offset:2px}
+.error{margin:0 0 1rem;padding:.75rem .9rem;border-radius:.4rem;background:#fdecea;color:#8a1c12;border:1px solid #f4b8b0}
+.done{color:#14532d}
+@media (min-width:40rem){main{padding:2.5rem 2.5rem}}
+@media (prefers-color-scheme:dark){html{background:#0f1318;color:#e6e9ee}main{background:#1a2028}.context,.hint{color:#aab3bf}.context strong{color:#e6e9ee}input{background:#0f1318;border-color:#5b6673}.error{background:#3b1411;color:#ffd4ce;border-color:#7a2a22}}
+`;
+
+function layout(ctx: PageContext, title: string, body: Html): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${title} – ${ctx.appName}</title>
+<style nonce="${ctx.nonce}">${new Html(STYLE)}</style>
+</head>
+<body class="${ctx.display}">
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+function context(ctx: PageContext): Html {
+  return html`<p class="context">to <strong>${ctx.appName}</strong>${
+    ctx.tenantName ? html` · tenant <strong>${ctx.tenantName}</strong>` : ''
+  }</p>`;
+}
+
+function hidden(state: FormState): Html {
+  return html`<input type="hidden" name="interaction" value="${state.interaction}">
+<input type="hidden" name="csrf" value="${state.csrf}">`;
+}
+
+function errorBox(error: string | undefined): Html | string {
+  return error ? html`<p id="form-error" class="error" role="alert">${error}</p>` : '';
+}
+
+/** The first form: e-mail and password. */
+export function signInPage(
+  ctx: PageContext,
+  state: FormState,
+  o: { username?: string | undefined; error?: string | undefined },
+): Html {
+  const invalid = o.error ? html` aria-invalid="true" aria-describedby="form-error"` : '';
+  const focusPassword = o.username !== undefined && o.username !== '';
+  return layout(
+    ctx,
+    'Sign in',
+    html`<h1>Sign in</h1>
+${context(ctx)}
+${errorBox(o.error)}
+<form method="post" action="${state.action}">
+${hidden(state)}
+<label for="username">E-mail</label>
+<input id="username" name="username" type="email" autocomplete="username" inputmode="email" required${
+      focusPassword ? '' : html` autofocus`
+    } value="${o.username ?? ''}"${invalid}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${
+      focusPassword ? html` autofocus` : ''
+    }${invalid}>
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+/** The second form, for users with TOTP enrolled. */
+export function otpPage(ctx: PageContext, state: FormState, o: { error?: string | undefined }): Html {
+  const described = o.error ? 'form-error otp-hint' : 'otp-hint';
+  return layout(
+    ctx,
+    'Verification code',
+    html`<h1>Verification code</h1>
+${context(ctx)}
+${errorBox(o.error)}
+<form method="post" action="${state.action}">
+${hidden(state)}
+<label for="otp">6-digit code</label>
+<input id="otp" name="otp" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus aria-describedby="${described}"${
+      o.error ? html` aria-invalid="true"` : ''
+    }>
+<p id="otp-hint" class="hint">Open your authenticator app and enter the code it shows for this account.</p>
+<button type="submit">Verify</button>
+</form>`,
+  );
+}
+
+/** A request that cannot be answered by a redirect (unknown app, unregistered redirect URI…). */
+export function errorPage(
+  ctx: Omit<PageContext, 'appName'> & { appName?: string },
+  title: string,
+  message: string,
+): Html {
+  return layout(
+    { ...ctx, appName: ctx.appName ?? 'cxauth' },
+    title,
+    html`<h1>${title}</h1>
+<p class="error" role="alert">${message}</p>
+<p class="hint">Go back to the application and start again.</p>`,
+  );
+}
+
+/** Logout without a valid id_token_hint: the user confirms (OIDC RP-Initiated Logout §2). */
+export function logoutConfirmPage(ctx: PageContext, state: FormState): Html {
+  return layout(
+    ctx,
+    'Sign out',
+    html`<h1>Sign out?</h1>
+<p class="context">You are signing out of cxauth in this browser.</p>
+<form method="post" action="${state.action}">
+${hidden(state)}
+<button type="submit" autofocus>Sign out</button>
+</form>`,
+  );
+}
+
+export function loggedOutPage(ctx: PageContext): Html {
+  return layout(
+    ctx,
+    'Signed out',
+    html`<h1>Signed out</h1>
+<p class="context done" role="status">You are signed out in this browser. You can close this window.</p>`,
+  );
+}

@@ -1,0 +1,98 @@
+// Password hashing for people signing in: scrypt (a memory-hard function, RFC 7914) from node:crypto,
+// run on the libuv thread pool, stored as a PHC-style string that carries its own parameters, so a
+// change of parameters is noticed at the next sign-in and the password hashed again.
+import crypto from 'node:crypto';
+
+/** scrypt's cost parameters: N = 2^ln, block size r, parallelism p (RFC 7914 §2). */
+export interface ScryptParams {
+  readonly ln: number;
+  readonly r: number;
+  readonly p: number;
+}
+
+/**
+ * 2^15 × 8 × 128 bytes = 32 MiB of memory and some tens of milliseconds of one core per sign-in: the
+ * OWASP Password Storage Cheat Sheet's scrypt minimum (N=2^17 ≈ 128 MiB) divided by 4 to fit small
+ * nodes, still far beyond what GPUs do cheaply.
+ */
+export const PASSWORD_PARAMS: ScryptParams = Object.freeze({ ln: 15, r: 8, p: 1 });
+
+const SALT_BYTES = 16;
+const HASH_BYTES = 32;
+/** The longest password accepted (bytes of UTF-8): hashing a megabyte would be a denial of service. */
+export const MAX_PASSWORD_BYTES = 1024;
+/** NIST SP 800-63B §5.1.1.1: at least 8 characters for a memorized secret chosen by its user. */
+export const MIN_PASSWORD_LENGTH = 8;
+
+const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+
+function scrypt(password: string, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> {
+  const N = 2 ** params.ln;
+  return new Promise((resolve, reject) => {
+    crypto.scrypt(
+      password.normalize('NFKC'),
+      salt,
+      length,
+      { N, r: params.r, p: params.p, maxmem: 256 * N * params.r + 1024 * 1024 },
+      (err, key) => (err ? reject(err) : resolve(key)),
+    );
+  });
+}
+
+/** A password that may be set: long enough, not too long for hashing. Returns why not, or undefined. */
+export function passwordProblem(password: string): string | undefined {
+  if ([...password].length < MIN_PASSWORD_LENGTH) {
+    return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
+  }
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return 'the password is too long';
+  return undefined;
+}
+
+/**
+ * Hashes a password: `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (PHC string format, base64 without padding).
+ * @see RFC 7914 (scrypt), https://github.com/P-H-C/phc-string-format
+ */
+export async function hashPassword(
+  password: string,
+  params: ScryptParams = PASSWORD_PARAMS,
+): Promise<string> {
+  const salt = crypto.randomBytes(SALT_BYTES);
+  const hash = await scrypt(password, salt, params, HASH_BYTES);
+  const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
+  return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(hash)}`;
+}
+
+/** The parameters of a stored hash, or undefined when it is not one of ours. */
+function parse(stored: string): { params: ScryptParams; salt: Buffer; hash: Buffer } | undefined {
+  const m = PHC.exec(stored);
+  if (!m) return undefined;
+  const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
+  if (params.ln < 10 || params.ln > 22 || params.r < 1 || params.p < 1) return undefined;
+  return { params, salt: Buffer.from(m[4] as string, 'base64'), hash: Buffer.from(m[5] as string, 'base64') };
+}
+
+/** A well-formed hash of a random password, checked when a user has none, so both cost the same. */
+let dummy: Promise<string> | undefined;
+
+/**
+ * Checks `password` against `stored` (undefined: the user has no password — the same work is done
+ * against a dummy hash, so the answer's timing does not tell). `rehash` is true when the stored
+ * parameters differ from the current ones.
+ */
+export async function verifyPassword(
+  password: string,
+  stored: string | undefined,
+  current: ScryptParams = PASSWORD_PARAMS,
+): Promise<{ ok: boolean; rehash: boolean }> {
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return { ok: false, rehash: false };
+  dummy ??= hashPassword(crypto.randomBytes(16).toString('hex'), current);
+  const parsed = parse(stored ?? (await dummy)) ?? parse(await dummy);
+  if (!parsed) return { ok: false, rehash: false };
+  const actual = await scrypt(password, parsed.salt, parsed.params, parsed.hash.length);
+  const ok =
+    stored !== undefined &&
+    actual.length === parsed.hash.length &&
+    crypto.timingSafeEqual(actual, parsed.hash);
+  const p = parsed.params;
+  return { ok, rehash: ok && (p.ln !== current.ln || p.r !== current.r || p.p !== current.p) };
+}

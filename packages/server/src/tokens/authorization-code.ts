@@ -1,0 +1,52 @@
+// Authorization codes: opaque random strings handed to the app once, stored only as their keyed hash,
+// living about a minute (RFC 6749 §4.1.2 asks for short-lived, single-use codes).
+import type { AuthMethod, AuthorizationCode } from '../domain/sign-in.js';
+import { generateToken } from '../secrets/random-secrets.js';
+import type { Hasher } from './refresh-token.js';
+
+export interface CodeInput {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly codeChallenge: string;
+  readonly scope: string;
+  readonly nonce?: string | undefined;
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly signInId: string;
+  readonly authTime: Date;
+  readonly amr: readonly AuthMethod[];
+  readonly now: Date;
+  /** Seconds. */
+  readonly ttl: number;
+}
+
+/**
+ * Mints a code: the value for the redirect, and its record for storage.
+ * @see RFC 6749 §4.1.2 and §10.5, RFC 7636 §4.4
+ */
+export function mintAuthorizationCode(
+  hasher: Hasher,
+  input: CodeInput,
+): { code: string; record: AuthorizationCode } {
+  const code = generateToken();
+  return {
+    code,
+    record: {
+      codeHash: hasher.hash(code),
+      clientId: input.clientId,
+      redirectUri: input.redirectUri,
+      codeChallenge: input.codeChallenge,
+      scope: input.scope,
+      nonce: input.nonce ?? null,
+      userId: input.userId,
+      tenantId: input.tenantId,
+      signInId: input.signInId,
+      authTime: input.authTime,
+      amr: [...input.amr],
+      createdAt: input.now,
+      expiresAt: new Date(input.now.getTime() + input.ttl * 1000),
+      usedAt: null,
+      sessionId: null,
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// A real browser (Chromium through playwright-core) signs a user in through the hosted page, with and
+// without TOTP, and lands on the redirect URI with a code; screenshots at phone and desktop widths go
+// to a temporary folder (its path is printed). Fails, never skips, when Chromium is missing.
+import { existsSync, mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Application } from '../src/domain/types.js';
+import { hotp, totpStep } from '../src/secrets/totp.js';
+import { startTestService, type TestService } from './helpers/service.js';
+import { authorizeQuery, PASSWORD, pkce, publicApp, REDIRECT, signInUser } from './helpers/sign-in.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+let svc: TestService;
+let app: Application;
+let issuer: string;
+let browser: Browser;
+const shots = mkdtempSync(path.join(os.tmpdir(), 'cxauth-sign-in-shots-'));
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
+  }
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  issuer = `http://127.0.0.1:${port}`;
+  // The real clock: the browser's requests and the TOTP code must agree on the time.
+  svc = await startTestService({ issuer });
+  svc.clock.current = new Date();
+  setInterval(() => {
+    svc.clock.current = new Date();
+  }, 200).unref();
+  await svc.app.listen({ host: '127.0.0.1', port });
+  app = await publicApp(svc);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  console.log(`sign-in screenshots: ${shots}`);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await svc?.close();
+});
+
+async function signInWith(o: { totp: boolean; name: string }) {
+  const { user, totpSecret } = await signInUser(svc, { totp: o.totp });
+  for (const [width, height, label] of [
+    [390, 844, 'phone'],
+    [1280, 800, 'desktop'],
+  ] as const) {
+    const context = await browser.newContext({ viewport: { width, height } });
+    const page = await context.newPage();
+    let landed: URL | undefined;
+    // The app's redirect URI has no server here: the request is caught and answered in the test.
+    await page.route(`${REDIRECT}**`, async (route) => {
+      landed = new URL(route.request().url());
+      await route.fulfill({ status: 200, contentType: 'text/plain', body: 'signed in' });
+    });
+    await page.goto(`${issuer}/auth/authorize?${authorizeQuery(app, pkce())}`);
+    await page.getByLabel('E-mail').fill(user.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.screenshot({ path: path.join(shots, `${o.name}-${label}-sign-in.png`), fullPage: true });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    if (o.totp) {
+      const field = page.getByLabel('6-digit code');
+      await field.waitFor();
+      await page.screenshot({ path: path.join(shots, `${o.name}-${label}-otp.png`), fullPage: true });
+      // A later step for the second viewport (±1 step is accepted): a code is accepted once.
+      const step = totpStep(new Date()) + (label === 'desktop' ? 1 : 0);
+      await field.fill(hotp(totpSecret as Buffer, step));
+      await page.getByRole('button', { name: 'Verify' }).click();
+    }
+    await page.waitForURL(`${REDIRECT}**`);
+    expect(landed?.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(landed?.searchParams.get('state')).toBe('st-123');
+    expect(landed?.searchParams.get('iss')).toBe(issuer);
+    await context.close();
+  }
+}
+
+it(
+  'signs in with a password in Chromium at phone and desktop widths',
+  () => signInWith({ totp: false, name: 'password' }),
+  60_000,
+);
+
+it(
+  'signs in with a password and a TOTP code in Chromium',
+  () => signInWith({ totp: true, name: 'totp' }),
+  90_000,
+);
