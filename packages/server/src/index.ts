@@ -60,6 +60,7 @@ export { discoveryDocument } from './endpoints/discovery.js';
 export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
 export { ALL_GRANTS, enabledGrants } from './grants/index.js';
 export type { LoggerOption } from './observability/logger.js';
+export { purgeRevocationEvents } from './revocation/feed.js';
 export type { CreateServerOptions } from './server.js';
 export { createServer } from './server.js';
 export type { RunningAuthService, StartOptions } from './start.js';

@@ -6,6 +6,7 @@ import type { ServerConfig } from './config/config.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerJwks } from './endpoints/jwks.js';
+import { registerRevocations } from './endpoints/revocations.js';
 import { registerTenantConfiguration } from './endpoints/tenant-configuration.js';
 import { registerTokenEndpoint } from './endpoints/token.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
@@ -19,6 +20,7 @@ import { scheduleKeyReload } from './keys/reload.js';
 import { type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import { registerRequestLog } from './observability/request-log.js';
+import { revocationFeed } from './revocation/feed.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import type { Storage } from './storage/contract/index.js';
 import { createLookups } from './storage/lookups.js';
@@ -106,6 +108,16 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerDiscovery(app, config.issuer, [...grants.keys()]);
   registerJwks(app, () => ring.jwksJson);
+  registerRevocations(
+    app,
+    revocationFeed({
+      issuer: config.issuer,
+      storage,
+      sign: (claims) => ring.sign('secevent+jwt', claims),
+      maxTokenAge: config.tokens.accessTokenTtl + config.tokens.clockTolerance,
+      clock,
+    }),
+  );
   registerTokenEndpoint(app, {
     grants,
     grantDeps: { config, storage, hasher, tokens, lookups },

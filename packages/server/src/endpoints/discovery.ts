@@ -1,4 +1,5 @@
 // GET /.well-known/openid-configuration: the provider metadata of what this service implements.
+import { FEED_METADATA } from '@cxauth/verify';
 import type { FastifyInstance } from 'fastify';
 import { cacheFor, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
@@ -43,6 +44,8 @@ export function discoveryDocument(issuer: string, grantTypes: readonly string[])
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    // cxauth's own member: the signed revocation feed regional verifiers follow (docs/revocation.md).
+    [FEED_METADATA]: `${issuer}/auth/revocations`,
   };
 }
 

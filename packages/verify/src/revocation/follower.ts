@@ -44,18 +44,12 @@ const SAVE_INTERVAL_MS = 5_000;
 /** Without a feed in the issuer's metadata, it is looked for again this often (ms). */
 const REDISCOVER_MS = 60_000;
 
-async function fetchText(url: string, fetch: FetchLike, timeoutMs: number): Promise<string> {
-  const response = await fetch(url, {
-    headers: { accept: 'application/secevent+jwt' },
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  if (!response.ok || Number(response.headers.get('content-length') ?? '0') > MAX_FEED_BYTES) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new Error(`GET ${url} answered ${response.status}`);
-  }
-  const text = await response.text();
-  if (text.length > MAX_FEED_BYTES) throw new Error(`GET ${url}: body larger than ${MAX_FEED_BYTES} bytes`);
-  return text;
+/** The one SET of an RFC 8936 poll response `{"sets": {jti: SET}, "moreAvailable"}`. */
+function onlySet(body: unknown): string {
+  const sets = (body as { sets?: unknown } | null)?.sets;
+  const values = typeof sets === 'object' && sets !== null ? Object.values(sets) : [];
+  if (values.length !== 1 || typeof values[0] !== 'string') throw new Error('feed response is not one SET');
+  return values[0];
 }
 
 export interface Follower {
@@ -113,8 +107,9 @@ export function followFeed(options: FollowerOptions): Follower {
       const asked = synced ? set.position : undefined;
       const url = new URL(feedUri);
       if (asked !== undefined) url.searchParams.set('after', String(asked));
+      const fetched = { fetch: options.fetch, timeoutMs: options.timeoutMs, maxBytes: MAX_FEED_BYTES };
       const page = await verifyFeed(
-        await fetchText(url.href, options.fetch, options.timeoutMs),
+        onlySet(await fetchJson(url.href, fetched)),
         options.issuer,
         options.keyOf,
       );

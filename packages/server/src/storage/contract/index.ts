@@ -4,6 +4,7 @@
 import type { AccessKeyRepository } from './access-keys.js';
 import type { ApplicationRepository } from './applications.js';
 import type { AreaRepository } from './areas.js';
+import type { RevocationRepository } from './revocations.js';
 import type { SessionRepository } from './sessions.js';
 import type { SigningKeyRepository } from './signing-keys.js';
 import type { TenantRepository } from './tenants.js';
@@ -12,6 +13,12 @@ import type { UserRepository } from './users.js';
 export type { AccessKeyOwner, AccessKeyRepository } from './access-keys.js';
 export type { ApplicationRepository } from './applications.js';
 export type { AreaRepository } from './areas.js';
+export type {
+  RevocationEvent,
+  RevocationHead,
+  RevocationKind,
+  RevocationRepository,
+} from './revocations.js';
 export type { RotationResult, SessionRepository } from './sessions.js';
 export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';
@@ -26,6 +33,8 @@ export interface Storage {
   readonly accessKeys: AccessKeyRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly sessions: SessionRepository;
+  /** Every ended session and deactivated subject, for the revocation feed (docs/revocation.md). */
+  readonly revocations: RevocationRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

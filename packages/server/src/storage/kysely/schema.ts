@@ -4,6 +4,7 @@ import type { AccessKeysTable } from './access-keys/table.js';
 import type { ApplicationsTable } from './applications/table.js';
 import type { AreasTable } from './areas/table.js';
 import type { RevisionTable } from './revision/table.js';
+import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
 import type { SigningKeysTable } from './signing-keys/table.js';
 import type { TenantsTable } from './tenants/table.js';
@@ -19,4 +20,6 @@ export interface Database {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   revision: RevisionTable;
+  revocation_events: RevocationEventsTable;
+  revocation_feed: RevocationFeedTable;
 }

@@ -7,6 +7,7 @@ import { applicationRepository } from './applications/repository.js';
 import { areaRepository } from './areas/repository.js';
 import { migrateToLatest } from './migrations/index.js';
 import { revisionReader } from './revision/queries.js';
+import { revocationRepository } from './revocations/repository.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
 import { sessionRepository } from './sessions/repository.js';
@@ -25,6 +26,7 @@ export function kyselyStorage(db: Kysely<Database>, dialect: Dialect): Storage {
     accessKeys: accessKeyRepository(db),
     signingKeys: signingKeyRepository(db, dialect),
     sessions: sessionRepository(db, dialect),
+    revocations: revocationRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     async ping() {
