@@ -24,7 +24,8 @@ const HELP = `usage: cxauth serve [--demo] [--json]
 serve        the global service on CXAUTH_PORT (8080), and the regional API of every area whose
              api_endpoint is on this host (127.0.0.1/localhost), each on its URL's port
 serve auth   the global service alone
-serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081)
+serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081); it
+             follows the issuer's revocation feed and keeps the last good keys in CXAUTH_DATA_DIR
 --demo       on an empty database create a demo tenant, user, access key and application, print
              them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}
 Logs go to stderr, one line per request at most and never a credential: JSON lines, or a short line
@@ -63,13 +64,16 @@ function openLog(io: Io, level: string): ServeLog {
 
 async function startRegional(
   log: ServeLog,
-  options: { area: string; issuer: string; audience: string; host: string; port: number },
+  options: { area: string; issuer: string; audience: string; host: string; port: number; dataDir: string },
 ): Promise<Listening> {
+  // The revocation feed is followed (the issuer's discovery names it), and the last good JWKS and feed
+  // state are kept in the data folder, so a restart during an issuer outage still verifies.
   const app = await createRegionalServer({
     area: options.area,
     issuer: options.issuer,
     audience: options.audience,
     logger: log.logger,
+    dataDir: options.dataDir,
   });
   const url = await app.listen({ host: options.host, port: options.port });
   return { area: options.area, url, app };
@@ -114,6 +118,7 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
       audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
       host: io.env['CXAUTH_HOST'] || '127.0.0.1',
       port,
+      dataDir: io.env['CXAUTH_DATA_DIR'] || './data',
     });
     print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
     const signal = await stopped;
@@ -173,6 +178,7 @@ async function serveAuthWith(
             area: area.name,
             issuer: config.issuer,
             audience: config.tokens.audience,
+            dataDir: config.dataDir,
             ...local,
           }),
         );

@@ -96,7 +96,7 @@ export function revocationFeed(options: FeedOptions): {
   return {
     async page(after) {
       const { key, jws } = await build(after);
-      const now = Date.now();
+      const now = options.clock().getTime();
       const known = reused.get(key);
       if (known && now - known.at < PAGE_REUSE_MS) return known.jws;
       for (const [k, v] of reused)
