@@ -194,7 +194,7 @@ describe('revocation feed', () => {
 
   it('refuses tampered, unsigned, mistyped, foreign or misplaced pages and keeps what it knew', async () => {
     const good = await signPage({ snapshot: true, position: 1, sessions: [[sid('a'), secs()]] });
-    const pages = new Map([[null, good]]);
+    const pages = new Map<string | null, string>([[null, good]]);
     serve(pages);
     const errors: unknown[] = [];
     const verifier = follow({ revocation: { pollIntervalMs: 20, onError: (e) => errors.push(e) } });
