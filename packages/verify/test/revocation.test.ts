@@ -117,7 +117,7 @@ const codeOf = (p: Promise<unknown>) =>
 describe('revocation feed', () => {
   it('refuses a revoked session within a poll, cached or not, and keeps serving the others', async () => {
     const asked: (string | null)[] = [];
-    const pages = new Map([
+    const pages = new Map<string | null, string>([
       [null, await signPage({ snapshot: true, position: 0 })],
       ['0', await signPage({ after: 0, position: 0 })],
     ]);
@@ -177,7 +177,7 @@ describe('revocation feed', () => {
   });
 
   it('starts over from a snapshot, which replaces what it knew', async () => {
-    const pages = new Map([
+    const pages = new Map<string | null, string>([
       [null, await signPage({ snapshot: true, position: 5, sessions: [[sid('a'), secs()]] })],
     ]);
     serve(pages);
@@ -252,7 +252,7 @@ describe('revocation feed', () => {
   it('holds 100 000 revoked sessions and drops them when their tokens would have expired', async () => {
     const sessions: [string, number][] = [];
     for (let i = 0; i < 100_000; i++) sessions.push([sid(`s-${i}`), secs() - (i % 600)]);
-    const pages = new Map([
+    const pages = new Map<string | null, string>([
       [null, await signPage({ snapshot: true, position: 100_000, sessions, maxTokenAge: 3630 })],
     ]);
     pages.set('100000', await signPage({ after: 100_000, position: 100_000 }));
