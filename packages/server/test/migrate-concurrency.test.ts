@@ -17,13 +17,15 @@ const TABLES = [
   'areas',
   'refresh_tokens',
   'revision',
+  'revocation_events',
+  'revocation_feed',
   'sessions',
   'signing_keys',
   'tenants',
   'users',
 ];
 /** Every migration, each applied once. */
-const MIGRATIONS = [{ name: '0001_initial' }, { name: '0002_revision' }];
+const MIGRATIONS = [{ name: '0001_initial' }, { name: '0002_revision' }, { name: '0006_revocation_feed' }];
 
 const pgMissing = await pgUnavailable();
 if (pgMissing) console.log(`migrate-concurrency.test.ts: skipping the PostgreSQL run: ${pgMissing}`);

@@ -275,7 +275,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     cachedAuthorization,
     async ready() {
       // The first poll of the feed (or the saved state) is awaited too; its failure is not the keys'.
-      await Promise.all([keys.load(), follower?.first]);
+      const [loaded] = await Promise.allSettled([keys.load(), follower?.first]);
+      if (loaded.status === 'rejected') throw loaded.reason;
     },
     get isReady() {
       return keys.loaded;

@@ -176,6 +176,18 @@ describe('revocation feed', () => {
     expect(await codeOf(verifier.verify(await tokenOf({ sub: 'user:u2' })))).toBe('accepted');
   });
 
+  it('keeps looking for the feed at the poll interval while discovery fails', async () => {
+    serve(new Map([['*', await signPage({ snapshot: true, position: 2, sessions: [[sid('a'), secs()]] })]]));
+    issuer.discoveryIssuer = 'https://not-this-issuer.example';
+    const verifier = follow();
+    await verifier.ready().catch(() => undefined);
+    expect(verifier.revocationStatus()?.lastError).toBeDefined();
+    issuer.discoveryIssuer = undefined;
+    now += 2_000; // past the key set's retry interval, which runs on the injected clock
+    await waitFor(() => verifier.revocationStatus()?.position === 2);
+    expect(await codeOf(verifier.verify(await tokenOf({ sid: 'a' })))).toBe('token_revoked');
+  });
+
   it('starts over from a snapshot, which replaces what it knew', async () => {
     const pages = new Map<string | null, string>([
       [null, await signPage({ snapshot: true, position: 5, sessions: [[sid('a'), secs()]] })],

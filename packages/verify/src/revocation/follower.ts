@@ -72,6 +72,8 @@ export function followFeed(options: FollowerOptions): Follower {
   let closed = false;
   let dirty = false;
   let savedAt = Number.NEGATIVE_INFINITY;
+  /** The issuer answered, and its metadata names no feed (not an outage: ask again rarely). */
+  let unpublished = false;
 
   async function discover(): Promise<string | undefined> {
     const url = discoveryUrl(options.issuer);
@@ -79,7 +81,9 @@ export function followFeed(options: FollowerOptions): Follower {
     const doc = (await fetchJson(url, fetched)) as Record<string, unknown> | null;
     if (doc?.['issuer'] !== options.issuer) throw new Error(`${url} names another issuer`);
     const uri = doc[FEED_METADATA];
-    return typeof uri === 'string' && URL.canParse(uri) ? uri : undefined;
+    const found = typeof uri === 'string' && URL.canParse(uri) ? uri : undefined;
+    unpublished = found === undefined;
+    return found;
   }
 
   function apply(page: FeedPage, asked: number | undefined): void {
@@ -130,7 +134,7 @@ export function followFeed(options: FollowerOptions): Follower {
     set.sweep(options.clock());
     await save(false);
     if (closed) return;
-    const wait = feedUri === undefined ? REDISCOVER_MS : options.pollIntervalMs;
+    const wait = feedUri === undefined && unpublished ? REDISCOVER_MS : options.pollIntervalMs;
     timer = setTimeout(() => void tick(), wait);
     timer.unref();
   }
