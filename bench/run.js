@@ -15,7 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { startBareServer, startPeer } from './lib/baselines.js';
 import { buildGroup } from './lib/cases.js';
 import { barChart } from './lib/chart.js';
-import { findNonOpenidScope, passwordForm, startCxauth, tokenRequest } from './lib/cxauth.js';
+import {
+  findNonOpenidScope,
+  passwordForm,
+  startCxauth,
+  startRegionalApi,
+  tokenRequest,
+} from './lib/cxauth.js';
 import { parseOptions, USAGE } from './lib/options.js';
 import { createDatabase } from './lib/postgres.js';
 import { cleanupAll, installCleanup, onCleanup, stopChild } from './lib/processes.js';
@@ -72,6 +78,26 @@ async function startTargets(opts, work) {
       t.accessToken = (await tokenRequest(t.cx.issuer, t.cx.creds, passwordForm(t.cx.creds))).access_token;
     } catch (err) {
       t.why.accessToken = `no access token for the API case: ${err.message}`;
+    }
+    // The same regional API alone, with and without the revocation feed, for the same-run comparison.
+    if (groups.has('api')) {
+      for (const [key, revocation] of [
+        ['apiRevocationOff', false],
+        ['apiRevocationOn', true],
+      ]) {
+        try {
+          const name = revocation ? 'on' : 'off';
+          t[key] = await startRegionalApi({
+            issuer: t.cx.issuer,
+            dataDir: path.join(work, `api-revocation-${name}`),
+            logFile: path.join(work, `api-revocation-${name}.log`),
+            revocation,
+            cli: opts.cli,
+          });
+        } catch (err) {
+          t.why[key] = err.message.split('\n')[0];
+        }
+      }
     }
     if (groups.has('peer')) {
       t.scope1 = await findNonOpenidScope(t.cx.issuer, t.cx.creds);

@@ -2,6 +2,17 @@
 import { basicAuth, FORM, SERVER_TIME } from './cxauth.js';
 import { ceiling, cxauthTarget, http, jsonGet, passwordGrant, refreshGrant } from './measurements.js';
 
+/** GET server-time with a bearer token on the regional API `target` ({pid, api}). */
+function verifiedServerTime(id, label, target, accessToken) {
+  return http({
+    id,
+    label,
+    server: { pid: target.pid, url: target.api },
+    request: { method: 'GET', path: SERVER_TIME, headers: { authorization: `Bearer ${accessToken}` } },
+    expect: (b) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/.test(b?.ServerTime),
+  });
+}
+
 /** The group names `--only` accepts, in the order they run. */
 export const GROUPS = ['token', 'api', 'discovery', 'peer', 'postgres', 'compare'];
 
@@ -38,6 +49,17 @@ export function buildGroup(name, t) {
                 expect: (b) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/.test(b?.ServerTime),
               }),
           ),
+          ...[
+            ['apiRevocationOff', 'server-time-revocation-off', 'off'],
+            ['apiRevocationOn', 'server-time-revocation-on', 'on'],
+          ].map(([key, id, state]) =>
+            needs(
+              [key, 'accessToken'],
+              id,
+              `server-time, \`cxauth serve api\` alone, Bearer verified, revocation feed ${state}`,
+              (mid, label) => verifiedServerTime(mid, label, t[key], t.accessToken),
+            ),
+          ),
         ],
         comparisons: [
           {
@@ -45,6 +67,12 @@ export function buildGroup(name, t) {
             baseline: 'bare-server-time',
             target: 0.8,
             label: 'server-time verified / unauthenticated',
+          },
+          {
+            subject: 'server-time-revocation-on',
+            baseline: 'server-time-revocation-off',
+            target: 0.95,
+            label: 'server-time verified, revocation on / off',
           },
         ],
       };

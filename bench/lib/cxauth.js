@@ -89,6 +89,30 @@ export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs
   return { child, pid: child.pid, issuer, api, creds, machineCreds };
 }
 
+/**
+ * Starts one area's regional API alone (`cxauth serve api --area na1 --issuer …`) against a running
+ * cxauth, with the revocation feed followed or not (`--revocation on|off`), and waits until it is ready.
+ */
+export async function startRegionalApi({ issuer, dataDir, logFile, revocation, cli = CLI }) {
+  const port = await freePort();
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^CX(AUTH|ONE)_/.test(k)));
+  Object.assign(env, { CXAUTH_DATA_DIR: dataDir, CXAUTH_HOST: '127.0.0.1' });
+  const args = [cli, 'serve', 'api', '--area', 'na1', '--issuer', issuer, '--port', String(port)];
+  const child = spawnChild(process.execPath, [...args, '--revocation', revocation ? 'on' : 'off'], {
+    env,
+    logFile,
+    cwd: root,
+  });
+  const api = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${api}/readyz`, child);
+  } catch (err) {
+    await stopChild(child);
+    throw new Error(`cxauth serve api did not start: ${err.message}`);
+  }
+  return { child, pid: child.pid, api };
+}
+
 /** One token request; returns the parsed JSON body, or throws with the server's error. */
 export async function tokenRequest(issuer, creds, form) {
   const res = await fetch(`${issuer}/auth/token`, {

@@ -1,6 +1,13 @@
 // createRegionalServer: one area's API server. It trusts the global issuer's access tokens through
 // @cxauth/verify alone, refuses tokens of other areas, and never calls the issuer on the happy path.
-import { claimsOf, createVerifier, fastifyBearer, type Verifier } from '@cxauth/verify';
+import {
+  claimsOf,
+  createVerifier,
+  fastifyBearer,
+  fileStore,
+  type RevocationOptions,
+  type Verifier,
+} from '@cxauth/verify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type AreaLookup, createAreaLookup } from './area-lookup.js';
 import {
@@ -43,6 +50,16 @@ export interface RegionalServerOptions {
   clock?: () => number;
   /** How long a slow client may take before a 408 (`cxauth serve` passes its CXAUTH_*_TIMEOUT_MS). */
   timeouts?: RegionalTimeouts;
+  /**
+   * Follow the issuer's revocation feed (docs/revocation.md). Default on: revoked sessions and
+   * deactivated users, tenants, apps and keys are refused within seconds. `false` turns it off.
+   */
+  revocation?: boolean | Omit<RevocationOptions, 'onError'>;
+  /**
+   * The data folder (`CXAUTH_DATA_DIR`) where the last good JWKS and the feed's state are kept, so the
+   * server restarted during an issuer outage still verifies. Default none (memory only).
+   */
+  dataDir?: string;
 }
 
 /** The reference document's API path (docs/design.md, step 7). */
@@ -87,7 +104,18 @@ function healthRoutes(app: FastifyInstance, verifier: Verifier, area: string): v
   app.get('/readyz', async (_request, reply) => {
     // ready() is throttled by the verifier, so probes cannot hammer an issuer that is down.
     if (!verifier.isReady) await verifier.ready().catch(() => undefined);
-    if (verifier.isReady) return { status: 'ready', area };
+    if (verifier.isReady) {
+      const revocation = verifier.revocationStatus();
+      if (revocation?.feedUri === undefined) return { status: 'ready', area };
+      // How stale this server may be about revocations (lagMs), for probes and metrics.
+      const { position, entries, lastSyncAt } = revocation;
+      const lagMs = Number.isFinite(revocation.lagMs) ? revocation.lagMs : null;
+      return {
+        status: 'ready',
+        area,
+        revocation: { position, entries, lagMs, synced: lastSyncAt !== undefined },
+      };
+    }
     return reply
       .code(503)
       .send({ status: 'unavailable', area, reason: "the issuer's signing keys are not loaded yet" });
@@ -114,6 +142,10 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
   });
   // Without a logger the hook would only cost time: request.log writes nowhere.
   if (options.logger) addRequestLog(app, options.area);
+  const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  // A feed that is down fails every poll: said once when it goes, once when it comes back.
+  let feedDown = false;
+  const revocation = options.revocation ?? true;
   registerStrictHeaders(app);
   const verifier = createVerifier({
     issuer: options.issuer,
@@ -124,11 +156,32 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
       : {}),
     clock,
     onJwksError: (err) =>
-      app.log.warn(
-        { area: options.area, reason: err instanceof Error ? err.message : String(err) },
-        'JWKS load failed; last good keys kept',
-      ),
+      app.log.warn({ area: options.area, reason: reason(err) }, 'JWKS load failed; last good keys kept'),
+    ...(options.dataDir ? { store: fileStore(options.dataDir) } : {}),
+    revocation: revocation && {
+      ...(revocation === true ? {} : revocation),
+      onError: (err) => {
+        if (feedDown) return;
+        feedDown = true;
+        app.log.warn(
+          { area: options.area, reason: reason(err) },
+          'revocation feed unreachable; serving with the revocations last known',
+        );
+      },
+    },
   });
+  if (revocation) {
+    const watch = setInterval(() => {
+      const status = verifier.revocationStatus();
+      if (feedDown && status?.lastError === undefined && status?.lastSyncAt !== undefined) {
+        feedDown = false;
+        app.log.info({ area: options.area, position: status.position }, 'revocation feed reachable again');
+      }
+    }, 1_000);
+    watch.unref();
+    app.addHook('onClose', async () => clearInterval(watch));
+  }
+  app.addHook('onClose', () => verifier.close());
   const lookup = createAreaLookup({ issuer: options.issuer, clock });
   const now = options.clock ? () => msToNs(clock()) : preciseNowNs;
 

@@ -92,6 +92,7 @@ export { AUDIT_EVENT_TYPES, auditJson, createAudit } from './observability/audit
 export type { LoggerOption } from './observability/logger.js';
 export type { Throttle, ThrottleIdentifier, ThrottleSubject, ThrottleTicket } from './protocol/throttling.js';
 export { createThrottle } from './protocol/throttling.js';
+export { purgeRevocationEvents } from './revocation/feed.js';
 export type { CreateServerOptions } from './server.js';
 export { createServer } from './server.js';
 export type { RunningAuthService, StartOptions } from './start.js';

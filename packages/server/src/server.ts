@@ -9,6 +9,7 @@ import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
 import { registerJwks } from './endpoints/jwks.js';
 import { registerLogout } from './endpoints/logout.js';
+import { registerRevocations } from './endpoints/revocations.js';
 import { registerRevocation } from './endpoints/revoke.js';
 import { registerTenantConfiguration } from './endpoints/tenant-configuration.js';
 import { registerTokenEndpoint } from './endpoints/token.js';
@@ -33,6 +34,7 @@ import { type Audit, createAudit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import { registerRequestLog } from './observability/request-log.js';
 import { createThrottle } from './protocol/throttling.js';
+import { revocationFeed } from './revocation/feed.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import type { Storage } from './storage/contract/index.js';
 import { createLookups } from './storage/lookups.js';
@@ -174,6 +176,16 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerDiscovery(app, config.issuer, [...grants.keys()], () => ring.algs);
   registerJwks(app, () => ring.jwksJson, config.jwksMaxAge);
+  registerRevocations(
+    app,
+    revocationFeed({
+      issuer: config.issuer,
+      storage,
+      sign: (claims) => ring.sign('secevent+jwt', claims),
+      maxTokenAge: config.tokens.accessTokenTtl + config.tokens.clockTolerance,
+      clock,
+    }),
+  );
   registerTokenEndpoint(app, {
     grants,
     grantDeps: { config, storage, hasher, tokens, lookups, audit, verifier: ring.verifier },

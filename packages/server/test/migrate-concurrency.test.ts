@@ -18,6 +18,8 @@ const TABLES = [
   'audit_events',
   'refresh_tokens',
   'revision',
+  'revocation_events',
+  'revocation_feed',
   'sessions',
   'signing_keys',
   'tenants',
@@ -31,6 +33,7 @@ const MIGRATIONS = [
   { name: '0003_app_types' },
   { name: '0004_throttling_audit' },
   { name: '0005_signing_key_states' },
+  { name: '0006_revocation_feed' },
   { name: '0007_sign_in' },
   { name: '0008_refresh_grace' },
 ];

@@ -49,16 +49,22 @@ export function splitCompact(token: string): [string, string, string] {
  * Checks the protected header of an access token and returns its `alg` and `kid`: `alg` one of
  * RS256, ES256 and EdDSA (the key must then be of that type: see verifier.ts),
  * `typ` at+jwt (so an id_token is never taken for an access token), no key-carrying or `crit` members.
+ * The revocation feed passes its own `types` (secevent+jwt): neither is ever taken for the other.
  * @see RFC 9068 §4, RFC 8725 §3.1 and §3.11
  */
-export function checkHeader(header: Record<string, unknown>): { alg: SigningAlg; kid: string } {
+export function checkHeader(
+  header: Record<string, unknown>,
+  types: ReadonlySet<string> = ACCESS_TOKEN_TYPES,
+): { alg: SigningAlg; kid: string } {
   const alg = header['alg'];
   if (!ALGORITHMS.has(alg)) {
     throw new TokenError('alg_not_allowed', 'The token algorithm is not RS256, ES256 or EdDSA');
   }
   const typ = header['typ'];
-  if (typeof typ !== 'string' || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) {
-    throw new TokenError('type_invalid', 'The token is not an access token (typ at+jwt)');
+  if (typeof typ !== 'string' || !types.has(typ.toLowerCase())) {
+    const expected =
+      types === ACCESS_TOKEN_TYPES ? 'an access token (typ at+jwt)' : `of typ ${[...types][0]}`;
+    throw new TokenError('type_invalid', `The token is not ${expected}`);
   }
   for (const name of FORBIDDEN_HEADERS) {
     if (name in header) throw new TokenError('header_forbidden', `The token header must not contain ${name}`);

@@ -19,6 +19,7 @@ export type TokenErrorCode =
   | 'issuer_invalid'
   | 'audience_invalid'
   | 'claims_invalid'
+  | 'token_revoked'
   | 'jwks_unavailable';
 
 /** The RFC 6750 §3.1 `error` values this package answers with. */
@@ -45,6 +46,7 @@ const MAPPINGS: Readonly<Record<TokenErrorCode, Mapping>> = Object.freeze({
   issuer_invalid: { status: 401, error: 'invalid_token' },
   audience_invalid: { status: 401, error: 'invalid_token' },
   claims_invalid: { status: 401, error: 'invalid_token' },
+  token_revoked: { status: 401, error: 'invalid_token' },
   jwks_unavailable: { status: 503, error: undefined },
 });
 

@@ -23,4 +23,16 @@ export { type FetchJsonOptions, type FetchLike, fetchJson } from './fetch-json.j
 export { type HttpBearerOptions, type HttpMiddleware, httpBearer } from './http.js';
 export { Lru } from './lru.js';
 export type { JwksDocument } from './memory-key-set.js';
+export {
+  REVOCATION_KINDS,
+  type RevocationKind,
+  revocationDigest,
+  tokenDigests,
+} from './revocation/digest.js';
+export { FEED_EVENT, FEED_METADATA, FEED_TYPE, type FeedPage, verifyFeed } from './revocation/feed.js';
+export type { RevocationStatus } from './revocation/follower.js';
+export type { FeedEntry, RevocationState } from './revocation/set.js';
+export { RevocationSet } from './revocation/set.js';
+export type { RevocationOptions } from './revocation/wiring.js';
+export { fileStore, type VerifierStore } from './store.js';
 export { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';

@@ -16,6 +16,11 @@ export interface KeySetOptions {
   clock: () => number;
   fetch: FetchJsonOptions;
   onError: (err: unknown) => void;
+  /**
+   * The last good JWKS kept across restarts: `save` is given each document that loaded, `load` is
+   * asked once, when no fetch has succeeded yet, for the one to use meanwhile.
+   */
+  saved?: { load(): Promise<unknown>; save(doc: unknown): void };
 }
 
 /** The cached key set of one issuer. */
@@ -89,10 +94,28 @@ export function createKeySet(options: KeySetOptions): KeySet {
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let inflight: Promise<void> | undefined;
 
+  let restoreTried = false;
+
   async function fetchKeys(): Promise<void> {
     jwksUri ??= await discoverJwksUri(options.issuer, options.fetch);
-    keys = await importKeys(await fetchJson(jwksUri, { ...options.fetch, maxBytes: MAX_JWKS_BYTES }));
+    const doc = await fetchJson(jwksUri, { ...options.fetch, maxBytes: MAX_JWKS_BYTES });
+    keys = await importKeys(doc);
     loadedAt = options.clock();
+    options.saved?.save(doc);
+  }
+
+  /** The saved document, once, while nothing was ever fetched (an issuer outage at start-up). */
+  async function restore(): Promise<void> {
+    if (restoreTried || keys || !options.saved) return;
+    restoreTried = true;
+    try {
+      const doc = await options.saved.load();
+      // A fetch may have succeeded meanwhile: the fresher keys win. The restored set counts as old, so
+      // the next request for a known kid refreshes it in the background.
+      if (doc !== undefined && !keys) keys = await importKeys(doc);
+    } catch (err) {
+      options.onError(err);
+    }
   }
 
   /** One fetch at a time; concurrent callers share it. Failures are reported, never thrown. */
@@ -114,6 +137,7 @@ export function createKeySet(options: KeySetOptions): KeySet {
 
   async function ensureLoaded(): Promise<Map<string, VerificationKey>> {
     if (!keys && mayRefresh(Math.min(FIRST_LOAD_RETRY_MS, options.cooldownMs))) await refresh();
+    if (!keys) await restore();
     if (!keys) throw new TokenError('jwks_unavailable', "The issuer's signing keys are not available");
     return keys;
   }

@@ -8,6 +8,10 @@ import { verifyJws } from './jose.js';
 import { createKeySet, type KeySet } from './key-set.js';
 import { Lru } from './lru.js';
 import { createMemoryKeySet, type JwksDocument } from './memory-key-set.js';
+import { tokenDigests } from './revocation/digest.js';
+import type { Follower, RevocationStatus } from './revocation/follower.js';
+import { followerOf, type RevocationOptions, savedJwks, storeNames } from './revocation/wiring.js';
+import type { VerifierStore } from './store.js';
 
 /** Options of {@link createVerifier}. Times are in milliseconds unless named otherwise. */
 export interface VerifierOptions {
@@ -41,6 +45,17 @@ export interface VerifierOptions {
   fetch?: FetchLike;
   /** Told about each failed discovery/JWKS load (the last good keys stay in use). */
   onJwksError?: (err: unknown) => void;
+  /**
+   * Follow the issuer's revocation feed (docs/revocation.md): `true` or options to turn it on. A token
+   * whose session, subject, tenant or client was revoked after its `iat` is then refused with
+   * `token_revoked`, cached or not. Default off; not with `jwks` (an issuer checks its own storage).
+   */
+  revocation?: boolean | RevocationOptions;
+  /**
+   * Where the last good JWKS and the feed's state are kept across restarts (`fileStore(dir)`), so a
+   * verifier started while the issuer is down still verifies. Default none.
+   */
+  store?: VerifierStore;
 }
 
 /** A configured verifier for one issuer and audience. */
@@ -68,6 +83,10 @@ export interface Verifier {
   ready(): Promise<void>;
   /** True once the issuer's key set has been loaded at least once. */
   readonly isReady: boolean;
+  /** How current the revocation feed is (its lag, position, entries); undefined when it is off. */
+  revocationStatus(): RevocationStatus | undefined;
+  /** Stops following the feed and saves its state; the verifier still verifies with what it knows. */
+  close(): Promise<void>;
 }
 
 interface Verified {
@@ -78,6 +97,10 @@ interface Verified {
   expiresAt: number;
   /** The in-memory key set's document when the token was verified (undefined for a fetched JWKS). */
   keys: unknown;
+  /** The token's revocation digests (empty when revocation is off). */
+  digests: readonly string[];
+  /** The revocation set's version when the token was last found unrevoked. */
+  checked: number;
 }
 
 /**
@@ -115,8 +138,10 @@ function keySetOf(options: VerifierOptions, clock: () => number, fetchTimeoutMs:
   if (options.jwks !== undefined) {
     if (typeof options.jwks !== 'function') throw new TypeError('jwks must be a function returning a JWKS');
     if (options.jwksUri !== undefined) throw new TypeError('give jwks or jwksUri, not both');
+    if (options.revocation || options.store) throw new TypeError('jwks takes neither revocation nor store');
     return createMemoryKeySet(options.jwks);
   }
+  const onError = options.onJwksError ?? (() => undefined);
   return createKeySet({
     issuer: options.issuer,
     jwksUri: options.jwksUri,
@@ -124,9 +149,12 @@ function keySetOf(options: VerifierOptions, clock: () => number, fetchTimeoutMs:
     maxAgeMs: count(options.jwksMaxAgeMs, 600_000, 'jwksMaxAgeMs'),
     clock,
     fetch: { fetch: options.fetch ?? fetch, timeoutMs: Math.ceil(fetchTimeoutMs), maxBytes: 64 * 1024 },
-    onError: options.onJwksError ?? (() => undefined),
+    onError,
+    ...(options.store ? { saved: savedJwks(options.store, storeNames(options.issuer).jwks, onError) } : {}),
   });
 }
+
+const NOT_REVOKED: readonly string[] = Object.freeze([]);
 
 /**
  * Creates a verifier of access tokens for one issuer: RS256, ES256 or EdDSA, each only with a key
@@ -157,6 +185,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
   const keys = keySetOf(options, clock, fetchTimeoutMs);
   const version = keys.version;
+  const follower: Follower | undefined = followerOf({
+    issuer: options.issuer,
+    option: options.revocation,
+    store: options.store,
+    tolerance,
+    clock,
+    fetch: options.fetch ?? fetch,
+    timeoutMs: Math.ceil(fetchTimeoutMs),
+    keyOf: (kid) => keys.key(kid),
+  });
 
   async function verifyUncached(token: string): Promise<Verified> {
     const keysUsed = version?.();
@@ -175,7 +213,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const payload = parseJsonObject(Buffer.from(payloadBytes).toString('utf8'), 'payload');
     const claims = deepFreeze(checkClaims(payload, rules, clock() / 1000));
-    return { token, claims, expiresAt: (claims.exp + tolerance) * 1000, keys: keysUsed };
+    const digests = follower ? tokenDigests(options.issuer, claims) : NOT_REVOKED;
+    const checked = follower?.set.version ?? 0;
+    if (follower?.set.revoked(digests, claims.iat)) {
+      throw new TokenError('token_revoked', 'The access token was revoked');
+    }
+    return { token, claims, expiresAt: (claims.exp + tolerance) * 1000, keys: keysUsed, digests, checked };
   }
 
   /** The claims of a token verified before and not expired since, or undefined. */
@@ -183,7 +226,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const hit = cache.get(slotOf(token));
     if (hit?.token !== token) return undefined;
     // In memory, a changed key set may have dropped the token's key: verify it again.
-    if (clock() < hit.expiresAt && (version === undefined || hit.keys === version())) return hit.claims;
+    if (clock() < hit.expiresAt && (version === undefined || hit.keys === version())) {
+      // One comparison while no revocation arrived since the last check; a new one is looked up.
+      if (follower === undefined || hit.checked === follower.set.version) return hit.claims;
+      if (!follower.set.revoked(hit.digests, hit.claims.iat)) {
+        hit.checked = follower.set.version;
+        return hit.claims;
+      }
+    }
     cache.delete(slotOf(token));
     return undefined;
   }
@@ -228,9 +278,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verify,
     verifyAuthorization,
     cachedAuthorization,
-    ready: () => keys.load(),
+    async ready() {
+      // The first poll of the feed (or the saved state) is awaited too; its failure is not the keys'.
+      const [loaded] = await Promise.allSettled([keys.load(), follower?.first]);
+      if (loaded.status === 'rejected') throw loaded.reason;
+    },
     get isReady() {
       return keys.loaded;
     },
+    revocationStatus: () => follower?.status(),
+    close: async () => follower?.close(),
   };
 }

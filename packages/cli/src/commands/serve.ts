@@ -24,12 +24,14 @@ import { reportDemo, SEEDED_ELSEWHERE } from './serve/demo-report.js';
 
 const HELP = `usage: cxauth serve [--demo] [--json]
        cxauth serve auth [--demo] [--json]
-       cxauth serve api --area NAME --issuer URL [--port P] [--json]
+       cxauth serve api --area NAME --issuer URL [--port P] [--revocation on|off] [--json]
 
 serve        the global service on CXAUTH_PORT (8080), and the regional API of every area whose
              api_endpoint is on this host (127.0.0.1/localhost), each on its URL's port
 serve auth   the global service alone
-serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081)
+serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081); it
+             follows the issuer's revocation feed (--revocation off: not) and keeps the last good
+             keys and feed state in CXAUTH_DATA_DIR
 --demo       on an empty database create a demo tenant, user, access key and application, print
              them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}; on a database
              another node seeded, serve it (its credentials are in that node's data folder)
@@ -77,14 +79,20 @@ async function startRegional(
     host: string;
     port: number;
     timeouts: HttpTimeouts;
+    dataDir: string;
+    revocation?: boolean;
   },
 ): Promise<Listening> {
+  // The revocation feed is followed (the issuer's discovery names it), and the last good JWKS and feed
+  // state are kept in the data folder, so a restart during an issuer outage still verifies.
   const app = await createRegionalServer({
     area: options.area,
     issuer: options.issuer,
     audience: options.audience,
     logger: log.logger,
     timeouts: options.timeouts,
+    dataDir: options.dataDir,
+    revocation: options.revocation ?? true,
   });
   const url = await app.listen({ host: options.host, port: options.port });
   return { area: options.area, url, app };
@@ -120,6 +128,10 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
     throw new CliError(`--port must be a port number; it is "${String(rawPort)}"`, EXIT.usage);
   }
   const timeouts = httpTimeouts(io.env);
+  const revocation = values['revocation'] ?? 'on';
+  if (revocation !== 'on' && revocation !== 'off') {
+    throw new CliError('--revocation must be on or off', EXIT.usage);
+  }
   const log = openLog(io, io.env['CXAUTH_LOG_LEVEL'] || 'info');
   try {
     // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
@@ -131,6 +143,8 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
       host: io.env['CXAUTH_HOST'] || '127.0.0.1',
       port,
       timeouts,
+      dataDir: io.env['CXAUTH_DATA_DIR'] || './data',
+      revocation: revocation === 'on',
     });
     print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
     const signal = await stopped;
@@ -190,6 +204,7 @@ async function serveAuthWith(
             area: area.name,
             issuer: config.issuer,
             audience: config.tokens.audience,
+            dataDir: config.dataDir,
             ...local,
             timeouts: config.timeouts,
           }),
@@ -255,6 +270,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       area: { type: 'string' },
       issuer: { type: 'string' },
       port: { type: 'string' },
+      revocation: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -281,8 +297,8 @@ async function serveMode(
   values: Record<string, string | boolean | undefined>,
 ): Promise<number> {
   if (mode === 'api') return serveApi(io, values);
-  if (values.area || values.issuer || values.port) {
-    throw new CliError('--area, --issuer and --port belong to `serve api`', EXIT.usage);
+  if (values.area || values.issuer || values.port || values.revocation) {
+    throw new CliError('--area, --issuer, --port and --revocation belong to `serve api`', EXIT.usage);
   }
   // A ConfigError becomes a usage error (exit 2) in startupError, with every other start-up failure.
   const config = loadConfig(io.env);

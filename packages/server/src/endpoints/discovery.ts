@@ -1,5 +1,6 @@
 // GET /.well-known/openid-configuration and /.well-known/oauth-authorization-server: the provider
 // metadata of what this service implements (one document at both).
+import { FEED_METADATA } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { cacheFor, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
@@ -66,6 +67,8 @@ export function discoveryDocument(
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    // cxauth's own member: the signed revocation feed regional verifiers follow (docs/revocation.md).
+    [FEED_METADATA]: `${issuer}/auth/revocations`,
   };
 }
 

@@ -56,6 +56,7 @@ export const ROUTE = {
     auth: 'none',
   },
   jwks: { path: '/auth/jwks', methods: ['GET'], cors: true, log: 'debug', auth: 'none' },
+  revocations: { path: '/auth/revocations', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
   userinfo: { path: '/auth/userinfo', methods: ['GET', 'POST'], cors: true, log: 'info', auth: 'bearer' },
   'tenant-configuration': {
     path: '/.well-known/cxone-configuration',

@@ -3,8 +3,8 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import type { SigningAlg } from '../domain/types.js';
 
-/** The `typ` values we sign: access tokens (RFC 9068 §2.1) and id_tokens. */
-export type JwtType = 'at+jwt' | 'JWT';
+/** The `typ` values we sign: access tokens (RFC 9068 §2.1), id_tokens, the revocation feed (RFC 8417). */
+export type JwtType = 'at+jwt' | 'JWT' | 'secevent+jwt';
 
 /** The key that signs, as loaded by keys/signing-keys.ts. */
 export interface ActiveKey {
@@ -56,7 +56,11 @@ export class JwsSigner {
     this.#digest = scheme.digest;
     const header = (typ: JwtType) =>
       Buffer.from(JSON.stringify({ alg: key.alg, typ, kid: key.kid })).toString('base64url');
-    this.#headers = { 'at+jwt': header('at+jwt'), JWT: header('JWT') };
+    this.#headers = {
+      'at+jwt': header('at+jwt'),
+      JWT: header('JWT'),
+      'secevent+jwt': header('secevent+jwt'),
+    };
   }
 
   /** Returns the compact JWS of `claims` with header `{alg, typ, kid}`. */

@@ -38,6 +38,11 @@ export interface FakeIssuer {
   hitsOf(path: string): number;
   /** Overrides the discovery document's issuer (to test the mismatch check). */
   discoveryIssuer: string | undefined;
+  /**
+   * The revocation feed: when set, discovery advertises `/auth/revocations` and its answer is this
+   * function's body for the `after` query (null when absent); a thrown error answers 500.
+   */
+  feed: ((after: string | null) => unknown) | undefined;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,7 @@ export async function startIssuer(): Promise<FakeIssuer> {
     hits,
     hitsOf: (path) => hits.get(path) ?? 0,
     discoveryIssuer: undefined,
+    feed: undefined,
     close: () =>
       new Promise<void>((resolve) => {
         server?.closeAllConnections();
@@ -78,7 +84,14 @@ export async function startIssuer(): Promise<FakeIssuer> {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === '/.well-known/openid-configuration') {
-      json(200, { issuer: state.discoveryIssuer ?? state.url, jwks_uri: state.jwksUri });
+      const feedUri = state.feed ? { cxauth_revocation_feed_uri: `${state.url}/auth/revocations` } : {};
+      json(200, { issuer: state.discoveryIssuer ?? state.url, jwks_uri: state.jwksUri, ...feedUri });
+    } else if (url.pathname === '/auth/revocations' && state.feed) {
+      try {
+        json(200, state.feed(url.searchParams.get('after')));
+      } catch {
+        json(500, { error: 'server_error' });
+      }
     } else if (url.pathname === '/auth/jwks') {
       if (state.jwksMode === 'hang') return;
       if (state.jwksMode === 'reset') req.socket.destroy();

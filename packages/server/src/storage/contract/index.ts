@@ -6,6 +6,7 @@ import type { ApplicationRepository } from './applications.js';
 import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
 import type { PurgeRepository } from './purge.js';
+import type { RevocationRepository } from './revocations.js';
 import type { SessionRepository } from './sessions.js';
 import type { SignInRepository } from './sign-in.js';
 import type { SigningKeyRepository } from './signing-keys.js';
@@ -18,6 +19,12 @@ export type { ApplicationRepository } from './applications.js';
 export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
 export type { PurgeRepository } from './purge.js';
+export type {
+  RevocationEvent,
+  RevocationHead,
+  RevocationKind,
+  RevocationRepository,
+} from './revocations.js';
 export type { RotationResult, SessionRepository } from './sessions.js';
 export type { CodeClaim, SignInRepository } from './sign-in.js';
 export type { SigningKeyRepository } from './signing-keys.js';
@@ -38,6 +45,8 @@ export interface Storage {
   readonly auditEvents: AuditEventRepository;
   readonly purge: PurgeRepository;
   readonly signIn: SignInRepository;
+  /** Every ended session and deactivated subject, for the revocation feed (docs/revocation.md). */
+  readonly revocations: RevocationRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

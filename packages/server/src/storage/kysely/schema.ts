@@ -5,6 +5,7 @@ import type { ApplicationsTable } from './applications/table.js';
 import type { AreasTable } from './areas/table.js';
 import type { AuditEventsTable } from './audit-events/table.js';
 import type { RevisionTable } from './revision/table.js';
+import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
 import type {
   AuthorizationCodesTable,
@@ -33,4 +34,6 @@ export interface Database {
   sign_ins: SignInsTable;
   sign_in_sessions: SignInSessionsTable;
   authorization_codes: AuthorizationCodesTable;
+  revocation_events: RevocationEventsTable;
+  revocation_feed: RevocationFeedTable;
 }

@@ -11,6 +11,7 @@ import { auditEventRepository } from './audit-events/repository.js';
 import { migrateToLatest } from './migrations/index.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
+import { revocationRepository } from './revocations/repository.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
 import { sessionRepository } from './sessions/repository.js';
@@ -56,6 +57,7 @@ export function kyselyStorage(
     auditEvents: auditEventRepository(db),
     purge: purgeRepository(db, dialect),
     signIn: signInRepository(db),
+    revocations: revocationRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),

@@ -4,6 +4,7 @@ import type { Application, Status } from '../../../domain/types.js';
 import type { ApplicationRepository } from '../../contract/applications.js';
 import { prepare } from '../prepared.js';
 import { changing, withRevision } from '../revision/queries.js';
+import { recordRevocations } from '../revocations/record.js';
 import { constrained } from '../rows.js';
 import type { Database } from '../schema.js';
 import { applicationListColumns, applicationRow } from './table.js';
@@ -49,7 +50,15 @@ export function applicationRepository(db: Kysely<Database>): ApplicationReposito
           .set({ status, updated_at: at.getTime() })
           .where('client_id', '=', clientId)
           .executeTakeFirst();
-        return result.numUpdatedRows > 0n;
+        const changed = result.numUpdatedRows > 0n;
+        // Every token issued to the app, and its own (client_credentials), through the feed.
+        if (changed && status === 'inactive') {
+          await recordRevocations(trx, [
+            { kind: 'client', value: clientId, at },
+            { kind: 'sub', value: `app:${clientId}`, at },
+          ]);
+        }
+        return changed;
       });
     },
     async listActiveOrigins() {

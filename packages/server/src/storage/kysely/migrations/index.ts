@@ -10,6 +10,7 @@ import { revision } from './0002_revision.js';
 import { appTypes } from './0003_app_types.js';
 import { throttlingAudit } from './0004_throttling_audit.js';
 import { signingKeyStates } from './0005_signing_key_states.js';
+import { revocationFeed } from './0006_revocation_feed.js';
 import { signIn } from './0007_sign_in.js';
 import { refreshGrace } from './0008_refresh_grace.js';
 
@@ -48,6 +49,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_app_types': appTypes(),
     '0004_throttling_audit': throttlingAudit(),
     '0005_signing_key_states': signingKeyStates(),
+    '0006_revocation_feed': revocationFeed(),
     '0007_sign_in': signIn(dialect),
     '0008_refresh_grace': refreshGrace(),
   };

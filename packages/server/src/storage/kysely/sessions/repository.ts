@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { RefreshToken, Session } from '../../../domain/types.js';
 import type { RotationResult, SessionRepository } from '../../contract/sessions.js';
+import { inTransaction, recordRevocations } from '../revocations/record.js';
 import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
 import { pgSessionQueries } from './pg-queries.js';
@@ -39,12 +40,7 @@ async function lostClaim(
   ms: number,
 ): Promise<RotationResult> {
   if (!found || found.token.usedAt === null) return { outcome: 'invalid' };
-  await db
-    .updateTable('sessions')
-    .set({ revoked_at: ms, revoked_reason: 'refresh token reused' })
-    .where('id', '=', found.session.id)
-    .where('revoked_at', 'is', null)
-    .execute();
+  await revokeWhere(db, 'id', found.session.id, 'refresh token reused', new Date(ms));
   const session = (await getSession(q, db, found.session.id)) ?? found.session;
   return { outcome: 'reused', session };
 }
@@ -102,18 +98,25 @@ function withinGrace(found: { token: RefreshToken } | undefined, ms: number, gra
 /** Revokes every open session whose `column` is `value`; returns how many. */
 async function revokeWhere(
   db: Db,
-  column: 'user_id' | 'access_key_id' | 'client_id',
+  column: 'id' | 'user_id' | 'access_key_id' | 'client_id',
   value: string,
   reason: string,
   at: Date,
 ): Promise<number> {
-  const result = await db
-    .updateTable('sessions')
-    .set({ revoked_at: at.getTime(), revoked_reason: reason })
-    .where(column, '=', value)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return inTransaction(db, async (trx) => {
+    const ended = await trx
+      .updateTable('sessions')
+      .set({ revoked_at: at.getTime(), revoked_reason: reason })
+      .where(column, '=', value)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    await recordRevocations(
+      trx,
+      ended.map((s) => ({ kind: 'sid', value: s.id, at })),
+    );
+    return ended.length;
+  });
 }
 
 export function sessionRepository(db: Kysely<Database>, dialect: Dialect): SessionRepository {
@@ -186,13 +189,7 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
     },
 
     async revoke(id, reason, at) {
-      const result = await db
-        .updateTable('sessions')
-        .set({ revoked_at: at.getTime(), revoked_reason: reason })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return (await revokeWhere(db, 'id', id, reason, at)) > 0;
     },
     revokeByUser: (userId, reason, at) => revokeWhere(db, 'user_id', userId, reason, at),
     revokeByAccessKey: (accessKeyId, reason, at) => revokeWhere(db, 'access_key_id', accessKeyId, reason, at),

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Status, Tenant } from '../../../domain/types.js';
 import type { TenantRepository } from '../../contract/tenants.js';
 import { changing, withRevision } from '../revision/queries.js';
+import { recordRevocations } from '../revocations/record.js';
 import { constrained } from '../rows.js';
 import type { Database } from '../schema.js';
 import { tenantRow } from './table.js';
@@ -29,7 +30,11 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
           .set({ status, updated_at: at.getTime() })
           .where('id', '=', id)
           .executeTakeFirst();
-        return result.numUpdatedRows > 0n;
+        const changed = result.numUpdatedRows > 0n;
+        // Deactivation reaches regional verifiers through the feed (docs/revocation.md).
+        if (changed && status === 'inactive')
+          await recordRevocations(trx, [{ kind: 'tenant', value: id, at }]);
+        return changed;
       });
     },
   };

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Status, User } from '../../../domain/types.js';
 import type { UserRepository } from '../../contract/users.js';
 import { changing, withRevision } from '../revision/queries.js';
+import { recordRevocations } from '../revocations/record.js';
 import { constrained } from '../rows.js';
 import type { Database } from '../schema.js';
 import { userRow } from './table.js';
@@ -31,7 +32,11 @@ export function userRepository(db: Kysely<Database>): UserRepository {
           .set({ status, updated_at: at.getTime() })
           .where('id', '=', id)
           .executeTakeFirst();
-        return result.numUpdatedRows > 0n;
+        const changed = result.numUpdatedRows > 0n;
+        // Deactivation reaches regional verifiers through the feed (docs/revocation.md).
+        if (changed && status === 'inactive')
+          await recordRevocations(trx, [{ kind: 'sub', value: `user:${id}`, at }]);
+        return changed;
       });
     },
   };
