@@ -13,6 +13,7 @@ import { enabledGrants, type GrantType } from './grants/index.js';
 import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
+import { registerRequestMetrics } from './http/metrics.js';
 import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
 import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
@@ -22,6 +23,7 @@ import { keyTiming } from './keys/states.js';
 import { schedulePurge } from './maintenance/purge.js';
 import { type Audit, createAudit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
+import type { ServiceMetrics } from './observability/metrics.js';
 import { registerRequestLog } from './observability/request-log.js';
 import { createThrottle } from './protocol/throttling.js';
 import { SecretHasher } from './secrets/random-secrets.js';
@@ -51,6 +53,11 @@ export interface CreateServerOptions {
   readonly audit?: Audit;
   /** Runs the scheduled purge (default true; `cxauth serve` nodes all may, they take turns). */
   readonly purge?: boolean;
+  /**
+   * Where requests, grants, throttling, sessions, keys and the pool are measured (start.ts makes one
+   * when CXAUTH_MANAGEMENT_PORT is set); omitted: nothing is measured.
+   */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** The Fastify instance with the service's logger, limits and framework-error answers. */
@@ -95,6 +102,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   const app = fastify(config, options.logger ?? false);
   const routes = enforceRoutes(app);
   registerRequestLog(app, routinePaths());
+  const { metrics } = options;
+  if (metrics) registerRequestMetrics(app, metrics);
   app.removeAllContentTypeParsers();
   registerFormParser(app, config.bodyLimit);
   installErrorHandling(app, allowedMethods());
@@ -124,7 +133,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     });
     app.addHook('onClose', stop);
   }
-  const throttle = createThrottle(storage.throttle, config.throttling, clock);
+  const throttle = createThrottle(storage.throttle, config.throttling, clock, metrics?.throttled);
 
   const grants = enabledGrants(options.grants);
   const ring = new KeyRing(keys, {
@@ -144,6 +153,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       rotationDays: config.keyRotationDays,
       clock,
       log: app.log,
+      audit,
     });
   scheduleKeyReload(
     app,
@@ -151,6 +161,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     options.reloadKeys ?? (reload ? () => reload(ring.statuses) : undefined),
     config.keyReloadMs,
   );
+  metrics?.watch({ storage, keyStatuses: () => ring.statuses, clock });
   const tokens = new TokenIssuer({
     signer: ring,
     issuer: config.issuer,

@@ -1,10 +1,15 @@
-// Starting the global service for `cxauth serve`: open and migrate the database, load the keys, listen;
-// closing drains the server first and closes the database last.
+// Starting the global service for `cxauth serve`: open and migrate the database, load the keys, listen
+// (and, with CXAUTH_MANAGEMENT_PORT, serve metrics and probes beside it); closing drains the server
+// first and closes the database last.
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config/config.js';
+import { type ManagementServer, startManagementServer } from './http/management.js';
 import { loadKek } from './keys/kek.js';
+import { keyEvent } from './keys/rotation.js';
 import { ensureActiveSigningKey } from './keys/signing-keys.js';
+import { type Audit, createAudit } from './observability/audit.js';
 import type { LoggerOption } from './observability/logger.js';
+import { createServiceMetrics } from './observability/metrics.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import { createServer } from './server.js';
 import type { Storage } from './storage/contract/index.js';
@@ -16,6 +21,8 @@ export interface RunningAuthService {
   readonly storage: Storage;
   /** The URL it listens on (may differ from the issuer behind a proxy). */
   readonly url: string;
+  /** The management listener's URL (`/metrics`, `/healthz`, `/readyz`), when CXAUTH_MANAGEMENT_PORT is set. */
+  readonly managementUrl: string | undefined;
   /** Stops listening, then closes the database. */
   close(): Promise<void>;
 }
@@ -38,16 +45,53 @@ export async function startAuthService(
   try {
     await storage.migrate();
     const kek = await loadKek(config);
-    await ensureActiveSigningKey(storage, kek, new Date(), config.signingAlg);
+    const created = await ensureActiveSigningKey(storage, kek, new Date(), config.signingAlg);
     const hasher = new SecretHasher(kek);
     await options.beforeListen?.({ storage, kek, hasher });
-    const app = await createServer({ config, storage, kek, hasher, logger: options.logger ?? 'stderr' });
+    // Built here rather than in createServer, so the first key's creation is recorded in it.
+    let log: FastifyInstance['log'] | undefined;
+    const audit: Audit = createAudit({
+      store: storage.auditEvents,
+      log: (line, message) => log?.info(line, message),
+      onError: (err) => log?.error({ err }, 'could not store audit events'),
+    });
+    const metrics = config.managementPort === undefined ? undefined : createServiceMetrics();
+    const app = await createServer({
+      config,
+      storage,
+      kek,
+      hasher,
+      audit,
+      logger: options.logger ?? 'stderr',
+      ...(metrics ? { metrics } : {}),
+    });
+    log = app.log;
+    if (created) {
+      const first = (await storage.signingKeys.list())[0];
+      if (first) keyEvent(app.log, { type: 'signing_key.created', kid: first.kid, alg: first.alg }, audit);
+    }
     const url = await app.listen({ host: config.host, port: config.port });
+    let management: ManagementServer | undefined;
+    if (metrics && config.managementPort !== undefined) {
+      management = await startManagementServer({
+        host: config.host,
+        port: config.managementPort,
+        registry: metrics.registry,
+        ready: () => storage.ping(),
+        onError: (err) => app.log.error({ err }, 'metrics scrape failed'),
+      }).catch(async (err: unknown) => {
+        await app.close();
+        throw err;
+      });
+    }
     return {
       app,
       storage,
       url,
+      managementUrl: management?.url,
       async close() {
+        // Probes see the service going away first; then in-flight requests drain.
+        await management?.close();
         await app.close();
         await storage.close();
       },

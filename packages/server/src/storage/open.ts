@@ -43,7 +43,15 @@ export async function openStorage(databaseUrl: string): Promise<Storage> {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     // An idle client's error (e.g. the server restarting) must not crash the process.
     pool.on('error', () => undefined);
-    return kyselyStorage(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+    return kyselyStorage(
+      new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      'postgres',
+      () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+      }),
+    );
   }
   throw new Error('the database URL must start with sqlite: or postgres://');
 }

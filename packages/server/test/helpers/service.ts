@@ -6,6 +6,7 @@ import { loadConfig, type ServerConfig } from '../../src/config/config.js';
 import type { AccessKey, Application, Area, Tenant, User } from '../../src/domain/types.js';
 import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from '../../src/keys/signing-keys.js';
 import type { LoggerOption } from '../../src/observability/logger.js';
+import type { ServiceMetrics } from '../../src/observability/metrics.js';
 import {
   generateAccessKeyPart,
   generateClientSecret,
@@ -76,6 +77,7 @@ export interface TestServiceOptions {
   /** Overrides of the first tenant and application. */
   tenant?: Partial<Tenant>;
   application?: Partial<Application>;
+  metrics?: ServiceMetrics;
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -139,6 +141,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     keys,
     clock: clock.now,
     logger: options.logger ?? false,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await app.ready();
   return {

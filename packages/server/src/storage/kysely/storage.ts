@@ -1,7 +1,7 @@
 // The Kysely implementation of Storage: one set of repositories and migrations for both dialects. A new
 // aggregate is one line here (and one in schema.ts).
 import { type Kysely, sql } from 'kysely';
-import type { Storage } from '../contract/index.js';
+import type { PoolStats, Storage } from '../contract/index.js';
 import { accessKeyRepository } from './access-keys/repository.js';
 import { applicationRepository } from './applications/repository.js';
 import { areaRepository } from './areas/repository.js';
@@ -18,9 +18,10 @@ import { throttleRepository } from './throttle/repository.js';
 import { userRepository } from './users/repository.js';
 
 /** Builds the Storage over an open Kysely instance; `close` destroys it (and its pool or file handle). */
-export function kyselyStorage(db: Kysely<Database>, dialect: Dialect): Storage {
+export function kyselyStorage(db: Kysely<Database>, dialect: Dialect, pool?: () => PoolStats): Storage {
   return {
     dialect,
+    ...(pool ? { pool } : {}),
     areas: areaRepository(db),
     tenants: tenantRepository(db),
     users: userRepository(db),
