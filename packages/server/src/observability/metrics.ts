@@ -54,15 +54,26 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A two-level cache of label children, so a request builds no label string. */
+/** The value of `key` in `map`, made and kept on first use. */
+function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  const found = map.get(key);
+  if (found !== undefined) return found;
+  const made = make();
+  map.set(key, made);
+  return made;
+}
+
+/** A two-level cache of label children, so a request builds no label string (nor a closure). */
 function cached<T>(make: (a: string, b: string) => T): (a: string, b: string) => T {
   const outer = new Map<string, Map<string, T>>();
   return (a, b) => {
-    let inner = outer.get(a);
-    if (!inner) outer.set(a, (inner = new Map()));
-    let child = inner.get(b);
-    if (!child) inner.set(b, (child = make(a, b)));
-    return child;
+    const hit = outer.get(a)?.get(b);
+    if (hit !== undefined) return hit;
+    return memo(
+      memo(outer, a, () => new Map<string, T>()),
+      b,
+      () => make(a, b),
+    );
   };
 }
 
@@ -195,19 +206,12 @@ export function createServiceMetrics(): ServiceMetrics {
   const grantSeries = new Map<string, GrantSeries>();
   return {
     registry,
-    route(name) {
-      let series = routes.get(name);
-      if (!series) routes.set(name, (series = makeRoute(name)));
-      return series;
-    },
-    grant(grantType) {
-      let series = grantSeries.get(grantType);
-      if (!series) {
+    route: (name) => memo(routes, name, () => makeRoute(name)),
+    grant: (grantType) =>
+      memo(grantSeries, grantType, () => {
         const child = cached((outcome) => grants.labels(grantType, outcome));
-        grantSeries.set(grantType, (series = { count: (outcome) => child(outcome, '').inc() }));
-      }
-      return series;
-    },
+        return { count: (outcome) => child(outcome, '').inc() };
+      }),
     throttled: (kind) => throttled.labels(kind).inc(),
     watch(given) {
       if (sources) throw new Error('these metrics already watch a service');
