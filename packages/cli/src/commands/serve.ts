@@ -1,7 +1,7 @@
 // `cxauth serve [auth|api] [--demo]`: the global service and the regional API of every area hosted
 // here, in one process, until SIGINT/SIGTERM; or one side alone.
 import { parseArgs } from 'node:util';
-import { createRegionalServer } from '@cxauth/regional';
+import { createRegionalServer, type RegionalMetrics } from '@cxauth/regional';
 import {
   ConfigError,
   createAdmin,
@@ -16,6 +16,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
 import { openServeLog, type ServeLog } from '../logging.js';
+import { regionalMetrics } from './serve-metrics.js';
 
 const HELP = `usage: cxauth serve [--demo] [--json]
        cxauth serve auth [--demo] [--json]
@@ -29,7 +30,9 @@ serve api    one area's regional API alone (no database; port default CXAUTH_API
              them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}
 Logs go to stderr, one line per request at most and never a credential: JSON lines, or a short line
 each on a terminal (CXAUTH_LOG_FORMAT=json|pretty); CXAUTH_LOG_LEVEL=info (default) leaves out
-successful discovery, JWKS, health and regional API calls, debug adds them. Stops on SIGINT/SIGTERM.`;
+successful discovery, JWKS, health and regional API calls, debug adds them. Stops on SIGINT/SIGTERM.
+Metrics: CXAUTH_MANAGEMENT_PORT serves the global service's /metrics, /healthz and /readyz;
+CXAUTH_API_MANAGEMENT_PORT serves the regional APIs' /metrics (every area of this process).`;
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -64,12 +67,14 @@ function openLog(io: Io, level: string): ServeLog {
 async function startRegional(
   log: ServeLog,
   options: { area: string; issuer: string; audience: string; host: string; port: number },
+  metrics: RegionalMetrics | undefined,
 ): Promise<Listening> {
   const app = await createRegionalServer({
     area: options.area,
     issuer: options.issuer,
     audience: options.audience,
     logger: log.logger,
+    ...(metrics ? { metrics } : {}),
   });
   const url = await app.listen({ host: options.host, port: options.port });
   return { area: options.area, url, app };
@@ -108,17 +113,31 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   try {
     // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
     const stopped = untilSignal();
-    const api = await startRegional(log, {
-      area,
-      issuer,
-      audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
-      host: io.env['CXAUTH_HOST'] || '127.0.0.1',
-      port,
+    const management = await regionalMetrics(io);
+    const api = await startRegional(
+      log,
+      {
+        area,
+        issuer,
+        audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
+        host: io.env['CXAUTH_HOST'] || '127.0.0.1',
+        port,
+      },
+      management?.metrics,
+    ).catch(async (err: unknown) => {
+      await management?.server.close();
+      throw err;
     });
-    print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
+    const report = {
+      issuer,
+      apis: [{ area, url: api.url }],
+      ...(management ? { apiMetrics: management.server.url } : {}),
+    };
+    print(io, report, values['json'] === true);
     const signal = await stopped;
     log.flush();
     io.stderr(`cxauth serve: ${signal}, shutting down`);
+    await management?.server.close();
     await api.app.close();
     return EXIT.ok;
   } finally {
@@ -155,8 +174,10 @@ async function serveAuthWith(
     },
   });
   const apis: Listening[] = [];
+  let management: Awaited<ReturnType<typeof regionalMetrics>>;
   try {
     if (withApis) {
+      management = await regionalMetrics(io);
       const ports = new Set<number>();
       for (const area of await service.storage.areas.list()) {
         const local = localEndpoint(area.apiEndpoint);
@@ -169,16 +190,21 @@ async function serveAuthWith(
         }
         ports.add(local.port);
         apis.push(
-          await startRegional(log, {
-            area: area.name,
-            issuer: config.issuer,
-            audience: config.tokens.audience,
-            ...local,
-          }),
+          await startRegional(
+            log,
+            {
+              area: area.name,
+              issuer: config.issuer,
+              audience: config.tokens.audience,
+              ...local,
+            },
+            management?.metrics,
+          ),
         );
       }
     }
   } catch (err) {
+    await management?.server.close();
     await Promise.all(apis.map((a) => a.app.close()));
     await service.close();
     throw err;
@@ -189,6 +215,8 @@ async function serveAuthWith(
     auth: service.url,
     apis: apis.map((a) => ({ area: a.area, url: a.url })),
   };
+  if (service.managementUrl) report['management'] = service.managementUrl;
+  if (management) report['apiMetrics'] = management.server.url;
   if (seeded?.created) report['demo'] = seeded.credentials;
   if (json) {
     print(io, report, true);
@@ -207,6 +235,7 @@ async function serveAuthWith(
   // The gathered request lines first, so the shutdown notice comes after them.
   log.flush();
   io.stderr(`cxauth serve: ${signal}, shutting down`);
+  await management?.server.close();
   await Promise.all(apis.map((a) => a.app.close()));
   await service.close();
   return EXIT.ok;
