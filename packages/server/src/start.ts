@@ -66,11 +66,12 @@ export async function startAuthService(
       ...(metrics ? { metrics } : {}),
     });
     log = app.log;
+    const url = await app.listen({ host: config.host, port: config.port });
+    // Recorded once the node serves: a start that fails (a port in use) says only why.
     if (created) {
       const first = (await storage.signingKeys.list())[0];
       if (first) keyEvent(app.log, { type: 'signing_key.created', kid: first.kid, alg: first.alg }, audit);
     }
-    const url = await app.listen({ host: config.host, port: config.port });
     let management: ManagementServer | undefined;
     if (metrics && config.managementPort !== undefined) {
       management = await startManagementServer({
