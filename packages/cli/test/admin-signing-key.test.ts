@@ -27,6 +27,8 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+const out: string[] = [];
+
 describe('cxauth admin signing-key', () => {
   it('rotates, lists and refuses to retire the last key that can sign', async () => {
     expect(JSON.parse((await cli('list', '--json')).out)).toEqual({ items: [] });
@@ -46,5 +48,20 @@ describe('cxauth admin signing-key', () => {
     const missing = await cli('retire', 'no-such-kid');
     expect(missing.err).toMatch(/no signing key with kid "no-such-kid"/);
     expect((await cli('retire', '--help')).out).toContain('cxauth admin signing-key retire KID');
+
+    // Each rotation is in the audit trail; the refused retirements are not.
+    const audit = await main(['admin', 'audit', '--type', 'signing_key.*', '--json'], {
+      env,
+      stdout: (t) => out.push(t),
+      stderr: () => undefined,
+      readStdin: async () => '',
+    });
+    expect(audit).toBe(0);
+    const events = JSON.parse(out.join('\n'));
+    expect(events.map((e: { type: string; subject: string }) => [e.type, e.subject])).toEqual([
+      ['signing_key.rotated', `signing_key:${next.kid}`],
+      ['signing_key.rotated', `signing_key:${first.kid}`],
+    ]);
+    expect(events[0]).toMatchObject({ actor: 'cli', details: { alg: 'ES256', signFrom: next.signFrom } });
   });
 });

@@ -10,6 +10,7 @@ import {
 } from '@cxauth/verify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type AreaLookup, createAreaLookup } from './area-lookup.js';
+import type { AreaMetrics, RegionalMetrics } from './metrics.js';
 import {
   addRequestLog,
   noteFailure,
@@ -60,6 +61,11 @@ export interface RegionalServerOptions {
    * server restarted during an issuer outage still verifies. Default none (memory only).
    */
   dataDir?: string;
+  /**
+   * Where verifications, refusals and the JWKS age are counted (`createRegionalMetrics`; one registry
+   * may serve many areas). Default: nothing is counted.
+   */
+  metrics?: RegionalMetrics;
 }
 
 /** The reference document's API path (docs/design.md, step 7). */
@@ -77,11 +83,12 @@ function checkOptions(options: RegionalServerOptions): void {
 }
 
 /** Refuses, with the tenant's own api_endpoint when known, a token of a tenant from another area. */
-function areaGuard(app: FastifyInstance, area: string, lookup: AreaLookup): void {
+function areaGuard(app: FastifyInstance, area: string, lookup: AreaLookup, metrics?: AreaMetrics): void {
   // A callback hook: the common case (this area) costs no promise.
   app.addHook('onRequest', (request, reply, done) => {
     const claims = claimsOf(request);
     if (!claims || claims.area === area) return done();
+    metrics?.refused('wrong_area');
     lookup(claims.tenantId, claims.area).then((location) => {
       const where = location.apiEndpoint
         ? `its API at ${location.apiEndpoint}`
@@ -147,6 +154,8 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
   let feedDown = false;
   const revocation = options.revocation ?? true;
   registerStrictHeaders(app);
+  const metrics = options.metrics?.area(options.area, clock);
+  const discovery = '/.well-known/openid-configuration';
   const verifier = createVerifier({
     issuer: options.issuer,
     audience: options.audience ?? 'cxauth-api',
@@ -155,6 +164,16 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
       ? { jwksMaxAgeMs: options.jwksMaxAgeMs, jwksCooldownMs: Math.min(options.jwksMaxAgeMs, 30_000) }
       : {}),
     clock,
+    // Every fetch of the verifier but discovery is of the JWKS: its success starts the JWKS age.
+    ...(metrics
+      ? {
+          fetch: async (url: string, init: RequestInit) => {
+            const response = await fetch(url, init);
+            if (response.ok && !url.endsWith(discovery)) metrics.jwksLoaded();
+            return response;
+          },
+        }
+      : {}),
     onJwksError: (err) =>
       app.log.warn({ area: options.area, reason: reason(err) }, 'JWKS load failed; last good keys kept'),
     ...(options.dataDir ? { store: fileStore(options.dataDir) } : {}),
@@ -204,8 +223,11 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
 
   healthRoutes(app, verifier, options.area);
   await app.register(async (api) => {
-    await api.register(fastifyBearer, { verifier, realm: options.area });
-    areaGuard(api, options.area, lookup);
+    await api.register(fastifyBearer, {
+      verifier: metrics ? metrics.count(verifier) : verifier,
+      realm: options.area,
+    });
+    areaGuard(api, options.area, lookup, metrics);
     // The body has one fixed shape and only [0-9TZ:.-] in its value: built as text, not serialized.
     api.get(SERVER_TIME_PATH, (_request, reply) => {
       reply

@@ -18,6 +18,7 @@ import { enabledGrants, type GrantType } from './grants/index.js';
 import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
+import { registerRequestMetrics } from './http/metrics.js';
 import { allowedMethods, corsRoutes, enforceRoutes, ROUTE, routinePaths } from './http/routes.js';
 import { answerClientError, registerStrictHeaders, timeoutOptions } from './http/strict.js';
 import { cookieJar } from './interaction/cookies.js';
@@ -32,6 +33,7 @@ import { keyTiming } from './keys/states.js';
 import { schedulePurge } from './maintenance/purge.js';
 import { type Audit, createAudit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
+import type { ServiceMetrics } from './observability/metrics.js';
 import { registerRequestLog } from './observability/request-log.js';
 import { createThrottle } from './protocol/throttling.js';
 import { revocationFeed } from './revocation/feed.js';
@@ -64,6 +66,11 @@ export interface CreateServerOptions {
   readonly purge?: boolean;
   /** Throttling of the sign-in form (default: the shared throttle of every credential check). */
   readonly signInThrottle?: SignInThrottle;
+  /**
+   * Where requests, grants, throttling, sessions, keys and the pool are measured (start.ts makes one
+   * when CXAUTH_MANAGEMENT_PORT is set); omitted: nothing is measured.
+   */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** The Fastify instance with the service's logger, limits and framework-error answers. */
@@ -112,6 +119,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   const routes = enforceRoutes(app);
   registerRequestLog(app, routinePaths());
   registerStrictHeaders(app);
+  const { metrics } = options;
+  if (metrics) registerRequestMetrics(app, metrics);
   app.removeAllContentTypeParsers();
   registerFormParser(app, config.bodyLimit);
   installErrorHandling(app, allowedMethods());
@@ -141,7 +150,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     });
     app.addHook('onClose', stop);
   }
-  const throttle = createThrottle(storage.throttle, config.throttling, clock);
+  const throttle = createThrottle(storage.throttle, config.throttling, clock, metrics?.throttled);
 
   const grants = enabledGrants(options.grants);
   const ring = new KeyRing(keys, {
@@ -161,6 +170,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       rotationDays: config.keyRotationDays,
       clock,
       log: app.log,
+      audit,
     });
   scheduleKeyReload(
     app,
@@ -168,6 +178,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     options.reloadKeys ?? (reload ? () => reload(ring.statuses) : undefined),
     config.keyReloadMs,
   );
+  metrics?.watch({ storage, keyStatuses: () => ring.statuses, clock });
   const tokens = new TokenIssuer({
     signer: ring,
     issuer: config.issuer,

@@ -1,12 +1,17 @@
-// Starting the global service for `cxauth serve`: open and migrate the database, load the keys, listen;
-// closing drains the server first (http/drain.ts) and closes the database last.
+// Starting the global service for `cxauth serve`: open and migrate the database, load the keys, listen
+// (and, with CXAUTH_MANAGEMENT_PORT, serve metrics and probes beside it); closing drains the server
+// first (http/drain.ts) and closes the database last.
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config/config.js';
 import { tightenPrivateDir } from './files/private-files.js';
 import { type DrainResult, drain } from './http/drain.js';
+import { type ManagementServer, startManagementServer } from './http/management.js';
 import { loadKek } from './keys/kek.js';
+import { keyEvent } from './keys/rotation.js';
 import { ensureActiveSigningKey } from './keys/signing-keys.js';
+import { type Audit, createAudit } from './observability/audit.js';
 import type { LoggerOption } from './observability/logger.js';
+import { createServiceMetrics } from './observability/metrics.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import { createServer } from './server.js';
 import type { Storage } from './storage/contract/index.js';
@@ -18,6 +23,8 @@ export interface RunningAuthService {
   readonly storage: Storage;
   /** The URL it listens on (may differ from the issuer behind a proxy). */
   readonly url: string;
+  /** The management listener's URL (`/metrics`, `/healthz`, `/readyz`), when CXAUTH_MANAGEMENT_PORT is set. */
+  readonly managementUrl: string | undefined;
   /**
    * Drains the server (http/drain.ts: in-flight requests finish, kept-alive sockets close cleanly,
    * every socket is closed after CXAUTH_SHUTDOWN_TIMEOUT_MS), then closes the database.
@@ -45,17 +52,55 @@ export async function startAuthService(
   try {
     await storage.migrate();
     const kek = await loadKek(config);
-    await ensureActiveSigningKey(storage, kek, new Date(), config.signingAlg);
+    const created = await ensureActiveSigningKey(storage, kek, new Date(), config.signingAlg);
     const hasher = new SecretHasher(kek);
     await options.beforeListen?.({ storage, kek, hasher });
-    const app = await createServer({ config, storage, kek, hasher, logger: options.logger ?? 'stderr' });
+    // Built here rather than in createServer, so the first key's creation is recorded in it.
+    let log: FastifyInstance['log'] | undefined;
+    const audit: Audit = createAudit({
+      store: storage.auditEvents,
+      log: (line, message) => log?.info(line, message),
+      onError: (err) => log?.error({ err }, 'could not store audit events'),
+    });
+    const metrics = config.managementPort === undefined ? undefined : createServiceMetrics();
+    const app = await createServer({
+      config,
+      storage,
+      kek,
+      hasher,
+      audit,
+      logger: options.logger ?? 'stderr',
+      ...(metrics ? { metrics } : {}),
+    });
+    log = app.log;
     const url = await app.listen({ host: config.host, port: config.port });
+    // Recorded once the node serves: a start that fails (a port in use) says only why.
+    if (created) {
+      const first = (await storage.signingKeys.list())[0];
+      if (first) keyEvent(app.log, { type: 'signing_key.created', kid: first.kid, alg: first.alg }, audit);
+    }
+    let management: ManagementServer | undefined;
+    if (metrics && config.managementPort !== undefined) {
+      management = await startManagementServer({
+        host: config.host,
+        port: config.managementPort,
+        registry: metrics.registry,
+        ready: () => storage.ping(),
+        onError: (err) => app.log.error({ err }, 'metrics scrape failed'),
+      }).catch(async (err: unknown) => {
+        await app.close();
+        throw err;
+      });
+    }
     return {
       app,
       storage,
       url,
+      managementUrl: management?.url,
       async close() {
         try {
+          // Probes see the service going away first; then in-flight requests drain.
+          await management?.close();
           return await drain(app, config.timeouts.shutdownTimeoutMs);
         } finally {
           await storage.close();

@@ -1,7 +1,7 @@
 // `cxauth serve [auth|api] [--demo]`: the global service and the regional API of every area hosted
 // here, in one process, until SIGINT/SIGTERM; or one side alone.
 import { parseArgs } from 'node:util';
-import { createRegionalServer } from '@cxauth/regional';
+import { createRegionalServer, type RegionalMetrics } from '@cxauth/regional';
 import {
   ConfigError,
   createAdmin,
@@ -21,6 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
 import { openServeLog, type ServeLog } from '../logging.js';
 import { reportDemo, SEEDED_ELSEWHERE } from './serve/demo-report.js';
+import { regionalMetrics } from './serve-metrics.js';
 
 const HELP = `usage: cxauth serve [--demo] [--json]
        cxauth serve auth [--demo] [--json]
@@ -38,7 +39,9 @@ serve api    one area's regional API alone (no database; port default CXAUTH_API
 Logs go to stderr, one line per request at most and never a credential: JSON lines, or a short line
 each on a terminal (CXAUTH_LOG_FORMAT=json|pretty); CXAUTH_LOG_LEVEL=info (default) leaves out
 successful discovery, JWKS, health and regional API calls, debug adds them. On SIGINT/SIGTERM it
-drains: in-flight requests finish, then it exits within CXAUTH_SHUTDOWN_TIMEOUT_MS (10000).`;
+drains: in-flight requests finish, then it exits within CXAUTH_SHUTDOWN_TIMEOUT_MS (10000).
+Metrics: CXAUTH_MANAGEMENT_PORT serves the global service's /metrics, /healthz and /readyz;
+CXAUTH_API_MANAGEMENT_PORT serves the regional APIs' /metrics (every area of this process).`;
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -82,6 +85,7 @@ async function startRegional(
     dataDir: string;
     revocation?: boolean;
   },
+  metrics: RegionalMetrics | undefined,
 ): Promise<Listening> {
   // The revocation feed is followed (the issuer's discovery names it), and the last good JWKS and feed
   // state are kept in the data folder, so a restart during an issuer outage still verifies.
@@ -93,6 +97,7 @@ async function startRegional(
     timeouts: options.timeouts,
     dataDir: options.dataDir,
     revocation: options.revocation ?? true,
+    ...(metrics ? { metrics } : {}),
   });
   const url = await app.listen({ host: options.host, port: options.port });
   return { area: options.area, url, app };
@@ -136,20 +141,34 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   try {
     // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
     const stopped = untilSignal();
-    const api = await startRegional(log, {
-      area,
-      issuer,
-      audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
-      host: io.env['CXAUTH_HOST'] || '127.0.0.1',
-      port,
-      timeouts,
-      dataDir: io.env['CXAUTH_DATA_DIR'] || './data',
-      revocation: revocation === 'on',
+    const management = await regionalMetrics(io);
+    const api = await startRegional(
+      log,
+      {
+        area,
+        issuer,
+        audience: io.env['CXAUTH_AUDIENCE'] || 'cxauth-api',
+        host: io.env['CXAUTH_HOST'] || '127.0.0.1',
+        port,
+        timeouts,
+        dataDir: io.env['CXAUTH_DATA_DIR'] || './data',
+        revocation: revocation === 'on',
+      },
+      management?.metrics,
+    ).catch(async (err: unknown) => {
+      await management?.server.close();
+      throw err;
     });
-    print(io, { issuer, apis: [{ area, url: api.url }] }, values['json'] === true);
+    const report = {
+      issuer,
+      apis: [{ area, url: api.url }],
+      ...(management ? { apiMetrics: management.server.url } : {}),
+    };
+    print(io, report, values['json'] === true);
     const signal = await stopped;
     log.flush();
     io.stderr(`cxauth serve: ${signal}, draining`);
+    await management?.server.close();
     await drain(api.app, timeouts.shutdownTimeoutMs);
     return EXIT.ok;
   } finally {
@@ -186,8 +205,10 @@ async function serveAuthWith(
     },
   });
   const apis: Listening[] = [];
+  let management: Awaited<ReturnType<typeof regionalMetrics>>;
   try {
     if (withApis) {
+      management = await regionalMetrics(io);
       const ports = new Set<number>();
       for (const area of await service.storage.areas.list()) {
         const local = localEndpoint(area.apiEndpoint);
@@ -200,18 +221,23 @@ async function serveAuthWith(
         }
         ports.add(local.port);
         apis.push(
-          await startRegional(log, {
-            area: area.name,
-            issuer: config.issuer,
-            audience: config.tokens.audience,
-            dataDir: config.dataDir,
-            ...local,
-            timeouts: config.timeouts,
-          }),
+          await startRegional(
+            log,
+            {
+              area: area.name,
+              issuer: config.issuer,
+              audience: config.tokens.audience,
+              dataDir: config.dataDir,
+              ...local,
+              timeouts: config.timeouts,
+            },
+            management?.metrics,
+          ),
         );
       }
     }
   } catch (err) {
+    await management?.server.close();
     await Promise.all(apis.map((a) => a.app.close()));
     await service.close();
     throw err;
@@ -221,6 +247,8 @@ async function serveAuthWith(
     auth: service.url,
     apis: apis.map((a) => ({ area: a.area, url: a.url })),
   };
+  if (service.managementUrl) report['management'] = service.managementUrl;
+  if (management) report['apiMetrics'] = management.server.url;
   if (seeded?.created) report['demo'] = seeded.credentials;
   if (seeded?.outcome === 'seeded-elsewhere') report['demo_credentials'] = SEEDED_ELSEWHERE;
   if (json) {
@@ -234,6 +262,7 @@ async function serveAuthWith(
   // The gathered request lines first, so the shutdown notice comes after them.
   log.flush();
   io.stderr(`cxauth serve: ${signal}, draining`);
+  await management?.server.close();
   const timeout = config.timeouts.shutdownTimeoutMs;
   await Promise.all([...apis.map((a) => drain(a.app, timeout)), service.close()]);
   return EXIT.ok;

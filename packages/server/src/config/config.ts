@@ -1,10 +1,12 @@
 // The service's configuration: one typed, validated, frozen object built from the environment, feature
-// by feature (http, storage, keys, tokens, throttling, retention). Unsafe or malformed settings fail at
-// start-up with what to change. The README lists every variable.
+// by feature (http, storage, keys, tokens, throttling, retention, management). Unsafe or malformed
+// settings fail at start-up with what to change. The README lists every variable.
 import type { HttpConfig } from './http.js';
 import { httpConfig } from './http.js';
 import type { KeyConfig } from './keys.js';
 import { keyConfig } from './keys.js';
+import type { ManagementConfig } from './management.js';
+import { managementConfig } from './management.js';
 import type { RetentionConfig } from './retention.js';
 import { retentionConfig } from './retention.js';
 import type { SignInConfig } from './sign-in.js';
@@ -21,6 +23,7 @@ export type { HttpConfig, HttpTimeouts } from './http.js';
 export { HTTP_TIMEOUT_DEFAULTS, httpTimeouts } from './http.js';
 export type { KeyConfig } from './keys.js';
 export { KEY_DEFAULTS } from './keys.js';
+export type { ManagementConfig } from './management.js';
 export type { RetentionConfig } from './retention.js';
 export { RETENTION_DEFAULTS } from './retention.js';
 export type { SignInConfig } from './sign-in.js';
@@ -30,7 +33,7 @@ export { THROTTLE_DEFAULTS } from './throttling.js';
 export type { TokenConfig } from './tokens.js';
 export { TOKEN_DEFAULTS } from './tokens.js';
 
-export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig {
+export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig, ManagementConfig {
   readonly tokens: TokenConfig;
   readonly throttling: ThrottleConfig;
   readonly retention: RetentionConfig;
@@ -55,6 +58,7 @@ export function loadConfig(
     ...storage,
     ...http,
     ...keys,
+    ...managementConfig(env, http.port),
     logLevel: env['CXAUTH_LOG_LEVEL'] || 'info',
     ...overrides,
     tokens,

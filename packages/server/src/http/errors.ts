@@ -8,8 +8,18 @@ import { unavailableIn } from '../storage/errors.js';
 /** The `Allow` list of each known path, for 405 answers (http/routes.ts `allowedMethods`). */
 export type RouteTable = ReadonlyMap<string, readonly string[]>;
 
+/** The OAuth error code a reply answered with (a reply decorator; read by http/metrics.ts). */
+export const OAUTH_ERROR = Symbol('cxauth.oauthError');
+
+declare module 'fastify' {
+  interface FastifyReply {
+    [OAUTH_ERROR]: string | null;
+  }
+}
+
 /** Writes `err` as `{error, error_description}` with its status and headers; never cached. */
 export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
+  reply[OAUTH_ERROR] = err.error;
   reply.code(err.status);
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   reply.header('Cache-Control', 'no-store');
@@ -78,6 +88,8 @@ export function pathOf(url: string): string {
  * @see RFC 9110 §15.5.6 (405 needs Allow)
  */
 export function installErrorHandling(app: FastifyInstance, routes: RouteTable): void {
+  // Declared up front, so that every reply has the same shape whether it fails or not.
+  app.decorateReply(OAUTH_ERROR, null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     const allow = routes.get(pathOf(request.url));

@@ -2,7 +2,7 @@
 // JWKS, rotation (by hand or every CXAUTH_KEY_ROTATION_DAYS) and retirement. Every change runs under
 // the repository's lock, so nodes sharing a database act once between them.
 import crypto from 'node:crypto';
-import type { SigningAlg } from '../domain/types.js';
+import type { SigningAlg, SigningKeyState } from '../domain/types.js';
 import type { Storage } from '../storage/contract/index.js';
 import { generateSigningKey } from './generate.js';
 import { decrypt } from './kek.js';
@@ -90,12 +90,19 @@ export async function loadSigningKeys(
   };
 }
 
-/** Records the derived states that changed (a key now signing, retired or removed). */
-export async function recordKeyStates(storage: Storage, now: Date, timing: KeyTiming): Promise<void> {
-  await storage.signingKeys.change((keys) => ({
-    result: undefined,
-    states: stateChanges(keyStates(keys, now, timing)),
-  }));
+/**
+ * Records the derived states that changed (a key now signing, retired or removed) and returns them:
+ * under the lock, so of many nodes only the first to see a change records (and reports) it.
+ */
+export async function recordKeyStates(
+  storage: Storage,
+  now: Date,
+  timing: KeyTiming,
+): Promise<{ kid: string; state: SigningKeyState }[]> {
+  return storage.signingKeys.change((keys) => {
+    const states = stateChanges(keyStates(keys, now, timing));
+    return { result: states, states };
+  });
 }
 
 /**

@@ -27,7 +27,7 @@ export type ThrottleScope = 'pair' | 'identifier' | 'address';
 interface Key {
   readonly key: string;
   readonly scope: ThrottleScope;
-  readonly kind: ThrottleIdentifierKind | 'address';
+  readonly kind: ThrottleKeyKind;
 }
 
 /** What `check` learnt, handed back to `fail` or `succeed` (no second derivation, no second read). */
@@ -73,11 +73,18 @@ export function throttleKeys(subject: ThrottleSubject): Key[] {
   return keys;
 }
 
+/** Told of each refusal, once per kind of counter delaying it (metrics count them). */
+export type OnThrottled = (kind: ThrottleKeyKind) => void;
+
+/** The kinds a counter belongs to: an identifier's kind, or the source address. */
+export type ThrottleKeyKind = ThrottleIdentifierKind | 'address';
+
 /** Builds the throttle over its counters. With `enabled: false` every call is a no-op. */
 export function createThrottle(
   counters: ThrottleRepository,
   config: ThrottleConfig,
   clock: () => Date = () => new Date(),
+  onThrottled?: OnThrottled,
 ): Throttle {
   const allowance: Record<ThrottleScope, number> = {
     pair: config.pairFailures,
@@ -99,8 +106,18 @@ export function createThrottle(
       const found: ThrottleCounter[] = await counters.read(keys.map((k) => k.key));
       const now = clock().getTime();
       const until = Math.max(0, ...found.map((c) => c.blockedUntil.getTime()));
-      if (until > now) throw new Throttled((until - now) / 1000);
       const scopes = byKey(keys);
+      if (until > now) {
+        if (onThrottled) {
+          const kinds = new Set<ThrottleKeyKind>();
+          for (const c of found) {
+            const kind = scopes.get(c.key)?.kind;
+            if (kind && c.blockedUntil.getTime() > now) kinds.add(kind);
+          }
+          for (const kind of kinds) onThrottled(kind);
+        }
+        throw new Throttled((until - now) / 1000);
+      }
       return { keys, pending: found.filter((c) => scopes.get(c.key)?.scope === 'pair').map((c) => c.key) };
     },
     async fail(ticket) {

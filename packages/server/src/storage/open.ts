@@ -52,6 +52,7 @@ export async function openStorage(
       new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       'postgres',
       timeouts,
+      () => pool.stats(),
     );
   }
   throw new Error('the database URL must start with sqlite: or postgres://');

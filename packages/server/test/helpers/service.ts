@@ -6,6 +6,7 @@ import { loadConfig, type ServerConfig } from '../../src/config/config.js';
 import type { AccessKey, Application, Area, Tenant, User } from '../../src/domain/types.js';
 import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from '../../src/keys/signing-keys.js';
 import type { LoggerOption } from '../../src/observability/logger.js';
+import type { ServiceMetrics } from '../../src/observability/metrics.js';
 import {
   generateAccessKeyPart,
   generateClientSecret,
@@ -78,6 +79,7 @@ export interface TestServiceOptions {
   application?: Partial<Application>;
   /** The URL the service's storage opens instead of the test database's (e.g. through a TCP proxy). */
   databaseUrl?: (url: string) => string;
+  metrics?: ServiceMetrics;
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -141,6 +143,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     keys,
     clock: clock.now,
     logger: options.logger ?? false,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await app.ready();
   return {

@@ -59,6 +59,16 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['tenantId']),
     details: { userId: str(r['userId']), status: str(r['status']) },
   }),
+  rotateSigningKey: (r) => ({
+    type: 'signing_key.rotated',
+    subject: `signing_key:${str(r['kid'])}`,
+    details: { kid: str(r['kid']), alg: str(r['alg']), signFrom: str(r['signFrom']) },
+  }),
+  retireSigningKey: (r) => ({
+    type: 'signing_key.retired',
+    subject: `signing_key:${str(r['kid'])}`,
+    details: { kid: str(r['kid']), state: str(r['state']), removeAt: str(r['removeAt']) },
+  }),
 };
 
 /**

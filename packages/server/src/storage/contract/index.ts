@@ -32,6 +32,13 @@ export type { TenantRepository } from './tenants.js';
 export type { ThrottleCounter, ThrottleRepository } from './throttle.js';
 export type { UserRepository } from './users.js';
 
+/** A connection pool at one moment: connections open, idle among them, and callers waiting for one. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
 export interface Storage {
   readonly dialect: 'sqlite' | 'postgres';
   readonly areas: AreaRepository;
@@ -55,6 +62,8 @@ export interface Storage {
   revision(): Promise<number>;
   /** Brings the schema up to date; safe when several nodes call it at once. */
   migrate(): Promise<void>;
+  /** The connection pool's counts (PostgreSQL); absent where there is no pool (SQLite). */
+  readonly pool?: () => PoolStats;
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -33,4 +33,6 @@ export interface SessionRepository {
   revokeByUser(userId: string, reason: string, at: Date): Promise<number>;
   revokeByAccessKey(accessKeyId: string, reason: string, at: Date): Promise<number>;
   revokeByClient(clientId: string, reason: string, at: Date): Promise<number>;
+  /** How many sessions are open at `at` (neither revoked nor expired); the database stops at `timeoutMs`. */
+  countActive(at: Date, timeoutMs: number): Promise<number>;
 }

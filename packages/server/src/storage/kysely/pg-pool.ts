@@ -5,6 +5,7 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTimeouts } from '../../config/storage.js';
+import type { PoolStats } from '../contract/index.js';
 import { isPgFault, StorageUnavailableError } from '../errors.js';
 
 /** Clients per node; PostgreSQL's default max_connections (100) fits several nodes. */
@@ -60,8 +61,11 @@ export function poolOptions(connectionString: string, t: DatabaseTimeouts): pg.P
   };
 }
 
-/** A fault-aware pool for `PostgresDialect({ pool })`; `end()` closes every client. */
-export function faultAwarePool(connectionString: string, t: DatabaseTimeouts): PostgresPool {
+/** A fault-aware pool for `PostgresDialect({ pool })`; `end()` closes every client; `stats()` for metrics. */
+export function faultAwarePool(
+  connectionString: string,
+  t: DatabaseTimeouts,
+): PostgresPool & { stats(): PoolStats } {
   const pool = new pg.Pool(poolOptions(connectionString, t));
   // An idle client's error (the server restarting, a reset) must not crash the process; pg-pool
   // drops that client by itself.
@@ -86,5 +90,6 @@ export function faultAwarePool(connectionString: string, t: DatabaseTimeouts): P
       return wrapper as unknown as PostgresPoolClient;
     },
     end: () => pool.end(),
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

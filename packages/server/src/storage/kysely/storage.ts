@@ -2,7 +2,7 @@
 // aggregate is one line here (and one in schema.ts).
 import { type Kysely, sql } from 'kysely';
 import { DATABASE_TIMEOUT_DEFAULTS, type DatabaseTimeouts } from '../../config/storage.js';
-import type { Storage } from '../contract/index.js';
+import type { PoolStats, Storage } from '../contract/index.js';
 import { StorageUnavailableError } from '../errors.js';
 import { accessKeyRepository } from './access-keys/repository.js';
 import { applicationRepository } from './applications/repository.js';
@@ -42,10 +42,12 @@ export function kyselyStorage(
   db: Kysely<Database>,
   dialect: Dialect,
   timeouts: DatabaseTimeouts = DATABASE_TIMEOUT_DEFAULTS,
+  pool?: () => PoolStats,
 ): Storage {
   const pingBound = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs;
   return {
     dialect,
+    ...(pool ? { pool } : {}),
     areas: areaRepository(db),
     tenants: tenantRepository(db),
     users: userRepository(db),

@@ -1,6 +1,6 @@
 // Session and refresh-token repository: opening sessions, race-safe rotation with replay detection,
 // and revocation.
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { RefreshToken, Session } from '../../../domain/types.js';
 import type { RotationResult, SessionRepository } from '../../contract/sessions.js';
 import { inTransaction, recordRevocations } from '../revocations/record.js';
@@ -194,5 +194,21 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
     revokeByUser: (userId, reason, at) => revokeWhere(db, 'user_id', userId, reason, at),
     revokeByAccessKey: (accessKeyId, reason, at) => revokeWhere(db, 'access_key_id', accessKeyId, reason, at),
     revokeByClient: (clientId, reason, at) => revokeWhere(db, 'client_id', clientId, reason, at),
+
+    async countActive(at, timeoutMs) {
+      const count = (d: Db) =>
+        d
+          .selectFrom('sessions')
+          .select((e) => e.fn.countAll<number | string | bigint>().as('n'))
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', at.getTime())
+          .executeTakeFirstOrThrow();
+      if (!pg) return Number((await count(db)).n);
+      // PostgreSQL cancels the count itself past the bound, so a slow scrape holds no connection.
+      return db.transaction().execute(async (trx) => {
+        await sql`select set_config('statement_timeout', ${String(Math.ceil(timeoutMs))}, true)`.execute(trx);
+        return Number((await count(trx)).n);
+      });
+    },
   };
 }
