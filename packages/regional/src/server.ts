@@ -1,6 +1,7 @@
 // createRegionalServer: one area's API server. It trusts the global issuer's access tokens through
 // @cxauth/verify alone, refuses tokens of other areas, and never calls the issuer on the happy path.
 import {
+  answerClientError,
   claimsOf,
   createVerifier,
   fastifyBearer,
@@ -18,12 +19,7 @@ import {
   regionalLoggerOptions,
 } from './request-log.js';
 import { formatServerTime, msToNs, preciseNowNs } from './server-time.js';
-import {
-  answerClientError,
-  type RegionalTimeouts,
-  registerStrictHeaders,
-  timeoutOptions,
-} from './strict-http.js';
+import { type RegionalTimeouts, registerStrictHeaders, timeoutOptions } from './strict-http.js';
 
 /** Options of {@link createRegionalServer}. */
 export interface RegionalServerOptions {

@@ -1,5 +1,7 @@
 // The composition root of the global service: builds the Fastify app from config, storage, secrets and
 // keys (tests pass their own through the same parameters). start.ts listens for `cxauth serve`.
+
+import { answerClientError, timeoutOptions } from '@cxauth/verify';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import type { ServerConfig } from './config/config.js';
@@ -20,7 +22,7 @@ import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
 import { registerRequestMetrics } from './http/metrics.js';
 import { allowedMethods, corsRoutes, enforceRoutes, ROUTE, routinePaths } from './http/routes.js';
-import { answerClientError, registerStrictHeaders, timeoutOptions } from './http/strict.js';
+import { registerStrictHeaders } from './http/strict.js';
 import { cookieJar } from './interaction/cookies.js';
 import { createSealer } from './interaction/seal.js';
 import { signInSessions } from './interaction/session.js';

@@ -1,5 +1,6 @@
 // Extracting a bearer token from an Authorization header value.
 import { TokenError } from './errors.js';
+import { isHeaderName } from './strict-http.js';
 
 /**
  * True when a request carries more than one Authorization header. Node's `headers` keep only the first,
@@ -10,20 +11,9 @@ export function repeatedAuthorization(rawHeaders: readonly string[] | undefined)
   if (rawHeaders === undefined) return false;
   let seen = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    if (name.length === 13 && isAuthorization(name) && ++seen > 1) return true;
+    if (isHeaderName(rawHeaders[i] as string, 'authorization') && ++seen > 1) return true;
   }
   return false;
-}
-
-/** `name` is "authorization" in any case, compared without allocating a lowered copy. */
-function isAuthorization(name: string): boolean {
-  if (name === 'authorization' || name === 'Authorization') return true;
-  for (let i = 0; i < 13; i++) {
-    // Header names are tokens: OR-ing 0x20 lowers a letter.
-    if ((name.charCodeAt(i) | 0x20) !== 'authorization'.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** The refusal of a repeated Authorization header (one instance: it carries nothing per request). */

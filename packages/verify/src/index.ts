@@ -35,4 +35,12 @@ export type { FeedEntry, RevocationState } from './revocation/set.js';
 export { RevocationSet } from './revocation/set.js';
 export type { RevocationOptions } from './revocation/wiring.js';
 export { fileStore, type VerifierStore } from './store.js';
+export {
+  answerClientError,
+  type ClientTimeouts,
+  isHeaderName,
+  isIdentityCoding,
+  repeatedHeader,
+  timeoutOptions,
+} from './strict-http.js';
 export { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
