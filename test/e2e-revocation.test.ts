@@ -6,17 +6,31 @@
 // wrong_area → 401) while the others keep working; with the global service
 // stopped both areas keep serving, a restarted area verifies from its data folder, and a revocation made
 // meanwhile reaches them once the global service is back. Needs the build (`npx tsc -b`, by `npm test`).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliProcesses, ROOT, type Running, stop, waitReady } from './support/cli-processes.js';
+import { signInThroughPage } from './support/hosted-sign-in.js';
 import { freePort } from './support/ports.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BIN = path.join(ROOT, 'packages/cli/bin/cxauth.js');
+/** Signs `email` in through the hosted page, then exchanges the code as the confidential web app. */
+async function signInByPage(email: string): Promise<Tokens & { id: string }> {
+  const { code, verifier } = await signInThroughPage({
+    issuer,
+    clientId: webApp[0],
+    redirectUri: REDIRECT,
+    username: email,
+    password: PASSWORD,
+  });
+  const exchanged = await grant(
+    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
+    webApp,
+  );
+  expect(exchanged.status).toBe(200);
+  return { ...exchanged.tokens, id: exchanged.tokens.id as string };
+}
+
 const SERVER_TIME = '/inContactAPI/services/v25.0/server-time';
 /** What the issue promises: a revocation is refused everywhere within this long. */
 const WITHIN_MS = 5_000;
@@ -24,14 +38,9 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
 const POST_LOGOUT = 'http://127.0.0.1:9/signed-out';
 const PASSWORD = 'e2e revocation: correct horse battery staple';
 
-interface Running {
-  child: ChildProcess;
-  output: string[];
-}
-
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cxauth-e2e-revocation-'));
-const running: Running[] = [];
 let env: NodeJS.ProcessEnv;
+const { start, admin, adminWithInput, stopAll } = cliProcesses(() => env);
 let issuer: string;
 const areas: Record<'na1' | 'eu1', { url: string; port: number; dir: string; proc?: Running }> = {
   na1: { url: '', port: 0, dir: path.join(dataDir, 'na1') },
@@ -44,56 +53,6 @@ let webApp: [string, string];
 /** A backend app of the na1 tenant, for its own client_credentials tokens. */
 let machineApp: [string, string];
 let signInEmail: string;
-
-function start(args: string[], extra: NodeJS.ProcessEnv = {}, input?: string): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...env, ...extra },
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
-  child.stdin?.end(input);
-  const proc: Running = { child, output: [] };
-  child.stdout?.on('data', (d: Buffer) => proc.output.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => proc.output.push(d.toString()));
-  running.push(proc);
-  return proc;
-}
-
-async function admin(...args: string[]): Promise<Record<string, unknown>> {
-  return adminWithInput(undefined, ...args);
-}
-
-/** `cxauth admin …` with `input` on its standard input (a password is never given in argv). */
-async function adminWithInput(
-  input: string | undefined,
-  ...args: string[]
-): Promise<Record<string, unknown>> {
-  const proc = start(['admin', ...args, '--json'], {}, input);
-  const code = await new Promise<number | null>((resolve) => proc.child.on('exit', resolve));
-  const out = proc.output.join('');
-  if (code !== 0) throw new Error(`cxauth admin ${args.join(' ')} exited ${code}:\n${out}`);
-  return JSON.parse(out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1)) as Record<string, unknown>;
-}
-
-async function stop(proc: Running | undefined): Promise<void> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => proc.child.once('exit', resolve));
-  proc.child.kill('SIGTERM');
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitReady(url: string, proc: Running, ms = 45_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`${url}: process exited:\n${proc.output.join('')}`);
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} not ready after ${ms} ms:\n${proc.output.join('')}`);
-}
 
 function startArea(name: 'na1' | 'eu1'): Running {
   const a = areas[name];
@@ -132,63 +91,6 @@ async function grant(
       ...(json.id_token ? { id: json.id_token } : {}),
     },
   };
-}
-
-/** The cookies a response sets, as a Cookie header to send back (what a browser would keep). */
-function keepCookies(jar: Map<string, string>, res: Response): string {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair = ''] = line.split(';');
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-}
-
-/**
- * Signs `email` in through the hosted page as a browser does (the form, its hidden inputs and cookies),
- * then exchanges the code with PKCE as the confidential web app.
- * @see RFC 6749 §4.1, RFC 7636
- */
-async function signInThroughPage(email: string): Promise<Tokens & { id: string }> {
-  const verifier = randomBytes(32).toString('base64url');
-  const query = new URLSearchParams({
-    response_type: 'code',
-    client_id: webApp[0],
-    redirect_uri: REDIRECT,
-    scope: 'openid profile',
-    state: 'e2e',
-    nonce: randomBytes(8).toString('hex'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  });
-  const jar = new Map<string, string>();
-  const page = await fetch(`${issuer}/auth/authorize?${query}`, { redirect: 'manual' });
-  expect(page.status).toBe(200);
-  const cookie = keepCookies(jar, page);
-  const hidden: Record<string, string> = {};
-  for (const m of (await page.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    hidden[m[1] as string] = (m[2] as string).replace(/&amp;/g, '&').replace(/&quot;/g, '"');
-  }
-  const posted = await fetch(`${issuer}/auth/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams({ ...hidden, username: email, password: PASSWORD }),
-  });
-  expect(posted.status).toBe(302);
-  const code = new URL(posted.headers.get('location') ?? '').searchParams.get('code');
-  expect(code).toBeTruthy();
-  const exchanged = await grant(
-    {
-      grant_type: 'authorization_code',
-      code: code as string,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    },
-    webApp,
-  );
-  expect(exchanged.status).toBe(200);
-  return { ...exchanged.tokens, id: exchanged.tokens.id as string };
 }
 
 async function signIn(key: [string, string]): Promise<Tokens> {
@@ -300,7 +202,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(running.map(stop));
+  await stopAll();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -353,8 +255,8 @@ describe('clusterless revocation end to end', () => {
   });
 
   it('refuses the tokens of a session logged out with an id_token_hint, and only those', async () => {
-    const signedIn = await signInThroughPage(signInEmail);
-    const again = await signInThroughPage(signInEmail);
+    const signedIn = await signInByPage(signInEmail);
+    const again = await signInByPage(signInEmail);
     await expectWorking(signedIn.access, 'na1');
     await expectWorking(again.access, 'na1');
     const out = await fetch(
