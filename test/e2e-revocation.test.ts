@@ -1,33 +1,46 @@
 // Clusterless revocation end to end, one process per side: the global service (`cxauth serve auth`)
 // and two areas (`cxauth serve api`, na1 and eu1), each following the revocation feed with nothing but
-// `--area` and `--issuer`. After a key deactivation by the CLI (another process), a refresh-token reuse
-// and a session revocation, each affected token is refused at both areas within 5 s (at its own area
-// 200 → 401, at the other 403 wrong_area → 401) while the others keep working; with the global service
+// `--area` and `--issuer`. After a key deactivation by the CLI (another process), a refresh-token reuse,
+// a revocation (RFC 7009), a logout from the hosted sign-in and an application deactivated by the CLI,
+// each affected token is refused at both areas within 5 s (at its own area 200 → 401, at the other 403
+// wrong_area → 401) while the others keep working; with the global service
 // stopped both areas keep serving, a restarted area verifies from its data folder, and a revocation made
 // meanwhile reaches them once the global service is back. Needs the build (`npx tsc -b`, by `npm test`).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openStorage } from '@cxauth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliProcesses, ROOT, type Running, stop, waitReady } from './support/cli-processes.js';
+import { signInThroughPage } from './support/hosted-sign-in.js';
 import { freePort } from './support/ports.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BIN = path.join(ROOT, 'packages/cli/bin/cxauth.js');
+/** Signs `email` in through the hosted page, then exchanges the code as the confidential web app. */
+async function signInByPage(email: string): Promise<Tokens & { id: string }> {
+  const { code, verifier } = await signInThroughPage({
+    issuer,
+    clientId: webApp[0],
+    redirectUri: REDIRECT,
+    username: email,
+    password: PASSWORD,
+  });
+  const exchanged = await grant(
+    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
+    webApp,
+  );
+  expect(exchanged.status).toBe(200);
+  return { ...exchanged.tokens, id: exchanged.tokens.id as string };
+}
+
 const SERVER_TIME = '/inContactAPI/services/v25.0/server-time';
 /** What the issue promises: a revocation is refused everywhere within this long. */
 const WITHIN_MS = 5_000;
-
-interface Running {
-  child: ChildProcess;
-  output: string[];
-}
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const POST_LOGOUT = 'http://127.0.0.1:9/signed-out';
+const PASSWORD = 'e2e revocation: correct horse battery staple';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cxauth-e2e-revocation-'));
-const running: Running[] = [];
 let env: NodeJS.ProcessEnv;
+const { start, admin, adminWithInput, stopAll } = cliProcesses(() => env);
 let issuer: string;
 const areas: Record<'na1' | 'eu1', { url: string; port: number; dir: string; proc?: Running }> = {
   na1: { url: '', port: 0, dir: path.join(dataDir, 'na1') },
@@ -35,47 +48,11 @@ const areas: Record<'na1' | 'eu1', { url: string; port: number; dir: string; pro
 };
 let auth: Running;
 let client: [string, string];
-
-function start(args: string[], extra: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const proc: Running = { child, output: [] };
-  child.stdout?.on('data', (d: Buffer) => proc.output.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => proc.output.push(d.toString()));
-  running.push(proc);
-  return proc;
-}
-
-async function admin(...args: string[]): Promise<Record<string, unknown>> {
-  const proc = start(['admin', ...args, '--json']);
-  const code = await new Promise<number | null>((resolve) => proc.child.on('exit', resolve));
-  const out = proc.output.join('');
-  if (code !== 0) throw new Error(`cxauth admin ${args.join(' ')} exited ${code}:\n${out}`);
-  return JSON.parse(out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1)) as Record<string, unknown>;
-}
-
-async function stop(proc: Running | undefined): Promise<void> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => proc.child.once('exit', resolve));
-  proc.child.kill('SIGTERM');
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitReady(url: string, proc: Running, ms = 45_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`${url}: process exited:\n${proc.output.join('')}`);
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} not ready after ${ms} ms:\n${proc.output.join('')}`);
-}
+/** A confidential web app signing people in through the hosted page. */
+let webApp: [string, string];
+/** A backend app of the na1 tenant, for its own client_credentials tokens. */
+let machineApp: [string, string];
+let signInEmail: string;
 
 function startArea(name: 'na1' | 'eu1'): Running {
   const a = areas[name];
@@ -91,15 +68,29 @@ interface Tokens {
   refresh: string;
 }
 
-async function grant(body: Record<string, string>): Promise<{ status: number; tokens: Tokens }> {
-  const basic = Buffer.from(client.map(encodeURIComponent).join(':')).toString('base64');
+/** HTTP Basic of a client (RFC 6749 §2.3.1: each part form-urlencoded first). */
+const basicOf = (credentials: [string, string]) =>
+  `Basic ${Buffer.from(credentials.map(encodeURIComponent).join(':')).toString('base64')}`;
+
+async function grant(
+  body: Record<string, string>,
+  credentials: [string, string] = client,
+): Promise<{ status: number; tokens: Tokens & { id?: string } }> {
+  const basic = basicOf(credentials).slice('Basic '.length);
   const res = await fetch(`${issuer}/auth/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(body),
   });
-  const json = (await res.json()) as { access_token: string; refresh_token: string };
-  return { status: res.status, tokens: { access: json.access_token, refresh: json.refresh_token } };
+  const json = (await res.json()) as { access_token: string; refresh_token: string; id_token?: string };
+  return {
+    status: res.status,
+    tokens: {
+      access: json.access_token,
+      refresh: json.refresh_token,
+      ...(json.id_token ? { id: json.id_token } : {}),
+    },
+  };
 }
 
 async function signIn(key: [string, string]): Promise<Tokens> {
@@ -173,7 +164,19 @@ beforeAll(async () => {
   client = [String(app['client_id']), String(app['client_secret'])];
   const na1 = await admin('tenant', 'create', '--name', 'na1-tenant', '--area', 'na1');
   const eu1 = await admin('tenant', 'create', '--name', 'eu1-tenant', '--area', 'eu1');
+  const web = await admin(
+    ...['app', 'create', '--name', 'e2e-web', '--type', 'confidential'],
+    ...['--redirect-uri', REDIRECT, '--post-logout-redirect-uri', POST_LOGOUT],
+  );
+  webApp = [String(web['client_id']), String(web['client_secret'])];
+  const machine = await admin(
+    ...['app', 'create', '--name', 'e2e-machine', '--type', 'backend', '--tenant', String(na1['id'])],
+    ...['--grant', 'client_credentials'],
+  );
+  machineApp = [String(machine['client_id']), String(machine['client_secret'])];
   const userA = await admin('user', 'create', '--tenant', String(na1['id']), '--email', 'a@na1.test');
+  signInEmail = 'a@na1.test';
+  await adminWithInput(`${PASSWORD}\n`, 'user', 'set-password', String(userA['id']));
   const userB = await admin('user', 'create', '--tenant', String(eu1['id']), '--email', 'b@eu1.test');
   const userC = await admin('user', 'create', '--tenant', String(eu1['id']), '--email', 'c@eu1.test');
   userEu1 = String(userB['id']);
@@ -199,7 +202,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(running.map(stop));
+  await stopAll();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -235,20 +238,50 @@ describe('clusterless revocation end to end', () => {
     const session = await signIn(keys['revoked'] as [string, string]);
     const other = await signIn(keys['revoked'] as [string, string]);
     await expectWorking(session.access, 'na1');
-    // LEAD: switch to `POST /auth/revoke` (RFC 7009) with session.refresh once that endpoint is merged;
-    // until then the session is revoked where that endpoint will revoke it, in storage.
-    const storage = await openStorage(env['CXAUTH_DATABASE_URL'] as string);
-    try {
-      expect(
-        await storage.sessions.revoke(claimsOf(session.access)['sid'] as string, 'revoked', new Date()),
-      ).toBe(true);
-    } finally {
-      await storage.close();
-    }
-    await expectRefusedEverywhere(session.access, Date.now());
+    // RFC 7009 §2.1: the client that was issued the refresh token revokes it, authenticated; the whole
+    // grant (its session) ends with it, access tokens included.
+    const revoked = await fetch(`${issuer}/auth/revoke`, {
+      method: 'POST',
+      headers: { authorization: basicOf(client), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: session.refresh, token_type_hint: 'refresh_token' }),
+    });
+    expect(revoked.status).toBe(200);
+    const since = Date.now();
+    expect(claimsOf(session.access)['sid']).not.toBe(claimsOf(other.access)['sid']);
+    await expectRefusedEverywhere(session.access, since);
     revokedSession = session.access;
     // Another session of the same key and user is not touched.
     await expectWorking(other.access, 'na1');
+  });
+
+  it('refuses the tokens of a session logged out with an id_token_hint, and only those', async () => {
+    const signedIn = await signInByPage(signInEmail);
+    const again = await signInByPage(signInEmail);
+    await expectWorking(signedIn.access, 'na1');
+    await expectWorking(again.access, 'na1');
+    const out = await fetch(
+      `${issuer}/auth/authorize/logout?${new URLSearchParams({ id_token_hint: signedIn.id, post_logout_redirect_uri: POST_LOGOUT, state: 'bye' })}`,
+      { redirect: 'manual' },
+    );
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe(`${POST_LOGOUT}?state=bye`);
+    await expectRefusedEverywhere(signedIn.access, Date.now());
+    // Another sign-in of the same user (no shared cookie, so another sign-in session) and the same
+    // user's access-key session are untouched.
+    await expectWorking(again.access, 'na1');
+    await expectWorking(controlNa1, 'na1');
+  });
+
+  it('refuses an application token (no sid) once the CLI deactivates its application', async () => {
+    const { status, tokens } = await grant({ grant_type: 'client_credentials' }, machineApp);
+    expect(status).toBe(200);
+    expect(claimsOf(tokens.access)).toMatchObject({ sub: `app:${machineApp[0]}` });
+    expect(claimsOf(tokens.access)['sid']).toBeUndefined();
+    await expectWorking(tokens.access, 'na1');
+    await admin('app', 'deactivate', machineApp[0]);
+    await expectRefusedEverywhere(tokens.access, Date.now());
+    await expectWorking(controlNa1, 'na1');
+    await expectWorking(controlEu1, 'eu1');
   });
 
   it('keeps serving with the global service stopped, verifies from disk after a restart, and catches up', async () => {

@@ -109,14 +109,15 @@ function healthRoutes(app: FastifyInstance, verifier: Verifier, area: string): v
     if (!verifier.isReady) await verifier.ready().catch(() => undefined);
     if (verifier.isReady) {
       const revocation = verifier.revocationStatus();
-      if (revocation?.feedUri === undefined) return { status: 'ready', area };
-      // How stale this server may be about revocations (lagMs), for probes and metrics.
-      const { position, entries, lastSyncAt } = revocation;
+      if (revocation === undefined || revocation.unpublished) return { status: 'ready', area };
+      // How stale this server may be about revocations (lagMs), for probes and metrics; `synced` stays
+      // false until the first successful poll, even while the feed's address is not known yet.
+      const { position, entries, lastSyncAt, source } = revocation;
       const lagMs = Number.isFinite(revocation.lagMs) ? revocation.lagMs : null;
       return {
         status: 'ready',
         area,
-        revocation: { position, entries, lagMs, synced: lastSyncAt !== undefined },
+        revocation: { position, entries, lagMs, synced: lastSyncAt !== undefined, source },
       };
     }
     return reply
@@ -178,9 +179,13 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
       onError: (err) => {
         if (feedDown) return;
         feedDown = true;
+        // With nothing polled and nothing saved, no revocation is known at all (docs/revocation.md).
+        const knowsNone = verifier.revocationStatus()?.source === 'none';
         app.log.warn(
           { area: options.area, reason: reason(err) },
-          'revocation feed unreachable; serving with the revocations last known',
+          knowsNone
+            ? 'revocation feed unreachable and no revocations saved: tokens are accepted on their signature alone until the first successful poll'
+            : 'revocation feed unreachable; serving with the revocations last known',
         );
       },
     },

@@ -1,5 +1,5 @@
-// Fetching the issuer's JSON documents (discovery, JWKS): a timeout, a size cap, and errors that say
-// which URL failed without echoing its body.
+// Fetching the issuer's JSON documents (discovery, JWKS, the revocation feed): a timeout, a size cap,
+// and errors that say which URL failed without echoing its body.
 
 /** The `fetch` this package calls; injectable for tests and custom agents. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -12,8 +12,17 @@ export interface FetchJsonOptions {
   maxBytes: number;
 }
 
-/** GETs `url` and parses its JSON body; rejects on a timeout, a non-2xx status, or an oversized body. */
-export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
+/** A parsed JSON body with the response headers it came with (for `Cache-Control`). */
+export interface FetchedJson {
+  body: unknown;
+  headers: Headers;
+}
+
+/**
+ * GETs `url` and parses its JSON body, keeping the response headers; rejects on a timeout, a non-2xx
+ * status, or an oversized body.
+ */
+export async function fetchJsonResponse(url: string, options: FetchJsonOptions): Promise<FetchedJson> {
   const response = await options.fetch(url, {
     headers: { accept: 'application/json' },
     signal: AbortSignal.timeout(options.timeoutMs),
@@ -31,8 +40,13 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   if (text.length > options.maxBytes)
     throw new Error(`GET ${url}: body larger than ${options.maxBytes} bytes`);
   try {
-    return JSON.parse(text) as unknown;
+    return { body: JSON.parse(text) as unknown, headers: response.headers };
   } catch (err) {
     throw new Error(`GET ${url}: body is not JSON`, { cause: err });
   }
+}
+
+/** GETs `url` and parses its JSON body; rejects on a timeout, a non-2xx status, or an oversized body. */
+export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
+  return (await fetchJsonResponse(url, options)).body;
 }

@@ -1,8 +1,10 @@
-// The issuer's signing keys, cached: loaded once, refreshed on an unknown kid at most once per
-// cooldown, and never dropped because a refresh failed (a JWKS outage must not reject valid tokens).
+// The issuer's signing keys, cached: loaded once, refreshed in the background before the JWKS
+// response's freshness runs out, on an unknown kid at most once per cooldown, and never dropped because
+// a refresh failed (a JWKS outage must not reject valid tokens).
+import { freshnessMs } from './cache-control.js';
 import { discoverJwksUri } from './discovery.js';
 import { TokenError } from './errors.js';
-import { type FetchJsonOptions, fetchJson } from './fetch-json.js';
+import { type FetchJsonOptions, fetchJsonResponse } from './fetch-json.js';
 import { algOfJwk, importVerificationKey, type PublicJwk, type VerificationKey } from './jose.js';
 
 export interface KeySetOptions {
@@ -11,7 +13,10 @@ export interface KeySetOptions {
   jwksUri: string | undefined;
   /** Least time between two fetches triggered by unknown kids (ms). */
   cooldownMs: number;
-  /** After this age (ms), a request for a known kid also refreshes the set in the background. */
+  /**
+   * Longest time (ms) a fetched set is kept before it is refreshed in the background; the JWKS
+   * response's `Cache-Control: max-age` (less its `Age`) wins when shorter.
+   */
   maxAgeMs: number;
   clock: () => number;
   fetch: FetchJsonOptions;
@@ -36,11 +41,23 @@ export interface KeySet {
    * of the set (a key removed) is seen by the result cache too. Absent for a fetched JWKS.
    */
   readonly version?: () => unknown;
+  /** Stops the background refreshes (the keys stay usable). */
+  close?(): void;
 }
 
 /** While no key set has ever loaded, retry at most this often (ms) rather than once per cooldown. */
 const FIRST_LOAD_RETRY_MS = 1_000;
+/**
+ * A fetched set is refreshed when this share of its freshness has passed: the issuer publishes a key
+ * longer than its max-age before signing with it (docs/operations.md), so fetching again within the
+ * max-age sees every key before any token carries it; the rest leaves time for the fetch itself.
+ */
+const REFRESH_AT = 0.9;
+/** Background refreshes are at least this far apart (ms), whatever the headers say. */
+const MIN_REFRESH_MS = 1_000;
 const MAX_JWKS_BYTES = 512 * 1024;
+/** setTimeout's largest delay (ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const text = (value: unknown): value is string => typeof value === 'string';
 
@@ -93,15 +110,36 @@ export function createKeySet(options: KeySetOptions): KeySet {
   let loadedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let inflight: Promise<void> | undefined;
+  /** How long (ms) the set in use stays fresh: the response's max-age when shorter than maxAgeMs. */
+  let freshForMs = options.maxAgeMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
 
   let restoreTried = false;
 
   async function fetchKeys(): Promise<void> {
     jwksUri ??= await discoverJwksUri(options.issuer, options.fetch);
-    const doc = await fetchJson(jwksUri, { ...options.fetch, maxBytes: MAX_JWKS_BYTES });
-    keys = await importKeys(doc);
+    const { body, headers } = await fetchJsonResponse(jwksUri, {
+      ...options.fetch,
+      maxBytes: MAX_JWKS_BYTES,
+    });
+    keys = await importKeys(body);
     loadedAt = options.clock();
-    options.saved?.save(doc);
+    freshForMs = Math.min(options.maxAgeMs, freshnessMs(headers) ?? Number.POSITIVE_INFINITY);
+    options.saved?.save(body);
+  }
+
+  /**
+   * Once a set was fetched, the next fetch is due before it goes stale — with no request needed, so a
+   * key published meanwhile is known before its first token arrives. A failed one is retried after the
+   * cooldown (or sooner, for a short max-age).
+   */
+  function schedule(succeeded: boolean): void {
+    if (closed || !keys) return;
+    clearTimeout(timer);
+    const delay = succeeded ? freshForMs * REFRESH_AT : Math.min(options.cooldownMs, freshForMs);
+    timer = setTimeout(() => void refresh(), Math.max(MIN_REFRESH_MS, Math.min(delay, MAX_TIMER_MS)));
+    timer.unref?.();
   }
 
   /** The saved document, once, while nothing was ever fetched (an issuer outage at start-up). */
@@ -123,7 +161,13 @@ export function createKeySet(options: KeySetOptions): KeySet {
     if (!inflight) {
       attemptedAt = options.clock();
       inflight = fetchKeys()
-        .catch((err: unknown) => options.onError(err))
+        .then(
+          () => schedule(true),
+          (err: unknown) => {
+            options.onError(err);
+            schedule(false);
+          },
+        )
         .finally(() => {
           inflight = undefined;
         });
@@ -153,13 +197,19 @@ export function createKeySet(options: KeySetOptions): KeySet {
       const current = await ensureLoaded();
       const known = current.get(kid);
       if (known) {
-        if (options.clock() - loadedAt >= options.maxAgeMs && mayRefresh(options.cooldownMs)) void refresh();
+        // The timer may be late (a suspended process) or off (a clock injected by a test).
+        const stale = options.clock() - loadedAt >= freshForMs;
+        if (stale && mayRefresh(Math.min(options.cooldownMs, freshForMs))) void refresh();
         return known;
       }
       if (mayRefresh(options.cooldownMs)) await refresh();
       const found = keys?.get(kid);
       if (!found) throw new TokenError('kid_unknown', 'The token was signed by an unknown key');
       return found;
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
     },
   };
 }

@@ -35,7 +35,11 @@ export interface VerifierOptions {
   cacheSize?: number;
   /** Least time between JWKS refreshes caused by unknown `kid`s. Default 30 000. */
   jwksCooldownMs?: number;
-  /** Age after which the JWKS is refreshed in the background. Default 600 000. */
+  /**
+   * Longest time the fetched JWKS is kept before it is refreshed in the background; the JWKS
+   * response's `Cache-Control: max-age` wins when shorter (RFC 9111 §5.2.2.1), so a key the issuer
+   * publishes ahead of a rotation is fetched before its first token. Default 600 000.
+   */
   jwksMaxAgeMs?: number;
   /** Timeout of each discovery or JWKS fetch. Default 5 000. */
   fetchTimeoutMs?: number;
@@ -85,7 +89,10 @@ export interface Verifier {
   readonly isReady: boolean;
   /** How current the revocation feed is (its lag, position, entries); undefined when it is off. */
   revocationStatus(): RevocationStatus | undefined;
-  /** Stops following the feed and saves its state; the verifier still verifies with what it knows. */
+  /**
+   * Stops the background JWKS refreshes and following the feed, and saves the feed's state; the
+   * verifier still verifies with what it knows.
+   */
   close(): Promise<void>;
 }
 
@@ -287,6 +294,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return keys.loaded;
     },
     revocationStatus: () => follower?.status(),
-    close: async () => follower?.close(),
+    close: async () => {
+      keys.close?.();
+      await follower?.close();
+    },
   };
 }

@@ -21,6 +21,13 @@ export interface RevocationStatus {
   lagMs: number;
   /** The message of the last failed poll, cleared by a successful one. */
   lastError: string | undefined;
+  /**
+   * Where the revocations in force come from: `feed` once a poll succeeded, `saved` while only the
+   * store's state is known, `none` while nothing is (tokens are then accepted on their signature alone).
+   */
+  source: 'feed' | 'saved' | 'none';
+  /** The issuer answered and its metadata names no feed: there is nothing to follow. */
+  unpublished: boolean;
 }
 
 export interface FollowerOptions {
@@ -170,6 +177,8 @@ export function followFeed(options: FollowerOptions): Follower {
       lastSyncAt,
       lagMs: lastSyncAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, options.clock() - lastSyncAt),
       lastError,
+      source: lastSyncAt !== undefined ? 'feed' : synced ? 'saved' : 'none',
+      unpublished: feedUri === undefined && unpublished,
     }),
     async close() {
       closed = true;

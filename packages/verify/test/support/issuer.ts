@@ -33,6 +33,8 @@ export interface FakeIssuer {
   /** Tenant discovery answers, by tenantId. */
   readonly tenants: Map<string, TenantInfo>;
   jwksMode: JwksMode;
+  /** Extra headers of the JWKS answer (a cxauth issuer sends `Cache-Control: public, max-age=N`). */
+  jwksHeaders: Record<string, string>;
   /** Requests served, by path (query excluded). */
   readonly hits: Map<string, number>;
   hitsOf(path: string): number;
@@ -66,6 +68,7 @@ export async function startIssuer(): Promise<FakeIssuer> {
     key,
     tenants: new Map(),
     jwksMode: 'ok',
+    jwksHeaders: {},
     hits,
     hitsOf: (path) => hits.get(path) ?? 0,
     discoveryIssuer: undefined,
@@ -79,8 +82,8 @@ export async function startIssuer(): Promise<FakeIssuer> {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', state.url);
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { ...headers, 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
     if (url.pathname === '/.well-known/openid-configuration') {
@@ -96,7 +99,7 @@ export async function startIssuer(): Promise<FakeIssuer> {
       if (state.jwksMode === 'hang') return;
       if (state.jwksMode === 'reset') req.socket.destroy();
       else if (state.jwksMode === 'error') json(500, { error: 'server_error' });
-      else json(200, { keys: state.published.map((k) => k.publicJwk) });
+      else json(200, { keys: state.published.map((k) => k.publicJwk) }, state.jwksHeaders);
     } else if (url.pathname === '/.well-known/cxone-configuration') {
       const tenantId = url.searchParams.get('tenantId') ?? '';
       const tenant = state.tenants.get(tenantId);
