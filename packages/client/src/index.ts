@@ -29,5 +29,6 @@ export {
   refreshSignIn,
   type SignInResult,
 } from './sign-in.js';
+export { signOut } from './sign-out.js';
 export type { TokenSet } from './token-cache.js';
 export type { AccessKey, ClientCredentials, GrantClient, TokenResponse } from './token-endpoint.js';
