@@ -48,7 +48,10 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
         client_id: app.clientId,
       });
       expect(tokens.statusCode).toBe(200);
-      return { browser, body: tokens.json() as Record<string, string> };
+      return {
+        browser,
+        body: tokens.json() as { id_token: string; access_token: string; refresh_token: string },
+      };
     }
 
     const logout = (browser: Browser, params: Record<string, string>) =>
