@@ -1,6 +1,7 @@
 // What is measured and against what: groups of measurements run interleaved round by round, and the ratios.
 import { basicAuth, FORM, SERVER_TIME } from './cxauth.js';
 import { ceiling, cxauthTarget, http, jsonGet, passwordGrant, refreshGrant } from './measurements.js';
+import { codeGrant, passwordHashCost } from './sign-in.js';
 
 /** GET server-time with a bearer token on the regional API `target` ({pid, api}). */
 function verifiedServerTime(id, label, target, accessToken) {
@@ -24,7 +25,7 @@ export function buildGroup(name, t) {
   const needs = needsOf(t);
   switch (name) {
     case 'token':
-      return grantGroup(t, 'cx', 'Token grants vs the RS256 signing ceiling (SQLite)');
+      return grantGroup(t, 'cx', 'Token grants vs the RS256 signing ceiling (SQLite)', undefined, true);
     case 'api': {
       return {
         title: 'Regional API server-time: bearer verification vs no authentication',
@@ -217,8 +218,11 @@ function needsOf(t) {
   };
 }
 
-/** Password and refresh grants (2 signatures each) of the cxauth started as `t[key]`, on `db` when named. */
-function grantGroup(t, key, title, db) {
+/**
+ * Password and refresh grants (2 signatures each) of the cxauth started as `t[key]`, on `db` when named;
+ * with `signIn`, also the authorization_code exchange and the password hash one sign-in costs.
+ */
+function grantGroup(t, key, title, db, signIn = false) {
   const needs = needsOf(t);
   const two = 'default scope openid: access token + id_token, 2 signatures';
   const where = db ? ` on ${db}` : '';
@@ -232,8 +236,19 @@ function grantGroup(t, key, title, db) {
       needs([key], 'refresh', `refresh grant${where} (${two})`, (id, label) =>
         refreshGrant(id, label, t[key]),
       ),
+      ...(signIn
+        ? [
+            needs(
+              [key],
+              'code',
+              `authorization_code exchange, public app + PKCE${where} (${two})`,
+              (id, label) => codeGrant(id, label, t[key]),
+            ),
+            passwordHashCost(),
+          ]
+        : []),
     ],
-    comparisons: ['password', 'refresh'].map((grant) => ({
+    comparisons: [...(signIn ? ['password', 'refresh', 'code'] : ['password', 'refresh'])].map((grant) => ({
       subject: grant,
       baseline: 'ceiling',
       divisor: 2,

@@ -20,6 +20,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'obtain an access token with an access key (or --client-credentials)',
     load: () => import('./commands/token.js'),
   },
+  login: {
+    summary: 'sign in through the browser (code flow + PKCE) and save the tokens',
+    load: () => import('./commands/login.js'),
+  },
+  logout: {
+    summary: 'end the session of `cxauth login` and delete its saved tokens',
+    load: () => import('./commands/logout.js'),
+  },
   revoke: {
     summary: 'revoke a refresh or access token (RFC 7009)',
     load: () => import('./commands/revoke.js'),

@@ -20,5 +20,15 @@ export {
   type MachineOptions,
   revoke,
 } from './machine.js';
+export {
+  type AuthorizationOptions,
+  buildAuthorizationUrl,
+  type CallbackOptions,
+  handleCallback,
+  type PendingAuthorization,
+  refreshSignIn,
+  type SignInResult,
+} from './sign-in.js';
+export { signOut } from './sign-out.js';
 export type { TokenSet } from './token-cache.js';
-export type { AccessKey, ClientCredentials, TokenResponse } from './token-endpoint.js';
+export type { AccessKey, ClientCredentials, GrantClient, TokenResponse } from './token-endpoint.js';

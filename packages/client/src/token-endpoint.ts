@@ -13,6 +13,16 @@ export interface ClientCredentials {
   authMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
+/**
+ * A client as the code flow and refresh see it: a confidential one with its secret, or a public
+ * one (a CLI, a native or browser app) that only names itself (RFC 6749 §2.3, `none`).
+ */
+export interface GrantClient {
+  clientId: string;
+  clientSecret?: string;
+  authMethod?: 'client_secret_basic' | 'client_secret_post';
+}
+
 /** A user's access key. */
 export interface AccessKey {
   accessKeyId: string;
@@ -64,7 +74,7 @@ export function passwordGrant(
 export function refreshGrant(
   ctx: HttpContext,
   tokenEndpoint: string,
-  client: ClientCredentials,
+  client: GrantClient,
   refreshToken: string,
 ): Promise<TokenResponse> {
   return tokenRequest(
@@ -83,7 +93,7 @@ export function refreshGrant(
 export async function tokenRequest(
   ctx: HttpContext,
   tokenEndpoint: string,
-  client: ClientCredentials,
+  client: GrantClient,
   pairs: Array<[string, string]>,
   grantSubject: string,
 ): Promise<TokenResponse> {
@@ -125,11 +135,13 @@ export function refusal(
 
 /** Adds the client's authentication to a form request: Basic by default, or the form's fields. */
 export function authenticate(
-  client: ClientCredentials,
+  client: GrantClient,
   headers: Record<string, string>,
   pairs: Array<[string, string]>,
 ): void {
-  if (client.authMethod === 'client_secret_post') {
+  if (client.clientSecret === undefined) {
+    pairs.push(['client_id', client.clientId]);
+  } else if (client.authMethod === 'client_secret_post') {
     pairs.push(['client_id', client.clientId], ['client_secret', client.clientSecret]);
   } else {
     headers['Authorization'] = `Basic ${clientPassword(client.clientId, client.clientSecret)}`;
@@ -140,7 +152,7 @@ export function authenticate(
  * Checks a 200 answer is a usable token response (RFC 6749 §5.1): a string `access_token`, a
  * `Bearer` `token_type`, and a positive `expires_in` when present.
  */
-function validTokenResponse(doc: Record<string, unknown> | undefined): TokenResponse {
+export function validTokenResponse(doc: Record<string, unknown> | undefined): TokenResponse {
   const bad = (why: string) => new ClientError('invalid_token_response', `the token response ${why}`);
   if (!doc) throw bad('is not a JSON object');
   if (typeof doc['access_token'] !== 'string' || doc['access_token'] === '') throw bad('has no access_token');

@@ -91,6 +91,7 @@ export function createRegionalMetrics(): RegionalMetrics {
               if (claims) accepted.inc();
               return claims;
             },
+            verifyIdToken: (token, options) => verifier.verifyIdToken(token, options),
             ready: () => verifier.ready(),
             get isReady() {
               return verifier.isReady;

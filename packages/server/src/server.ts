@@ -244,7 +244,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     sessions,
     sealer,
     cookies,
-    jwksJson: () => ring.jwksJson,
+    verifier: ring.verifier,
     clock,
     interactionTtl: config.signIn.interactionTtl,
   });

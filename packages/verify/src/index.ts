@@ -21,6 +21,7 @@ export { type BearerErrorCode, TOKEN_ERROR_CODES, TokenError, type TokenErrorCod
 export { type FastifyBearerOptions, fastifyBearer } from './fastify.js';
 export { type FetchJsonOptions, type FetchLike, fetchJson } from './fetch-json.js';
 export { type HttpBearerOptions, type HttpMiddleware, httpBearer } from './http.js';
+export type { IdTokenClaims, IdTokenOptions } from './id-token.js';
 export { Lru } from './lru.js';
 export type { JwksDocument } from './memory-key-set.js';
 export {

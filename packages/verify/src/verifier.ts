@@ -4,6 +4,7 @@ import { type AccessTokenClaims, checkClaims } from './claims.js';
 import { checkHeader, decodeJsonSegment, parseJsonObject, splitCompact } from './compact.js';
 import { TokenError } from './errors.js';
 import type { FetchLike } from './fetch-json.js';
+import { type IdTokenClaims, type IdTokenOptions, verifyIdTokenWith } from './id-token.js';
 import { verifyJws } from './jose.js';
 import { createKeySet, type KeySet } from './key-set.js';
 import { Lru } from './lru.js';
@@ -83,6 +84,13 @@ export interface Verifier {
    * @see RFC 6750 §2.1
    */
   cachedAuthorization(header: string | readonly string[] | undefined): AccessTokenClaims | undefined;
+  /**
+   * Verifies an id_token of this issuer (`typ` JWT, never an access token) with the same keys, and
+   * returns its claims (frozen; not cached). `audience` is the client it must be for.
+   * @throws {TokenError} as {@link Verifier.verify}.
+   * @see OpenID Connect Core 1.0 §3.1.3.7
+   */
+  verifyIdToken(token: string, options?: IdTokenOptions): Promise<IdTokenClaims>;
   /** Loads the issuer's keys now (a no-op once loaded); rejects with `jwks_unavailable`. */
   ready(): Promise<void>;
   /** True once the issuer's key set has been loaded at least once. */
@@ -285,6 +293,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verify,
     verifyAuthorization,
     cachedAuthorization,
+    verifyIdToken: (token, idOptions = {}) =>
+      verifyIdTokenWith(token, (kid) => keys.key(kid), { ...rules, maxLength }, idOptions, clock() / 1000),
     async ready() {
       // The first poll of the feed (or the saved state) is awaited too; its failure is not the keys'.
       const [loaded] = await Promise.allSettled([keys.load(), follower?.first]);

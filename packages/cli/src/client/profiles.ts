@@ -11,7 +11,30 @@ export interface CredentialsFile {
   client_secret?: string;
   accessKeyId?: string;
   accessKeySecret?: string;
+  /** Saved by `cxauth login`: the public app it signed in with and the user's tokens. */
+  login_client_id?: string;
+  access_token?: string;
+  refresh_token?: string;
+  id_token?: string;
+  /** ISO 8601: when the saved access token expires. */
+  access_token_expires_at?: string;
+  /** The demo's public app (demo-credentials.json), used by `cxauth login` without --client-id. */
+  public_client_id?: string;
 }
+
+const PROFILE_KEYS = [
+  'issuer',
+  'client_id',
+  'client_secret',
+  'accessKeyId',
+  'accessKeySecret',
+  'login_client_id',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'access_token_expires_at',
+  'public_client_id',
+] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -51,7 +74,7 @@ export function readCredentialsFile(file: string, optional = false): Credentials
     throw new CliError(`${file} is not a JSON object`, EXIT.usage);
   }
   const out: CredentialsFile = {};
-  for (const key of ['issuer', 'client_id', 'client_secret', 'accessKeyId', 'accessKeySecret'] as const) {
+  for (const key of PROFILE_KEYS) {
     const v = (value as Record<string, unknown>)[key];
     if (typeof v === 'string' && v !== '') out[key] = v;
   }

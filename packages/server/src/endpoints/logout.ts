@@ -3,6 +3,7 @@
 // post_logout_redirect_uri registered for the hint's app, otherwise it asks for confirmation first.
 // An unregistered URI is never redirected to.
 import crypto from 'node:crypto';
+import type { IdTokenClaims, Verifier } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../domain/types.js';
 import { ROUTE } from '../http/routes.js';
@@ -12,7 +13,6 @@ import { sendPage, sendRedirect, styleNonce } from '../interaction/html.js';
 import type { Sealer } from '../interaction/seal.js';
 import type { SignInSessions } from '../interaction/session.js';
 import { loggedOutPage, logoutConfirmPage } from '../interaction/views.js';
-import { readIdTokenHint } from '../keys/id-token-hint.js';
 import { hasControlChar, isForm } from '../protocol/params.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Lookups } from '../storage/lookups.js';
@@ -24,7 +24,8 @@ export interface LogoutDeps {
   readonly sessions: SignInSessions;
   readonly sealer: Sealer;
   readonly cookies: CookieJar;
-  readonly jwksJson: () => string;
+  /** The key ring's verifier: the hint is checked with the keys this issuer publishes now. */
+  readonly verifier: Pick<Verifier, 'verifyIdToken'>;
   readonly clock: () => Date;
   readonly interactionTtl: number;
 }
@@ -59,6 +60,21 @@ function signedOut(reply: FastifyReply): FastifyReply {
   return sendPage(reply, 200, loggedOutPage({ appName: 'cxauth', display: 'page', nonce }), nonce);
 }
 
+/**
+ * The claims of an id_token_hint this issuer signed with a key it publishes now, for any of its
+ * clients; undefined when it is not one (then logout asks for confirmation). An expired hint is
+ * accepted: OIDC RP-Initiated Logout §2 expects it (an RP often logs out after its id_token expired),
+ * and the hint only names a sign-in to end, it grants nothing.
+ * @see OpenID Connect RP-Initiated Logout 1.0 §2
+ */
+async function readHint(deps: LogoutDeps, token: string): Promise<IdTokenClaims | undefined> {
+  try {
+    return await deps.verifier.verifyIdToken(token, { acceptExpired: true });
+  } catch {
+    return undefined;
+  }
+}
+
 async function start(
   deps: LogoutDeps,
   request: FastifyRequest,
@@ -68,7 +84,7 @@ async function start(
 ): Promise<FastifyReply> {
   const now = deps.clock();
   const rawHint = param(params, 'id_token_hint');
-  const hint = rawHint === undefined ? undefined : readIdTokenHint(rawHint, deps.jwksJson(), deps.issuer);
+  const hint = rawHint === undefined ? undefined : await readHint(deps, rawHint);
   const clientId = typeof hint?.['aud'] === 'string' ? hint['aud'] : param(params, 'client_id');
   if (hint && param(params, 'client_id') !== undefined && param(params, 'client_id') !== clientId) {
     return refusePage(

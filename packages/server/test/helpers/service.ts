@@ -80,6 +80,8 @@ export interface TestServiceOptions {
   /** The URL the service's storage opens instead of the test database's (e.g. through a TCP proxy). */
   databaseUrl?: (url: string) => string;
   metrics?: ServiceMetrics;
+  /** The algorithm of the first signing key. Default RS256. */
+  signingAlg?: 'RS256' | 'ES256' | 'EdDSA';
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -97,7 +99,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const storage = await openStorage(config.databaseUrl, config.databaseTimeouts);
   await storage.migrate();
   const clock = new TestClock();
-  await ensureActiveSigningKey(storage, kek, clock.now());
+  await ensureActiveSigningKey(storage, kek, clock.now(), options.signingAlg);
   const keys = await loadSigningKeys(storage, kek);
   const hasher = new SecretHasher(kek);
 
