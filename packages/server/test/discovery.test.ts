@@ -22,7 +22,7 @@ describe('OpenID discovery', () => {
       userinfo_endpoint: `${TEST_ISSUER}/auth/userinfo`,
       grant_types_supported: ['password', 'refresh_token'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      scopes_supported: ['openid', 'profile', 'email'],
+      scopes_supported: ['openid', 'profile', 'email', 'admin'],
       response_types_supported: [],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],

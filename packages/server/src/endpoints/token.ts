@@ -32,7 +32,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       // One revision read per request: every cached record used below is current (docs/storage.md).
       const lookups = await deps.grantDeps.lookups.current(request);
       const { app: client } = await authenticateClient(
-        { getApplication: lookups.application, hasher: deps.grantDeps.hasher },
+        { getApplication: lookups.application, hasher: deps.grantDeps.hasher, now: deps.clock() },
         request.headers.authorization,
         params,
       );

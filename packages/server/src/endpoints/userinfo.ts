@@ -1,71 +1,21 @@
 // GET|POST /auth/userinfo: the profile of the user an access token was issued for, answered only while
 // the token's session, application, access key, user and tenant are all still active.
-import {
-  type AccessTokenClaims,
-  isUserClaims,
-  parseSubject,
-  TokenError,
-  type Verifier,
-} from '@cxauth/verify';
+import { parseSubject, type Verifier } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noStore, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { bearerToken } from '../protocol/bearer.js';
-import { InvalidRequest, InvalidToken, OAuthError } from '../protocol/errors.js';
+import { InvalidToken, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { hasScope } from '../protocol/scope.js';
 import type { Storage } from '../storage/contract/index.js';
+import { ENDED, liveUser, verifiedClaims } from '../tokens/liveness.js';
 
 export interface UserinfoDeps {
   /** This issuer's verifier (KeyRing.verifier): every strict check of @cxauth/verify. */
   readonly verifier: Pick<Verifier, 'verify'>;
   readonly storage: Storage;
   readonly clock: () => Date;
-}
-
-/** One answer for every record that ended, so a caller cannot tell which one did. */
-const ENDED = 'the session of this token has ended';
-
-/**
- * The verified claims of `token`, with the verifier's refusals as this service's RFC 6750 errors.
- * @see RFC 6750 §3.1
- */
-async function verified(verifier: UserinfoDeps['verifier'], token: string): Promise<AccessTokenClaims> {
-  try {
-    return await verifier.verify(token);
-  } catch (err) {
-    if (!(err instanceof TokenError)) throw err;
-    if (err.status === 401) throw new InvalidToken(err.message);
-    if (err.status === 400) throw new InvalidRequest(err.message);
-    // No key to verify with (503): the service's own fault, answered as server_error.
-    throw new Error('no signing key to verify access tokens with', { cause: err });
-  }
-}
-
-/**
- * Whether everything the token stands for is still active, read from storage on every call (one
- * primary-key read each, no cache): deactivating an access key, user, tenant or application, or
- * revoking the session (logout, refresh-token reuse), stops its tokens here at once.
- */
-async function stillActive(storage: Storage, claims: AccessTokenClaims, userId: string, now: Date) {
-  if (!isUserClaims(claims)) return undefined;
-  const [session, app] = await Promise.all([
-    storage.sessions.get(claims.sid),
-    storage.applications.get(claims.client_id),
-  ]);
-  if (!session || session.revokedAt !== null || session.expiresAt <= now) return undefined;
-  if (session.userId !== userId || session.clientId !== claims.client_id) return undefined;
-  if (app?.status !== 'active') return undefined;
-  const owner = session.accessKeyId
-    ? await storage.accessKeys.getWithOwner(session.accessKeyId)
-    : await Promise.all([storage.users.get(userId), storage.tenants.get(session.tenantId)]).then(
-        ([user, tenant]) => (user && tenant ? { key: undefined, user, tenant } : undefined),
-      );
-  if (!owner || (owner.key && owner.key.status !== 'active')) return undefined;
-  const { user, tenant } = owner;
-  if (user.id !== userId || user.status !== 'active') return undefined;
-  // As at the token endpoint, a deactivated tenant ends its users' access at once.
-  return tenant.id === user.tenantId && tenant.status === 'active' ? user : undefined;
 }
 
 /**
@@ -75,7 +25,7 @@ async function stillActive(storage: Storage, claims: AccessTokenClaims, userId: 
 export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void {
   const handler = async (request: FastifyRequest) => {
     const body = request.method === 'POST' ? (request.body as FormParams | undefined) : undefined;
-    const claims = await verified(deps.verifier, bearerToken(request.headers.authorization, body));
+    const claims = await verifiedClaims(deps.verifier, bearerToken(request.headers.authorization, body));
     const subject = parseSubject(claims.sub);
     if (subject?.kind !== 'user') throw new InvalidToken('the token was not issued for a user');
     if (!hasScope(claims.scope, 'openid')) {
@@ -84,7 +34,7 @@ export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void
         headers: { 'WWW-Authenticate': 'Bearer realm="cxauth", error="insufficient_scope", scope="openid"' },
       });
     }
-    const user = await stillActive(deps.storage, claims, subject.userId, deps.clock());
+    const user = await liveUser(deps.storage, claims, subject.userId, deps.clock());
     if (!user) throw new InvalidToken(ENDED);
     const info: Record<string, unknown> = {
       sub: claims.sub,

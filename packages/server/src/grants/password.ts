@@ -2,7 +2,7 @@
 // session whose refresh tokens carry it on.
 import crypto from 'node:crypto';
 import { InvalidGrant } from '../protocol/errors.js';
-import { parseScope } from '../protocol/scope.js';
+import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
@@ -42,6 +42,7 @@ export async function handler({
   if (client.tenantId !== null && client.tenantId !== tenant.id) {
     throw new InvalidGrant('this application is not available to the tenant of the access key');
   }
+  refuseUnentitledScope(scope, client, user);
   const sessionId = crypto.randomUUID();
   const sessionExpiresAt = new Date(now.getTime() + config.tokens.sessionTtl * 1000);
   const refresh = mintRefreshToken(hasher, {

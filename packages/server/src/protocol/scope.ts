@@ -1,8 +1,13 @@
 // Scope values: which exist, the default, and parsing a requested scope string.
+import { mayAdminister } from '../domain/roles.js';
+import type { Application, User } from '../domain/types.js';
 import { OAuthError } from './errors.js';
 
+/** The scope of the admin API (docs/admin-api.md). */
+export const ADMIN_SCOPE = 'admin';
+
 /** The scopes this service knows (discovery `scopes_supported`). */
-export const SUPPORTED_SCOPES: readonly string[] = Object.freeze(['openid', 'profile', 'email']);
+export const SUPPORTED_SCOPES: readonly string[] = Object.freeze(['openid', 'profile', 'email', ADMIN_SCOPE]);
 
 /** Granted when a request names no scope (docs/endpoints.md: the default scope is `openid`). */
 export const DEFAULT_SCOPE = 'openid';
@@ -35,4 +40,26 @@ export function parseScope(
 /** True when `scope` (space-separated) contains `value`. */
 export function hasScope(scope: string, value: string): boolean {
   return scope.split(' ').includes(value);
+}
+
+/**
+ * The scopes an application may request. Applications gain their own `scopes` list with their types;
+ * until then (no list stored) an application may request every supported scope, and `admin` stays
+ * bounded by the user's entitlement ({@link refuseUnentitledScope}).
+ */
+export function applicationScopes(app: Application): readonly string[] {
+  const own = (app as Application & { scopes?: readonly string[] }).scopes;
+  return own ?? SUPPORTED_SCOPES;
+}
+
+/**
+ * Refuses `admin` in a granted scope unless the application may request it and the user is a
+ * platform operator or a tenant's Administrator.
+ * @see RFC 6749 §3.3 (the server may refuse a scope), §5.2 (`invalid_scope`)
+ */
+export function refuseUnentitledScope(scope: string, app: Application, user: User): void {
+  if (!hasScope(scope, ADMIN_SCOPE)) return;
+  if (!applicationScopes(app).includes(ADMIN_SCOPE) || !mayAdminister(user)) {
+    throw new OAuthError('invalid_scope', 'the admin scope is not available to this user or application');
+  }
 }

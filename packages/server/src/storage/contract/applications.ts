@@ -1,6 +1,11 @@
 // The contract of the applications aggregate (OAuth clients).
 import type { Application, Status } from '../../domain/types.js';
 
+/** What an update of an application may change. */
+export type ApplicationChanges = Partial<
+  Pick<Application, 'name' | 'origins' | 'redirectUris' | 'grantTypes'>
+>;
+
 export interface ApplicationRepository {
   /** Stores a new application and grows the revision (see `Storage.revision`). */
   create(app: Application): Promise<void>;
@@ -8,6 +13,20 @@ export interface ApplicationRepository {
   list(): Promise<Application[]>;
   /** Returns false when no application has that id; otherwise grows the revision with the change. */
   setStatus(clientId: string, status: Status, at: Date): Promise<boolean>;
+  /** Replaces the lists and name given; false when no application has that id. Grows the revision. */
+  update(clientId: string, changes: ApplicationChanges, at: Date): Promise<boolean>;
+  /**
+   * Stores a new secret hash and keeps `previous` (the replaced hash and the end of its overlap, or
+   * null for none) beside it; false when no application has that id. Grows the revision.
+   */
+  rotateSecret(
+    clientId: string,
+    secretHash: Buffer,
+    previous: { hash: Buffer; expiresAt: Date } | null,
+    at: Date,
+  ): Promise<boolean>;
+  /** Removes the application with its sessions and their refresh tokens; grows the revision. */
+  delete(clientId: string): Promise<boolean>;
   /** Every origin registered by an active application (for CORS), deduplicated. */
   listActiveOrigins(): Promise<string[]>;
 }

@@ -10,9 +10,9 @@ import type { TenantRepository } from './tenants.js';
 import type { UserRepository } from './users.js';
 
 export type { AccessKeyOwner, AccessKeyRepository } from './access-keys.js';
-export type { ApplicationRepository } from './applications.js';
+export type { ApplicationChanges, ApplicationRepository } from './applications.js';
 export type { AreaRepository } from './areas.js';
-export type { RotationResult, SessionRepository } from './sessions.js';
+export type { RotationResult, SessionFilter, SessionRepository } from './sessions.js';
 export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';
 export type { UserRepository } from './users.js';

@@ -42,6 +42,48 @@ export function applicationRepository(db: Kysely<Database>): ApplicationReposito
         return result.numUpdatedRows > 0n;
       });
     },
+    async update(clientId, changes, at) {
+      return changing(db, async (trx) => {
+        const set: Record<string, unknown> = { updated_at: at.getTime() };
+        if (changes.name !== undefined) set['name'] = changes.name;
+        if (changes.origins) set['origins'] = JSON.stringify(changes.origins);
+        if (changes.redirectUris) set['redirect_uris'] = JSON.stringify(changes.redirectUris);
+        if (changes.grantTypes) set['grant_types'] = JSON.stringify(changes.grantTypes);
+        const result = await trx
+          .updateTable('applications')
+          .set(set)
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
+    async rotateSecret(clientId, secretHash, previous, at) {
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('applications')
+          .set({
+            secret_hash: secretHash,
+            previous_secret_hash: previous?.hash ?? null,
+            previous_secret_expires_at: previous ? previous.expiresAt.getTime() : null,
+            updated_at: at.getTime(),
+          })
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
+    async delete(clientId) {
+      return changing(db, async (trx) => {
+        const sessions = trx.selectFrom('sessions').select('id').where('client_id', '=', clientId);
+        await trx.deleteFrom('refresh_tokens').where('session_id', 'in', sessions).execute();
+        await trx.deleteFrom('sessions').where('client_id', '=', clientId).execute();
+        const result = await trx
+          .deleteFrom('applications')
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        return result.numDeletedRows > 0n;
+      });
+    },
     async listActiveOrigins() {
       const rows = await db
         .selectFrom('applications')

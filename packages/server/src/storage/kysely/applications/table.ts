@@ -1,7 +1,7 @@
 // Application rows: the applications table (lists as JSON text) and its mapping.
 import type { Selectable } from 'kysely';
 import type { Application, GrantType } from '../../../domain/types.js';
-import { type Millis, status, toDate } from '../rows.js';
+import { type Millis, type NullableMillis, status, toDate } from '../rows.js';
 
 export interface ApplicationsTable {
   client_id: string;
@@ -12,6 +12,9 @@ export interface ApplicationsTable {
   grant_types: string;
   redirect_uris: string;
   tenant_id: string | null;
+  /** The secret replaced by the last rotation and the end of its overlap (migration 0008). */
+  previous_secret_hash: Buffer | null;
+  previous_secret_expires_at: NullableMillis;
   status: string;
   created_at: Millis;
   updated_at: Millis;
@@ -26,6 +29,10 @@ export const applicationRow = {
     grantTypes: JSON.parse(r.grant_types) as GrantType[],
     redirectUris: JSON.parse(r.redirect_uris) as string[],
     tenantId: r.tenant_id,
+    previousSecret:
+      r.previous_secret_hash && r.previous_secret_expires_at !== null
+        ? { hash: Buffer.from(r.previous_secret_hash), expiresAt: toDate(r.previous_secret_expires_at) }
+        : null,
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -38,6 +45,8 @@ export const applicationRow = {
     grant_types: JSON.stringify(a.grantTypes),
     redirect_uris: JSON.stringify(a.redirectUris),
     tenant_id: a.tenantId,
+    previous_secret_hash: a.previousSecret?.hash ?? null,
+    previous_secret_expires_at: a.previousSecret ? a.previousSecret.expiresAt.getTime() : null,
     status: a.status,
     created_at: a.createdAt.getTime(),
     updated_at: a.updatedAt.getTime(),

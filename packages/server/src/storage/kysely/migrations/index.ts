@@ -6,6 +6,7 @@ import type { Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
 import { initial } from './0001_initial.js';
 import { revision } from './0002_revision.js';
+import { admin } from './0008_admin.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -20,6 +21,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_revision': revision(),
+    '0008_admin': admin(dialect),
   };
 }
 
