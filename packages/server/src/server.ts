@@ -2,6 +2,8 @@
 // keys (tests pass their own through the same parameters). start.ts listens for `cxauth serve`.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
+import { registerAdminApi } from './admin/api/index.js';
+import { createAdmin } from './admin/service/admin.js';
 import type { ServerConfig } from './config/config.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
@@ -118,6 +120,13 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage);
+  await registerAdminApi(app, {
+    admin: createAdmin(storage, hasher, clock),
+    storage,
+    config,
+    verifier: ring.verifier,
+    clock,
+  });
   routes.check();
   return app;
 }

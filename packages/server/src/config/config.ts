@@ -1,6 +1,7 @@
 // The service's configuration: one typed, validated, frozen object built from the environment, feature
 // by feature (http.ts, storage.ts, keys.ts, tokens.ts). Unsafe or malformed settings fail at start-up
 // with what to change. The README lists every variable.
+import { type AdminApiConfig, adminApiConfig } from './admin.js';
 import type { HttpConfig } from './http.js';
 import { httpConfig } from './http.js';
 import type { KeyConfig } from './keys.js';
@@ -10,6 +11,7 @@ import { storageConfig } from './storage.js';
 import type { TokenConfig } from './tokens.js';
 import { tokenConfig } from './tokens.js';
 
+export type { AdminApiConfig } from './admin.js';
 export { ConfigError } from './env.js';
 export type { HttpConfig } from './http.js';
 export type { KeyConfig } from './keys.js';
@@ -19,6 +21,7 @@ export { TOKEN_DEFAULTS } from './tokens.js';
 
 export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig {
   readonly tokens: TokenConfig;
+  readonly admin: AdminApiConfig;
   /** CXAUTH_LOG_LEVEL (default info): pino's level names. */
   readonly logLevel: string;
 }
@@ -32,6 +35,7 @@ export function loadConfig(
   const storage = storageConfig(env);
   const keys = keyConfig(env, storage.databaseUrl, overrides.kek);
   const tokens = tokenConfig(env, overrides.tokens);
+  const admin = adminApiConfig(env, overrides.admin);
   return Object.freeze({
     ...storage,
     ...http,
@@ -39,5 +43,6 @@ export function loadConfig(
     logLevel: env['CXAUTH_LOG_LEVEL'] || 'info',
     ...overrides,
     tokens,
+    admin,
   });
 }

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { Application, GrantType, Status } from '../../domain/types.js';
 import { GRANT_TYPES } from '../../grants/index.js';
 import { generateClientSecret } from '../../secrets/random-secrets.js';
+import type { ApplicationChanges } from '../../storage/contract/index.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
 
 export interface ApplicationView {
@@ -26,6 +27,24 @@ export interface CreateApplicationInput {
 }
 
 const DEFAULT_GRANT_TYPES: GrantType[] = ['password', 'refresh_token'];
+
+/** What an update may change; absent members stay as they are. */
+export interface UpdateApplicationInput {
+  name?: string;
+  origins?: string[];
+  redirectUris?: string[];
+  grantTypes?: string[];
+}
+
+function grantTypesOf(requested: readonly string[]): GrantType[] {
+  const grantTypes = [...new Set(requested)];
+  for (const g of grantTypes) {
+    if (!GRANT_TYPES.includes(g as GrantType)) {
+      throw invalid(`grant type must be one of ${GRANT_TYPES.join(', ')}; got "${g}"`);
+    }
+  }
+  return grantTypes as GrantType[];
+}
 
 export function applicationView(a: Application): ApplicationView {
   return {
@@ -127,6 +146,49 @@ export function applicationAdmin(ctx: AdminContext) {
         await ctx.storage.sessions.revokeByClient(clientId, 'application deactivated', at);
       }
       return applicationView(await load(clientId));
+    },
+    /** Replaces the given lists (each checked as at registration); the change holds at once. */
+    async updateApplication(clientId: string, changes: UpdateApplicationInput): Promise<ApplicationView> {
+      await load(clientId);
+      const update: ApplicationChanges = {};
+      if (changes.name !== undefined) update.name = text('name', changes.name, 100);
+      if (changes.origins) update.origins = [...new Set(changes.origins.map(exactOrigin))];
+      if (changes.redirectUris) update.redirectUris = changes.redirectUris.map(redirectUri);
+      if (changes.grantTypes) update.grantTypes = grantTypesOf(changes.grantTypes);
+      if (!(await ctx.storage.applications.update(clientId, update, ctx.clock()))) {
+        throw notFound('application', clientId);
+      }
+      return applicationView(await load(clientId));
+    },
+    /**
+     * Issues a new client secret (returned once). The replaced one keeps working for `overlapSeconds`
+     * so running instances can roll over; 0 ends it at once. A secret replaced earlier is dropped.
+     */
+    async rotateClientSecret(
+      clientId: string,
+      overlapSeconds: number,
+    ): Promise<ApplicationView & { client_secret: string; previous_secret_expires_at: string | null }> {
+      const app = await load(clientId);
+      const now = ctx.clock();
+      const secret = generateClientSecret();
+      const previous =
+        overlapSeconds > 0
+          ? { hash: app.secretHash, expiresAt: new Date(now.getTime() + overlapSeconds * 1000) }
+          : null;
+      if (!(await ctx.storage.applications.rotateSecret(clientId, ctx.hasher.hash(secret), previous, now))) {
+        throw notFound('application', clientId);
+      }
+      const { client_id, ...rest } = applicationView(await load(clientId));
+      return {
+        client_id,
+        client_secret: secret,
+        previous_secret_expires_at: iso(previous?.expiresAt ?? null),
+        ...rest,
+      };
+    },
+    /** Removes an application; its sessions end with it. */
+    async deleteApplication(clientId: string): Promise<void> {
+      if (!(await ctx.storage.applications.delete(clientId))) throw notFound('application', clientId);
     },
   };
 }
