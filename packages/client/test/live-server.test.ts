@@ -181,7 +181,7 @@ describe('error codes from real failures', () => {
   });
 
   it('token_request_failed: a scope the server does not offer', async () => {
-    const err = await failure(client({ scope: 'admin' }).token());
+    const err = await failure(client({ scope: 'payments' }).token());
     expect(err).toMatchObject({ code: 'token_request_failed', error: 'invalid_scope' });
   });
 

@@ -23,7 +23,7 @@ const TABLES = [
   'users',
 ];
 /** Every migration, each applied once. */
-const MIGRATIONS = [{ name: '0001_initial' }, { name: '0002_revision' }];
+const MIGRATIONS = [{ name: '0001_initial' }, { name: '0002_revision' }, { name: '0008_admin' }];
 
 const pgMissing = await pgUnavailable();
 if (pgMissing) console.log(`migrate-concurrency.test.ts: skipping the PostgreSQL run: ${pgMissing}`);

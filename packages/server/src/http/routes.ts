@@ -141,7 +141,8 @@ function declaredIn(family: PrefixSpec, method: string): boolean {
 export function enforceRoutes(
   app: FastifyInstance,
   routes: readonly Route[] = ROUTES,
-  prefixes: readonly PrefixSpec[] = Object.values(ROUTE_PREFIX),
+  // A table given by a caller (a test) has no prefix families unless it names them.
+  prefixes: readonly PrefixSpec[] = routes === ROUTES ? Object.values(ROUTE_PREFIX) : [],
 ): { check(): void } {
   const answered = new Set<string>();
   app.addHook('onRoute', (options) => {
