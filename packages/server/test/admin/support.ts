@@ -1,9 +1,13 @@
 // What the admin API tests share: tokens for an operator, an Administrator and a plain user, and
 // request helpers.
 import type { LightMyRequestResponse } from 'fastify';
-import type { Tenant, User } from '../../src/domain/types.js';
+import type { Application, Tenant, User } from '../../src/domain/types.js';
+import { DEFAULT_APP_SCOPES } from '../../src/protocol/scope.js';
 import { basic, tokenRequest } from '../helpers/http.js';
 import type { TestService } from '../helpers/service.js';
+
+/** The fixture application registered with the admin scope (what `admin` needs besides the role). */
+export const ADMIN_APP: Partial<Application> = { scopes: [...DEFAULT_APP_SCOPES, 'admin'] };
 
 export interface Actor {
   user: User;

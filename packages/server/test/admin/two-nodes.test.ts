@@ -10,7 +10,7 @@ import { openStorage } from '../../src/storage/open.js';
 import { pgUnavailable } from '../fixtures/storage-db.js';
 import { basic, tokenRequest } from '../helpers/http.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, actor, call } from './support.js';
+import { type Actor, ADMIN_APP, actor, call } from './support.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`two PostgreSQL nodes skipped: ${pgReason}`);
@@ -21,7 +21,7 @@ describe.skipIf(pgReason !== undefined)('admin changes on two PostgreSQL nodes',
   let b: FastifyInstance;
   let admin: Actor;
   beforeAll(async () => {
-    a = await startTestService({ dialect: 'postgres' });
+    a = await startTestService({ dialect: 'postgres', application: ADMIN_APP });
     bStorage = await openStorage(a.config.databaseUrl);
     b = await createServer({
       config: a.config,

@@ -192,7 +192,7 @@ export const CreateArea = Type.Object(
   strict,
 );
 
-/** A signing key's public facts and its life (docs/operations.md, "Signing keys"). */
+/** A signing key's public facts and its life (docs/operations.md, "Signing keys and rotation"). */
 export const SigningKey = Type.Object({
   kid: Type.String(),
   alg: Type.String(),
