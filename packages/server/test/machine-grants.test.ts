@@ -125,7 +125,7 @@ describe.each(dialects)('machine grants (%s)', (dialect) => {
 
   describe('every grant per application type', () => {
     // What each type may be allowed (protocol/app-types.ts); a row listing every grant is still held
-    // to its type. authorization_code has no grant module yet here: unsupported, not unauthorized.
+    // to its type.
     const cases = [
       {
         type: 'backend',
@@ -133,7 +133,11 @@ describe.each(dialects)('machine grants (%s)', (dialect) => {
         allowed: ['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE],
       },
       { type: 'backend', tenantId: false, allowed: ['password', 'refresh_token', TOKEN_EXCHANGE] },
-      { type: 'confidential', tenantId: false, allowed: ['refresh_token', TOKEN_EXCHANGE] },
+      {
+        type: 'confidential',
+        tenantId: false,
+        allowed: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE],
+      },
     ] as const;
     for (const { type, tenantId, allowed } of cases) {
       it(`${type}${tenantId ? ' bound to a tenant' : ''}: unauthorized_client for the others`, async () => {
@@ -145,8 +149,7 @@ describe.each(dialects)('machine grants (%s)', (dialect) => {
         for (const grant of ALL) {
           const res = await tokenRequest(svc.app, { grant_type: grant }, as(c));
           const error = res.json().error as string;
-          if (grant === 'authorization_code') expect(error).toBe('unsupported_grant_type');
-          else if ((allowed as readonly string[]).includes(grant))
+          if ((allowed as readonly string[]).includes(grant))
             expect(error, grant).not.toBe('unauthorized_client');
           else expect(error, grant).toBe('unauthorized_client');
         }

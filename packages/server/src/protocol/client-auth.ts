@@ -113,8 +113,10 @@ export async function authenticateClient(
   }
   const usedBasic = method === 'client_secret_basic';
   const app = await deps.getApplication(clientId);
-  // A public application has no secret: every secret presented for it fails like a wrong one.
-  if (!app || !secretMatches(deps, app, secret) || app.secretHash === null || app.status !== 'active') {
+  // Compared before anything else is looked at, so an unknown client costs what a known one does. A
+  // public application has no secret: every secret presented for it fails like a wrong one.
+  const matches = secretMatches(deps, app, secret);
+  if (!app || !matches || app.secretHash === null || app.status !== 'active') {
     throw new InvalidClient(FAILED, usedBasic);
   }
   return { app, method };
