@@ -4,6 +4,8 @@
 import { answerClientError, timeoutOptions } from '@cxauth/verify';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
+import { registerAdminApi } from './admin/api/index.js';
+import { createAdminService } from './admin/service/admin.js';
 import type { ServerConfig } from './config/config.js';
 import { registerAuthorize } from './endpoints/authorize/index.js';
 import { registerDiscovery } from './endpoints/discovery.js';
@@ -250,6 +252,25 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage);
+  await registerAdminApi(app, {
+    // Audited per request as its signed-in user (admin/api/router.ts); the KEK enables the
+    // signing-key and TOTP verbs, as for `cxauth admin`.
+    admin: createAdminService(storage, hasher, clock, {
+      retention: config.retention,
+      throttling: config.throttling,
+      ...(kekForSignIn
+        ? {
+            signing: { kek: kekForSignIn, alg: config.signingAlg, timing },
+            credentials: { kek: kekForSignIn, issuer: config.issuer },
+          }
+        : {}),
+    }),
+    audit,
+    storage,
+    config,
+    verifier: ring.verifier,
+    clock,
+  });
   routes.check();
   return app;
 }

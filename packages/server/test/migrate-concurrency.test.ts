@@ -36,6 +36,7 @@ const MIGRATIONS = [
   { name: '0006_revocation_feed' },
   { name: '0007_sign_in' },
   { name: '0008_refresh_grace' },
+  { name: '0009_admin' },
 ];
 
 const pgMissing = await pgUnavailable();

@@ -216,7 +216,7 @@ describe('password grant: refusals', () => {
   });
 
   it('refuses an unknown scope: invalid_scope', async () => {
-    expect(await invalidGrant(password(svc, { scope: 'openid admin' }))).toMatchObject({
+    expect(await invalidGrant(password(svc, { scope: 'openid payments' }))).toMatchObject({
       error: 'invalid_scope',
     });
   });

@@ -1,6 +1,7 @@
 // The service's configuration: one typed, validated, frozen object built from the environment, feature
-// by feature (http, storage, keys, tokens, throttling, retention, management). Unsafe or malformed
+// by feature (http, storage, keys, tokens, throttling, retention, management, admin). Unsafe or malformed
 // settings fail at start-up with what to change. The README lists every variable.
+import { type AdminApiConfig, adminApiConfig } from './admin.js';
 import type { HttpConfig } from './http.js';
 import { httpConfig } from './http.js';
 import type { KeyConfig } from './keys.js';
@@ -18,6 +19,7 @@ import { throttleConfig } from './throttling.js';
 import type { TokenConfig } from './tokens.js';
 import { tokenConfig } from './tokens.js';
 
+export type { AdminApiConfig } from './admin.js';
 export { ConfigError } from './env.js';
 export type { HttpConfig, HttpTimeouts } from './http.js';
 export { HTTP_TIMEOUT_DEFAULTS, httpTimeouts } from './http.js';
@@ -38,6 +40,7 @@ export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig, Mana
   readonly throttling: ThrottleConfig;
   readonly retention: RetentionConfig;
   readonly signIn: SignInConfig;
+  readonly admin: AdminApiConfig;
   /** CXAUTH_LOG_LEVEL (default info): pino's level names. */
   readonly logLevel: string;
 }
@@ -54,6 +57,7 @@ export function loadConfig(
   const throttling = throttleConfig(env, overrides.throttling);
   const retention = retentionConfig(env, overrides.retention);
   const signIn = signInConfig(env, overrides.signIn);
+  const admin = adminApiConfig(env, overrides.admin);
   return Object.freeze({
     ...storage,
     ...http,
@@ -65,5 +69,6 @@ export function loadConfig(
     throttling,
     retention,
     signIn,
+    admin,
   });
 }

@@ -55,6 +55,8 @@ export interface User {
   givenName: string | null;
   familyName: string | null;
   role: Role;
+  /** A platform operator manages every tenant through the admin API (docs/admin-api.md, "Roles"). */
+  operator?: boolean;
   status: Status;
   createdAt: Date;
   updatedAt: Date;
@@ -85,6 +87,11 @@ export interface Application {
   tenancy: Tenancy;
   /** When set, only users of this tenant may obtain tokens through the application. */
   tenantId: string | null;
+  /**
+   * The secret replaced by the last rotation, valid until `expiresAt` so that the application's
+   * instances can roll over without downtime (docs/admin-api.md, "Rotating a client secret").
+   */
+  previousSecret?: { hash: Buffer; expiresAt: Date } | null;
   status: Status;
   createdAt: Date;
   updatedAt: Date;

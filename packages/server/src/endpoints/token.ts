@@ -96,6 +96,8 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         deps.throttle.check({ identifiers: identifiersOf(request, params, grant), address: request.ip }),
       ]);
       let presented: Application | undefined;
+      // One instant for the whole request: a rotated-out secret's overlap and the grant's tokens.
+      const now = deps.clock();
       try {
         const { app: client } = await authenticateClient(
           {
@@ -104,6 +106,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
               return presented;
             },
             hasher: deps.grantDeps.hasher,
+            now,
           },
           request.headers.authorization,
           params,
@@ -123,7 +126,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         const response = await grant.handler({
           params,
           client,
-          now: deps.clock(),
+          now,
           log: request.log,
           lookups,
           deps: deps.grantDeps,

@@ -1,35 +1,21 @@
 // GET|POST /auth/userinfo: the profile of the user an access token was issued for, answered only while
 // the token's session, application, access key, user and tenant are all still active.
-import { type AccessTokenClaims, parseSubject, type Verifier } from '@cxauth/verify';
+import { parseSubject, type Verifier } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noStore, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { bearerToken } from '../protocol/bearer.js';
-import { InvalidRequest, InvalidToken, OAuthError } from '../protocol/errors.js';
+import { InvalidToken, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { hasScope } from '../protocol/scope.js';
 import type { Storage } from '../storage/contract/index.js';
-import { liveToken, verifiedClaims } from '../tokens/liveness.js';
+import { bearerClaims, ENDED, liveToken } from '../tokens/liveness.js';
 
 export interface UserinfoDeps {
   /** This issuer's verifier (KeyRing.verifier): every strict check of @cxauth/verify. */
   readonly verifier: Pick<Verifier, 'verify'>;
   readonly storage: Storage;
   readonly clock: () => Date;
-}
-
-/** One answer for every record that ended, so a caller cannot tell which one did. */
-const ENDED = 'the session of this token has ended';
-
-/**
- * The verified claims of `token`, with the verifier's refusals as this service's RFC 6750 errors.
- * @see RFC 6750 §3.1
- */
-async function verified(verifier: UserinfoDeps['verifier'], token: string): Promise<AccessTokenClaims> {
-  const result = await verifiedClaims(verifier, token);
-  if ('claims' in result) return result.claims;
-  if (result.error.status === 400) throw new InvalidRequest(result.error.message);
-  throw new InvalidToken(result.error.message);
 }
 
 /**
@@ -39,7 +25,7 @@ async function verified(verifier: UserinfoDeps['verifier'], token: string): Prom
 export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void {
   const handler = async (request: FastifyRequest) => {
     const body = request.method === 'POST' ? (request.body as FormParams | undefined) : undefined;
-    const claims = await verified(deps.verifier, bearerToken(request.headers.authorization, body));
+    const claims = await bearerClaims(deps.verifier, bearerToken(request.headers.authorization, body));
     const subject = parseSubject(claims.sub);
     if (subject?.kind !== 'user') throw new InvalidToken('the token was not issued for a user');
     if (!hasScope(claims.scope, 'openid')) {

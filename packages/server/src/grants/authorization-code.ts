@@ -6,6 +6,7 @@ import type { Session } from '../domain/types.js';
 import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { verifyCodeVerifier } from '../protocol/pkce.js';
+import { refuseUnentitledScope } from '../protocol/scope.js';
 import type { ThrottleIdentifier } from '../protocol/throttling.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
@@ -61,6 +62,7 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     throw new InvalidGrant(INVALID);
   }
   if (client.tenantId !== null && client.tenantId !== tenant.id) throw new InvalidGrant(INVALID);
+  refuseUnentitledScope(code.scope, client, user);
   const session: Session = {
     id: sessionId,
     clientId: client.clientId,

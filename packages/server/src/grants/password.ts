@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
-import { parseScope } from '../protocol/scope.js';
+import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
 import type { ThrottleIdentifier } from '../protocol/throttling.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
@@ -50,6 +50,7 @@ export async function handler({
   if (client.tenantId !== null && client.tenantId !== tenant.id) {
     throw new InvalidGrant('this application is not available to the tenant of the access key');
   }
+  refuseUnentitledScope(scope, client, user);
   const sessionId = crypto.randomUUID();
   const sessionExpiresAt = new Date(now.getTime() + config.tokens.sessionTtl * 1000);
   const refresh = mintRefreshToken(hasher, {

@@ -2,7 +2,7 @@
 // can only narrow, and the access key, user and tenant checked again on every refresh.
 import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
-import { parseScope } from '../protocol/scope.js';
+import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
 import type { ThrottleIdentifier } from '../protocol/throttling.js';
 import type { AccessKeyOwner } from '../storage/contract/index.js';
 import type { TokenResponse } from '../tokens/issuer.js';
@@ -70,6 +70,8 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
       await storage.sessions.revoke(session.id, 'access key, user or tenant no longer active', now);
       throw new InvalidGrant(INVALID);
     }
+    // A user who lost the role since the sign-in keeps the session but not the admin scope.
+    refuseUnentitledScope(scope, client, owner.user);
   }
   // The new refresh token keeps the presented one's scope; only this access token is narrowed
   // (RFC 6749 §6: "the refresh token scope MUST be identical").

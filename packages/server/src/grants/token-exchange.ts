@@ -6,7 +6,7 @@
 import { TOKEN_EXCHANGE } from '../protocol/app-types.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
-import { parseScope } from '../protocol/scope.js';
+import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
 import type { ThrottleIdentifier } from '../protocol/throttling.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { liveToken, verifiedClaims } from '../tokens/liveness.js';
@@ -79,6 +79,7 @@ export async function handler({ params, client, now, deps }: GrantContext): Prom
   // The new token may carry only what the subject token had and the calling app may request.
   const granted = live.claims.scope.split(' ').filter((s) => s !== '' && client.scopes.includes(s));
   const scope = parseScope(params['scope'], granted, granted.join(' '));
+  refuseUnentitledScope(scope, client, live.user);
   return deps.tokens.issue({
     clientId: client.clientId,
     subject: { kind: 'user', user: live.user, tenant: live.tenant, sessionId: live.session.id },

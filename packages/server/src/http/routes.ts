@@ -71,6 +71,36 @@ export const ROUTE = {
 
 export type RouteName = keyof typeof ROUTE;
 
+/**
+ * A family of routes under one path prefix, answered by one router with its own schemas (the admin
+ * API): the table fixes its methods, CORS, logging and auth once for all, and the router itself answers
+ * 404 and 405 (with `Allow`) below the prefix, since its paths have parameters.
+ */
+export interface PrefixSpec extends Omit<RouteSpec, 'path'> {
+  /** Every route of the family lies below this path (no trailing slash). */
+  readonly prefix: string;
+}
+
+/** Every prefix entry by name; `/admin/v1/*` is the admin REST API (docs/admin-api.md). */
+export const ROUTE_PREFIX = {
+  admin: {
+    prefix: '/admin/v1',
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    // Called by the console from the service's own origin: no cross-origin callers.
+    cors: false,
+    log: 'info',
+    auth: 'bearer',
+  },
+} as const satisfies Readonly<Record<string, PrefixSpec>>;
+
+/** The prefix entry a path lies under, if any. */
+export function prefixOf(
+  path: string,
+  prefixes: readonly PrefixSpec[] = Object.values(ROUTE_PREFIX),
+): PrefixSpec | undefined {
+  return prefixes.find((p) => path.startsWith(`${p.prefix}/`));
+}
+
 export interface Route extends RouteSpec {
   readonly name: RouteName;
 }
@@ -115,20 +145,40 @@ function declared(routes: readonly Route[], path: string, method: string): boole
   return methods.includes(method) || (method === 'HEAD' && methods.includes('GET'));
 }
 
+/** True when a route of a prefix family may answer `method` (HEAD with GET, OPTIONS with CORS). */
+function declaredIn(family: PrefixSpec, method: string): boolean {
+  if (method === 'OPTIONS') return family.cors;
+  const methods: readonly string[] = family.methods;
+  return methods.includes(method) || (method === 'HEAD' && methods.includes('GET'));
+}
+
 /**
  * Makes the table binding: registering a route it does not declare throws at once, and `check()`
  * (called once every endpoint is registered) throws when a declared route has no handler.
  */
-export function enforceRoutes(app: FastifyInstance, routes: readonly Route[] = ROUTES): { check(): void } {
+export function enforceRoutes(
+  app: FastifyInstance,
+  routes: readonly Route[] = ROUTES,
+  // A table given by a caller (a test) has no prefix families unless it names them.
+  prefixes: readonly PrefixSpec[] = routes === ROUTES ? Object.values(ROUTE_PREFIX) : [],
+): { check(): void } {
+  const answered = new Set<string>();
   app.addHook('onRoute', (options) => {
+    const family = prefixOf(options.url, prefixes);
+    if (family) answered.add(family.prefix);
     for (const method of [options.method].flat()) {
-      if (!declared(routes, options.url, method)) {
+      if (family ? !declaredIn(family, method) : !declared(routes, options.url, method)) {
         throw new Error(`${method} ${options.url} is not in the route table (http/routes.ts)`);
       }
     }
   });
   return {
     check() {
+      for (const family of prefixes) {
+        if (!answered.has(family.prefix)) {
+          throw new Error(`the route table lists ${family.prefix}/*, but nothing answers below it`);
+        }
+      }
       for (const route of routes) {
         for (const method of route.methods) {
           if (!app.hasRoute({ url: route.path, method })) {

@@ -23,6 +23,8 @@ export interface AuthenticatedClient {
 export interface ClientAuthDeps {
   readonly getApplication: (clientId: string) => Promise<Application | undefined>;
   readonly hasher: Hasher;
+  /** The time a rotated-out secret's overlap is checked against (default: now). */
+  readonly now?: Date;
 }
 
 const FAILED = 'client authentication failed';
@@ -56,6 +58,20 @@ export function parseBasic(authorization: string): { clientId: string; secret: s
     clientId: formDecode(decoded.slice(0, colon), true),
     secret: formDecode(decoded.slice(colon + 1), true),
   };
+}
+
+/**
+ * Whether `secret` is the application's current secret or, during the overlap after a rotation, the
+ * one it replaced. Both are always compared (constant time each, no early exit), so the answer costs
+ * the same whichever matches, and for an unknown client or a public one (no secret) too.
+ */
+function secretMatches(deps: ClientAuthDeps, app: Application | undefined, secret: string): boolean {
+  const previous = app?.previousSecret;
+  const current = deps.hasher.verify(secret, app?.secretHash ?? DUMMY_HASH);
+  const old = deps.hasher.verify(secret, previous?.hash ?? DUMMY_HASH);
+  const overlapOpen =
+    previous !== undefined && previous !== null && previous.expiresAt > (deps.now ?? new Date());
+  return app !== undefined && (current || (old && overlapOpen));
 }
 
 /**
@@ -97,9 +113,10 @@ export async function authenticateClient(
   }
   const usedBasic = method === 'client_secret_basic';
   const app = await deps.getApplication(clientId);
-  // A public application has no secret: every secret presented for it fails like a wrong one.
-  const ok = deps.hasher.verify(secret, app?.secretHash ?? DUMMY_HASH);
-  if (!app || !ok || app.secretHash === null || app.status !== 'active') {
+  // Compared before anything else is looked at, so an unknown client costs what a known one does. A
+  // public application has no secret: every secret presented for it fails like a wrong one.
+  const matches = secretMatches(deps, app, secret);
+  if (!app || !matches || app.secretHash === null || app.status !== 'active') {
     throw new InvalidClient(FAILED, usedBasic);
   }
   return { app, method };

@@ -1,5 +1,10 @@
 // Scope values: which exist, the default, and parsing a requested scope string.
+import { mayAdminister } from '../domain/roles.js';
+import type { Application, User } from '../domain/types.js';
 import { OAuthError } from './errors.js';
+
+/** The scope of the admin API (docs/admin-api.md). */
+export const ADMIN_SCOPE = 'admin';
 
 /**
  * The scopes this service knows (discovery `scopes_supported`). `offline_access` is accepted and
@@ -11,7 +16,7 @@ export const SUPPORTED_SCOPES: readonly string[] = Object.freeze([
   'profile',
   'email',
   'offline_access',
-  'admin',
+  ADMIN_SCOPE,
 ]);
 
 /** What an application may request when its registration names no scopes (everything but `admin`). */
@@ -57,4 +62,17 @@ export function parseScope(
 /** True when `scope` (space-separated) contains `value`. */
 export function hasScope(scope: string, value: string): boolean {
   return scope.split(' ').includes(value);
+}
+
+/**
+ * Refuses `admin` in a scope granted to a user unless the application is registered with it (its
+ * `scopes`) and the user is a platform operator or a tenant's Administrator. Tokens for an application
+ * itself are bounded by its `scopes` alone.
+ * @see RFC 6749 §3.3 (the server may refuse a scope), §5.2 (`invalid_scope`)
+ */
+export function refuseUnentitledScope(scope: string, app: Application, user: User): void {
+  if (!hasScope(scope, ADMIN_SCOPE)) return;
+  if (!app.scopes.includes(ADMIN_SCOPE) || !mayAdminister(user)) {
+    throw new OAuthError('invalid_scope', 'the admin scope is not available to this user or application');
+  }
 }

@@ -1,8 +1,8 @@
 // Whether an access token still stands: its signature and claims (the key ring's verifier), then
 // everything it stands for read from storage on every call, uncached: the session (by `sid`), the
-// applications, the access key, the user and the tenant. Userinfo, introspection and token exchange
-// all ask here, so deactivating any of them, revoking the session, logging out or reusing a rotated
-// refresh token stops its tokens at once on every node (docs/endpoints.md, "Sessions").
+// applications, the access key, the user and the tenant. Userinfo, introspection, token exchange and
+// the admin API all ask here, so deactivating any of them, revoking the session, logging out or
+// reusing a rotated refresh token stops its tokens at once on every node (docs/endpoints.md).
 import {
   type AccessTokenClaims,
   isUserClaims,
@@ -11,6 +11,7 @@ import {
   type Verifier,
 } from '@cxauth/verify';
 import type { Application, Session, Tenant, User } from '../domain/types.js';
+import { InvalidRequest, InvalidToken } from '../protocol/errors.js';
 import type { Storage } from '../storage/contract/index.js';
 
 /** A user's token whose session, applications, access key, user and tenant are all active. */
@@ -34,6 +35,9 @@ export interface LiveApp {
 
 export type LiveToken = LiveUser | LiveApp;
 
+/** One answer for every record that ended, so a caller cannot tell which one did. */
+export const ENDED = 'the session of this token has ended';
+
 /**
  * Verifies `token` with this issuer's verifier: the claims, or undefined when the token is not a
  * valid access token of this issuer (bad signature, expired, wrong `typ`, an id_token...). Throws
@@ -52,6 +56,21 @@ export async function verifiedClaims(
     }
     return { error: err };
   }
+}
+
+/**
+ * The verified claims of a bearer token, with the verifier's refusals as this service's RFC 6750
+ * errors (userinfo, the admin API).
+ * @see RFC 6750 §3.1
+ */
+export async function bearerClaims(
+  verifier: Pick<Verifier, 'verify'>,
+  token: string,
+): Promise<AccessTokenClaims> {
+  const result = await verifiedClaims(verifier, token);
+  if ('claims' in result) return result.claims;
+  if (result.error.status === 400) throw new InvalidRequest(result.error.message);
+  throw new InvalidToken(result.error.message);
 }
 
 /** The records behind a live session, or undefined once any has ended. */

@@ -107,13 +107,14 @@ export const KINDS: Record<string, Kind> = {
     summary: 'users of tenants',
     verbs: {
       create: {
-        usage: '--tenant ID --email E [--given-name G] [--family-name F] [--role R]',
+        usage: '--tenant ID --email E [--given-name G] [--family-name F] [--role R] [--operator]',
         options: {
           tenant: { type: 'string', description: 'tenant id' },
           email: { type: 'string', description: 'login name (the `name` claim)' },
           'given-name': { type: 'string', description: 'given name' },
           'family-name': { type: 'string', description: 'family name' },
           role: { type: 'string', description: 'legacy role name (default Administrator)' },
+          operator: { type: 'boolean', description: 'a platform operator (the whole admin API)' },
         },
         run: (admin, v) =>
           admin.createUser({
@@ -122,7 +123,31 @@ export const KINDS: Record<string, Kind> = {
             givenName: optional(v, 'given-name'),
             familyName: optional(v, 'family-name'),
             role: optional(v, 'role'),
+            operator: v['operator'] === true,
           }),
+      },
+      update: {
+        usage: 'ID [--role R] [--operator | --no-operator]',
+        options: {
+          role: { type: 'string', description: 'another legacy role name' },
+          operator: { type: 'boolean', description: 'make the user a platform operator' },
+          'no-operator': { type: 'boolean', description: 'take the operator flag away' },
+        },
+        id: 'ID',
+        run: (admin, v, id) => {
+          if (v['operator'] === true && v['no-operator'] === true) {
+            throw new CliError('use --operator or --no-operator, not both');
+          }
+          const operator = v['operator'] === true ? true : v['no-operator'] === true ? false : undefined;
+          const role = optional(v, 'role');
+          if (operator === undefined && role === undefined) {
+            throw new CliError('name what changes: --role, --operator or --no-operator');
+          }
+          return admin.updateUser(id ?? '', {
+            ...(role === undefined ? {} : { role }),
+            ...(operator === undefined ? {} : { operator }),
+          });
+        },
       },
       list: {
         usage: '[--tenant ID]',

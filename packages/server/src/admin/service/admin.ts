@@ -1,14 +1,15 @@
 // The admin service: one object over Storage for the CLI and demo seeding, assembled from one module
 // per aggregate. Errors are AdminError (not_found, invalid_value, conflict) with one-line messages.
 import { type Audit, createAudit } from '../../observability/audit.js';
-import type { SecretHasher } from '../../secrets/random-secrets.js';
 import type { Storage } from '../../storage/contract/index.js';
+import type { Hasher } from '../../tokens/refresh-token.js';
 import { accessKeyAdmin } from './access-keys.js';
 import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';
 import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
+import { sessionAdmin } from './sessions.js';
 import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
 import { tenantAdmin } from './tenants.js';
 import { userAdmin } from './users.js';
@@ -20,7 +21,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof accessKeyAdmin> &
   ReturnType<typeof signingKeyAdmin> &
   ReturnType<typeof operationsAdmin> &
-  ReturnType<typeof credentialAdmin>;
+  ReturnType<typeof credentialAdmin> &
+  ReturnType<typeof sessionAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -34,17 +36,17 @@ export interface AdminOptions extends OperationsSettings {
 }
 
 /**
- * Builds the admin service; `clock` is injected so tests control every timestamp; `options.signing`
- * (see signingKeyAdminOptions) enables the signing-key verbs.
+ * The admin service without its audit trail: for a caller that wraps it per actor with `audited`
+ * (the admin API, whose actor is the signed-in user of each request).
  */
-export function createAdmin(
+export function createAdminService(
   storage: Storage,
-  hasher: SecretHasher,
+  hasher: Hasher,
   clock: () => Date = () => new Date(),
-  options: AdminOptions = {},
+  options: Omit<AdminOptions, 'audit' | 'actor'> = {},
 ): Admin {
   const ctx = { storage, hasher, clock };
-  const admin: Admin = {
+  return {
     ...areaAdmin(ctx),
     ...tenantAdmin(ctx),
     ...userAdmin(ctx),
@@ -53,16 +55,32 @@ export function createAdmin(
     ...signingKeyAdmin({ ...ctx, ...(options.signing ? { signing: options.signing } : {}) }),
     ...operationsAdmin(ctx, options),
     ...credentialAdmin(ctx, options.credentials),
+    ...sessionAdmin(ctx),
   };
+}
+
+/**
+ * Builds the admin service, every change recorded in the audit trail as `options.actor`; `clock` is
+ * injected so tests control every timestamp; `options.signing` (see signingKeyAdminOptions) enables
+ * the signing-key verbs.
+ */
+export function createAdmin(
+  storage: Storage,
+  hasher: Hasher,
+  clock: () => Date = () => new Date(),
+  options: AdminOptions = {},
+): Admin {
   const audit = options.audit ?? createAudit({ store: storage.auditEvents, clock });
-  return audited(admin, audit, options.actor ?? 'cli');
+  return audited(createAdminService(storage, hasher, clock, options), audit, options.actor ?? 'cli');
 }
 
 export type { AccessKeyView } from './access-keys.js';
 export type { ApplicationView, CreateApplicationInput, UpdateApplicationInput } from './applications.js';
 export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput } from './areas.js';
+export { audited } from './audited.js';
 export type { AuditQuery, OperationsSettings } from './operations.js';
+export type { SessionView } from './sessions.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';
 export { signingKeyAdminOptions } from './signing-keys.js';
 export type { CreateTenantInput, TenantView } from './tenants.js';

@@ -159,5 +159,39 @@ export function applicationAdmin(ctx: AdminContext) {
       }
       return applicationView(await load(clientId));
     },
+    /**
+     * Issues a new client secret (returned once). The replaced one keeps working for `overlapSeconds`
+     * so running instances can roll over; 0 ends it at once. A secret replaced earlier is dropped.
+     */
+    async rotateClientSecret(
+      clientId: string,
+      overlapSeconds: number,
+    ): Promise<ApplicationView & { client_secret: string; previous_secret_expires_at: string | null }> {
+      const app = await load(clientId);
+      // A public application authenticates with no secret (RFC 6749 §2.1): there is none to rotate.
+      if (app.secretHash === null) throw invalid('a public application has no client secret');
+      const now = ctx.clock();
+      const secret = generateClientSecret();
+      const previous =
+        overlapSeconds > 0
+          ? { hash: app.secretHash, expiresAt: new Date(now.getTime() + overlapSeconds * 1000) }
+          : null;
+      if (!(await ctx.storage.applications.rotateSecret(clientId, ctx.hasher.hash(secret), previous, now))) {
+        throw notFound('application', clientId);
+      }
+      const { client_id, ...rest } = applicationView(await load(clientId));
+      return {
+        client_id,
+        client_secret: secret,
+        previous_secret_expires_at: iso(previous?.expiresAt ?? null),
+        ...rest,
+      };
+    },
+    /** Removes an application; its sessions and the tokens issued to it end with it. */
+    async deleteApplication(clientId: string): Promise<void> {
+      if (!(await ctx.storage.applications.delete(clientId, ctx.clock()))) {
+        throw notFound('application', clientId);
+      }
+    },
   };
 }

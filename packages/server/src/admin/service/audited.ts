@@ -7,6 +7,9 @@ type Result = Record<string, unknown>;
 type Describe = (result: Result, args: readonly unknown[]) => Omit<AuditInput, 'actor'>;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+/** The names of the members an update was given (never their values), comma-separated. */
+const changed = (input: unknown): string | null =>
+  input && typeof input === 'object' ? Object.keys(input).sort().join(',') : null;
 
 /** The event of each auditable admin method, from its result and arguments. */
 const AUDITED: Record<string, Describe> = {
@@ -29,6 +32,14 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['tenantId']),
     details: { role: str((r['role'] as Result | undefined)?.['legacyId']) },
   }),
+  updateUser: (r, args) => ({
+    type: 'user.changed',
+    subject: `user:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { changed: changed(args[1]), role: str((r['role'] as Result | undefined)?.['legacyId']) },
+  }),
+  setPassword: (r) => ({ type: 'user.password_set', subject: `user:${str(r['id'])}` }),
+  enrollTotp: (r) => ({ type: 'user.totp_enrolled', subject: `user:${str(r['id'])}` }),
   setUserStatus: (r) => ({
     type: 'user.changed',
     subject: `user:${str(r['id'])}`,
@@ -40,6 +51,22 @@ const AUDITED: Record<string, Describe> = {
     subject: `application:${str(r['client_id'])}`,
     tenantId: str(r['tenantId']),
     details: { name: str(r['name']) },
+  }),
+  updateApplication: (r, args) => ({
+    type: 'application.changed',
+    subject: `application:${str(r['client_id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { changed: changed(args[1]) },
+  }),
+  rotateClientSecret: (r) => ({
+    type: 'application.secret_rotated',
+    subject: `application:${str(r['client_id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { overlapUntil: str(r['previous_secret_expires_at']) },
+  }),
+  deleteApplication: (_r, args) => ({
+    type: 'application.deleted',
+    subject: `application:${str(args[0])}`,
   }),
   setApplicationStatus: (r) => ({
     type: 'application.changed',
@@ -59,6 +86,12 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['tenantId']),
     details: { userId: str(r['userId']), status: str(r['status']) },
   }),
+  endSession: (r) => ({
+    type: 'session.ended',
+    subject: `session:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { userId: str(r['userId']), clientId: str(r['client_id']) },
+  }),
   rotateSigningKey: (r) => ({
     type: 'signing_key.rotated',
     subject: `signing_key:${str(r['kid'])}`,
@@ -73,16 +106,22 @@ const AUDITED: Record<string, Describe> = {
 
 /**
  * Wraps an admin service so each auditable call records its event and stores it before returning
- * (a CLI process ends right after its one call).
+ * (a CLI process ends right after its one call). `actor` is `cli`, or `user:<id>` through the admin
+ * API, whose `address` is the caller's.
  */
-export function audited<A extends object>(admin: A, audit: Audit, actor: string): A {
+export function audited<A extends object>(
+  admin: A,
+  audit: Audit,
+  actor: string,
+  address: string | null = null,
+): A {
   const wrapped = { ...admin } as Record<string, unknown>;
   for (const [name, describe] of Object.entries(AUDITED)) {
     const method = (admin as Record<string, unknown>)[name];
     if (typeof method !== 'function') continue;
     wrapped[name] = async (...args: unknown[]) => {
-      const result = (await method.apply(admin, args)) as Result;
-      audit.record({ ...describe(result, args), actor });
+      const result = ((await method.apply(admin, args)) ?? {}) as Result;
+      audit.record({ ...describe(result, args), actor, ...(address === null ? {} : { address }) });
       await audit.flush();
       return result;
     };

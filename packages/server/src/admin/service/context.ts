@@ -1,13 +1,13 @@
 // What every admin module is built from, and the checks they share (one-line AdminError messages).
 
 import { AdminError } from '../../protocol/errors.js';
-import type { SecretHasher } from '../../secrets/random-secrets.js';
 import type { Storage } from '../../storage/contract/index.js';
 import { StorageConstraintError } from '../../storage/errors.js';
+import type { Hasher } from '../../tokens/refresh-token.js';
 
 export interface AdminContext {
   storage: Storage;
-  hasher: SecretHasher;
+  hasher: Hasher;
   clock: () => Date;
 }
 

@@ -190,10 +190,13 @@ export async function seedDemo(
         `${file} does not match the database: delete the data folder (${config.dataDir}) for a fresh demo.`,
       );
     }
-    // A demo database made before application types gets its application's admin scope here.
+    // A demo database made before application types gets its application's admin scope here, and
+    // one made before operators its user's operator flag.
     if (!app.scopes.includes('admin')) {
       await storage.applications.update({ ...app, scopes: [...app.scopes, 'admin'], updatedAt: new Date() });
     }
+    const owner = await storage.users.get(key.userId);
+    if (owner && !owner.operator) await storage.users.update(owner.id, { operator: true }, new Date());
     const credentials = { ...stored, issuer: config.issuer };
     if (stored.issuer !== config.issuer) await writePrivate(file, serialize(credentials));
     return { outcome: 'reused', created: false, credentials, file };
@@ -212,6 +215,8 @@ export async function seedDemo(
     givenName: 'Demo',
     familyName: 'Admin',
     role: 'Administrator',
+    // The demo's user runs the whole platform through the admin API (docs/admin-api.md, "Roles").
+    operator: true,
   });
   // A backend for every tenant, allowed the admin scope (the admin API's).
   const app = await admin.createApplication({

@@ -10,6 +10,8 @@ export interface UserView {
   given_name: string | null;
   family_name: string | null;
   role: User['role'];
+  /** A platform operator (docs/admin-api.md, "Roles"). */
+  operator: boolean;
   status: Status;
   createdAt: string | null;
   updatedAt: string | null;
@@ -22,6 +24,8 @@ export interface CreateUserInput {
   familyName?: string;
   /** Legacy role name, e.g. `Administrator` (the `role.legacyId` claim). */
   role?: string;
+  /** Makes the user a platform operator. */
+  operator?: boolean;
 }
 
 export function userView(u: User): UserView {
@@ -32,6 +36,7 @@ export function userView(u: User): UserView {
     given_name: u.givenName,
     family_name: u.familyName,
     role: u.role,
+    operator: u.operator === true,
     status: u.status,
     createdAt: iso(u.createdAt),
     updatedAt: iso(u.updatedAt),
@@ -40,6 +45,13 @@ export function userView(u: User): UserView {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
 const ROLE = /^[A-Za-z][A-Za-z0-9 _-]{0,63}$/;
+
+/** A legacy role name (`role.legacyId`), `Administrator` when absent. */
+function roleNameOf(value: unknown): string {
+  const roleName = value === undefined ? 'Administrator' : text('role', value, 64);
+  if (!ROLE.test(roleName)) throw invalid(`role must be a name like "Administrator", got "${roleName}"`);
+  return roleName;
+}
 
 export function userAdmin(ctx: AdminContext) {
   async function load(id: string): Promise<User> {
@@ -53,8 +65,7 @@ export function userAdmin(ctx: AdminContext) {
       const tenantId = text('tenant', input.tenantId, 64);
       const email = text('email', input.email, 254).toLowerCase();
       if (!EMAIL.test(email)) throw invalid(`email must look like name@example.com, got "${email}"`);
-      const roleName = input.role === undefined ? 'Administrator' : text('role', input.role, 64);
-      if (!ROLE.test(roleName)) throw invalid(`role must be a name like "Administrator", got "${roleName}"`);
+      const roleName = roleNameOf(input.role);
       if (!(await ctx.storage.tenants.get(tenantId))) throw notFound('tenant', tenantId);
       const now = ctx.clock();
       const user: User = {
@@ -69,6 +80,7 @@ export function userAdmin(ctx: AdminContext) {
           lastUpdateTime: now.getTime(),
           secondaryRoles: [],
         },
+        operator: input.operator === true,
         status: 'active',
         createdAt: now,
         updatedAt: now,
@@ -89,6 +101,28 @@ export function userAdmin(ctx: AdminContext) {
       const at = ctx.clock();
       if (!(await ctx.storage.users.setStatus(id, status, at))) throw notFound('user', id);
       if (status === 'inactive') await ctx.storage.sessions.revokeByUser(id, 'user deactivated', at);
+      return userView(await load(id));
+    },
+    /** Gives a user another role (a new role id, as a role change in the reference tokens) or flag. */
+    async updateUser(id: string, changes: { role?: string; operator?: boolean }): Promise<UserView> {
+      const user = await load(id);
+      const now = ctx.clock();
+      const role =
+        changes.role === undefined || roleNameOf(changes.role) === user.role.legacyId
+          ? undefined
+          : {
+              id: crypto.randomUUID(),
+              legacyId: roleNameOf(changes.role),
+              lastUpdateTime: now.getTime(),
+              secondaryRoles: [],
+            };
+      const update = {
+        ...(role ? { role } : {}),
+        ...(changes.operator === undefined ? {} : { operator: changes.operator }),
+      };
+      if (Object.keys(update).length > 0 && !(await ctx.storage.users.update(id, update, now))) {
+        throw notFound('user', id);
+      }
       return userView(await load(id));
     },
   };

@@ -25,7 +25,7 @@ export type {
   RevocationKind,
   RevocationRepository,
 } from './revocations.js';
-export type { RotationResult, SessionRepository } from './sessions.js';
+export type { RotationResult, SessionFilter, SessionRepository } from './sessions.js';
 export type { CodeClaim, SignInRepository } from './sign-in.js';
 export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';

@@ -15,7 +15,17 @@ export type RotationResult =
    */
   | { outcome: 'invalid' };
 
+/** Which sessions a list returns; `openAt` keeps only sessions neither revoked nor expired then. */
+export interface SessionFilter {
+  tenantId?: string;
+  userId?: string;
+  clientId?: string;
+  openAt?: Date;
+}
+
 export interface SessionRepository {
+  /** Sessions matching `filter`, oldest first (then by id). */
+  list(filter: SessionFilter): Promise<Session[]>;
   /** Opens a session with its first refresh token, atomically. */
   create(session: Session, first: RefreshToken): Promise<void>;
   get(id: string): Promise<Session | undefined>;

@@ -61,6 +61,41 @@ export function applicationRepository(db: Kysely<Database>): ApplicationReposito
         return changed;
       });
     },
+    async rotateSecret(clientId, secretHash, previous, at) {
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('applications')
+          .set({
+            secret_hash: secretHash,
+            previous_secret_hash: previous?.hash ?? null,
+            previous_secret_expires_at: previous ? previous.expiresAt.getTime() : null,
+            updated_at: at.getTime(),
+          })
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
+    async delete(clientId, at) {
+      return changing(db, async (trx) => {
+        const sessions = trx.selectFrom('sessions').select('id').where('client_id', '=', clientId);
+        await trx.deleteFrom('refresh_tokens').where('session_id', 'in', sessions).execute();
+        await trx.deleteFrom('sessions').where('client_id', '=', clientId).execute();
+        const result = await trx
+          .deleteFrom('applications')
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        const deleted = result.numDeletedRows > 0n;
+        // The tokens it was issued end with it, as at deactivation (the revocation feed).
+        if (deleted) {
+          await recordRevocations(trx, [
+            { kind: 'client', value: clientId, at },
+            { kind: 'sub', value: `app:${clientId}`, at },
+          ]);
+        }
+        return deleted;
+      });
+    },
     async listActiveOrigins() {
       const rows = await db
         .selectFrom('applications')

@@ -1,7 +1,7 @@
 // Application rows: the applications table (lists as JSON text) and its mapping.
 import type { Selectable } from 'kysely';
 import type { Application, AppType, GrantName, Tenancy } from '../../../domain/types.js';
-import { type Millis, status, toDate } from '../rows.js';
+import { type Millis, type NullableMillis, status, toDate } from '../rows.js';
 
 export interface ApplicationsTable {
   client_id: string;
@@ -19,6 +19,9 @@ export interface ApplicationsTable {
   /** `single` or `all`. */
   tenancy: string;
   tenant_id: string | null;
+  /** The secret replaced by the last rotation and the end of its overlap (migration 0009). */
+  previous_secret_hash: Buffer | null;
+  previous_secret_expires_at: NullableMillis;
   status: string;
   created_at: Millis;
   updated_at: Millis;
@@ -39,6 +42,10 @@ export const applicationRow = {
     scopes: JSON.parse(r.scopes) as string[],
     tenancy: r.tenancy as Tenancy,
     tenantId: r.tenant_id,
+    previousSecret:
+      r.previous_secret_hash && r.previous_secret_expires_at !== null
+        ? { hash: Buffer.from(r.previous_secret_hash), expiresAt: toDate(r.previous_secret_expires_at) }
+        : null,
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -55,6 +62,8 @@ export const applicationRow = {
     scopes: JSON.stringify(a.scopes),
     tenancy: a.tenancy,
     tenant_id: a.tenantId,
+    previous_secret_hash: a.previousSecret?.hash ?? null,
+    previous_secret_expires_at: a.previousSecret ? a.previousSecret.expiresAt.getTime() : null,
     status: a.status,
     created_at: a.createdAt.getTime(),
     updated_at: a.updatedAt.getTime(),

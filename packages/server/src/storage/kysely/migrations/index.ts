@@ -13,6 +13,7 @@ import { signingKeyStates } from './0005_signing_key_states.js';
 import { revocationFeed } from './0006_revocation_feed.js';
 import { signIn } from './0007_sign_in.js';
 import { refreshGrace } from './0008_refresh_grace.js';
+import { admin } from './0009_admin.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -52,6 +53,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_revocation_feed': revocationFeed(),
     '0007_sign_in': signIn(dialect),
     '0008_refresh_grace': refreshGrace(),
+    '0009_admin': admin(dialect),
   };
 }
 

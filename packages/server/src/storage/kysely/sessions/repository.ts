@@ -145,6 +145,17 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
       });
     },
     get: (id) => getSession(q, db, id),
+    async list(filter) {
+      let query = db.selectFrom('sessions').selectAll();
+      if (filter.tenantId !== undefined) query = query.where('tenant_id', '=', filter.tenantId);
+      if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+      if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+      if (filter.openAt !== undefined) {
+        query = query.where('revoked_at', 'is', null).where('expires_at', '>', filter.openAt.getTime());
+      }
+      const rows = await query.orderBy('created_at').orderBy('id').execute();
+      return rows.map(sessionRow.from);
+    },
     findRefreshToken: (hash) => findToken(q, db, hash),
 
     /**

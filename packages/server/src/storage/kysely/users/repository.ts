@@ -39,5 +39,19 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         return changed;
       });
     },
+    async update(id, changes, at) {
+      return changing(db, async (trx) => {
+        const set: Record<string, unknown> = { updated_at: at.getTime() };
+        if (changes.role) {
+          set['role_id'] = changes.role.id;
+          set['role_legacy_id'] = changes.role.legacyId;
+          set['role_updated_at'] = changes.role.lastUpdateTime;
+          set['secondary_roles'] = JSON.stringify(changes.role.secondaryRoles);
+        }
+        if (changes.operator !== undefined) set['is_operator'] = changes.operator ? 1 : 0;
+        const result = await trx.updateTable('users').set(set).where('id', '=', id).executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
   };
 }

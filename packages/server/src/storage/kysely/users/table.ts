@@ -1,5 +1,5 @@
 // User rows: the users table (roles as columns, secondary roles as JSON) and its mapping.
-import type { Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 import type { SecondaryRole, User } from '../../../domain/types.js';
 import { type Millis, status, toDate } from '../rows.js';
 
@@ -14,6 +14,8 @@ export interface UsersTable {
   role_updated_at: Millis;
   /** JSON: [{ id, lastUpdateTime }]. */
   secondary_roles: string;
+  /** 1 for a platform operator (migration 0009). */
+  is_operator: ColumnType<number, number | undefined, number>;
   status: string;
   created_at: Millis;
   updated_at: Millis;
@@ -32,6 +34,7 @@ export const userRow = {
       lastUpdateTime: Number(r.role_updated_at),
       secondaryRoles: JSON.parse(r.secondary_roles) as SecondaryRole[],
     },
+    operator: Number(r.is_operator) === 1,
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -46,6 +49,7 @@ export const userRow = {
     role_legacy_id: u.role.legacyId,
     role_updated_at: u.role.lastUpdateTime,
     secondary_roles: JSON.stringify(u.role.secondaryRoles),
+    is_operator: u.operator ? 1 : 0,
     status: u.status,
     created_at: u.createdAt.getTime(),
     updated_at: u.updatedAt.getTime(),

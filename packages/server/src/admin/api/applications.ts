@@ -1,0 +1,161 @@
+// /applications: registration (the secret shown once), changes of origins, redirect URIs and grants
+// (holding on every node at once), deletion, and secret rotation with an overlap. An Administrator
+// manages its own tenant's single-tenant applications; applications for all tenants are operators'.
+import type { Static } from '@sinclair/typebox';
+import type { ApplicationView } from '../service/admin.js';
+import { requireMatch, tagged } from './etag.js';
+import { page } from './paging.js';
+import { confine, type Principal } from './principal.js';
+import { badRequest, forbidden } from './problem.js';
+import type { AdminApiDeps, RouteContext, Router } from './router.js';
+import * as S from './schemas.js';
+import { byCreation, requireAdmin } from './tenants.js';
+
+/** The API's view: `active` beside the stored fields. */
+const appView = <T extends ApplicationView>(a: T) => ({ ...a, active: a.status === 'active' });
+
+/** The lists of a body, named as the admin service names them (checked by application-rules.ts). */
+const listsOf = (b: Partial<Static<typeof S.CreateApplication>>) => ({
+  ...(b.origins ? { origins: b.origins } : {}),
+  ...(b.redirect_uris ? { redirectUris: b.redirect_uris } : {}),
+  ...(b.post_logout_redirect_uris ? { postLogoutRedirectUris: b.post_logout_redirect_uris } : {}),
+  ...(b.grant_types ? { grantTypes: b.grant_types } : {}),
+  ...(b.scopes ? { scopes: b.scopes } : {}),
+});
+
+export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDeps): void {
+  const { admin, config } = deps;
+  const showApp = async (p: Principal, clientId: string) => {
+    requireAdmin(p);
+    const app = await admin.showApplication(clientId).catch(() => undefined);
+    // An application for all tenants belongs to no tenant: only operators see it.
+    confine(p, { tenantId: app ? app.tenantId : '' });
+    if (!app) throw new Error('unreachable: confine refuses a missing application');
+    return appView(app);
+  };
+  const clientIdOf = (ctx: RouteContext) => (ctx.request.params as { client_id: string }).client_id;
+
+  router.route({
+    method: 'GET',
+    url: '/applications',
+    summary: 'List applications',
+    tag: 'applications',
+    querystring: S.Page,
+    response: { 200: S.List(S.Application) },
+    async handler({ request, reply, principal }) {
+      requireAdmin(principal);
+      const all = (await admin.listApplications()).filter(
+        (a) => principal.level === 'operator' || a.tenantId === principal.tenantId,
+      );
+      return page(request, reply, config.issuer, all.map(appView), (a) => byCreation(a, a.client_id));
+    },
+  });
+  router.route({
+    method: 'POST',
+    url: '/applications',
+    summary: 'Register an application (its client_secret is shown once)',
+    tag: 'applications',
+    body: S.CreateApplication,
+    response: { 201: S.NewApplication },
+    async handler({ request, reply, principal, admin }) {
+      requireAdmin(principal);
+      const body = request.body as Static<typeof S.CreateApplication>;
+      if (body.tenancy === 'all' && body.tenantId !== undefined) {
+        throw badRequest('an application for all tenants has no tenantId');
+      }
+      if (body.tenancy === 'all' && principal.level !== 'operator') {
+        throw forbidden('only platform operators register applications for all tenants');
+      }
+      // An Administrator's application is its own tenant's, whatever the body says.
+      const tenantId =
+        body.tenancy === 'all'
+          ? undefined
+          : principal.level === 'operator'
+            ? body.tenantId
+            : principal.tenantId;
+      if (body.tenancy === 'single' && tenantId === undefined)
+        throw badRequest('a single-tenant application needs tenantId');
+      if (
+        principal.level !== 'operator' &&
+        body.tenantId !== undefined &&
+        body.tenantId !== principal.tenantId
+      ) {
+        confine(principal, { tenantId: body.tenantId });
+      }
+      const app = appView(
+        await admin.createApplication({
+          name: body.name,
+          type: body.type,
+          ...(tenantId === undefined ? {} : { tenantId }),
+          ...listsOf(body),
+        }),
+      );
+      reply.code(201).header('Location', `${config.issuer}/admin/v1/applications/${app.client_id}`);
+      return app;
+    },
+  });
+  router.route({
+    method: 'GET',
+    url: '/applications/:client_id',
+    summary: 'Show an application (never its secret)',
+    tag: 'applications',
+    params: S.Id('client_id'),
+    response: { 200: S.Application },
+    async handler(ctx) {
+      return tagged(ctx.reply, await showApp(ctx.principal, clientIdOf(ctx)));
+    },
+  });
+  router.route({
+    method: 'PATCH',
+    url: '/applications/:client_id',
+    summary: 'Change an application (origins, redirect URIs, grants, name, active)',
+    tag: 'applications',
+    params: S.Id('client_id'),
+    body: S.PatchApplication,
+    response: { 200: S.Application },
+    async handler(ctx) {
+      const { request, reply, principal, admin } = ctx;
+      const clientId = clientIdOf(ctx);
+      requireMatch(request, await showApp(principal, clientId));
+      const body = request.body as Static<typeof S.PatchApplication>;
+      const { active, ...changes } = body;
+      if (Object.keys(changes).length > 0) {
+        await admin.updateApplication(clientId, {
+          ...(changes.name === undefined ? {} : { name: changes.name }),
+          ...listsOf(changes),
+        });
+      }
+      if (active !== undefined) await admin.setApplicationStatus(clientId, active ? 'active' : 'inactive');
+      return tagged(reply, appView(await admin.showApplication(clientId)));
+    },
+  });
+  router.route({
+    method: 'DELETE',
+    url: '/applications/:client_id',
+    summary: 'Delete an application (its sessions end with it)',
+    tag: 'applications',
+    params: S.Id('client_id'),
+    response: { 204: null },
+    async handler(ctx) {
+      const { request, reply, principal, admin } = ctx;
+      const app = await showApp(principal, clientIdOf(ctx));
+      requireMatch(request, app);
+      await admin.deleteApplication(app.client_id);
+      reply.code(204);
+      return reply.send();
+    },
+  });
+  router.route({
+    method: 'POST',
+    url: '/applications/:client_id/secret',
+    summary: 'Rotate the client secret (the old one works for the configured overlap)',
+    tag: 'applications',
+    params: S.Id('client_id'),
+    response: { 200: S.RotatedSecret },
+    async handler(ctx) {
+      const { request, principal, admin } = ctx;
+      requireMatch(request, await showApp(principal, clientIdOf(ctx)));
+      return appView(await admin.rotateClientSecret(clientIdOf(ctx), config.admin.secretRotationOverlap));
+    },
+  });
+}

@@ -1,0 +1,63 @@
+// Who calls the admin API: the user of a live cxauth access token (verified by this issuer's verifier,
+// its session, application, key, user and tenant still active), and at what level (docs/admin-api.md,
+// "Roles"). Every tenant a route reads or writes comes from here, never from the request.
+import { parseSubject, type Verifier } from '@cxauth/verify';
+import type { FastifyRequest } from 'fastify';
+import { isOperator, isTenantAdministrator } from '../../domain/roles.js';
+import type { User } from '../../domain/types.js';
+import { bearerToken } from '../../protocol/bearer.js';
+import { InvalidToken } from '../../protocol/errors.js';
+import { ADMIN_SCOPE, hasScope } from '../../protocol/scope.js';
+import type { Storage } from '../../storage/contract/index.js';
+import { bearerClaims, ENDED, liveToken } from '../../tokens/liveness.js';
+import { notFound } from './problem.js';
+
+/**
+ * `operator`: everything. `administrator`: its own tenant. `self`: its own access keys and sessions
+ * (a token without the `admin` scope, or a user with neither role).
+ */
+export type Level = 'operator' | 'administrator' | 'self';
+
+export interface Principal {
+  readonly user: User;
+  readonly tenantId: string;
+  readonly level: Level;
+}
+
+export interface GuardDeps {
+  readonly verifier: Pick<Verifier, 'verify'>;
+  readonly storage: Storage;
+  readonly clock: () => Date;
+}
+
+/**
+ * Authenticates the bearer token of an admin request, with the same checks as userinfo.
+ * @see RFC 6750 §2.1, §3.1
+ */
+export async function authenticate(deps: GuardDeps, request: FastifyRequest): Promise<Principal> {
+  const claims = await bearerClaims(deps.verifier, bearerToken(request.headers.authorization, undefined));
+  const subject = parseSubject(claims.sub);
+  if (subject?.kind !== 'user') throw new InvalidToken('the admin API needs a token issued for a user');
+  const live = await liveToken(deps.storage, claims, deps.clock());
+  if (live?.kind !== 'user') throw new InvalidToken(ENDED);
+  const { user } = live;
+  const admin = hasScope(claims.scope, ADMIN_SCOPE);
+  const level: Level =
+    admin && isOperator(user) ? 'operator' : admin && isTenantAdministrator(user) ? 'administrator' : 'self';
+  return { user, tenantId: user.tenantId, level };
+}
+
+/** Whether the principal may see records of `tenantId`. */
+export function seesTenant(p: Principal, tenantId: string | null): boolean {
+  return p.level === 'operator' || (p.level === 'administrator' && tenantId === p.tenantId);
+}
+
+/**
+ * Resources of another tenant, or another user's for `self`, are answered 404 rather than 403, so
+ * nobody learns what exists outside their reach.
+ */
+export function confine(p: Principal, owner: { tenantId: string | null; userId?: string }): void {
+  if (seesTenant(p, owner.tenantId)) return;
+  if (p.level === 'self' && owner.userId !== undefined && owner.userId === p.user.id) return;
+  throw notFound();
+}

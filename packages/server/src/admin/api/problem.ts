@@ -1,0 +1,102 @@
+// Errors of the admin API as RFC 9457 problem details (`application/problem+json`): one class, one
+// writer, and the mapping of every other failure (the admin service's AdminError, an invalid bearer
+// token, a schema violation, a framework error) to a problem with no internals in it.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AdminError, OAuthError } from '../../protocol/errors.js';
+
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+/** One field of a request that failed its schema. */
+export interface InvalidParam {
+  /** Where: `body`, `querystring` or `params`, then the JSON pointer of the member. */
+  readonly in: string;
+  readonly pointer: string;
+  readonly reason: string;
+}
+
+/**
+ * A problem the API answers with: `status`, a short `title` for the kind, a `detail` for this
+ * occurrence, and for 400s the fields at fault.
+ * @see RFC 9457 §3
+ */
+export class Problem extends Error {
+  override readonly name = 'Problem';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: { errors?: readonly InvalidParam[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+  }
+}
+
+export const notFound = (detail = 'no such resource') => new Problem(404, 'Not Found', detail);
+export const forbidden = (detail: string) => new Problem(403, 'Forbidden', detail);
+export const badRequest = (detail: string, errors?: readonly InvalidParam[]) =>
+  new Problem(400, 'Bad Request', detail, errors ? { errors } : {});
+
+/** Writes `problem`; never cached. */
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) reply.header(name, value);
+  const body: Record<string, unknown> = {
+    type: 'about:blank',
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+  };
+  if (problem.extra.errors) body['errors'] = problem.extra.errors;
+  return reply
+    .code(problem.status)
+    .header('Cache-Control', 'no-store')
+    .type(PROBLEM_MEDIA_TYPE)
+    .send(JSON.stringify(body));
+}
+
+const ADMIN_STATUS = { not_found: 404, invalid_value: 400, conflict: 409 } as const;
+const ADMIN_TITLE = { not_found: 'Not Found', invalid_value: 'Bad Request', conflict: 'Conflict' } as const;
+
+/** Any failure as a problem: known kinds keep their status, anything else is a bare 500. */
+export function problemOf(err: unknown): Problem | undefined {
+  if (err instanceof Problem) return err;
+  if (err instanceof AdminError)
+    return new Problem(ADMIN_STATUS[err.code], ADMIN_TITLE[err.code], err.message);
+  if (err instanceof OAuthError && err.status < 500) {
+    const title = err.status === 401 ? 'Unauthorized' : err.status === 403 ? 'Forbidden' : 'Bad Request';
+    return new Problem(err.status, title, err.description, { headers: err.headers });
+  }
+  const fe = err as FastifyError;
+  if (Array.isArray(fe.validation)) {
+    const where = fe.validationContext ?? 'body';
+    const errors = fe.validation.map((v) => ({
+      in: where,
+      pointer: v.instancePath || '/',
+      reason:
+        v.keyword === 'additionalProperties'
+          ? `unknown member "${String((v.params as { additionalProperty?: unknown }).additionalProperty)}"`
+          : (v.message ?? 'is invalid'),
+    }));
+    return badRequest(`the ${where} does not match its schema`, errors);
+  }
+  const status = fe.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return new Problem(415, 'Unsupported Media Type', 'send application/json');
+    }
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return new Problem(413, 'Content Too Large', 'the body is too large');
+    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return badRequest('the body is not valid JSON');
+    }
+    return badRequest('malformed request');
+  }
+  return undefined;
+}
+
+/** The admin API's error handler: a problem for everything, internals only in the log. */
+export function handleProblem(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = problemOf(err);
+  if (problem) return sendProblem(reply, problem);
+  request.log.error({ err }, 'admin request failed');
+  return sendProblem(reply, new Problem(500, 'Internal Server Error', 'the request could not be completed'));
+}

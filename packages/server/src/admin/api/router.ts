@@ -1,0 +1,147 @@
+// The admin API's router: one Fastify plugin under `/admin/v1` (http/routes.ts ROUTE_PREFIX.admin)
+// with its own JSON parser, a validator that refuses unknown members, problem-details errors, and 404
+// and 405 answers of its own. Routes are declared through an audience's router: the signed-in router
+// runs the bearer guard on every route it declares (a route cannot forget it), the public router none.
+import type { TSchema } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { ServerConfig } from '../../config/config.js';
+import type { Audit } from '../../observability/audit.js';
+import type { Storage } from '../../storage/contract/index.js';
+import { type Admin, audited } from '../service/admin.js';
+import { authenticate, type GuardDeps, type Principal } from './principal.js';
+import { handleProblem, Problem, sendProblem } from './problem.js';
+import { Problem as ProblemSchema } from './schemas.js';
+
+export interface AdminApiDeps extends GuardDeps {
+  /** The admin service without an audit trail (admin.ts createAdminService): reads go straight here. */
+  readonly admin: Admin;
+  /** Where each request's changes are recorded, as `user:<id>` from the caller's address. */
+  readonly audit: Audit;
+  readonly storage: Storage;
+  readonly config: ServerConfig;
+}
+
+export interface RouteContext {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly principal: Principal;
+  /** The admin service acting as the principal: every change it makes is in the audit trail. */
+  readonly admin: Admin;
+}
+
+export interface RouteDef<C> {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Below the prefix, Fastify style (`/users/:id`). */
+  readonly url: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly params?: TSchema;
+  readonly querystring?: TSchema;
+  readonly body?: TSchema;
+  /** The success responses by status (errors are problem details, added to every route). */
+  readonly response: Record<number, TSchema | null>;
+  readonly handler: (ctx: C) => Promise<unknown>;
+}
+
+export interface Router<C> {
+  route(def: RouteDef<C>): void;
+}
+
+const PROBLEMS = [400, 401, 403, 404, 409, 412] as const;
+
+/** Request parts other than the body arrive as text: those may be coerced, a JSON body never is. */
+function validators() {
+  const options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false } as const;
+  const body = new Ajv({ ...options, coerceTypes: false });
+  const text = new Ajv({ ...options, coerceTypes: true });
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? body : text).compile(schema);
+}
+
+/** Matches `/users/:id` against a concrete path. */
+function matcher(url: string): RegExp {
+  const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+');
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * Installs the API's parsing, validation and error answers in `scope` (the plugin's context) and
+ * returns the routers of its audiences.
+ */
+export function adminRouters(scope: FastifyInstance, deps: AdminApiDeps, prefix: string) {
+  scope.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: deps.config.bodyLimit },
+    scope.getDefaultJsonParser('error', 'error'),
+  );
+  scope.setValidatorCompiler(validators());
+  scope.setErrorHandler(handleProblem);
+  const declared: { pattern: RegExp; methods: Set<string> }[] = [];
+  scope.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]?.slice(prefix.length) ?? '';
+    const methods = new Set<string>();
+    for (const d of declared) if (d.pattern.test(path)) for (const m of d.methods) methods.add(m);
+    if (methods.size === 0) return sendProblem(reply, new Problem(404, 'Not Found', 'no such endpoint'));
+    if (methods.has('GET')) methods.add('HEAD');
+    reply.header('Allow', [...methods].join(', '));
+    return sendProblem(reply, new Problem(405, 'Method Not Allowed', `use ${[...methods].join(' or ')}`));
+  });
+  const principals = new WeakMap<FastifyRequest, Principal>();
+
+  function register<C>(
+    def: RouteDef<C>,
+    guarded: boolean,
+    context: (req: FastifyRequest, reply: FastifyReply) => C,
+  ) {
+    const existing = declared.find((d) => d.pattern.source === matcher(def.url).source);
+    if (existing) existing.methods.add(def.method);
+    else declared.push({ pattern: matcher(def.url), methods: new Set([def.method]) });
+    const response: Record<number, object> = {};
+    for (const [status, schema] of Object.entries(def.response)) {
+      response[Number(status)] = schema ?? { type: 'null', description: 'no content' };
+    }
+    for (const status of PROBLEMS) response[status] = ProblemSchema;
+    scope.route({
+      method: def.method as HTTPMethods,
+      url: def.url,
+      schema: {
+        summary: def.summary,
+        tags: [def.tag],
+        ...(guarded ? { security: [{ bearer: [] }] } : {}),
+        ...(def.params ? { params: def.params } : {}),
+        ...(def.querystring ? { querystring: def.querystring } : {}),
+        ...(def.body ? { body: def.body } : {}),
+        response,
+      },
+      // Before parsing and validation: an anonymous caller learns nothing about the body's shape.
+      ...(guarded
+        ? {
+            onRequest: async (request: FastifyRequest) => {
+              principals.set(request, await authenticate(deps, request));
+            },
+          }
+        : {}),
+      handler: async (request, reply) => {
+        reply.header('Cache-Control', 'no-store');
+        const result = await def.handler(context(request, reply));
+        if (reply.sent) return reply;
+        return result ?? reply.send();
+      },
+    });
+  }
+
+  const signedIn: Router<RouteContext> = {
+    route: (def) =>
+      register(def, true, (request, reply) => {
+        const principal = principals.get(request);
+        if (!principal) throw new Error('admin route without its guard');
+        const admin = audited(deps.admin, deps.audit, `user:${principal.user.id}`, request.ip);
+        return { request, reply, principal, admin };
+      }),
+  };
+  const anonymous: Router<Omit<RouteContext, 'principal' | 'admin'>> = {
+    route: (def) => register(def, false, (request, reply) => ({ request, reply })),
+  };
+  return { signedIn, anonymous };
+}

@@ -1,0 +1,246 @@
+// The admin API's schemas (TypeBox, i.e. JSON Schema): they validate every body, path parameter and
+// query, refuse unknown members, and are the OpenAPI document (openapi.ts), so the two cannot drift.
+import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+
+const strict = { additionalProperties: false } as const;
+const Str = (max = 200) => Type.String({ minLength: 1, maxLength: max });
+const Time = Type.Union([Type.String(), Type.Null()]);
+const Status = Type.Union([Type.Literal('active'), Type.Literal('inactive')]);
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ in: Type.String(), pointer: Type.String(), reason: Type.String() })),
+    ),
+  },
+  { description: 'RFC 9457 problem details' },
+);
+
+export const Id = (name: string) => Type.Object({ [name]: Str(128) }, strict);
+export const Page = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Str(512)),
+  },
+  strict,
+);
+export const pageWith = <T extends TObject>(extra: T) => Type.Composite([Page, extra], strict);
+export const List = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) });
+
+export const Tenant = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  area: Type.String(),
+  cluster: Type.String(),
+  icBUId: Type.Integer(),
+  icClusterId: Type.String(),
+  private: Type.Boolean(),
+  status: Status,
+  createdAt: Time,
+  updatedAt: Time,
+});
+export const CreateTenant = Type.Object(
+  {
+    name: Str(64),
+    area: Str(32),
+    cluster: Type.Optional(Str(16)),
+    icBUId: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
+    icClusterId: Type.Optional(Str(16)),
+    private: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+export const PatchTenant = Type.Object({ status: Status }, strict);
+
+const Role = Type.Object({
+  id: Type.String(),
+  legacyId: Type.String(),
+  lastUpdateTime: Type.Number(),
+  secondaryRoles: Type.Array(Type.Object({ id: Type.String(), lastUpdateTime: Type.Number() })),
+});
+export const User = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  email: Type.String(),
+  given_name: Type.Union([Type.String(), Type.Null()]),
+  family_name: Type.Union([Type.String(), Type.Null()]),
+  role: Role,
+  operator: Type.Boolean(),
+  status: Status,
+  createdAt: Time,
+  updatedAt: Time,
+});
+export const CreateUser = Type.Object(
+  {
+    email: Str(254),
+    given_name: Type.Optional(Type.String({ maxLength: 100 })),
+    family_name: Type.Optional(Type.String({ maxLength: 100 })),
+    role: Type.Optional(Str(64)),
+    operator: Type.Optional(Type.Boolean({ description: 'platform operators only' })),
+  },
+  strict,
+);
+export const PatchUser = Type.Object(
+  {
+    role: Type.Optional(Str(64)),
+    status: Type.Optional(Status),
+    operator: Type.Optional(Type.Boolean({ description: 'platform operators only' })),
+  },
+  { ...strict, minProperties: 1 },
+);
+export const SetPassword = Type.Object({ password: Str(1024) }, strict);
+
+export const AccessKey = Type.Object({
+  accessKeyId: Type.String(),
+  userId: Type.String(),
+  tenantId: Type.String(),
+  status: Status,
+  active: Type.Boolean(),
+  createdAt: Time,
+  lastUsedAt: Time,
+});
+export const NewAccessKey = Type.Object({ ...AccessKey.properties, accessKeySecret: Type.String() });
+export const PatchAccessKey = Type.Object({ active: Type.Boolean() }, strict);
+
+const Url = Str(2000);
+const AppType = Type.Union([Type.Literal('confidential'), Type.Literal('public'), Type.Literal('backend')]);
+const Tenancy = Type.Union([Type.Literal('single'), Type.Literal('all')]);
+const Lists = {
+  origins: Type.Array(Url, { maxItems: 100 }),
+  redirect_uris: Type.Array(Url, { maxItems: 100 }),
+  post_logout_redirect_uris: Type.Array(Url, { maxItems: 100 }),
+  grant_types: Type.Array(Str(100), { maxItems: 10 }),
+  scopes: Type.Array(Str(100), { maxItems: 50 }),
+};
+export const Application = Type.Object({
+  client_id: Type.String(),
+  name: Type.String(),
+  type: AppType,
+  tenancy: Tenancy,
+  tenantId: Type.Union([Type.String(), Type.Null()]),
+  origins: Type.Array(Type.String()),
+  redirect_uris: Type.Array(Type.String()),
+  post_logout_redirect_uris: Type.Array(Type.String()),
+  grant_types: Type.Array(Type.String()),
+  scopes: Type.Array(Type.String()),
+  status: Status,
+  active: Type.Boolean(),
+  createdAt: Time,
+  updatedAt: Time,
+});
+/** A public application has no secret: `client_secret` is absent for it. */
+export const NewApplication = Type.Object({
+  ...Application.properties,
+  client_secret: Type.Optional(Type.String()),
+});
+export const RotatedSecret = Type.Object({
+  ...Application.properties,
+  client_secret: Type.String(),
+  previous_secret_expires_at: Time,
+});
+export const CreateApplication = Type.Object(
+  {
+    name: Str(100),
+    type: AppType,
+    tenancy: Tenancy,
+    tenantId: Type.Optional(Str(64)),
+    origins: Type.Optional(Lists.origins),
+    redirect_uris: Type.Optional(Lists.redirect_uris),
+    post_logout_redirect_uris: Type.Optional(Lists.post_logout_redirect_uris),
+    grant_types: Type.Optional(Lists.grant_types),
+    scopes: Type.Optional(Lists.scopes),
+  },
+  strict,
+);
+export const PatchApplication = Type.Object(
+  {
+    name: Type.Optional(Str(100)),
+    active: Type.Optional(Type.Boolean()),
+    origins: Type.Optional(Lists.origins),
+    redirect_uris: Type.Optional(Lists.redirect_uris),
+    post_logout_redirect_uris: Type.Optional(Lists.post_logout_redirect_uris),
+    grant_types: Type.Optional(Lists.grant_types),
+    scopes: Type.Optional(Lists.scopes),
+  },
+  { ...strict, minProperties: 1 },
+);
+
+export const Area = Type.Object({
+  name: Type.String(),
+  domain: Type.String(),
+  acdDomain: Type.String(),
+  uhDomain: Type.String(),
+  ui_endpoint: Type.String(),
+  auth_endpoint: Type.String(),
+  api_endpoint: Type.String(),
+  createdAt: Time,
+});
+export const CreateArea = Type.Object(
+  {
+    name: Str(32),
+    api_endpoint: Url,
+    ui_endpoint: Type.Optional(Url),
+    auth_endpoint: Type.Optional(Url),
+    domain: Type.Optional(Str(253)),
+    acdDomain: Type.Optional(Str(253)),
+    uhDomain: Type.Optional(Str(253)),
+  },
+  strict,
+);
+
+/** A signing key's public facts and its life (docs/operations.md, "Signing keys and rotation"). */
+export const SigningKey = Type.Object({
+  kid: Type.String(),
+  alg: Type.String(),
+  state: Type.String(),
+  createdAt: Time,
+  publishAt: Time,
+  signFrom: Time,
+  retiredAt: Time,
+  removeAt: Time,
+});
+
+export const Session = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  tenantId: Type.String(),
+  client_id: Type.String(),
+  accessKeyId: Type.Union([Type.String(), Type.Null()]),
+  scope: Type.String(),
+  createdAt: Time,
+  expiresAt: Time,
+  revokedAt: Time,
+  active: Type.Boolean(),
+});
+export const SessionQuery = pageWith(
+  Type.Object({
+    tenantId: Type.Optional(Str(128)),
+    userId: Type.Optional(Str(128)),
+    client_id: Type.Optional(Str(128)),
+    active: Type.Optional(Type.Boolean()),
+  }),
+);
+
+const Nullable = Type.Union([Type.String(), Type.Null()]);
+export const AuditEvent = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  type: Type.String(),
+  actor: Nullable,
+  subject: Nullable,
+  tenantId: Nullable,
+  address: Nullable,
+  details: Type.Record(
+    Type.String(),
+    Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
+  ),
+});
+/** `since`: an ISO 8601 time or a duration back from now (`24h`); `type`: a type or a prefix (`grant.*`). */
+export const AuditQuery = pageWith(
+  Type.Object({ since: Type.Optional(Str(40)), type: Type.Optional(Str(100)) }),
+);
+export const TotpEnrollment = Type.Object({ id: Type.String(), otpauth_uri: Type.String() });

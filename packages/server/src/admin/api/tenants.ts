@@ -1,0 +1,139 @@
+// /tenants and /tenants/{id}/users: operators see and change every tenant; an Administrator sees its
+// own tenant and manages its users; another tenant is a 404.
+import type { Static } from '@sinclair/typebox';
+import type { Status } from '../../domain/types.js';
+import { requireMatch, tagged } from './etag.js';
+import { page } from './paging.js';
+import { confine, type Principal } from './principal.js';
+import { forbidden } from './problem.js';
+import type { AdminApiDeps, RouteContext, Router } from './router.js';
+import * as S from './schemas.js';
+
+/** Only operators and Administrators manage tenants' records at all. */
+export function requireAdmin(p: Principal): void {
+  if (p.level === 'self') throw forbidden('this needs the admin scope and an Administrator or operator');
+}
+export function requireOperator(p: Principal): void {
+  if (p.level !== 'operator') throw forbidden('only platform operators may do this');
+}
+
+const byCreation = (v: { createdAt: string | null; id?: string }, id: string) => `${v.createdAt ?? ''}|${id}`;
+
+export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): void {
+  const { admin, config } = deps;
+  const showTenant = async (p: Principal, id: string) => {
+    requireAdmin(p);
+    confine(p, { tenantId: id });
+    return admin.showTenant(id);
+  };
+
+  router.route({
+    method: 'GET',
+    url: '/tenants',
+    summary: 'List tenants (an Administrator sees its own)',
+    tag: 'tenants',
+    querystring: S.Page,
+    response: { 200: S.List(S.Tenant) },
+    async handler({ request, reply, principal, admin }) {
+      requireAdmin(principal);
+      const all =
+        principal.level === 'operator'
+          ? await admin.listTenants()
+          : [await admin.showTenant(principal.tenantId)];
+      return page(request, reply, config.issuer, all, (t) => byCreation(t, t.id));
+    },
+  });
+  router.route({
+    method: 'POST',
+    url: '/tenants',
+    summary: 'Create a tenant (operators)',
+    tag: 'tenants',
+    body: S.CreateTenant,
+    response: { 201: S.Tenant },
+    async handler({ request, reply, principal, admin }) {
+      requireOperator(principal);
+      const body = request.body as Static<typeof S.CreateTenant>;
+      const tenant = await admin.createTenant({
+        name: body.name,
+        area: body.area,
+        ...(body.cluster === undefined ? {} : { cluster: body.cluster }),
+        ...(body.icBUId === undefined ? {} : { businessUnitId: body.icBUId }),
+        ...(body.icClusterId === undefined ? {} : { clusterId: body.icClusterId }),
+        ...(body.private === undefined ? {} : { private: body.private }),
+      });
+      reply.code(201).header('Location', `${config.issuer}/admin/v1/tenants/${tenant.id}`);
+      return tagged(reply, tenant);
+    },
+  });
+  router.route({
+    method: 'GET',
+    url: '/tenants/:id',
+    summary: 'Show a tenant',
+    tag: 'tenants',
+    params: S.Id('id'),
+    response: { 200: S.Tenant },
+    async handler({ request, reply, principal }) {
+      return tagged(reply, await showTenant(principal, (request.params as { id: string }).id));
+    },
+  });
+  router.route({
+    method: 'PATCH',
+    url: '/tenants/:id',
+    summary: 'Activate or deactivate a tenant (operators)',
+    tag: 'tenants',
+    params: S.Id('id'),
+    body: S.PatchTenant,
+    response: { 200: S.Tenant },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      const current = await showTenant(principal, id);
+      requireOperator(principal);
+      requireMatch(request, current);
+      const { status } = request.body as { status: Status };
+      const tenant = await admin.setTenantStatus(id, status);
+      return tagged(reply, tenant);
+    },
+  });
+  router.route({
+    method: 'GET',
+    url: '/tenants/:id/users',
+    summary: "List a tenant's users",
+    tag: 'users',
+    params: S.Id('id'),
+    querystring: S.Page,
+    response: { 200: S.List(S.User) },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showTenant(principal, id);
+      const users = await admin.listUsers({ tenantId: id });
+      return page(request, reply, config.issuer, users, (u) => byCreation(u, u.id));
+    },
+  });
+  router.route({
+    method: 'POST',
+    url: '/tenants/:id/users',
+    summary: 'Create a user in a tenant',
+    tag: 'users',
+    params: S.Id('id'),
+    body: S.CreateUser,
+    response: { 201: S.User },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showTenant(principal, id);
+      const body = request.body as Static<typeof S.CreateUser>;
+      if (body.operator !== undefined) requireOperator(principal);
+      const user = await admin.createUser({
+        tenantId: id,
+        email: body.email,
+        ...(body.given_name === undefined ? {} : { givenName: body.given_name }),
+        ...(body.family_name === undefined ? {} : { familyName: body.family_name }),
+        ...(body.role === undefined ? {} : { role: body.role }),
+        ...(body.operator === undefined ? {} : { operator: body.operator }),
+      });
+      reply.code(201).header('Location', `${config.issuer}/admin/v1/users/${user.id}`);
+      return tagged(reply, user);
+    },
+  });
+}
+
+export { byCreation };

@@ -1,0 +1,131 @@
+// /users/{id} and /users/{id}/access-keys: a user's record (Administrators of its tenant, operators,
+// the user itself to read), its role and status, and its access keys (the user itself too).
+import type { Static } from '@sinclair/typebox';
+import type { AccessKeyView } from '../service/admin.js';
+import { requireMatch, tagged } from './etag.js';
+import { page } from './paging.js';
+import { confine, type Principal } from './principal.js';
+import { forbidden } from './problem.js';
+import type { AdminApiDeps, RouteContext, Router } from './router.js';
+import * as S from './schemas.js';
+import { byCreation, requireAdmin, requireOperator } from './tenants.js';
+
+/** The API's view of an access key: `active` beside `status`, for `PATCH {"active": false}`. */
+export const keyView = <T extends AccessKeyView>(k: T) => ({ ...k, active: k.status === 'active' });
+
+export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): void {
+  const { admin, config } = deps;
+  const showUser = async (p: Principal, id: string) => {
+    const user = await admin.showUser(id).catch(() => undefined);
+    confine(p, { tenantId: user?.tenantId ?? null, userId: user?.id ?? '' });
+    if (!user) throw new Error('unreachable: confine refuses a missing user');
+    return user;
+  };
+
+  router.route({
+    method: 'GET',
+    url: '/users/:id',
+    summary: 'Show a user',
+    tag: 'users',
+    params: S.Id('id'),
+    response: { 200: S.User },
+    async handler({ request, reply, principal }) {
+      return tagged(reply, await showUser(principal, (request.params as { id: string }).id));
+    },
+  });
+  router.route({
+    method: 'PATCH',
+    url: '/users/:id',
+    summary: "Change a user's role or status (operators also the operator flag)",
+    tag: 'users',
+    params: S.Id('id'),
+    body: S.PatchUser,
+    response: { 200: S.User },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      const current = await showUser(principal, id);
+      requireAdmin(principal);
+      const body = request.body as Static<typeof S.PatchUser>;
+      if (body.operator !== undefined) requireOperator(principal);
+      if (id === principal.user.id && (body.status === 'inactive' || body.role !== undefined)) {
+        throw forbidden('you cannot change your own role or deactivate yourself');
+      }
+      requireMatch(request, current);
+      let user = current;
+      if (body.role !== undefined || body.operator !== undefined) {
+        user = await admin.updateUser(id, {
+          ...(body.role === undefined ? {} : { role: body.role }),
+          ...(body.operator === undefined ? {} : { operator: body.operator }),
+        });
+      }
+      if (body.status !== undefined) user = await admin.setUserStatus(id, body.status);
+      return tagged(reply, user);
+    },
+  });
+  router.route({
+    method: 'POST',
+    url: '/users/:id/password',
+    summary: "Set a user's password",
+    tag: 'users',
+    params: S.Id('id'),
+    body: S.SetPassword,
+    response: { 204: null },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showUser(principal, id);
+      requireAdmin(principal);
+      await admin.setPassword(id, (request.body as Static<typeof S.SetPassword>).password);
+      reply.code(204);
+      return reply.send();
+    },
+  });
+  router.route({
+    method: 'POST',
+    url: '/users/:id/totp',
+    summary: 'Enroll a user in TOTP (the otpauth URI is shown once)',
+    tag: 'users',
+    params: S.Id('id'),
+    response: { 201: S.TotpEnrollment },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showUser(principal, id);
+      requireAdmin(principal);
+      // The URI holds the secret: answered once, never stored in the clear (RFC 6238).
+      const enrolled = await admin.enrollTotp(id);
+      reply.code(201);
+      return enrolled;
+    },
+  });
+  router.route({
+    method: 'GET',
+    url: '/users/:id/access-keys',
+    summary: "List a user's access keys",
+    tag: 'access-keys',
+    params: S.Id('id'),
+    querystring: S.Page,
+    response: { 200: S.List(S.AccessKey) },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showUser(principal, id);
+      const keys = (await admin.listAccessKeys({ userId: id })).map(keyView);
+      return page(request, reply, config.issuer, keys, (k) => byCreation(k, k.accessKeyId));
+    },
+  });
+  router.route({
+    method: 'POST',
+    url: '/users/:id/access-keys',
+    summary: 'Generate an access key (its secret is shown once)',
+    tag: 'access-keys',
+    params: S.Id('id'),
+    response: { 201: S.NewAccessKey },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showUser(principal, id);
+      const key = keyView(await admin.createAccessKey({ userId: id }));
+      reply
+        .code(201)
+        .header('Location', `${config.issuer}/admin/v1/access-keys/${encodeURIComponent(key.accessKeyId)}`);
+      return key;
+    },
+  });
+}

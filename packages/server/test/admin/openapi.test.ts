@@ -1,0 +1,57 @@
+// The OpenAPI 3.1 document of the admin API is valid and lists exactly the routes the server answers.
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../helpers/service.js';
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+});
+afterAll(async () => svc?.close());
+
+describe('GET /admin/v1/openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const res = await svc.app.inject({ url: '/admin/v1/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('lists every admin route the server answers, and nothing else', async () => {
+    const doc = (await svc.app.inject({ url: '/admin/v1/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    const registered: string[] = [];
+    for (const entry of documented) {
+      const [method, path] = entry.split(' ') as [string, string];
+      const url = path.replace(/\{([^}]+)\}/g, ':$1');
+      if (svc.app.hasRoute({ method: method as 'GET', url })) registered.push(entry);
+    }
+    expect(registered).toEqual(documented);
+    // And the other way round: each route module's routes are in the document.
+    for (const expected of [
+      'GET /admin/v1/tenants',
+      'POST /admin/v1/tenants',
+      'PATCH /admin/v1/tenants/{id}',
+      'POST /admin/v1/tenants/{id}/users',
+      'PATCH /admin/v1/users/{id}',
+      'POST /admin/v1/users/{id}/access-keys',
+      'PATCH /admin/v1/access-keys/{accessKeyId}',
+      'POST /admin/v1/applications',
+      'DELETE /admin/v1/applications/{client_id}',
+      'POST /admin/v1/applications/{client_id}/secret',
+      'POST /admin/v1/areas',
+      'POST /admin/v1/signing-keys/rotate',
+      'DELETE /admin/v1/sessions/{id}',
+      'GET /admin/v1/audit-events',
+    ]) {
+      expect(documented).toContain(expected);
+    }
+  });
+});

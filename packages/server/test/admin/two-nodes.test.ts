@@ -1,0 +1,86 @@
+// Two nodes on one PostgreSQL database: a change made through the admin API on node A holds on node B
+// within a second (in fact at its next request): a newly added origin is answered by B's preflight, and
+// an access key deactivated on A is refused by B.
+
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from '../../src/server.js';
+import type { Storage } from '../../src/storage/contract/index.js';
+import { openStorage } from '../../src/storage/open.js';
+import { pgUnavailable } from '../fixtures/storage-db.js';
+import { basic, tokenRequest } from '../helpers/http.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+import { type Actor, ADMIN_APP, actor, call } from './support.js';
+
+const pgReason = await pgUnavailable();
+if (pgReason) console.log(`two PostgreSQL nodes skipped: ${pgReason}`);
+
+describe.skipIf(pgReason !== undefined)('admin changes on two PostgreSQL nodes', () => {
+  let a: TestService;
+  let bStorage: Storage;
+  let b: FastifyInstance;
+  let admin: Actor;
+  beforeAll(async () => {
+    a = await startTestService({ dialect: 'postgres', application: ADMIN_APP });
+    bStorage = await openStorage(a.config.databaseUrl);
+    b = await createServer({
+      config: a.config,
+      storage: bStorage,
+      hasher: a.hasher,
+      keys: a.keys,
+      clock: a.clock.now,
+    });
+    await b.ready();
+    admin = await actor(a, a.fixture.tenant);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await bStorage?.close();
+    await a?.close();
+  });
+
+  const preflight = (origin: string) =>
+    b.inject({
+      method: 'OPTIONS',
+      url: '/auth/token',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+
+  it('answers a preflight on B for an origin just added on A', async () => {
+    const origin = 'https://new-origin.example';
+    const created = await call(a, admin, 'POST', '/applications', {
+      name: 'cors',
+      type: 'backend',
+      tenancy: 'single',
+    });
+    expect((await preflight(origin)).headers['access-control-allow-origin']).toBeUndefined();
+    const started = Date.now();
+    const patched = await call(a, admin, 'PATCH', `/applications/${created.json().client_id}`, {
+      origins: [origin],
+    });
+    expect(patched.statusCode).toBe(200);
+    expect((await preflight(origin)).headers['access-control-allow-origin']).toBe(origin);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses on B an access key deactivated on A', async () => {
+    const user = await a.addUser(a.fixture.tenant);
+    const key = await a.addAccessKey(user);
+    const grantOnB = () =>
+      tokenRequest(
+        b,
+        { grant_type: 'password', username: key.id, password: key.secret },
+        { authorization: basic(a.fixture.clientId, a.fixture.clientSecret) },
+      );
+    expect((await grantOnB()).statusCode).toBe(200);
+    const started = Date.now();
+    const off = await call(a, admin, 'PATCH', `/access-keys/${encodeURIComponent(key.id)}`, {
+      active: false,
+    });
+    expect(off.statusCode).toBe(200);
+    const refused = await grantOnB();
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toBe('invalid_grant');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
