@@ -23,6 +23,7 @@ export {
   randomBusinessUnitId,
   signingKeyAdminOptions,
 } from './admin/service/admin.js';
+export { CONSOLE_CLIENT_ID, ensureConsoleApp } from './admin/service/console-app.js';
 export type { DemoCredentials, DemoSeed } from './admin/service/demo.js';
 export {
   DEMO_AREA,

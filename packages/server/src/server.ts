@@ -8,6 +8,7 @@ import { registerAdminApi } from './admin/api/index.js';
 import { createAdminService } from './admin/service/admin.js';
 import type { ServerConfig } from './config/config.js';
 import { registerAuthorize } from './endpoints/authorize/index.js';
+import { registerConsole } from './endpoints/console.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
@@ -75,6 +76,8 @@ export interface CreateServerOptions {
    * when CXAUTH_MANAGEMENT_PORT is set); omitted: nothing is measured.
    */
   readonly metrics?: ServiceMetrics;
+  /** The built web console (default: the workspace's packages/console/dist). */
+  readonly consoleDir?: string;
 }
 
 /** The Fastify instance with the service's logger, limits and framework-error answers. */
@@ -252,6 +255,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage);
+  registerConsole(app, options.consoleDir);
   await registerAdminApi(app, {
     // Audited per request as its signed-in user (admin/api/router.ts); the KEK enables the
     // signing-key and TOTP verbs, as for `cxauth admin`.

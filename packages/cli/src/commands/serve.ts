@@ -8,6 +8,7 @@ import {
   DEMO_CREDENTIALS_FILE,
   type DemoSeed,
   drain,
+  ensureConsoleApp,
   ensureDefaultArea,
   type HttpTimeouts,
   httpTimeouts,
@@ -201,6 +202,7 @@ async function serveAuthWith(
     logger: log.logger,
     beforeListen: async ({ storage, hasher }) => {
       await ensureDefaultArea(storage, config);
+      await ensureConsoleApp(storage, config);
       if (demo) seeded = await seedDemo(storage, createAdmin(storage, hasher), config);
     },
   });
@@ -242,9 +244,11 @@ async function serveAuthWith(
     await service.close();
     throw err;
   }
+  const consoleUrl = `${config.issuer.replace(/\/+$/, '')}/console/`;
   const report: Record<string, unknown> = {
     issuer: config.issuer,
     auth: service.url,
+    console: consoleUrl,
     apis: apis.map((a) => ({ area: a.area, url: a.url })),
   };
   if (service.managementUrl) report['management'] = service.managementUrl;
@@ -255,6 +259,7 @@ async function serveAuthWith(
     print(io, report, true);
   } else {
     io.stdout(`cxauth global service listening on ${service.url} (issuer ${config.issuer})`);
+    io.stdout(`cxauth console: ${consoleUrl}`);
     for (const a of apis) io.stdout(`cxauth regional API ${a.area} listening on ${a.url}`);
     if (seeded) reportDemo(io, seeded);
   }

@@ -67,6 +67,7 @@ export const ROUTE = {
   },
   healthz: { path: '/healthz', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
   readyz: { path: '/readyz', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
+  console: { path: '/console', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
 } as const satisfies Readonly<Record<string, RouteSpec>>;
 
 export type RouteName = keyof typeof ROUTE;
@@ -91,6 +92,8 @@ export const ROUTE_PREFIX = {
     log: 'info',
     auth: 'bearer',
   },
+  /** The web console's static files (docs/console.md); it signs in like any public app. */
+  console: { prefix: '/console', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
 } as const satisfies Readonly<Record<string, PrefixSpec>>;
 
 /** The prefix entry a path lies under, if any. */
