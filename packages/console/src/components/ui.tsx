@@ -1,0 +1,118 @@
+// Shared pieces of every page: the page frame with its focused heading, the error and empty states,
+// the secret shown once with its copy button, and a loader hook over the API client.
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+
+export function Page(props: { title: string; children: ComponentChildren; intro?: string }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${props.title} · cxauth console`;
+    heading.current?.focus();
+  }, [props.title]);
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title" tabIndex={-1} ref={heading}>
+        {props.title}
+      </h1>
+      {props.intro && <p class="intro">{props.intro}</p>}
+      {props.children}
+    </section>
+  );
+}
+
+export function ErrorNote(props: { error?: string }) {
+  if (!props.error) return null;
+  return (
+    <p class="error" role="alert">
+      {props.error}
+    </p>
+  );
+}
+
+export function Empty(props: { children: ComponentChildren }) {
+  return <p class="empty">{props.children}</p>;
+}
+
+/** A secret the server shows once: visible, selectable, with a copy button and a plain warning. */
+export function SecretOnce(props: { label: string; value: string; onDone: () => void }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    await navigator.clipboard.writeText(props.value);
+    setCopied(true);
+  };
+  return (
+    <section class="secret" aria-label={`New ${props.label}`}>
+      <p>
+        <strong>Copy the {props.label} now.</strong> It is shown only this once and cannot be shown again.
+      </p>
+      <label>
+        {props.label}
+        <input readOnly value={props.value} onFocus={(e) => e.currentTarget.select()} />
+      </label>
+      <div class="actions">
+        <button type="button" onClick={copy}>
+          Copy {props.label}
+        </button>
+        <button type="button" class="secondary" onClick={props.onDone}>
+          I have saved it
+        </button>
+        <span role="status">{copied ? 'Copied to the clipboard.' : ''}</span>
+      </div>
+    </section>
+  );
+}
+
+/** Loads with `load` on mount and on `reload()`; errors are kept as words. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [loading, setLoading] = useState(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on.
+  const reload = useCallback(async () => {
+    setLoading(true);
+    try {
+      setData(await load());
+      setError(undefined);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setLoading(false);
+    }
+  }, deps);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { data, error, loading, reload };
+}
+
+/** Runs an action, reporting its error in words; returns whether it succeeded. */
+export function useAction() {
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<void>): Promise<boolean> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      return true;
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, run };
+}
+
+/** Splits a textarea of one value per line (or comma) into a list. */
+export function lines(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function when(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}

@@ -1,0 +1,88 @@
+// Applications: the list, registration, secret rotation (shown once), enabling and disabling.
+import { useState } from 'preact/hooks';
+import { api, ok } from '../../api/client.js';
+import { Table } from '../../components/table.js';
+import { Empty, ErrorNote, Page, SecretOnce, useAction, useLoad } from '../../components/ui.js';
+import { RegisterForm } from './RegisterForm.js';
+
+export function Applications() {
+  const list = useLoad(async () => ok(await api.GET('/admin/v1/applications', {})).items);
+  const [registering, setRegistering] = useState(false);
+  const [rotated, setRotated] = useState<{ id: string; value: string } | undefined>();
+  const action = useAction();
+
+  const rotate = (id: string) =>
+    action.run(async () => {
+      const r = ok(
+        await api.POST('/admin/v1/applications/{client_id}/secret', { params: { path: { client_id: id } } }),
+      );
+      setRotated({ id, value: r.client_secret });
+    });
+  const setActive = (id: string, active: boolean) =>
+    action.run(async () => {
+      ok(
+        await api.PATCH('/admin/v1/applications/{client_id}', {
+          params: { path: { client_id: id } },
+          body: { active },
+        }),
+      );
+      await list.reload();
+    });
+
+  return (
+    <Page
+      title="Applications"
+      intro="The OAuth clients that may obtain tokens: register one, rotate its secret, switch it off."
+    >
+      {registering ? (
+        <RegisterForm
+          onDone={() => {
+            setRegistering(false);
+            void list.reload();
+          }}
+        />
+      ) : (
+        <button type="button" onClick={() => setRegistering(true)}>
+          Register an application
+        </button>
+      )}
+      {rotated && (
+        <SecretOnce label="new client secret" value={rotated.value} onDone={() => setRotated(undefined)} />
+      )}
+      <ErrorNote error={list.error ?? action.error} />
+      {list.data?.length === 0 && <Empty>No applications yet. Register one to get a client ID.</Empty>}
+      {list.data && list.data.length > 0 && (
+        <Table
+          caption="Registered applications"
+          rows={list.data}
+          rowKey={(a) => a.client_id}
+          columns={[
+            { label: 'Name', cell: (a) => a.name },
+            { label: 'Client ID', cell: (a) => <code>{a.client_id}</code> },
+            { label: 'Tenancy', cell: (a) => a.tenancy },
+            { label: 'Origins', cell: (a) => a.origins.join(', ') || '—' },
+            { label: 'Status', cell: (a) => a.status },
+            {
+              label: 'Actions',
+              cell: (a) => (
+                <div class="actions">
+                  <button type="button" class="secondary" onClick={() => void rotate(a.client_id)}>
+                    Rotate secret<span class="sr-only"> of {a.name}</span>
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => void setActive(a.client_id, a.status !== 'active')}
+                  >
+                    {a.status === 'active' ? 'Disable' : 'Enable'}
+                    <span class="sr-only"> {a.name}</span>
+                  </button>
+                </div>
+              ),
+            },
+          ]}
+        />
+      )}
+    </Page>
+  );
+}
