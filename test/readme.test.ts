@@ -150,7 +150,7 @@ describe('README shell steps', () => {
       'npm install && npm test',
     ]);
     const scripts = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts;
-    expect(scripts.start).toBe('tsc -b && node packages/cli/bin/cxauth.js serve --demo');
+    expect(scripts.start).toBe('npm run build && node packages/cli/bin/cxauth.js serve --demo');
     expect(scripts.test).toMatch(/vitest run$/);
     expect(creds.issuer).toBe(`http://127.0.0.1:${port}`);
   });

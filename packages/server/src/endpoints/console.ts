@@ -67,7 +67,13 @@ async function fileUnder(root: string, rel: string): Promise<string | undefined>
  */
 export function registerConsole(app: FastifyInstance, dir: string = DEFAULT_CONSOLE_DIR): void {
   const prefix = ROUTE_PREFIX.console.prefix;
-  app.get(ROUTE.console.path, async (_request, reply) => secure(reply).redirect(`${prefix}/`, 301));
+  app.get(ROUTE.console.path, async (_request, reply) =>
+    secure(reply)
+      .code(301)
+      .header('location', `${prefix}/`)
+      .type(HTML)
+      .send(`<a href="${prefix}/">${prefix}/</a>`),
+  );
   app.get(`${prefix}/*`, async (request, reply) => {
     secure(reply);
     let root: string;
