@@ -1,6 +1,6 @@
 // /access-keys/{accessKeyId}: read one key, and deactivate (or reactivate) it; its owner may too.
 import { requireMatch, tagged } from './etag.js';
-import { confine, type Principal } from './principal.js';
+import { confine, guardOperator, type Principal } from './principal.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
 import { keyView } from './users.js';
@@ -34,7 +34,10 @@ export function accessKeyRoutes(router: Router<RouteContext>, deps: AdminApiDeps
     response: { 200: S.AccessKey },
     async handler({ request, reply, principal, admin }) {
       const { accessKeyId } = request.params as { accessKeyId: string };
-      requireMatch(request, await showKey(principal, accessKeyId));
+      const current = await showKey(principal, accessKeyId);
+      // An operator's key is the operator's: turned back on by an Administrator it would sign in as them.
+      guardOperator(principal, await admin.showUser(current.userId));
+      requireMatch(request, current);
       const { active } = request.body as { active: boolean };
       const key = keyView(await admin.setAccessKeyStatus(accessKeyId, active ? 'active' : 'inactive'));
       return tagged(reply, key);

@@ -10,7 +10,7 @@ import { InvalidToken } from '../../protocol/errors.js';
 import { ADMIN_SCOPE, hasScope } from '../../protocol/scope.js';
 import type { Storage } from '../../storage/contract/index.js';
 import { bearerClaims, ENDED, liveToken } from '../../tokens/liveness.js';
-import { notFound } from './problem.js';
+import { forbidden, notFound } from './problem.js';
 
 /**
  * `operator`: everything. `administrator`: its own tenant. `self`: its own access keys and sessions
@@ -60,4 +60,15 @@ export function confine(p: Principal, owner: { tenantId: string | null; userId?:
   if (seesTenant(p, owner.tenantId)) return;
   if (p.level === 'self' && owner.userId !== undefined && owner.userId === p.user.id) return;
   throw notFound();
+}
+
+/**
+ * A platform operator is managed by operators (and itself) only: an Administrator of the operator's
+ * tenant who could set its password, TOTP, role, status or access keys could sign in as the operator
+ * and act on every tenant. Called after `confine`, so the user is one the principal may see.
+ */
+export function guardOperator(p: Principal, user: { id: string; operator: boolean }): void {
+  if (user.operator && p.level !== 'operator' && user.id !== p.user.id) {
+    throw forbidden('only platform operators may change a platform operator');
+  }
 }

@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import type { AccessKeyView } from '../service/admin.js';
 import { requireMatch, tagged } from './etag.js';
 import { page } from './paging.js';
-import { confine, type Principal } from './principal.js';
+import { confine, guardOperator, type Principal } from './principal.js';
 import { forbidden } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
@@ -45,6 +45,7 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
       const { id } = request.params as { id: string };
       const current = await showUser(principal, id);
       requireAdmin(principal);
+      guardOperator(principal, current);
       const body = request.body as Static<typeof S.PatchUser>;
       if (body.operator !== undefined) requireOperator(principal);
       if (id === principal.user.id && (body.status === 'inactive' || body.role !== undefined)) {
@@ -72,7 +73,7 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
     response: { 204: null },
     async handler({ request, reply, principal, admin }) {
       const { id } = request.params as { id: string };
-      await showUser(principal, id);
+      guardOperator(principal, await showUser(principal, id));
       requireAdmin(principal);
       await admin.setPassword(id, (request.body as Static<typeof S.SetPassword>).password);
       reply.code(204);
@@ -88,7 +89,7 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
     response: { 201: S.TotpEnrollment },
     async handler({ request, reply, principal, admin }) {
       const { id } = request.params as { id: string };
-      await showUser(principal, id);
+      guardOperator(principal, await showUser(principal, id));
       requireAdmin(principal);
       // The URI holds the secret: answered once, never stored in the clear (RFC 6238).
       const enrolled = await admin.enrollTotp(id);
@@ -120,7 +121,7 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
     response: { 201: S.NewAccessKey },
     async handler({ request, reply, principal, admin }) {
       const { id } = request.params as { id: string };
-      await showUser(principal, id);
+      guardOperator(principal, await showUser(principal, id));
       const key = keyView(await admin.createAccessKey({ userId: id }));
       reply
         .code(201)
