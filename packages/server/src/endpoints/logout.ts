@@ -110,8 +110,7 @@ async function start(
     redirect = uri;
   }
   if (hint) {
-    await deps.sessions.end(request, reply, now, 'logout');
-    // The hint's own sign-in ends too, even when this browser holds no cookie for it.
+    // The hint's own sign-in ends, even when this browser holds no cookie for it.
     const sid = hint['sid'];
     const link = typeof sid === 'string' ? await deps.storage.signIn.sessionSignIn(sid) : undefined;
     if (link) {
@@ -119,7 +118,14 @@ async function start(
         await deps.storage.sessions.revoke(sessionId, 'logout', now);
       }
     }
-    return redirect === undefined ? signedOut(reply) : sendRedirect(reply, back(redirect, state));
+    // The browser's sign-in ends at once only when it is the hint's (or there is none): a hint of
+    // another sign-in, the attacker's own id_token in a link, must not sign a visitor out unasked
+    // (RP-Initiated Logout §2: the OP MUST ask when the token is not of the current session).
+    const current = await deps.sessions.current(request, now);
+    if (current === undefined || current.signIn.id === link?.signInId) {
+      await deps.sessions.end(request, reply, now, 'logout');
+      return redirect === undefined ? signedOut(reply) : sendRedirect(reply, back(redirect, state));
+    }
   }
   const pending: PendingLogout = {
     id: crypto.randomUUID(),
