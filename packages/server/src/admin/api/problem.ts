@@ -3,6 +3,7 @@
 // token, a schema violation, a framework error) to a problem with no internals in it.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError, OAuthError } from '../../protocol/errors.js';
+import { unavailableIn } from '../../storage/errors.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
@@ -97,6 +98,19 @@ export function problemOf(err: unknown): Problem | undefined {
 export function handleProblem(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = problemOf(err);
   if (problem) return sendProblem(reply, problem);
+  // The database down, slow or locked is no fault of the request: 503 and when to retry, as the
+  // OAuth endpoints answer (http/errors.ts); the driver's message goes to the log only.
+  const unavailable = unavailableIn(err);
+  if (unavailable) {
+    request.log.warn({ err: unavailable.cause ?? unavailable }, unavailable.message);
+    const retryAfter = { 'Retry-After': String(unavailable.retryAfterSeconds) };
+    return sendProblem(
+      reply,
+      new Problem(503, 'Service Unavailable', 'the service is temporarily unavailable; retry later', {
+        headers: retryAfter,
+      }),
+    );
+  }
   request.log.error({ err }, 'admin request failed');
   return sendProblem(reply, new Problem(500, 'Internal Server Error', 'the request could not be completed'));
 }

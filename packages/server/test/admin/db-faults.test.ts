@@ -1,0 +1,36 @@
+// The admin API while the database cannot write (SQLite's write lock held by another connection):
+// a change answers 503 problem details with Retry-After, as the OAuth endpoints do, never a 500 that
+// reads as a bug; once the lock is released the same change goes through.
+import Sqlite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlitePath } from '../../src/storage/open.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+import { type Actor, ADMIN_APP, actor, call } from './support.js';
+
+describe('admin API with the database locked', () => {
+  let svc: TestService;
+  let holder: Sqlite.Database;
+  let admin: Actor;
+  beforeAll(async () => {
+    svc = await startTestService({ application: ADMIN_APP, env: { CXAUTH_DB_LOCK_TIMEOUT_MS: '300' } });
+    admin = await actor(svc, svc.fixture.tenant);
+    holder = new Sqlite(sqlitePath(svc.config.databaseUrl));
+  });
+  afterAll(async () => {
+    if (holder?.inTransaction) holder.exec('rollback');
+    holder?.close();
+    await svc?.close();
+  });
+
+  it('answers 503 with Retry-After and no internals, then works again', async () => {
+    const user = await svc.addUser(svc.fixture.tenant);
+    holder.exec('begin immediate');
+    const locked = await call(svc, admin, 'POST', `/users/${user.id}/access-keys`);
+    holder.exec('rollback');
+    expect(locked.statusCode).toBe(503);
+    expect(locked.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(locked.headers['retry-after']).toMatch(/^\d+$/);
+    expect(locked.body).not.toMatch(/SQLITE|locked|sqlite/i);
+    expect((await call(svc, admin, 'POST', `/users/${user.id}/access-keys`)).statusCode).toBe(201);
+  });
+});
