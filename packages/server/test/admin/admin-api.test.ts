@@ -46,6 +46,25 @@ describe.each([
     expect(res.json().error).toBe('invalid_scope');
   });
 
+  it.skipIf(skip)('refuses the tokens of an application not registered for the admin API', async () => {
+    // Any app holding a user's token could otherwise mint that user long-lived access keys.
+    const user = await svc.addUser(svc.fixture.tenant, { role: role('Agent') });
+    const key = await svc.addAccessKey(user);
+    const other = await svc.addApplication({});
+    const res = await tokenRequest(
+      svc.app,
+      { grant_type: 'password', username: key.id, password: key.secret, scope: 'openid' },
+      { authorization: basic(other.clientId, other.clientSecret) },
+    );
+    expect(res.statusCode).toBe(200);
+    const foreign = { user, token: (res.json() as { access_token: string }).access_token };
+    const mint = await call(svc, foreign, 'POST', `/users/${user.id}/access-keys`);
+    expect(mint.statusCode).toBe(403);
+    expect(mint.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await call(svc, foreign, 'GET', `/users/${user.id}/access-keys`)).statusCode).toBe(403);
+    expect(await svc.storage.accessKeys.list({ userId: user.id })).toHaveLength(1);
+  });
+
   it.skipIf(skip)('answers 401 problem details without a token, 403 without the role', async () => {
     const anonymous = await call(svc, undefined, 'GET', '/tenants');
     expect(anonymous.statusCode).toBe(401);

@@ -14,7 +14,8 @@ import { forbidden, notFound } from './problem.js';
 
 /**
  * `operator`: everything. `administrator`: its own tenant. `self`: its own access keys and sessions
- * (a token without the `admin` scope, or a user with neither role).
+ * (a token without the `admin` scope, or a user with neither role). Every level needs a token issued
+ * to an application registered with the `admin` scope (the console is).
  */
 export type Level = 'operator' | 'administrator' | 'self';
 
@@ -40,7 +41,12 @@ export async function authenticate(deps: GuardDeps, request: FastifyRequest): Pr
   if (subject?.kind !== 'user') throw new InvalidToken('the admin API needs a token issued for a user');
   const live = await liveToken(deps.storage, claims, deps.clock());
   if (live?.kind !== 'user') throw new InvalidToken(ENDED);
-  const { user } = live;
+  const { user, application } = live;
+  // Only applications registered with the admin scope reach the admin API, even at the self level:
+  // otherwise any app holding a user's token could mint long-lived access keys for that user.
+  if (!application.scopes.includes(ADMIN_SCOPE)) {
+    throw forbidden('this application is not registered for the admin API (the admin scope)');
+  }
   const admin = hasScope(claims.scope, ADMIN_SCOPE);
   const level: Level =
     admin && isOperator(user) ? 'operator' : admin && isTenantAdministrator(user) ? 'administrator' : 'self';
