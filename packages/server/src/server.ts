@@ -211,7 +211,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     throttle,
     audit,
   });
-  registerRevocation(app, { storage, lookups, hasher, verifier: ring.verifier, clock });
+  registerRevocation(app, { storage, lookups, hasher, verifier: ring.verifier, clock, throttle, audit });
   registerIntrospection(app, {
     storage,
     lookups,
@@ -219,6 +219,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     verifier: ring.verifier,
     issuer: config.issuer,
     clock,
+    throttle,
+    audit,
   });
   registerUserinfo(app, {
     verifier: ring.verifier,

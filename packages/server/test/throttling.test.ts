@@ -101,6 +101,44 @@ describe('throttling every grant', () => {
     }
   });
 
+  it('a client throttled at the token endpoint is refused at revocation and introspection too', async () => {
+    svc.clock.advance(3600 * 2);
+    const form = (url: string, authorization: string) =>
+      svc.app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'token=whatever',
+      });
+    const wrong = basic(svc.fixture.clientId, 'not-the-secret');
+    // Failures counted at revocation and introspection add up with the token endpoint's.
+    for (const url of [
+      '/auth/revoke',
+      '/auth/introspect',
+      '/auth/revoke',
+      '/auth/introspect',
+      '/auth/revoke',
+    ]) {
+      expect((await form(url, wrong)).statusCode, url).toBe(401);
+    }
+    const right = basic(svc.fixture.clientId, svc.fixture.clientSecret);
+    expectThrottled(await form('/auth/introspect', right));
+    expectThrottled(await form('/auth/revoke', right));
+    expectThrottled(
+      await tokenRequest(svc.app, { grant_type: 'client_credentials' }, { authorization: right }),
+    );
+    // Audited as at the token endpoint (events are stored in batches within about a second).
+    await expect
+      .poll(
+        async () =>
+          (await svc.storage.auditEvents.list({ type: 'client.authentication_failed' })).filter(
+            (e) => e.details?.['endpoint'] === '/auth/introspect',
+          ).length,
+        { timeout: 5000 },
+      )
+      .toBe(2);
+  });
+
   it('wrong refresh tokens throttle their client', async () => {
     svc.clock.advance(3600 * 2);
     const right = { authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret) };

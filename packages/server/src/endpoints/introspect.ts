@@ -9,16 +9,12 @@ import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { InvalidClient, InvalidRequest } from '../protocol/errors.js';
 import type { Storage } from '../storage/contract/index.js';
-import type { Lookups } from '../storage/lookups.js';
 import { liveSession, liveToken, verifiedClaims } from '../tokens/liveness.js';
-import type { Hasher } from '../tokens/refresh-token.js';
-import { authenticatedForm, formOnly } from './client-request.js';
+import { authenticatedForm, type ClientRequestDeps, formOnly } from './client-request.js';
 import { looksLikeJwt } from './revoke.js';
 
-export interface IntrospectDeps {
+export interface IntrospectDeps extends ClientRequestDeps {
   readonly storage: Storage;
-  readonly lookups: Lookups;
-  readonly hasher: Hasher;
   readonly verifier: Pick<Verifier, 'verify'>;
   readonly issuer: string;
   readonly clock: () => Date;

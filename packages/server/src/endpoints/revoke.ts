@@ -9,15 +9,11 @@ import { noStore } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { Storage } from '../storage/contract/index.js';
-import type { Lookups } from '../storage/lookups.js';
 import { verifiedClaims } from '../tokens/liveness.js';
-import type { Hasher } from '../tokens/refresh-token.js';
-import { authenticatedForm, formOnly } from './client-request.js';
+import { authenticatedForm, type ClientRequestDeps, formOnly } from './client-request.js';
 
-export interface RevokeDeps {
+export interface RevokeDeps extends ClientRequestDeps {
   readonly storage: Storage;
-  readonly lookups: Lookups;
-  readonly hasher: Hasher;
   readonly verifier: Pick<Verifier, 'verify'>;
   readonly clock: () => Date;
 }

@@ -8,11 +8,11 @@ import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import type { Audit } from '../observability/audit.js';
 import { typeAllows } from '../protocol/app-types.js';
-import { authenticateClient, parseBasic } from '../protocol/client-auth.js';
+import { authenticateClient } from '../protocol/client-auth.js';
 import { InvalidClient, InvalidGrant, InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../protocol/throttling.js';
-import { formOnly } from './client-request.js';
+import { formOnly, presentedClientId } from './client-request.js';
 
 export interface TokenEndpointDeps {
   readonly grants: ReadonlyMap<string, Grant>;
@@ -20,16 +20,6 @@ export interface TokenEndpointDeps {
   readonly clock: () => Date;
   readonly throttle: Throttle;
   readonly audit: Audit;
-}
-
-/** The client id a request presents, read without judging it (a malformed header is judged later). */
-function presentedClientId(authorization: string | undefined, params: FormParams): string | undefined {
-  if (authorization === undefined) return params['client_id'];
-  try {
-    return parseBasic(authorization).clientId;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Every identifier of a token request: the client's, and those its grant names. */
