@@ -65,7 +65,7 @@ export function CreateArea(props: { onCreated: () => void }) {
           },
         }),
       );
-      setDone(`Created the area ${a.name}.`);
+      setDone(`Saved the area ${a.name}.`);
       setName('');
       setApi('');
       setAuth('');
@@ -73,8 +73,9 @@ export function CreateArea(props: { onCreated: () => void }) {
     });
   };
   return (
-    <form class="card" aria-label="Create an area" onSubmit={submit}>
-      <h2>Create an area</h2>
+    <form class="card" aria-label="Create or update an area" onSubmit={submit}>
+      <h2>Create or update an area</h2>
+      <p class="hint">An existing name gets the endpoints given here.</p>
       <label>
         Area name
         <input required maxLength={32} value={name} onInput={(e) => setName(e.currentTarget.value)} />
@@ -96,7 +97,7 @@ export function CreateArea(props: { onCreated: () => void }) {
       <ErrorNote error={action.error} />
       <div class="actions">
         <button type="submit" disabled={action.busy}>
-          Create area
+          Save area
         </button>
         <span role="status">{done}</span>
       </div>

@@ -2,9 +2,10 @@
 // `Administrator` manages the tenant through the console; any other role signs in as a plain user.
 export function RoleInput(props: { id: string; value: string; onInput: (role: string) => void }) {
   return (
-    <label>
-      Role
+    <div class="field">
+      <label for={props.id}>Role</label>
       <input
+        id={props.id}
         required
         maxLength={64}
         list={`${props.id}-names`}
@@ -20,6 +21,6 @@ export function RoleInput(props: { id: string; value: string; onInput: (role: st
       <span class="hint" id={`${props.id}-hint`}>
         Administrator manages this tenant here; any other role sees only its own access keys and sessions.
       </span>
-    </label>
+    </div>
   );
 }

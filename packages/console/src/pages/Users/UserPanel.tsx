@@ -58,7 +58,7 @@ export function UserPanel(props: { id: string; onChanged: () => void; onClose: (
           </p>
           {!isSelf && (
             <form
-              aria-label="Role"
+              aria-label="Role and status"
               onSubmit={(e) => {
                 e.preventDefault();
                 void patch({ role: role ?? u.role.legacyId }, `The role is now ${role ?? u.role.legacyId}.`);
