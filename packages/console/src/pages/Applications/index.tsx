@@ -88,7 +88,14 @@ export function Applications() {
               label: 'Actions',
               cell: (a) => (
                 <div class="actions">
-                  <button type="button" class="secondary" onClick={() => setEditing(a.client_id)}>
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => {
+                      setSaved('');
+                      setEditing(a.client_id);
+                    }}
+                  >
                     Edit<span class="sr-only"> {a.name}</span>
                   </button>
                   {a.type !== 'public' && (
