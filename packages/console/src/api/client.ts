@@ -28,10 +28,24 @@ export interface Problem {
   errors?: { in: string; pointer: string; reason: string }[];
 }
 
+/** A refusal of the admin API: its words, and its HTTP status for callers that act on it. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A problem details body (or anything thrown) as one sentence a person can act on. */
 export function problemText(error: unknown): string {
   if (error instanceof Error) return error.message;
   const p = (error ?? {}) as Problem;
+  // A stale If-Match (RFC 9110 §13.1.1): say what happened and what to do, not the protocol.
+  if (p.status === 412) {
+    return 'Someone else changed this since you opened it, so nothing was saved. Reload it to see the current values, then make your change again (412).';
+  }
   const head = p.detail ?? p.title ?? 'The request failed.';
   const where = (p.errors ?? []).map((e) => `${e.in} ${e.pointer}: ${e.reason}`).join('; ');
   const status = p.status ? ` (${p.status}${p.title ? ` ${p.title}` : ''})` : '';
@@ -41,9 +55,24 @@ export function problemText(error: unknown): string {
 /** The data of an openapi-fetch answer, or throws its problem as an Error with words. */
 export function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || !result.response.ok) {
-    throw new Error(
-      problemText(result.error ?? { status: result.response.status, title: result.response.statusText }),
+    const problem = { status: result.response.status, title: result.response.statusText };
+    throw new ApiError(
+      result.response.status,
+      problemText(typeof result.error === 'object' && result.error ? result.error : problem),
     );
   }
   return result.data as T;
+}
+
+/** The data of an answer with its ETag, for a later `If-Match` (docs/admin-api.md, "ETags"). */
+export function tagged<T>(result: { data?: T; error?: unknown; response: Response }): {
+  data: T;
+  etag: string | undefined;
+} {
+  return { data: ok(result), etag: result.response.headers.get('etag') ?? undefined };
+}
+
+/** The `If-Match` header of an update, when the resource was read with an ETag. */
+export function ifMatch(etag: string | undefined): Record<string, string> {
+  return etag ? { 'If-Match': etag } : {};
 }

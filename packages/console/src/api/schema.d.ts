@@ -146,25 +146,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -331,25 +312,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -491,25 +453,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -688,25 +631,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -849,25 +773,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1055,25 +960,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -1225,25 +1111,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1413,25 +1280,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1619,25 +1467,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         trace?: never;
@@ -1790,25 +1619,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         delete?: never;
@@ -1838,12 +1648,17 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description no content */
+                /** @description Default Response */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            otpauth_uri: string;
+                        };
+                    };
                 };
                 /** @description RFC 9457 problem details */
                 400: {
@@ -1942,25 +1757,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2141,25 +1937,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -2290,25 +2067,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2484,25 +2242,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -2659,25 +2398,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         trace?: never;
@@ -2712,11 +2432,14 @@ export interface paths {
                             items: {
                                 client_id: string;
                                 name: string;
+                                type: "confidential" | "public" | "backend";
                                 tenancy: "single" | "all";
                                 tenantId: string | null;
                                 origins: string[];
                                 redirect_uris: string[];
+                                post_logout_redirect_uris: string[];
                                 grant_types: string[];
+                                scopes: string[];
                                 status: "active" | "inactive";
                                 active: boolean;
                                 createdAt: string | null;
@@ -2839,25 +2562,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -2894,16 +2598,19 @@ export interface paths {
                         "application/json": {
                             client_id: string;
                             name: string;
+                            type: "confidential" | "public" | "backend";
                             tenancy: "single" | "all";
                             tenantId: string | null;
                             origins: string[];
                             redirect_uris: string[];
+                            post_logout_redirect_uris: string[];
                             grant_types: string[];
+                            scopes: string[];
                             status: "active" | "inactive";
                             active: boolean;
                             createdAt: string | null;
                             updatedAt: string | null;
-                            client_secret: string;
+                            client_secret?: string;
                         };
                     };
                 };
@@ -3004,25 +2711,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3076,11 +2764,14 @@ export interface paths {
                         "application/json": {
                             client_id: string;
                             name: string;
+                            type: "confidential" | "public" | "backend";
                             tenancy: "single" | "all";
                             tenantId: string | null;
                             origins: string[];
                             redirect_uris: string[];
+                            post_logout_redirect_uris: string[];
                             grant_types: string[];
+                            scopes: string[];
                             status: "active" | "inactive";
                             active: boolean;
                             createdAt: string | null;
@@ -3185,25 +2876,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3358,25 +3030,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         options?: never;
@@ -3414,11 +3067,14 @@ export interface paths {
                         "application/json": {
                             client_id: string;
                             name: string;
+                            type: "confidential" | "public" | "backend";
                             tenancy: "single" | "all";
                             tenantId: string | null;
                             origins: string[];
                             redirect_uris: string[];
+                            post_logout_redirect_uris: string[];
                             grant_types: string[];
+                            scopes: string[];
                             status: "active" | "inactive";
                             active: boolean;
                             createdAt: string | null;
@@ -3540,25 +3196,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         trace?: never;
@@ -3593,11 +3230,14 @@ export interface paths {
                         "application/json": {
                             client_id: string;
                             name: string;
+                            type: "confidential" | "public" | "backend";
                             tenancy: "single" | "all";
                             tenantId: string | null;
                             origins: string[];
                             redirect_uris: string[];
+                            post_logout_redirect_uris: string[];
                             grant_types: string[];
+                            scopes: string[];
                             status: "active" | "inactive";
                             active: boolean;
                             createdAt: string | null;
@@ -3704,25 +3344,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3902,25 +3523,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -4078,25 +3680,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         delete?: never;
@@ -4135,8 +3718,12 @@ export interface paths {
                             items: {
                                 kid: string;
                                 alg: string;
-                                status: "active" | "inactive";
+                                state: string;
                                 createdAt: string | null;
+                                publishAt: string | null;
+                                signFrom: string | null;
+                                retiredAt: string | null;
+                                removeAt: string | null;
                             }[];
                         };
                     };
@@ -4238,25 +3825,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4312,8 +3880,12 @@ export interface paths {
                         "application/json": {
                             kid: string;
                             alg: string;
-                            status: "active" | "inactive";
+                            state: string;
                             createdAt: string | null;
+                            publishAt: string | null;
+                            signFrom: string | null;
+                            retiredAt: string | null;
+                            removeAt: string | null;
                         };
                     };
                 };
@@ -4414,25 +3986,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4618,25 +4171,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         put?: never;
@@ -4790,25 +4324,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description RFC 9457 problem details */
-                501: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
             };
         };
         options?: never;
@@ -4829,6 +4344,8 @@ export interface paths {
                 query?: {
                     limit?: number;
                     cursor?: string;
+                    since?: string;
+                    type?: string;
                 };
                 header?: never;
                 path?: never;
@@ -4846,9 +4363,14 @@ export interface paths {
                             items: {
                                 id: string;
                                 at: string;
-                                action: string;
+                                type: string;
                                 actor: string | null;
+                                subject: string | null;
                                 tenantId: string | null;
+                                address: string | null;
+                                details: {
+                                    [key: string]: string | number | boolean | null;
+                                };
                             }[];
                         };
                     };
@@ -4950,25 +4472,6 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                501: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -6,6 +6,10 @@
 export const CLIENT_ID = 'cxauth-console';
 const BASE = '/console/';
 const PENDING = 'cxauth-console.pending';
+// Set once the server refused `admin` to this person (invalid_scope): later sign-ins of this tab ask
+// without it, and the console shows the self-service pages only. Cleared by "Sign out".
+const SELF_ONLY = 'cxauth-console.self-only';
+const SCOPE = 'openid profile email offline_access';
 
 export interface Tokens {
   accessToken: string;
@@ -87,6 +91,21 @@ function keep(response: Record<string, unknown>): void {
   for (const l of listeners) l();
 }
 
+/** A refusal of the token endpoint, with its OAuth error code (RFC 6749 §5.2). */
+class TokenError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether this sign-in is without the `admin` scope (the self-service pages only). */
+export function selfOnly(): boolean {
+  return !me()?.scope.split(' ').includes('admin');
+}
+
 async function tokenRequest(form: Record<string, string>): Promise<Record<string, unknown>> {
   const res = await fetch('/auth/token', {
     method: 'POST',
@@ -95,7 +114,8 @@ async function tokenRequest(form: Record<string, string>): Promise<Record<string
   });
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
-    throw new Error(
+    throw new TokenError(
+      String(body['error'] ?? ''),
       String(body['error_description'] ?? body['error'] ?? `token request failed (${res.status})`),
     );
   }
@@ -118,13 +138,14 @@ export async function signIn(returnTo: string): Promise<void> {
   const verifier = random();
   const state = random();
   const nonce = random();
-  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, nonce, returnTo }));
+  const scope = sessionStorage.getItem(SELF_ONLY) ? SCOPE : `${SCOPE} admin`;
+  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, nonce, returnTo, scope }));
   const url = new URL('/auth/authorize', origin());
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: CLIENT_ID,
     redirect_uri: redirectUri(),
-    scope: 'openid profile email offline_access admin',
+    scope,
     state,
     nonce,
     code_challenge: await challengeOf(verifier),
@@ -133,26 +154,45 @@ export async function signIn(returnTo: string): Promise<void> {
   window.location.assign(url.toString());
 }
 
-/** Completes the sign-in on /console/callback; returns where to go next. */
-export async function completeSignIn(query: URLSearchParams): Promise<string> {
+/**
+ * Completes the sign-in on /console/callback; returns where to go next, or undefined when it has
+ * started the sign-in again without `admin` (the server refused it to this person: `invalid_scope`).
+ */
+export async function completeSignIn(query: URLSearchParams): Promise<string | undefined> {
   const raw = sessionStorage.getItem(PENDING);
   sessionStorage.removeItem(PENDING);
   const pending = raw ? (JSON.parse(raw) as Record<string, string>) : undefined;
-  if (query.get('error'))
-    throw new Error(query.get('error_description') ?? query.get('error') ?? 'sign-in failed');
   if (!pending || query.get('state') !== pending['state'])
     throw new Error('this sign-in was not started here');
-  const response = await tokenRequest({
-    grant_type: 'authorization_code',
-    code: query.get('code') ?? '',
-    redirect_uri: redirectUri(),
-    code_verifier: pending['verifier'] ?? '',
-  });
+  const returnTo =
+    pending['returnTo'] && pending['returnTo'] !== `${BASE}callback` ? pending['returnTo'] : BASE;
+  const withoutAdmin = async () => {
+    sessionStorage.setItem(SELF_ONLY, '1');
+    await signIn(returnTo);
+    return undefined;
+  };
+  const asksAdmin = (pending['scope'] ?? '').split(' ').includes('admin');
+  if (query.get('error') === 'invalid_scope' && asksAdmin) return withoutAdmin();
+  if (query.get('error'))
+    throw new Error(query.get('error_description') ?? query.get('error') ?? 'sign-in failed');
+  let response: Record<string, unknown>;
+  try {
+    response = await tokenRequest({
+      grant_type: 'authorization_code',
+      code: query.get('code') ?? '',
+      redirect_uri: redirectUri(),
+      code_verifier: pending['verifier'] ?? '',
+    });
+  } catch (err) {
+    // Not an Administrator or operator: sign in again (at once, through the sign-in session) without it.
+    if (err instanceof TokenError && err.code === 'invalid_scope' && asksAdmin) return withoutAdmin();
+    throw err;
+  }
   const idToken = typeof response['id_token'] === 'string' ? response['id_token'] : undefined;
   if (idToken && claimsOf(idToken)['nonce'] !== pending['nonce'])
     throw new Error('the sign-in answer was not for this request');
   keep(response);
-  return pending['returnTo'] && pending['returnTo'] !== `${BASE}callback` ? pending['returnTo'] : BASE;
+  return returnTo;
 }
 
 /** Ends the sign-in at the server (every token of it) and comes back to the console's start. */
@@ -165,6 +205,7 @@ export function signOut(): void {
   if (tokens?.idToken) params['id_token_hint'] = tokens.idToken;
   url.search = new URLSearchParams(params).toString();
   tokens = undefined;
+  sessionStorage.removeItem(SELF_ONLY);
   window.clearTimeout(refreshTimer);
   window.location.assign(url.toString());
 }

@@ -2,16 +2,16 @@
 // secret shown once), list with last use, deactivate.
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
-import { me } from '../../auth/session.js';
+import { profile } from '../../auth/profile.js';
 import { Table } from '../../components/table.js';
 import { Empty, ErrorNote, Page, SecretOnce, useAction, useLoad, when } from '../../components/ui.js';
 
 export function AccessKeys() {
-  const self = me();
-  const [userId, setUserId] = useState(self?.userId ?? '');
+  const self = profile();
+  const [userId, setUserId] = useState(self.userId);
   // Only Administrators may list the tenant's users; everyone else manages their own keys.
   const users = useLoad(async () => {
-    if (!self?.tenantId) return [];
+    if (self.level === 'self') return [];
     const r = await api.GET('/admin/v1/tenants/{id}/users', { params: { path: { id: self.tenantId } } });
     return r.response.ok && r.data ? r.data.items : [];
   });
@@ -52,7 +52,7 @@ export function AccessKeys() {
             {users.data?.map((u) => (
               <option value={u.id} key={u.id}>
                 {u.email}
-                {u.id === self?.userId ? ' (you)' : ''}
+                {u.id === self.userId ? ' (you)' : ''}
               </option>
             ))}
           </select>
@@ -70,7 +70,7 @@ export function AccessKeys() {
         </div>
       )}
       <ErrorNote error={keys.error ?? action.error} />
-      {keys.data?.length === 0 && <Empty>No access keys yet.</Empty>}
+      {keys.data?.length === 0 && <Empty>No access keys yet. Generate one to sign in from a backend.</Empty>}
       {keys.data && keys.data.length > 0 && (
         <Table
           caption="Access keys"

@@ -1,7 +1,7 @@
 // Registering an application: name, type, tenancy, origins and redirect URIs; the secret is shown once.
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
-import { me } from '../../auth/session.js';
+import { profile } from '../../auth/profile.js';
 import { ErrorNote, lines, SecretOnce, useAction } from '../../components/ui.js';
 
 type AppType = 'confidential' | 'public' | 'backend';
@@ -9,9 +9,12 @@ type AppType = 'confidential' | 'public' | 'backend';
 export function RegisterForm(props: { onDone: () => void }) {
   const [name, setName] = useState('');
   const [type, setType] = useState<AppType>('backend');
-  const [tenancy, setTenancy] = useState<'all' | 'single'>('all');
+  // Applications for every tenant are the platform operators' (the API refuses them to others).
+  const operator = profile().level === 'operator';
+  const [tenancy, setTenancy] = useState<'all' | 'single'>(operator ? 'all' : 'single');
   const [origins, setOrigins] = useState('');
   const [redirects, setRedirects] = useState('');
+  const [logouts, setLogouts] = useState('');
   const [secret, setSecret] = useState<{ id: string; value: string } | undefined>();
   const action = useAction();
 
@@ -24,9 +27,10 @@ export function RegisterForm(props: { onDone: () => void }) {
             name,
             type,
             tenancy,
-            ...(tenancy === 'single' ? { tenantId: me()?.tenantId ?? '' } : {}),
+            ...(tenancy === 'single' ? { tenantId: profile().tenantId } : {}),
             origins: lines(origins),
             redirect_uris: lines(redirects),
+            post_logout_redirect_uris: lines(logouts),
           },
         }),
       );
@@ -63,7 +67,7 @@ export function RegisterForm(props: { onDone: () => void }) {
       <label>
         Tenancy
         <select value={tenancy} onChange={(e) => setTenancy(e.currentTarget.value as 'all' | 'single')}>
-          <option value="all">every tenant</option>
+          {operator && <option value="all">every tenant</option>}
           <option value="single">my tenant only</option>
         </select>
       </label>
@@ -74,6 +78,10 @@ export function RegisterForm(props: { onDone: () => void }) {
       <label>
         Redirect URIs, one per line
         <textarea rows={2} value={redirects} onInput={(e) => setRedirects(e.currentTarget.value)} />
+      </label>
+      <label>
+        Post-logout redirect URIs, one per line
+        <textarea rows={2} value={logouts} onInput={(e) => setLogouts(e.currentTarget.value)} />
       </label>
       <ErrorNote error={action.error} />
       <div class="actions">

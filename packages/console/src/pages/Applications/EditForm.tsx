@@ -1,0 +1,79 @@
+// Editing an application's lists after registration: origins (CORS), redirect URIs and post-logout
+// redirect URIs. The form reads the application with its ETag and saves with If-Match, so a change
+// someone made meanwhile is not overwritten: the API answers 412 and the form says so in words.
+// A saved origin is allowed on every node at the next request (docs/admin-api.md).
+import { useEffect, useState } from 'preact/hooks';
+import { api, ifMatch, ok, tagged } from '../../api/client.js';
+import { ErrorNote, lines, useAction, useLoad } from '../../components/ui.js';
+
+export function EditForm(props: { clientId: string; onDone: (saved: boolean) => void }) {
+  const path = { params: { path: { client_id: props.clientId } } };
+  const app = useLoad(
+    async () => tagged(await api.GET('/admin/v1/applications/{client_id}', path)),
+    [props.clientId],
+  );
+  const [origins, setOrigins] = useState('');
+  const [redirects, setRedirects] = useState('');
+  const [logouts, setLogouts] = useState('');
+  const action = useAction();
+  const a = app.data?.data;
+  // The fields start from what was read (and again after "Reload").
+  useEffect(() => {
+    if (!a) return;
+    setOrigins(a.origins.join('\n'));
+    setRedirects(a.redirect_uris.join('\n'));
+    setLogouts(a.post_logout_redirect_uris.join('\n'));
+  }, [app.data]);
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void action.run(async () => {
+      ok(
+        await api.PATCH('/admin/v1/applications/{client_id}', {
+          ...path,
+          headers: ifMatch(app.data?.etag),
+          body: {
+            origins: lines(origins),
+            redirect_uris: lines(redirects),
+            post_logout_redirect_uris: lines(logouts),
+          },
+        }),
+      );
+      props.onDone(true);
+    });
+  };
+  return (
+    <form class="card" aria-label={`Edit ${a?.name ?? 'the application'}`} onSubmit={submit}>
+      <h2>Edit {a ? a.name : 'the application'}</h2>
+      {a && (
+        <p class="intro">
+          <code>{a.client_id}</code> · {a.type} · {a.tenancy === 'all' ? 'every tenant' : 'one tenant'}
+        </p>
+      )}
+      <label>
+        Origins (CORS), one per line
+        <textarea rows={3} value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} />
+      </label>
+      <label>
+        Redirect URIs, one per line
+        <textarea rows={3} value={redirects} onInput={(e) => setRedirects(e.currentTarget.value)} />
+      </label>
+      <label>
+        Post-logout redirect URIs, one per line
+        <textarea rows={2} value={logouts} onInput={(e) => setLogouts(e.currentTarget.value)} />
+      </label>
+      <ErrorNote error={app.error ?? action.error} />
+      <div class="actions">
+        <button type="submit" disabled={action.busy || !a}>
+          Save changes
+        </button>
+        <button type="button" class="secondary" onClick={() => void app.reload()}>
+          Reload
+        </button>
+        <button type="button" class="secondary" onClick={() => props.onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,115 @@
+// One user's panel: set the role, deactivate or activate, set a new password, enrol in TOTP (the
+// otpauth URI shown once). Changes send the ETag read with the user (If-Match), so two admins editing
+// at once cannot overwrite each other unseen.
+import { useState } from 'preact/hooks';
+import { api, ifMatch, ok, tagged } from '../../api/client.js';
+import { profile } from '../../auth/profile.js';
+import { ErrorNote, SecretOnce, useAction, useLoad } from '../../components/ui.js';
+import { RoleInput } from './RoleInput.js';
+
+export function UserPanel(props: { id: string; onChanged: () => void; onClose: () => void }) {
+  const path = { params: { path: { id: props.id } } };
+  const user = useLoad(async () => tagged(await api.GET('/admin/v1/users/{id}', path)), [props.id]);
+  const [role, setRole] = useState<string | undefined>();
+  const [password, setPassword] = useState('');
+  const [totp, setTotp] = useState<string | undefined>();
+  const [done, setDone] = useState('');
+  const action = useAction();
+  const u = user.data?.data;
+  const isSelf = u?.id === profile().userId;
+
+  const patch = (body: { role?: string; status?: 'active' | 'inactive' }, said: string) =>
+    action.run(async () => {
+      ok(await api.PATCH('/admin/v1/users/{id}', { ...path, body, headers: ifMatch(user.data?.etag) }));
+      setDone(said);
+      await user.reload();
+      props.onChanged();
+    });
+  const setNewPassword = (e: Event) => {
+    e.preventDefault();
+    void action.run(async () => {
+      ok(await api.POST('/admin/v1/users/{id}/password', { ...path, body: { password } }));
+      setPassword('');
+      setDone(`A new password is set for ${u?.email}.`);
+    });
+  };
+  const enrolTotp = () =>
+    action.run(async () => {
+      setTotp(ok(await api.POST('/admin/v1/users/{id}/totp', path)).otpauth_uri);
+      setDone('');
+    });
+
+  return (
+    <section class="card panel" aria-labelledby="user-panel-title">
+      <div class="panel-head">
+        <h2 id="user-panel-title">{u ? u.email : 'User'}</h2>
+        <button type="button" class="secondary" onClick={props.onClose}>
+          Close<span class="sr-only"> the user's panel</span>
+        </button>
+      </div>
+      <ErrorNote error={user.error ?? action.error} />
+      <p role="status">{done}</p>
+      {u && (
+        <>
+          <p class="intro">
+            {u.status === 'active' ? 'Active' : 'Deactivated'} · role {u.role.legacyId}
+            {u.operator ? ' · platform operator' : ''}
+            {isSelf ? ' · this is you: your role and status are changed by another Administrator' : ''}
+          </p>
+          {!isSelf && (
+            <form
+              aria-label="Role and status"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void patch({ role: role ?? u.role.legacyId }, `The role is now ${role ?? u.role.legacyId}.`);
+              }}
+            >
+              <RoleInput id="user-role" value={role ?? u.role.legacyId} onInput={setRole} />
+              <div class="actions">
+                <button type="submit" disabled={action.busy}>
+                  Set role
+                </button>
+                <button
+                  type="button"
+                  class="secondary"
+                  disabled={action.busy}
+                  onClick={() =>
+                    void patch(
+                      { status: u.status === 'active' ? 'inactive' : 'active' },
+                      u.status === 'active' ? 'Deactivated: its sign-ins end now.' : 'Activated.',
+                    )
+                  }
+                >
+                  {u.status === 'active' ? 'Deactivate user' : 'Activate user'}
+                </button>
+              </div>
+            </form>
+          )}
+          <form aria-label="Password" onSubmit={setNewPassword}>
+            <label>
+              New password
+              <input
+                required
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+              />
+            </label>
+            <button type="submit" disabled={action.busy}>
+              Set password
+            </button>
+          </form>
+          <h3>Authenticator app (TOTP)</h3>
+          {totp ? (
+            <SecretOnce label="otpauth URI" value={totp} onDone={() => setTotp(undefined)} />
+          ) : (
+            <button type="button" class="secondary" disabled={action.busy} onClick={() => void enrolTotp()}>
+              Enrol in TOTP
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

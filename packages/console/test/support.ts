@@ -1,0 +1,127 @@
+// The browser test's fixtures: a real `cxauth serve --demo` (the built CLI and console) on free ports,
+// one headless Chromium, sign-in through the hosted form, grants against the token endpoint, and a
+// temporary folder for screenshots (its path is printed).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CLI = fileURLToPath(new URL('../../cli/bin/cxauth.js', import.meta.url));
+
+export const shots = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-shots-'));
+
+export interface Demo {
+  issuer: string;
+  creds: Record<string, string>;
+  browser: Browser;
+  /** Banner of `cxauth serve` up to its "saved to" line. */
+  out: string;
+  close: () => Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export async function startDemo(): Promise<Demo> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
+  const data = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-data-'));
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const serve: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--demo'], {
+    env: {
+      ...process.env,
+      CXAUTH_DATA_DIR: data,
+      CXAUTH_PORT: String(port),
+      CXAUTH_API_PORT: String(await freePort()),
+      CXAUTH_ISSUER: issuer,
+      CXAUTH_DATABASE_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    serve.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('saved to')) resolve();
+    });
+    serve.on('exit', (code) => reject(new Error(`cxauth serve exited ${code}: ${out}`)));
+  });
+  const creds = JSON.parse(readFileSync(path.join(data, 'demo-credentials.json'), 'utf8'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  console.log(`console screenshots: ${shots}`);
+  return {
+    issuer,
+    creds,
+    browser,
+    out,
+    close: async () => {
+      await browser.close();
+      serve.kill('SIGTERM');
+    },
+  };
+}
+
+/** A fresh browser context (no sign-in session) at this size, signed in with e-mail and password. */
+export async function openConsole(
+  demo: Demo,
+  size: { width: number; height: number },
+  who: { email: string; password: string },
+  home = 'Applications',
+): Promise<{ page: Page; violations: string[] }> {
+  const context = await demo.browser.newContext({ viewport: size });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.issuer });
+  const page = await context.newPage();
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') violations.push(m.text());
+  });
+  await page.goto(`${demo.issuer}/console/`);
+  await page.getByLabel('E-mail').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: home, level: 1 }).waitFor();
+  return { page, violations };
+}
+
+export async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/** The password grant with an access key, through an application authenticated with its secret. */
+export async function passwordGrant(
+  issuer: string,
+  client: { id: string; secret: string },
+  key: { id: string; secret: string },
+  scope = 'openid',
+) {
+  const res = await fetch(`${issuer}/auth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'password', username: key.id, password: key.secret, scope }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
