@@ -7,6 +7,7 @@ import type { ServerConfig } from '../config/config.js';
 import type { Application, Tenant } from '../domain/types.js';
 import type { AuthorizationRequest } from '../endpoints/authorize/request.js';
 import { isRegistered, redirectTo } from '../endpoints/authorize/request.js';
+import { typeAllows } from '../protocol/app-types.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import { mintAuthorizationCode } from '../tokens/authorization-code.js';
@@ -172,7 +173,14 @@ export async function handleSignInPost(
   }
   const { req } = opened;
   const app = await getApplication(req.clientId);
-  if (app?.status !== 'active' || !isRegistered(app.redirectUris, req.redirectUri)) {
+  // Read again, as at /auth/authorize: an app switched off, or no longer allowed the code flow, while
+  // its user was typing gets no code.
+  if (
+    app?.status !== 'active' ||
+    !isRegistered(app.redirectUris, req.redirectUri) ||
+    !app.grantTypes.includes('authorization_code') ||
+    !typeAllows(app.type, app.tenancy, 'authorization_code')
+  ) {
     return refuse(reply, 400, 'The application is not available', 'The application is unknown or inactive.');
   }
   const ip = request.ip;

@@ -212,6 +212,11 @@ describe.each([
     expect((await call(svc, plain, 'PATCH', `/access-keys/${id}`, { active: false })).json().active).toBe(
       false,
     );
+    // Switched off by its owner (or an Administrator), a key stays off until an Administrator says so.
+    expect((await call(svc, plain, 'PATCH', `/access-keys/${id}`, { active: true })).statusCode).toBe(403);
+    expect((await call(svc, adminA, 'PATCH', `/access-keys/${id}`, { active: true })).json().active).toBe(
+      true,
+    );
     expect((await call(svc, plain, 'GET', `/users/${adminA.user.id}/access-keys`)).statusCode).toBe(404);
     expect((await call(svc, adminB, 'GET', `/access-keys/${id}`)).statusCode).toBe(404);
     const sessions = (await call(svc, plain, 'GET', '/sessions')).json().items as {

@@ -1,6 +1,7 @@
 // /access-keys/{accessKeyId}: read one key, and deactivate (or reactivate) it; its owner may too.
 import { requireMatch, tagged } from './etag.js';
 import { confine, guardOperator, type Principal } from './principal.js';
+import { forbidden } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
 import { keyView } from './users.js';
@@ -39,6 +40,10 @@ export function accessKeyRoutes(router: Router<RouteContext>, deps: AdminApiDeps
       guardOperator(principal, await admin.showUser(current.userId));
       requireMatch(request, current);
       const { active } = request.body as { active: boolean };
+      // A user may switch off their own key, not back on: an Administrator's deactivation holds.
+      if (active && principal.level === 'self') {
+        throw forbidden('only an Administrator or operator may reactivate an access key');
+      }
       const key = keyView(await admin.setAccessKeyStatus(accessKeyId, active ? 'active' : 'inactive'));
       return tagged(reply, key);
     },
