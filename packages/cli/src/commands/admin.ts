@@ -2,6 +2,7 @@
 // through the server's admin service (migrating it first); secrets are printed once, at creation.
 import { parseArgs } from 'node:util';
 import {
+  type Admin,
   AdminError,
   ConfigError,
   createAdmin,
@@ -15,7 +16,8 @@ import {
 } from '@cxauth/server';
 import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
 import { KINDS } from './admin/kinds.js';
-import type { Kind, Verb } from './admin/spec.js';
+import { remoteAdmin, takeRemoteFlags } from './admin/remote/index.js';
+import type { Kind, Values, Verb } from './admin/spec.js';
 
 function usage(): string {
   const width = Math.max(...Object.keys(KINDS).map((k) => k.length));
@@ -27,6 +29,8 @@ function usage(): string {
     ),
     '',
     'Uses CXAUTH_DATABASE_URL (default sqlite:$CXAUTH_DATA_DIR/cxauth.db) and CXAUTH_KEK or $CXAUTH_DATA_DIR/kek.',
+    'With --server URL, --profile NAME or --demo-credentials FILE: the admin REST API instead, with',
+    'a bearer token from --demo-credentials, CXAUTH_ADMIN_TOKEN or the profile `cxauth login` saved.',
     '`cxauth admin <kind> --help` for the options of each verb.',
   ].join('\n');
 }
@@ -59,8 +63,28 @@ function parse(verb: Verb, argv: string[]) {
   return { values, id: positionals[0] };
 }
 
-/** Runs one admin subcommand against the configured database, closing it afterwards. */
-export async function run(argv: string[], io: Io): Promise<number> {
+/** Prints a verb's result as people or scripts read it, the same in both modes. */
+async function render(verb: Verb, admin: Admin, values: Values, id: string | undefined, io: Io) {
+  const json = values['json'] === true;
+  const result = await verb.run(admin, values, id, io);
+  if (verb.format && !json) io.stdout(verb.format(result));
+  else print(io, result, json);
+  // A public application has no secret to warn about.
+  const shown =
+    typeof result === 'object' &&
+    result !== null &&
+    ('client_secret' in result || 'accessKeySecret' in result || 'otpauth_uri' in result);
+  if (verb.secret && shown && !json) {
+    io.stdout('\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.');
+  }
+}
+
+/**
+ * Runs one admin subcommand against the configured database (closing it afterwards), or with
+ * --server/--profile/--demo-credentials through the admin REST API.
+ */
+export async function run(args: string[], io: Io): Promise<number> {
+  const { flags, rest: argv } = takeRemoteFlags(args);
   const [kindName, ...afterKind] = argv;
   if (kindName === undefined || kindName === '--help' || kindName === '-h' || kindName === 'help') {
     io.stdout(usage());
@@ -92,7 +116,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout(kindUsage(kindName, { ...kind, verbs: { [verbName]: verb } }));
     return EXIT.ok;
   }
-  const json = values.json === true;
+  const remote = remoteAdmin(flags, io, kindName, verbName);
+  if (remote) {
+    await render(verb, remote, values, id, io);
+    return EXIT.ok;
+  }
 
   try {
     const config = loadConfig(io.env);
@@ -108,19 +136,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         signing: signingKeyAdminOptions(config, kek),
         credentials: { kek, issuer: config.issuer },
       });
-      const result = await verb.run(admin, values, id, io);
-      if (verb.format && !json) io.stdout(verb.format(result));
-      else print(io, result, json);
-      // A public application has no secret to warn about.
-      const shown =
-        typeof result === 'object' &&
-        result !== null &&
-        ('client_secret' in result || 'accessKeySecret' in result || 'otpauth_uri' in result);
-      if (verb.secret && shown && !json) {
-        io.stdout(
-          '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',
-        );
-      }
+      await render(verb, admin, values, id, io);
     } finally {
       await storage.close();
     }

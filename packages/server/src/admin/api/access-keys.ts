@@ -1,7 +1,7 @@
 // /access-keys/{accessKeyId}: read one key, and deactivate (or reactivate) it; its owner may too.
 import { requireMatch, tagged } from './etag.js';
 import { confine, guardOperator, type Principal } from './principal.js';
-import { forbidden } from './problem.js';
+import { forbidden, notFound } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
 import { keyView } from './users.js';
@@ -11,7 +11,8 @@ export function accessKeyRoutes(router: Router<RouteContext>, deps: AdminApiDeps
   const showKey = async (p: Principal, id: string) => {
     const key = await admin.showAccessKey(id).catch(() => undefined);
     confine(p, { tenantId: key?.tenantId ?? null, userId: key?.userId ?? '' });
-    if (!key) throw new Error('unreachable: confine refuses a missing key');
+    // Missing is answered as another tenant's is, so an operator's 404 says no more than theirs.
+    if (!key) throw notFound();
     return keyView(key);
   };
   router.route({

@@ -6,7 +6,7 @@ import type { ApplicationView } from '../service/admin.js';
 import { requireMatch, tagged } from './etag.js';
 import { page } from './paging.js';
 import { confine, type Principal } from './principal.js';
-import { badRequest, forbidden } from './problem.js';
+import { badRequest, forbidden, notFound } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
 import { byCreation, requireAdmin } from './tenants.js';
@@ -30,7 +30,8 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
     const app = await admin.showApplication(clientId).catch(() => undefined);
     // An application for all tenants belongs to no tenant: only operators see it.
     confine(p, { tenantId: app ? app.tenantId : '' });
-    if (!app) throw new Error('unreachable: confine refuses a missing application');
+    // Missing is answered as another tenant's is, so an operator's 404 says no more than theirs.
+    if (!app) throw notFound();
     return appView(app);
   };
   const clientIdOf = (ctx: RouteContext) => (ctx.request.params as { client_id: string }).client_id;

@@ -5,7 +5,7 @@ import type { AccessKeyView } from '../service/admin.js';
 import { requireMatch, tagged } from './etag.js';
 import { page } from './paging.js';
 import { confine, guardOperator, type Principal } from './principal.js';
-import { forbidden } from './problem.js';
+import { forbidden, notFound } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
 import { byCreation, requireAdmin, requireOperator } from './tenants.js';
@@ -18,7 +18,8 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
   const showUser = async (p: Principal, id: string) => {
     const user = await admin.showUser(id).catch(() => undefined);
     confine(p, { tenantId: user?.tenantId ?? null, userId: user?.id ?? '' });
-    if (!user) throw new Error('unreachable: confine refuses a missing user');
+    // Missing is answered as another tenant's is, so an operator's 404 says no more than theirs.
+    if (!user) throw notFound();
     return user;
   };
 

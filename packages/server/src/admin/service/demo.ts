@@ -233,6 +233,8 @@ export async function seedDemo(
     type: 'public',
     redirectUris: [DEMO_REDIRECT_URI],
     postLogoutRedirectUris: [DEMO_POST_LOGOUT_URI],
+    // So `cxauth login --scope "openid admin"` gives the demo operator a token for `cxauth admin --profile`.
+    scopes: [...DEFAULT_APP_SCOPES, 'admin'],
   });
   const credentials: DemoCredentials = {
     issuer: config.issuer,
