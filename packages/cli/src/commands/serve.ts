@@ -1,16 +1,13 @@
 // `cxauth serve [auth|api] [--demo]`: the global service and the regional API of every area hosted
 // here, in one process, until SIGINT/SIGTERM; or one side alone.
 import { parseArgs } from 'node:util';
-import { createRegionalServer, type RegionalMetrics } from '@cxauth/regional';
 import {
-  ConfigError,
   createAdmin,
   DEMO_CREDENTIALS_FILE,
   type DemoSeed,
   drain,
   ensureConsoleApp,
   ensureDefaultArea,
-  type HttpTimeouts,
   httpTimeouts,
   loadConfig,
   type RunningAuthService,
@@ -18,10 +15,11 @@ import {
   seedDemo,
   startAuthService,
 } from '@cxauth/server';
-import type { FastifyInstance } from 'fastify';
-import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
+import { CliError, EXIT, type Io, print } from '../io.js';
 import { openServeLog, type ServeLog } from '../logging.js';
 import { reportDemo, SEEDED_ELSEWHERE } from './serve/demo-report.js';
+import { type Listening, localEndpoint, startRegional } from './serve/regional.js';
+import { startupError } from './serve/startup-error.js';
 import { regionalMetrics } from './serve-metrics.js';
 
 const HELP = `usage: cxauth serve [--demo] [--json]
@@ -44,8 +42,6 @@ drains: in-flight requests finish, then it exits within CXAUTH_SHUTDOWN_TIMEOUT_
 Metrics: CXAUTH_MANAGEMENT_PORT serves the global service's /metrics, /healthz and /readyz;
 CXAUTH_API_MANAGEMENT_PORT serves the regional APIs' /metrics (every area of this process).`;
 
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -59,12 +55,6 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-interface Listening {
-  area: string;
-  url: string;
-  app: FastifyInstance;
-}
-
 /** The log of this command, from CXAUTH_LOG_LEVEL (or the config's level) and CXAUTH_LOG_FORMAT. */
 function openLog(io: Io, level: string): ServeLog {
   try {
@@ -72,49 +62,6 @@ function openLog(io: Io, level: string): ServeLog {
   } catch (err) {
     throw new CliError((err as Error).message, EXIT.usage);
   }
-}
-
-async function startRegional(
-  log: ServeLog,
-  options: {
-    area: string;
-    issuer: string;
-    audience: string;
-    host: string;
-    port: number;
-    timeouts: HttpTimeouts;
-    dataDir: string;
-    revocation?: boolean;
-  },
-  metrics: RegionalMetrics | undefined,
-): Promise<Listening> {
-  // The revocation feed is followed (the issuer's discovery names it), and the last good JWKS and feed
-  // state are kept in the data folder, so a restart during an issuer outage still verifies.
-  const app = await createRegionalServer({
-    area: options.area,
-    issuer: options.issuer,
-    audience: options.audience,
-    logger: log.logger,
-    timeouts: options.timeouts,
-    dataDir: options.dataDir,
-    revocation: options.revocation ?? true,
-    ...(metrics ? { metrics } : {}),
-  });
-  const url = await app.listen({ host: options.host, port: options.port });
-  return { area: options.area, url, app };
-}
-
-/** The host and port to serve an area's api_endpoint on, when it is a plain-http URL of this host. */
-function localEndpoint(apiEndpoint: string): { host: string; port: number } | undefined {
-  let url: URL;
-  try {
-    url = new URL(apiEndpoint);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' || !LOCAL_HOSTS.has(url.hostname)) return undefined;
-  const host = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, '');
-  return { host, port: url.port === '' ? 80 : Number(url.port) };
 }
 
 async function serveApi(io: Io, values: Record<string, string | boolean | undefined>): Promise<number> {
@@ -271,28 +218,6 @@ async function serveAuthWith(
   const timeout = config.timeouts.shutdownTimeoutMs;
   await Promise.all([...apis.map((a) => drain(a.app, timeout)), service.close()]);
   return EXIT.ok;
-}
-
-/**
- * Start-up failures a person can fix, as one line saying what to change (no stack trace); anything
- * else is left to the dispatcher.
- */
-function startupError(err: unknown): CliError | undefined {
-  if (err instanceof ConfigError) return new CliError(err.message, EXIT.usage);
-  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-  const where = e.address !== undefined ? `${e.address}:${e.port}` : 'that address';
-  switch (e?.code) {
-    case 'EADDRINUSE':
-      return new CliError(
-        `${where} is already in use: stop what listens there or choose another port (CXAUTH_PORT, CXAUTH_API_PORT, --port)`,
-      );
-    case 'EACCES':
-      return new CliError(`no permission to listen on ${where}: choose a port above 1023`);
-    case 'EADDRNOTAVAIL':
-      return new CliError(`${where} is not an address of this host (CXAUTH_HOST)`);
-    default:
-      return unreachableDatabase(err);
-  }
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {

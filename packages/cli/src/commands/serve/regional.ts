@@ -1,0 +1,58 @@
+// The regional APIs `cxauth serve` starts: one area's API on its port, and which api_endpoints are local.
+import { createRegionalServer, type RegionalMetrics } from '@cxauth/regional';
+import type { HttpTimeouts } from '@cxauth/server';
+import type { FastifyInstance } from 'fastify';
+import type { ServeLog } from '../../logging.js';
+
+/** A regional API this process started, listening on `url`. */
+export interface Listening {
+  area: string;
+  url: string;
+  app: FastifyInstance;
+}
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Starts one area's regional API on the given host and port, logging to the command's log. */
+export async function startRegional(
+  log: ServeLog,
+  options: {
+    area: string;
+    issuer: string;
+    audience: string;
+    host: string;
+    port: number;
+    timeouts: HttpTimeouts;
+    dataDir: string;
+    revocation?: boolean;
+  },
+  metrics: RegionalMetrics | undefined,
+): Promise<Listening> {
+  // The revocation feed is followed (the issuer's discovery names it), and the last good JWKS and feed
+  // state are kept in the data folder, so a restart during an issuer outage still verifies.
+  const app = await createRegionalServer({
+    area: options.area,
+    issuer: options.issuer,
+    audience: options.audience,
+    logger: log.logger,
+    timeouts: options.timeouts,
+    dataDir: options.dataDir,
+    revocation: options.revocation ?? true,
+    ...(metrics ? { metrics } : {}),
+  });
+  const url = await app.listen({ host: options.host, port: options.port });
+  return { area: options.area, url, app };
+}
+
+/** The host and port to serve an area's api_endpoint on, when it is a plain-http URL of this host. */
+export function localEndpoint(apiEndpoint: string): { host: string; port: number } | undefined {
+  let url: URL;
+  try {
+    url = new URL(apiEndpoint);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' || !LOCAL_HOSTS.has(url.hostname)) return undefined;
+  const host = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, '');
+  return { host, port: url.port === '' ? 80 : Number(url.port) };
+}
