@@ -3,65 +3,15 @@ import { bearerToken } from './bearer.js';
 import { type AccessTokenClaims, checkClaims } from './claims.js';
 import { checkHeader, decodeJsonSegment, parseJsonObject, splitCompact } from './compact.js';
 import { TokenError } from './errors.js';
-import type { FetchLike } from './fetch-json.js';
 import { type IdTokenClaims, type IdTokenOptions, verifyIdTokenWith } from './id-token.js';
 import { verifyJws } from './jose.js';
-import { createKeySet, type KeySet } from './key-set.js';
 import { Lru } from './lru.js';
-import { createMemoryKeySet, type JwksDocument } from './memory-key-set.js';
 import { tokenDigests } from './revocation/digest.js';
 import type { Follower, RevocationStatus } from './revocation/follower.js';
-import { followerOf, type RevocationOptions, savedJwks, storeNames } from './revocation/wiring.js';
-import type { VerifierStore } from './store.js';
+import { followerOf } from './revocation/wiring.js';
+import { keySetOf, settingsOf, type VerifierOptions } from './verifier-options.js';
 
-/** Options of {@link createVerifier}. Times are in milliseconds unless named otherwise. */
-export interface VerifierOptions {
-  /** The issuer identifier, exactly as in the tokens' `iss` and the discovery document. */
-  issuer: string;
-  /** The `aud` this resource server accepts (cxauth's default is `cxauth-api`). */
-  audience: string;
-  /** JWKS URL; when absent, `jwks_uri` of `{issuer}/.well-known/openid-configuration`. */
-  jwksUri?: string;
-  /**
-   * The keys in memory instead of fetched (an issuer verifying its own tokens): called on each
-   * verification that needs a key, and on each cache hit to compare by identity. Return the same
-   * object until the keys change; a token whose key is gone is refused from then on. Not with `jwksUri`.
-   */
-  jwks?: () => JwksDocument;
-  /** Allowed clock skew for `exp`, `nbf` and `iat`, in seconds. Default 30. */
-  clockToleranceSec?: number;
-  /** Longest token accepted, in characters. Default 8192. */
-  maxTokenLength?: number;
-  /** Verified tokens remembered until they expire. Default 10 000; 0 disables the cache. */
-  cacheSize?: number;
-  /** Least time between JWKS refreshes caused by unknown `kid`s. Default 30 000. */
-  jwksCooldownMs?: number;
-  /**
-   * Longest time the fetched JWKS is kept before it is refreshed in the background; the JWKS
-   * response's `Cache-Control: max-age` wins when shorter (RFC 9111 §5.2.2.1), so a key the issuer
-   * publishes ahead of a rotation is fetched before its first token. Default 600 000.
-   */
-  jwksMaxAgeMs?: number;
-  /** Timeout of each discovery or JWKS fetch. Default 5 000. */
-  fetchTimeoutMs?: number;
-  /** Milliseconds since the epoch; injected by tests. Default `Date.now`. */
-  clock?: () => number;
-  /** The fetch used for discovery and JWKS. Default the global `fetch`. */
-  fetch?: FetchLike;
-  /** Told about each failed discovery/JWKS load (the last good keys stay in use). */
-  onJwksError?: (err: unknown) => void;
-  /**
-   * Follow the issuer's revocation feed (docs/revocation.md): `true` or options to turn it on. A token
-   * whose session, subject, tenant or client was revoked after its `iat` is then refused with
-   * `token_revoked`, cached or not. Default off; not with `jwks` (an issuer checks its own storage).
-   */
-  revocation?: boolean | RevocationOptions;
-  /**
-   * Where the last good JWKS and the feed's state are kept across restarts (`fileStore(dir)`), so a
-   * verifier started while the issuer is down still verifies. Default none.
-   */
-  store?: VerifierStore;
-}
+export type { VerifierOptions } from './verifier-options.js';
 
 /** A configured verifier for one issuer and audience. */
 export interface Verifier {
@@ -126,47 +76,12 @@ interface Verified {
 const SLOT_CHARS = 64;
 const slotOf = (token: string): string => (token.length > SLOT_CHARS ? token.slice(-SLOT_CHARS) : token);
 
-const MAX_TIMER_MS = 2 ** 32 - 1;
-
-/**
- * A numeric option, or its default. NaN, negative and infinite values are refused at creation: a NaN
- * tolerance would make `now >= exp + tolerance` never true, so expired tokens would pass.
- */
-function count(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`${name} must be a finite number of at least 0; it is ${String(value)}`);
-  }
-  return value;
-}
-
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const member of Object.values(value)) deepFreeze(member);
   }
   return value;
-}
-
-/** The key set of the options: the caller's JWKS in memory, or the issuer's, fetched and cached. */
-function keySetOf(options: VerifierOptions, clock: () => number, fetchTimeoutMs: number): KeySet {
-  if (options.jwks !== undefined) {
-    if (typeof options.jwks !== 'function') throw new TypeError('jwks must be a function returning a JWKS');
-    if (options.jwksUri !== undefined) throw new TypeError('give jwks or jwksUri, not both');
-    if (options.revocation || options.store) throw new TypeError('jwks takes neither revocation nor store');
-    return createMemoryKeySet(options.jwks);
-  }
-  const onError = options.onJwksError ?? (() => undefined);
-  return createKeySet({
-    issuer: options.issuer,
-    jwksUri: options.jwksUri,
-    cooldownMs: count(options.jwksCooldownMs, 30_000, 'jwksCooldownMs'),
-    maxAgeMs: count(options.jwksMaxAgeMs, 600_000, 'jwksMaxAgeMs'),
-    clock,
-    fetch: { fetch: options.fetch ?? fetch, timeoutMs: Math.ceil(fetchTimeoutMs), maxBytes: 64 * 1024 },
-    onError,
-    ...(options.store ? { saved: savedJwks(options.store, storeNames(options.issuer).jwks, onError) } : {}),
-  });
 }
 
 const NOT_REVOKED: readonly string[] = Object.freeze([]);
@@ -183,21 +98,9 @@ const NOT_REVOKED: readonly string[] = Object.freeze([]);
  * @see RFC 9068, RFC 8725
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  for (const name of ['issuer', 'audience'] as const) {
-    if (typeof options[name] !== 'string' || options[name] === '') {
-      throw new TypeError(`${name} must be a non-empty string`);
-    }
-  }
-  const clock = options.clock ?? Date.now;
-  const tolerance = count(options.clockToleranceSec, 30, 'clockToleranceSec');
-  const maxLength = count(options.maxTokenLength, 8192, 'maxTokenLength');
-  const cache = new Lru<Verified>(count(options.cacheSize, 10_000, 'cacheSize'));
+  const { clock, tolerance, maxLength, cacheSize, fetchTimeoutMs } = settingsOf(options);
+  const cache = new Lru<Verified>(cacheSize);
   const rules = { issuer: options.issuer, audience: options.audience, clockTolerance: tolerance };
-  const fetchTimeoutMs = count(options.fetchTimeoutMs, 5_000, 'fetchTimeoutMs');
-  // AbortSignal.timeout takes whole milliseconds from 1 to 2^32 - 1; anything else fails every fetch.
-  if (fetchTimeoutMs <= 0 || fetchTimeoutMs > MAX_TIMER_MS) {
-    throw new TypeError(`fetchTimeoutMs must be above 0 and at most ${MAX_TIMER_MS}`);
-  }
   const keys = keySetOf(options, clock, fetchTimeoutMs);
   const version = keys.version;
   const follower: Follower | undefined = followerOf({
