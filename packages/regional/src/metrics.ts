@@ -2,8 +2,7 @@
 // age of the JWKS each area holds; one registry can serve every area of a process, labelled by area,
 // on its own management listener (CXAUTH_API_MANAGEMENT_PORT in `cxauth serve`).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { AccessTokenClaims, Verifier } from '@cxauth/verify';
+import { type AccessTokenClaims, listenPlain, type Verifier } from '@cxauth/verify';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** The metrics of the regional APIs of one process. */
@@ -138,21 +137,5 @@ export async function serveRegionalMetrics(
       () => reply(500, 'application/json', '{"error":"server_error"}'),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  return {
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenPlain(server, options);
 }

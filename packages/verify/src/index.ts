@@ -22,6 +22,7 @@ export { type FastifyBearerOptions, fastifyBearer } from './fastify.js';
 export { type FetchJsonOptions, type FetchLike, fetchJson } from './fetch-json.js';
 export { type HttpBearerOptions, type HttpMiddleware, httpBearer } from './http.js';
 export type { IdTokenClaims, IdTokenOptions } from './id-token.js';
+export { listenPlain, type PlainListener } from './listen.js';
 export { Lru } from './lru.js';
 export type { JwksDocument } from './memory-key-set.js';
 export {

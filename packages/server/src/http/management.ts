@@ -2,7 +2,7 @@
 // `/healthz` and `/readyz`, on a plain node:http server of its own, so that scrapes and probes never
 // share the public port, its CORS, its throttling or its request log.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenPlain } from '@cxauth/verify';
 import type { Registry } from 'prom-client';
 
 export interface ManagementOptions {
@@ -70,21 +70,5 @@ export async function startManagementServer(options: ManagementOptions): Promise
       if (!res.headersSent) res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  return {
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenPlain(server, options);
 }
