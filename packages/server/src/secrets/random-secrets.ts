@@ -1,27 +1,7 @@
 // Generation of every secret the service hands out, and their keyed hashing: secrets are stored only
 // as HMAC-SHA256 under a key derived from the KEK, and compared in constant time.
 import crypto from 'node:crypto';
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 §6 base32, upper case, padded with `=`. */
-function base32(bytes: Buffer): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
-  while (out.length % 8 !== 0) out += '=';
-  return out;
-}
+import { base32 } from './base32.js';
 
 /**
  * An access-key id or secret: base32 of 32 random bytes, padded (56 characters ending `====`), as in

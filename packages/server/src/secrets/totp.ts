@@ -1,6 +1,7 @@
 // Time-based one-time passwords (RFC 6238 over RFC 4226's HOTP): SHA-1, 6 digits, 30-second steps,
 // one step of drift either way, and every step used at most once (the caller stores the last one).
 import crypto from 'node:crypto';
+import { base32NoPad } from './base32.js';
 
 export const TOTP_DIGITS = 6;
 export const TOTP_PERIOD = 30;
@@ -8,26 +9,6 @@ export const TOTP_PERIOD = 30;
 export const TOTP_WINDOW = 1;
 /** 160 bits: RFC 4226 §4 R6 asks for at least 128 and recommends 160. */
 export const TOTP_SECRET_BYTES = 20;
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 §6 base32 without padding (the form authenticator apps read). */
-export function base32NoPad(bytes: Buffer): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
-  return out;
-}
 
 /** A new TOTP secret. */
 export function generateTotpSecret(): Buffer {
