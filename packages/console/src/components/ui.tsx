@@ -67,7 +67,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(true);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on.
+  // The caller names what the load depends on (`deps`), as with useEffect.
   const reload = useCallback(async () => {
     setLoading(true);
     try {
