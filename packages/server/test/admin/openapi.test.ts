@@ -54,4 +54,15 @@ describe('GET /admin/v1/openapi.json', () => {
       expect(documented).toContain(expected);
     }
   });
+
+  it('documents on every route the 503 problem it answers when the database is at fault', async () => {
+    const doc = (await svc.app.inject({ url: '/admin/v1/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+    };
+    const operations = Object.values(doc.paths).flatMap((ops) => Object.values(ops));
+    expect(operations.length).toBeGreaterThan(0);
+    for (const op of operations) {
+      expect(op.responses['503']).toEqual(op.responses['400']);
+    }
+  });
 });

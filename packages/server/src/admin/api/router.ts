@@ -48,7 +48,8 @@ export interface Router<C> {
   route(def: RouteDef<C>): void;
 }
 
-const PROBLEMS = [400, 401, 403, 404, 409, 412] as const;
+// The problems every route may answer; 503 when the database is down, slow or locked (problem.ts).
+const PROBLEMS = [400, 401, 403, 404, 409, 412, 503] as const;
 
 /** Request parts other than the body arrive as text: those may be coerced, a JSON body never is. */
 function validators() {
