@@ -1,12 +1,14 @@
 // Session and refresh-token repository: opening sessions, race-safe rotation with replay detection,
 // and revocation.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { SessionSignIn } from '../../../domain/sign-in.js';
 import type { RefreshToken, Session } from '../../../domain/types.js';
 import type { RotationResult, SessionRepository } from '../../contract/sessions.js';
 import { groupCommit } from '../group-commit.js';
 import { inTransaction, recordRevocations } from '../revocations/record.js';
 import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
+import { linkRow } from '../sign-in/table.js';
 import { pgSessionQueries } from './pg-queries.js';
 import { type SessionQueries, sessionOf, sessionQueries } from './queries.js';
 import { refreshTokenRow, sessionRow } from './table.js';
@@ -23,10 +25,19 @@ async function findToken(
   q: SessionQueries,
   db: Db,
   hash: Buffer,
-): Promise<{ token: RefreshToken; session: Session } | undefined> {
+): Promise<{ token: RefreshToken; session: Session; signIn?: SessionSignIn } | undefined> {
   const { rows } = await q.selectTokenWithSession.execute(db, { hash });
   const row = rows[0];
-  return row ? { token: refreshTokenRow.from(row), session: sessionRow.from(sessionOf(row)) } : undefined;
+  if (!row) return undefined;
+  const found = { token: refreshTokenRow.from(row), session: sessionRow.from(sessionOf(row)) };
+  if (row.si_sign_in_id === null || row.si_auth_time === null || row.si_amr === null) return found;
+  const link = {
+    session_id: row.s_id,
+    sign_in_id: row.si_sign_in_id,
+    auth_time: row.si_auth_time,
+    amr: row.si_amr,
+  };
+  return { ...found, signIn: linkRow.from(link) };
 }
 
 /**
