@@ -20,7 +20,7 @@ const DIALECTS = {
   postgres: {
     numbers: (n) => `generate_series(1, ${n}) as n(i)`,
     randomId: () => 'md5(random()::text || n.i::text)',
-    randomHash: () => "decode(md5(random()::text || n.i::text) || md5(random()::text), 'hex')",
+    randomHash: () => "decode(md5(random()::text || s.id) || md5(random()::text), 'hex')",
   },
 };
 
