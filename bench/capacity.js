@@ -38,7 +38,8 @@ async function main() {
   await admin.connect();
   onCleanup(() => admin.end());
   await admin.query('create extension if not exists pg_walinspect');
-  const oid = (await admin.query('select oid from pg_database where datname = current_database()')).rows[0].oid;
+  const oid = (await admin.query('select oid from pg_database where datname = current_database()')).rows[0]
+    .oid;
 
   const counts = async () => {
     process.kill(cx.pid, 'SIGUSR2');
@@ -47,7 +48,10 @@ async function main() {
   };
   const lsn = async () => (await admin.query('select pg_current_wal_flush_lsn() as l')).rows[0].l;
   const commits = async () =>
-    Number((await admin.query('select xact_commit from pg_stat_database where datid = $1', [oid])).rows[0].xact_commit);
+    Number(
+      (await admin.query('select xact_commit from pg_stat_database where datid = $1', [oid])).rows[0]
+        .xact_commit,
+    );
   // WAL of this database: records touching its relations, and the commit records of their transactions.
   const walBytes = async (from, to) => {
     const { rows } = await admin.query(
@@ -68,7 +72,11 @@ async function main() {
   const grants = {
     password: () => tokenRequest(cx.issuer, cx.creds, passwordForm(cx.creds)),
     refresh_token: async () => {
-      const res = await tokenRequest(cx.issuer, cx.creds, `grant_type=refresh_token&refresh_token=${refresh}`);
+      const res = await tokenRequest(
+        cx.issuer,
+        cx.creds,
+        `grant_type=refresh_token&refresh_token=${refresh}`,
+      );
       refresh = res.refresh_token;
     },
     client_credentials: () => tokenRequest(cx.issuer, cx.machineCreds, 'grant_type=client_credentials'),
@@ -96,7 +104,12 @@ async function main() {
   }
   // CPU under load: cxauth (all threads) and this database's backends, per successful grant.
   const requests = {
-    password: { method: 'POST', path: '/auth/token', headers: tokenHeaders(cx.creds), body: passwordForm(cx.creds) },
+    password: {
+      method: 'POST',
+      path: '/auth/token',
+      headers: tokenHeaders(cx.creds),
+      body: passwordForm(cx.creds),
+    },
     client_credentials: {
       method: 'POST',
       path: '/auth/token',
@@ -118,7 +131,9 @@ async function main() {
       },
     });
   }
-  process.stdout.write(`${JSON.stringify({ grantsMeasured: N, machine: `${os.cpus().length} cores`, report }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ grantsMeasured: N, machine: `${os.cpus().length} cores`, report }, null, 2)}\n`,
+  );
 }
 
 let code = 1;

@@ -2,7 +2,7 @@
 // the database file and waits for two fsyncs; run by SQLite itself (`wal_autocheckpoint`) it happens
 // inside whichever commit crosses the threshold, on the one thread that serves every request: measured
 // here, a token grant's commit blocked the event loop ~200 µs on average with it and ~60 µs without
-// (docs/scaling.md). So a long-running service checkpoints from a worker thread with its own connection,
+// (docs/storage.md). So a long-running service checkpoints from a worker thread with its own connection,
 // and the service's connection keeps a far higher threshold as a safety net should the worker stop.
 // Durability is unchanged (`synchronous = NORMAL` in WAL mode either way; see docs/storage.md).
 import { createRequire } from 'node:module';

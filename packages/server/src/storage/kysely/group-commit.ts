@@ -2,7 +2,7 @@
 // every page it dirtied to the WAL, a whole 4 KiB page per index touched, and a grant touches about ten;
 // grants that arrive together share one transaction, so the pages they share (each table's and index's
 // newest page) are written once. Measured here: 65 µs of CPU and 48 KiB of WAL per grant alone, 29 µs
-// and 21 KiB in groups of eight (docs/scaling.md). Each write runs inside its own SAVEPOINT, so one that
+// and 21 KiB in groups of eight (docs/storage.md). Each write runs inside its own SAVEPOINT, so one that
 // fails is rolled back alone and fails alone; none is answered before the shared COMMIT succeeds, and if
 // that fails, every write of the group fails with it. Nothing waits for a timer: a group is what arrived
 // before the event loop's next turn (one alone is committed at once).
