@@ -50,8 +50,13 @@ export function startCheckpointer(file: string, intervalMs = CHECKPOINT_INTERVAL
   const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Referenced while stopping: with nothing else left to do, an unreferenced thread and timer would
+      // let the process end with this wait unsettled (exit code 13 under a top-level await).
+      worker.ref();
       worker.postMessage('stop');
-      await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };
