@@ -28,6 +28,7 @@ import { cleanupAll, installCleanup, onCleanup, stopChild } from './lib/processe
 import { profileText, summarizeProfile } from './lib/profile.js';
 import { chartBars, markdownReport, textReport } from './lib/report.js';
 import { runGroup } from './lib/runner.js';
+import { startScaleTargets } from './lib/scale.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
@@ -146,6 +147,8 @@ async function startTargets(opts, work) {
       log(`PostgreSQL variant skipped: ${err.message}`);
     }
   }
+  t.growPurge = opts.growPurge;
+  await startScaleTargets(opts, work, t, log);
   return t;
 }
 

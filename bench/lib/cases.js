@@ -1,6 +1,7 @@
 // What is measured and against what: groups of measurements run interleaved round by round, and the ratios.
 import { basicAuth, FORM, SERVER_TIME } from './cxauth.js';
 import { ceiling, cxauthTarget, http, jsonGet, passwordGrant, refreshGrant } from './measurements.js';
+import { algGroup, growGroup } from './scale.js';
 import { codeGrant, passwordHashCost } from './sign-in.js';
 
 /** GET server-time with a bearer token on the regional API `target` ({pid, api}). */
@@ -15,7 +16,17 @@ function verifiedServerTime(id, label, target, accessToken) {
 }
 
 /** The group names `--only` accepts, in the order they run. */
-export const GROUPS = ['token', 'api', 'discovery', 'peer', 'postgres', 'compare'];
+export const GROUPS = [
+  'token',
+  'api',
+  'discovery',
+  'peer',
+  'postgres',
+  'compare',
+  'alg',
+  'grow',
+  'grow-postgres',
+];
 
 /**
  * The measurements and comparisons of one group, given the started targets (`cx`, `bare`, `peer`, `pg`,
@@ -205,6 +216,17 @@ export function buildGroup(name, t) {
       );
     case 'compare':
       return compareGroup(t);
+    case 'alg':
+      return algGroup(t);
+    case 'grow':
+      return growGroup(t, { grownKey: 'grown', emptyKey: 'cx', db: 'SQLite', purgeSessions: t.growPurge });
+    case 'grow-postgres':
+      return growGroup(t, {
+        grownKey: 'pgGrown',
+        emptyKey: 'pg',
+        db: 'PostgreSQL',
+        purgeSessions: t.growPurge,
+      });
     default:
       throw new Error(`unknown group ${name}; one of ${GROUPS.join(', ')}`);
   }

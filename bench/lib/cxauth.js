@@ -37,9 +37,17 @@ export function passwordForm(creds, scope) {
  * Starts `node packages/cli/bin/cxauth.js serve --demo` in `dataDir` on free ports (SQLite by default, or
  * `databaseUrl` with `kek`), waits until both the global service and the demo area's API are ready, and reads
  * the demo credentials it wrote. `nodeArgs` (e.g. --cpu-prof) go to node itself; `cli` may name another
- * build of the cxauth executable.
+ * build of the cxauth executable; `env` adds settings (e.g. CXAUTH_SIGNING_ALG).
  */
-export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs = [], cli = CLI }) {
+export async function startCxauth({
+  dataDir,
+  databaseUrl,
+  kek,
+  logFile,
+  nodeArgs = [],
+  cli = CLI,
+  env: extra = {},
+}) {
   const [port, apiPort] = [await freePort(), await freePort()];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^CX(AUTH|ONE)_/.test(k)));
   Object.assign(env, {
@@ -50,6 +58,7 @@ export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs
   });
   if (databaseUrl) env.CXAUTH_DATABASE_URL = databaseUrl;
   if (kek) env.CXAUTH_KEK = kek;
+  Object.assign(env, extra);
   const child = spawnChild(process.execPath, [cli, 'serve', '--demo'], { env, logFile, nodeArgs, cwd: root });
   const issuer = `http://127.0.0.1:${port}`;
   const api = `http://127.0.0.1:${apiPort}`;
@@ -86,7 +95,7 @@ export async function startCxauth({ dataDir, databaseUrl, kek, logFile, nodeArgs
     ),
   );
   const machineCreds = { client_id: machine.client_id, client_secret: machine.client_secret };
-  return { child, pid: child.pid, issuer, api, creds, machineCreds };
+  return { child, pid: child.pid, issuer, api, creds, machineCreds, dataDir, databaseUrl };
 }
 
 /**

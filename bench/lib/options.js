@@ -11,6 +11,12 @@ export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.js
   --only LIST       comma-separated groups: ${GROUPS.join(', ')} (default: all but postgres)
   --postgres        also run the PostgreSQL variant (127.0.0.1:5432, a database it creates and drops)
   --quick           a trial run: 1 round of 2 s, 0.5 s warm-up
+  --algs            also measure ES256 and EdDSA signing keys (CXAUTH_SIGNING_ALG): responses/s per core
+                    of server CPU (the 'alg' group)
+  --grow            also grow a database to --grow-sessions sessions (default 1000000) over --grow-tenants
+                    tenants (default 10000), seeded through SQL, and measure grants on it against the empty
+                    one and the purge of --grow-purge expired sessions per round (default 100000) (the
+                    'grow' group; with --postgres also 'grow-postgres')
   --cpu-prof        write a V8 CPU profile of cxauth serve to bench/results/profiles/ and summarise it
   --cli PATH        the cxauth executable to start (default packages/cli/bin/cxauth.js), e.g. another build
   --compare-cli PATH  also start this other build (e.g. a checkout of main before a change) and measure its
@@ -37,6 +43,11 @@ export function parseOptions(argv) {
       timeout: { type: 'string' },
       cli: { type: 'string' },
       'compare-cli': { type: 'string' },
+      algs: { type: 'boolean', default: false },
+      grow: { type: 'boolean', default: false },
+      'grow-sessions': { type: 'string' },
+      'grow-tenants': { type: 'string' },
+      'grow-purge': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -53,9 +64,20 @@ export function parseOptions(argv) {
         .map((g) => g.trim())
         .filter(Boolean)
     : GROUPS.filter(
-        (g) => (g !== 'postgres' || values.postgres) && (g !== 'compare' || values['compare-cli']),
+        (g) =>
+          (g !== 'postgres' || values.postgres) &&
+          (g !== 'compare' || values['compare-cli']) &&
+          (g !== 'alg' || values.algs) &&
+          (g !== 'grow' || values.grow) &&
+          (g !== 'grow-postgres' || (values.grow && values.postgres)),
       );
   if (values.postgres && !groups.includes('postgres')) groups.push('postgres');
+  if (values.algs && !groups.includes('alg')) groups.push('alg');
+  if (values.grow && !groups.includes('grow')) groups.push('grow');
+  if (values.grow && values.postgres && !groups.includes('grow-postgres')) groups.push('grow-postgres');
+  // The grown databases are compared with the empty ones of these groups.
+  if (groups.includes('grow') && !groups.includes('token')) groups.push('token');
+  if (groups.includes('grow-postgres') && !groups.includes('postgres')) groups.push('postgres');
   if (groups.includes('compare') && !values['compare-cli'])
     throw new Error('the compare group needs --compare-cli PATH');
   for (const g of groups)
@@ -73,11 +95,28 @@ export function parseOptions(argv) {
     quick: values.quick,
     cli: values.cli,
     compareCli: values['compare-cli'],
+    growSessions: Math.round(num('grow-sessions', 1_000_000, 1, 100_000_000)),
+    growTenants: Math.round(num('grow-tenants', 10_000, 1, 10_000_000)),
+    growPurge: Math.round(num('grow-purge', 100_000, 1000, 10_000_000)),
   };
   // Measurements per group (ceiling included), each warmed up once and then run every round.
-  const perGroup = { token: 3, api: 2, discovery: 4, peer: 3, postgres: 3, compare: 4 };
+  const perGroup = {
+    token: 3,
+    api: 2,
+    discovery: 4,
+    peer: 3,
+    postgres: 3,
+    compare: 4,
+    alg: 4,
+    grow: 5,
+    'grow-postgres': 5,
+  };
   const count = opts.groups.reduce((sum, g) => sum + perGroup[g], 0);
-  opts.estimateSeconds = Math.round(count * (opts.rounds * opts.duration + opts.warmup + 1) + 20);
+  // Seeding a grown database takes ~35 s per million sessions on SQLite here, more on PostgreSQL, and
+  // each purge round seeds its expired sessions too.
+  const grown = ['grow', 'grow-postgres'].filter((g) => opts.groups.includes(g)).length;
+  const seeding = grown * ((opts.growSessions / 1e6) * 90 + opts.rounds * (opts.growPurge / 1e5) * 20);
+  opts.estimateSeconds = Math.round(count * (opts.rounds * opts.duration + opts.warmup + 1) + 20 + seeding);
   opts.timeout = num('timeout', opts.estimateSeconds * 2 + 120, 10, 24 * 3600);
   opts.summary = `${opts.rounds} round(s) × ${opts.duration} s per measurement, ${opts.warmup} s warm-up, ${opts.connections} connections`;
   return opts;

@@ -17,7 +17,7 @@ export function measurementRows(results) {
         group,
         m.label,
         m.skipped ? 'skipped' : int(m.rps),
-        m.unit === 'signatures/s' ? 'sig/s' : 'resp/s',
+        m.unit === 'signatures/s' ? 'sig/s' : m.unit === 'responses/s' ? 'resp/s' : m.unit,
         ms(m.p50),
         ms(m.p99),
         Number.isFinite(m.cpuUs) ? Math.round(m.cpuUs) : '–',

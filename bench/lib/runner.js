@@ -26,7 +26,9 @@ export async function runGroup(name, group, opts, log) {
     }
   }
   if (opts.warmup > 0) {
-    for (const m of usable) if (m.id !== 'ceiling') await m.run({ ...opts, duration: opts.warmup });
+    for (const m of usable) {
+      if (m.id !== 'ceiling' && !m.noWarmup) await m.run({ ...opts, duration: opts.warmup });
+    }
   }
   const rounds = Object.fromEntries(usable.map((m) => [m.id, []]));
   for (let r = 0; r < opts.rounds; r++) {
@@ -59,15 +61,19 @@ function compare(c, measurements) {
     divisor: c.divisor ?? 1,
     target: c.target,
   };
-  if (!Number.isFinite(subject?.rps) || !Number.isFinite(baseline?.rps)) {
+  // `perCore`: the subject's responses per second per core of its own CPU time (1e6 / CPU µs each);
+  // `baselineValue`: a fixed figure (a target rate) in place of a measured baseline.
+  const subjectRate = c.perCore ? 1e6 / subject?.cpuUs : subject?.rps;
+  const baselineRate = c.baselineValue ?? baseline?.rps;
+  if (!Number.isFinite(subjectRate) || !Number.isFinite(baselineRate)) {
     out.missing = !subject || subject.skipped ? c.subject : c.baseline;
     return out;
   }
-  out.subjectRps = subject.rps;
-  out.baselineRps = baseline.rps / out.divisor;
-  out.ratio = subject.rps / out.baselineRps;
+  out.subjectRps = subjectRate;
+  out.baselineRps = baselineRate / out.divisor;
+  out.ratio = out.subjectRps / out.baselineRps;
   // The same comparison in CPU time per response (all threads of the process): less sensitive to other load.
-  if (Number.isFinite(subject.cpuUs) && Number.isFinite(baseline.cpuUs) && subject.cpuUs > 0) {
+  if (Number.isFinite(subject.cpuUs) && Number.isFinite(baseline?.cpuUs) && subject.cpuUs > 0) {
     out.cpuRatio = (baseline.cpuUs * out.divisor) / subject.cpuUs;
   }
   if (c.target !== undefined) out.met = out.ratio >= c.target;

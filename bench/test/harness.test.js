@@ -156,3 +156,28 @@ test('profile summary ranks self time by function and by package', () => {
     ['kysely', '(idle)', '@cxauth/server'],
   );
 });
+
+test('--grow and --algs add their groups and the groups they compare with', () => {
+  const grow = parseOptions(['--grow', '--postgres', '--grow-sessions', '5000', '--only', 'grow']);
+  assert.deepEqual(grow.groups, ['token', 'postgres', 'grow', 'grow-postgres']);
+  assert.equal(grow.growSessions, 5000);
+  assert.equal(grow.growTenants, 10_000);
+  assert.ok(parseOptions(['--algs']).groups.includes('alg'));
+  assert.ok(!parseOptions([]).groups.some((g) => g.startsWith('grow') || g === 'alg'));
+});
+
+test('a per-core comparison divides a million by the CPU µs per response; a fixed baseline stands alone', async () => {
+  const group = {
+    title: 't',
+    measurements: [{ id: 'a', label: 'a', run: async () => ({ rps: 500, cpuUs: 125 }) }],
+    comparisons: [
+      { subject: 'a', baselineValue: 10_000, perCore: true, target: 1, label: 'per core' },
+      { subject: 'a', baselineValue: 1000, target: 1, label: 'fixed' },
+    ],
+  };
+  const out = await runGroup('t', group, { rounds: 1, warmup: 0 }, () => {});
+  assert.equal(out.comparisons[0].subjectRps, 8000);
+  assert.equal(out.comparisons[0].ratio, 0.8);
+  assert.equal(out.comparisons[0].met, false);
+  assert.equal(out.comparisons[1].ratio, 0.5);
+});

@@ -48,7 +48,9 @@ export async function startAuthService(
 ): Promise<RunningAuthService> {
   // A data folder left 0777 (a permissive umask, an older version) would let a local user swap its kek.
   tightenPrivateDir(config.dataDir);
-  const storage = await openStorage(config.databaseUrl, config.databaseTimeouts);
+  const storage = await openStorage(config.databaseUrl, config.databaseTimeouts, {
+    backgroundCheckpoints: true,
+  });
   try {
     await storage.migrate();
     const kek = await loadKek(config);

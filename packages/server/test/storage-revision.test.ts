@@ -80,6 +80,23 @@ describe.each([
     expect(await svc.storage.revision()).toBe(before);
   });
 
+  it.skipIf(missing !== undefined)('is read with the throttle counters in one statement', async () => {
+    const { storage } = svc;
+    const keys = ['client:one', 'client@:two', 'address:three'];
+    const none = await storage.throttle.readWithRevision(keys);
+    expect(none).toEqual({ revision: await storage.revision(), counters: [] });
+    const at = new Date(svc.clock.now());
+    await storage.throttle.fail(['client@:two'], at, 60_000);
+    await storage.tenants.create(f.tenant());
+    const read = await storage.throttle.readWithRevision(keys);
+    expect(read.revision).toBe(await storage.revision());
+    expect(read.revision).toBeGreaterThan(none.revision);
+    expect(read.counters).toEqual([{ key: 'client@:two', failures: 1, blockedUntil: new Date(0) }]);
+    // More keys than one prepared statement takes: the same answer by the general path.
+    const many = [...keys, ...Array.from({ length: 20 }, (_, i) => `username:${i}`)];
+    expect(await storage.throttle.readWithRevision(many)).toEqual(read);
+  });
+
   it.skipIf(missing !== undefined)('revokeByClient revokes the open sessions of one client', async () => {
     const { storage } = svc;
     const [mine, theirs] = [f.application(), f.application()];

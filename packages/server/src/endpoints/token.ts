@@ -79,12 +79,13 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       const params = (request.body ?? {}) as FormParams;
       const grantType = params['grant_type'];
       const grant = grantType === undefined ? undefined : deps.grants.get(grantType);
-      // One revision read per request: every cached record used below is current (docs/storage.md);
-      // the throttle's one read runs beside it.
-      const [lookups, ticket] = await Promise.all([
-        deps.grantDeps.lookups.current(request),
-        deps.throttle.check({ identifiers: identifiersOf(request, params, grant), address: request.ip }),
-      ]);
+      // One read per request: the throttle counters and the revision in one statement, so every
+      // cached record used below is current (docs/storage.md); without throttling, the revision alone.
+      const ticket = await deps.throttle.check({
+        identifiers: identifiersOf(request, params, grant),
+        address: request.ip,
+      });
+      const lookups = await deps.grantDeps.lookups.current(request, ticket.revision);
       let presented: Application | undefined;
       // One instant for the whole request: a rotated-out secret's overlap and the grant's tokens.
       const now = deps.clock();

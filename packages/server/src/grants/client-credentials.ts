@@ -25,12 +25,14 @@ export const parameters: readonly string[] = [];
  * offline_access); none asked for grants none.
  * @see RFC 6749 §4.4, docs/verify.md (application subjects)
  */
-export async function handler({ params, client, now, deps }: GrantContext): Promise<TokenResponse> {
+export async function handler({ params, client, now, deps, lookups }: GrantContext): Promise<TokenResponse> {
   // The token endpoint already refused every application but a single-tenant backend (app-types.ts).
   if (client.tenantId === null) {
     throw new OAuthError('unauthorized_client', 'client_credentials needs an application bound to a tenant');
   }
-  const tenant = await deps.storage.tenants.get(client.tenantId);
+  // Cached, and as current as an uncached read: a change to a tenant grows the revision this request
+  // read (docs/storage.md, "The revision").
+  const tenant = await lookups.tenant(client.tenantId);
   if (tenant?.status !== 'active') throw new InvalidGrant('the tenant of this application is not active');
   const allowed = client.scopes.filter((s) => !USER_SCOPES.includes(s));
   const scope = parseScope(params['scope'], allowed, '');

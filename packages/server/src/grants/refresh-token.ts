@@ -97,8 +97,9 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     context.log.info({ sessionId: session.id }, 'refresh token retried within the grace period');
   }
   if (result.outcome !== 'rotated' || !owner) throw new InvalidGrant(INVALID);
-  // A session opened by a sign-in keeps that sign-in's auth_time and amr (OIDC Core §12.2).
-  const signIn = await storage.signIn.sessionSignIn(session.id);
+  // A session opened by a sign-in keeps that sign-in's auth_time and amr (OIDC Core §12.2), read
+  // with the token (the link never changes once the session is open).
+  const signIn = found.signIn;
   return tokens.issue({
     clientId: client.clientId,
     // The session goes on: every token it issues carries the same sid.

@@ -35,6 +35,8 @@ export interface ThrottleTicket {
   readonly keys: readonly Key[];
   /** Pair counters that exist: a success clears them (otherwise a success writes nothing). */
   readonly pending: readonly string[];
+  /** The storage revision, read in the same statement as the counters (undefined when disabled). */
+  readonly revision?: number;
 }
 
 /** The result of a failure: the kinds of the keys now delayed, and for how long. */
@@ -103,7 +105,8 @@ export function createThrottle(
     async check(subject) {
       if (!config.enabled) return NOTHING;
       const keys = throttleKeys(subject);
-      const found: ThrottleCounter[] = await counters.read(keys.map((k) => k.key));
+      const read = await counters.readWithRevision(keys.map((k) => k.key));
+      const found: ThrottleCounter[] = read.counters;
       const now = clock().getTime();
       const until = Math.max(0, ...found.map((c) => c.blockedUntil.getTime()));
       const scopes = byKey(keys);
@@ -118,7 +121,11 @@ export function createThrottle(
         }
         throw new Throttled((until - now) / 1000);
       }
-      return { keys, pending: found.filter((c) => scopes.get(c.key)?.scope === 'pair').map((c) => c.key) };
+      return {
+        keys,
+        pending: found.filter((c) => scopes.get(c.key)?.scope === 'pair').map((c) => c.key),
+        revision: read.revision,
+      };
     },
     async fail(ticket) {
       if (ticket.keys.length === 0) return NO_DELAY;

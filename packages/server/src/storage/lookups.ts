@@ -1,10 +1,10 @@
 // The one cache of the records every request reads (the application by client_id, the access key with
-// its owner, the active CORS origins), kept in lru-cache and validated by the storage revision: each
-// request reads the revision once, and an entry read at an older revision is read again. A change made
+// its owner, a machine client's tenant, the active CORS origins), kept in lru-cache and validated by
+// the storage revision: each request reads the revision once, and an entry read at an older revision is read again. A change made
 // by another process or node (`cxauth admin … deactivate`) is therefore seen by the very next request,
 // with no cache window (docs/storage.md, "The revision").
 import { LRUCache } from 'lru-cache';
-import type { Application } from '../domain/types.js';
+import type { Application, Tenant } from '../domain/types.js';
 import type { AccessKeyOwner, Storage } from './contract/index.js';
 
 /** Bound on cached records per kind, so random lookups cannot grow memory. */
@@ -59,6 +59,8 @@ export interface LookupView {
   application(clientId: string): Promise<Application | undefined>;
   /** The access key with its user and tenant, whatever their status. */
   accessKeyOwner(id: string): Promise<AccessKeyOwner | undefined>;
+  /** A tenant by id, whatever its status. */
+  tenant(id: string): Promise<Tenant | undefined>;
   /** True when the last use of access key `id` should be written now (once a minute per process). */
   touchDue(id: string, now: Date): boolean;
 }
@@ -68,8 +70,10 @@ export interface Lookups {
   /**
    * Reads the revision and returns a view of the cached records as of it. Called again with the same
    * `scope` (e.g. the request, from its CORS hook and then its handler) it reuses the first read.
+   * `revision`, when given, is one the caller has just read itself (the token endpoint reads it with
+   * the throttle counters, in one statement): the view uses it instead of reading again.
    */
-  current(scope?: object): Promise<LookupView>;
+  current(scope?: object, revision?: number): Promise<LookupView>;
   /**
    * The origins registered by active applications, as of the scope's revision. Never rejects: when the
    * database cannot be read it keeps the previous set (CORS must never turn into a 500) and reports.
@@ -88,6 +92,7 @@ export function createLookups(storage: Storage, options: LookupOptions = {}): Lo
   const max = options.maxEntries ?? LOOKUP_CACHE_MAX_ENTRIES;
   const apps = new RevisionCache((id) => storage.applications.get(id), max);
   const owners = new RevisionCache((id) => storage.accessKeys.getWithOwner(id), max);
+  const tenants = new RevisionCache((id) => storage.tenants.get(id), max);
   const origins = new RevisionCache(async () => new Set(await storage.applications.listActiveOrigins()), 1);
   const touched = new LRUCache<string, number>({ max });
   const views = new WeakMap<object, Promise<LookupView>>();
@@ -101,13 +106,13 @@ export function createLookups(storage: Storage, options: LookupOptions = {}): Lo
     return true;
   };
 
-  const read = async (): Promise<LookupView> => {
-    const revision = await storage.revision();
+  const view = (revision: number): LookupView => {
     if (revision > newest) {
       // Every entry is older than this revision: free them now rather than one by one.
       if (newest !== Number.NEGATIVE_INFINITY) {
         apps.clear();
         owners.clear();
+        tenants.clear();
       }
       newest = revision;
     }
@@ -115,18 +120,18 @@ export function createLookups(storage: Storage, options: LookupOptions = {}): Lo
       revision,
       application: (clientId) => apps.get(clientId, revision),
       accessKeyOwner: (id) => owners.get(id, revision),
+      tenant: (id) => tenants.get(id, revision),
       touchDue,
     };
   };
+  const read = async (): Promise<LookupView> => view(await storage.revision());
 
-  const current = (scope?: object): Promise<LookupView> => {
-    if (scope === undefined) return read();
-    let view = views.get(scope);
-    if (!view) {
-      view = read();
-      views.set(scope, view);
-    }
-    return view;
+  const current = (scope?: object, revision?: number): Promise<LookupView> => {
+    const known = scope === undefined ? undefined : views.get(scope);
+    if (known) return known;
+    const made = revision === undefined ? read() : Promise.resolve(view(revision));
+    if (scope !== undefined) views.set(scope, made);
+    return made;
   };
 
   return {

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { DATABASE_TIMEOUT_DEFAULTS, type DatabaseTimeouts } from '../config/storage.js';
 import { preparePrivateDatabaseFile } from '../files/private-files.js';
 import type { Storage } from './contract/index.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './kysely/checkpointer.js';
 import { faultAwarePool } from './kysely/pg-pool.js';
 import type { Database } from './kysely/schema.js';
 import { asyncBusySqliteDialect } from './kysely/sqlite-driver.js';
@@ -22,6 +23,14 @@ export function sqlitePath(databaseUrl: string): string {
   return rest;
 }
 
+export interface OpenOptions {
+  /**
+   * SQLite: checkpoint the WAL from a worker thread instead of inside commits (kysely/checkpointer.ts),
+   * for a long-running service; a short-lived command leaves SQLite's own checkpoints on.
+   */
+  readonly backgroundCheckpoints?: boolean;
+}
+
 /**
  * Opens Storage over SQLite (better-sqlite3: WAL, foreign keys on, the parent folder created;
  * `busy_timeout = 0` with an asynchronous busy wait instead, see kysely/sqlite-driver.ts) or PostgreSQL
@@ -32,6 +41,7 @@ export function sqlitePath(databaseUrl: string): string {
 export async function openStorage(
   databaseUrl: string,
   timeouts: DatabaseTimeouts = DATABASE_TIMEOUT_DEFAULTS,
+  options: OpenOptions = {},
 ): Promise<Storage> {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = sqlitePath(databaseUrl);
@@ -44,7 +54,17 @@ export async function openStorage(
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 0');
     const dialect = asyncBusySqliteDialect(cachingSqliteDatabase(database), timeouts);
-    return kyselyStorage(new Kysely<Database>({ dialect }), 'sqlite', timeouts);
+    const storage = kyselyStorage(new Kysely<Database>({ dialect }), 'sqlite', timeouts);
+    if (!options.backgroundCheckpoints || file === ':memory:') return storage;
+    database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    const checkpointer = startCheckpointer(file);
+    return {
+      ...storage,
+      async close() {
+        await checkpointer.stop();
+        await storage.close();
+      },
+    };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const pool = faultAwarePool(databaseUrl, timeouts);

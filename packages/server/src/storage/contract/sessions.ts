@@ -1,4 +1,5 @@
 // The contract of the sessions aggregate: sessions and the refresh tokens that carry them on.
+import type { SessionSignIn } from '../../domain/sign-in.js';
 import type { RefreshToken, Session } from '../../domain/types.js';
 
 export type RotationResult =
@@ -29,8 +30,13 @@ export interface SessionRepository {
   /** Opens a session with its first refresh token, atomically. */
   create(session: Session, first: RefreshToken): Promise<void>;
   get(id: string): Promise<Session | undefined>;
-  /** The current state of a refresh token and its session, without changing anything. */
-  findRefreshToken(tokenHash: Buffer): Promise<{ token: RefreshToken; session: Session } | undefined>;
+  /**
+   * The current state of a refresh token and its session, without changing anything; `signIn` when a
+   * sign-in opened the session (its auth_time and amr, as `signIn.sessionSignIn` gives them).
+   */
+  findRefreshToken(
+    tokenHash: Buffer,
+  ): Promise<{ token: RefreshToken; session: Session; signIn?: SessionSignIn } | undefined>;
   /**
    * Exchanges a refresh token atomically: of any number of concurrent calls with one token, at most one
    * returns `rotated` (RFC 9700 §4.14.2). A token seen again after its use revokes its whole session,

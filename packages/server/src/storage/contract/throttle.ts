@@ -11,6 +11,11 @@ export interface ThrottleRepository {
   /** The counters of `keys` that exist (most requests find none: one indexed read). */
   read(keys: readonly string[]): Promise<ThrottleCounter[]>;
   /**
+   * The same read together with the storage revision, in one statement: the token endpoint needs
+   * both before anything else, and one round trip serves it (see docs/scaling.md).
+   */
+  readWithRevision(keys: readonly string[]): Promise<{ revision: number; counters: ThrottleCounter[] }>;
+  /**
    * Counts one failure for each key, atomically (one upsert; concurrent failures on any node all
    * count). A counter whose last failure is older than `windowMs` starts again at 1.
    */

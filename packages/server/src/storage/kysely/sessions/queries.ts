@@ -17,6 +17,10 @@ export interface TokenWithSessionRow extends Omit<Selectable<RefreshTokensTable>
   s_expires_at: number | string;
   s_revoked_at: number | string | null;
   s_revoked_reason: string | null;
+  /** The session's sign-in link, when a sign-in opened it (null otherwise). */
+  si_sign_in_id: string | null;
+  si_auth_time: number | string | null;
+  si_amr: string | null;
 }
 
 /** The session part of a {@link TokenWithSessionRow}, as a sessions row. */
@@ -113,6 +117,9 @@ export function sessionQueries(db: Kysely<Database>) {
       db
         .selectFrom('refresh_tokens as t')
         .innerJoin('sessions as s', 's.id', 't.session_id')
+        // The sign-in a session came from (auth_time, amr) comes along: a refresh needs it, and one
+        // read is one round trip fewer on PostgreSQL.
+        .leftJoin('sign_in_sessions as si', 'si.session_id', 's.id')
         .select([
           't.token_hash',
           't.session_id',
@@ -130,6 +137,9 @@ export function sessionQueries(db: Kysely<Database>) {
           's.expires_at as s_expires_at',
           's.revoked_at as s_revoked_at',
           's.revoked_reason as s_revoked_reason',
+          'si.sign_in_id as si_sign_in_id',
+          'si.auth_time as si_auth_time',
+          'si.amr as si_amr',
         ])
         .where('t.token_hash', '=', a.hash),
     ),

@@ -1,11 +1,14 @@
 // Session and refresh-token repository: opening sessions, race-safe rotation with replay detection,
 // and revocation.
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { SessionSignIn } from '../../../domain/sign-in.js';
 import type { RefreshToken, Session } from '../../../domain/types.js';
 import type { RotationResult, SessionRepository } from '../../contract/sessions.js';
+import { groupCommit } from '../group-commit.js';
 import { inTransaction, recordRevocations } from '../revocations/record.js';
 import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
+import { linkRow } from '../sign-in/table.js';
 import { pgSessionQueries } from './pg-queries.js';
 import { type SessionQueries, sessionOf, sessionQueries } from './queries.js';
 import { refreshTokenRow, sessionRow } from './table.js';
@@ -22,10 +25,19 @@ async function findToken(
   q: SessionQueries,
   db: Db,
   hash: Buffer,
-): Promise<{ token: RefreshToken; session: Session } | undefined> {
+): Promise<{ token: RefreshToken; session: Session; signIn?: SessionSignIn } | undefined> {
   const { rows } = await q.selectTokenWithSession.execute(db, { hash });
   const row = rows[0];
-  return row ? { token: refreshTokenRow.from(row), session: sessionRow.from(sessionOf(row)) } : undefined;
+  if (!row) return undefined;
+  const found = { token: refreshTokenRow.from(row), session: sessionRow.from(sessionOf(row)) };
+  if (row.si_sign_in_id === null || row.si_auth_time === null || row.si_amr === null) return found;
+  const link = {
+    session_id: row.s_id,
+    sign_in_id: row.si_sign_in_id,
+    auth_time: row.si_auth_time,
+    amr: row.si_amr,
+  };
+  return { ...found, signIn: linkRow.from(link) };
 }
 
 /**
@@ -122,6 +134,9 @@ async function revokeWhere(
 export function sessionRepository(db: Kysely<Database>, dialect: Dialect): SessionRepository {
   const q = sessionQueries(db);
   const pg = dialect === 'postgres' ? pgSessionQueries(db) : undefined;
+  // SQLite: grants that arrive together share one commit (group-commit.ts); PostgreSQL's one
+  // statement per write needs no grouping.
+  const grouped = groupCommit(db);
   return {
     async create(session: Session, first: RefreshToken) {
       const row = sessionRow.to(session);
@@ -138,7 +153,7 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
           });
           return;
         }
-        await db.transaction().execute(async (trx) => {
+        await grouped(async (trx) => {
           await q.insertSession.execute(trx, row);
           await q.insertRefreshToken.execute(trx, { ...token, session_id: session.id });
         });
@@ -162,7 +177,8 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
      * The claim comes first, as one conditional UPDATE: its affected-row count decides the winner on
      * both dialects (PostgreSQL re-checks `used_at IS NULL` after a concurrent commit; SQLite takes the
      * write lock at that first statement, so no stale read precedes it). On PostgreSQL the claim and
-     * the next token's insert are one statement; on SQLite they share a transaction.
+     * the next token's insert are one statement; on SQLite they share a transaction (a savepoint in a
+     * group transaction when other grants arrive with it: group-commit.ts).
      * @see RFC 9700 §4.14.2 (refresh token rotation and replay detection)
      */
     async rotate(presentedHash, next, at, graceMs = 0): Promise<RotationResult> {
@@ -184,7 +200,7 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
         }
         return lostClaim(q, db, found, ms);
       }
-      return db.transaction().execute(async (trx) => {
+      return grouped(async (trx) => {
         const claimed = await q.claimRefreshToken.execute(trx, { hash: presentedHash, at: ms });
         const found = await findToken(q, trx, presentedHash);
         if (found && claimed.numAffectedRows === 1n) {

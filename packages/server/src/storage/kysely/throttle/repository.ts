@@ -1,21 +1,88 @@
-// Throttle repository: the one read every token request makes, and the atomic upsert of a failure
-// (INSERT … ON CONFLICT DO UPDATE … RETURNING, the same statement on SQLite and PostgreSQL).
+// Throttle repository: the one read every token request makes (with the revision, in one prepared
+// statement), and the atomic upsert of a failure (INSERT … ON CONFLICT DO UPDATE … RETURNING, the same
+// statement on SQLite and PostgreSQL).
 import { type Kysely, sql } from 'kysely';
 import type { ThrottleRepository } from '../../contract/throttle.js';
+import { type PreparedQuery, prepare } from '../prepared.js';
 import type { Database } from '../schema.js';
 import { throttleRow } from './table.js';
 
+/** Key lists longer than this are read unprepared (a request names at most a handful of keys). */
+const MAX_PREPARED_KEYS = 16;
+
+interface CounterRow {
+  is_revision: number;
+  key: string | null;
+  failures: number | string;
+  blocked_until: number | string | null;
+}
+
+/**
+ * The revision row and the counters of `n` keys in one statement, compiled once per key count: the
+ * revision row comes first, flagged, and each counter that exists follows it.
+ */
+function readStatement(db: Kysely<Database>, n: number): PreparedQuery<Record<string, string>, CounterRow> {
+  return prepare((a: Record<string, string>) =>
+    db
+      .selectFrom('revision')
+      .select([
+        sql<number>`1`.as('is_revision'),
+        sql<string | null>`null`.as('key'),
+        sql<number | string>`value`.as('failures'),
+        sql<number | string | null>`null`.as('blocked_until'),
+      ])
+      .where('id', '=', 1)
+      .unionAll(
+        db
+          .selectFrom('throttle')
+          .select([sql<number>`0`.as('is_revision'), 'key', 'failures', 'blocked_until'])
+          .where(
+            'key',
+            'in',
+            Array.from({ length: n }, (_, i) => a[`k${i}`] as string),
+          ),
+      ),
+  ) as PreparedQuery<Record<string, string>, CounterRow>;
+}
+
 export function throttleRepository(db: Kysely<Database>): ThrottleRepository {
+  const statements = new Map<number, PreparedQuery<Record<string, string>, CounterRow>>();
+  const readWithRevision: ThrottleRepository['readWithRevision'] = async (keys) => {
+    if (keys.length === 0 || keys.length > MAX_PREPARED_KEYS) {
+      const [revision, counters] = await Promise.all([
+        db.selectFrom('revision').select('value').where('id', '=', 1).executeTakeFirst(),
+        read(keys),
+      ]);
+      return { revision: revision ? Number(revision.value) : 0, counters };
+    }
+    let statement = statements.get(keys.length);
+    if (!statement) {
+      statement = readStatement(db, keys.length);
+      statements.set(keys.length, statement);
+    }
+    const args: Record<string, string> = {};
+    for (let i = 0; i < keys.length; i++) args[`k${i}`] = keys[i] as string;
+    const { rows } = await statement.execute(db, args);
+    let revision = 0;
+    const counters = [];
+    for (const row of rows) {
+      if (Number(row.is_revision) === 1) revision = Number(row.failures);
+      else counters.push(throttleRow.from(row as { key: string; failures: number; blocked_until: number }));
+    }
+    return { revision, counters };
+  };
+  const read: ThrottleRepository['read'] = async (keys) => {
+    if (keys.length === 0) return [];
+    const rows = await db
+      .selectFrom('throttle')
+      .select(['key', 'failures', 'blocked_until'])
+      .where('key', 'in', keys)
+      .execute();
+    return rows.map(throttleRow.from);
+  };
   return {
-    async read(keys) {
-      if (keys.length === 0) return [];
-      const rows = await db
-        .selectFrom('throttle')
-        .select(['key', 'failures', 'blocked_until'])
-        .where('key', 'in', keys)
-        .execute();
-      return rows.map(throttleRow.from);
-    },
+    read,
+    readWithRevision,
     async fail(keys, at, windowMs) {
       if (keys.length === 0) return [];
       const ms = at.getTime();
