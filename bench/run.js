@@ -121,6 +121,7 @@ async function startTargets(opts, work) {
         dataDir: path.join(work, 'compare'),
         logFile: path.join(work, 'cxauth-compare.log'),
         cli: path.resolve(opts.compareCli),
+        machineApp: false,
       });
       t.base.cli = opts.compareCli;
       log(`the --compare-cli build is up: ${t.base.issuer}, pid ${t.base.pid}`);

@@ -37,7 +37,8 @@ export function passwordForm(creds, scope) {
  * Starts `node packages/cli/bin/cxauth.js serve --demo` in `dataDir` on free ports (SQLite by default, or
  * `databaseUrl` with `kek`), waits until both the global service and the demo area's API are ready, and reads
  * the demo credentials it wrote. `nodeArgs` (e.g. --cpu-prof) go to node itself; `cli` may name another
- * build of the cxauth executable; `env` adds settings (e.g. CXAUTH_SIGNING_ALG).
+ * build of the cxauth executable; `env` adds settings (e.g. CXAUTH_SIGNING_ALG); `machineApp: false`
+ * skips registering the client_credentials app (a build from before app types has no `--grant`).
  */
 export async function startCxauth({
   dataDir,
@@ -47,6 +48,7 @@ export async function startCxauth({
   nodeArgs = [],
   cli = CLI,
   env: extra = {},
+  machineApp = true,
 }) {
   const [port, apiPort] = [await freePort(), await freePort()];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^CX(AUTH|ONE)_/.test(k)));
@@ -73,6 +75,7 @@ export async function startCxauth({
     throw new Error(`cxauth serve --demo did not start (${short})\n${err.message}\n${log.join('\n')}`);
   }
   const creds = JSON.parse(readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  if (!machineApp) return { child, pid: child.pid, issuer, api, creds, dataDir, databaseUrl };
   // A backend bound to the demo tenant, for the client_credentials row (the demo app serves every
   // tenant, so it may not use that grant).
   const machine = JSON.parse(

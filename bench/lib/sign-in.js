@@ -64,7 +64,8 @@ async function signedInBrowser(cx) {
 export function codeGrant(id, label, cx) {
   const pool = [];
   let mint;
-  let rate = 400;
+  // A first guess near the password grant's rate, so the first run's pool does not run dry.
+  let rate = 3000;
   const fill = async (wanted) => {
     mint ??= await signedInBrowser(cx);
     while (pool.length < wanted) {
