@@ -207,6 +207,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerTokenEndpoint(app, {
     grants,
     grantDeps: { config, storage, hasher, tokens, lookups, audit, verifier: ring.verifier },
+    lookups,
+    hasher,
     clock,
     throttle,
     audit,

@@ -4,10 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../domain/types.js';
 import { noStore } from '../http/headers.js';
 import type { Audit } from '../observability/audit.js';
-import { type AuthenticatedClient, authenticateClient, parseBasic } from '../protocol/client-auth.js';
-import { InvalidClient, InvalidRequest } from '../protocol/errors.js';
+import { authenticateClient, type ClientAuthMethod, parseBasic } from '../protocol/client-auth.js';
+import { InvalidClient, InvalidGrant, InvalidRequest } from '../protocol/errors.js';
 import { type FormParams, isForm } from '../protocol/params.js';
-import type { Throttle } from '../protocol/throttling.js';
+import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../protocol/throttling.js';
 import type { Lookups, LookupView } from '../storage/lookups.js';
 import type { Hasher } from '../tokens/refresh-token.js';
 
@@ -40,57 +40,108 @@ export interface ClientRequestDeps {
   readonly clock: () => Date;
 }
 
+/** What the work of an authenticated client request is given. */
+export interface ClientCall {
+  readonly params: FormParams;
+  readonly client: Application;
+  /** How it authenticated (`none` for a public client). */
+  readonly method: ClientAuthMethod;
+  /** The cached records as of this request's revision. */
+  readonly lookups: LookupView;
+  /** One instant for the whole request: a rotated-out secret's overlap and any tokens issued. */
+  readonly now: Date;
+}
+
 /**
- * The form and its authenticated client, with the cached records as of this request. Client
- * authentication is throttled and audited here as at the token endpoint, so a client id delayed there
- * is delayed at revocation and introspection too (docs/operations.md "Throttling").
+ * Runs `work` for the authenticated client of a form request, throttled and audited: the client id,
+ * the source address and `identifiers` (what a grant presents) are checked before the credentials
+ * (429 while delayed); an `invalid_client` or `invalid_grant` counts as a failure and is recorded; a
+ * success clears the pair counters it had. The token endpoint, revocation and introspection all pass
+ * here, so no endpoint that checks a client secret bypasses the throttle (docs/operations.md).
+ * @see RFC 6749 §2.3 and §5.2, RFC 6585 §4
  */
-export async function authenticatedForm(
+export async function withClient<T>(
   request: FastifyRequest,
   deps: ClientRequestDeps,
-): Promise<{ params: FormParams; client: AuthenticatedClient; lookups: LookupView }> {
+  identifiers: readonly ThrottleIdentifier[],
+  work: (call: ClientCall) => Promise<T>,
+  grantType?: string,
+): Promise<T> {
   const params = (request.body ?? {}) as FormParams;
   const clientId = presentedClientId(request.headers.authorization, params);
-  // One revision read per request (docs/storage.md); the throttle's read runs beside it.
-  const [lookups, ticket] = await Promise.all([
-    deps.lookups.current(request),
-    deps.throttle.check({
-      identifiers: clientId === undefined ? [] : [{ kind: 'client', value: clientId }],
-      address: request.ip,
-    }),
-  ]);
+  // One read: the throttle counters and the revision in one statement, so every cached record used
+  // below is current (docs/storage.md); without throttling, the revision alone.
+  const ticket = await deps.throttle.check({
+    identifiers: clientId === undefined ? identifiers : [{ kind: 'client', value: clientId }, ...identifiers],
+    address: request.ip,
+  });
+  const lookups = await deps.lookups.current(request, ticket.revision);
+  const now = deps.clock();
   let presented: Application | undefined;
   try {
-    const client = await authenticateClient(
+    const { app: client, method } = await authenticateClient(
       {
         getApplication: async (id) => {
           presented = await lookups.application(id);
           return presented;
         },
         hasher: deps.hasher,
-        now: deps.clock(),
+        now,
       },
       request.headers.authorization,
       params,
     );
+    const result = await work({ params, client, method, lookups, now });
+    // Writes only when this identifier had failed from this address before.
     deps.throttle
       .succeed(ticket)
       .catch((err: unknown) => request.log.warn({ err }, 'could not clear throttle counters'));
-    return { params, client, lookups };
+    return result;
   } catch (err) {
-    if (err instanceof InvalidClient) {
-      await deps.throttle.fail(ticket).catch((failure: unknown) => {
-        request.log.error({ err: failure }, 'could not count a failed attempt');
-      });
-      deps.audit.record({
-        type: 'client.authentication_failed',
-        // Only a client that exists is named: an unknown id may be a secret pasted in the wrong field.
-        actor: presented ? `client:${presented.clientId}` : null,
-        tenantId: presented?.tenantId ?? null,
-        address: request.ip,
-        details: { endpoint: request.routeOptions.url, error: err.error, description: err.description },
-      });
+    if (err instanceof InvalidClient || err instanceof InvalidGrant) {
+      await refused(deps, request, ticket, err, presented, grantType);
     }
     throw err;
+  }
+}
+
+/** Counts a refused credential and records it (and a delay it starts) in the audit trail. */
+async function refused(
+  deps: ClientRequestDeps,
+  request: FastifyRequest,
+  ticket: ThrottleTicket,
+  err: InvalidClient | InvalidGrant,
+  client: Application | undefined,
+  grantType: string | undefined,
+): Promise<void> {
+  const outcome = await deps.throttle.fail(ticket).catch((failure: unknown) => {
+    request.log.error({ err: failure }, 'could not count a failed attempt');
+    return { delayed: [], retryAfter: 0 };
+  });
+  const common = {
+    // Only a client that exists is named: an unknown id may be a secret pasted in the wrong field.
+    actor: client ? `client:${client.clientId}` : null,
+    tenantId: client?.tenantId ?? null,
+    address: request.ip,
+  };
+  deps.audit.record({
+    ...common,
+    type: err instanceof InvalidClient ? 'client.authentication_failed' : 'grant.refused',
+    details: {
+      endpoint: request.routeOptions.url,
+      grantType,
+      error: err.error,
+      description: err.description,
+    },
+  });
+  if (outcome.retryAfter > 0) {
+    deps.audit.record({
+      ...common,
+      type: 'throttle.engaged',
+      details: {
+        delayed: outcome.delayed.map((d) => `${d.kind}/${d.scope}`).join(' '),
+        retryAfterSeconds: outcome.retryAfter,
+      },
+    });
   }
 }

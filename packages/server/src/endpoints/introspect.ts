@@ -10,7 +10,7 @@ import { ROUTE } from '../http/routes.js';
 import { InvalidClient, InvalidRequest } from '../protocol/errors.js';
 import type { Storage } from '../storage/contract/index.js';
 import { liveSession, liveToken, verifiedClaims } from '../tokens/liveness.js';
-import { authenticatedForm, type ClientRequestDeps, formOnly } from './client-request.js';
+import { type ClientRequestDeps, formOnly, withClient } from './client-request.js';
 import { looksLikeJwt } from './revoke.js';
 
 export interface IntrospectDeps extends ClientRequestDeps {
@@ -80,14 +80,12 @@ export function registerIntrospection(app: FastifyInstance, deps: IntrospectDeps
   app.post(ROUTE.introspection.path, {
     onRequest: formOnly,
     handler: async (request, reply) => {
-      const { params, client } = await authenticatedForm(request, deps);
-      if (client.method === 'none')
-        throw new InvalidClient('introspection needs client authentication', false);
-      const token = params['token'];
-      if (token === undefined) throw new InvalidRequest('token is required');
-      const answer = looksLikeJwt(token)
-        ? await accessToken(deps, client.app, token)
-        : await refreshToken(deps, client.app, token);
+      const answer = await withClient(request, deps, [], async ({ params, client, method }) => {
+        if (method === 'none') throw new InvalidClient('introspection needs client authentication', false);
+        const token = params['token'];
+        if (token === undefined) throw new InvalidRequest('token is required');
+        return looksLikeJwt(token) ? accessToken(deps, client, token) : refreshToken(deps, client, token);
+      });
       return sendJson(reply, answer ? JSON.stringify(answer) : INACTIVE);
     },
   });

@@ -10,7 +10,7 @@ import { ROUTE } from '../http/routes.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { Storage } from '../storage/contract/index.js';
 import { verifiedClaims } from '../tokens/liveness.js';
-import { authenticatedForm, type ClientRequestDeps, formOnly } from './client-request.js';
+import { type ClientRequestDeps, formOnly, withClient } from './client-request.js';
 
 export interface RevokeDeps extends ClientRequestDeps {
   readonly storage: Storage;
@@ -52,15 +52,16 @@ export function registerRevocation(app: FastifyInstance, deps: RevokeDeps): void
   app.post(ROUTE.revocation.path, {
     onRequest: formOnly,
     handler: async (request, reply) => {
-      const { params, client } = await authenticatedForm(request, deps);
-      const token = params['token'];
-      if (token === undefined) throw new InvalidRequest('token is required');
-      // The two kinds cannot be mistaken for each other (refresh tokens hold no dot), so the shape
-      // decides where to look and the hint is not needed (RFC 7009 §2.1 lets the server search).
-      const done = looksLikeJwt(token)
-        ? await revokeAccessToken(deps, client.app, token)
-        : await revokeRefreshToken(deps, client.app, token);
-      if (done) request.log.info({ clientId: client.app.clientId }, 'token revoked');
+      await withClient(request, deps, [], async ({ params, client }) => {
+        const token = params['token'];
+        if (token === undefined) throw new InvalidRequest('token is required');
+        // The two kinds cannot be mistaken for each other (refresh tokens hold no dot), so the shape
+        // decides where to look and the hint is not needed (RFC 7009 §2.1 lets the server search).
+        const done = looksLikeJwt(token)
+          ? await revokeAccessToken(deps, client, token)
+          : await revokeRefreshToken(deps, client, token);
+        if (done) request.log.info({ clientId: client.clientId }, 'token revoked');
+      });
       return noStore(reply).code(200).send();
     },
   });
