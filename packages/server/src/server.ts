@@ -27,9 +27,9 @@ import { registerRequestMetrics } from './http/metrics.js';
 import { allowedMethods, corsRoutes, enforceRoutes, ROUTE, routinePaths } from './http/routes.js';
 import { registerStrictHeaders } from './http/strict.js';
 import { cookieJar } from './interaction/cookies.js';
+import { createDeviceCookies } from './interaction/device-cookie.js';
 import { createSealer } from './interaction/seal.js';
 import { signInSessions } from './interaction/session.js';
-import { type SignInThrottle, sharedSignInThrottle } from './interaction/throttle.js';
 import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
@@ -40,11 +40,12 @@ import { type Audit, createAudit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import type { ServiceMetrics } from './observability/metrics.js';
 import { registerRequestLog } from './observability/request-log.js';
-import { createThrottle } from './protocol/throttling.js';
 import { revocationFeed } from './revocation/feed.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import type { Storage } from './storage/contract/index.js';
 import { createLookups } from './storage/lookups.js';
+import { type SignInThrottle, sharedSignInThrottle } from './throttling/sign-in.js';
+import { createThrottle } from './throttling/throttle.js';
 import { TokenIssuer } from './tokens/issuer.js';
 import type { Hasher } from './tokens/refresh-token.js';
 
@@ -157,7 +158,11 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     });
     app.addHook('onClose', stop);
   }
-  const throttle = createThrottle(storage.throttle, config.throttling, clock, metrics?.throttled);
+  const throttle = createThrottle(storage.throttle, config.throttling, {
+    clock,
+    onThrottled: metrics?.throttled,
+    audit,
+  });
 
   const grants = enabledGrants(options.grants);
   const ring = new KeyRing(keys, {
@@ -242,6 +247,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     cookies,
     sessions,
     throttle: options.signInThrottle ?? sharedSignInThrottle(throttle),
+    devices: createDeviceCookies(kekForSignIn),
     action: ROUTE.authorize.path,
     lookups,
     clock,
