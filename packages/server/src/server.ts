@@ -20,6 +20,7 @@ import { registerTenantConfiguration } from './endpoints/tenant-configuration.js
 import { registerTokenEndpoint } from './endpoints/token.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
 import { enabledGrants, type GrantType } from './grants/index.js';
+import { registerClientAddress } from './http/client-address.js';
 import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
@@ -124,6 +125,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   if (!hasher || !keys) throw new Error('createServer needs `kek`, or both `hasher` and `keys`');
 
   const app = fastify(config, options.logger ?? false);
+  // First: every hook, handler and log line after it reads the client address from request.ip.
+  registerClientAddress(app, config.trustedProxies);
   const routes = enforceRoutes(app);
   registerRequestLog(app, routinePaths());
   registerStrictHeaders(app);
