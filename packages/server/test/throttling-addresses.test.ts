@@ -376,6 +376,10 @@ describe('a username guessed from many addresses', () => {
     // A second browser of the user, signed in too.
     const other = new LiveBrowser(base, '127.0.8.201');
     expect((await other.signIn(app, user.email, PASSWORD)).status).toBe(302);
+    // A browser of someone else, with a device cookie of its own user.
+    const { user: neighbour } = await signInUser(svc);
+    const theirs = new LiveBrowser(base, '127.0.8.204');
+    expect((await theirs.signIn(app, neighbour.email, PASSWORD)).status).toBe(302);
 
     // Five wrong passwords, each from another address: the username's counter delays it.
     for (const i of range(5)) {
@@ -393,6 +397,9 @@ describe('a username guessed from many addresses', () => {
     const forged = new LiveBrowser(base, '127.0.8.203');
     forged.cookies.set(device as string, 'A'.repeat(65));
     expect((await forged.signIn(app, user.email, PASSWORD)).status).toBe(429);
+    const borrowed = new LiveBrowser(base, '127.0.8.205');
+    borrowed.cookies.set(device as string, deviceOf(theirs));
+    expect((await borrowed.signIn(app, user.email, PASSWORD)).status).toBe(429);
 
     // The device cookie that fails too often is delayed by itself, wherever it goes; the user's other
     // browser keeps its own.
