@@ -3,12 +3,13 @@
 // public identifiers leave the genuine client un-delayed, a client racing its own refreshes does not
 // delay itself, a trusted reverse proxy (X-Forwarded-For or Forwarded) throttles per real client,
 // forwarding headers from anyone else change nothing, and a username guessed from many addresses is
-// delayed everywhere but in its owner's browser holding a device cookie.
+// delayed everywhere but in its owner's browser holding a device cookie, and so is a second factor.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
+import { hotp, totpStep } from '../src/secrets/totp.js';
 import { basic, FORM, form } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
 import { authorizeQuery, hiddenInputs, PASSWORD, pkce, publicApp, signInUser } from './helpers/sign-in.js';
@@ -414,5 +415,46 @@ describe('a username guessed from many addresses', () => {
     const otherAgain = new LiveBrowser(base, '127.0.9.101');
     otherAgain.cookies.set(device as string, deviceOf(other));
     expect((await otherAgain.signIn(app, user.email, PASSWORD)).status).toBe(302);
+  });
+});
+
+describe('a second factor guessed from many addresses', () => {
+  it('is delayed per user, except in the browser holding its device cookie', async () => {
+    const app = await publicApp(svc);
+    const { user, totpSecret } = await signInUser(svc, { totp: true });
+    const code = (offset = 0) => hotp(totpSecret as Buffer, totpStep(svc.clock.now()) + offset);
+    const withOtp = async (b: LiveBrowser, otp: string) => {
+      const step = await b.signIn(app, user.email, PASSWORD);
+      expect(step.status).toBe(200);
+      expect(step.body).toContain('name="otp"');
+      return b.request({
+        method: 'POST',
+        path: '/auth/authorize',
+        body: form({ ...hiddenInputs(step.body), otp }),
+      });
+    };
+    const own = new LiveBrowser(base, '127.0.10.200');
+    expect((await withOtp(own, code())).status).toBe(302);
+    const device = [...own.cookies.keys()].find((name) => name.endsWith('cxauth_device')) as string;
+    expect(own.cookies.get(device)).toBeDefined();
+    svc.clock.advance(30);
+    // Someone who knows the password guesses codes from five addresses: the user's counter delays.
+    for (const i of range(5)) {
+      const res = await withOtp(new LiveBrowser(base, `127.0.10.${i}`), code(-1000));
+      expect(res.status).toBe(200);
+    }
+    expect((await withOtp(new LiveBrowser(base, '127.0.10.100'), code())).status).toBe(429);
+    const ownAgain = new LiveBrowser(base, '127.0.10.201');
+    ownAgain.cookies.set(device, own.cookies.get(device) as string);
+    expect((await withOtp(ownAgain, code())).status).toBe(302);
+    await expect
+      .poll(
+        async () =>
+          (await svc.storage.auditEvents.list({ type: 'throttle.engaged', limit: 10_000 })).some((e) =>
+            String(e.details['counters']).includes(`second_factor=${user.id}`),
+          ),
+        { timeout: 5000 },
+      )
+      .toBe(true);
   });
 });
