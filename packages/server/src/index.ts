@@ -91,12 +91,12 @@ export { PURGERS, purge } from './maintenance/purge.js';
 export type { Audit, AuditEventType, AuditInput } from './observability/audit.js';
 export { AUDIT_EVENT_TYPES, auditJson, createAudit } from './observability/audit.js';
 export type { LoggerOption } from './observability/logger.js';
-export type { Throttle, ThrottleIdentifier, ThrottleSubject, ThrottleTicket } from './protocol/throttling.js';
-export { createThrottle } from './protocol/throttling.js';
 export { purgeRevocationEvents } from './revocation/feed.js';
 export type { CreateServerOptions } from './server.js';
 export { createServer } from './server.js';
 export type { RunningAuthService, StartOptions } from './start.js';
 export { startAuthService } from './start.js';
+export type { Throttle, ThrottleIdentifier, ThrottleSubject, ThrottleTicket } from './throttling/throttle.js';
+export { createThrottle } from './throttling/throttle.js';
 export type { TokenResponse } from './tokens/issuer.js';
 // --- end of the global service exports ---

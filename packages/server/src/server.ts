@@ -20,6 +20,7 @@ import { registerTenantConfiguration } from './endpoints/tenant-configuration.js
 import { registerTokenEndpoint } from './endpoints/token.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
 import { enabledGrants, type GrantType } from './grants/index.js';
+import { registerClientAddress } from './http/client-address.js';
 import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
@@ -27,9 +28,9 @@ import { registerRequestMetrics } from './http/metrics.js';
 import { allowedMethods, corsRoutes, enforceRoutes, ROUTE, routinePaths } from './http/routes.js';
 import { registerStrictHeaders } from './http/strict.js';
 import { cookieJar } from './interaction/cookies.js';
+import { createDeviceCookies } from './interaction/device-cookie.js';
 import { createSealer } from './interaction/seal.js';
 import { signInSessions } from './interaction/session.js';
-import { type SignInThrottle, sharedSignInThrottle } from './interaction/throttle.js';
 import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
@@ -40,11 +41,12 @@ import { type Audit, createAudit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import type { ServiceMetrics } from './observability/metrics.js';
 import { registerRequestLog } from './observability/request-log.js';
-import { createThrottle } from './protocol/throttling.js';
 import { revocationFeed } from './revocation/feed.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import type { Storage } from './storage/contract/index.js';
 import { createLookups } from './storage/lookups.js';
+import { type SignInThrottle, sharedSignInThrottle } from './throttling/sign-in.js';
+import { createThrottle } from './throttling/throttle.js';
 import { TokenIssuer } from './tokens/issuer.js';
 import type { Hasher } from './tokens/refresh-token.js';
 
@@ -123,6 +125,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   if (!hasher || !keys) throw new Error('createServer needs `kek`, or both `hasher` and `keys`');
 
   const app = fastify(config, options.logger ?? false);
+  // First: every hook, handler and log line after it reads the client address from request.ip.
+  registerClientAddress(app, config.trustedProxies);
   const routes = enforceRoutes(app);
   registerRequestLog(app, routinePaths());
   registerStrictHeaders(app);
@@ -157,7 +161,11 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     });
     app.addHook('onClose', stop);
   }
-  const throttle = createThrottle(storage.throttle, config.throttling, clock, metrics?.throttled);
+  const throttle = createThrottle(storage.throttle, config.throttling, {
+    clock,
+    onThrottled: metrics?.throttled,
+    audit,
+  });
 
   const grants = enabledGrants(options.grants);
   const ring = new KeyRing(keys, {
@@ -242,6 +250,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     cookies,
     sessions,
     throttle: options.signInThrottle ?? sharedSignInThrottle(throttle),
+    devices: createDeviceCookies(kekForSignIn),
     action: ROUTE.authorize.path,
     lookups,
     clock,

@@ -31,8 +31,9 @@ describe('audit events', () => {
       (await tokenRequest(svc.app, { grant_type: 'password', username: 'a', password: 'b' }, badClient))
         .statusCode,
     ).toBe(401);
-    // The client's counter (one bad secret above) reaches five: it is delayed.
-    for (let i = 0; i < 4; i++) {
+    // Five wrong secrets of the key from this address: that pair is delayed (the client's one wrong
+    // secret counts only against the client).
+    for (let i = 0; i < 5; i++) {
       const res = await tokenRequest(
         svc.app,
         { grant_type: 'password', username: fixture.accessKeyId, password: 'wrong-key-secret-2' },
@@ -96,6 +97,10 @@ describe('audit events', () => {
     );
     const throttled = events.find((e) => e.type === 'throttle.engaged');
     expect(throttled?.details['retryAfterSeconds']).toBe(1);
+    // The counter is named by the key it belongs to (the access key id and the address), no secret.
+    expect(throttled?.address).toBe('127.0.0.1');
+    expect(throttled?.details['delayed']).toBe('access_key/pair');
+    expect(throttled?.details['counters']).toBe(`access_key=${fixture.accessKeyId}@127.0.0.1`);
 
     // One JSON line per event in the log, each carrying the stored event.
     const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.audit);

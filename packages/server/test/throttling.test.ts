@@ -4,10 +4,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_GRANTS } from '../src/grants/index.js';
-import { throttleKeys } from '../src/protocol/throttling.js';
 import { createServer } from '../src/server.js';
 import type { Storage } from '../src/storage/contract/index.js';
 import { openStorage } from '../src/storage/open.js';
+import { throttleKeys } from '../src/throttling/throttle.js';
 import { pgUnavailable } from './fixtures/storage-db.js';
 import { basic, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
@@ -139,20 +139,44 @@ describe('throttling every grant', () => {
       .toBe(2);
   });
 
-  it('wrong refresh tokens throttle their client', async () => {
+  it('unknown refresh tokens and codes count nothing: they are random, not guesses', async () => {
     svc.clock.advance(3600 * 2);
     const right = { authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret) };
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 30; i++) {
       const res = await tokenRequest(
         svc.app,
-        { grant_type: 'refresh_token', refresh_token: `guess-${i}` },
+        i % 2 === 0
+          ? { grant_type: 'refresh_token', refresh_token: `guess-${i}` }
+          : { grant_type: 'authorization_code', code: `guess-${i}`, redirect_uri: 'https://app.example/cb' },
         right,
       );
       expect(res.statusCode).toBe(400);
     }
-    expectThrottled(
-      await tokenRequest(svc.app, { grant_type: 'refresh_token', refresh_token: 'guess' }, right),
+    const ok = await tokenRequest(
+      svc.app,
+      { grant_type: 'password', username: svc.fixture.accessKeyId, password: svc.fixture.accessKeySecret },
+      right,
     );
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('malformed client credentials count against no one, not even the access key the body names', async () => {
+    svc.clock.advance(3600 * 2);
+    for (let i = 0; i < 30; i++) {
+      const res = await tokenRequest(
+        svc.app,
+        { grant_type: 'password', username: svc.fixture.accessKeyId, password: 'x', client_secret: 'y' },
+        { authorization: i % 2 === 0 ? 'Basic %%%' : basic(svc.fixture.clientId, svc.fixture.clientSecret) },
+      );
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode).toBeLessThan(429);
+    }
+    const ok = await tokenRequest(
+      svc.app,
+      { grant_type: 'password', username: svc.fixture.accessKeyId, password: svc.fixture.accessKeySecret },
+      { authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret) },
+    );
+    expect(ok.statusCode).toBe(200);
   });
 });
 

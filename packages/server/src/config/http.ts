@@ -1,6 +1,7 @@
 // Where and how the service answers HTTP: issuer, listening address, the demo API port, body size, and
 // the timeouts that bound slow clients and the drain on SIGTERM (docs/operations.md).
 import { ConfigError, integer } from './env.js';
+import { type TrustedNetwork, trustedProxies } from './proxies.js';
 
 /**
  * How long a client may take, and how long a shutdown may take, in milliseconds. The same settings serve
@@ -58,6 +59,8 @@ export interface HttpConfig {
   /** Largest accepted request body, bytes. */
   readonly bodyLimit: number;
   readonly timeouts: HttpTimeouts;
+  /** CXAUTH_TRUSTED_PROXIES: whose forwarding headers name the client (default none). */
+  readonly trustedProxies: readonly TrustedNetwork[];
 }
 
 /**
@@ -83,8 +86,8 @@ function issuerFrom(raw: string): string {
 
 /**
  * Reads CXAUTH_PORT (default 8080), CXAUTH_API_PORT (8081), CXAUTH_ISSUER (default
- * http://127.0.0.1:$CXAUTH_PORT), CXAUTH_HOST (127.0.0.1), CXAUTH_BODY_LIMIT (16 KiB) and the
- * timeouts of {@link httpTimeouts}.
+ * http://127.0.0.1:$CXAUTH_PORT), CXAUTH_HOST (127.0.0.1), CXAUTH_BODY_LIMIT (16 KiB), the
+ * timeouts of {@link httpTimeouts} and CXAUTH_TRUSTED_PROXIES.
  */
 export function httpConfig(env: NodeJS.ProcessEnv): HttpConfig {
   const port = integer(env, 'CXAUTH_PORT', 8080, 0, 65535);
@@ -96,5 +99,6 @@ export function httpConfig(env: NodeJS.ProcessEnv): HttpConfig {
     apiPort,
     bodyLimit: integer(env, 'CXAUTH_BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
     timeouts: httpTimeouts(env),
+    trustedProxies: trustedProxies(env),
   });
 }

@@ -7,8 +7,8 @@ import type { Audit } from '../observability/audit.js';
 import { authenticateClient, type ClientAuthMethod, parseBasic } from '../protocol/client-auth.js';
 import { InvalidClient, InvalidGrant, InvalidRequest } from '../protocol/errors.js';
 import { type FormParams, isForm } from '../protocol/params.js';
-import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../protocol/throttling.js';
 import type { Lookups, LookupView } from '../storage/lookups.js';
+import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../throttling/throttle.js';
 import type { Hasher } from '../tokens/refresh-token.js';
 
 /**
@@ -55,10 +55,12 @@ export interface ClientCall {
 /**
  * Runs `work` for the authenticated client of a form request, throttled and audited: the client id,
  * the source address and `identifiers` (what a grant presents) are checked before the credentials
- * (429 while delayed); an `invalid_client` or `invalid_grant` counts as a failure and is recorded; a
- * success clears the pair counters it had. The token endpoint, revocation and introspection all pass
- * here, so no endpoint that checks a client secret bypasses the throttle (docs/operations.md).
- * @see RFC 6749 §2.3 and §5.2, RFC 6585 §4
+ * (429 while delayed). Every `invalid_client` and `invalid_grant` is recorded, but only a refused
+ * credential (a wrong or unknown client secret or access-key secret) is counted, and only against
+ * itself from this address and the address: a malformed request, or a spent refresh token or code,
+ * counts against no one. A success clears the pair counters it had. The token endpoint, revocation and
+ * introspection all pass here, so no endpoint that checks a client secret bypasses the throttle.
+ * @see RFC 6749 §2.3 and §5.2, RFC 6585 §4, docs/operations.md "Throttling"
  */
 export async function withClient<T>(
   request: FastifyRequest,
@@ -105,7 +107,7 @@ export async function withClient<T>(
   }
 }
 
-/** Counts a refused credential and records it (and a delay it starts) in the audit trail. */
+/** Records a refusal in the audit trail and, when it refused a credential, counts that failure. */
 async function refused(
   deps: ClientRequestDeps,
   request: FastifyRequest,
@@ -114,10 +116,6 @@ async function refused(
   client: Application | undefined,
   grantType: string | undefined,
 ): Promise<void> {
-  const outcome = await deps.throttle.fail(ticket).catch((failure: unknown) => {
-    request.log.error({ err: failure }, 'could not count a failed attempt');
-    return { delayed: [], retryAfter: 0 };
-  });
   const common = {
     // Only a client that exists is named: an unknown id may be a secret pasted in the wrong field.
     actor: client ? `client:${client.clientId}` : null,
@@ -134,14 +132,14 @@ async function refused(
       description: err.description,
     },
   });
-  if (outcome.retryAfter > 0) {
-    deps.audit.record({
-      ...common,
-      type: 'throttle.engaged',
-      details: {
-        delayed: outcome.delayed.map((d) => `${d.kind}/${d.scope}`).join(' '),
-        retryAfterSeconds: outcome.retryAfter,
-      },
-    });
-  }
+  const credential = err.refused;
+  if (!credential) return;
+  const failed: ThrottleIdentifier = { kind: credential.kind, value: credential.id };
+  await deps.throttle
+    .fail(ticket, [failed], {
+      actor: common.actor,
+      tenantId: common.tenantId,
+      known: credential.known ? [failed] : [],
+    })
+    .catch((failure: unknown) => request.log.error({ err: failure }, 'could not count a failed attempt'));
 }

@@ -7,7 +7,7 @@ import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { verifyCodeVerifier } from '../protocol/pkce.js';
 import { refuseUnentitledScope } from '../protocol/scope.js';
-import type { ThrottleIdentifier } from '../protocol/throttling.js';
+import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
@@ -15,8 +15,8 @@ import type { GrantContext } from './types.js';
 export const grantType = 'authorization_code';
 
 /**
- * No identifier of its own: a code is 256 random bits, bound to the client whose id is throttled for
- * every grant, and spent (or refused) at its first use.
+ * Nothing: a code is 256 random bits, spent (or refused) at its first use, so a bogus or spent one is
+ * not a guess and counts nothing (knowing a public client's id must not let anyone delay it).
  */
 export function throttleKeys(_params: FormParams): readonly ThrottleIdentifier[] {
   return [];

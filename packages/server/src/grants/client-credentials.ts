@@ -6,7 +6,7 @@
 import { InvalidGrant, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { parseScope, USER_SCOPES } from '../protocol/scope.js';
-import type { ThrottleIdentifier } from '../protocol/throttling.js';
+import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import type { GrantContext } from './types.js';
 

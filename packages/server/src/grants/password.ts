@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
-import type { ThrottleIdentifier } from '../protocol/throttling.js';
+import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
@@ -13,7 +13,7 @@ export const grantType = 'password' as const;
 
 export const parameters: readonly string[] = ['username', 'password'];
 
-/** The access key id is throttled, by itself and from each address. */
+/** The access key id is throttled from each address (never from every address: its secret is random). */
 export function throttleKeys(params: FormParams): readonly ThrottleIdentifier[] {
   const keyId = params['username'];
   return keyId === undefined ? [] : [{ kind: 'access_key', value: keyId }];
@@ -42,7 +42,10 @@ export async function handler({
   const scope = parseScope(params['scope'], client.scopes);
   const owner = await lookups.accessKeyOwner(keyId);
   const ok = hasher.verify(secret, owner?.key.secretHash ?? DUMMY_HASH);
-  if (!owner || !ok) throw new InvalidGrant(BAD_CREDENTIALS);
+  // A wrong secret or unknown key is a guess (counted by the throttle); an inactive one is not.
+  if (!owner || !ok) {
+    throw new InvalidGrant(BAD_CREDENTIALS, { kind: 'access_key', id: keyId, known: owner !== undefined });
+  }
   const { key, user, tenant } = owner;
   if (key.status !== 'active' || user.status !== 'active' || tenant.status !== 'active') {
     throw new InvalidGrant(BAD_CREDENTIALS);

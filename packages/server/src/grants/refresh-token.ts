@@ -3,8 +3,8 @@
 import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
-import type { ThrottleIdentifier } from '../protocol/throttling.js';
 import type { AccessKeyOwner } from '../storage/contract/index.js';
+import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
 import type { GrantContext } from './types.js';
@@ -14,8 +14,9 @@ export const grantType = 'refresh_token' as const;
 export const parameters: readonly string[] = ['refresh_token'];
 
 /**
- * Nothing besides the client id and address: a refresh token has 256 random bits, so no counter per
- * token could slow a guess, and the client id that must accompany it is throttled already.
+ * Nothing: a refresh token has 256 random bits, so a spent, expired or revoked one is not a guess and
+ * counts nothing (a client racing its own refreshes must not delay itself); only a wrong client
+ * secret counts, against the client from that address.
  */
 export function throttleKeys(_params: FormParams): readonly ThrottleIdentifier[] {
   return [];

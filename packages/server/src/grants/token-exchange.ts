@@ -7,7 +7,7 @@ import { TOKEN_EXCHANGE } from '../protocol/app-types.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
-import type { ThrottleIdentifier } from '../protocol/throttling.js';
+import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { liveToken, verifiedClaims } from '../tokens/liveness.js';
 import type { GrantContext } from './types.js';

@@ -1,9 +1,10 @@
-// The cookies of the sign-in pages: the sign-in session (single sign-on) and the browser binding of the
-// sign-in form (CSRF). HttpOnly and SameSite=Lax always; on an https issuer Secure and the `__Host-`
+// The cookies of the sign-in pages: the sign-in session (single sign-on), the browser binding of the
+// sign-in form (CSRF) and the device cookie (throttling). HttpOnly and SameSite=Lax always; on an https issuer Secure and the `__Host-`
 // prefix, which also pins them to this host and path `/` (RFC 6265bis §4.1.3.2).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export type CookieName = 'session' | 'browser';
+/** The sign-in session, the CSRF binding, and the device cookie of interaction/device-cookie.ts. */
+export type CookieName = 'session' | 'browser' | 'device';
 
 export interface CookieJar {
   /** The value of one of our cookies in the request, if any. */

@@ -10,14 +10,16 @@ import { isRegistered, redirectTo } from '../endpoints/authorize/request.js';
 import { typeAllows } from '../protocol/app-types.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
+import type { SignInThrottle } from '../throttling/sign-in.js';
 import { mintAuthorizationCode } from '../tokens/authorization-code.js';
 import type { Hasher } from '../tokens/refresh-token.js';
 import type { CookieJar } from './cookies.js';
 import { amrOf, checkOtp, checkPassword } from './credentials.js';
+import { DEVICE_COOKIE_MAX_AGE, type DeviceCookies } from './device-cookie.js';
 import { type Html, sendPage, sendRedirect, styleNonce } from './html.js';
 import type { Sealer } from './seal.js';
 import type { CurrentSignIn, SignInSessions } from './session.js';
-import type { SignInThrottle } from './throttle.js';
+
 import { errorPage, otpPage, type PageContext, signInPage } from './views.js';
 
 export interface InteractionDeps {
@@ -29,6 +31,7 @@ export interface InteractionDeps {
   readonly cookies: CookieJar;
   readonly sessions: SignInSessions;
   readonly throttle: SignInThrottle;
+  readonly devices: DeviceCookies;
   /** The path the forms post to. */
   readonly action: string;
 }
@@ -184,6 +187,7 @@ export async function handleSignInPost(
     return refuse(reply, 400, 'The application is not available', 'The application is unknown or inactive.');
   }
   const ip = request.ip;
+  const deviceCookie = deps.cookies.read(request, 'device');
   if (opened.otpUser !== undefined) {
     const user = await deps.storage.users.get(opened.otpUser);
     const tenant = user ? await deps.storage.tenants.get(user.tenantId) : undefined;
@@ -191,35 +195,46 @@ export async function handleSignInPost(
       return showForm(deps, request, reply, { app, req, now, error: WRONG });
     }
     const otpUser = { id: user.id, tenant };
-    const throttled = await deps.throttle.check(user.email, ip);
-    if (throttled) {
+    const verdict = await deps.throttle.check({
+      factor: 'second_factor',
+      name: user.id,
+      address: ip,
+      device: deps.devices.verify(deviceCookie, user.email),
+    });
+    if (!verdict.allowed) {
       return showForm(deps, request, reply, {
         app,
         req,
         now,
         otpUser,
-        error: tooMany(throttled.retryAfter),
+        error: tooMany(verdict.retryAfter),
         status: 429,
       });
     }
     if (!(await checkOtp(deps.storage, deps.kek, { userId: user.id, otp: body['otp'] ?? '', now }))) {
-      await deps.throttle.fail(user.email, ip);
+      await deps.throttle.fail(verdict.ticket, true);
       return showForm(deps, request, reply, { app, req, now, otpUser, error: WRONG_OTP });
     }
-    await deps.throttle.succeed(user.email, ip);
+    await deps.throttle.succeed(verdict.ticket);
+    rememberDevice(deps, reply, user.email);
     const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(true), now });
     return redirectWithCode(deps, reply, req, { signIn }, now);
   }
   const username = (body['username'] ?? '').trim();
   const password = body['password'] ?? '';
-  const throttled = await deps.throttle.check(username, ip);
-  if (throttled) {
+  const verdict = await deps.throttle.check({
+    factor: 'password',
+    name: username,
+    address: ip,
+    device: deps.devices.verify(deviceCookie, username),
+  });
+  if (!verdict.allowed) {
     return showForm(deps, request, reply, {
       app,
       req,
       now,
       username,
-      error: tooMany(throttled.retryAfter),
+      error: tooMany(verdict.retryAfter),
       status: 429,
     });
   }
@@ -228,9 +243,12 @@ export async function handleSignInPost(
       ? undefined
       : await checkPassword(deps.storage, { username, password, tenantId: req.tenantId, now });
   if (!outcome) {
-    await deps.throttle.fail(username, ip);
+    // The username is never named in the audit trail here: it may be a password typed in its field.
+    await deps.throttle.fail(verdict.ticket, false);
     return showForm(deps, request, reply, { app, req, now, username, error: WRONG });
   }
+  // The password was right: its failures from here are forgotten even when a second factor follows.
+  await deps.throttle.succeed(verdict.ticket);
   if (outcome.needsOtp) {
     return showForm(deps, request, reply, {
       app,
@@ -239,10 +257,15 @@ export async function handleSignInPost(
       otpUser: { id: outcome.user.id, tenant: outcome.tenant },
     });
   }
-  await deps.throttle.succeed(username, ip);
   const { user, tenant } = outcome;
+  rememberDevice(deps, reply, user.email);
   const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(false), now });
   return redirectWithCode(deps, reply, req, { signIn }, now);
+}
+
+/** A successful sign-in: this browser gets (or renews) the device cookie of this user. */
+function rememberDevice(deps: InteractionDeps, reply: FastifyReply, username: string): void {
+  deps.cookies.set(reply, 'device', deps.devices.issue(username), DEVICE_COOKIE_MAX_AGE);
 }
 
 export { refuse as refusePage };

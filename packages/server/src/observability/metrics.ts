@@ -4,8 +4,8 @@
 // build many servers.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { KeyStatus } from '../keys/states.js';
-import type { ThrottleKeyKind } from '../protocol/throttling.js';
 import type { PoolStats, Storage } from '../storage/contract/index.js';
+import type { ThrottleKeyKind } from '../throttling/throttle.js';
 
 /** Seconds; from a cached token grant (~1 ms) to a slow database. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];

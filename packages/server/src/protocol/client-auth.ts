@@ -117,7 +117,8 @@ export async function authenticateClient(
   // public application has no secret: every secret presented for it fails like a wrong one.
   const matches = secretMatches(deps, app, secret);
   if (!app || !matches || app.secretHash === null || app.status !== 'active') {
-    throw new InvalidClient(FAILED, usedBasic);
+    // A wrong or unknown secret is the one failure here that is a guess (the throttle counts it).
+    throw new InvalidClient(FAILED, usedBasic, { kind: 'client', id: clientId, known: app !== undefined });
   }
   return { app, method };
 }

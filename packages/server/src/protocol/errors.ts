@@ -55,18 +55,36 @@ export class InvalidRequest extends OAuthError {
  * Authorization header.
  */
 export class InvalidClient extends OAuthError {
-  constructor(description: string, usedBasic: boolean) {
+  /** Set when a secret was checked and did not match: the one kind of refusal that is a guess. */
+  readonly refused: RefusedCredential | undefined;
+  constructor(description: string, usedBasic: boolean, refused?: RefusedCredential) {
     super('invalid_client', description, {
       status: 401,
       headers: usedBasic ? { 'WWW-Authenticate': 'Basic realm="cxauth", charset="UTF-8"' } : {},
     });
+    this.refused = refused;
   }
 }
 
 export class InvalidGrant extends OAuthError {
-  constructor(description: string) {
+  /** Set when a secret was checked and did not match (a guessable credential, not a random token). */
+  readonly refused: RefusedCredential | undefined;
+  constructor(description: string, refused?: RefusedCredential) {
     super('invalid_grant', description);
+    this.refused = refused;
   }
+}
+
+/**
+ * A credential whose secret was compared and did not match, or whose identifier is unknown: what the
+ * throttle counts (docs/operations.md "Throttling"). Malformed requests, and spent or unknown refresh
+ * tokens and codes (256 random bits: no guess finds one), carry none and count nothing. Never shown.
+ */
+export interface RefusedCredential {
+  readonly kind: 'client' | 'access_key';
+  readonly id: string;
+  /** Whether the identifier exists (only then is it named in the audit trail). */
+  readonly known: boolean;
 }
 
 /** RFC 6750 §3.1: a missing or bad bearer token. */
