@@ -213,7 +213,8 @@ export function followFeed(options: FollowerOptions): Follower {
       entries: set.size,
       lastSyncAt,
       lagMs: newest === undefined ? Number.POSITIVE_INFINITY : Math.max(0, now - newest),
-      stale: now - (newest ?? startedAt) > options.staleAfterMs,
+      // An issuer that publishes no feed has nothing to be stale about.
+      stale: !(feedUri === undefined && unpublished) && now - (newest ?? startedAt) > options.staleAfterMs,
       lastError,
       source: lastSyncAt !== undefined ? 'feed' : synced ? 'saved' : 'none',
       unpublished: feedUri === undefined && unpublished,
