@@ -230,4 +230,34 @@ describe('the feed never goes back', () => {
     expect(saved).toMatchObject({ position: 4, iat: secs() });
     expect(saved['sessions']).toEqual([[sid('victim'), secs()]]);
   });
+
+  it('never moves the saved state back for another process sharing the data folder', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cxauth-freshness-'));
+    dirs.push(dir);
+    let page = await signPage({ snapshot: true, position: 3 });
+    serve(() => page);
+    // `behind` saves position 3, then loses the feed (its own fetch fails) and stays there.
+    let cut = false;
+    const behind = follow({
+      store: fileStore(dir),
+      fetch: (url, init) =>
+        cut && url.includes('revocations') ? Promise.reject(new Error('cut')) : fetch(url, init),
+    });
+    await behind.ready();
+    // It applies one more page (unsaved yet: the clock stands still within the save interval)…
+    page = await signPage({ after: 3, position: 3 });
+    const feed = serve(() => page);
+    await polled(feed);
+    cut = true;
+    // `ahead` shares the folder and moves on to position 4, and saves it on close.
+    page = await signPage({ after: 3, position: 4, sessions: [[sid('victim'), secs()]] });
+    const ahead = follow({ store: fileStore(dir) });
+    await expect.poll(() => ahead.revocationStatus()?.position, { timeout: 3_000 }).toBe(4);
+    await ahead.close();
+    // `behind` closing (it saves on close) must not write its older state over it.
+    await behind.close();
+    const file = readdirSync(dir).find((f) => f.startsWith('revocations-')) as string;
+    const saved = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ position: 4 });
+  });
 });

@@ -114,7 +114,7 @@ export function followFeed(options: FollowerOptions): Follower {
   /**
    * Applies a verified page, unless it would take the verifier back: a genuinely signed old page (a
    * snapshot above all, which replaces everything known) replayed by a cache or a man in the middle
-   * would otherwise un-revoke every token revoked since (docs/revocation.md, "The feed never goes back").
+   * would otherwise un-revoke every token revoked since (docs/revocation.md, "Freshness").
    */
   function apply(page: FeedPage, asked: number | undefined): void {
     if (!page.snapshot && page.after !== asked)
@@ -137,10 +137,29 @@ export function followFeed(options: FollowerOptions): Follower {
     dirty = true;
   }
 
+  /**
+   * Whether the store already holds a newer state than this verifier's: another process following the
+   * same issuer from the same data folder, ahead of this one. Overwriting it would move the saved
+   * state back, and a restart would then accept what the newer state refuses.
+   */
+  async function newerSaved(): Promise<boolean> {
+    const text = await options.store?.load().catch(() => undefined);
+    if (text === undefined) return false;
+    try {
+      const saved = JSON.parse(text) as { position?: unknown; iat?: unknown };
+      if (typeof saved.position !== 'number') return false;
+      if (saved.position !== set.position) return saved.position > set.position;
+      return typeof saved.iat === 'number' && saved.iat > lastIat;
+    } catch {
+      return false;
+    }
+  }
+
   async function save(force: boolean): Promise<void> {
     if (!options.store || !dirty || (!force && options.clock() - savedAt < SAVE_INTERVAL_MS)) return;
     dirty = false;
     savedAt = options.clock();
+    if (await newerSaved()) return;
     const iat = Number.isFinite(lastIat) ? lastIat : undefined;
     await options.store.save(JSON.stringify({ feedUri, iat, ...set.state() })).catch(options.onError);
   }
