@@ -83,6 +83,15 @@ async function cycle(prefix: string[], tag: string) {
   steps['tenant create'] = tenant;
   steps['tenant list'] = await run('tenant', 'list');
   steps['tenant show'] = await run('tenant', 'show', tenant['id'] as string);
+  steps['tenant update'] = await run(
+    'tenant',
+    'update',
+    tenant['id'] as string,
+    '--access-key-self-service',
+    'off',
+  );
+  expect(steps['tenant show'], tag).toMatchObject({ access_key_self_service: true });
+  expect(steps['tenant update'], tag).toMatchObject({ access_key_self_service: false });
   const user = await run(
     'user',
     'create',
@@ -188,6 +197,8 @@ describe('cxauth admin --server', () => {
       own['id'] as string,
       '--email',
       'a@example.com',
+      '--role',
+      'Administrator',
     );
     expect(administrator['role']).toMatchObject({ legacyId: 'Administrator' });
     const key = await direct('key', 'create', '--user', administrator['id'] as string);
@@ -213,6 +224,48 @@ describe('cxauth admin --server', () => {
     // A missing user reads as another tenant's, for an operator too.
     const missing = await cli(['admin', ...REMOTE(), 'user', 'show', 'no-such-user']);
     expect(missing).toMatchObject({ code: 1, err: 'cxauth admin: no such resource' });
+  });
+
+  it("keeps an Administrator's CLI off an operator of its tenant, and lets it switch self-service only", async () => {
+    const direct = (...args: string[]) => admin([], ...args);
+    const own = await direct('tenant', 'create', '--name', 'guarded-tenant', '--area', 'na1');
+    const tenantId = own['id'] as string;
+    const make = (email: string, ...extra: string[]) =>
+      direct('user', 'create', '--tenant', tenantId, '--email', email, ...extra);
+    const administrator = await make('boss@example.com', '--role', 'Administrator');
+    const operator = await make('ops@example.com', '--operator');
+    // Made without --role: an Agent.
+    expect(operator['role']).toMatchObject({ legacyId: 'Agent' });
+    const opKey = await direct('key', 'create', '--user', operator['id'] as string);
+    const key = await direct('key', 'create', '--user', administrator['id'] as string);
+    const as = {
+      CXAUTH_ADMIN_TOKEN: await tokenFor(key['accessKeyId'] as string, key['accessKeySecret'] as string),
+    };
+    const remote = (...args: string[]) => cli(['admin', '--server', issuer, ...args], as);
+
+    for (const argv of [
+      ['key', 'list', '--user', operator['id'] as string],
+      ['key', 'create', '--user', operator['id'] as string],
+      ['key', 'show', opKey['accessKeyId'] as string],
+      ['key', 'deactivate', opKey['accessKeyId'] as string],
+      ['user', 'enroll-totp', operator['id'] as string],
+      ['user', 'deactivate', operator['id'] as string],
+    ]) {
+      const refused = await remote(...argv);
+      expect(refused.code, argv.join(' ')).toBe(1);
+      expect(refused.err, argv.join(' ')).toMatch(/platform operator/);
+      expect(refused.out, argv.join(' ')).not.toMatch(/accessKeySecret|otpauth/);
+    }
+    expect((await direct('key', 'show', opKey['accessKeyId'] as string))['status']).toBe('active');
+
+    const off = await remote('tenant', 'update', tenantId, '--access-key-self-service', 'off', '--json');
+    expect(off.code).toBe(0);
+    expect(JSON.parse(off.out)).toMatchObject({ access_key_self_service: false });
+    const deactivate = await remote('tenant', 'deactivate', tenantId);
+    expect(deactivate.code).toBe(1);
+    const bad = await remote('tenant', 'update', tenantId, '--access-key-self-service', 'maybe');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/on or off/);
   });
 
   it("uses a profile's saved access token, only with the issuer it names", async () => {

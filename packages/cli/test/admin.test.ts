@@ -140,7 +140,8 @@ describe('cxauth admin', () => {
       email: 'ada@example.com',
       given_name: 'Ada',
       family_name: 'Lovelace',
-      role: { legacyId: 'Administrator', secondaryRoles: [] },
+      // Without --role a user is an Agent (least privilege), never an Administrator by accident.
+      role: { legacyId: 'Agent', secondaryRoles: [] },
       status: 'active',
     });
     userId = u['id'] as string;
@@ -152,9 +153,9 @@ describe('cxauth admin', () => {
       '--email',
       'b@example.com',
       '--role',
-      'Agent',
+      'Administrator',
     );
-    expect((agent['role'] as { legacyId: string; id: string }).legacyId).toBe('Agent');
+    expect((agent['role'] as { legacyId: string; id: string }).legacyId).toBe('Administrator');
     expect((agent['role'] as { id: string }).id).not.toBe((u['role'] as { id: string }).id);
     const list = (await json('user', 'list', '--tenant', tenantId)) as unknown as Array<{ id: string }>;
     expect(list.map((x) => x.id).sort()).toEqual([userId, agent['id']].sort());

@@ -110,14 +110,18 @@ function healthRoutes(app: FastifyInstance, verifier: Verifier, area: string): v
     if (verifier.isReady) {
       const revocation = verifier.revocationStatus();
       if (revocation === undefined || revocation.unpublished) return { status: 'ready', area };
-      // How stale this server may be about revocations (lagMs), for probes and metrics; `synced` stays
-      // false until the first successful poll, even while the feed's address is not known yet.
-      const { position, entries, lastSyncAt, source } = revocation;
+      // How stale this server may be about revocations (lagMs, from the newest page's iat), for probes
+      // and metrics; `synced` stays false until the first successful poll. A stale feed is named here
+      // but stays 200: this server still verifies with the revocations it knows, and taking every
+      // area out of its load balancer while the global service is down would turn one outage into
+      // all of them (docs/revocation.md, "Freshness").
+      const { position, entries, lastSyncAt, source, stale } = revocation;
       const lagMs = Number.isFinite(revocation.lagMs) ? revocation.lagMs : null;
       return {
         status: 'ready',
         area,
-        revocation: { position, entries, lagMs, synced: lastSyncAt !== undefined, source },
+        revocation: { position, entries, lagMs, synced: lastSyncAt !== undefined, source, stale },
+        ...(stale ? { warnings: ['revocation feed stale: no fresh page within staleAfter'] } : {}),
       };
     }
     return reply
@@ -147,8 +151,10 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
   // Without a logger the hook would only cost time: request.log writes nowhere.
   if (options.logger) addRequestLog(app, options.area);
   const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
-  // A feed that is down fails every poll: said once when it goes, once when it comes back.
+  // A feed that is down fails every poll: said once when it goes, once when it comes back; staleness
+  // (no fresh page within staleAfter) likewise.
   let feedDown = false;
+  let feedStale = false;
   const revocation = options.revocation ?? true;
   registerStrictHeaders(app);
   const metrics = options.metrics?.area(options.area, clock);
@@ -185,7 +191,7 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
           { area: options.area, reason: reason(err) },
           knowsNone
             ? 'revocation feed unreachable and no revocations saved: tokens are accepted on their signature alone until the first successful poll'
-            : 'revocation feed unreachable; serving with the revocations last known',
+            : 'revocation feed unreachable or its page refused; serving with the revocations last known',
         );
       },
     },
@@ -196,6 +202,16 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
       if (feedDown && status?.lastError === undefined && status?.lastSyncAt !== undefined) {
         feedDown = false;
         app.log.info({ area: options.area, position: status.position }, 'revocation feed reachable again');
+      }
+      if (status !== undefined && status.stale !== feedStale && !status.unpublished) {
+        feedStale = status.stale;
+        const lagMs = Number.isFinite(status.lagMs) ? status.lagMs : null;
+        if (feedStale)
+          app.log.warn(
+            { area: options.area, lagMs, reason: status.lastError },
+            'revocation feed stale: no fresh page within staleAfter; serving with the revocations last known',
+          );
+        else app.log.info({ area: options.area, lagMs }, 'revocation feed fresh again');
       }
     }, 1_000);
     watch.unref();

@@ -118,3 +118,40 @@ describe('a regional API that has never reached the feed', () => {
     });
   });
 });
+
+describe('a regional API whose feed has gone stale', () => {
+  it('names it in /readyz (still 200: it verifies with what it knows) and logs it once', async () => {
+    let now = Math.floor(Date.now() / 1000) * 1000;
+    let page: unknown = await snapshot(5);
+    issuer.feed = () => {
+      if (page === undefined) throw new Error('feed down');
+      return page;
+    };
+    const app = await createRegionalServer({
+      area: 'na1',
+      issuer: issuer.url,
+      dataDir: dir,
+      clock: () => now,
+      revocation: { pollIntervalMs: 20, staleAfter: 5_000 },
+      logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line)) } },
+    });
+    apps.push(app);
+    await app.ready();
+    await expect
+      .poll(async () => (await readyz(app)).revocation, { timeout: 3_000, interval: 20 })
+      .toMatchObject({ synced: true, position: 5, stale: false });
+    expect((await readyz(app))['warnings' as 'status']).toBeUndefined();
+
+    page = undefined;
+    now += 6_000;
+    await expect
+      .poll(async () => (await readyz(app)).revocation, { timeout: 3_000, interval: 20 })
+      .toMatchObject({ stale: true, position: 5, synced: true });
+    const body = (await readyz(app)) as Record<string, unknown>;
+    expect(body['status']).toBe('ready');
+    expect(body['warnings']).toEqual([expect.stringMatching(/revocation feed stale/)]);
+    await expect
+      .poll(warnings, { timeout: 3_000, interval: 20 })
+      .toContainEqual(expect.stringMatching(/revocation feed stale/));
+  });
+});

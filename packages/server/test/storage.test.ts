@@ -61,6 +61,11 @@ describe.each(dialects)('storage on $name', ({ name, make, skip }) => {
       const changed = await storage.tenants.get(t.id);
       expect(changed?.status).toBe('inactive');
       expect(changed?.updatedAt).toEqual(f.later(1000));
+      expect(await storage.tenants.setAccessKeySelfService(t.id, false, f.later(2000))).toBe(true);
+      expect(await storage.tenants.get(t.id)).toMatchObject({ accessKeySelfService: false });
+      expect(
+        await storage.tenants.setAccessKeySelfService('00000000-0000-0000-0000-000000000000', true, f.T0),
+      ).toBe(false);
       expect(await storage.tenants.setStatus('00000000-0000-0000-0000-000000000000', 'active', f.T0)).toBe(
         false,
       );
@@ -145,6 +150,12 @@ describe.each(dialects)('storage on $name', ({ name, make, skip }) => {
 
       expect(await storage.accessKeys.setStatus(k.id, 'inactive', f.T0)).toBe(true);
       expect((await storage.accessKeys.get(k.id))?.status).toBe('inactive');
+      // Who switched it off is kept while it is off (an administrator by default), and cleared after.
+      expect((await storage.accessKeys.get(k.id))?.deactivatedBy).toBe('administrator');
+      expect(await storage.accessKeys.setStatus(k.id, 'active', f.T0)).toBe(true);
+      expect((await storage.accessKeys.get(k.id))?.deactivatedBy).toBeNull();
+      expect(await storage.accessKeys.setStatus(k.id, 'inactive', f.T0, 'owner')).toBe(true);
+      expect((await storage.accessKeys.getWithOwner(k.id))?.key.deactivatedBy).toBe('owner');
       expect(await storage.accessKeys.setStatus('missing', 'inactive', f.T0)).toBe(false);
     });
 

@@ -210,6 +210,7 @@ export interface paths {
                                 icBUId: number;
                                 icClusterId: string;
                                 private: boolean;
+                                access_key_self_service: boolean;
                                 status: "active" | "inactive";
                                 createdAt: string | null;
                                 updatedAt: string | null;
@@ -388,6 +389,7 @@ export interface paths {
                             icBUId: number;
                             icClusterId: string;
                             private: boolean;
+                            access_key_self_service: boolean;
                             status: "active" | "inactive";
                             createdAt: string | null;
                             updatedAt: string | null;
@@ -568,6 +570,7 @@ export interface paths {
                             icBUId: number;
                             icClusterId: string;
                             private: boolean;
+                            access_key_self_service: boolean;
                             status: "active" | "inactive";
                             createdAt: string | null;
                             updatedAt: string | null;
@@ -714,7 +717,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Activate or deactivate a tenant (operators) */
+        /** Activate or deactivate a tenant (operators); turn its users' access-key self-service on or off */
         patch: {
             parameters: {
                 query?: never;
@@ -727,7 +730,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        status: "active" | "inactive";
+                        status?: "active" | "inactive";
+                        access_key_self_service?: boolean;
                     };
                 };
             };
@@ -746,6 +750,7 @@ export interface paths {
                             icBUId: number;
                             icClusterId: string;
                             private: boolean;
+                            access_key_self_service: boolean;
                             status: "active" | "inactive";
                             createdAt: string | null;
                             updatedAt: string | null;
@@ -2028,6 +2033,7 @@ export interface paths {
                                 active: boolean;
                                 createdAt: string | null;
                                 lastUsedAt: string | null;
+                                deactivatedBy: "owner" | "administrator" | null;
                             }[];
                         };
                     };
@@ -2194,6 +2200,7 @@ export interface paths {
                             active: boolean;
                             createdAt: string | null;
                             lastUsedAt: string | null;
+                            deactivatedBy: "owner" | "administrator" | null;
                             accessKeySecret: string;
                         };
                     };
@@ -2372,6 +2379,7 @@ export interface paths {
                             active: boolean;
                             createdAt: string | null;
                             lastUsedAt: string | null;
+                            deactivatedBy: "owner" | "administrator" | null;
                         };
                     };
                 };
@@ -2547,6 +2555,7 @@ export interface paths {
                             active: boolean;
                             createdAt: string | null;
                             lastUsedAt: string | null;
+                            deactivatedBy: "owner" | "administrator" | null;
                         };
                     };
                 };

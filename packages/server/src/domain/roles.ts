@@ -5,6 +5,9 @@ import type { User } from './types.js';
 /** The role (its `role.legacyId`, the legacy role name) that administers its own tenant. */
 export const ADMINISTRATOR_ROLE = 'Administrator';
 
+/** The role of a user created without one: a plain user (least privilege), never an Administrator. */
+export const DEFAULT_ROLE = 'Agent';
+
 /** A platform operator: a user flag (`cxauth admin user create --operator`), not a role of a tenant. */
 export function isOperator(user: Pick<User, 'operator'>): boolean {
   return user.operator === true;

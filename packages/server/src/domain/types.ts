@@ -29,6 +29,11 @@ export interface Tenant {
   /** Legacy cluster id (`icClusterId`, e.g. `DO31`). */
   clusterId: string;
   private: boolean;
+  /**
+   * Whether its users may create access keys for themselves (default true); its Administrators and
+   * operators always may (docs/admin-api.md, "Access keys: who may create them").
+   */
+  accessKeySelfService?: boolean;
   status: Status;
   createdAt: Date;
   updatedAt: Date;
@@ -106,6 +111,11 @@ export interface AccessKey {
   status: Status;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /**
+   * Who switched the key off, while it is off: its `owner`, or an `administrator` (an Administrator
+   * of its tenant, an operator or the CLI) — whose decision the owner cannot undo.
+   */
+  deactivatedBy?: 'owner' | 'administrator' | null;
 }
 
 /** The JWS algorithm of a signing key (CXAUTH_SIGNING_ALG picks the one of new keys). @see RFC 7518 §3, RFC 8037 §3.1 */

@@ -111,7 +111,7 @@ export class NotFound extends OAuthError {
 /** A domain rule broken by an admin command (unknown id, bad value): shown as one line. */
 export class AdminError extends Error {
   override readonly name = 'AdminError';
-  readonly code: 'not_found' | 'invalid_value' | 'conflict';
+  readonly code: 'not_found' | 'invalid_value' | 'conflict' | 'forbidden';
   constructor(code: AdminError['code'], message: string) {
     super(message);
     this.code = code;

@@ -17,8 +17,17 @@ export interface RevocationStatus {
   entries: number;
   /** Milliseconds since the epoch of the last successful poll; undefined before the first. */
   lastSyncAt: number | undefined;
-  /** Milliseconds since then (`Infinity` before the first): how stale the verifier may be. */
+  /**
+   * Milliseconds since the newest page applied was issued (its `iat`; `Infinity` before any): how
+   * stale the verifier may be. Measured from the issuer's signature, not from when a page arrived, so
+   * a cache or a man in the middle replaying old pages cannot make it look current.
+   */
   lagMs: number;
+  /**
+   * True once `staleAfter` has passed without a fresh page (since start, when none was ever applied):
+   * tokens are still verified with the revocations last known, but new ones may be missing.
+   */
+  stale: boolean;
   /** The message of the last failed poll, cleared by a successful one. */
   lastError: string | undefined;
   /**
@@ -34,6 +43,8 @@ export interface FollowerOptions {
   issuer: string;
   feedUri: string | undefined;
   pollIntervalMs: number;
+  /** Milliseconds without a fresh page after which the status says `stale`. */
+  staleAfterMs: number;
   /** Seconds of clock skew tolerated between the issuer's pages. */
   tolerance: number;
   clock: () => number;
@@ -50,6 +61,11 @@ const MAX_FEED_BYTES = 32 * 1024 * 1024;
 const SAVE_INTERVAL_MS = 5_000;
 /** Without a feed in the issuer's metadata, it is looked for again this often (ms). */
 const REDISCOVER_MS = 60_000;
+/**
+ * A page issued longer ago than the poll interval plus this (ms) is refused: the issuer signs a fresh
+ * one every second, so an older one comes from a stale cache, a mirror or someone replaying it.
+ */
+export const PAGE_MAX_AGE_SLACK_MS = 30_000;
 
 /** The one SET of an RFC 8936 poll response `{"sets": {jti: SET}, "moreAvailable"}`. */
 function onlySet(body: unknown): string {
@@ -74,7 +90,9 @@ export function followFeed(options: FollowerOptions): Follower {
   let synced = false;
   let lastSyncAt: number | undefined;
   let lastError: string | undefined;
+  /** The `iat` (s) of the newest page applied, saved with the state: a page older is never applied. */
   let lastIat = Number.NEGATIVE_INFINITY;
+  const startedAt = options.clock();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let dirty = false;
@@ -93,9 +111,25 @@ export function followFeed(options: FollowerOptions): Follower {
     return found;
   }
 
+  /**
+   * Applies a verified page, unless it would take the verifier back: a genuinely signed old page (a
+   * snapshot above all, which replaces everything known) replayed by a cache or a man in the middle
+   * would otherwise un-revoke every token revoked since (docs/revocation.md, "Freshness").
+   */
   function apply(page: FeedPage, asked: number | undefined): void {
     if (!page.snapshot && page.after !== asked)
       throw new Error('feed page does not follow the position asked');
+    if (synced && page.position < set.position) {
+      throw new Error(
+        `feed page at position ${page.position} is older than position ${set.position} already known`,
+      );
+    }
+    const oldest = options.clock() - options.pollIntervalMs - PAGE_MAX_AGE_SLACK_MS;
+    if (page.iat * 1000 < oldest) {
+      throw new Error(
+        `feed page issued at ${new Date(page.iat * 1000).toISOString()} is older than the poll interval plus 30 s`,
+      );
+    }
     if (page.iat + options.tolerance < lastIat) throw new Error('feed page older than one applied before');
     lastIat = Math.max(lastIat, page.iat);
     set.apply(page, page.snapshot);
@@ -103,11 +137,31 @@ export function followFeed(options: FollowerOptions): Follower {
     dirty = true;
   }
 
+  /**
+   * Whether the store already holds a newer state than this verifier's: another process following the
+   * same issuer from the same data folder, ahead of this one. Overwriting it would move the saved
+   * state back, and a restart would then accept what the newer state refuses.
+   */
+  async function newerSaved(): Promise<boolean> {
+    const text = await options.store?.load().catch(() => undefined);
+    if (text === undefined) return false;
+    try {
+      const saved = JSON.parse(text) as { position?: unknown; iat?: unknown };
+      if (typeof saved.position !== 'number') return false;
+      if (saved.position !== set.position) return saved.position > set.position;
+      return typeof saved.iat === 'number' && saved.iat > lastIat;
+    } catch {
+      return false;
+    }
+  }
+
   async function save(force: boolean): Promise<void> {
     if (!options.store || !dirty || (!force && options.clock() - savedAt < SAVE_INTERVAL_MS)) return;
     dirty = false;
     savedAt = options.clock();
-    await options.store.save(JSON.stringify({ feedUri, ...set.state() })).catch(options.onError);
+    if (await newerSaved()) return;
+    const iat = Number.isFinite(lastIat) ? lastIat : undefined;
+    await options.store.save(JSON.stringify({ feedUri, iat, ...set.state() })).catch(options.onError);
   }
 
   /** One poll, following `more` pages at once; returns when the feed has nothing newer. */
@@ -153,9 +207,11 @@ export function followFeed(options: FollowerOptions): Follower {
     });
     if (text === undefined) return;
     try {
-      const saved = JSON.parse(text) as RevocationState & { feedUri?: unknown };
+      const saved = JSON.parse(text) as RevocationState & { feedUri?: unknown; iat?: unknown };
       if (!synced && Array.isArray(saved.sessions) && Array.isArray(saved.subjects)) {
         set.apply(saved, true);
+        // The saved page's iat and position bound what may follow, so a restart is no way back either.
+        if (typeof saved.iat === 'number' && Number.isFinite(saved.iat)) lastIat = saved.iat;
         set.sweep(options.clock());
         synced = true;
         if (feedUri === undefined && typeof saved.feedUri === 'string') feedUri = saved.feedUri;
@@ -167,19 +223,27 @@ export function followFeed(options: FollowerOptions): Follower {
 
   const first = restore().then(tick);
 
-  return {
-    set,
-    first,
-    status: () => ({
+  function status(): RevocationStatus {
+    const now = options.clock();
+    const newest = Number.isFinite(lastIat) ? lastIat * 1000 : undefined;
+    return {
       feedUri,
       position: set.position,
       entries: set.size,
       lastSyncAt,
-      lagMs: lastSyncAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, options.clock() - lastSyncAt),
+      lagMs: newest === undefined ? Number.POSITIVE_INFINITY : Math.max(0, now - newest),
+      // An issuer that publishes no feed has nothing to be stale about.
+      stale: !(feedUri === undefined && unpublished) && now - (newest ?? startedAt) > options.staleAfterMs,
       lastError,
       source: lastSyncAt !== undefined ? 'feed' : synced ? 'saved' : 'none',
       unpublished: feedUri === undefined && unpublished,
-    }),
+    };
+  }
+
+  return {
+    set,
+    first,
+    status,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -12,6 +12,11 @@ export interface RevocationOptions {
   feedUri?: string;
   /** Milliseconds between two polls. Default 1 000 (a revocation is seen within about a second). */
   pollIntervalMs?: number;
+  /**
+   * Milliseconds without a fresh page (by its `iat`) after which `revocationStatus().stale` is true.
+   * Default 60 000. Verification goes on with the revocations last known.
+   */
+  staleAfter?: number;
   /** Told about each failed poll (the last known revocations stay in force). */
   onError?: (err: unknown) => void;
 }
@@ -62,12 +67,17 @@ export function followerOf(w: FollowerWiring): Follower | undefined {
   if (!Number.isFinite(interval) || interval < 10 || interval > 2 ** 31 - 1) {
     throw new TypeError('revocation.pollIntervalMs must be a number of milliseconds from 10');
   }
+  const staleAfter = option.staleAfter ?? 60_000;
+  if (!Number.isFinite(staleAfter) || staleAfter < 0) {
+    throw new TypeError('revocation.staleAfter must be a number of milliseconds from 0');
+  }
   const { store } = w;
   const name = storeNames(w.issuer).revocations;
   return followFeed({
     issuer: w.issuer,
     feedUri: option.feedUri,
     pollIntervalMs: interval,
+    staleAfterMs: staleAfter,
     tolerance: w.tolerance,
     clock: w.clock,
     fetch: w.fetch,

@@ -97,6 +97,24 @@ export const KINDS: Record<string, Kind> = {
           }),
       },
       list: { usage: '', options: {}, run: (admin) => admin.listTenants() },
+      update: {
+        usage: 'ID --access-key-self-service on|off',
+        options: {
+          'access-key-self-service': {
+            type: 'string',
+            description: 'whether its users may create access keys for themselves (on|off)',
+          },
+        },
+        id: 'ID',
+        run: (admin, v, id) => {
+          const value = optional(v, 'access-key-self-service');
+          if (value === undefined) throw new CliError('name what changes: --access-key-self-service on|off');
+          if (value !== 'on' && value !== 'off') {
+            throw new CliError(`--access-key-self-service must be on or off, got "${value}"`);
+          }
+          return admin.setAccessKeySelfService(id ?? '', value === 'on');
+        },
+      },
       ...byId(
         (admin, id) => admin.showTenant(id),
         (admin, id, s) => admin.setTenantStatus(id, s),
@@ -113,7 +131,10 @@ export const KINDS: Record<string, Kind> = {
           email: { type: 'string', description: 'login name (the `name` claim)' },
           'given-name': { type: 'string', description: 'given name' },
           'family-name': { type: 'string', description: 'family name' },
-          role: { type: 'string', description: 'legacy role name (default Administrator)' },
+          role: {
+            type: 'string',
+            description: 'legacy role name (default Agent; Administrator manages the tenant)',
+          },
           operator: { type: 'boolean', description: 'a platform operator (the whole admin API)' },
         },
         run: (admin, v) =>

@@ -22,8 +22,11 @@ export function accessKeyRoutes(router: Router<RouteContext>, deps: AdminApiDeps
     tag: 'access-keys',
     params: S.Id('accessKeyId'),
     response: { 200: S.AccessKey },
-    async handler({ request, reply, principal }) {
-      return tagged(reply, await showKey(principal, (request.params as { accessKeyId: string }).accessKeyId));
+    async handler({ request, reply, principal, admin }) {
+      const { accessKeyId } = request.params as { accessKeyId: string };
+      await showKey(principal, accessKeyId);
+      // Through the principal's service: an operator's key is out of an Administrator's reach (403).
+      return tagged(reply, keyView(await admin.showAccessKey(accessKeyId)));
     },
   });
   router.route({
@@ -45,7 +48,9 @@ export function accessKeyRoutes(router: Router<RouteContext>, deps: AdminApiDeps
       if (active && principal.level === 'self') {
         throw forbidden('only an Administrator or operator may reactivate an access key');
       }
-      const key = keyView(await admin.setAccessKeyStatus(accessKeyId, active ? 'active' : 'inactive'));
+      // Who switched it off is kept: a key its owner did not switch off stays off for them.
+      const by = current.userId === principal.user.id ? 'owner' : 'administrator';
+      const key = keyView(await admin.setAccessKeyStatus(accessKeyId, active ? 'active' : 'inactive', by));
       return tagged(reply, key);
     },
   });

@@ -95,6 +95,11 @@ export function platformRoutes(router: Router<RouteContext>, deps: AdminApiDeps)
       if (principal.level === 'self' && q.userId !== undefined && q.userId !== principal.user.id) {
         return { items: [] };
       }
+      // Another tenant's user has no sessions here (as before), whoever it is: nothing is learnt of it.
+      if (principal.level === 'administrator' && q.userId !== undefined) {
+        const user = await deps.admin.showUser(q.userId).catch(() => undefined);
+        if (user?.tenantId !== principal.tenantId) return { items: [] };
+      }
       const sessions = await admin.listSessions({
         ...(tenantId === undefined ? {} : { tenantId }),
         ...(userId === undefined ? {} : { userId }),
@@ -113,7 +118,9 @@ export function platformRoutes(router: Router<RouteContext>, deps: AdminApiDeps)
     response: { 204: null },
     async handler({ request, reply, principal, admin }) {
       const { id } = request.params as { id: string };
-      const session = await admin.showSession(id).catch(() => undefined);
+      // Confined first (another tenant's session is a 404), then the principal's service refuses an
+      // operator's session to an Administrator (403).
+      const session = await deps.admin.showSession(id).catch(() => undefined);
       confine(principal, { tenantId: session?.tenantId ?? null, userId: session?.userId ?? '' });
       await admin.endSession(id);
       reply.code(204);

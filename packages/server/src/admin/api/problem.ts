@@ -54,8 +54,13 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
     .send(JSON.stringify(body));
 }
 
-const ADMIN_STATUS = { not_found: 404, invalid_value: 400, conflict: 409 } as const;
-const ADMIN_TITLE = { not_found: 'Not Found', invalid_value: 'Bad Request', conflict: 'Conflict' } as const;
+const ADMIN_STATUS = { not_found: 404, invalid_value: 400, conflict: 409, forbidden: 403 } as const;
+const ADMIN_TITLE = {
+  not_found: 'Not Found',
+  invalid_value: 'Bad Request',
+  conflict: 'Conflict',
+  forbidden: 'Forbidden',
+} as const;
 
 /** Any failure as a problem: known kinds keep their status, anything else is a bare 500. */
 export function problemOf(err: unknown): Problem | undefined {

@@ -9,6 +9,7 @@ import type { ServerConfig } from '../../config/config.js';
 import type { Audit } from '../../observability/audit.js';
 import type { Storage } from '../../storage/contract/index.js';
 import { type Admin, audited } from '../service/admin.js';
+import { reaching } from '../service/reach.js';
 import { authenticate, type GuardDeps, type Principal } from './principal.js';
 import { handleProblem, Problem, sendProblem } from './problem.js';
 import { Problem as ProblemSchema } from './schemas.js';
@@ -26,7 +27,10 @@ export interface RouteContext {
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
   readonly principal: Principal;
-  /** The admin service acting as the principal: every change it makes is in the audit trail. */
+  /**
+   * The admin service acting as the principal: every change it makes is in the audit trail, and a
+   * platform operator's sessions, keys and factors are out of its reach unless it is an operator.
+   */
   readonly admin: Admin;
 }
 
@@ -137,7 +141,11 @@ export function adminRouters(scope: FastifyInstance, deps: AdminApiDeps, prefix:
       register(def, true, (request, reply) => {
         const principal = principals.get(request);
         if (!principal) throw new Error('admin route without its guard');
-        const admin = audited(deps.admin, deps.audit, `user:${principal.user.id}`, request.ip);
+        const admin = reaching(
+          audited(deps.admin, deps.audit, `user:${principal.user.id}`, request.ip),
+          deps.storage,
+          { userId: principal.user.id, operator: principal.level === 'operator' },
+        );
         return { request, reply, principal, admin };
       }),
   };

@@ -39,6 +39,7 @@ export const Tenant = Type.Object({
   icBUId: Type.Integer(),
   icClusterId: Type.String(),
   private: Type.Boolean(),
+  access_key_self_service: Type.Boolean(),
   status: Status,
   createdAt: Time,
   updatedAt: Time,
@@ -54,7 +55,11 @@ export const CreateTenant = Type.Object(
   },
   strict,
 );
-export const PatchTenant = Type.Object({ status: Status }, strict);
+/** `status` is for operators; a tenant's Administrators may change `access_key_self_service` only. */
+export const PatchTenant = Type.Object(
+  { status: Type.Optional(Status), access_key_self_service: Type.Optional(Type.Boolean()) },
+  { ...strict, minProperties: 1 },
+);
 
 const Role = Type.Object({
   id: Type.String(),
@@ -102,6 +107,7 @@ export const AccessKey = Type.Object({
   active: Type.Boolean(),
   createdAt: Time,
   lastUsedAt: Time,
+  deactivatedBy: Type.Union([Type.Literal('owner'), Type.Literal('administrator'), Type.Null()]),
 });
 export const NewAccessKey = Type.Object({ ...AccessKey.properties, accessKeySecret: Type.String() });
 export const PatchAccessKey = Type.Object({ active: Type.Boolean() }, strict);

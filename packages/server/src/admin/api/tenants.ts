@@ -79,7 +79,7 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
   router.route({
     method: 'PATCH',
     url: '/tenants/:id',
-    summary: 'Activate or deactivate a tenant (operators)',
+    summary: "Activate or deactivate a tenant (operators); turn its users' access-key self-service on or off",
     tag: 'tenants',
     params: S.Id('id'),
     body: S.PatchTenant,
@@ -87,10 +87,15 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
     async handler({ request, reply, principal, admin }) {
       const { id } = request.params as { id: string };
       const current = await showTenant(principal, id);
-      requireOperator(principal);
+      const body = request.body as { status?: Status; access_key_self_service?: boolean };
+      // An Administrator may switch its own tenant's self-service (showTenant confined it), nothing else.
+      if (body.status !== undefined) requireOperator(principal);
       requireMatch(request, current);
-      const { status } = request.body as { status: Status };
-      const tenant = await admin.setTenantStatus(id, status);
+      let tenant = current;
+      if (body.access_key_self_service !== undefined) {
+        tenant = await admin.setAccessKeySelfService(id, body.access_key_self_service);
+      }
+      if (body.status !== undefined) tenant = await admin.setTenantStatus(id, body.status);
       return tagged(reply, tenant);
     },
   });

@@ -123,7 +123,12 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
     async handler({ request, reply, principal, admin }) {
       const { id } = request.params as { id: string };
       guardOperator(principal, await showUser(principal, id));
-      const key = keyView(await admin.createAccessKey({ userId: id }));
+      // At the self level this is self-service: the tenant's switch and an administrator's
+      // deactivation of one of the user's keys decide (service/access-keys.ts).
+      const selfService = principal.level === 'self';
+      const key = keyView(
+        await admin.createAccessKey({ userId: id, ...(selfService ? { selfService } : {}) }),
+      );
       reply
         .code(201)
         .header('Location', `${config.issuer}/admin/v1/access-keys/${encodeURIComponent(key.accessKeyId)}`);

@@ -26,6 +26,12 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['id']),
     details: { status: str(r['status']) },
   }),
+  setAccessKeySelfService: (r) => ({
+    type: 'tenant.changed',
+    subject: `tenant:${str(r['id'])}`,
+    tenantId: str(r['id']),
+    details: { access_key_self_service: r['access_key_self_service'] === true },
+  }),
   createUser: (r) => ({
     type: 'user.created',
     subject: `user:${str(r['id'])}`,
@@ -84,7 +90,7 @@ const AUDITED: Record<string, Describe> = {
     type: 'access_key.changed',
     subject: `access_key:${str(r['accessKeyId'])}`,
     tenantId: str(r['tenantId']),
-    details: { userId: str(r['userId']), status: str(r['status']) },
+    details: { userId: str(r['userId']), status: str(r['status']), by: str(r['deactivatedBy']) },
   }),
   endSession: (r) => ({
     type: 'session.ended',

@@ -12,6 +12,8 @@ export interface TenantView {
   icBUId: number;
   icClusterId: string;
   private: boolean;
+  /** Whether its users may create access keys for themselves (Administrators always may). */
+  access_key_self_service: boolean;
   status: Status;
   createdAt: string | null;
   updatedAt: string | null;
@@ -37,6 +39,7 @@ export function tenantView(t: Tenant): TenantView {
     icBUId: t.businessUnitId,
     icClusterId: t.clusterId,
     private: t.private,
+    access_key_self_service: t.accessKeySelfService !== false,
     status: t.status,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
@@ -109,6 +112,17 @@ export function tenantAdmin(ctx: AdminContext) {
         for (const user of await ctx.storage.users.list({ tenantId: id })) {
           await ctx.storage.sessions.revokeByUser(user.id, 'tenant deactivated', at);
         }
+      }
+      return tenantView(await load(id));
+    },
+    /**
+     * Turns access-key self-service of the tenant's users on or off. Off, a user who is neither an
+     * Administrator nor an operator can no longer create a key for themselves (existing keys stay).
+     */
+    async setAccessKeySelfService(id: string, on: boolean): Promise<TenantView> {
+      if (typeof on !== 'boolean') throw invalid('access_key_self_service must be true or false');
+      if (!(await ctx.storage.tenants.setAccessKeySelfService(id, on, ctx.clock()))) {
+        throw notFound('tenant', id);
       }
       return tenantView(await load(id));
     },

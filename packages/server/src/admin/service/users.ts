@@ -1,5 +1,6 @@
 // Admin of users: creation with a role (legacy name → generated role id), listing, (de)activation.
 import crypto from 'node:crypto';
+import { DEFAULT_ROLE } from '../../domain/roles.js';
 import type { Status, User } from '../../domain/types.js';
 import { type AdminContext, creating, invalid, iso, notFound, optionalText, text } from './context.js';
 
@@ -22,7 +23,7 @@ export interface CreateUserInput {
   email: string;
   givenName?: string;
   familyName?: string;
-  /** Legacy role name, e.g. `Administrator` (the `role.legacyId` claim). */
+  /** Legacy role name, e.g. `Administrator` (the `role.legacyId` claim); default `Agent`. */
   role?: string;
   /** Makes the user a platform operator. */
   operator?: boolean;
@@ -46,9 +47,12 @@ export function userView(u: User): UserView {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
 const ROLE = /^[A-Za-z][A-Za-z0-9 _-]{0,63}$/;
 
-/** A legacy role name (`role.legacyId`), `Administrator` when absent. */
+/**
+ * A legacy role name (`role.legacyId`); `Agent` when absent: least privilege, so a user made without a
+ * role (a script, a typo) is never an Administrator of its tenant by accident.
+ */
 function roleNameOf(value: unknown): string {
-  const roleName = value === undefined ? 'Administrator' : text('role', value, 64);
+  const roleName = value === undefined ? DEFAULT_ROLE : text('role', value, 64);
   if (!ROLE.test(roleName)) throw invalid(`role must be a name like "Administrator", got "${roleName}"`);
   return roleName;
 }

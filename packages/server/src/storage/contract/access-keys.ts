@@ -15,8 +15,11 @@ export interface AccessKeyRepository {
   /** The key with its user and tenant, in one round trip (the hot path of the password grant). */
   getWithOwner(id: string): Promise<AccessKeyOwner | undefined>;
   list(filter?: { userId?: string }): Promise<AccessKey[]>;
-  /** Returns false when no key has that id; otherwise grows the revision with the change. */
-  setStatus(id: string, status: Status, at: Date): Promise<boolean>;
+  /**
+   * Returns false when no key has that id; otherwise grows the revision with the change. `by` records
+   * who switched the key off (default `administrator`); reactivation clears it.
+   */
+  setStatus(id: string, status: Status, at: Date, by?: 'owner' | 'administrator'): Promise<boolean>;
   /**
    * Records a use; implementations may skip the write when the stored time is recent. Bookkeeping
    * only: it does not grow the revision.

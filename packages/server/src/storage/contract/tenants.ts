@@ -8,4 +8,6 @@ export interface TenantRepository {
   list(): Promise<Tenant[]>;
   /** Returns false when no tenant has that id; otherwise grows the revision with the change. */
   setStatus(id: string, status: Status, at: Date): Promise<boolean>;
+  /** Turns its users' access-key self-service on or off; false when no tenant has that id. */
+  setAccessKeySelfService(id: string, on: boolean, at: Date): Promise<boolean>;
 }

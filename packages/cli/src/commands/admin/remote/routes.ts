@@ -32,6 +32,8 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
   'tenant create': (api, t: CreateTenantInput) => api.call('POST', '/tenants', tenantBody(t)),
   'tenant list': (api) => api.list('/tenants'),
   'tenant show': (api, id: string) => api.call('GET', `/tenants/${e(id)}`),
+  'tenant update': (api, id: string, on: boolean) =>
+    api.call('PATCH', `/tenants/${e(id)}`, { access_key_self_service: on }),
   'tenant activate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
   'tenant deactivate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
 

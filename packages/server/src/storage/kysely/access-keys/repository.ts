@@ -29,6 +29,7 @@ export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
         'k.status as k_status',
         'k.created_at as k_created_at',
         'k.last_used_at as k_last_used_at',
+        'k.deactivated_by as k_deactivated_by',
         'u.id as u_id',
         'u.tenant_id as u_tenant_id',
         'u.email as u_email',
@@ -49,6 +50,7 @@ export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
         't.business_unit_id as t_business_unit_id',
         't.cluster_id as t_cluster_id',
         't.is_private as t_is_private',
+        't.access_key_self_service as t_access_key_self_service',
         't.status as t_status',
         't.created_at as t_created_at',
         't.updated_at as t_updated_at',
@@ -77,6 +79,7 @@ export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
           status: r.k_status,
           created_at: r.k_created_at,
           last_used_at: r.k_last_used_at,
+          deactivated_by: r.k_deactivated_by,
         }),
         user: userRow.from({
           id: r.u_id,
@@ -101,6 +104,7 @@ export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
           business_unit_id: r.t_business_unit_id,
           cluster_id: r.t_cluster_id,
           is_private: r.t_is_private,
+          access_key_self_service: r.t_access_key_self_service,
           status: r.t_status,
           created_at: r.t_created_at,
           updated_at: r.t_updated_at,
@@ -113,11 +117,11 @@ export function accessKeyRepository(db: Kysely<Database>): AccessKeyRepository {
       const rows = await query.orderBy('created_at').orderBy('id').execute();
       return rows.map(accessKeyRow.from);
     },
-    async setStatus(id, status: Status, _at) {
+    async setStatus(id, status: Status, _at, by = 'administrator') {
       return changing(db, async (trx) => {
         const result = await trx
           .updateTable('access_keys')
-          .set({ status })
+          .set({ status, deactivated_by: status === 'inactive' ? by : null })
           .where('id', '=', id)
           .executeTakeFirst();
         return result.numUpdatedRows > 0n;

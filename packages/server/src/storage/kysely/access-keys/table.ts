@@ -11,6 +11,12 @@ export interface AccessKeysTable {
   status: string;
   created_at: Millis;
   last_used_at: NullableMillis;
+  deactivated_by: string | null;
+}
+
+/** Who switched a key off; an unknown value reads as an administrator (the stricter). */
+function deactivator(value: string | null): AccessKey['deactivatedBy'] {
+  return value === null ? null : value === 'owner' ? 'owner' : 'administrator';
 }
 
 export const accessKeyRow = {
@@ -22,6 +28,7 @@ export const accessKeyRow = {
     status: status(r.status),
     createdAt: toDate(r.created_at),
     lastUsedAt: toDateOrNull(r.last_used_at),
+    deactivatedBy: deactivator(r.deactivated_by),
   }),
   to: (k: AccessKey) => ({
     id: k.id,
@@ -31,5 +38,6 @@ export const accessKeyRow = {
     status: k.status,
     created_at: k.createdAt.getTime(),
     last_used_at: k.lastUsedAt ? k.lastUsedAt.getTime() : null,
+    deactivated_by: k.status === 'inactive' ? (k.deactivatedBy ?? 'administrator') : null,
   }),
 };

@@ -37,5 +37,15 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
         return changed;
       });
     },
+    async setAccessKeySelfService(id, on, at) {
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('tenants')
+          .set({ access_key_self_service: on ? 1 : 0, updated_at: at.getTime() })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
   };
 }

@@ -11,6 +11,7 @@ export interface TenantsTable {
   business_unit_id: number;
   cluster_id: string;
   is_private: number;
+  access_key_self_service: number;
   status: string;
   created_at: Millis;
   updated_at: Millis;
@@ -25,6 +26,7 @@ export const tenantRow = {
     businessUnitId: Number(r.business_unit_id),
     clusterId: r.cluster_id,
     private: Number(r.is_private) === 1,
+    accessKeySelfService: Number(r.access_key_self_service) === 1,
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -37,6 +39,7 @@ export const tenantRow = {
     business_unit_id: t.businessUnitId,
     cluster_id: t.clusterId,
     is_private: t.private ? 1 : 0,
+    access_key_self_service: t.accessKeySelfService === false ? 0 : 1,
     status: t.status,
     created_at: t.createdAt.getTime(),
     updated_at: t.updatedAt.getTime(),
