@@ -1,6 +1,7 @@
 // A body over CXAUTH_BODY_LIMIT on a real socket: a client that writes all of it at once, without
 // waiting for 100-continue, reads the 413 instead of a reset (EPIPE) under its write; a body announcing
-// more than the drain bound is not read at all (docs/operations.md, "HTTP timeouts").
+// more than the drain bound is not read at all; one that stalls is cut at the request timeout with no
+// second answer (docs/operations.md, "HTTP timeouts").
 
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
@@ -131,5 +132,46 @@ describe('a body over the limit', () => {
     const [first, second] = text.split(/(?=HTTP\/1\.1 )/);
     expect(parseResponse(first ?? '').status).toBe(413);
     expect(parseResponse(second ?? '').status).toBe(200);
+  });
+});
+
+describe('a drained body that stalls', () => {
+  const REQUEST_TIMEOUT_MS = 800;
+  let slow: TestService;
+  let slowPort: number;
+  beforeAll(async () => {
+    slow = await startTestService({
+      env: { CXAUTH_HEADERS_TIMEOUT_MS: '400', CXAUTH_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) },
+    });
+    await slow.app.listen({ host: '127.0.0.1', port: 0 });
+    slowPort = (slow.app.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => slow?.close());
+
+  it('is cut at the request timeout with its one 413, never a second answer', async () => {
+    const started = Date.now();
+    const text = await new Promise<string>((resolve) => {
+      const socket = net.connect(slowPort, '127.0.0.1');
+      let data = '';
+      const limit = setTimeout(() => socket.destroy(), 15_000);
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        data += chunk;
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(limit);
+        resolve(data);
+      });
+      // 64 KiB of a 1 MiB body, then nothing more.
+      socket.write(
+        `POST /auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${FORM}\r\nContent-Length: ${1024 * 1024}\r\n\r\n`,
+      );
+      socket.write(Buffer.alloc(64 * 1024, 'a'));
+    });
+    expect(parseResponse(text).status).toBe(413);
+    expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    // Closed by the request timeout (checked every quarter of the header timeout), not the drain's 5 s.
+    expect(Date.now() - started).toBeLessThan(DRAIN_DEFAULTS.maxMs);
   });
 });

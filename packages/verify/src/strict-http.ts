@@ -82,6 +82,9 @@ function rawResponse(status: number, reason: string, description: string): strin
   );
 }
 
+/** Sockets whose request was answered while its body is still being read and thrown away. */
+const draining = new WeakSet<Socket>();
+
 // Built once: a refusal costs no serialization.
 const CLIENT_ERRORS: Readonly<Record<string, string>> = {
   ERR_HTTP_REQUEST_TIMEOUT: rawResponse(408, 'Request Timeout', 'the request did not arrive in time'),
@@ -104,6 +107,11 @@ const MALFORMED = rawResponse(400, 'Bad Request', 'malformed request');
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // A refused body being drained was answered already (413): a second answer would follow it.
+  if (draining.has(socket)) {
+    socket.destroy();
+    return;
+  }
   // Node's own default answer looks at the same field: the response of the request being refused.
   const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (socket.writable && !pending?.headersSent) {
@@ -141,6 +149,7 @@ export function drainRefusedBody(req: IncomingMessage, bounds: DrainBounds = DRA
   if (announced > bounds.maxBytes) return false;
   let received = 0;
   const stop = () => {
+    draining.delete(socket);
     clearTimeout(timer);
     req.off('data', count);
     socket.off('close', stop);
@@ -158,6 +167,7 @@ export function drainRefusedBody(req: IncomingMessage, bounds: DrainBounds = DRA
   };
   const timer = setTimeout(cut, bounds.maxMs);
   timer.unref();
+  draining.add(socket);
   req.on('data', count);
   socket.once('close', stop);
   req.once('end', stop);
