@@ -92,7 +92,8 @@ describe.each([
     'purges a logged-out session, then its codes and its sign-in, and keeps live ones',
     async () => {
       const live = await signIn(svc, app);
-      expect((await exchange(svc, app, live.code, live.p)).statusCode).toBe(200);
+      const liveTokens = await exchange(svc, app, live.code, live.p);
+      expect(liveTokens.statusCode).toBe(200);
 
       const { browser, code, p } = await signIn(svc, app);
       const tokens = (await exchange(svc, app, code, p)).json();
@@ -131,11 +132,24 @@ describe.each([
         200,
       );
 
+      // The browser's sign-in expires (12 hours) before its grant sessions: it is kept while they live,
+      // and their refreshes still work.
+      svc.clock.advance(13 * 3600);
+      const mid = await purge(svc.storage, options(svc.clock.now()));
+      expect(failures(mid)).toEqual([]);
+      expect(deleted(mid)).toMatchObject({ authorization_codes: 1, sign_ins: 0, sessions: 0 });
+      const refreshed = await tokenRequest(svc.app, {
+        grant_type: 'refresh_token',
+        refresh_token: liveTokens.json().refresh_token,
+        client_id: app.clientId,
+      });
+      expect(refreshed.statusCode).toBe(200);
+
       // Everything expires: sessions, refresh tokens, codes and sign-ins all go, and a run finds nothing.
       svc.clock.advance(40 * DAY);
       const last = await purge(svc.storage, options(svc.clock.now()));
       expect(failures(last)).toEqual([]);
-      expect(deleted(last)).toMatchObject({ sessions: 2, authorization_codes: 1, sign_ins: 1 });
+      expect(deleted(last)).toMatchObject({ sessions: 2, authorization_codes: 0, sign_ins: 1 });
       const again = await purge(svc.storage, options(svc.clock.now()));
       expect(Object.values(deleted(again)).every((n) => n === 0)).toBe(true);
     },
