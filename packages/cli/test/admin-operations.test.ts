@@ -69,7 +69,15 @@ describe('cxauth admin audit and purge', () => {
   it('purge prints what it deleted', async () => {
     const r = await cli('purge', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({ refresh_tokens: 0, sessions: 0, audit_events: 0, throttle: 0 });
+    expect(JSON.parse(r.out)).toEqual({
+      refresh_tokens: { deleted: 0 },
+      sessions: { deleted: 0 },
+      authorization_codes: { deleted: 0 },
+      sign_ins: { deleted: 0 },
+      audit_events: { deleted: 0 },
+      throttle: { deleted: 0 },
+      revocation_events: { deleted: 0 },
+    });
     expect((await cli('purge')).out).toContain('sessions  0 deleted');
   });
 });

@@ -1,15 +1,15 @@
 // The browser test's fixtures: a real `cxauth serve --demo` (the built CLI and console) on free ports,
-// one headless Chromium, sign-in through the hosted form, grants against the token endpoint, and a
-// temporary folder for screenshots (its path is printed).
+// one headless Chromium (test/support/chromium.ts), sign-in through the hosted form, grants against
+// the token endpoint, and a temporary folder for screenshots (its path is printed).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../../test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CLI = fileURLToPath(new URL('../../cli/bin/cxauth.js', import.meta.url));
 
 export const shots = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-shots-'));
@@ -32,8 +32,6 @@ async function freePort(): Promise<number> {
 }
 
 export async function startDemo(): Promise<Demo> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
   const data = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-data-'));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -57,18 +55,7 @@ export async function startDemo(): Promise<Demo> {
     serve.on('exit', (code) => reject(new Error(`cxauth serve exited ${code}: ${out}`)));
   });
   const creds = JSON.parse(readFileSync(path.join(data, 'demo-credentials.json'), 'utf8'));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   console.log(`console screenshots: ${shots}`);
   return {
     issuer,

@@ -1,7 +1,13 @@
 // Strict HTTP for the regional API: timeouts for slow clients (408), one Authorization and one
 // Content-Type header, no content coding (415), `nosniff` on every answer, and Node's own HTTP-level
-// refusals in the API's JSON error shape. The global service does the same (docs/operations.md).
-import { timeoutOptions as clientTimeoutOptions, isIdentityCoding, repeatedHeader } from '@cxauth/verify';
+// refusals in the API's JSON error shape, and a body too large drained (bounded) after its 413. The
+// global service does the same (docs/operations.md).
+import {
+  timeoutOptions as clientTimeoutOptions,
+  drainRefusedBody,
+  isIdentityCoding,
+  repeatedHeader,
+} from '@cxauth/verify';
 import type { FastifyInstance } from 'fastify';
 
 /** How long a client may take, in milliseconds (the defaults are those of `cxauth serve`). */
@@ -45,5 +51,11 @@ export function registerStrictHeaders(app: FastifyInstance): void {
       return;
     }
     done();
+  });
+  // A body over the limit is answered 413 before it is read: drain a bounded rest rather than reset the
+  // connection under a client still writing (RFC 9112 §9.6).
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode === 413 && drainRefusedBody(request.raw)) reply.removeHeader('connection');
+    done(null, payload);
   });
 }

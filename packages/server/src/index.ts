@@ -86,7 +86,7 @@ export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
 export { ALL_GRANTS, enabledGrants } from './grants/index.js';
 export type { DrainResult } from './http/drain.js';
 export { DRAIN_IDLE_GRACE_MS, drain } from './http/drain.js';
-export type { PurgeReport, Purger } from './maintenance/purge.js';
+export type { PurgeOutcome, PurgeReport, Purger } from './maintenance/purge.js';
 export { PURGERS, purge } from './maintenance/purge.js';
 export type { Audit, AuditEventType, AuditInput } from './observability/audit.js';
 export { AUDIT_EVENT_TYPES, auditJson, createAudit } from './observability/audit.js';

@@ -36,7 +36,7 @@ import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
 import { type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
 import { keyTiming } from './keys/states.js';
-import { schedulePurge } from './maintenance/purge.js';
+import { failureMessage, PURGERS, schedulePurge } from './maintenance/purge.js';
 import { type Audit, createAudit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import type { ServiceMetrics } from './observability/metrics.js';
@@ -152,12 +152,20 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   // database is closed (start.ts closes the app first).
   app.addHook('onClose', () => audit.flush());
   if (options.purge !== false) {
+    metrics?.purge.known(PURGERS.map((p) => p.name));
     const stop = schedulePurge(storage, {
       retention: config.retention,
       throttling: config.throttling,
+      tokens: config.tokens,
       clock,
       onReport: (report) => app.log.info({ purged: report }, 'purge finished'),
-      onError: (err) => app.log.error({ err }, 'purge failed'),
+      // One line per failed kind, with the message only (a driver error's detail may hold row values);
+      // the other kinds have run, and this one is tried again next run.
+      onFailure: (kind, err) => {
+        metrics?.purge.failed(kind);
+        app.log.error({ kind, error: failureMessage(err) }, 'purge of one kind failed');
+      },
+      onError: (err) => app.log.error({ error: failureMessage(err) }, 'purge could not run'),
     });
     app.addHook('onClose', stop);
   }
@@ -275,6 +283,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     admin: createAdminService(storage, hasher, clock, {
       retention: config.retention,
       throttling: config.throttling,
+      tokens: config.tokens,
       ...(kekForSignIn
         ? {
             signing: { kek: kekForSignIn, alg: config.signingAlg, timing },

@@ -40,6 +40,9 @@ export { fileStore, type VerifierStore } from './store.js';
 export {
   answerClientError,
   type ClientTimeouts,
+  DRAIN_DEFAULTS,
+  type DrainBounds,
+  drainRefusedBody,
   isHeaderName,
   isIdentityCoding,
   repeatedHeader,

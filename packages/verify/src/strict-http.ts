@@ -1,7 +1,7 @@
 // Strict HTTP that the global service, the regional API and the adapters here share: one Authorization
-// and one Content-Type per request, no content coding, Node's timeouts for slow clients, and Node's own
-// HTTP-level refusals answered as JSON. Node only, no framework (each server registers its own hooks).
-import type { ServerResponse } from 'node:http';
+// and one Content-Type per request, no content coding, Node's timeouts for slow clients, Node's own
+// HTTP-level refusals answered as JSON, and a refused body drained so its client reads the answer. Node only, no framework (each server registers its own hooks).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** How long a client may take, in milliseconds. */
@@ -82,6 +82,9 @@ function rawResponse(status: number, reason: string, description: string): strin
   );
 }
 
+/** Sockets whose request was answered while its body is still being read and thrown away. */
+const draining = new WeakSet<Socket>();
+
 // Built once: a refusal costs no serialization.
 const CLIENT_ERRORS: Readonly<Record<string, string>> = {
   ERR_HTTP_REQUEST_TIMEOUT: rawResponse(408, 'Request Timeout', 'the request did not arrive in time'),
@@ -104,10 +107,71 @@ const MALFORMED = rawResponse(400, 'Bad Request', 'malformed request');
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // A refused body being drained was answered already (413): a second answer would follow it.
+  if (draining.has(socket)) {
+    socket.destroy();
+    return;
+  }
   // Node's own default answer looks at the same field: the response of the request being refused.
   const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (socket.writable && !pending?.headersSent) {
     socket.write((err.code && CLIENT_ERRORS[err.code]) || MALFORMED);
   }
   socket.destroy();
+}
+
+/** How much of a refused body is read and thrown away after the answer, and for how long. */
+export interface DrainBounds {
+  /** Bytes; a body announcing more than this is not drained (the connection closes at once). */
+  readonly maxBytes: number;
+  /** Milliseconds after the answer; then the connection is closed whatever is left. */
+  readonly maxMs: number;
+}
+
+/** 4 MiB within 5 s: a client sending a few MiB over the limit reads its 413. */
+export const DRAIN_DEFAULTS: DrainBounds = Object.freeze({ maxBytes: 4 * 1024 * 1024, maxMs: 5_000 });
+
+/**
+ * Whether the rest of a refused request's body (413 before it was read) is to be read and thrown away
+ * rather than the connection closed under it. Closing a socket with unread bytes makes the kernel
+ * answer them with a reset, which a client still writing sees as EPIPE or ECONNRESET, often before it
+ * has read the answer (RFC 9112 §9.6). When this returns true the caller answers without
+ * `Connection: close`: the body is read and discarded (this resumes it), and this destroys the
+ * connection if more than `maxBytes` arrive or the body has not ended within `maxMs`. False (answer
+ * with `Connection: close`, as before) when the body is complete already, or announces more than
+ * `maxBytes`, which would be cut anyway.
+ * @see RFC 9112 §9.6 (tear-down), RFC 9110 §15.5.14 (413)
+ */
+export function drainRefusedBody(req: IncomingMessage, bounds: DrainBounds = DRAIN_DEFAULTS): boolean {
+  const { socket } = req;
+  if (req.complete || socket.destroyed) return false;
+  const announced = Number(req.headers['content-length']);
+  if (announced > bounds.maxBytes) return false;
+  let received = 0;
+  const stop = () => {
+    draining.delete(socket);
+    clearTimeout(timer);
+    req.off('data', count);
+    socket.off('close', stop);
+    req.off('end', stop);
+  };
+  const cut = () => {
+    stop();
+    socket.destroy();
+  };
+  // Counted on the request (a data listener added to the socket now would take it from Node's parser
+  // mid-body and stall it); resumed here, the request is never dumped, which would remove the listener.
+  const count = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > bounds.maxBytes) cut();
+  };
+  const timer = setTimeout(cut, bounds.maxMs);
+  timer.unref();
+  draining.add(socket);
+  req.on('data', count);
+  socket.once('close', stop);
+  req.once('end', stop);
+  // Flowing: each chunk is counted and thrown away.
+  req.resume();
+  return true;
 }

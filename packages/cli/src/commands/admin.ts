@@ -133,6 +133,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       const admin = createAdmin(storage, new SecretHasher(kek), undefined, {
         retention: config.retention,
         throttling: config.throttling,
+        tokens: config.tokens,
         signing: signingKeyAdminOptions(config, kek),
         credentials: { kek, issuer: config.issuer },
       });

@@ -1,8 +1,9 @@
 // Strict headers on every request of the service: one Authorization and one Content-Type, no content
-// coding, `nosniff` on every answer, refused in the RFC 6749 error shape. The checks, the client
+// coding, `nosniff` on every answer, refused in the RFC 6749 error shape; a body too large is drained
+// (bounded) after its 413 so the client reads it. The checks, the client
 // timeouts and Node's own HTTP-level refusals are @cxauth/verify's strict HTTP, shared with the
 // regional API (server.ts registers them).
-import { isIdentityCoding, repeatedHeader } from '@cxauth/verify';
+import { drainRefusedBody, isIdentityCoding, repeatedHeader } from '@cxauth/verify';
 import type { FastifyInstance } from 'fastify';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 
@@ -27,5 +28,11 @@ export function registerStrictHeaders(app: FastifyInstance): void {
       );
     }
     done();
+  });
+  // The framework closes the connection after a 413 with the body unread, which resets it under a
+  // client still writing (EPIPE instead of the answer): read and discard a bounded rest instead.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode === 413 && drainRefusedBody(request.raw)) reply.removeHeader('connection');
+    done(null, payload);
   });
 }

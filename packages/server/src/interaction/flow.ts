@@ -11,7 +11,7 @@ import { typeAllows } from '../protocol/app-types.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { SignInThrottle } from '../throttling/sign-in.js';
-import { mintAuthorizationCode } from '../tokens/authorization-code.js';
+import { mintAuthorizationCode, UNEXCHANGED_CODES_PER_SIGN_IN } from '../tokens/authorization-code.js';
 import type { Hasher } from '../tokens/refresh-token.js';
 import type { CookieJar } from './cookies.js';
 import { amrOf, checkOtp, checkPassword } from './credentials.js';
@@ -141,7 +141,7 @@ export async function redirectWithCode(
     now,
     ttl: deps.config.signIn.authorizationCodeTtl,
   });
-  await deps.storage.signIn.createCode(record);
+  await deps.storage.signIn.createCode(record, UNEXCHANGED_CODES_PER_SIGN_IN);
   return sendRedirect(reply, redirectTo(req.redirectUri, deps.config.issuer, { code, state: req.state }));
 }
 

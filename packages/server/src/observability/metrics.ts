@@ -1,6 +1,6 @@
 // The service's metrics (prom-client, the one module that imports it): requests and outcomes per route
-// and grant, latency, throttling, and — read when scraped — sessions, signing keys and the database
-// pool (docs/operations.md "Metrics"). Each process keeps its own registry, so tests and embedders can
+// and grant, latency, throttling, purge failures, and — read when scraped — sessions, signing keys and
+// the database pool (docs/operations.md "Metrics"). Each process keeps its own registry, so tests and embedders can
 // build many servers.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { KeyStatus } from '../keys/states.js';
@@ -40,6 +40,11 @@ export interface ServiceMetrics {
   grant(grantType: string): GrantSeries;
   /** Counts one throttled attempt for each kind of counter delaying it. */
   throttled(kind: ThrottleKeyKind): void;
+  /**
+   * The purge's failures by kind: `known` starts each kind at 0 (so a rate is defined from the first
+   * scrape), `failed` counts one purger that stopped on an error in a run.
+   */
+  readonly purge: { known(kinds: readonly string[]): void; failed(kind: string): void };
   /** Gives the scrape-time series their sources (createServer calls it once). */
   watch(sources: MetricSources): void;
 }
@@ -189,6 +194,12 @@ export function createServiceMetrics(): ServiceMetrics {
     labelNames: ['kind'],
     registers: [registry],
   });
+  const purgeFailures = new Counter({
+    name: 'cxauth_purge_failures_total',
+    help: 'Purger runs that stopped on an error, by kind of record (each is tried again the next run).',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   let sources: MetricSources | undefined;
   scrapeSeries(registry, () => sources);
 
@@ -213,6 +224,12 @@ export function createServiceMetrics(): ServiceMetrics {
         return { count: (outcome) => child(outcome, '').inc() };
       }),
     throttled: (kind) => throttled.labels(kind).inc(),
+    purge: {
+      known: (kinds) => {
+        for (const kind of kinds) purgeFailures.labels(kind).inc(0);
+      },
+      failed: (kind) => purgeFailures.labels(kind).inc(),
+    },
     watch(given) {
       if (sources) throw new Error('these metrics already watch a service');
       sources = given;

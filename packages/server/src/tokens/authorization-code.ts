@@ -4,6 +4,13 @@ import type { AuthMethod, AuthorizationCode } from '../domain/sign-in.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Hasher } from './refresh-token.js';
 
+/**
+ * Unexchanged codes kept per browser sign-in: a new code past this drops the oldest, as Keycloak keeps
+ * one code per client session. Ten covers tabs and apps signing in at once within a code's minute;
+ * the app holding a dropped code gets invalid_grant and starts the flow again.
+ */
+export const UNEXCHANGED_CODES_PER_SIGN_IN = 10;
+
 export interface CodeInput {
   readonly clientId: string;
   readonly redirectUri: string;

@@ -80,6 +80,8 @@ export interface TestServiceOptions {
   /** The URL the service's storage opens instead of the test database's (e.g. through a TCP proxy). */
   databaseUrl?: (url: string) => string;
   metrics?: ServiceMetrics;
+  /** Wraps the storage the server is given (e.g. one repository that fails); fixtures use the real one. */
+  wrapStorage?: (storage: Storage) => Storage;
   /** The algorithm of the first signing key. Default RS256. */
   signingAlg?: 'RS256' | 'ES256' | 'EdDSA';
 }
@@ -140,7 +142,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
 
   const app = await createServer({
     config,
-    storage,
+    storage: options.wrapStorage?.(storage) ?? storage,
     hasher,
     keys,
     clock: clock.now,

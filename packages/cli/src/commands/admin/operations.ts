@@ -1,6 +1,6 @@
 // `cxauth admin audit` and `cxauth admin purge` (docs/admin.md "Audit events" and "Purge"): the audit
 // trail, newest first, and the purge of what has ended, with what it deleted.
-import { CliError, EXIT } from '../../io.js';
+import { CliError, EXIT, type Io, print } from '../../io.js';
 import { type Kind, optional } from './spec.js';
 
 function limitOf(raw: string | undefined): number | undefined {
@@ -25,10 +25,30 @@ function auditLines(result: unknown): string {
     .join('\n');
 }
 
+type PurgeReport = Record<string, { deleted: number; failed?: string }>;
+
+/** One line per kind: how many it deleted, and why it stopped when it failed. */
 function purgeLines(result: unknown): string {
-  return Object.entries(result as Record<string, number>)
-    .map(([name, count]) => `${name}  ${count} deleted`)
+  return Object.entries(result as PurgeReport)
+    .map(([name, o]) =>
+      o.failed === undefined
+        ? `${name}  ${o.deleted} deleted`
+        : `${name}  ${o.deleted} deleted, then failed: ${o.failed} (the next run tries it again)`,
+    )
     .join('\n');
+}
+
+/**
+ * The purge, its report printed, and exit 1 when a kind failed (the others ran): a scheduled job
+ * notices without parsing the output.
+ */
+async function purgeRun(run: () => Promise<unknown>, json: boolean, io: Io): Promise<PurgeReport> {
+  const report = (await run()) as PurgeReport;
+  const failed = Object.entries(report).filter(([, o]) => o.failed !== undefined);
+  if (failed.length === 0) return report;
+  if (json) print(io, report, true);
+  else io.stdout(purgeLines(report));
+  throw new CliError(`purge: ${failed.map(([name]) => name).join(', ')} failed`, EXIT.failed);
 }
 
 export const OPERATION_KINDS: Record<string, Kind> = {
@@ -54,10 +74,16 @@ export const OPERATION_KINDS: Record<string, Kind> = {
     },
   },
   purge: {
-    summary: 'delete expired sessions, refresh tokens, old audit events and idle throttle counters',
+    summary:
+      'delete what has ended: sessions, refresh tokens, codes, sign-ins, old audit events, idle throttle counters',
     defaultVerb: 'run',
     verbs: {
-      run: { usage: '', options: {}, format: purgeLines, run: (admin) => admin.purge() },
+      run: {
+        usage: '',
+        options: {},
+        format: purgeLines,
+        run: (admin, v, _id, io) => purgeRun(() => admin.purge(), v['json'] === true, io),
+      },
     },
   },
 };

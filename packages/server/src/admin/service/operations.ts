@@ -3,6 +3,7 @@
 import type { RetentionConfig } from '../../config/retention.js';
 import { RETENTION_DEFAULTS } from '../../config/retention.js';
 import { THROTTLE_DEFAULTS, type ThrottleConfig } from '../../config/throttling.js';
+import { TOKEN_DEFAULTS, type TokenConfig } from '../../config/tokens.js';
 import { type PurgeReport, purge } from '../../maintenance/purge.js';
 import { auditJson } from '../../observability/audit.js';
 import type { AdminContext } from './context.js';
@@ -19,7 +20,12 @@ export interface AuditQuery {
 export interface OperationsSettings {
   readonly retention?: RetentionConfig;
   readonly throttling?: Pick<ThrottleConfig, 'window'>;
+  /** The service's token lifetimes; unknown, revocation events are kept for the longest allowed. */
+  readonly tokens?: Pick<TokenConfig, 'accessTokenTtl' | 'clockTolerance'>;
 }
+
+/** The longest access-token lifetime the configuration accepts (CXAUTH_ACCESS_TOKEN_TTL), s. */
+const LONGEST_TOKEN_LIFETIME = { accessTokenTtl: 86_400, clockTolerance: TOKEN_DEFAULTS.clockTolerance };
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -50,11 +56,15 @@ export function operationsAdmin(ctx: AdminContext, settings: OperationsSettings 
       });
       return events.map(auditJson);
     },
-    /** Deletes expired and ended records in batches; returns how many of each. */
+    /**
+     * Deletes expired and ended records in batches; returns, per kind, how many and whether it
+     * failed (the other kinds still ran).
+     */
     async purge(): Promise<PurgeReport> {
       return purge(ctx.storage, {
         retention: settings.retention ?? RETENTION_DEFAULTS,
         throttling: settings.throttling ?? THROTTLE_DEFAULTS,
+        tokens: settings.tokens ?? LONGEST_TOKEN_LIFETIME,
         now: ctx.clock(),
       });
     },

@@ -39,7 +39,11 @@ export interface SignInRepository {
   /** Ends a sign-in; returns the ids of the grant sessions it opened (for the caller to revoke). */
   endSignIn(id: string, at: Date): Promise<string[]>;
 
-  createCode(code: AuthorizationCode): Promise<void>;
+  /**
+   * Stores a code, then drops the oldest unexchanged codes of its sign-in past `keepUnexchanged`
+   * (the new one always stays), so a signed-in browser cannot grow the table without bound.
+   */
+  createCode(code: AuthorizationCode, keepUnexchanged: number): Promise<void>;
   /**
    * Spends a code atomically (at most one of concurrent claims wins) and binds it to the grant
    * session its exchange opens. A used code is reported `replayed` and marked so.

@@ -41,7 +41,7 @@ export function purgeRepository(db: Kysely<Database>, dialect: Dialect): PurgeRe
     },
     async sessions(at, limit) {
       const ms = at.getTime();
-      const batch = db
+      const doomed = await db
         .selectFrom('sessions as s')
         .select('s.id')
         .where((eb) => eb.or([eb('s.expires_at', '<=', ms), eb('s.revoked_at', '<=', ms)]))
@@ -55,9 +55,76 @@ export function purgeRepository(db: Kysely<Database>, dialect: Dialect): PurgeRe
             ),
           ),
         )
+        .limit(limit)
+        .execute();
+      if (doomed.length === 0) return 0;
+      const ids = doomed.map((r) => r.id);
+      // A code-flow session is linked to the sign-in that opened it (sign_in_sessions references
+      // sessions): the link goes first, in the same transaction, or the foreign key refuses the delete.
+      return db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('sign_in_sessions').where('session_id', 'in', ids).execute();
+        const result = await trx
+          .deleteFrom('sessions')
+          .where('id', 'in', ids)
+          // Chosen by the read above; still ended now (an ended session never comes back).
+          .where((eb) => eb.or([eb('expires_at', '<=', ms), eb('revoked_at', '<=', ms)]))
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    },
+    async authorizationCodes(at, limit) {
+      // Used or not: an expired code can no longer be exchanged, and its replay is no longer told
+      // apart from an unknown code (both are invalid_grant).
+      const batch = db
+        .selectFrom('authorization_codes')
+        .select('code_hash')
+        .where('expires_at', '<=', at.getTime())
         .limit(limit);
-      const result = await db.deleteFrom('sessions').where('id', 'in', batch).executeTakeFirst();
+      const result = await db
+        .deleteFrom('authorization_codes')
+        .where('code_hash', 'in', batch)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+    async signIns(at, limit) {
+      const ms = at.getTime();
+      // Expired or ended, and nothing refers to it: a grant session it opened may outlive the browser's
+      // sign-in (its refreshes carry the sign-in's auth_time and amr), so the sign-in waits for it; its
+      // codes expire within minutes and go first.
+      const ofColumn = (column: 'expires_at' | 'ended_at') => (n: number) =>
+        db
+          .selectFrom('sign_ins as i')
+          .select('i.id')
+          .where(`i.${column}`, '<=', ms)
+          .where((eb) =>
+            eb.not(
+              eb.or([
+                eb.exists(
+                  eb
+                    .selectFrom('sign_in_sessions as l')
+                    .select('l.sign_in_id')
+                    .whereRef('l.sign_in_id', '=', 'i.id'),
+                ),
+                eb.exists(
+                  eb
+                    .selectFrom('authorization_codes as c')
+                    .select('c.sign_in_id')
+                    .whereRef('c.sign_in_id', '=', 'i.id'),
+                ),
+              ]),
+            ),
+          )
+          .limit(n);
+      let deleted = 0;
+      for (const batch of [ofColumn('ended_at'), ofColumn('expires_at')]) {
+        if (deleted >= limit) break;
+        const result = await db
+          .deleteFrom('sign_ins')
+          .where('id', 'in', batch(limit - deleted))
+          .executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+      return deleted;
     },
     async exclusively(work) {
       // SQLite: every DELETE takes the database write lock, and busy_timeout makes the other node wait.

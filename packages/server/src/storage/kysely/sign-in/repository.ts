@@ -96,10 +96,30 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
       return rows.map((r) => r.session_id);
     },
 
-    async createCode(code) {
+    async createCode(code, keepUnexchanged) {
       await constrained('authorization code', () =>
         db.insertInto('authorization_codes').values(codeRow.to(code)).execute(),
       );
+      // The newest others of this sign-in (along authorization_codes_sign_in), one place left for the
+      // new code, which stays whatever the clock says; exchanged codes stay until they expire, as
+      // presenting one again is how a replay is detected (RFC 6749 §4.1.2).
+      const unexchanged = (n: number) =>
+        db
+          .selectFrom('authorization_codes')
+          .select('code_hash')
+          .where('sign_in_id', '=', code.signInId)
+          .where('used_at', 'is', null)
+          .where('code_hash', '!=', code.codeHash)
+          .orderBy('created_at', 'desc')
+          .orderBy('code_hash', 'desc')
+          .limit(n);
+      await db
+        .deleteFrom('authorization_codes')
+        .where('sign_in_id', '=', code.signInId)
+        .where('used_at', 'is', null)
+        .where('code_hash', '!=', code.codeHash)
+        .where('code_hash', 'not in', unexchanged(Math.max(0, keepUnexchanged - 1)))
+        .execute();
     },
     async claimCode(codeHash, sessionId, at) {
       const ms = at.getTime();
