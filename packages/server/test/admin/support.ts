@@ -6,8 +6,11 @@ import { DEFAULT_APP_SCOPES } from '../../src/protocol/scope.js';
 import { basic, tokenRequest } from '../helpers/http.js';
 import type { TestService } from '../helpers/service.js';
 
-/** The fixture application registered with the admin scope (what `admin` needs besides the role). */
-export const ADMIN_APP: Partial<Application> = { scopes: [...DEFAULT_APP_SCOPES, 'admin'] };
+/**
+ * The fixture application registered with the admin scope (what `admin` needs besides the role):
+ * first-party, as only such an application may hold it and reach operator-level routes.
+ */
+export const ADMIN_APP: Partial<Application> = { scopes: [...DEFAULT_APP_SCOPES, 'admin'], firstParty: true };
 
 export interface Actor {
   user: User;
