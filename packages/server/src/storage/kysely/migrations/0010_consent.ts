@@ -1,5 +1,6 @@
-// First-party applications and remembered consent: an application's `first_party` flag, and the
-// `consents` table (what a user allowed an application). Applications that held the `admin` scope keep
+// First-party applications, remembered consent and resource indicators: an application's
+// `first_party` flag, the `consents` table (what a user allowed an application), and the `resource`
+// an authorization code was asked for. Applications that held the `admin` scope keep
 // it only when they are first-party afterwards (docs/admin.md, "First-party applications").
 import type { Migration } from 'kysely';
 import type { AnyDb } from './index.js';
@@ -54,6 +55,8 @@ export function consent(): Migration {
         .addPrimaryKeyConstraint('consents_pk', ['user_id', 'client_id'])
         .execute();
       await db.schema.createIndex('consents_client').on('consents').column('client_id').execute();
+      // The authorization request's resource indicator (RFC 8707), carried to the code's exchange.
+      await db.schema.alterTable('authorization_codes').addColumn('resource', 'text').execute();
     },
   };
 }
