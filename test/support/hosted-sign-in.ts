@@ -57,7 +57,8 @@ export async function signInThroughPage(r: SignInRequest): Promise<{ code: strin
   // A third-party app asks for consent first (docs/sign-in.md, "Consent"): allow it.
   if (posted.status === 200) {
     const consent = await posted.text();
-    if (!consent.includes('name="decision"')) throw new Error('the sign-in answered 200 without a consent form');
+    if (!consent.includes('name="decision"'))
+      throw new Error('the sign-in answered 200 without a consent form');
     keepCookies(jar, posted);
     posted = await post(consent, { decision: 'allow' });
   }

@@ -51,7 +51,8 @@ export async function signInWithForm(
   // A third-party app asks for consent (docs/sign-in.md, "Consent"): allow it, as its user would.
   if (res.status === 200) {
     const consent = await res.text();
-    if (!consent.includes('name="decision"')) throw new Error('the sign-in answered 200 without a consent form');
+    if (!consent.includes('name="decision"'))
+      throw new Error('the sign-in answered 200 without a consent form');
     res = await post(consent, { decision: 'allow' });
   }
   const location = res.headers.get('location');

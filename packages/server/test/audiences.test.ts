@@ -3,7 +3,7 @@
 // authorization and token endpoints (absolute, no fragment, served here, allowed to the app).
 import { createVerifier, type JwksDocument } from '@cxauth/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_APP, type Actor, actor, call } from './admin/support.js';
+import { type Actor, ADMIN_APP, actor, call } from './admin/support.js';
 import { basic, claimsOf, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
 import {
@@ -37,10 +37,18 @@ async function regionalVerifier() {
   return createVerifier({ issuer: svc.config.issuer, audience: REGIONAL, jwks: () => jwks });
 }
 
-const password = (o: Record<string, string>, app = { clientId: svc.fixture.clientId, clientSecret: svc.fixture.clientSecret }) =>
+const password = (
+  o: Record<string, string>,
+  app = { clientId: svc.fixture.clientId, clientSecret: svc.fixture.clientSecret },
+) =>
   tokenRequest(
     svc.app,
-    { grant_type: 'password', username: svc.fixture.accessKeyId, password: svc.fixture.accessKeySecret, ...o },
+    {
+      grant_type: 'password',
+      username: svc.fixture.accessKeyId,
+      password: svc.fixture.accessKeySecret,
+      ...o,
+    },
     { authorization: basic(app.clientId, app.clientSecret) },
   );
 
@@ -50,9 +58,15 @@ describe('the admin API as its own resource', () => {
     expect(res.statusCode).toBe(200);
     const token = res.json().access_token as string;
     expect(claimsOf(token)['aud']).toBe(admin);
-    await expect((await regionalVerifier()).verify(token)).rejects.toMatchObject({ code: 'audience_invalid' });
+    await expect((await regionalVerifier()).verify(token)).rejects.toMatchObject({
+      code: 'audience_invalid',
+    });
     // Userinfo serves every token this issuer issued.
-    const info = await svc.app.inject({ method: 'GET', url: '/auth/userinfo', headers: { authorization: `Bearer ${token}` } });
+    const info = await svc.app.inject({
+      method: 'GET',
+      url: '/auth/userinfo',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(info.statusCode).toBe(200);
     const plain = (await password({ scope: 'openid' })).json().access_token as string;
     expect(claimsOf(plain)['aud']).toBe(REGIONAL);
@@ -64,7 +78,13 @@ describe('the admin API as its own resource', () => {
     const key = await svc.addAccessKey(operator.user);
     const res = await tokenRequest(
       svc.app,
-      { grant_type: 'password', username: key.id, password: key.secret, scope: 'openid admin', resource: REGIONAL },
+      {
+        grant_type: 'password',
+        username: key.id,
+        password: key.secret,
+        scope: 'openid admin',
+        resource: REGIONAL,
+      },
       { authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret) },
     );
     expect(res.statusCode).toBe(200);
@@ -72,11 +92,22 @@ describe('the admin API as its own resource', () => {
     expect(claimsOf(token)).toMatchObject({ aud: REGIONAL, scope: 'openid admin' });
     const refused = await call(svc, { user: operator.user, token }, 'GET', '/signing-keys');
     expect(refused.statusCode).toBe(401);
-    expect((await call(svc, { user: operator.user, token }, 'PATCH', `/users/${operator.user.id}`, { operator: true })).statusCode).toBe(401);
+    expect(
+      (
+        await call(svc, { user: operator.user, token }, 'PATCH', `/users/${operator.user.id}`, {
+          operator: true,
+        })
+      ).statusCode,
+    ).toBe(401);
   });
 
   it('answers a malformed, unknown or unallowed resource with invalid_target', async () => {
-    for (const resource of ['relative/path', 'https://x.example/#frag', 'https://elsewhere.example/api', 'urn:x']) {
+    for (const resource of [
+      'relative/path',
+      'https://x.example/#frag',
+      'https://elsewhere.example/api',
+      'urn:x',
+    ]) {
       const res = await password({ scope: 'openid', resource });
       expect(res.statusCode, resource).toBe(400);
       expect(res.json().error, resource).toBe('invalid_target');
@@ -92,8 +123,14 @@ describe('the admin API as its own resource', () => {
     const { user } = await signInUser(svc);
     const browser = new Browser(svc.app);
     const p = pkce();
-    const page = await browser.get(`/auth/authorize?${authorizeQuery(firstParty, p, { scope: 'openid', resource: admin })}`);
-    const res = await browser.post('/auth/authorize', { ...hiddenInputs(page.body), username: user.email, password: PASSWORD });
+    const page = await browser.get(
+      `/auth/authorize?${authorizeQuery(firstParty, p, { scope: 'openid', resource: admin })}`,
+    );
+    const res = await browser.post('/auth/authorize', {
+      ...hiddenInputs(page.body),
+      username: user.email,
+      password: PASSWORD,
+    });
     const code = redirectParams(res).get('code') as string;
     const exchange = (o: Record<string, string>) =>
       tokenRequest(svc.app, {
@@ -105,7 +142,9 @@ describe('the admin API as its own resource', () => {
         ...o,
       });
     expect((await exchange({ resource: REGIONAL })).json().error).toBe('invalid_target');
-    const second = await browser.get(`/auth/authorize?${authorizeQuery(firstParty, p, { scope: 'openid', resource: admin })}`);
+    const second = await browser.get(
+      `/auth/authorize?${authorizeQuery(firstParty, p, { scope: 'openid', resource: admin })}`,
+    );
     const ok = await tokenRequest(svc.app, {
       grant_type: 'authorization_code',
       code: redirectParams(second).get('code') as string,
@@ -115,7 +154,9 @@ describe('the admin API as its own resource', () => {
     });
     expect(claimsOf(ok.json().access_token)['aud']).toBe(admin);
     // A third-party app asking for the admin API is sent back with invalid_target, no page.
-    const denied = await browser.get(`/auth/authorize?${authorizeQuery(thirdParty, pkce(), { resource: admin })}`);
+    const denied = await browser.get(
+      `/auth/authorize?${authorizeQuery(thirdParty, pkce(), { resource: admin })}`,
+    );
     expect(denied.statusCode).toBe(302);
     expect(redirectParams(denied).get('error')).toBe('invalid_target');
   });

@@ -80,7 +80,11 @@ describe('each sealed form opens only as itself', () => {
     const { browser } = await signedIn();
     const confirm = await browser.get('/auth/authorize/logout');
     const logoutFields = hiddenInputs(confirm.body);
-    const crossed = await browser.post('/auth/authorize', { ...logoutFields, username: 'a@b.c', password: 'x' });
+    const crossed = await browser.post('/auth/authorize', {
+      ...logoutFields,
+      username: 'a@b.c',
+      password: 'x',
+    });
     expect(crossed.statusCode).toBe(400);
     expect(crossed.headers['content-type']).toMatch(/^text\/html/);
     expect(crossed.headers.location).toBeUndefined();
@@ -91,7 +95,10 @@ describe('each sealed form opens only as itself', () => {
     expect(toLogout.statusCode).toBe(400);
     const consent = await signedIn(thirdParty);
     expect(consent.res.body).toContain('name="decision"');
-    const consentToLogout = await consent.browser.post('/auth/authorize/logout', hiddenInputs(consent.res.body));
+    const consentToLogout = await consent.browser.post(
+      '/auth/authorize/logout',
+      hiddenInputs(consent.res.body),
+    );
     expect(consentToLogout.statusCode).toBe(400);
     const still = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce(), { prompt: 'none' })}`);
     expect(redirectParams(still).get('code')).toBeTruthy();

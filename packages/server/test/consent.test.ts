@@ -4,7 +4,7 @@
 // admin API (that app's sessions of the user end).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application, User } from '../src/domain/types.js';
-import { ADMIN_APP, type Actor, actor, call } from './admin/support.js';
+import { type Actor, ADMIN_APP, actor, call } from './admin/support.js';
 import { tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
 import {
@@ -42,7 +42,11 @@ const authorize = (browser: Browser, p: Pkce, o: Record<string, string> = {}, ap
 async function signIn(browser: Browser, user: User, p: Pkce, o: Record<string, string> = {}) {
   const page = await authorize(browser, p, o);
   expect(page.statusCode).toBe(200);
-  return browser.post('/auth/authorize', { ...hiddenInputs(page.body), username: user.email, password: PASSWORD });
+  return browser.post('/auth/authorize', {
+    ...hiddenInputs(page.body),
+    username: user.email,
+    password: PASSWORD,
+  });
 }
 
 const exchange = (code: string, p: Pkce, app = thirdParty) =>
@@ -68,7 +72,10 @@ describe('the consent page', () => {
     }
     expect(consent.body).toContain(user.email);
     expect(String(consent.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
-    const allowed = await browser.post('/auth/authorize', { ...hiddenInputs(consent.body), decision: 'allow' });
+    const allowed = await browser.post('/auth/authorize', {
+      ...hiddenInputs(consent.body),
+      decision: 'allow',
+    });
     expect(allowed.statusCode).toBe(302);
     const code = redirectParams(allowed).get('code') as string;
     expect((await exchange(code, p)).statusCode).toBe(200);
@@ -127,7 +134,10 @@ describe('the consent page', () => {
     const browser = new Browser(svc.app);
     const consent = await signIn(browser, user, pkce());
     const fields = hiddenInputs(consent.body);
-    const noCsrf = await browser.post('/auth/authorize', { interaction: fields['interaction'] as string, decision: 'allow' });
+    const noCsrf = await browser.post('/auth/authorize', {
+      interaction: fields['interaction'] as string,
+      decision: 'allow',
+    });
     expect(noCsrf.statusCode).toBe(403);
     const stranger = new Browser(svc.app);
     const elsewhere = await stranger.post('/auth/authorize', { ...fields, decision: 'allow' });
@@ -156,7 +166,10 @@ describe('grants in the admin API', () => {
     const browser = new Browser(svc.app);
     const p = pkce();
     const consent = await signIn(browser, user, p, { scope: 'openid offline_access' });
-    const allowed = await browser.post('/auth/authorize', { ...hiddenInputs(consent.body), decision: 'allow' });
+    const allowed = await browser.post('/auth/authorize', {
+      ...hiddenInputs(consent.body),
+      decision: 'allow',
+    });
     const tokens = (await exchange(redirectParams(allowed).get('code') as string, p)).json();
     refreshToken = tokens.refresh_token;
   });
@@ -175,7 +188,9 @@ describe('grants in the admin API', () => {
     // Somebody else (a plain user of the same tenant) sees nothing of it.
     const other = await actor(svc, svc.fixture.tenant, {}, 'openid');
     expect((await call(svc, other, 'GET', `/users/${user.id}/grants`)).statusCode).toBe(404);
-    expect((await call(svc, other, 'DELETE', `/users/${user.id}/grants/${thirdParty.clientId}`)).statusCode).toBe(404);
+    expect(
+      (await call(svc, other, 'DELETE', `/users/${user.id}/grants/${thirdParty.clientId}`)).statusCode,
+    ).toBe(404);
     const withdrawn = await call(svc, me, 'DELETE', `/users/${user.id}/grants/${thirdParty.clientId}`);
     expect(withdrawn.statusCode).toBe(204);
     expect((await call(svc, me, 'GET', `/users/${user.id}/grants`)).json().items).toEqual([]);
@@ -185,7 +200,9 @@ describe('grants in the admin API', () => {
       client_id: thirdParty.clientId,
     });
     expect(refreshed.json().error).toBe('invalid_grant');
-    expect((await call(svc, me, 'DELETE', `/users/${user.id}/grants/${thirdParty.clientId}`)).statusCode).toBe(404);
+    expect(
+      (await call(svc, me, 'DELETE', `/users/${user.id}/grants/${thirdParty.clientId}`)).statusCode,
+    ).toBe(404);
     // The next sign-in asks again.
     const browser = new Browser(svc.app);
     expect((await signIn(browser, user, pkce())).body).toContain('Allow Acme Reports?');

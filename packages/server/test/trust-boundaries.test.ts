@@ -8,7 +8,7 @@ import { freePort } from '../../../test/support/ports.js';
 import { CONSOLE_CLIENT_ID, ensureConsoleApp } from '../src/admin/service/console-app.js';
 import type { User } from '../src/domain/types.js';
 import { hashPassword } from '../src/secrets/passwords.js';
-import { ADMIN_APP, type Actor, actor, call, role } from './admin/support.js';
+import { type Actor, ADMIN_APP, actor, call, role } from './admin/support.js';
 import { basic, claimsOf, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
 import { PASSWORD, pkce } from './helpers/sign-in.js';
@@ -34,7 +34,9 @@ class Jar {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
   async get(path: string) {
-    return this.#keep(await fetch(new URL(path, this.base), { redirect: 'manual', headers: { cookie: this.#cookie } }));
+    return this.#keep(
+      await fetch(new URL(path, this.base), { redirect: 'manual', headers: { cookie: this.#cookie } }),
+    );
   }
   async post(path: string, fields: Record<string, string>) {
     return this.#keep(
@@ -96,9 +98,26 @@ describe('a tenant Administrator against the platform operator, over HTTP', () =
   });
 
   it('refuses the admin scope and first_party to an Administrator, and gets no code from a silent link', async () => {
-    expect((await api(administrator, 'POST', '/applications', registration({ scopes: ['openid', 'admin'] }))).status).toBe(403);
-    expect((await api(administrator, 'POST', '/applications', registration({ scopes: ['openid'], first_party: true }))).status).toBe(403);
-    const created = await api(administrator, 'POST', '/applications', registration({ scopes: ['openid', 'profile'] }));
+    expect(
+      (await api(administrator, 'POST', '/applications', registration({ scopes: ['openid', 'admin'] })))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await api(
+          administrator,
+          'POST',
+          '/applications',
+          registration({ scopes: ['openid'], first_party: true }),
+        )
+      ).status,
+    ).toBe(403);
+    const created = await api(
+      administrator,
+      'POST',
+      '/applications',
+      registration({ scopes: ['openid', 'profile'] }),
+    );
     expect(created.status).toBe(201);
     const app = (await created.json()) as { client_id: string; client_secret: string; first_party: boolean };
     expect(app.first_party).toBe(false);
@@ -156,10 +175,13 @@ describe('a tenant Administrator against the platform operator, over HTTP', () =
     expect(back.searchParams.get('error')).toBe('consent_required');
     expect(back.searchParams.get('code')).toBeNull();
     // Asking for admin is refused; asking for the admin API as resource is refused.
-    const admin = new URL((await browser.get(link({ prompt: 'none', scope: 'openid admin' }))).headers.get('location') ?? '');
+    const admin = new URL(
+      (await browser.get(link({ prompt: 'none', scope: 'openid admin' }))).headers.get('location') ?? '',
+    );
     expect(admin.searchParams.get('error')).toBe('invalid_scope');
     const target = new URL(
-      (await browser.get(link({ prompt: 'none', resource: `${issuer}/admin/v1` }))).headers.get('location') ?? '',
+      (await browser.get(link({ prompt: 'none', resource: `${issuer}/admin/v1` }))).headers.get('location') ??
+        '',
     );
     expect(target.searchParams.get('error')).toBe('invalid_target');
 
@@ -182,7 +204,9 @@ describe('a tenant Administrator against the platform operator, over HTTP', () =
     expect(claimsOf(token)['sub']).toBe(`user:${operator.id}`);
     expect(claimsOf(token)['aud']).toBe(svc.config.tokens.audience);
     expect((await api({ token }, 'GET', '/signing-keys')).status).toBe(401);
-    expect((await api({ token }, 'PATCH', `/users/${administrator.user.id}`, { operator: true })).status).toBe(401);
+    expect(
+      (await api({ token }, 'PATCH', `/users/${administrator.user.id}`, { operator: true })).status,
+    ).toBe(401);
   });
 
   it('lets an Administrator change no first-party application', async () => {
@@ -214,7 +238,10 @@ describe('operator level needs a first-party application', () => {
 
   it('treats an operator’s token through an app that is not first-party as an Administrator’s at most', async () => {
     // As a database from before first-party apps could hold: `admin` on an app that is not one.
-    const { app: legacy, clientSecret } = await svc.addApplication({ scopes: ['openid', 'admin'], firstParty: false });
+    const { app: legacy, clientSecret } = await svc.addApplication({
+      scopes: ['openid', 'admin'],
+      firstParty: false,
+    });
     const operator = await svc.addUser(svc.fixture.tenant, { operator: true, role: role('Agent') });
     const key = await svc.addAccessKey(operator);
     const res = await tokenRequest(

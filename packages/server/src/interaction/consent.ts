@@ -72,7 +72,13 @@ export async function rememberConsent(
 ): Promise<void> {
   const before = await storage.consents.get(userId, clientId);
   const scopes = [...new Set([...(before?.scopes ?? []), ...scopesOf(scope)])];
-  await storage.consents.put({ userId, clientId, scopes, createdAt: before?.createdAt ?? now, updatedAt: now });
+  await storage.consents.put({
+    userId,
+    clientId,
+    scopes,
+    createdAt: before?.createdAt ?? now,
+    updatedAt: now,
+  });
 }
 
 /** Shows the consent form of `req` for the browser's sign-in `current`. */
@@ -80,7 +86,14 @@ export async function showConsent(
   deps: InteractionDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: { app: Application; req: AuthorizationRequest; current: CurrentSignIn; now: Date; error?: string; status?: number },
+  o: {
+    app: Application;
+    req: AuthorizationRequest;
+    current: CurrentSignIn;
+    now: Date;
+    error?: string;
+    status?: number;
+  },
 ): Promise<FastifyReply> {
   const pending: PendingConsent = {
     id: crypto.randomUUID(),
@@ -120,7 +133,13 @@ export async function completeAuthorization(
     return redirectWithCode(deps, reply, o.req, o.current, o.now);
   }
   if (o.req.prompt === 'none') {
-    return redirectWithError(deps, reply, o.req, 'consent_required', 'the user has not allowed this application');
+    return redirectWithError(
+      deps,
+      reply,
+      o.req,
+      'consent_required',
+      'the user has not allowed this application',
+    );
   }
   return showConsent(deps, request, reply, o);
 }

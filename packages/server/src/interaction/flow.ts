@@ -11,13 +11,7 @@ import { typeAllows } from '../protocol/app-types.js';
 import { completeAuthorization, handleConsentPost, type PendingConsent } from './consent.js';
 import { amrOf, checkOtp, checkPassword } from './credentials.js';
 import { type Html, sendPage } from './html.js';
-import {
-  browserId,
-  type InteractionDeps,
-  originOf,
-  pageContext,
-  refusePage as refuse,
-} from './outcome.js';
+import { browserId, type InteractionDeps, originOf, pageContext, refusePage as refuse } from './outcome.js';
 import { otpPage, signInPage } from './views.js';
 
 export type { InteractionDeps } from './outcome.js';
@@ -208,4 +202,3 @@ export async function handleSignInPost(
   const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(false), now });
   return completeAuthorization(deps, request, reply, { app, req, current: { signIn, user, tenant }, now });
 }
-

@@ -82,12 +82,21 @@ export function redirectWithError(
 ): FastifyReply {
   return sendRedirect(
     reply,
-    redirectTo(req.redirectUri, deps.config.issuer, { error, error_description: description, state: req.state }),
+    redirectTo(req.redirectUri, deps.config.issuer, {
+      error,
+      error_description: description,
+      state: req.state,
+    }),
   );
 }
 
 /** A page instead of a redirect: the request cannot go back to the app. */
-export function refusePage(reply: FastifyReply, status: number, title: string, message: string): FastifyReply {
+export function refusePage(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  message: string,
+): FastifyReply {
   const nonce = styleNonce();
   return sendPage(reply, status, errorPage({ display: 'page', nonce }, title, message), nonce);
 }

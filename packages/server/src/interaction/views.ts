@@ -157,8 +157,10 @@ export function consentPage(ctx: PageContext, state: FormState, v: ConsentView):
     } asks to:</p>
 ${errorBox(v.error)}
 <ul class="scopes">
-${v.scopes.map((s) => html`<li>${s}</li>
-`)}</ul>
+${v.scopes.map(
+  (s) => html`<li>${s}</li>
+`,
+)}</ul>
 <p class="hint">Signed in as <strong>${v.user}</strong>. You can withdraw this later under "Connected applications" in the console.</p>
 <form method="post" action="${state.action}">
 ${hidden(state)}

@@ -72,7 +72,8 @@ export class KeyRing {
         try {
           return await verifier.verify(token);
         } catch (err) {
-          if (err instanceof TokenError && err.code === 'audience_invalid') return adminVerifier.verify(token);
+          if (err instanceof TokenError && err.code === 'audience_invalid')
+            return adminVerifier.verify(token);
           throw err;
         }
       },

@@ -2,11 +2,11 @@
 // (holding on every node at once), deletion, and secret rotation with an overlap. An Administrator
 // manages its own tenant's single-tenant applications; applications for all tenants are operators'.
 import type { Static } from '@sinclair/typebox';
+import { ADMIN_SCOPE } from '../../protocol/scope.js';
 import type { ApplicationView } from '../service/admin.js';
 import { requireMatch, tagged } from './etag.js';
 import { page } from './paging.js';
 import { confine, type Principal } from './principal.js';
-import { ADMIN_SCOPE } from '../../protocol/scope.js';
 import { badRequest, forbidden, notFound } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';

@@ -102,7 +102,7 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
   router.route({
     method: 'GET',
     url: '/users/:id/grants',
-    summary: "List the applications a user allowed on the consent page, and what they may receive",
+    summary: 'List the applications a user allowed on the consent page, and what they may receive',
     tag: 'grants',
     params: S.Id('id'),
     querystring: S.Page,

@@ -78,11 +78,11 @@ export function createAdmin(
 }
 
 export type { AccessKeyView } from './access-keys.js';
-export type { GrantView } from './grants.js';
 export type { ApplicationView, CreateApplicationInput, UpdateApplicationInput } from './applications.js';
 export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput } from './areas.js';
 export { audited } from './audited.js';
+export type { GrantView } from './grants.js';
 export type { AuditQuery, OperationsSettings } from './operations.js';
 export type { SessionView } from './sessions.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';

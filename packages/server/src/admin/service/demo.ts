@@ -198,7 +198,9 @@ export async function seedDemo(
       await storage.applications.update({ ...app, scopes, firstParty: true, updatedAt: new Date() });
     }
     const signInApp =
-      stored.public_client_id === undefined ? undefined : await storage.applications.get(stored.public_client_id);
+      stored.public_client_id === undefined
+        ? undefined
+        : await storage.applications.get(stored.public_client_id);
     if (signInApp && !signInApp.firstParty) {
       await storage.applications.update({ ...signInApp, firstParty: true, updatedAt: new Date() });
     }

@@ -8,11 +8,7 @@ import { consentRow } from './table.js';
 export function consentRepository(db: Kysely<Database>): ConsentRepository {
   // Read on every code-flow request of a third-party application.
   const one = prepare((a: { userId: string; clientId: string }) =>
-    db
-      .selectFrom('consents')
-      .selectAll()
-      .where('user_id', '=', a.userId)
-      .where('client_id', '=', a.clientId),
+    db.selectFrom('consents').selectAll().where('user_id', '=', a.userId).where('client_id', '=', a.clientId),
   );
   return {
     async get(userId, clientId) {
@@ -35,7 +31,9 @@ export function consentRepository(db: Kysely<Database>): ConsentRepository {
         .insertInto('consents')
         .values(row)
         .onConflict((oc) =>
-          oc.columns(['user_id', 'client_id']).doUpdateSet({ scopes: row.scopes, updated_at: row.updated_at }),
+          oc
+            .columns(['user_id', 'client_id'])
+            .doUpdateSet({ scopes: row.scopes, updated_at: row.updated_at }),
         )
         .execute();
     },
