@@ -19,7 +19,7 @@ const PAGES = [
   { path: 'access-keys', label: 'Access keys', view: AccessKeys, for: ALL },
   { path: 'users', label: 'Users', view: Users, for: ADMINS },
   { path: 'sessions', label: 'Sessions', view: Sessions, for: ALL },
-  { path: 'connected-apps', label: 'Connected applications', view: Grants, for: ALL },
+  { path: 'connected-apps', label: 'Connected apps', view: Grants, for: ALL },
   { path: 'tenants', label: 'Tenants', view: Tenants, for: ADMINS },
   { path: 'areas', label: 'Areas', view: Areas, for: ADMINS },
   { path: 'signing-keys', label: 'Signing keys', view: SigningKeys, for: ['operator'] as Level[] },

@@ -161,7 +161,7 @@ ${v.scopes.map(
   (s) => html`<li>${s}</li>
 `,
 )}</ul>
-<p class="hint">Signed in as <strong>${v.user}</strong>. You can withdraw this later under "Connected applications" in the console.</p>
+<p class="hint">Signed in as <strong>${v.user}</strong>. You can withdraw this later under "Connected apps" in the console.</p>
 <form method="post" action="${state.action}">
 ${hidden(state)}
 <button type="submit" name="decision" value="allow" autofocus>Allow</button>
