@@ -98,7 +98,38 @@ export async function startCxauth({
     ),
   );
   const machineCreds = { client_id: machine.client_id, client_secret: machine.client_secret };
-  return { child, pid: child.pid, issuer, api, creds, machineCreds, dataDir, databaseUrl };
+  // A third-party public app (not first-party: its users see the consent page once), for the code
+  // grant with a remembered consent.
+  const thirdParty = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        cli,
+        'admin',
+        'app',
+        'create',
+        '--name',
+        'bench third party',
+        '--type',
+        'public',
+        '--redirect-uri',
+        'http://127.0.0.1/callback',
+        '--json',
+      ],
+      { env, cwd: root, encoding: 'utf8' },
+    ),
+  );
+  return {
+    child,
+    pid: child.pid,
+    issuer,
+    api,
+    creds,
+    machineCreds,
+    thirdPartyClientId: thirdParty.client_id,
+    dataDir,
+    databaseUrl,
+  };
 }
 
 /**

@@ -18,7 +18,7 @@ export function ceiling() {
  * (CPU time: every thread of the process, so the libuv pool's signing counts too); `check` proves one response,
  * or, given `expect` instead, the same request is sent once and its JSON body must pass `expect`.
  */
-export function http({ id, label, server, request, check, expect }) {
+export function http({ id, label, server, request, check, expect, success }) {
   const { method, path, headers, body } = request;
   return {
     id,
@@ -29,7 +29,7 @@ export function http({ id, label, server, request, check, expect }) {
       resetPeakRss(server.pid);
       const cpuBefore = cpuTimeMs(server.pid);
       const mainBefore = cpuTimeMs(server.pid, server.pid);
-      const result = await load({ url: server.url, request, duration, connections });
+      const result = await load({ url: server.url, request, duration, connections, success });
       const perResponse = (ms) => (ms * 1000) / Math.max(1, result.ok);
       return {
         ...result,

@@ -1,9 +1,10 @@
-// The sign-in side of the token group: the authorization_code exchange (a public app, PKCE, 2 signatures)
-// and the cost of the one password hash each sign-in on the hosted page pays (scrypt, measured in-process).
+// The sign-in side of the token group: the authorization_code exchange (a public app, PKCE, 2 signatures),
+// single sign-on at /auth/authorize for a first-party app and for a third-party one with a remembered
+// consent, and the cost of the one password hash each sign-in on the hosted page pays (scrypt, in-process).
 import crypto from 'node:crypto';
 import { hashPassword } from '../../packages/server/dist/secrets/passwords.js';
 import { FORM } from './cxauth.js';
-import { http } from './measurements.js';
+import { cxauthTarget, http } from './measurements.js';
 
 const REDIRECT = 'http://127.0.0.1:8765/callback';
 /** One verifier for every code: each code is still single-use, and the bench measures the exchange. */
@@ -17,43 +18,87 @@ const cookiesOf = (res) =>
     .map((c) => c.split(';')[0])
     .join('; ');
 
-/**
- * Signs the demo user in once on the hosted page and returns a function minting codes through single
- * sign-on (GET /auth/authorize with the session cookie answers a redirect with a code, no password).
- */
-async function signedInBrowser(cx) {
-  const authorize = () =>
-    `${cx.issuer}/auth/authorize?${new URLSearchParams({
-      response_type: 'code',
-      client_id: cx.creds.public_client_id,
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      state: crypto.randomBytes(8).toString('hex'),
-      code_challenge: CHALLENGE,
-      code_challenge_method: 'S256',
-    })}`;
-  const page = await fetch(authorize(), { redirect: 'manual' });
-  const html = await page.text();
-  const hidden = Object.fromEntries(
+const hiddenOf = (html) =>
+  Object.fromEntries(
     [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
       m[1],
       m[2].replace(/&amp;/g, '&'),
     ]),
   );
-  const signIn = await fetch(`${cx.issuer}/auth/authorize`, {
+
+/** The path of an authorization request of `clientId` (a fresh state unless `state` is given). */
+const authorizePath = (clientId, state = crypto.randomBytes(8).toString('hex')) =>
+  `/auth/authorize?${new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: REDIRECT,
+    scope: 'openid',
+    state,
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+  })}`;
+
+/**
+ * Signs the demo user in once on the hosted page through `clientId` (allowing it on the consent page
+ * when it is a third-party app) and returns the browser's cookies and a function minting codes through
+ * single sign-on (GET /auth/authorize with the session cookie answers a redirect with a code).
+ */
+async function signedInBrowser(cx, clientId = cx.creds.public_client_id) {
+  const authorize = () => `${cx.issuer}${authorizePath(clientId)}`;
+  const page = await fetch(authorize(), { redirect: 'manual' });
+  const browser = cookiesOf(page);
+  let signIn = await fetch(`${cx.issuer}/auth/authorize`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': FORM, cookie: cookiesOf(page) },
-    body: new URLSearchParams({ ...hidden, username: cx.creds.username, password: cx.creds.password }),
+    headers: { 'content-type': FORM, cookie: browser },
+    body: new URLSearchParams({
+      ...hiddenOf(await page.text()),
+      username: cx.creds.username,
+      password: cx.creds.password,
+    }),
   });
   const session = cookiesOf(signIn);
+  if (signIn.status === 200) {
+    signIn = await fetch(`${cx.issuer}/auth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': FORM, cookie: `${browser}; ${session}` },
+      body: new URLSearchParams({ ...hiddenOf(await signIn.text()), decision: 'allow' }),
+    });
+  }
   if (signIn.status !== 302 || !session) throw new Error(`the demo sign-in answered ${signIn.status}`);
-  return async () => {
+  const mint = async () => {
     const res = await fetch(authorize(), { redirect: 'manual', headers: { cookie: session } });
     const code = new URL(res.headers.get('location') ?? REDIRECT).searchParams.get('code');
     if (!code) throw new Error(`single sign-on answered ${res.status} without a code`);
     return code;
   };
+  return { mint, session };
+}
+
+/**
+ * Single sign-on at /auth/authorize: a signed-in browser's request answered at once with a redirect
+ * carrying a code (302). With `clientId` a third-party app whose consent the user gave once, so the
+ * remembered consent is read on every request; without, the demo's first-party public app.
+ */
+export function authorizeSso(id, label, cx, clientId = cx.creds.public_client_id) {
+  let session;
+  const path = authorizePath(clientId, 'bench');
+  const measurement = http({
+    id,
+    label,
+    server: cxauthTarget(cx),
+    success: 302,
+    request: { method: 'GET', path, setupRequest: (req) => ({ ...req, headers: { cookie: session } }) },
+    check: async () => {
+      session ??= (await signedInBrowser(cx, clientId)).session;
+      const res = await fetch(`${cx.issuer}${path}`, { redirect: 'manual', headers: { cookie: session } });
+      const code = new URL(res.headers.get('location') ?? REDIRECT).searchParams.get('code');
+      if (res.status !== 302 || !code)
+        throw new Error(`single sign-on answered ${res.status} without a code`);
+    },
+  });
+  return measurement;
 }
 
 /**
@@ -67,7 +112,7 @@ export function codeGrant(id, label, cx) {
   // A first guess near the password grant's rate, so the first run's pool does not run dry.
   let rate = 3000;
   const fill = async (wanted) => {
-    mint ??= await signedInBrowser(cx);
+    mint ??= (await signedInBrowser(cx)).mint;
     while (pool.length < wanted) {
       const batch = Array.from({ length: Math.min(16, wanted - pool.length) }, () => mint());
       pool.push(...(await Promise.all(batch)));

@@ -274,12 +274,14 @@ describe('cxauth admin', () => {
       'openid',
       '--scope',
       'admin',
+      '--first-party',
     );
     expect(machine).toMatchObject({
       type: 'backend',
       tenancy: 'single',
       grant_types: ['client_credentials'],
       scopes: ['openid', 'admin'],
+      first_party: true,
     });
     const updated = await json(
       'app',

@@ -6,6 +6,7 @@ import { completeSignIn, me, onChange, signIn, signOut } from './auth/session.js
 import { Page } from './components/ui.js';
 import { AccessKeys } from './pages/AccessKeys/index.js';
 import { Applications } from './pages/Applications/index.js';
+import { Grants } from './pages/Grants/index.js';
 import { Audit, Sessions, SigningKeys } from './pages/Lists/index.js';
 import { Areas, Tenants } from './pages/Platform/index.js';
 import { Users } from './pages/Users/index.js';
@@ -18,6 +19,7 @@ const PAGES = [
   { path: 'access-keys', label: 'Access keys', view: AccessKeys, for: ALL },
   { path: 'users', label: 'Users', view: Users, for: ADMINS },
   { path: 'sessions', label: 'Sessions', view: Sessions, for: ALL },
+  { path: 'connected-apps', label: 'Connected apps', view: Grants, for: ALL },
   { path: 'tenants', label: 'Tenants', view: Tenants, for: ADMINS },
   { path: 'areas', label: 'Areas', view: Areas, for: ADMINS },
   { path: 'signing-keys', label: 'Signing keys', view: SigningKeys, for: ['operator'] as Level[] },

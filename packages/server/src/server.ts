@@ -41,6 +41,7 @@ import { type Audit, createAudit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import type { ServiceMetrics } from './observability/metrics.js';
 import { registerRequestLog } from './observability/request-log.js';
+import { adminResource } from './protocol/resource.js';
 import { revocationFeed } from './revocation/feed.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import type { Storage } from './storage/contract/index.js';
@@ -176,9 +177,11 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   });
 
   const grants = enabledGrants(options.grants);
+  const resources = { admin: adminResource(config.issuer), shared: config.tokens.audience };
   const ring = new KeyRing(keys, {
     issuer: config.issuer,
-    audience: config.tokens.audience,
+    audience: resources.shared,
+    adminAudience: resources.admin,
     clockTolerance: config.tokens.clockTolerance,
     clock: () => clock().getTime(),
   });
@@ -205,7 +208,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   const tokens = new TokenIssuer({
     signer: ring,
     issuer: config.issuer,
-    audience: config.tokens.audience,
+    resources,
     accessTokenTtl: config.tokens.accessTokenTtl,
   });
   registerDiscovery(app, config.issuer, [...grants.keys()], () => ring.algs);
@@ -229,19 +232,19 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     throttle,
     audit,
   });
-  registerRevocation(app, { storage, lookups, hasher, verifier: ring.verifier, clock, throttle, audit });
+  registerRevocation(app, { storage, lookups, hasher, verifier: ring.anyAudience, clock, throttle, audit });
   registerIntrospection(app, {
     storage,
     lookups,
     hasher,
-    verifier: ring.verifier,
+    verifier: ring.anyAudience,
     issuer: config.issuer,
     clock,
     throttle,
     audit,
   });
   registerUserinfo(app, {
-    verifier: ring.verifier,
+    verifier: ring.anyAudience,
     storage,
     clock,
   });
@@ -262,6 +265,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     action: ROUTE.authorize.path,
     lookups,
     clock,
+    resources,
   });
   registerLogout(app, {
     issuer: config.issuer,
@@ -294,7 +298,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     audit,
     storage,
     config,
-    verifier: ring.verifier,
+    // The admin API is its own resource: it accepts only tokens whose `aud` names it (RFC 8707).
+    verifier: ring.adminVerifier,
     clock,
   });
   routes.check();

@@ -213,6 +213,7 @@ describe.each(dialects)('registration and update (%s)', (dialect) => {
       postLogoutRedirectUris: ['https://b.example/bye'],
       grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'],
       scopes: ['openid', 'admin'],
+      firstParty: true,
     });
     expect(updated).toMatchObject({
       type: 'confidential',
@@ -295,7 +296,10 @@ describe.each(dialects)('the token endpoint per application type (%s)', (dialect
     });
     const denied = await tokenRequest(svc.app, { ...passwordGrant(), scope: 'openid admin' }, auth);
     expect(denied.json().error).toBe('invalid_scope');
-    const { clientId, clientSecret } = await svc.addApplication({ scopes: ['openid', 'admin'] });
+    const { clientId, clientSecret } = await svc.addApplication({
+      scopes: ['openid', 'admin'],
+      firstParty: true,
+    });
     const ok = await tokenRequest(svc.app, form({ ...passwordGrant(), scope: 'admin' }), {
       authorization: basic(clientId, clientSecret),
     });

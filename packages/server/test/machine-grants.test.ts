@@ -29,6 +29,7 @@ describe.each(dialects)('machine grants (%s)', (dialect) => {
       tenantId: svc.fixture.tenant.id,
       grantTypes: ['client_credentials'],
       scopes: ['openid', 'admin'],
+      firstParty: true,
     });
     exchanger = await svc.addApplication({ grantTypes: [TOKEN_EXCHANGE] });
   });

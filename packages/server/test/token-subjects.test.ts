@@ -6,6 +6,7 @@ import { createVerifier, subjectOf, TokenError } from '@cxauth/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../src/keys/key-ring.js';
 import type { LoadedKeys } from '../src/keys/signing-keys.js';
+import { adminResource } from '../src/protocol/resource.js';
 import { TokenIssuer } from '../src/tokens/issuer.js';
 import { basic, claimsOf, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
@@ -76,7 +77,7 @@ describe('an application subject', () => {
     const issuer = new TokenIssuer({
       signer: new KeyRing(svc.keys, { issuer: svc.config.issuer, audience: 'cxauth-api', clockTolerance: 0 }),
       issuer: svc.config.issuer,
-      audience: svc.config.tokens.audience,
+      resources: { shared: svc.config.tokens.audience, admin: adminResource(svc.config.issuer) },
       accessTokenTtl: 600,
     });
     const { tenant, app } = svc.fixture;
@@ -140,7 +141,7 @@ describe("the key ring's verifier", () => {
     const issuer = new TokenIssuer({
       signer: keyRing,
       issuer: svc.config.issuer,
-      audience: svc.config.tokens.audience,
+      resources: { shared: svc.config.tokens.audience, admin: adminResource(svc.config.issuer) },
       accessTokenTtl: 600,
     });
     const { user, tenant } = svc.fixture;

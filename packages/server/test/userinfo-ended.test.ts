@@ -2,6 +2,7 @@
 // on SQLite and PostgreSQL, and refuses an application-subject token (there is no user to describe).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JwsSigner } from '../src/keys/signer.js';
+import { adminResource } from '../src/protocol/resource.js';
 import { TokenIssuer } from '../src/tokens/issuer.js';
 import { pgUnavailable } from './fixtures/storage-db.js';
 import { basic, tokenRequest } from './helpers/http.js';
@@ -115,7 +116,7 @@ describe.each([
     const issuer = new TokenIssuer({
       signer: new JwsSigner(svc.keys.active),
       issuer: svc.config.issuer,
-      audience: svc.config.tokens.audience,
+      resources: { shared: svc.config.tokens.audience, admin: adminResource(svc.config.issuer) },
       accessTokenTtl: 3600,
     });
     const { access_token } = await issuer.issue({

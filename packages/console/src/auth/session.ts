@@ -31,6 +31,11 @@ const listeners = new Set<() => void>();
 
 const origin = () => window.location.origin;
 const redirectUri = () => `${origin()}${BASE}callback`;
+/**
+ * The admin API is its own resource (RFC 8707): the console asks for tokens meant for it at sign-in
+ * and at every refresh, with or without the `admin` scope (docs/sign-in.md, "Audiences").
+ */
+const adminResource = () => `${origin()}/admin/v1`;
 
 function b64url(bytes: Uint8Array): string {
   let s = '';
@@ -126,7 +131,13 @@ async function tokenRequest(form: Record<string, string>): Promise<Record<string
 export async function refresh(): Promise<void> {
   if (!tokens?.refreshToken) return signIn(window.location.pathname);
   try {
-    keep(await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken }));
+    keep(
+      await tokenRequest({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refreshToken,
+        resource: adminResource(),
+      }),
+    );
   } catch {
     tokens = undefined;
     await signIn(window.location.pathname);
@@ -150,6 +161,7 @@ export async function signIn(returnTo: string): Promise<void> {
     nonce,
     code_challenge: await challengeOf(verifier),
     code_challenge_method: 'S256',
+    resource: adminResource(),
   }).toString();
   window.location.assign(url.toString());
 }

@@ -40,6 +40,8 @@ export interface AuthorizationCode {
   codeChallenge: string;
   scope: string;
   nonce: string | null;
+  /** The authorization request's `resource` (RFC 8707), checked for the app. */
+  resource: string | null;
   userId: string;
   tenantId: string;
   signInId: string;

@@ -90,6 +90,11 @@ export interface Application {
   scopes: string[];
   /** `single` exactly when `tenantId` is set. */
   tenancy: Tenancy;
+  /**
+   * Run by the platform itself (the console, the demo's apps): no consent page, and the only kind
+   * that may hold the `admin` scope. Only operators set it (docs/admin.md, "First-party applications").
+   */
+  firstParty: boolean;
   /** When set, only users of this tenant may obtain tokens through the application. */
   tenantId: string | null;
   /**

@@ -8,8 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../domain/types.js';
 import { ROUTE } from '../http/routes.js';
 import type { CookieJar } from '../interaction/cookies.js';
-import { refusePage } from '../interaction/flow.js';
 import { sendPage, sendRedirect, styleNonce } from '../interaction/html.js';
+import { refusePage } from '../interaction/outcome.js';
 import type { Sealer } from '../interaction/seal.js';
 import type { SignInSessions } from '../interaction/session.js';
 import { loggedOutPage, logoutConfirmPage } from '../interaction/views.js';
@@ -144,7 +144,7 @@ async function start(
     { appName: 'cxauth', display: 'page', nonce },
     {
       action: ROUTE.logout.path,
-      interaction: deps.sealer.seal(pending),
+      interaction: deps.sealer.seal('logout', pending),
       csrf: deps.sealer.csrf(pending.id, browser),
     },
   );
@@ -153,7 +153,7 @@ async function start(
 
 async function confirm(deps: LogoutDeps, request: FastifyRequest, reply: FastifyReply, params: Params) {
   const now = deps.clock();
-  const pending = deps.sealer.open(param(params, 'interaction') ?? '') as PendingLogout | undefined;
+  const pending = deps.sealer.open('logout', param(params, 'interaction') ?? '') as PendingLogout | undefined;
   if (pending?.logout !== true || typeof pending.exp !== 'number' || pending.exp <= now.getTime()) {
     return refusePage(reply, 400, 'This sign-out has expired', 'Start the sign-out again.');
   }

@@ -9,6 +9,7 @@ import { ROUTE } from '../http/routes.js';
 import { typeAllows } from '../protocol/app-types.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
+import { checkResource } from '../protocol/resource.js';
 import { type ClientRequestDeps, formOnly, withClient } from './client-request.js';
 
 export interface TokenEndpointDeps extends ClientRequestDeps {
@@ -46,7 +47,17 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
           for (const name of grant.parameters) {
             if (params[name] === undefined) throw new InvalidRequest(`${name} is required`);
           }
-          return grant.handler({ params, client, now, log: request.log, lookups, deps: deps.grantDeps });
+          // RFC 8707 §2.2: the audience of the access token this request asks for.
+          const resource = checkResource(params['resource'], deps.grantDeps.tokens.resources, client);
+          return grant.handler({
+            params,
+            resource,
+            client,
+            now,
+            log: request.log,
+            lookups,
+            deps: deps.grantDeps,
+          });
         },
         grant?.grantType,
       );

@@ -3,7 +3,7 @@
 // what its first exchange issued.
 import crypto from 'node:crypto';
 import type { Session } from '../domain/types.js';
-import { InvalidGrant } from '../protocol/errors.js';
+import { InvalidGrant, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { verifyCodeVerifier } from '../protocol/pkce.js';
 import { refuseUnentitledScope } from '../protocol/scope.js';
@@ -63,6 +63,11 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   }
   if (client.tenantId !== null && client.tenantId !== tenant.id) throw new InvalidGrant(INVALID);
   refuseUnentitledScope(code.scope, client, user);
+  // RFC 8707 §2.2: the token request may name the resource of the authorization request, no other.
+  if (context.resource !== undefined && code.resource !== null && context.resource !== code.resource) {
+    throw new OAuthError('invalid_target', 'the resource differs from the authorization request');
+  }
+  const resource = context.resource ?? code.resource ?? undefined;
   const session: Session = {
     id: sessionId,
     clientId: client.clientId,
@@ -94,7 +99,16 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     await storage.sessions.revoke(sessionId, 'authorization code replayed', now);
     throw new InvalidGrant(INVALID);
   }
+  // A code dies with its sign-in: after logout (or once the sign-in ended or expired) it opens
+  // nothing. Read after the link, so a logout racing this exchange either sees the link and ends the
+  // session, or is seen here.
+  const signIn = await storage.signIn.signIn(code.signInId);
+  if (!signIn || signIn.endedAt !== null || signIn.expiresAt <= now) {
+    await storage.sessions.revoke(sessionId, 'sign-in ended', now);
+    throw new InvalidGrant(INVALID);
+  }
   return tokens.issue({
+    resource,
     clientId: client.clientId,
     subject: { kind: 'user', user, tenant, sessionId },
     scope: code.scope,

@@ -25,7 +25,14 @@ export const parameters: readonly string[] = [];
  * offline_access); none asked for grants none.
  * @see RFC 6749 §4.4, docs/verify.md (application subjects)
  */
-export async function handler({ params, client, now, deps, lookups }: GrantContext): Promise<TokenResponse> {
+export async function handler({
+  params,
+  resource,
+  client,
+  now,
+  deps,
+  lookups,
+}: GrantContext): Promise<TokenResponse> {
   // The token endpoint already refused every application but a single-tenant backend (app-types.ts).
   if (client.tenantId === null) {
     throw new OAuthError('unauthorized_client', 'client_credentials needs an application bound to a tenant');
@@ -37,6 +44,7 @@ export async function handler({ params, client, now, deps, lookups }: GrantConte
   const allowed = client.scopes.filter((s) => !USER_SCOPES.includes(s));
   const scope = parseScope(params['scope'], allowed, '');
   return deps.tokens.issue({
+    resource,
     clientId: client.clientId,
     subject: { kind: 'app', application: client, tenant },
     scope,

@@ -30,6 +30,7 @@ const DUMMY_HASH = Buffer.alloc(32);
  */
 export async function handler({
   params,
+  resource,
   client,
   now,
   log,
@@ -85,6 +86,7 @@ export async function handler({
       .catch((err: unknown) => log.warn({ err }, 'access key touch failed'));
   }
   return tokens.issue({
+    resource,
     clientId: client.clientId,
     subject: { kind: 'user', user, tenant, sessionId },
     scope,

@@ -102,6 +102,7 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   // with the token (the link never changes once the session is open).
   const signIn = found.signIn;
   return tokens.issue({
+    resource: context.resource,
     clientId: client.clientId,
     // The session goes on: every token it issues carries the same sid.
     subject: { kind: 'user', user: owner.user, tenant: owner.tenant, sessionId: session.id },

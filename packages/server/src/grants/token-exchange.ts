@@ -57,7 +57,7 @@ function checkTarget(params: GrantContext['params'], audience: string): void {
  * Exchanges a user's access token for one issued to the calling application.
  * @see RFC 8693 §2
  */
-export async function handler({ params, client, now, deps }: GrantContext): Promise<TokenResponse> {
+export async function handler({ params, resource, client, now, deps }: GrantContext): Promise<TokenResponse> {
   if (params['subject_token_type'] !== ACCESS_TOKEN_TYPE) {
     throw new InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
   }
@@ -81,6 +81,7 @@ export async function handler({ params, client, now, deps }: GrantContext): Prom
   const scope = parseScope(params['scope'], granted, granted.join(' '));
   refuseUnentitledScope(scope, client, live.user);
   return deps.tokens.issue({
+    resource,
     clientId: client.clientId,
     subject: { kind: 'user', user: live.user, tenant: live.tenant, sessionId: live.session.id },
     scope,

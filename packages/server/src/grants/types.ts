@@ -25,6 +25,8 @@ export interface GrantDeps {
 
 export interface GrantContext {
   readonly params: FormParams;
+  /** The request's `resource` (RFC 8707), checked for this client; the access token's `aud`. */
+  readonly resource: string | undefined;
   /** The authenticated client, already checked to be allowed this grant. */
   readonly client: Application;
   readonly now: Date;

@@ -1,69 +1,36 @@
-// One sign-in interaction: the form is shown with the request sealed in it, each post is checked
-// (sealed state, CSRF token bound to this interaction and browser, throttling), and a successful
-// sign-in ends in a redirect to the app with a code.
+// One sign-in interaction: the form is shown with the request sealed in it (for its purpose: the
+// password form, the second factor, consent), each post is checked (sealed state, CSRF token bound to
+// this interaction and browser, throttling), and a successful sign-in ends in a redirect to the app
+// with a code, once the user has allowed a third-party app (interaction/consent.ts).
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerConfig } from '../config/config.js';
 import type { Application, Tenant } from '../domain/types.js';
 import type { AuthorizationRequest } from '../endpoints/authorize/request.js';
-import { isRegistered, redirectTo } from '../endpoints/authorize/request.js';
+import { isRegistered } from '../endpoints/authorize/request.js';
 import { typeAllows } from '../protocol/app-types.js';
-import { generateToken } from '../secrets/random-secrets.js';
-import type { Storage } from '../storage/contract/index.js';
-import type { SignInThrottle } from '../throttling/sign-in.js';
-import { mintAuthorizationCode, UNEXCHANGED_CODES_PER_SIGN_IN } from '../tokens/authorization-code.js';
-import type { Hasher } from '../tokens/refresh-token.js';
-import type { CookieJar } from './cookies.js';
+import { completeAuthorization, handleConsentPost, type PendingConsent } from './consent.js';
 import { amrOf, checkOtp, checkPassword } from './credentials.js';
-import { DEVICE_COOKIE_MAX_AGE, type DeviceCookies } from './device-cookie.js';
-import { type Html, sendPage, sendRedirect, styleNonce } from './html.js';
-import type { Sealer } from './seal.js';
-import type { CurrentSignIn, SignInSessions } from './session.js';
+import { DEVICE_COOKIE_MAX_AGE } from './device-cookie.js';
+import { type Html, sendPage } from './html.js';
+import { browserId, type InteractionDeps, originOf, pageContext, refusePage as refuse } from './outcome.js';
+import { otpPage, signInPage } from './views.js';
 
-import { errorPage, otpPage, type PageContext, signInPage } from './views.js';
+export type { InteractionDeps } from './outcome.js';
+export { redirectWithCode } from './outcome.js';
 
-export interface InteractionDeps {
-  readonly config: ServerConfig;
-  readonly storage: Storage;
-  readonly hasher: Hasher;
-  readonly kek: Buffer | undefined;
-  readonly sealer: Sealer;
-  readonly cookies: CookieJar;
-  readonly sessions: SignInSessions;
-  readonly throttle: SignInThrottle;
-  readonly devices: DeviceCookies;
-  /** The path the forms post to. */
-  readonly action: string;
-}
-
-/** What the form carries, sealed. */
+/** What the password and second-factor forms carry, sealed (as `sign-in` and `second-factor`). */
 interface Interaction {
   readonly id: string;
   /** Epoch milliseconds after which the form is refused. */
   readonly exp: number;
   readonly req: AuthorizationRequest;
-  /** After the password: the user who still owes a TOTP code. */
+  /** After the password: the user who still owes a TOTP code (the `second-factor` form only). */
   readonly otpUser?: string;
 }
 
 const WRONG = 'The e-mail address or password is not correct.';
 const WRONG_OTP = 'That code is not correct, or was used already. Wait for the next code and try again.';
 const tooMany = (s: number) => `Too many attempts. Try again in ${s} second${s === 1 ? '' : 's'}.`;
-
-const originOf = (uri: string) => new URL(uri).origin;
-
-/** The browser binding cookie of the CSRF token, set when the browser has none yet. */
-function browserId(deps: InteractionDeps, request: FastifyRequest, reply: FastifyReply): string {
-  const existing = deps.cookies.read(request, 'browser');
-  if (existing) return existing;
-  const id = generateToken();
-  deps.cookies.set(reply, 'browser', id);
-  return id;
-}
-
-function pageContext(app: Application, req: AuthorizationRequest, tenant?: Tenant): PageContext {
-  return { appName: app.name, tenantName: tenant?.name, display: req.display, nonce: styleNonce() };
-}
 
 async function hintedTenant(deps: InteractionDeps, req: AuthorizationRequest): Promise<Tenant | undefined> {
   if (req.tenantId === undefined) return undefined;
@@ -95,7 +62,7 @@ async function showForm(
   const browser = browserId(deps, request, reply);
   const state = {
     action: deps.action,
-    interaction: deps.sealer.seal(interaction),
+    interaction: deps.sealer.seal(o.otpUser ? 'second-factor' : 'sign-in', interaction),
     csrf: deps.sealer.csrf(interaction.id, browser),
   };
   const tenant = o.otpUser?.tenant ?? (await hintedTenant(deps, o.req));
@@ -118,38 +85,6 @@ export function showSignIn(
   return showForm(deps, request, reply, { app, req, now });
 }
 
-/** Issues a code for a live sign-in and redirects to the app with it. */
-export async function redirectWithCode(
-  deps: InteractionDeps,
-  reply: FastifyReply,
-  req: AuthorizationRequest,
-  current: Pick<CurrentSignIn, 'signIn'>,
-  now: Date,
-): Promise<FastifyReply> {
-  const { signIn } = current;
-  const { code, record } = mintAuthorizationCode(deps.hasher, {
-    clientId: req.clientId,
-    redirectUri: req.redirectUri,
-    codeChallenge: req.codeChallenge,
-    scope: req.scope,
-    nonce: req.nonce,
-    userId: signIn.userId,
-    tenantId: signIn.tenantId,
-    signInId: signIn.id,
-    authTime: signIn.authTime,
-    amr: signIn.amr,
-    now,
-    ttl: deps.config.signIn.authorizationCodeTtl,
-  });
-  await deps.storage.signIn.createCode(record, UNEXCHANGED_CODES_PER_SIGN_IN);
-  return sendRedirect(reply, redirectTo(req.redirectUri, deps.config.issuer, { code, state: req.state }));
-}
-
-function refuse(reply: FastifyReply, status: number, title: string, message: string): FastifyReply {
-  const nonce = styleNonce();
-  return sendPage(reply, status, errorPage({ display: 'page', nonce }, title, message), nonce);
-}
-
 /**
  * Answers a post of a sign-in form. Nothing but a valid sealed interaction with its CSRF token, from
  * the browser it was shown to, reaches the credential checks.
@@ -162,8 +97,21 @@ export async function handleSignInPost(
   getApplication: (clientId: string) => Promise<Application | undefined>,
   now: Date,
 ): Promise<FastifyReply> {
-  const opened = deps.sealer.open(body['interaction'] ?? '') as Interaction | undefined;
-  if (!opened || typeof opened.exp !== 'number' || opened.exp <= now.getTime()) {
+  // Each form opens only as what it was sealed for: a logout confirmation's (or any other form's)
+  // fields posted here are refused with this page.
+  const sealed = body['interaction'] ?? '';
+  const asSignIn = deps.sealer.open('sign-in', sealed);
+  const asOtp = asSignIn ? undefined : deps.sealer.open('second-factor', sealed);
+  const asConsent = asSignIn || asOtp ? undefined : deps.sealer.open('consent', sealed);
+  const opened = (asSignIn ?? asOtp ?? asConsent) as (Interaction & Partial<PendingConsent>) | undefined;
+  if (
+    !opened ||
+    typeof opened.id !== 'string' ||
+    typeof opened.exp !== 'number' ||
+    opened.exp <= now.getTime() ||
+    typeof opened.req?.clientId !== 'string' ||
+    (asOtp !== undefined && typeof opened.otpUser !== 'string')
+  ) {
     return refuse(reply, 400, 'This sign-in has expired', 'The sign-in form is too old or was altered.');
   }
   if (!deps.sealer.checkCsrf(body['csrf'], opened.id, deps.cookies.read(request, 'browser'))) {
@@ -186,9 +134,17 @@ export async function handleSignInPost(
   ) {
     return refuse(reply, 400, 'The application is not available', 'The application is unknown or inactive.');
   }
+  if (asConsent) {
+    return handleConsentPost(deps, request, reply, {
+      pending: opened as PendingConsent,
+      app,
+      decision: body['decision'],
+      now,
+    });
+  }
   const ip = request.ip;
   const deviceCookie = deps.cookies.read(request, 'device');
-  if (opened.otpUser !== undefined) {
+  if (asOtp && opened.otpUser !== undefined) {
     const user = await deps.storage.users.get(opened.otpUser);
     const tenant = user ? await deps.storage.tenants.get(user.tenantId) : undefined;
     if (user?.status !== 'active' || tenant?.status !== 'active') {
@@ -218,7 +174,7 @@ export async function handleSignInPost(
     await deps.throttle.succeed(verdict.ticket);
     rememberDevice(deps, reply, user.email);
     const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(true), now });
-    return redirectWithCode(deps, reply, req, { signIn }, now);
+    return completeAuthorization(deps, request, reply, { app, req, current: { signIn, user, tenant }, now });
   }
   const username = (body['username'] ?? '').trim();
   const password = body['password'] ?? '';
@@ -260,12 +216,10 @@ export async function handleSignInPost(
   const { user, tenant } = outcome;
   rememberDevice(deps, reply, user.email);
   const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(false), now });
-  return redirectWithCode(deps, reply, req, { signIn }, now);
+  return completeAuthorization(deps, request, reply, { app, req, current: { signIn, user, tenant }, now });
 }
 
 /** A successful sign-in: this browser gets (or renews) the device cookie of this user. */
 function rememberDevice(deps: InteractionDeps, reply: FastifyReply, username: string): void {
   deps.cookies.set(reply, 'device', deps.devices.issue(username), DEVICE_COOKIE_MAX_AGE);
 }
-
-export { refuse as refusePage };

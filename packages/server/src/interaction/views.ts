@@ -37,6 +37,10 @@ input[aria-invalid=true]{border-color:#b42318}
 button{display:block;width:100%;margin-top:1.5rem;font:inherit;font-weight:600;padding:.75rem;border:0;border-radius:.4rem;background:#1d4ed8;color:#fff;cursor:pointer}
 button:hover{background:#1e40af}
 button:focus{outline:3px solid #93c5fd;outline-offset:2px}
+button.secondary{margin-top:.75rem;background:#fff;color:#1d4ed8;border:1px solid #1d4ed8}
+button.secondary:hover{background:#eef2ff}
+.scopes{margin:0 0 1rem;padding-left:1.25rem}
+.scopes li{margin:.35rem 0}
 .error{margin:0 0 1rem;padding:.75rem .9rem;border-radius:.4rem;background:#fdecea;color:#8a1c12;border:1px solid #f4b8b0}
 .done{color:#14532d}
 @media (min-width:40rem){main{padding:2.5rem 2.5rem}}
@@ -123,6 +127,45 @@ ${hidden(state)}
     }>
 <p id="otp-hint" class="hint">Open your authenticator app and enter the code it shows for this account.</p>
 <button type="submit">Verify</button>
+</form>`,
+  );
+}
+
+/** What the consent page says of the application and the user. */
+export interface ConsentView {
+  /** The tenant that registered the application; undefined for an application of all tenants. */
+  readonly appTenant?: string | undefined;
+  /** Each requested scope in words. */
+  readonly scopes: readonly string[];
+  readonly user: string;
+  readonly error?: string | undefined;
+}
+
+/**
+ * The consent step for an application the platform does not run itself: it names the application,
+ * who registered it and what it will receive, and the user allows or denies.
+ */
+export function consentPage(ctx: PageContext, state: FormState, v: ConsentView): Html {
+  return layout(
+    ctx,
+    'Allow access',
+    html`<h1>Allow ${ctx.appName}?</h1>
+<p class="context"><strong>${ctx.appName}</strong>${
+      v.appTenant === undefined
+        ? html`, an application for every tenant,`
+        : html`, an application of tenant <strong>${v.appTenant}</strong>,`
+    } asks to:</p>
+${errorBox(v.error)}
+<ul class="scopes">
+${v.scopes.map(
+  (s) => html`<li>${s}</li>
+`,
+)}</ul>
+<p class="hint">Signed in as <strong>${v.user}</strong>. You can withdraw this later under "Connected apps" in the console.</p>
+<form method="post" action="${state.action}">
+${hidden(state)}
+<button type="submit" name="decision" value="allow" autofocus>Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </form>`,
   );
 }

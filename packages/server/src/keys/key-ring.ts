@@ -1,7 +1,7 @@
 // The signing keys in use: the signer and the published JWKS, replaced together when the keys are
 // reloaded (another node may have added or retired a key), and the access-token verifier that reads
 // them in memory, so the service checks its own tokens exactly as a resource server does.
-import { createVerifier, type JwksDocument, type Verifier } from '@cxauth/verify';
+import { createVerifier, type JwksDocument, TokenError, type Verifier } from '@cxauth/verify';
 import { JwsSigner, type JwtType } from './signer.js';
 import type { LoadedKeys, PublicJwk } from './signing-keys.js';
 import type { KeyStatus } from './states.js';
@@ -12,6 +12,8 @@ export const KEY_RELOAD_MS = 60_000;
 export interface KeyRingOptions {
   readonly issuer: string;
   readonly audience: string;
+  /** The admin API's audience (RFC 8707 resource `<issuer>/admin/v1`); default `audience`. */
+  readonly adminAudience?: string;
   /** Tolerated clock skew, seconds. */
   readonly clockTolerance: number;
   /** Milliseconds since the epoch (injected by tests). Default `Date.now`. */
@@ -44,16 +46,38 @@ export class KeyRing {
    * @see RFC 9068 §4
    */
   readonly verifier: Verifier;
+  /** The same checks for the admin API: only tokens whose `aud` names it (RFC 8707). */
+  readonly adminVerifier: Verifier;
+  /**
+   * Tokens of either audience, for the endpoints of this issuer that serve every token it issued
+   * (userinfo, introspection, revocation).
+   */
+  readonly anyAudience: Pick<Verifier, 'verify'>;
 
   constructor(keys: LoadedKeys, options: KeyRingOptions) {
     this.#state = KeyRing.#build(keys);
-    this.verifier = createVerifier({
-      issuer: options.issuer,
-      audience: options.audience,
-      clockToleranceSec: options.clockTolerance,
-      jwks: () => this.#state.jwks,
-      ...(options.clock ? { clock: options.clock } : {}),
-    });
+    const verifierFor = (audience: string) =>
+      createVerifier({
+        issuer: options.issuer,
+        audience,
+        clockToleranceSec: options.clockTolerance,
+        jwks: () => this.#state.jwks,
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
+    this.verifier = verifierFor(options.audience);
+    this.adminVerifier = verifierFor(options.adminAudience ?? options.audience);
+    const { verifier, adminVerifier } = this;
+    this.anyAudience = {
+      async verify(token) {
+        try {
+          return await verifier.verify(token);
+        } catch (err) {
+          if (err instanceof TokenError && err.code === 'audience_invalid')
+            return adminVerifier.verify(token);
+          throw err;
+        }
+      },
+    };
   }
 
   static #build(keys: LoadedKeys): State {

@@ -25,6 +25,7 @@ export const AUDIT_EVENT_TYPES = [
   'user.password_set',
   'user.totp_enrolled',
   'session.ended',
+  'grant.withdrawn',
   'signing_key.created',
   'signing_key.rotated',
   'signing_key.retired',

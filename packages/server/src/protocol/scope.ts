@@ -65,14 +65,14 @@ export function hasScope(scope: string, value: string): boolean {
 }
 
 /**
- * Refuses `admin` in a scope granted to a user unless the application is registered with it (its
- * `scopes`) and the user is a platform operator or a tenant's Administrator. Tokens for an application
+ * Refuses `admin` in a scope granted to a user unless the application is first-party and registered
+ * with it (its `scopes`) and the user is a platform operator or a tenant's Administrator. Tokens for an application
  * itself are bounded by its `scopes` alone.
  * @see RFC 6749 §3.3 (the server may refuse a scope), §5.2 (`invalid_scope`)
  */
 export function refuseUnentitledScope(scope: string, app: Application, user: User): void {
   if (!hasScope(scope, ADMIN_SCOPE)) return;
-  if (!app.scopes.includes(ADMIN_SCOPE) || !mayAdminister(user)) {
+  if (!app.firstParty || !app.scopes.includes(ADMIN_SCOPE) || !mayAdminister(user)) {
     throw new OAuthError('invalid_scope', 'the admin scope is not available to this user or application');
   }
 }

@@ -17,6 +17,7 @@ export interface CodeInput {
   readonly codeChallenge: string;
   readonly scope: string;
   readonly nonce?: string | undefined;
+  readonly resource?: string | undefined;
   readonly userId: string;
   readonly tenantId: string;
   readonly signInId: string;
@@ -45,6 +46,7 @@ export function mintAuthorizationCode(
       codeChallenge: input.codeChallenge,
       scope: input.scope,
       nonce: input.nonce ?? null,
+      resource: input.resource ?? null,
       userId: input.userId,
       tenantId: input.tenantId,
       signInId: input.signInId,

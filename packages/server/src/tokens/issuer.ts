@@ -1,6 +1,7 @@
 // Issuing a token response: the access token, then for a user the id_token (its at_hash needs the
 // access token) when `openid` was granted, around the refresh token the grant minted, if any.
 import type { JwtType } from '../keys/signer.js';
+import { audienceOf, type Resources } from '../protocol/resource.js';
 import { hasScope } from '../protocol/scope.js';
 import { type AppTokenSubject, accessTokenClaims, type UserTokenSubject } from './access-token.js';
 import { idTokenClaims } from './id-token.js';
@@ -26,6 +27,8 @@ interface IssueCommon {
   readonly clientId: string;
   readonly scope: string;
   readonly now: Date;
+  /** The checked `resource` of the request (RFC 8707), if any: the token's `aud`. */
+  readonly resource?: string | undefined;
 }
 
 /** Tokens for a user within a session, with the session's refresh token when the grant minted one. */
@@ -56,14 +59,19 @@ const forUser = (input: IssueInput): input is UserIssueInput => input.subject.ki
 export class TokenIssuer {
   readonly #signer: Signer;
   readonly #issuer: string;
-  readonly #audience: string;
+  readonly #resources: Resources;
   readonly #ttl: number;
 
-  constructor(options: { signer: Signer; issuer: string; audience: string; accessTokenTtl: number }) {
+  constructor(options: { signer: Signer; issuer: string; resources: Resources; accessTokenTtl: number }) {
     this.#signer = options.signer;
     this.#issuer = options.issuer;
-    this.#audience = options.audience;
+    this.#resources = options.resources;
     this.#ttl = options.accessTokenTtl;
+  }
+
+  /** The resources (audiences) this issuer serves. */
+  get resources(): Resources {
+    return this.#resources;
   }
 
   /** Builds the token response for `input`. @see RFC 9068, OIDC Core §3.1.3.3 */
@@ -73,7 +81,7 @@ export class TokenIssuer {
       'at+jwt',
       accessTokenClaims({
         issuer: this.#issuer,
-        audience: this.#audience,
+        audience: audienceOf(input.resource, input.scope, this.#resources),
         clientId: input.clientId,
         subject: input.subject,
         scope: input.scope,

@@ -58,10 +58,23 @@ describe.each([
     );
     expect(res.statusCode).toBe(200);
     const foreign = { user, token: (res.json() as { access_token: string }).access_token };
+    // Its tokens are not for the admin API (RFC 8707 audience), and it cannot ask for ones that are.
     const mint = await call(svc, foreign, 'POST', `/users/${user.id}/access-keys`);
-    expect(mint.statusCode).toBe(403);
+    expect(mint.statusCode).toBe(401);
     expect(mint.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect((await call(svc, foreign, 'GET', `/users/${user.id}/access-keys`)).statusCode).toBe(403);
+    expect((await call(svc, foreign, 'GET', `/users/${user.id}/access-keys`)).statusCode).toBe(401);
+    const asked = await tokenRequest(
+      svc.app,
+      {
+        grant_type: 'password',
+        username: key.id,
+        password: key.secret,
+        scope: 'openid',
+        resource: `${svc.config.issuer}/admin/v1`,
+      },
+      { authorization: basic(other.clientId, other.clientSecret) },
+    );
+    expect(asked.json().error).toBe('invalid_target');
     expect(await svc.storage.accessKeys.list({ userId: user.id })).toHaveLength(1);
   });
 

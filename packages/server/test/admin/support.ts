@@ -2,19 +2,26 @@
 // request helpers.
 import type { LightMyRequestResponse } from 'fastify';
 import type { Application, Tenant, User } from '../../src/domain/types.js';
+import { adminResource } from '../../src/protocol/resource.js';
 import { DEFAULT_APP_SCOPES } from '../../src/protocol/scope.js';
 import { basic, tokenRequest } from '../helpers/http.js';
 import type { TestService } from '../helpers/service.js';
 
-/** The fixture application registered with the admin scope (what `admin` needs besides the role). */
-export const ADMIN_APP: Partial<Application> = { scopes: [...DEFAULT_APP_SCOPES, 'admin'] };
+/**
+ * The fixture application registered with the admin scope (what `admin` needs besides the role):
+ * first-party, as only such an application may hold it and reach operator-level routes.
+ */
+export const ADMIN_APP: Partial<Application> = { scopes: [...DEFAULT_APP_SCOPES, 'admin'], firstParty: true };
 
 export interface Actor {
   user: User;
   token: string;
 }
 
-/** A user of `tenant` with an access key, and an access token granted through the fixture app. */
+/**
+ * A user of `tenant` with an access key, and an access token for the admin API (its resource,
+ * RFC 8707) granted through the fixture app.
+ */
 export async function actor(
   svc: TestService,
   tenant: Tenant,
@@ -25,7 +32,13 @@ export async function actor(
   const key = await svc.addAccessKey(user);
   const res = await tokenRequest(
     svc.app,
-    { grant_type: 'password', username: key.id, password: key.secret, scope },
+    {
+      grant_type: 'password',
+      username: key.id,
+      password: key.secret,
+      scope,
+      resource: adminResource(svc.config.issuer),
+    },
     { authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret) },
   );
   if (res.statusCode !== 200) throw new Error(`token: ${res.body}`);

@@ -30,7 +30,10 @@ export async function signInUser(
   return { user, totpSecret };
 }
 
-/** A public app (no secret) with {@link REDIRECT} and {@link POST_LOGOUT} registered. */
+/**
+ * A public app (no secret) with {@link REDIRECT} and {@link POST_LOGOUT} registered. First-party
+ * unless `o` says otherwise, so tests of other steps meet no consent page (consent.test.ts has those).
+ */
 export async function publicApp(svc: TestService, o: Partial<Application> = {}): Promise<Application> {
   const { app } = await svc.addApplication({
     type: 'public',
@@ -39,6 +42,7 @@ export async function publicApp(svc: TestService, o: Partial<Application> = {}):
     grantTypes: ['authorization_code', 'refresh_token'],
     redirectUris: [REDIRECT],
     postLogoutRedirectUris: [POST_LOGOUT],
+    firstParty: true,
     ...o,
   });
   return app;

@@ -28,7 +28,18 @@ const APP_LISTS: Record<string, OptionSpec> = {
   grant: { type: 'string', multiple: true, description: "allowed grant_type (default: the type's usual)" },
   'grant-type': { type: 'string', multiple: true, description: 'the same as --grant' },
   scope: { type: 'string', multiple: true, description: 'scope it may request (default: all but admin)' },
+  'first-party': {
+    type: 'boolean',
+    description: "the platform's own app: no consent page; needed for the admin scope (operators only)",
+  },
 };
+
+/** `--first-party` sets the flag; on update `--third-party` clears it; neither leaves it. */
+function firstParty(v: Values): { firstParty?: boolean } {
+  if (v['first-party'] === true) return { firstParty: true };
+  if (v['third-party'] === true) return { firstParty: false };
+  return {};
+}
 
 /** The lists named on the command line; on update, an absent list stays and --clear-LIST empties it. */
 function appLists(v: Values, update = false): Record<string, string[] | undefined> {
@@ -200,7 +211,7 @@ export const KINDS: Record<string, Kind> = {
       create: {
         usage:
           '--name N [--type confidential|public|backend] [--tenant ID] [--origin URL]... [--redirect-uri URL]...\n' +
-          '      [--post-logout-redirect-uri URL]... [--grant G]... [--scope S]...',
+          '      [--post-logout-redirect-uri URL]... [--grant G]... [--scope S]... [--first-party]',
         secret: true,
         options: {
           name: { type: 'string', description: 'application name' },
@@ -214,14 +225,17 @@ export const KINDS: Record<string, Kind> = {
             type: optional(v, 'type'),
             tenantId: optional(v, 'tenant'),
             ...appLists(v),
+            ...firstParty(v),
           }),
       },
       update: {
         usage:
-          'ID [--name N] [--origin URL]... [--redirect-uri URL]... [--grant G]... [--scope S]... [--clear-LIST]',
+          'ID [--name N] [--origin URL]... [--redirect-uri URL]... [--grant G]... [--scope S]... [--clear-LIST]\n' +
+          '      [--first-party | --third-party]',
         options: {
           name: { type: 'string', description: 'new name' },
           ...APP_LISTS,
+          'third-party': { type: 'boolean', description: 'no longer first-party (consent page again)' },
           ...Object.fromEntries(
             Object.keys(LISTS).map((o) => [
               `clear-${o}`,
@@ -231,7 +245,11 @@ export const KINDS: Record<string, Kind> = {
         },
         id: 'ID',
         run: (admin, v, id) =>
-          admin.updateApplication(id ?? '', { name: optional(v, 'name'), ...appLists(v, true) }),
+          admin.updateApplication(id ?? '', {
+            name: optional(v, 'name'),
+            ...appLists(v, true),
+            ...firstParty(v),
+          }),
       },
       list: { usage: '', options: {}, run: (admin) => admin.listApplications() },
       ...byId(

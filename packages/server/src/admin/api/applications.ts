@@ -2,6 +2,7 @@
 // (holding on every node at once), deletion, and secret rotation with an overlap. An Administrator
 // manages its own tenant's single-tenant applications; applications for all tenants are operators'.
 import type { Static } from '@sinclair/typebox';
+import { ADMIN_SCOPE } from '../../protocol/scope.js';
 import type { ApplicationView } from '../service/admin.js';
 import { requireMatch, tagged } from './etag.js';
 import { page } from './paging.js';
@@ -21,7 +22,26 @@ const listsOf = (b: Partial<Static<typeof S.CreateApplication>>) => ({
   ...(b.post_logout_redirect_uris ? { postLogoutRedirectUris: b.post_logout_redirect_uris } : {}),
   ...(b.grant_types ? { grantTypes: b.grant_types } : {}),
   ...(b.scopes ? { scopes: b.scopes } : {}),
+  ...(b.first_party === undefined ? {} : { firstParty: b.first_party }),
 });
+
+/**
+ * First-party applications, and the admin scope, are operators' alone: an Administrator who could put
+ * `admin` on an app, or edit an app the platform trusts (its redirect URIs, its secret), could have an
+ * operator's browser sign in to it without a consent page and hold the operator's admin token.
+ */
+function guardTrust(
+  p: Principal,
+  body: { first_party?: boolean | undefined; scopes?: string[] | undefined },
+  current?: ApplicationView,
+): void {
+  if (p.level === 'operator') return;
+  if (body.first_party !== undefined) throw forbidden('only platform operators set first_party');
+  if (body.scopes?.includes(ADMIN_SCOPE)) {
+    throw forbidden('only platform operators may give an application the admin scope');
+  }
+  if (current?.first_party) throw forbidden('only platform operators change a first-party application');
+}
 
 export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDeps): void {
   const { admin, config } = deps;
@@ -74,6 +94,7 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
           : principal.level === 'operator'
             ? body.tenantId
             : principal.tenantId;
+      guardTrust(principal, body);
       if (body.tenancy === 'single' && tenantId === undefined)
         throw badRequest('a single-tenant application needs tenantId');
       if (
@@ -117,8 +138,10 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
     async handler(ctx) {
       const { request, reply, principal, admin } = ctx;
       const clientId = clientIdOf(ctx);
-      requireMatch(request, await showApp(principal, clientId));
+      const current = await showApp(principal, clientId);
+      requireMatch(request, current);
       const body = request.body as Static<typeof S.PatchApplication>;
+      guardTrust(principal, body, current);
       const { active, ...changes } = body;
       if (Object.keys(changes).length > 0) {
         await admin.updateApplication(clientId, {
@@ -141,6 +164,7 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
       const { request, reply, principal, admin } = ctx;
       const app = await showApp(principal, clientIdOf(ctx));
       requireMatch(request, app);
+      guardTrust(principal, {}, app);
       await admin.deleteApplication(app.client_id);
       reply.code(204);
       return reply.send();
@@ -155,7 +179,9 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
     response: { 200: S.RotatedSecret },
     async handler(ctx) {
       const { request, principal, admin } = ctx;
-      requireMatch(request, await showApp(principal, clientIdOf(ctx)));
+      const current = await showApp(principal, clientIdOf(ctx));
+      requireMatch(request, current);
+      guardTrust(principal, {}, current);
       return appView(await admin.rotateClientSecret(clientIdOf(ctx), config.admin.secretRotationOverlap));
     },
   });

@@ -48,8 +48,14 @@ export async function authenticate(deps: GuardDeps, request: FastifyRequest): Pr
     throw forbidden('this application is not registered for the admin API (the admin scope)');
   }
   const admin = hasScope(claims.scope, ADMIN_SCOPE);
+  // Operator level needs an operator AND an application the platform runs itself: an operator's
+  // token obtained through anybody else's app (consented or not) acts at most as an Administrator.
   const level: Level =
-    admin && isOperator(user) ? 'operator' : admin && isTenantAdministrator(user) ? 'administrator' : 'self';
+    admin && isOperator(user) && application.firstParty
+      ? 'operator'
+      : admin && isTenantAdministrator(user)
+        ? 'administrator'
+        : 'self';
   return { user, tenantId: user.tenantId, level };
 }
 

@@ -133,6 +133,8 @@ export const Application = Type.Object({
   post_logout_redirect_uris: Type.Array(Type.String()),
   grant_types: Type.Array(Type.String()),
   scopes: Type.Array(Type.String()),
+  /** Run by the platform itself: no consent page; set by operators only. */
+  first_party: Type.Boolean(),
   status: Status,
   active: Type.Boolean(),
   createdAt: Time,
@@ -159,6 +161,7 @@ export const CreateApplication = Type.Object(
     post_logout_redirect_uris: Type.Optional(Lists.post_logout_redirect_uris),
     grant_types: Type.Optional(Lists.grant_types),
     scopes: Type.Optional(Lists.scopes),
+    first_party: Type.Optional(Type.Boolean()),
   },
   strict,
 );
@@ -171,9 +174,21 @@ export const PatchApplication = Type.Object(
     post_logout_redirect_uris: Type.Optional(Lists.post_logout_redirect_uris),
     grant_types: Type.Optional(Lists.grant_types),
     scopes: Type.Optional(Lists.scopes),
+    first_party: Type.Optional(Type.Boolean()),
   },
   { ...strict, minProperties: 1 },
 );
+
+/** What a user allowed a third-party application (the consent page's remembered answer). */
+export const Grant = Type.Object({
+  client_id: Type.String(),
+  application: Type.String(),
+  tenantId: Type.Union([Type.String(), Type.Null()]),
+  scopes: Type.Array(Type.String()),
+  createdAt: Time,
+  updatedAt: Time,
+});
+export const GrantParams = Type.Object({ id: Str(128), client_id: Str(128) });
 
 export const Area = Type.Object({
   name: Type.String(),

@@ -1,5 +1,6 @@
-// /users/{id} and /users/{id}/access-keys: a user's record (Administrators of its tenant, operators,
-// the user itself to read), its role and status, and its access keys (the user itself too).
+// /users/{id}, /users/{id}/access-keys and /users/{id}/grants: a user's record (Administrators of its
+// tenant, operators, the user itself to read), its role and status, its access keys and the grants it
+// gave third-party applications on the consent page (the user itself too).
 import type { Static } from '@sinclair/typebox';
 import type { AccessKeyView } from '../service/admin.js';
 import { requireMatch, tagged } from './etag.js';
@@ -96,6 +97,36 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
       const enrolled = await admin.enrollTotp(id);
       reply.code(201);
       return enrolled;
+    },
+  });
+  router.route({
+    method: 'GET',
+    url: '/users/:id/grants',
+    summary: 'List the applications a user allowed on the consent page, and what they may receive',
+    tag: 'grants',
+    params: S.Id('id'),
+    querystring: S.Page,
+    response: { 200: S.List(S.Grant) },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showUser(principal, id);
+      const grants = await admin.listGrants(id);
+      return page(request, reply, config.issuer, grants, (g) => byCreation(g, g.client_id));
+    },
+  });
+  router.route({
+    method: 'DELETE',
+    url: '/users/:id/grants/:client_id',
+    summary: "Withdraw a user's grant to an application (that app's sessions of the user end)",
+    tag: 'grants',
+    params: S.GrantParams,
+    response: { 204: null },
+    async handler({ request, reply, principal, admin }) {
+      const { id, client_id: clientId } = request.params as { id: string; client_id: string };
+      guardOperator(principal, await showUser(principal, id));
+      await admin.withdrawGrant(id, clientId);
+      reply.code(204);
+      return reply.send();
     },
   });
   router.route({

@@ -8,6 +8,7 @@ import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';
 import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
+import { grantAdmin } from './grants.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { sessionAdmin } from './sessions.js';
 import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
@@ -22,7 +23,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof signingKeyAdmin> &
   ReturnType<typeof operationsAdmin> &
   ReturnType<typeof credentialAdmin> &
-  ReturnType<typeof sessionAdmin>;
+  ReturnType<typeof sessionAdmin> &
+  ReturnType<typeof grantAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -56,6 +58,7 @@ export function createAdminService(
     ...operationsAdmin(ctx, options),
     ...credentialAdmin(ctx, options.credentials),
     ...sessionAdmin(ctx),
+    ...grantAdmin(ctx),
   };
 }
 
@@ -79,6 +82,7 @@ export type { ApplicationView, CreateApplicationInput, UpdateApplicationInput } 
 export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput } from './areas.js';
 export { audited } from './audited.js';
+export type { GrantView } from './grants.js';
 export type { AuditQuery, OperationsSettings } from './operations.js';
 export type { SessionView } from './sessions.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import type { Application, AppType, GrantName, Status, Tenancy } from '../../domain/types.js';
 import { APP_TYPE_RULES, APP_TYPES, isAppType } from '../../protocol/app-types.js';
-import { DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
+import { ADMIN_SCOPE, DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
 import { generateClientSecret } from '../../secrets/random-secrets.js';
 import { exactOrigin, grantsFor, redirectUri, scopesFor } from './application-rules.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
@@ -21,6 +21,7 @@ export interface ApplicationView {
   post_logout_redirect_uris: string[];
   grant_types: GrantName[];
   scopes: string[];
+  first_party: boolean;
   status: Status;
   createdAt: string | null;
   updatedAt: string | null;
@@ -37,6 +38,8 @@ export interface ApplicationLists {
 
 export interface CreateApplicationInput extends ApplicationLists {
   name: string;
+  /** Run by the platform itself: no consent page; the only kind that may hold `admin`. Default false. */
+  firstParty?: boolean;
   /** Default `backend` (what every application was before types existed). */
   type?: string;
   /** Binds the application to one tenant (`tenancy: single`). */
@@ -45,6 +48,7 @@ export interface CreateApplicationInput extends ApplicationLists {
 
 export interface UpdateApplicationInput extends ApplicationLists {
   name?: string;
+  firstParty?: boolean;
 }
 
 /** What `createApplication` returns: the secret, shown once, unless the type is `public`. */
@@ -67,6 +71,7 @@ export function applicationView(a: Application): ApplicationView {
     post_logout_redirect_uris: a.postLogoutRedirectUris,
     grant_types: a.grantTypes,
     scopes: a.scopes,
+    first_party: a.firstParty,
     status: a.status,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
@@ -87,6 +92,16 @@ function lists(type: AppType, tenancy: Tenancy, input: ApplicationLists, base?: 
       input.grantTypes === undefined && base ? base.grantTypes : grantsFor(type, tenancy, input.grantTypes),
     scopes: scopesFor(input.scopes, base?.scopes ?? DEFAULT_APP_SCOPES),
   };
+}
+
+/**
+ * The admin scope reaches the admin API with its user's powers, without a consent page: only a
+ * first-party application may hold it (docs/admin.md, "First-party applications").
+ */
+function requireFirstPartyForAdmin(app: Pick<Application, 'scopes' | 'firstParty'>): void {
+  if (app.scopes.includes(ADMIN_SCOPE) && !app.firstParty) {
+    throw invalid('only a first-party application may have the admin scope (--first-party)');
+  }
 }
 
 export function applicationAdmin(ctx: AdminContext) {
@@ -120,10 +135,12 @@ export function applicationAdmin(ctx: AdminContext) {
         ...lists(type, tenancy, input),
         tenancy,
         tenantId,
+        firstParty: input.firstParty === true,
         status: 'active',
         createdAt: now,
         updatedAt: now,
       };
+      requireFirstPartyForAdmin(app);
       await creating('the application', () => ctx.storage.applications.create(app));
       const { client_id, ...rest } = applicationView(app);
       const created =
@@ -137,8 +154,10 @@ export function applicationAdmin(ctx: AdminContext) {
         ...current,
         name: input.name === undefined ? current.name : text('name', input.name, 100),
         ...lists(current.type, current.tenancy, input, current),
+        firstParty: input.firstParty ?? current.firstParty,
         updatedAt: ctx.clock(),
       };
+      requireFirstPartyForAdmin(next);
       if (!(await ctx.storage.applications.update(next))) throw notFound('application', clientId);
       return applicationView(await load(clientId));
     },

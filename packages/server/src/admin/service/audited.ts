@@ -98,6 +98,11 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['tenantId']),
     details: { userId: str(r['userId']), clientId: str(r['client_id']) },
   }),
+  withdrawGrant: (r, args) => ({
+    type: 'grant.withdrawn',
+    subject: `user:${str(args[0])}`,
+    details: { clientId: str(args[1]), sessionsEnded: Number(r['sessionsEnded'] ?? 0) },
+  }),
   rotateSigningKey: (r) => ({
     type: 'signing_key.rotated',
     subject: `signing_key:${str(r['kid'])}`,

@@ -34,8 +34,8 @@ export async function ensureConsoleApp(
     const same =
       existing.redirectUris.join(' ') === lists.redirectUris.join(' ') &&
       existing.postLogoutRedirectUris.join(' ') === lists.postLogoutRedirectUris.join(' ');
-    if (same) return existing;
-    const next = { ...existing, ...lists, updatedAt: now };
+    if (same && existing.firstParty) return existing;
+    const next = { ...existing, ...lists, firstParty: true, updatedAt: now };
     await storage.applications.update(next);
     return next;
   }
@@ -50,6 +50,7 @@ export async function ensureConsoleApp(
     scopes: [...DEFAULT_APP_SCOPES, ADMIN_SCOPE],
     tenancy: 'all',
     tenantId: null,
+    firstParty: true,
     status: 'active',
     createdAt: now,
     updatedAt: now,

@@ -190,10 +190,19 @@ export async function seedDemo(
         `${file} does not match the database: delete the data folder (${config.dataDir}) for a fresh demo.`,
       );
     }
-    // A demo database made before application types gets its application's admin scope here, and
-    // one made before operators its user's operator flag.
-    if (!app.scopes.includes('admin')) {
-      await storage.applications.update({ ...app, scopes: [...app.scopes, 'admin'], updatedAt: new Date() });
+    // A demo database made before application types gets its application's admin scope here, one
+    // made before operators its user's operator flag, and one made before first-party applications
+    // its two applications' flag (the only kind that may hold `admin`).
+    if (!app.scopes.includes('admin') || !app.firstParty) {
+      const scopes = app.scopes.includes('admin') ? app.scopes : [...app.scopes, 'admin'];
+      await storage.applications.update({ ...app, scopes, firstParty: true, updatedAt: new Date() });
+    }
+    const signInApp =
+      stored.public_client_id === undefined
+        ? undefined
+        : await storage.applications.get(stored.public_client_id);
+    if (signInApp && !signInApp.firstParty) {
+      await storage.applications.update({ ...signInApp, firstParty: true, updatedAt: new Date() });
     }
     const owner = await storage.users.get(key.userId);
     if (owner && !owner.operator) await storage.users.update(owner.id, { operator: true }, new Date());
@@ -224,6 +233,7 @@ export async function seedDemo(
     type: 'backend',
     origins: ['http://localhost:3000'],
     scopes: [...DEFAULT_APP_SCOPES, 'admin'],
+    firstParty: true,
   });
   const key = await admin.createAccessKey({ userId: user.id });
   const password = crypto.randomBytes(18).toString('base64url');
@@ -235,6 +245,8 @@ export async function seedDemo(
     postLogoutRedirectUris: [DEMO_POST_LOGOUT_URI],
     // So `cxauth login --scope "openid admin"` gives the demo operator a token for `cxauth admin --profile`.
     scopes: [...DEFAULT_APP_SCOPES, 'admin'],
+    // The platform's own: its loopback redirect is for `cxauth login` on the operator's machine.
+    firstParty: true,
   });
   const credentials: DemoCredentials = {
     issuer: config.issuer,

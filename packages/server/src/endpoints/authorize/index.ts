@@ -4,16 +4,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../domain/types.js';
 import { ROUTE } from '../../http/routes.js';
-import {
-  handleSignInPost,
-  type InteractionDeps,
-  redirectWithCode,
-  refusePage,
-  showSignIn,
-} from '../../interaction/flow.js';
+import { completeAuthorization } from '../../interaction/consent.js';
+import { handleSignInPost, showSignIn } from '../../interaction/flow.js';
+import { type InteractionDeps, refusePage } from '../../interaction/outcome.js';
 import type { CurrentSignIn } from '../../interaction/session.js';
 import { typeAllows } from '../../protocol/app-types.js';
 import { isForm } from '../../protocol/params.js';
+import type { Resources } from '../../protocol/resource.js';
 import type { Lookups } from '../../storage/lookups.js';
 import {
   type AuthorizationRequest,
@@ -28,6 +25,8 @@ import {
 export interface AuthorizeDeps extends InteractionDeps {
   readonly lookups: Lookups;
   readonly clock: () => Date;
+  /** The resources a `resource` parameter may name (RFC 8707). */
+  readonly resources: Resources;
 }
 
 /** A sign-in that satisfies the request (its tenant fits the app and hint, and it is recent enough). */
@@ -78,13 +77,15 @@ async function authorize(
         'this application may not use the authorization code flow',
       );
     }
-    req = readRequest(params, app, redirectUri, app.scopes);
+    req = readRequest(params, app, redirectUri, app.scopes, deps.resources);
   } catch (err) {
     if (!(err instanceof AuthorizeError)) throw err;
     return fail(err.error, err.description);
   }
   const current = await deps.sessions.current(request, now);
-  if (fits(current, req, now) && current) return redirectWithCode(deps, reply, req, current, now);
+  if (fits(current, req, now) && current) {
+    return completeAuthorization(deps, request, reply, { app, req, current, now });
+  }
   // OIDC Core §3.1.2.1: prompt=none must not show anything.
   if (req.prompt === 'none') return fail('login_required', 'the user is not signed in');
   return showSignIn(deps, request, reply, app, req, now);

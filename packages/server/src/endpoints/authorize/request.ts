@@ -1,7 +1,9 @@
 // Reading an authorization request: who asks (an active app and one of its registered redirect URIs,
 // or else no redirect at all), then every other parameter, whose errors go back to the app by redirect.
 import type { Application } from '../../domain/types.js';
+import { OAuthError } from '../../protocol/errors.js';
 import { hasControlChar } from '../../protocol/params.js';
+import { checkResource, type Resources } from '../../protocol/resource.js';
 import { parseScope } from '../../protocol/scope.js';
 
 /** An error answered by redirect to the app (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
@@ -29,6 +31,10 @@ export interface AuthorizationRequest {
   readonly scope: string;
   readonly codeChallenge: string;
   readonly prompt?: 'none' | 'login' | undefined;
+  /** `prompt=consent`: ask for consent again even when it was given (OIDC Core §3.1.2.1). */
+  readonly consent?: boolean | undefined;
+  /** RFC 8707 `resource`, checked for the app: the access token's audience. */
+  readonly resource?: string | undefined;
   readonly maxAge?: number | undefined;
   readonly loginHint?: string | undefined;
   readonly display: 'page' | 'popup';
@@ -69,11 +75,13 @@ export async function requestClient(
   if (!isRegistered(app.redirectUris, redirectUri)) {
     throw new AuthorizePageError('The redirect_uri is not registered for this application.');
   }
+  // Registered URIs are checked at registration; a loopback one with another port must parse too.
+  if (!URL.canParse(redirectUri)) throw new AuthorizePageError('The redirect_uri is malformed.');
   return { app, redirectUri };
 }
 
 /** A loopback IP literal over http: its port is the native app's to choose (RFC 8252 §7.3). */
-const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?(\/.*)?$/;
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?(\/.*)?$/;
 
 /**
  * Exact string comparison (RFC 9700 §4.1.3), except that a registered loopback redirect URI matches
@@ -83,6 +91,8 @@ export function isRegistered(registered: readonly string[], uri: string): boolea
   if (registered.includes(uri)) return true;
   const m = LOOPBACK.exec(uri);
   if (!m) return false;
+  // A port is 0–65535 (RFC 3986 §3.2.3 says digits; the URL parser refuses more than 16 bits).
+  if (m[2] !== undefined && Number(m[2]) > 65535) return false;
   const withoutPort = `http://${m[1]}${m[3] ?? ''}`;
   return registered.includes(withoutPort);
 }
@@ -98,6 +108,7 @@ export function readRequest(
   app: Application,
   redirectUri: string,
   allowedScopes?: readonly string[],
+  resources?: Resources,
 ): AuthorizationRequest {
   for (const name of ['request', 'request_uri']) {
     if (params[name] !== undefined) {
@@ -129,9 +140,23 @@ export function readRequest(
   } catch (err) {
     throw new AuthorizeError('invalid_scope', (err as Error).message);
   }
-  const prompt = one(params, 'prompt');
-  if (prompt !== undefined && prompt !== 'none' && prompt !== 'login') {
-    throw new AuthorizeError('invalid_request', 'prompt must be none or login');
+  // OIDC Core §3.1.2.1: a space-delimited list; `none` only alone.
+  const prompts = new Set((one(params, 'prompt') ?? '').split(' ').filter((p) => p !== ''));
+  for (const p of prompts) {
+    if (p !== 'none' && p !== 'login' && p !== 'consent') {
+      throw new AuthorizeError('invalid_request', 'prompt must be none, login or consent');
+    }
+  }
+  if (prompts.has('none') && prompts.size > 1) {
+    throw new AuthorizeError('invalid_request', 'prompt=none cannot be combined with other values');
+  }
+  const prompt = prompts.has('none') ? 'none' : prompts.has('login') ? 'login' : undefined;
+  let resource: string | undefined;
+  try {
+    resource = resources ? checkResource(one(params, 'resource'), resources, app) : undefined;
+  } catch (err) {
+    if (!(err instanceof OAuthError)) throw err;
+    throw new AuthorizeError(err.error, err.description);
   }
   const maxAgeText = one(params, 'max_age');
   if (maxAgeText !== undefined && !/^\d{1,9}$/.test(maxAgeText)) {
@@ -153,6 +178,8 @@ export function readRequest(
     scope,
     codeChallenge,
     prompt,
+    consent: prompts.has('consent'),
+    resource,
     maxAge: maxAgeText === undefined ? undefined : Number(maxAgeText),
     loginHint: one(params, 'login_hint'),
     display,

@@ -5,6 +5,7 @@ import type { AccessKeyRepository } from './access-keys.js';
 import type { ApplicationRepository } from './applications.js';
 import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
+import type { ConsentRepository } from './consents.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
 import type { SessionRepository } from './sessions.js';
@@ -18,6 +19,7 @@ export type { AccessKeyOwner, AccessKeyRepository } from './access-keys.js';
 export type { ApplicationRepository } from './applications.js';
 export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
+export type { ConsentRepository } from './consents.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,
@@ -52,6 +54,8 @@ export interface Storage {
   readonly auditEvents: AuditEventRepository;
   readonly purge: PurgeRepository;
   readonly signIn: SignInRepository;
+  /** What users allowed third-party applications (the consent page's remembered answers). */
+  readonly consents: ConsentRepository;
   /** Every ended session and deactivated subject, for the revocation feed (docs/revocation.md). */
   readonly revocations: RevocationRepository;
   /**

@@ -32,6 +32,8 @@ export interface SignInRepository {
   usersByEmail(email: string): Promise<User[]>;
 
   openSignIn(session: SignInSession): Promise<void>;
+  /** A sign-in by its id, ended or not. */
+  signIn(id: string): Promise<SignInSession | undefined>;
   /** The sign-in of a cookie (by its hash), ended or not. */
   signInByToken(tokenHash: Buffer): Promise<SignInSession | undefined>;
   /** Records a new authentication within a sign-in (`prompt=login`, past `max_age`). */

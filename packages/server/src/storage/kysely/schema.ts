@@ -4,6 +4,7 @@ import type { AccessKeysTable } from './access-keys/table.js';
 import type { ApplicationsTable } from './applications/table.js';
 import type { AreasTable } from './areas/table.js';
 import type { AuditEventsTable } from './audit-events/table.js';
+import type { ConsentsTable } from './consents/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
@@ -36,4 +37,5 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable;
   revocation_events: RevocationEventsTable;
   revocation_feed: RevocationFeedTable;
+  consents: ConsentsTable;
 }

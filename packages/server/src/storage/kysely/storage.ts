@@ -8,6 +8,7 @@ import { accessKeyRepository } from './access-keys/repository.js';
 import { applicationRepository } from './applications/repository.js';
 import { areaRepository } from './areas/repository.js';
 import { auditEventRepository } from './audit-events/repository.js';
+import { consentRepository } from './consents/repository.js';
 import { migrateToLatest } from './migrations/index.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
@@ -59,6 +60,7 @@ export function kyselyStorage(
     auditEvents: auditEventRepository(db),
     purge: purgeRepository(db, dialect),
     signIn: signInRepository(db),
+    consents: consentRepository(db),
     revocations: revocationRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),

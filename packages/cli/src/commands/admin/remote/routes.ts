@@ -21,7 +21,7 @@ const e = encodeURIComponent;
 type Status = 'active' | 'inactive';
 type Lists = Pick<
   CreateApplicationInput,
-  'origins' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'scopes'
+  'origins' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'scopes' | 'firstParty'
 >;
 
 export const ROUTES: Record<string, Route | typeof DIRECT> = {

@@ -40,6 +40,7 @@ export function appBody(a: Partial<CreateApplicationInput>): Json {
     post_logout_redirect_uris: a.postLogoutRedirectUris,
     grant_types: a.grantTypes,
     scopes: a.scopes,
+    first_party: a.firstParty,
   };
 }
 

@@ -19,6 +19,8 @@ export interface ApplicationsTable {
   /** `single` or `all`. */
   tenancy: string;
   tenant_id: string | null;
+  /** 1 for a first-party application (migration 0010). */
+  first_party: number;
   /** The secret replaced by the last rotation and the end of its overlap (migration 0009). */
   previous_secret_hash: Buffer | null;
   previous_secret_expires_at: NullableMillis;
@@ -42,6 +44,7 @@ export const applicationRow = {
     scopes: JSON.parse(r.scopes) as string[],
     tenancy: r.tenancy as Tenancy,
     tenantId: r.tenant_id,
+    firstParty: Number(r.first_party) === 1,
     previousSecret:
       r.previous_secret_hash && r.previous_secret_expires_at !== null
         ? { hash: Buffer.from(r.previous_secret_hash), expiresAt: toDate(r.previous_secret_expires_at) }
@@ -62,6 +65,7 @@ export const applicationRow = {
     scopes: JSON.stringify(a.scopes),
     tenancy: a.tenancy,
     tenant_id: a.tenantId,
+    first_party: a.firstParty ? 1 : 0,
     previous_secret_hash: a.previousSecret?.hash ?? null,
     previous_secret_expires_at: a.previousSecret ? a.previousSecret.expiresAt.getTime() : null,
     status: a.status,
@@ -78,5 +82,6 @@ export const applicationListColumns = (a: Application) => ({
   redirect_uris: JSON.stringify(a.redirectUris),
   post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
   scopes: JSON.stringify(a.scopes),
+  first_party: a.firstParty ? 1 : 0,
   updated_at: a.updatedAt.getTime(),
 });

@@ -14,6 +14,7 @@ import { revocationFeed } from './0006_revocation_feed.js';
 import { signIn } from './0007_sign_in.js';
 import { refreshGrace } from './0008_refresh_grace.js';
 import { admin } from './0009_admin.js';
+import { consent } from './0010_consent.js';
 import { accessKeyControl } from './0011_access_key_control.js';
 import { purgeIndexes } from './0013_purge_indexes.js';
 
@@ -56,6 +57,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007_sign_in': signIn(dialect),
     '0008_refresh_grace': refreshGrace(),
     '0009_admin': admin(dialect),
+    '0010_consent': consent(),
     '0011_access_key_control': accessKeyControl(),
     '0013_purge_indexes': purgeIndexes(),
   };

@@ -66,6 +66,10 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
         db.insertInto('sign_ins').values(signInRow.to(session)).execute(),
       );
     },
+    async signIn(id) {
+      const row = await db.selectFrom('sign_ins').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? signInRow.from(row) : undefined;
+    },
     async signInByToken(tokenHash) {
       const row = await db
         .selectFrom('sign_ins')

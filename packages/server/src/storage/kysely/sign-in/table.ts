@@ -44,6 +44,8 @@ export interface AuthorizationCodesTable {
   code_challenge: string;
   scope: string;
   nonce: string | null;
+  /** RFC 8707 `resource` of the authorization request (migration 0010). */
+  resource: string | null;
   user_id: string;
   tenant_id: string;
   sign_in_id: string;
@@ -101,6 +103,7 @@ export const codeRow = {
     codeChallenge: r.code_challenge,
     scope: r.scope,
     nonce: r.nonce,
+    resource: r.resource ?? null,
     userId: r.user_id,
     tenantId: r.tenant_id,
     signInId: r.sign_in_id,
@@ -118,6 +121,7 @@ export const codeRow = {
     code_challenge: c.codeChallenge,
     scope: c.scope,
     nonce: c.nonce,
+    resource: c.resource,
     user_id: c.userId,
     tenant_id: c.tenantId,
     sign_in_id: c.signInId,

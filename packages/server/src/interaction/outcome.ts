@@ -1,0 +1,104 @@
+// What every step of a sign-in interaction shares: its dependencies, the browser binding of the CSRF
+// token, and the ways an interaction ends (a code for the app, an error for the app, a refusal page).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerConfig } from '../config/config.js';
+import type { Application, Tenant } from '../domain/types.js';
+import type { AuthorizationRequest } from '../endpoints/authorize/request.js';
+import { redirectTo } from '../endpoints/authorize/request.js';
+import { generateToken } from '../secrets/random-secrets.js';
+import type { Storage } from '../storage/contract/index.js';
+import type { SignInThrottle } from '../throttling/sign-in.js';
+import { mintAuthorizationCode, UNEXCHANGED_CODES_PER_SIGN_IN } from '../tokens/authorization-code.js';
+import type { Hasher } from '../tokens/refresh-token.js';
+import type { CookieJar } from './cookies.js';
+import { sendPage, sendRedirect, styleNonce } from './html.js';
+import type { Sealer } from './seal.js';
+import type { CurrentSignIn, SignInSessions } from './session.js';
+import type { DeviceCookies } from './device-cookie.js';
+import { errorPage, type PageContext } from './views.js';
+
+export interface InteractionDeps {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  readonly hasher: Hasher;
+  readonly kek: Buffer | undefined;
+  readonly sealer: Sealer;
+  readonly cookies: CookieJar;
+  readonly sessions: SignInSessions;
+  readonly throttle: SignInThrottle;
+  readonly devices: DeviceCookies;
+  /** The path the forms post to. */
+  readonly action: string;
+}
+
+/** The browser binding cookie of the CSRF token, set when the browser has none yet. */
+export function browserId(deps: InteractionDeps, request: FastifyRequest, reply: FastifyReply): string {
+  const existing = deps.cookies.read(request, 'browser');
+  if (existing) return existing;
+  const id = generateToken();
+  deps.cookies.set(reply, 'browser', id);
+  return id;
+}
+
+export function pageContext(app: Application, req: AuthorizationRequest, tenant?: Tenant): PageContext {
+  return { appName: app.name, tenantName: tenant?.name, display: req.display, nonce: styleNonce() };
+}
+
+export const originOf = (uri: string) => new URL(uri).origin;
+
+/** Issues a code for a live sign-in and redirects to the app with it. */
+export async function redirectWithCode(
+  deps: InteractionDeps,
+  reply: FastifyReply,
+  req: AuthorizationRequest,
+  current: Pick<CurrentSignIn, 'signIn'>,
+  now: Date,
+): Promise<FastifyReply> {
+  const { signIn } = current;
+  const { code, record } = mintAuthorizationCode(deps.hasher, {
+    clientId: req.clientId,
+    redirectUri: req.redirectUri,
+    codeChallenge: req.codeChallenge,
+    scope: req.scope,
+    nonce: req.nonce,
+    resource: req.resource,
+    userId: signIn.userId,
+    tenantId: signIn.tenantId,
+    signInId: signIn.id,
+    authTime: signIn.authTime,
+    amr: signIn.amr,
+    now,
+    ttl: deps.config.signIn.authorizationCodeTtl,
+  });
+  await deps.storage.signIn.createCode(record, UNEXCHANGED_CODES_PER_SIGN_IN);
+  return sendRedirect(reply, redirectTo(req.redirectUri, deps.config.issuer, { code, state: req.state }));
+}
+
+/** An error for the app, by redirect with `state` and `iss` (RFC 6749 §4.1.2.1, RFC 9207). */
+export function redirectWithError(
+  deps: Pick<InteractionDeps, 'config'>,
+  reply: FastifyReply,
+  req: Pick<AuthorizationRequest, 'redirectUri' | 'state'>,
+  error: string,
+  description: string,
+): FastifyReply {
+  return sendRedirect(
+    reply,
+    redirectTo(req.redirectUri, deps.config.issuer, {
+      error,
+      error_description: description,
+      state: req.state,
+    }),
+  );
+}
+
+/** A page instead of a redirect: the request cannot go back to the app. */
+export function refusePage(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  message: string,
+): FastifyReply {
+  const nonce = styleNonce();
+  return sendPage(reply, status, errorPage({ display: 'page', nonce }, title, message), nonce);
+}
