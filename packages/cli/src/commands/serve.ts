@@ -124,6 +124,24 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   }
 }
 
+/**
+ * Starts an area's regional API; its port already in use is said with the area's name and the usual
+ * cause on one host: another node serves that area already (a second node runs `cxauth serve auth`).
+ */
+async function startRegionalOf(area: string, start: () => Promise<Listening>): Promise<Listening> {
+  try {
+    return await start();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e?.code !== 'EADDRINUSE') throw err;
+    throw new CliError(
+      `the API port of area ${area} (${e.port ?? 'its api_endpoint'}) is already in use: when another ` +
+        `node on this host serves that area, start this one with \`cxauth serve auth\` (the global ` +
+        `service alone; docs/operations.md, "Running several nodes")`,
+    );
+  }
+}
+
 async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: boolean, json: boolean) {
   const log = openLog(io, config.logLevel);
   try {
@@ -170,17 +188,19 @@ async function serveAuthWith(
         }
         ports.add(local.port);
         apis.push(
-          await startRegional(
-            log,
-            {
-              area: area.name,
-              issuer: config.issuer,
-              audience: config.tokens.audience,
-              dataDir: config.dataDir,
-              ...local,
-              timeouts: config.timeouts,
-            },
-            management?.metrics,
+          await startRegionalOf(area.name, () =>
+            startRegional(
+              log,
+              {
+                area: area.name,
+                issuer: config.issuer,
+                audience: config.tokens.audience,
+                dataDir: config.dataDir,
+                ...local,
+                timeouts: config.timeouts,
+              },
+              management?.metrics,
+            ),
           ),
         );
       }

@@ -13,6 +13,7 @@ import type {
   SignInsTable,
   UserCredentialsTable,
 } from './sign-in/table.js';
+import type { SettingsTable } from './settings/table.js';
 import type { SigningKeysTable } from './signing-keys/table.js';
 import type { TenantsTable } from './tenants/table.js';
 import type { ThrottleTable } from './throttle/table.js';
@@ -36,4 +37,5 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable;
   revocation_events: RevocationEventsTable;
   revocation_feed: RevocationFeedTable;
+  settings: SettingsTable;
 }

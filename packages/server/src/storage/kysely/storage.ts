@@ -12,6 +12,7 @@ import { migrateToLatest } from './migrations/index.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
 import { revocationRepository } from './revocations/repository.js';
+import { settingsRepository } from './settings/repository.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
 import { sessionRepository } from './sessions/repository.js';
@@ -60,6 +61,7 @@ export function kyselyStorage(
     purge: purgeRepository(db, dialect),
     signIn: signInRepository(db),
     revocations: revocationRepository(db),
+    settings: settingsRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),
