@@ -14,6 +14,7 @@ import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
 import { registerJwks } from './endpoints/jwks.js';
+import { registerLanding } from './endpoints/landing.js';
 import { registerLogout } from './endpoints/logout.js';
 import { registerRevocations } from './endpoints/revocations.js';
 import { registerRevocation } from './endpoints/revoke.js';
@@ -263,6 +264,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage, options.issuerCheck);
   registerConsole(app, options.consoleDir);
+  registerLanding(app, config.issuer);
   await registerAdminApi(app, {
     // Audited per request as its signed-in user (admin/api/router.ts); the KEK enables the
     // signing-key and TOTP verbs, as for `cxauth admin`.

@@ -2,8 +2,8 @@
 // (and, with CXAUTH_MANAGEMENT_PORT, serve metrics and probes beside it); closing drains the server
 // first (http/drain.ts) and closes the database last.
 import type { FastifyInstance } from 'fastify';
-import type { ServerConfig } from './config/config.js';
 import { checkIssuer, type IssuerCheck, issuerWarning } from './admin/service/issuer-record.js';
+import type { ServerConfig } from './config/config.js';
 import { readyBody } from './endpoints/health.js';
 import { tightenPrivateDir } from './files/private-files.js';
 import { type DrainResult, drain } from './http/drain.js';

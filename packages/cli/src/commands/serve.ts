@@ -8,6 +8,7 @@ import {
   drain,
   ensureConsoleApp,
   ensureDefaultArea,
+  hasOperator,
   httpTimeouts,
   loadConfig,
   type RunningAuthService,
@@ -41,6 +42,9 @@ successful discovery, JWKS, health and regional API calls, debug adds them. On S
 drains: in-flight requests finish, then it exits within CXAUTH_SHUTDOWN_TIMEOUT_MS (10000).
 Metrics: CXAUTH_MANAGEMENT_PORT serves the global service's /metrics, /healthz and /readyz;
 CXAUTH_API_MANAGEMENT_PORT serves the regional APIs' /metrics (every area of this process).`;
+
+/** The command that makes the first operator (docs/admin.md, "The first operator"). */
+const FIRST_OPERATOR = 'npx cxauth admin bootstrap --email you@example.com   # asks for the password';
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<NodeJS.Signals> {
@@ -222,6 +226,9 @@ async function serveAuthWith(
   if (management) report['apiMetrics'] = management.server.url;
   if (seeded?.created) report['demo'] = seeded.credentials;
   if (seeded?.outcome === 'seeded-elsewhere') report['demo_credentials'] = SEEDED_ELSEWHERE;
+  // Nobody can sign in to the console yet: say how to make the first operator.
+  const noOperator = !(await hasOperator(service.storage));
+  if (noOperator) report['first_operator'] = FIRST_OPERATOR;
   if (json) {
     print(io, report, true);
   } else {
@@ -229,6 +236,12 @@ async function serveAuthWith(
     io.stdout(`cxauth console: ${consoleUrl}`);
     for (const a of apis) io.stdout(`cxauth regional API ${a.area} listening on ${a.url}`);
     if (seeded) reportDemo(io, seeded);
+    if (noOperator) {
+      io.stdout(
+        `No operator can sign in to the console yet. Create the first one (in another terminal, with this ` +
+          `node's CXAUTH_DATABASE_URL / CXAUTH_DATA_DIR):\n  ${FIRST_OPERATOR}`,
+      );
+    }
   }
   const signal = await stopped;
   // The gathered request lines first, so the shutdown notice comes after them.

@@ -15,7 +15,9 @@ export async function checkIssuer(
   now: Date = new Date(),
 ): Promise<IssuerCheck> {
   const recorded = await storage.settings.claim('issuer', issuer, now);
-  return recorded === issuer ? { status: 'same', issuer } : { status: 'differs', configured: issuer, recorded };
+  return recorded === issuer
+    ? { status: 'same', issuer }
+    : { status: 'differs', configured: issuer, recorded };
 }
 
 /** The start-up warning for an issuer that differs: both issuers and what to set. */

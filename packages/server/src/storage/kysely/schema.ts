@@ -7,13 +7,13 @@ import type { AuditEventsTable } from './audit-events/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
+import type { SettingsTable } from './settings/table.js';
 import type {
   AuthorizationCodesTable,
   SignInSessionsTable,
   SignInsTable,
   UserCredentialsTable,
 } from './sign-in/table.js';
-import type { SettingsTable } from './settings/table.js';
 import type { SigningKeysTable } from './signing-keys/table.js';
 import type { TenantsTable } from './tenants/table.js';
 import type { ThrottleTable } from './throttle/table.js';
