@@ -25,17 +25,36 @@ const APP_LISTS: Record<string, OptionSpec> = {
   origin: { type: 'string', multiple: true, description: 'allowed CORS origin scheme://host[:port]' },
   'redirect-uri': { type: 'string', multiple: true, description: 'redirect URI (code flow)' },
   'post-logout-redirect-uri': { type: 'string', multiple: true, description: 'where logout may return' },
-  grant: { type: 'string', multiple: true, description: "allowed grant_type (default: the type's usual)" },
+  grant: {
+    type: 'string',
+    multiple: true,
+    description:
+      "allowed grant_type (default: the type's usual): password, client-credentials, refresh-token, authorization-code, token-exchange, or the registered names",
+  },
   'grant-type': { type: 'string', multiple: true, description: 'the same as --grant' },
   scope: { type: 'string', multiple: true, description: 'scope it may request (default: all but admin)' },
 };
+
+/**
+ * The grant names `--grant` takes besides the registered values (RFC 6749 §4, RFC 8693 §2.1): the
+ * dashed spellings, and `token-exchange` for its URN.
+ */
+export const GRANT_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
+  'client-credentials': 'client_credentials',
+  'refresh-token': 'refresh_token',
+  'authorization-code': 'authorization_code',
+  password: 'password',
+});
 
 /** The lists named on the command line; on update, an absent list stays and --clear-LIST empties it. */
 function appLists(v: Values, update = false): Record<string, string[] | undefined> {
   const out: Record<string, string[] | undefined> = {};
   for (const [option, field] of Object.entries(LISTS)) {
     let values = many(v, option);
-    if (option === 'grant') values = [...values, ...many(v, 'grant-type')];
+    if (option === 'grant') {
+      values = [...values, ...many(v, 'grant-type')].map((g) => GRANT_ALIASES[g] ?? g);
+    }
     if (values.length > 0) out[field] = values;
     else if (update && v[`clear-${option}`] === true) out[field] = [];
     else out[field] = undefined;
