@@ -15,6 +15,7 @@ export type {
   SigningKeyAdminOptions,
   SigningKeyView,
   TenantView,
+  UpdateAreaInput,
   UserView,
 } from './admin/service/admin.js';
 export {

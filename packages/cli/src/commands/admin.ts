@@ -78,7 +78,12 @@ async function render(verb: Verb, admin: Admin, values: Values, id: string | und
     result !== null &&
     ('client_secret' in result || 'accessKeySecret' in result || 'otpauth_uri' in result);
   if (verb.secret && shown && !json) {
-    io.stdout('\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.');
+    // A TOTP secret must be read back to check codes: it is sealed with the KEK, not hashed.
+    io.stdout(
+      'otpauth_uri' in result
+        ? '\nThe URI above holds the TOTP secret and is shown only this once: it is stored sealed with the key-encryption key and cannot be shown again.'
+        : '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',
+    );
   }
 }
 

@@ -12,6 +12,7 @@ export const AUDIT_EVENT_TYPES = [
   'throttle.engaged',
   'refresh_token.reused',
   'area.created',
+  'area.updated',
   'tenant.created',
   'tenant.changed',
   'user.created',

@@ -88,6 +88,28 @@ export const KINDS: Record<string, Kind> = {
             uhDomain: optional(v, 'uh-domain'),
           }),
       },
+      update: {
+        usage:
+          'NAME [--api-endpoint URL] [--ui-endpoint URL] [--auth-endpoint URL] [--domain D] [--acd-domain D] [--uh-domain D]',
+        options: {
+          'api-endpoint': { type: 'string', description: "new base URL of the area's API" },
+          'ui-endpoint': { type: 'string', description: 'new UI base URL' },
+          'auth-endpoint': { type: 'string', description: 'new auth base URL' },
+          domain: { type: 'string', description: 'new domain, acdDomain and uhDomain' },
+          'acd-domain': { type: 'string', description: 'new acdDomain' },
+          'uh-domain': { type: 'string', description: 'new uhDomain' },
+        },
+        id: 'NAME',
+        run: (admin, v, name) =>
+          admin.updateArea(name ?? '', {
+            apiEndpoint: optional(v, 'api-endpoint'),
+            uiEndpoint: optional(v, 'ui-endpoint'),
+            authEndpoint: optional(v, 'auth-endpoint'),
+            domain: optional(v, 'domain'),
+            acdDomain: optional(v, 'acd-domain'),
+            uhDomain: optional(v, 'uh-domain'),
+          }),
+      },
       list: { usage: '', options: {}, run: (admin) => admin.listAreas() },
       show: { usage: 'NAME', options: {}, id: 'NAME', run: (admin, _v, name) => admin.showArea(name ?? '') },
     },

@@ -77,7 +77,7 @@ export function createAdmin(
 export type { AccessKeyView } from './access-keys.js';
 export type { ApplicationView, CreateApplicationInput, UpdateApplicationInput } from './applications.js';
 export { exactOrigin } from './applications.js';
-export type { AreaView, CreateAreaInput } from './areas.js';
+export type { AreaView, CreateAreaInput, UpdateAreaInput } from './areas.js';
 export { audited } from './audited.js';
 export type { AuditQuery, OperationsSettings } from './operations.js';
 export type { SessionView } from './sessions.js';
