@@ -69,10 +69,7 @@ describe('the default area na1', () => {
 
   it('keeps what an operator set: na1 is only created while there is no area', async () => {
     const env = freshEnv();
-    await json(
-      ['admin', 'area', 'create', '--name', 'na1', '--api-endpoint', 'https://api-na1.example.com'],
-      env,
-    );
+    await json(['admin', 'area', 'update', 'na1', '--api-endpoint', 'https://api-na1.example.com'], env);
     await json(
       ['admin', 'area', 'create', '--name', 'eu1', '--api-endpoint', 'https://api-eu1.example.com'],
       env,
