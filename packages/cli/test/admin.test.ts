@@ -65,7 +65,11 @@ describe('cxauth admin', () => {
       details: Record<string, unknown>;
     }>;
     expect(audit[0]).toMatchObject({ subject: 'area:na1', details: { changed: 'apiEndpoint' } });
-    expectOneLineFailure(await cli('area', 'update', 'zz9', '--domain', 'x.example'), 1, /no area with id "zz9"/);
+    expectOneLineFailure(
+      await cli('area', 'update', 'zz9', '--domain', 'x.example'),
+      1,
+      /no area with id "zz9"/,
+    );
     const eu = await json(
       'area',
       'create',
