@@ -13,6 +13,7 @@ export const AUDIT_EVENT_TYPES = [
   'refresh_token.reused',
   'area.created',
   'area.updated',
+  'issuer.recorded',
   'tenant.created',
   'tenant.changed',
   'user.created',

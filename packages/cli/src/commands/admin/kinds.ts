@@ -63,6 +63,17 @@ function appLists(v: Values, update = false): Record<string, string[] | undefine
 }
 
 export const KINDS: Record<string, Kind> = {
+  issuer: {
+    summary: 'the issuer recorded in the database by its first node, against CXAUTH_ISSUER',
+    verbs: {
+      show: { usage: '', options: {}, run: (admin) => admin.showIssuer() },
+      record: {
+        usage: '  (records CXAUTH_ISSUER as the issuer every node must use)',
+        options: {},
+        run: (admin) => admin.recordIssuer(),
+      },
+    },
+  },
   area: {
     summary: 'deployment areas and their endpoints',
     verbs: {

@@ -8,6 +8,7 @@ import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';
 import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
+import { issuerAdmin } from './issuer-record.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { sessionAdmin } from './sessions.js';
 import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
@@ -22,7 +23,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof signingKeyAdmin> &
   ReturnType<typeof operationsAdmin> &
   ReturnType<typeof credentialAdmin> &
-  ReturnType<typeof sessionAdmin>;
+  ReturnType<typeof sessionAdmin> &
+  ReturnType<typeof issuerAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -56,6 +58,7 @@ export function createAdminService(
     ...operationsAdmin(ctx, options),
     ...credentialAdmin(ctx, options.credentials),
     ...sessionAdmin(ctx),
+    ...issuerAdmin(ctx, options.credentials?.issuer),
   };
 }
 

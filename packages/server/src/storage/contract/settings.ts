@@ -12,4 +12,6 @@ export interface SettingsRepository {
    * `value` for the first caller, the earlier value for every later one (two nodes racing agree).
    */
   claim(name: SettingName, value: string, now: Date): Promise<string>;
+  /** Records `value` under `name`, replacing any earlier value (an operator's decision). */
+  set(name: SettingName, value: string, now: Date): Promise<void>;
 }

@@ -1,4 +1,5 @@
-// Settings repository: an insert that keeps the first value (ON CONFLICT DO NOTHING), then a read.
+// Settings repository: an insert that keeps the first value (ON CONFLICT DO NOTHING), then a read;
+// and an upsert for an operator who replaces it.
 import type { Kysely } from 'kysely';
 import type { SettingName, SettingsRepository } from '../../contract/settings.js';
 import type { Database } from '../schema.js';
@@ -17,6 +18,13 @@ export function settingsRepository(db: Kysely<Database>): SettingsRepository {
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
       return (await get(name)) ?? value;
+    },
+    async set(name, value, now) {
+      await db
+        .insertInto('settings')
+        .values({ name, value, created_at: now.getTime() })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ value, created_at: now.getTime() }))
+        .execute();
     },
   };
 }
