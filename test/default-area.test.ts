@@ -104,6 +104,8 @@ describe('the default area na1', () => {
       void exited.then((code) => reject(new Error(`serve exited ${code}:\n${out}`)));
     });
     expect(JSON.parse(out).apis).toEqual([{ area: 'na1', url: `http://127.0.0.1:${apiPort}` }]);
+    // Nobody can sign in yet: the report says how to make the first operator.
+    expect(JSON.parse(out).first_operator).toMatch(/^npx cxauth admin bootstrap --email /);
     const tenant = await json(['admin', 'tenant', 'create', '--name', 'acme', '--area', 'na1'], env);
     const config = await fetch(
       `http://127.0.0.1:${port}/.well-known/cxone-configuration?tenantId=${tenant['id']}`,
