@@ -63,17 +63,6 @@ function appLists(v: Values, update = false): Record<string, string[] | undefine
 }
 
 export const KINDS: Record<string, Kind> = {
-  issuer: {
-    summary: 'the issuer recorded in the database by its first node, against CXAUTH_ISSUER',
-    verbs: {
-      show: { usage: '', options: {}, run: (admin) => admin.showIssuer() },
-      record: {
-        usage: '  (records CXAUTH_ISSUER as the issuer every node must use)',
-        options: {},
-        run: (admin) => admin.recordIssuer(),
-      },
-    },
-  },
   area: {
     summary: 'deployment areas and their endpoints',
     verbs: {
@@ -293,4 +282,15 @@ export const KINDS: Record<string, Kind> = {
   },
   'signing-key': SIGNING_KEY,
   ...OPERATION_KINDS,
+  issuer: {
+    summary: 'the issuer recorded in the database by its first node, against CXAUTH_ISSUER',
+    verbs: {
+      show: { usage: '', options: {}, run: (admin) => admin.showIssuer() },
+      record: {
+        usage: '  (records CXAUTH_ISSUER as the issuer every node must use)',
+        options: {},
+        run: (admin) => admin.recordIssuer(),
+      },
+    },
+  },
 };
