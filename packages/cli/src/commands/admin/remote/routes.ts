@@ -73,6 +73,9 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
   'audit list': (api, q: { since?: string; type?: string; limit?: number }) =>
     api.list('/audit-events', { since: q.since, type: q.type }, q.limit ?? 100),
   'purge run': DIRECT,
+  // The recorded issuer is a fact of the database, changed where it is run (docs/operations.md).
+  'issuer show': DIRECT,
+  'issuer record': DIRECT,
 };
 
 /** The route of `kind verb`; a verb without one (or DIRECT) is refused with exit 2. */
