@@ -37,6 +37,7 @@ const MIGRATIONS = [
   { name: '0007_sign_in' },
   { name: '0008_refresh_grace' },
   { name: '0009_admin' },
+  { name: '0015_settings' },
 ];
 
 const pgMissing = await pgUnavailable();
