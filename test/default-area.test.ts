@@ -69,10 +69,7 @@ describe('the default area na1', () => {
 
   it('keeps what an operator set: na1 is only created while there is no area', async () => {
     const env = freshEnv();
-    await json(
-      ['admin', 'area', 'create', '--name', 'na1', '--api-endpoint', 'https://api-na1.example.com'],
-      env,
-    );
+    await json(['admin', 'area', 'update', 'na1', '--api-endpoint', 'https://api-na1.example.com'], env);
     await json(
       ['admin', 'area', 'create', '--name', 'eu1', '--api-endpoint', 'https://api-eu1.example.com'],
       env,
@@ -107,6 +104,8 @@ describe('the default area na1', () => {
       void exited.then((code) => reject(new Error(`serve exited ${code}:\n${out}`)));
     });
     expect(JSON.parse(out).apis).toEqual([{ area: 'na1', url: `http://127.0.0.1:${apiPort}` }]);
+    // Nobody can sign in yet: the report says how to make the first operator.
+    expect(JSON.parse(out).first_operator).toMatch(/^npx cxauth admin bootstrap --email /);
     const tenant = await json(['admin', 'tenant', 'create', '--name', 'acme', '--area', 'na1'], env);
     const config = await fetch(
       `http://127.0.0.1:${port}/.well-known/cxone-configuration?tenantId=${tenant['id']}`,

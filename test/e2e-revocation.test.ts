@@ -1,7 +1,7 @@
 // Clusterless revocation end to end, one process per side: the global service (`cxauth serve auth`)
 // and two areas (`cxauth serve api`, na1 and eu1), each following the revocation feed with nothing but
 // `--area` and `--issuer`. After a key deactivation by the CLI (another process), a refresh-token reuse,
-// a revocation (RFC 7009), a logout from the hosted sign-in and an application deactivated by the CLI,
+// a revocation (RFC 7009, of a session or of an application's own token), a logout from the hosted sign-in and an application deactivated by the CLI,
 // each affected token is refused at both areas within 5 s (at its own area 200 → 401, at the other 403
 // wrong_area → 401) while the others keep working; with the global service
 // stopped both areas keep serving, a restarted area verifies from its data folder, and a revocation made
@@ -270,6 +270,25 @@ describe('clusterless revocation end to end', () => {
     // user's access-key session are untouched.
     await expectWorking(again.access, 'na1');
     await expectWorking(controlNa1, 'na1');
+  });
+
+  it("refuses an application's own token revoked with `cxauth revoke` (by its jti), and only that one", async () => {
+    const revokedOne = (await grant({ grant_type: 'client_credentials' }, machineApp)).tokens.access;
+    const kept = (await grant({ grant_type: 'client_credentials' }, machineApp)).tokens.access;
+    await expectWorking(revokedOne, 'na1');
+    const proc = start(
+      ['revoke', '-', '--issuer', issuer, '--json'],
+      {
+        CXAUTH_CLIENT_ID: machineApp[0],
+        CXAUTH_CLIENT_SECRET: machineApp[1],
+      },
+      revokedOne,
+    );
+    const code = await new Promise<number | null>((resolve) => proc.child.once('exit', resolve));
+    expect(code, proc.output.join('')).toBe(0);
+    expect(JSON.parse(proc.output.join(''))).toEqual({ revoked: true });
+    await expectRefusedEverywhere(revokedOne, Date.now());
+    await expectWorking(kept, 'na1');
   });
 
   it('refuses an application token (no sid) once the CLI deactivates its application', async () => {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInThroughPage } from './support/hosted-sign-in.js';
 import { freePort } from './support/ports.js';
 import { BashSession, missingShownLine, type ShBlock, shBlocks, steps } from './support/shell-steps.js';
 
@@ -87,6 +88,20 @@ function output(ran: Ran[], command: RegExp): string {
   return found.stdout;
 }
 
+const FIRST_HOUR = 'From git clone to the console, without the demo';
+
+/** Resolves with the process's stdout once `pattern` appears in it; rejects if it exits first. */
+function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      out += d;
+      if (pattern.test(out)) resolve(out);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
 const SERVER_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 
 describe('README shell steps', () => {
@@ -137,6 +152,7 @@ describe('README shell steps', () => {
   it('are the quick start, two flow blocks and the admin block, all run here', () => {
     expect(blocks.map((b) => b.section)).toEqual([
       'Quick start',
+      FIRST_HOUR,
       'Run the documented flow against the demo',
       'Run the documented flow against the demo',
       'Administer',
@@ -154,6 +170,89 @@ describe('README shell steps', () => {
     expect(scripts.test).toMatch(/vitest run$/);
     expect(creds.issuer).toBe(`http://127.0.0.1:${port}`);
   });
+
+  it('from git clone to an operator signed in to the console, without --demo', async () => {
+    const [block] = inSection(FIRST_HOUR);
+    const [clone, build, bootstrap, serve] = steps(block!.code);
+    const bare = (command: string) => command.replace(/\s+#.*$/, '');
+    // The checkout and the build are what this test runs from (`npm test` builds first).
+    expect(bare(clone!.command)).toMatch(/^git clone \S.* cxauth && cd cxauth$/);
+    expect(bare(build!.command)).toBe('npm install && npm run build');
+    expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.build).toMatch(/tsc -b/);
+    expect(bare(serve!.command)).toBe('npx cxauth serve');
+    const [ownPort, ownApi] = [await freePort(), await freePort()];
+    const env = cleanEnv({
+      CXAUTH_PORT: String(ownPort),
+      CXAUTH_API_PORT: String(ownApi),
+      CXAUTH_DATA_DIR: tempDir('first-hour'),
+      CXAUTH_LOG_LEVEL: 'warn',
+      HOME: tempDir('home'),
+    });
+    const password = 'a long enough password';
+    const bash = new BashSession(root, env);
+    try {
+      // As a reader types the password when asked (standard input; never on the command line).
+      const made = await bash.run(`${bare(bootstrap!.command)} <<< '${password}'`);
+      expect(made.code, made.stderr).toBe(0);
+      expect(missingShownLine(bootstrap!.shown, made.stdout), made.stdout).toBeUndefined();
+      expect(made.stdout).not.toContain(password);
+      const again = await bash.run(`${bare(bootstrap!.command)} <<< '${password}'`);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('an operator exists already');
+    } finally {
+      bash.close();
+    }
+    const child = spawn(process.execPath, [path.join(root, 'packages/cli/bin/cxauth.js'), 'serve'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr?.resume();
+    try {
+      const printed = await waitFor(child, /cxauth regional API/);
+      const issuer = `http://127.0.0.1:${ownPort}`;
+      const shown = serve!.shown.map((line) => line.replace('http://127.0.0.1:8080', issuer));
+      expect(missingShownLine(shown, printed), printed).toBeUndefined();
+      expect(printed).not.toContain('No operator');
+      const landing = await fetch(`${issuer}/`);
+      expect(await landing.text()).toContain(`href="${issuer}/console/"`);
+      // The console's own sign-in: code + PKCE as the public app cxauth-console, then the admin API.
+      const redirectUri = `${issuer}/console/callback`;
+      const resource = `${issuer}/admin/v1`;
+      const { code, verifier } = await signInThroughPage({
+        issuer,
+        clientId: 'cxauth-console',
+        redirectUri,
+        username: 'you@example.com',
+        password,
+        scope: 'openid profile admin',
+        resource,
+      });
+      const token = await fetch(`${issuer}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: 'cxauth-console',
+          code,
+          code_verifier: verifier,
+          redirect_uri: redirectUri,
+          resource,
+        }),
+      });
+      expect(token.status).toBe(200);
+      const { access_token } = (await token.json()) as { access_token: string };
+      const tenants = await fetch(`${resource}/tenants`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(tenants.status).toBe(200);
+      expect(((await tenants.json()) as { items: { name: string }[] }).items.map((t) => t.name)).toEqual([
+        'operators',
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 90_000);
 
   it('the flow with the CLI: a token, then the server time from the area API', async () => {
     const [cli] = inSection('Run the documented flow against the demo');

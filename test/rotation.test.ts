@@ -150,7 +150,7 @@ describe('rotation under load', () => {
     expect(seen.get(kid)).toBeGreaterThan(0);
   }, 30_000);
 
-  it('retire keeps a key published until its tokens expire; the last signing key cannot be retired', async () => {
+  it('retire keeps a key published until its tokens expire; the key that signs cannot be retired', async () => {
     const s = await stack('RS256');
     const timing = keyTiming({ ...TOKENS, ...SHORT });
     const [signing] = (await listSigningKeys(s.svc.storage, new Date(), timing)).filter(
@@ -158,7 +158,7 @@ describe('rotation under load', () => {
     );
     const kid = signing?.key.kid ?? '';
     await expect(retireSigningKey(s.svc.storage, kid, new Date(), timing)).rejects.toThrow(
-      /only key that can sign; run `cxauth admin signing-key rotate` first/,
+      /is the current signer: rotate first \(`cxauth admin signing-key rotate`\)/,
     );
     const next = await rotateSigningKey(s.svc.storage, s.svc.kek, new Date(), 'RS256', timing);
     // Still waiting to sign: retiring the signing key now is refused, and says when it can be.
@@ -174,6 +174,14 @@ describe('rotation under load', () => {
     await expect
       .poll(async () => kidOf(await s.token()), { timeout: 4000, interval: 100 })
       .toBe(next?.key.kid);
+    // The new key signs: retiring it would hand signing back to the key rotated away from. Refused.
+    await expect(retireSigningKey(s.svc.storage, next?.key.kid ?? '', new Date(), timing)).rejects.toThrow(
+      new RegExp(`signing key ${next?.key.kid} is the current signer: rotate first`),
+    );
+    const now = await listSigningKeys(s.svc.storage, new Date(), timing);
+    expect(now.find((k) => k.state === 'signing')?.key.kid).toBe(next?.key.kid);
+    expect(now.find((k) => k.key.kid === kid)?.state).toBe('retired');
+    expect(kidOf(await s.token())).toBe(next?.key.kid);
     expect(await s.kids()).toContain(spare?.key.kid);
     await expect.poll(s.kids, { timeout: 6000, interval: 100 }).not.toContain(spare?.key.kid);
     const last = await listSigningKeys(s.svc.storage, new Date(), timing);

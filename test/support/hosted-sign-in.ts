@@ -9,6 +9,10 @@ export interface SignInRequest {
   redirectUri: string;
   username: string;
   password: string;
+  /** Default `openid profile`. */
+  scope?: string;
+  /** RFC 8707 resource indicator (the admin API's is `<issuer>/admin/v1`). */
+  resource?: string;
 }
 
 /** The cookies a response sets, as a Cookie header to send back (what a browser would keep). */
@@ -37,7 +41,8 @@ export async function signInThroughPage(r: SignInRequest): Promise<{ code: strin
     response_type: 'code',
     client_id: r.clientId,
     redirect_uri: r.redirectUri,
-    scope: 'openid profile',
+    scope: r.scope ?? 'openid profile',
+    ...(r.resource ? { resource: r.resource } : {}),
     state: 'e2e',
     nonce: randomBytes(8).toString('hex'),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),

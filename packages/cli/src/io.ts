@@ -44,9 +44,26 @@ export function unreachableDatabase(err: unknown): CliError | undefined {
   const e = found as
     | (NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string })
     | undefined;
+  // PostgreSQL's invalid_catalog_name: the server answers, the database named in the URL is not there.
+  if (e?.code === '3D000') return missingDatabase(e.message);
   if (e?.code !== 'ECONNREFUSED' && e?.code !== 'ENOTFOUND' && e?.code !== 'ETIMEDOUT') return undefined;
   const where = e.address !== undefined ? `${e.address}:${e.port}` : (e.hostname ?? 'its host');
   return new CliError(`cannot reach the database at ${where} (CXAUTH_DATABASE_URL)`, EXIT.unreachable);
+}
+
+/**
+ * The failure for a PostgreSQL server without the database CXAUTH_DATABASE_URL names: which one, and
+ * the command that creates it (the service creates its tables, never the database itself).
+ */
+function missingDatabase(message: string): CliError {
+  const name = /database "([^"]+)" does not exist/.exec(message)?.[1];
+  const quoted = name ? `"${name.replace(/"/g, '""')}"` : 'NAME';
+  return new CliError(
+    `the PostgreSQL database ${name ? `"${name}" ` : ''}named in CXAUTH_DATABASE_URL does not exist: ` +
+      `create it (e.g. \`createdb ${name ?? 'NAME'}\` or \`psql -c 'CREATE DATABASE ${quoted}'\` as a user ` +
+      `allowed to), then start again; cxauth creates its tables itself`,
+    EXIT.failed,
+  );
 }
 
 /** Writes `data` as JSON (`--json`) or as aligned `key: value` lines for people. */

@@ -1,5 +1,5 @@
 // `cxauth admin signing-key list|rotate|retire`: a first key signs at once, a rotation publishes a key
-// that signs later, and retiring the only key that can sign is refused with what to do.
+// that signs later, and retiring the key that signs now is refused with what to do.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,13 +30,13 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 const out: string[] = [];
 
 describe('cxauth admin signing-key', () => {
-  it('rotates, lists and refuses to retire the last key that can sign', async () => {
+  it('rotates, lists and refuses to retire the key that signs now', async () => {
     expect(JSON.parse((await cli('list', '--json')).out)).toEqual({ items: [] });
     const first = JSON.parse((await cli('rotate', '--json')).out);
     expect(first).toMatchObject({ alg: 'ES256', state: 'signing', retiredAt: null });
     const refused = await cli('retire', first.kid);
     expect(refused.code).not.toBe(0);
-    expect(refused.err).toMatch(/only key that can sign; run `cxauth admin signing-key rotate` first/);
+    expect(refused.err).toMatch(/is the current signer: rotate first \(`cxauth admin signing-key rotate`\)/);
     const next = JSON.parse((await cli('rotate', '--json')).out);
     expect(next.state).toBe('published');
     expect(Date.parse(next.signFrom) - Date.parse(next.publishAt)).toBe(300_000 + 2 * 60_000);

@@ -47,9 +47,29 @@ describe('cxauth admin', () => {
   let tenantId: string;
   let userId: string;
 
-  it('area create / list / show', async () => {
-    const area = await json('area', 'create', '--name', 'na1', '--api-endpoint', 'http://127.0.0.1:8081');
-    expect(area).toMatchObject({ name: 'na1', api_endpoint: 'http://127.0.0.1:8081', domain: '127.0.0.1' });
+  it('area create / update / list / show; create never resets an existing area', async () => {
+    // The default area na1 exists on a fresh database: create refuses it, update changes what is named.
+    const before = await json('area', 'show', 'na1');
+    expectOneLineFailure(
+      await cli('area', 'create', '--name', 'na1', '--api-endpoint', 'https://elsewhere.example'),
+      1,
+      /area na1 exists: use `cxauth admin area update na1`/,
+    );
+    expect(await json('area', 'show', 'na1')).toEqual(before);
+    const area = await json('area', 'update', 'na1', '--api-endpoint', 'http://127.0.0.1:8081');
+    expect(area).toMatchObject({ name: 'na1', api_endpoint: 'http://127.0.0.1:8081' });
+    // Only the field named changed.
+    expect(area).toEqual({ ...before, api_endpoint: 'http://127.0.0.1:8081' });
+    const audit = (await json('audit', 'list', '--type', 'area.updated')) as unknown as Array<{
+      subject: string;
+      details: Record<string, unknown>;
+    }>;
+    expect(audit[0]).toMatchObject({ subject: 'area:na1', details: { changed: 'apiEndpoint' } });
+    expectOneLineFailure(
+      await cli('area', 'update', 'zz9', '--domain', 'x.example'),
+      1,
+      /no area with id "zz9"/,
+    );
     const eu = await json(
       'area',
       'create',

@@ -13,7 +13,7 @@ import { type HttpOptions, httpContext, nonNegative } from './http.js';
 import { isSafeApiBase, resolveIssuer } from './issuers.js';
 import { tenantIdOf } from './jwt.js';
 import { TokenCache, type TokenSet } from './token-cache.js';
-import { type ClientCredentials, passwordGrant, refreshGrant } from './token-endpoint.js';
+import { type ClientCredentials, passwordGrant, refreshGrant, type TokenResponse } from './token-endpoint.js';
 
 export interface ClientOptions extends HttpOptions {
   /** An issuer URL, or a hosted issuer's name (`cxone`, `cxone-gov`, `sov1-au`, `sov1-eu`, `sov1-uk`). */
@@ -32,6 +32,13 @@ export interface ClientOptions extends HttpOptions {
   refreshSkewMs?: number;
   /** How long the discovery document is reused, ms (default 1 hour). */
   discoveryTtlMs?: number;
+  /**
+   * Where tokens come from instead of the access-key grant: e.g. an application's own
+   * (`clientCredentials`) or a signed-in user's saved token. Called for the first token and again
+   * whenever one is needed (expired, or refused with 401); its refresh tokens are not used. Without
+   * it, the client needs `clientId`, `clientSecret`, `accessKeyId` and `accessKeySecret`.
+   */
+  tokenSource?: () => Promise<TokenResponse>;
 }
 
 export interface CxauthClient {
@@ -109,11 +116,13 @@ export function createClient(options: ClientOptions): CxauthClient {
     now: ctx.now,
     refreshSkewMs: nonNegative(options.refreshSkewMs, 60_000, 'refreshSkewMs'),
     grant: async () => {
+      if (options.tokenSource) return options.tokenSource();
       const { client, key } = credentials();
       const { token_endpoint } = await discover();
       return passwordGrant(ctx, token_endpoint, client, key, options.scope);
     },
     refresh: async (refreshToken) => {
+      if (options.tokenSource) return options.tokenSource();
       const { client } = credentials();
       const { token_endpoint } = await discover();
       return refreshGrant(ctx, token_endpoint, client, refreshToken);

@@ -15,6 +15,7 @@ export type {
   SigningKeyAdminOptions,
   SigningKeyView,
   TenantView,
+  UpdateAreaInput,
   UserView,
 } from './admin/service/admin.js';
 export {
@@ -23,6 +24,8 @@ export {
   randomBusinessUnitId,
   signingKeyAdminOptions,
 } from './admin/service/admin.js';
+export type { BootstrapInput, BootstrapResult } from './admin/service/bootstrap.js';
+export { bootstrapOperator, hasOperator } from './admin/service/bootstrap.js';
 export { CONSOLE_CLIENT_ID, ensureConsoleApp } from './admin/service/console-app.js';
 export type { DemoCredentials, DemoSeed } from './admin/service/demo.js';
 export {

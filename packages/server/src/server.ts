@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import { registerAdminApi } from './admin/api/index.js';
 import { createAdminService } from './admin/service/admin.js';
+import type { IssuerCheck } from './admin/service/issuer-record.js';
 import type { ServerConfig } from './config/config.js';
 import { registerAuthorize } from './endpoints/authorize/index.js';
 import { registerConsole } from './endpoints/console.js';
@@ -13,6 +14,7 @@ import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
 import { registerJwks } from './endpoints/jwks.js';
+import { registerLanding } from './endpoints/landing.js';
 import { registerLogout } from './endpoints/logout.js';
 import { registerRevocations } from './endpoints/revocations.js';
 import { registerRevocation } from './endpoints/revoke.js';
@@ -81,6 +83,8 @@ export interface CreateServerOptions {
   readonly metrics?: ServiceMetrics;
   /** The built web console (default: the workspace's packages/console/dist). */
   readonly consoleDir?: string;
+  /** This node's issuer against the database's (start.ts checks it), reported by `/readyz`. */
+  readonly issuerCheck?: IssuerCheck;
 }
 
 /** The Fastify instance with the service's logger, limits and framework-error answers. */
@@ -279,8 +283,9 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     interactionTtl: config.signIn.interactionTtl,
   });
   registerTenantConfiguration(app, storage);
-  registerHealth(app, storage);
+  registerHealth(app, storage, options.issuerCheck);
   registerConsole(app, options.consoleDir);
+  registerLanding(app, config.issuer);
   await registerAdminApi(app, {
     // Audited per request as its signed-in user (admin/api/router.ts); the KEK enables the
     // signing-key and TOTP verbs, as for `cxauth admin`.

@@ -2,7 +2,9 @@
 // (and, with CXAUTH_MANAGEMENT_PORT, serve metrics and probes beside it); closing drains the server
 // first (http/drain.ts) and closes the database last.
 import type { FastifyInstance } from 'fastify';
+import { checkIssuer, type IssuerCheck, issuerWarning } from './admin/service/issuer-record.js';
 import type { ServerConfig } from './config/config.js';
+import { readyBody } from './endpoints/health.js';
 import { tightenPrivateDir } from './files/private-files.js';
 import { type DrainResult, drain } from './http/drain.js';
 import { type ManagementServer, startManagementServer } from './http/management.js';
@@ -25,6 +27,8 @@ export interface RunningAuthService {
   readonly url: string;
   /** The management listener's URL (`/metrics`, `/healthz`, `/readyz`), when CXAUTH_MANAGEMENT_PORT is set. */
   readonly managementUrl: string | undefined;
+  /** This node's issuer against the one recorded in the database by the first node started on it. */
+  readonly issuerCheck: IssuerCheck;
   /**
    * Drains the server (http/drain.ts: in-flight requests finish, kept-alive sockets close cleanly,
    * every socket is closed after CXAUTH_SHUTDOWN_TIMEOUT_MS), then closes the database.
@@ -53,6 +57,7 @@ export async function startAuthService(
   });
   try {
     await storage.migrate();
+    const issuerCheck = await checkIssuer(storage, config.issuer);
     const kek = await loadKek(config);
     const created = await ensureActiveSigningKey(storage, kek, new Date(), config.signingAlg);
     const hasher = new SecretHasher(kek);
@@ -72,9 +77,16 @@ export async function startAuthService(
       hasher,
       audit,
       logger: options.logger ?? 'stderr',
+      issuerCheck,
       ...(metrics ? { metrics } : {}),
     });
     log = app.log;
+    if (issuerCheck.status === 'differs') {
+      app.log.warn(
+        { configured: issuerCheck.configured, recorded: issuerCheck.recorded },
+        issuerWarning(issuerCheck),
+      );
+    }
     const url = await app.listen({ host: config.host, port: config.port });
     // Recorded once the node serves: a start that fails (a port in use) says only why.
     if (created) {
@@ -88,6 +100,7 @@ export async function startAuthService(
         port: config.managementPort,
         registry: metrics.registry,
         ready: () => storage.ping(),
+        readyBody: readyBody(issuerCheck),
         onError: (err) => app.log.error({ err }, 'metrics scrape failed'),
       }).catch(async (err: unknown) => {
         await app.close();
@@ -99,6 +112,7 @@ export async function startAuthService(
       storage,
       url,
       managementUrl: management?.url,
+      issuerCheck,
       async close() {
         try {
           // Probes see the service going away first; then in-flight requests drain.

@@ -36,7 +36,7 @@ function logSink(): { stream: Writable; text: () => string } {
 
 describe('errors', () => {
   it('answers an unknown path with 404 JSON', async () => {
-    for (const url of ['/', '/nope', '/auth/authorize/extra', '/auth/token/extra', '/.well-known/']) {
+    for (const url of ['/nope', '/auth/authorize/extra', '/auth/token/extra', '/.well-known/']) {
       const res = await svc.app.inject({ method: 'GET', url });
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({ error: 'not_found', error_description: 'no such endpoint' });

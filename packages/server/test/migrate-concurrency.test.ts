@@ -38,6 +38,9 @@ const MIGRATIONS = [
   { name: '0008_refresh_grace' },
   { name: '0009_admin' },
   { name: '0010_consent' },
+  { name: '0011_access_key_control' },
+  { name: '0013_purge_indexes' },
+  { name: '0015_settings' },
 ];
 
 const pgMissing = await pgUnavailable();

@@ -112,16 +112,32 @@ describe.each(dialects)('revocation and introspection (%s)', (dialect) => {
       svc.clock.advance(-7200);
     });
 
-    it("answers unsupported_token_type for an application's own token (it has no session)", async () => {
+    it("revokes an application's own token by its jti: introspection says inactive, other apps cannot", async () => {
       const robot = await svc.addApplication({
         tenantId: svc.fixture.tenant.id,
         grantTypes: ['client_credentials'],
       });
-      const token = (await tokenRequest(svc.app, { grant_type: 'client_credentials' }, auth(robot))).json()
-        .access_token;
+      const grant = async () =>
+        (await tokenRequest(svc.app, { grant_type: 'client_credentials' }, auth(robot))).json().access_token;
+      const token = await grant();
+      const other = await grant();
+      // Another application's revocation changes nothing (RFC 7009 §2.1), and says nothing.
+      const intruder = await svc.addApplication({
+        tenantId: svc.fixture.tenant.id,
+        grantTypes: ['client_credentials'],
+      });
+      expect((await revoke({ token }, auth(intruder))).statusCode).toBe(200);
+      expect((await introspect({ token }, auth(robot))).json().active).toBe(true);
+
       const res = await revoke({ token }, auth(robot));
-      expect(res.statusCode).toBe(400);
-      expect(res.json().error).toBe('unsupported_token_type');
+      expect(res.statusCode).toBe(200);
+      expect((await introspect({ token }, auth(robot))).json()).toEqual({ active: false });
+      // Only that token: the application's other token still stands.
+      expect((await introspect({ token: other }, auth(robot))).json().active).toBe(true);
+      // Recorded for the revocation feed by its jti, never in clear on the feed (docs/revocation.md).
+      const { jti } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+      const events = await svc.storage.revocations.after(0, 1000);
+      expect(events.filter((e) => e.kind === 'jti').map((e) => e.value)).toEqual([jti]);
     });
   });
 

@@ -38,9 +38,9 @@ describe('the route table', () => {
     for (const method of route.methods) {
       const res = await svc.app.inject({ method, url: route.path });
       expect([404, 405], `${method} ${route.path}`).not.toContain(res.statusCode);
-      // The sign-in pages (docs/sign-in.md) and the console (docs/console.md) answer browsers in HTML;
-      // every other route in JSON.
-      const html = route.name === 'authorize' || route.name === 'logout' || route.name === 'console';
+      // The sign-in pages (docs/sign-in.md), the console (docs/console.md) and the landing page answer
+      // browsers in HTML; every other route in JSON.
+      const html = ['authorize', 'logout', 'console', 'landing'].includes(route.name);
       expect(res.headers['content-type'], `${method} ${route.path}`).toMatch(
         html ? /^text\/html; charset=utf-8/ : /^application\/json/,
       );

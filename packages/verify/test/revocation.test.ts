@@ -17,6 +17,7 @@ import {
 import {
   AUDIENCE,
   accessClaims,
+  appClaims,
   type FakeIssuer,
   mint,
   newKey,
@@ -140,6 +141,25 @@ describe('revocation feed', () => {
     expect(asked.slice(0, 2)).toEqual([null, '0']);
     expect(verifier.revocationStatus()).toMatchObject({ position: 1, entries: 1, lastError: undefined });
     expect(verifier.revocationStatus()?.lagMs).toBeLessThan(1_000);
+  });
+
+  it('refuses one application token revoked by its jti (a session entry) and keeps its others', async () => {
+    const pages = new Map<string | null, string>([
+      [null, await signPage({ snapshot: true, position: 0 })],
+      ['0', await signPage({ after: 0, position: 0 })],
+    ]);
+    serve(pages);
+    const verifier = follow();
+    await verifier.ready();
+    const appToken = (jti: string) => mint(issuer.key, { ...appClaims(issuer.url, secs()), jti });
+    const [revoked, kept] = [await appToken('jti-1'), await appToken('jti-2')];
+    expect(await codeOf(verifier.verify(revoked))).toBe('accepted');
+    // Published with the sessions: refused whatever its iat.
+    const jti = revocationDigest(issuer.url, 'jti', 'jti-1');
+    pages.set('0', await signPage({ after: 0, position: 1, sessions: [[jti, secs() - 600]] }));
+    pages.set('1', await signPage({ after: 1, position: 1 }));
+    await waitFor(async () => (await codeOf(verifier.verify(revoked))) === 'token_revoked');
+    expect(await codeOf(verifier.verify(kept))).toBe('accepted');
   });
 
   it('refuses tokens of a disabled subject issued at or before it, and accepts later ones', async () => {

@@ -8,16 +8,13 @@ type Values = Parameters<typeof resolveClientOptions>[0];
 
 /** Issuer and application credentials from the usual sources; a missing one is a usage error. */
 export function appOptions(values: Values, io: Io): MachineOptions {
-  const { options } = resolveClientOptions(values, io, false);
+  const { options, looked } = resolveClientOptions(values, io, false);
   const missing = [
     options.clientId ? undefined : '--client-id',
     options.clientSecret ? undefined : '--client-secret',
   ].filter((m) => m !== undefined);
   if (missing.length > 0) {
-    throw new CliError(
-      `missing ${missing.join(', ')} (give flags, CXAUTH_* variables or --profile NAME)`,
-      EXIT.usage,
-    );
+    throw new CliError(`missing ${missing.join(', ')}; looked in, in this order:\n${looked}`, EXIT.usage);
   }
   return {
     issuer: options.issuer,

@@ -1,5 +1,7 @@
-// The options every client command shares, and where credentials come from: flags (and
-// --demo-credentials FILE), then CXAUTH_* / CXONE_* variables, then a profile, then the demo file.
+// The options every client command shares, and where credentials come from, in one order: flags, then
+// --demo-credentials FILE, then CXAUTH_* / CXONE_* variables, then a profile, then the demo file of
+// CXAUTH_DATA_DIR. A source only fills the fields the earlier ones left empty, so a profile never
+// shadows what was given explicitly; a failure names every place looked at (never a value).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
@@ -20,15 +22,16 @@ export const CLIENT_FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
-export const CLIENT_FLAGS_HELP = `credentials (first found wins, field by field):
-  --issuer URL|cxone|cxone-gov|sov1-au|sov1-eu|sov1-uk
-  --client-id ID --client-secret SECRET --access-key-id ID --access-key-secret SECRET
-  --demo-credentials FILE   a demo-credentials.json (as written by \`cxauth serve --demo\`)
-  then CXAUTH_ISSUER, CXAUTH_CLIENT_ID, CXAUTH_CLIENT_SECRET, CXAUTH_ACCESS_KEY_ID,
-  CXAUTH_ACCESS_KEY_SECRET (or their CXONE_* spellings)
-  then --profile NAME (or CXAUTH_PROFILE; else "default" if it exists) from
-  $XDG_CONFIG_HOME/cxauth/profiles/ (default ~/.config/cxauth/profiles/)
-  then, when nothing else gave any, $CXAUTH_DATA_DIR/demo-credentials.json (default ./data)
+export const CLIENT_FLAGS_HELP = `credentials, looked for in this order (first found wins, field by field):
+  1. --issuer URL|cxone|cxone-gov|sov1-au|sov1-eu|sov1-uk
+     --client-id ID --client-secret SECRET --access-key-id ID --access-key-secret SECRET
+  2. --demo-credentials FILE   a demo-credentials.json (as written by \`cxauth serve --demo\`)
+  3. CXAUTH_ISSUER, CXAUTH_CLIENT_ID, CXAUTH_CLIENT_SECRET, CXAUTH_ACCESS_KEY_ID,
+     CXAUTH_ACCESS_KEY_SECRET (or their CXONE_* spellings)
+  4. --profile NAME (or CXAUTH_PROFILE; else "default" if it exists) from
+     $XDG_CONFIG_HOME/cxauth/profiles/ (default ~/.config/cxauth/profiles/)
+  5. $CXAUTH_DATA_DIR/demo-credentials.json (default ./data), if it exists and 1-3 gave nothing
+  A file's secrets are used only with the issuer it names.
 other: --timeout SECONDS (default 10)  --json  -h, --help`;
 
 type Values = Readonly<Record<string, string | boolean | Array<string | boolean> | undefined>>;
@@ -39,6 +42,8 @@ const str = (v: Values[string]): string | undefined => (typeof v === 'string' &&
 export interface Resolved {
   options: ClientOptions;
   file: CredentialsFile;
+  /** Every place looked at and what it gave (field names only), for a later failure message. */
+  looked: string;
 }
 
 const FIELDS = [
@@ -53,6 +58,24 @@ interface Source {
   values: CredentialsFile;
   /** Read from a file: its secrets belong to the issuer it names. */
   file: boolean;
+  /** Where it was looked for, for the failure message (`--demo-credentials FILE`, `profile default (…)`). */
+  label: string;
+  /** Why it gave nothing, when it was not there at all. */
+  absent?: string;
+}
+
+/** One line per place looked at: the field names it gave, or why none (never a value). */
+function lookedAt(sources: readonly Source[], usable: readonly Source[]): string {
+  return sources
+    .map((s, i) => {
+      const names = FIELDS.filter(([, , key]) => s.values[key] !== undefined).map(([, flag]) => flag);
+      let what = s.absent ?? (names.length > 0 ? `gave ${names.join(', ')}` : 'gave nothing');
+      if (!s.absent && names.length > 0 && !usable.includes(s)) {
+        what = `ignored: for another issuer (${s.values.issuer})`;
+      }
+      return `  ${i + 1}. ${s.label}: ${what}`;
+    })
+    .join('\n');
 }
 
 /** Whether two issuer spellings (a hosted name or a URL) name the same issuer. */
@@ -85,22 +108,43 @@ export function resolveClientOptions(values: Values, io: Io, needCredentials = t
   for (const [option, , key] of FIELDS) if (env[option]) fromEnv[key] = env[option];
 
   const profileName = str(values['profile']) ?? str(io.env['CXAUTH_PROFILE']);
-  const profile = profileName
-    ? readCredentialsFile(profilePath(io.env, profileName))
-    : readCredentialsFile(profilePath(io.env, 'default'), true);
+  const profileFile = profilePath(io.env, profileName ?? 'default');
+  const profile = profileName ? readCredentialsFile(profileFile) : readCredentialsFile(profileFile, true);
+  const dataDir = io.env['CXAUTH_DATA_DIR'] || './data';
+  const implicit = path.resolve(dataDir, 'demo-credentials.json');
+  // Explicit credentials (flags, --demo-credentials, variables) are never completed from the demo file
+  // (a partial set must fail, not borrow the rest); a profile does not count, so a profile saved by
+  // `cxauth login` (a user's tokens, no application secret) does not hide the demo's application.
+  const explicit = [flags, explicitDemo ?? {}, fromEnv].some((v) => Object.keys(v).length > 0);
+  const demoFile = !explicit && existsSync(implicit) ? readCredentialsFile(implicit) : undefined;
 
   // Files (a profile, a demo-credentials file) hold credentials for the issuer they name.
   const sources: Source[] = [
-    { values: flags, file: false },
-    { values: explicitDemo ?? {}, file: true },
-    { values: fromEnv, file: false },
-    { values: profile ?? {}, file: true },
+    { values: flags, file: false, label: 'flags (--issuer, --client-id, …)' },
+    {
+      values: explicitDemo ?? {},
+      file: true,
+      label: '--demo-credentials FILE',
+      ...(demoFlag === undefined ? { absent: 'not given' } : { label: `--demo-credentials ${demoFlag}` }),
+    },
+    { values: fromEnv, file: false, label: 'CXAUTH_* / CXONE_* variables' },
+    {
+      values: profile ?? {},
+      file: true,
+      label: `profile ${profileName ?? 'default'} (${profileFile})`,
+      ...(profile === undefined ? { absent: 'not found' } : {}),
+    },
+    {
+      values: demoFile ?? {},
+      file: true,
+      label: `demo file ${implicit}`,
+      ...(explicit
+        ? { absent: 'not used (credentials were given by 1-3)' }
+        : demoFile === undefined
+          ? { absent: 'not found' }
+          : {}),
+    },
   ];
-  if (sources.every((s) => Object.keys(s.values).length === 0)) {
-    const dataDir = io.env['CXAUTH_DATA_DIR'] || './data';
-    const implicit = path.resolve(dataDir, 'demo-credentials.json');
-    if (existsSync(implicit)) sources.push({ values: readCredentialsFile(implicit) ?? {}, file: true });
-  }
   // Never send a file's secrets to another issuer than its own (e.g. `--issuer` beside a default profile).
   const issuer = sources.find((s) => s.values.issuer !== undefined)?.values.issuer;
   const usable = sources.filter(
@@ -118,7 +162,7 @@ export function resolveClientOptions(values: Values, io: Io, needCredentials = t
   ).map(([, flag]) => `--${flag}`);
   if (missing.length > 0) {
     throw new CliError(
-      `missing ${missing.join(', ')} (give flags, CXAUTH_* variables, --profile NAME or --demo-credentials FILE)`,
+      `missing ${missing.join(', ')}; looked in, in this order:\n${lookedAt(sources, usable)}`,
       EXIT.usage,
     );
   }
@@ -129,6 +173,7 @@ export function resolveClientOptions(values: Values, io: Io, needCredentials = t
   }
   return {
     file,
+    looked: lookedAt(sources, usable),
     options: {
       issuer: file.issuer!,
       ...(file.client_id ? { clientId: file.client_id } : {}),

@@ -12,9 +12,11 @@ import {
   loadKek,
   openStorage,
   SecretHasher,
+  type Storage,
   signingKeyAdminOptions,
 } from '@cxauth/server';
 import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
+import { BOOTSTRAP_HELP, parseBootstrap, runBootstrap } from './admin/bootstrap.js';
 import { KINDS } from './admin/kinds.js';
 import { remoteAdmin, takeRemoteFlags } from './admin/remote/index.js';
 import type { Kind, Values, Verb } from './admin/spec.js';
@@ -27,6 +29,7 @@ function usage(): string {
     ...Object.entries(KINDS).map(
       ([name, kind]) => `  ${name.padEnd(width)}  ${Object.keys(kind.verbs).join('|')}  — ${kind.summary}`,
     ),
+    `  ${'bootstrap'.padEnd(width)}  --email E [--totp]  — the first platform operator (password on stdin; once)`,
     '',
     'Uses CXAUTH_DATABASE_URL (default sqlite:$CXAUTH_DATA_DIR/cxauth.db) and CXAUTH_KEK or $CXAUTH_DATA_DIR/kek.',
     'With --server URL, --profile NAME or --demo-credentials FILE: the admin REST API instead, with',
@@ -75,7 +78,12 @@ async function render(verb: Verb, admin: Admin, values: Values, id: string | und
     result !== null &&
     ('client_secret' in result || 'accessKeySecret' in result || 'otpauth_uri' in result);
   if (verb.secret && shown && !json) {
-    io.stdout('\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.');
+    // A TOTP secret must be read back to check codes: it is sealed with the KEK, not hashed.
+    io.stdout(
+      'otpauth_uri' in result
+        ? '\nThe URI above holds the TOTP secret and is shown only this once: it is stored sealed with the key-encryption key and cannot be shown again.'
+        : '\nThe secret above is shown only this once: it is stored hashed and cannot be shown again.',
+    );
   }
 }
 
@@ -90,6 +98,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stdout(usage());
     return kindName === undefined ? EXIT.usage : EXIT.ok;
   }
+  if (kindName === 'bootstrap') return bootstrap(flags, afterKind, io);
   const kind = KINDS[kindName];
   if (!kind)
     throw new CliError(`unknown kind "${kindName}" (expected ${Object.keys(KINDS).join(', ')})`, EXIT.usage);
@@ -122,6 +131,32 @@ export async function run(args: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
 
+  await onDatabase(io, (admin) => render(verb, admin, values, id, io));
+  return EXIT.ok;
+}
+
+/** `cxauth admin bootstrap`: on the database only (nobody can sign in to the API before it). */
+async function bootstrap(flags: ReturnType<typeof takeRemoteFlags>['flags'], argv: string[], io: Io) {
+  const values = parseBootstrap(argv);
+  if (values.help) {
+    io.stdout(BOOTSTRAP_HELP);
+    return EXIT.ok;
+  }
+  if (Object.values(flags).some((v) => v !== undefined)) {
+    throw new CliError(
+      'cxauth admin bootstrap works on the database (CXAUTH_DATABASE_URL), not through the admin API',
+      EXIT.usage,
+    );
+  }
+  await onDatabase(io, (admin, storage, issuer) => runBootstrap(values, storage, admin, issuer, io));
+  return EXIT.ok;
+}
+
+/** Opens and migrates the configured database, runs `work` with the admin service, closes it. */
+async function onDatabase(
+  io: Io,
+  work: (admin: Admin, storage: Storage, issuer: string) => Promise<void>,
+): Promise<void> {
   try {
     const config = loadConfig(io.env);
     const kek = await loadKek(config);
@@ -137,7 +172,7 @@ export async function run(args: string[], io: Io): Promise<number> {
         signing: signingKeyAdminOptions(config, kek),
         credentials: { kek, issuer: config.issuer },
       });
-      await render(verb, admin, values, id, io);
+      await work(admin, storage, config.issuer);
     } finally {
       await storage.close();
     }
@@ -147,5 +182,4 @@ export async function run(args: string[], io: Io): Promise<number> {
     }
     throw unreachableDatabase(err) ?? err;
   }
-  return EXIT.ok;
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createClient, isClientError } from '@cxauth/client';
+import { apiTokens } from '../client/api-tokens.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';
 import { CliError, EXIT, type Io } from '../io.js';
@@ -13,6 +14,11 @@ Calls {api_endpoint}{path} (api_endpoint from tenant discovery, or --api-endpoin
 Authorization: Bearer and Accept: application/json. Writes the response body to stdout;
 -i/--include writes the status line first. A non-2xx answer exits 1 (its body still printed).
 Example: cxauth api GET /inContactAPI/services/v25.0/server-time
+
+The token: by default the access-key grant with the credentials below; --client-credentials the
+application's own token (client_id and client_secret only); --profile NAME of a profile saved by
+\`cxauth login\` the signed-in user's token (renewed with its refresh token), sent only to the APIs
+of that profile's issuer.
 
 ${CLIENT_FLAGS_HELP}`;
 
@@ -25,6 +31,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       header: { type: 'string', short: 'H', multiple: true },
       include: { type: 'boolean', short: 'i', default: false },
       'api-endpoint': { type: 'string' },
+      'client-credentials': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -40,8 +47,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const headers = Object.fromEntries((values.header ?? []).map(parseHeader));
 
   return reportingClientErrors('api', io, values.json, async () => {
-    const { options } = resolveClientOptions(values, io);
     const endpoint = values['api-endpoint'];
+    const other = apiTokens(values, io);
+    const options = other ?? resolveClientOptions(values, io).options;
     const client = createClient({ ...options, ...(endpoint ? { apiEndpoint: endpoint } : {}) });
     try {
       const res = await client.request(method, apiPath, { headers, ...(json === undefined ? {} : { json }) });

@@ -1,5 +1,6 @@
 // `cxauth revoke <token|->`: revokes a refresh or access token of the application (RFC 7009), which
-// ends its session. Succeeds also when the server did not know the token.
+// ends its session, or the application's own token (client credentials) alone. Succeeds also when the
+// server did not know the token.
 import { parseArgs } from 'node:util';
 import { revoke } from '@cxauth/client';
 import { appOptions, tokenArgument } from '../client/app-options.js';
@@ -9,7 +10,9 @@ import { EXIT, type Io, print } from '../io.js';
 
 const HELP = `usage: cxauth revoke <token|-> [credentials] [--hint access_token|refresh_token] [--json]
 
-Revokes a refresh token or an access token of the application (RFC 7009): its session ends.
+Revokes a refresh token or an access token of the application (RFC 7009): its session ends. The
+application's own token (token --client-credentials) is revoked alone: introspection answers inactive
+and the regional APIs refuse it within seconds (the revocation feed).
 \`-\` reads the token from stdin (keeps it out of the shell history).
 
 ${CLIENT_FLAGS_HELP}`;

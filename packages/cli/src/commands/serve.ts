@@ -8,6 +8,7 @@ import {
   drain,
   ensureConsoleApp,
   ensureDefaultArea,
+  hasOperator,
   httpTimeouts,
   loadConfig,
   type RunningAuthService,
@@ -41,6 +42,9 @@ successful discovery, JWKS, health and regional API calls, debug adds them. On S
 drains: in-flight requests finish, then it exits within CXAUTH_SHUTDOWN_TIMEOUT_MS (10000).
 Metrics: CXAUTH_MANAGEMENT_PORT serves the global service's /metrics, /healthz and /readyz;
 CXAUTH_API_MANAGEMENT_PORT serves the regional APIs' /metrics (every area of this process).`;
+
+/** The command that makes the first operator (docs/admin.md, "The first operator"). */
+const FIRST_OPERATOR = 'npx cxauth admin bootstrap --email you@example.com   # asks for the password';
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<NodeJS.Signals> {
@@ -124,6 +128,24 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   }
 }
 
+/**
+ * Starts an area's regional API; its port already in use is said with the area's name and the usual
+ * cause on one host: another node serves that area already (a second node runs `cxauth serve auth`).
+ */
+async function startRegionalOf(area: string, start: () => Promise<Listening>): Promise<Listening> {
+  try {
+    return await start();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e?.code !== 'EADDRINUSE') throw err;
+    throw new CliError(
+      `the API port of area ${area} (${e.port ?? 'its api_endpoint'}) is already in use: when another ` +
+        `node on this host serves that area, start this one with \`cxauth serve auth\` (the global ` +
+        `service alone; docs/operations.md, "Running several nodes")`,
+    );
+  }
+}
+
 async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: boolean, json: boolean) {
   const log = openLog(io, config.logLevel);
   try {
@@ -170,17 +192,19 @@ async function serveAuthWith(
         }
         ports.add(local.port);
         apis.push(
-          await startRegional(
-            log,
-            {
-              area: area.name,
-              issuer: config.issuer,
-              audience: config.tokens.audience,
-              dataDir: config.dataDir,
-              ...local,
-              timeouts: config.timeouts,
-            },
-            management?.metrics,
+          await startRegionalOf(area.name, () =>
+            startRegional(
+              log,
+              {
+                area: area.name,
+                issuer: config.issuer,
+                audience: config.tokens.audience,
+                dataDir: config.dataDir,
+                ...local,
+                timeouts: config.timeouts,
+              },
+              management?.metrics,
+            ),
           ),
         );
       }
@@ -202,6 +226,9 @@ async function serveAuthWith(
   if (management) report['apiMetrics'] = management.server.url;
   if (seeded?.created) report['demo'] = seeded.credentials;
   if (seeded?.outcome === 'seeded-elsewhere') report['demo_credentials'] = SEEDED_ELSEWHERE;
+  // Nobody can sign in to the console yet: say how to make the first operator.
+  const noOperator = !(await hasOperator(service.storage));
+  if (noOperator) report['first_operator'] = FIRST_OPERATOR;
   if (json) {
     print(io, report, true);
   } else {
@@ -209,6 +236,12 @@ async function serveAuthWith(
     io.stdout(`cxauth console: ${consoleUrl}`);
     for (const a of apis) io.stdout(`cxauth regional API ${a.area} listening on ${a.url}`);
     if (seeded) reportDemo(io, seeded);
+    if (noOperator) {
+      io.stdout(
+        `No operator can sign in to the console yet. Create the first one (in another terminal, with this ` +
+          `node's CXAUTH_DATABASE_URL / CXAUTH_DATA_DIR):\n  ${FIRST_OPERATOR}`,
+      );
+    }
   }
   const signal = await stopped;
   // The gathered request lines first, so the shutdown notice comes after them.

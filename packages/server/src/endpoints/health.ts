@@ -1,5 +1,7 @@
-// GET /healthz (the process answers) and GET /readyz (the database answers too).
+// GET /healthz (the process answers) and GET /readyz (the database answers too, and what this node
+// found at start: whether its issuer is the one recorded in the database).
 import type { FastifyInstance } from 'fastify';
+import type { IssuerCheck } from '../admin/service/issuer-record.js';
 import { databaseUnavailable } from '../http/errors.js';
 import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
@@ -8,8 +10,28 @@ import { unavailableIn } from '../storage/errors.js';
 
 const OK = JSON.stringify({ status: 'ok' });
 
+/**
+ * The body of a ready `/readyz`: the named checks. An issuer that differs from the database's is
+ * reported and does not fail readiness: the node serves its own tokens correctly, and taking every
+ * node of a misconfigured fleet out of a load balancer would turn a warning into an outage
+ * (docs/operations.md, "Running several nodes").
+ */
+export function readyBody(issuer: IssuerCheck | undefined): string {
+  if (!issuer) return OK;
+  const check =
+    issuer.status === 'same'
+      ? { status: 'same' }
+      : { status: 'differs', configured: issuer.configured, recorded: issuer.recorded };
+  return JSON.stringify({ status: 'ok', checks: { database: 'ok', issuer: check } });
+}
+
 /** Registers liveness and readiness probes; neither is cached. */
-export function registerHealth(app: FastifyInstance, storage: Pick<Storage, 'ping'>): void {
+export function registerHealth(
+  app: FastifyInstance,
+  storage: Pick<Storage, 'ping'>,
+  issuer?: IssuerCheck,
+): void {
+  const ready = readyBody(issuer);
   app.get(ROUTE.healthz.path, async (_request, reply) =>
     sendJson(reply.header('Cache-Control', 'no-store'), OK),
   );
@@ -22,6 +44,6 @@ export function registerHealth(app: FastifyInstance, storage: Pick<Storage, 'pin
       // storage.ping() is bounded by the database timeouts: this answers within them.
       throw databaseUnavailable(unavailableIn(err)?.retryAfterSeconds ?? 1);
     }
-    return sendJson(reply, OK);
+    return sendJson(reply, ready);
   });
 }

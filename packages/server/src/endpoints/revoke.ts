@@ -1,5 +1,6 @@
 // POST /auth/revoke: a client ends a refresh token or an access token it was issued, and with it the
-// token's session (every token of that grant). Anything else is answered 200 and changes nothing.
+// token's session (every token of that grant); an application's own token (client credentials, no
+// session) by its `jti`. Anything else is answered 200 and changes nothing.
 
 import type { Verifier } from '@cxauth/verify';
 import { isUserClaims } from '@cxauth/verify';
@@ -7,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Application } from '../domain/types.js';
 import { noStore } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
-import { InvalidRequest, OAuthError } from '../protocol/errors.js';
+import { InvalidRequest } from '../protocol/errors.js';
 import type { Storage } from '../storage/contract/index.js';
 import { verifiedClaims } from '../tokens/liveness.js';
 import { type ClientRequestDeps, formOnly, withClient } from './client-request.js';
@@ -34,10 +35,12 @@ async function revokeRefreshToken(deps: RevokeDeps, client: Application, token: 
 async function revokeAccessToken(deps: RevokeDeps, client: Application, token: string): Promise<boolean> {
   const verified = await verifiedClaims(deps.verifier, token);
   if (!('claims' in verified) || verified.claims.client_id !== client.clientId) return false;
-  // An application's own token has no session to end: it lasts its expires_in, or until the
-  // application is deactivated (RFC 7009 §2.2.1).
+  // An application's own token has no session to end: that one token is revoked by its jti, refused
+  // at once by introspection and userinfo here and, through the revocation feed, by the regional APIs
+  // until it expires (docs/revocation.md).
   if (!isUserClaims(verified.claims)) {
-    throw new OAuthError('unsupported_token_type', 'an application token cannot be revoked; it expires');
+    await deps.storage.revocations.revokeToken(verified.claims.jti, deps.clock());
+    return true;
   }
   await deps.storage.sessions.revoke(verified.claims.sid, 'revoked by the client', deps.clock());
   return true;

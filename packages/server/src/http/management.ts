@@ -11,6 +11,8 @@ export interface ManagementOptions {
   readonly registry: Registry;
   /** Resolves when the service is ready (the database answers); `/readyz` answers 503 otherwise. */
   readonly ready: () => Promise<void>;
+  /** The body of a ready answer (endpoints/health.ts `readyBody`: the named checks). */
+  readonly readyBody?: string;
   /** Told when a scrape failed (it is answered 500 with no detail). */
   readonly onError?: (err: unknown) => void;
 }
@@ -49,7 +51,7 @@ async function answer(options: ManagementOptions, req: http.IncomingMessage, res
     case '/readyz':
       try {
         await options.ready();
-        return send(res, 200, JSON_TYPE, '{"status":"ok"}');
+        return send(res, 200, JSON_TYPE, options.readyBody ?? '{"status":"ok"}');
       } catch {
         return send(res, 503, JSON_TYPE, '{"status":"unavailable"}');
       }

@@ -68,6 +68,8 @@ export const ROUTE = {
   healthz: { path: '/healthz', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
   readyz: { path: '/readyz', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
   console: { path: '/console', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
+  /** What this service is and where to go: the console, discovery, probes, docs (endpoints/landing.ts). */
+  landing: { path: '/', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
 } as const satisfies Readonly<Record<string, RouteSpec>>;
 
 export type RouteName = keyof typeof ROUTE;

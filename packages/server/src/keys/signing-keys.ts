@@ -154,8 +154,9 @@ export async function rotateIfDue(
 }
 
 /**
- * Stops `kid` from signing now (it stays published until its last token has expired). Refused when
- * no other key could sign in its place: rotate first, and retire it once the new key signs.
+ * Retires `kid` now (it stays published until its last token has expired). Refused for the key that
+ * signs now: retiring it would hand signing back to an older key (one it superseded, which may be the
+ * very key rotated away from) or leave none. Rotate first, and retire a key once the newer one signs.
  */
 export async function retireSigningKey(
   storage: Storage,
@@ -170,6 +171,14 @@ export async function retireSigningKey(
     if (target.state === 'removed' || target.state === 'retired') {
       throw new SigningKeyError(`signing key ${kid} is already ${target.state}`);
     }
+    if (target.state === 'signing') {
+      const next = before.find((s) => s.state === 'published' && s.key.signFrom > target.key.signFrom);
+      throw new SigningKeyError(
+        next
+          ? `signing key ${kid} is the current signer; ${next.key.kid} signs from ${next.key.signFrom.toISOString()}: retire ${kid} after that`
+          : `signing key ${kid} is the current signer: rotate first (\`cxauth admin signing-key rotate\`) and retire it once the new key signs`,
+      );
+    }
     // Keys already past their removal stay removed: they are gone from verifiers' caches.
     const after = keyStates(
       before.map((s) => ({
@@ -180,12 +189,11 @@ export async function retireSigningKey(
       now,
       timing,
     );
-    if (!after.some((s) => s.state === 'signing')) {
-      const next = before.find((s) => s.state === 'published');
+    // A key that does not sign now cannot change who signs now; kept as a guard for the invariant.
+    const signer = (list: readonly KeyStatus[]) => list.find((s) => s.state === 'signing')?.key.kid;
+    if (signer(after) !== signer(before)) {
       throw new SigningKeyError(
-        next
-          ? `signing key ${kid} is the only key that can sign; ${next.key.kid} signs from ${next.key.signFrom.toISOString()}: retire ${kid} after that`
-          : `signing key ${kid} is the only key that can sign; run \`cxauth admin signing-key rotate\` first and retire it once the new key signs`,
+        `retiring ${kid} would change the signing key: rotate first (\`cxauth admin signing-key rotate\`)`,
       );
     }
     const status = after.find((s) => s.key.kid === kid) as KeyStatus;

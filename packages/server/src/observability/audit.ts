@@ -12,6 +12,8 @@ export const AUDIT_EVENT_TYPES = [
   'throttle.engaged',
   'refresh_token.reused',
   'area.created',
+  'area.updated',
+  'issuer.recorded',
   'tenant.created',
   'tenant.changed',
   'user.created',

@@ -50,7 +50,8 @@ export function revocationFeed(options: FeedOptions): {
         revocationDigest(options.issuer, e.kind, e.value),
         Math.floor(e.at.getTime() / 1000),
       ];
-      (e.kind === 'sid' ? sessions : subjects).push(entry);
+      // A revoked session or token is refused whatever its iat; a subject's tokens issued before.
+      (e.kind === 'sid' || e.kind === 'jti' ? sessions : subjects).push(entry);
     }
     const now = options.clock();
     const jti = randomUUID();

@@ -1,7 +1,8 @@
 // Whether an access token still stands: its signature and claims (the key ring's verifier), then
 // everything it stands for read from storage on every call, uncached: the session (by `sid`), the
 // applications, the access key, the user and the tenant. Userinfo, introspection, token exchange and
-// the admin API all ask here, so deactivating any of them, revoking the session, logging out or
+// the admin API all ask here (and, for an application's own token, whether its jti was revoked), so
+// deactivating any of them, revoking the session, logging out or
 // reusing a rotated refresh token stops its tokens at once on every node (docs/endpoints.md).
 import {
   type AccessTokenClaims,
@@ -127,6 +128,9 @@ async function liveUser(storage: Storage, claims: AccessTokenClaims, userId: str
 async function liveApp(storage: Storage, claims: AccessTokenClaims, clientId: string) {
   // An application's own token is issued to itself, for its one tenant.
   if (clientId !== claims.client_id) return undefined;
+  // Revoked by its application (POST /auth/revoke): it has no session, so by its jti.
+  if (await storage.revocations.isTokenRevoked(claims.jti, new Date(claims.iat * 1000 - 1000)))
+    return undefined;
   const application = await storage.applications.get(clientId);
   if (application?.status !== 'active' || application.tenantId !== claims.tenantId) return undefined;
   const tenant = await storage.tenants.get(claims.tenantId);

@@ -88,6 +88,28 @@ describe.each([
     expect((await call(svc, adminA, 'GET', '/signing-keys')).statusCode).toBe(403);
   });
 
+  it.skipIf(skip)('areas: POST refuses an existing one (409), PATCH changes only what is given', async () => {
+    const created = await call(svc, operator, 'POST', '/areas', {
+      name: 'ap1',
+      api_endpoint: 'https://api-ap1.example',
+    });
+    expect(created.statusCode).toBe(201);
+    const again = await call(svc, operator, 'POST', '/areas', {
+      name: 'ap1',
+      api_endpoint: 'https://other.example',
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(again.json().detail).toMatch(/area ap1 exists: use `cxauth admin area update ap1`/);
+    const patched = await call(svc, operator, 'PATCH', '/areas/ap1', { ui_endpoint: 'https://ap1.example' });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toEqual({ ...created.json(), ui_endpoint: 'https://ap1.example' });
+    // Administrators and unknown fields are refused; an unknown area is 404.
+    expect((await call(svc, adminA, 'PATCH', '/areas/ap1', { domain: 'x.example' })).statusCode).toBe(403);
+    expect((await call(svc, operator, 'PATCH', '/areas/ap1', { name: 'zz' })).statusCode).toBe(400);
+    expect((await call(svc, operator, 'PATCH', '/areas/zz9', { domain: 'x.example' })).statusCode).toBe(404);
+  });
+
   it.skipIf(skip)(
     'lets operators create tenants and users, and Administrators only in their tenant',
     async () => {

@@ -47,6 +47,7 @@ describe('GET /admin/v1/openapi.json', () => {
       'DELETE /admin/v1/applications/{client_id}',
       'POST /admin/v1/applications/{client_id}/secret',
       'POST /admin/v1/areas',
+      'PATCH /admin/v1/areas/{name}',
       'POST /admin/v1/signing-keys/rotate',
       'DELETE /admin/v1/sessions/{id}',
       'GET /admin/v1/audit-events',

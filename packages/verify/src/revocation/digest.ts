@@ -5,12 +5,19 @@ import type { AccessTokenClaims } from '../claims.js';
 
 /**
  * What a revocation covers: a session (`sid`), a subject (`sub`, `user:<id>` or `app:<client_id>`),
- * every token of a tenant (`tenantId`) or every token issued to a client (`client_id`).
+ * every token of a tenant (`tenantId`), every token issued to a client (`client_id`), or one token
+ * (`jti`: an application's own token, which has no session, revoked by its application).
  */
-export type RevocationKind = 'sid' | 'sub' | 'tenant' | 'client';
+export type RevocationKind = 'sid' | 'sub' | 'tenant' | 'client' | 'jti';
 
 /** The kinds in the order a token's digests are listed by {@link tokenDigests}. */
-export const REVOCATION_KINDS: readonly RevocationKind[] = Object.freeze(['sid', 'sub', 'tenant', 'client']);
+export const REVOCATION_KINDS: readonly RevocationKind[] = Object.freeze([
+  'sid',
+  'sub',
+  'tenant',
+  'client',
+  'jti',
+]);
 
 /**
  * The feed's name for one value: base64url(SHA-256(issuer 0x00 kind 0x00 value)) cut to 128 bits
@@ -34,8 +41,9 @@ export function revocationDigest(issuer: string, kind: RevocationKind, value: st
 }
 
 /**
- * The digests a token is matched by: its session (a user token's `sid`), its subject, its tenant and
- * its client. An application token without `sid` has three.
+ * The digests a token is matched by: its session (a user token's `sid`), its subject, its tenant, its
+ * client and the token itself (`jti`). A `jti` revocation is published among the sessions (refused
+ * whatever its `iat`), so a verifier that predates the kind ignores it, as any unknown digest.
  */
 export function tokenDigests(issuer: string, claims: AccessTokenClaims): string[] {
   const digests = [
@@ -44,5 +52,6 @@ export function tokenDigests(issuer: string, claims: AccessTokenClaims): string[
     revocationDigest(issuer, 'client', claims.client_id),
   ];
   if (typeof claims.sid === 'string') digests.unshift(revocationDigest(issuer, 'sid', claims.sid));
+  if (typeof claims.jti === 'string') digests.push(revocationDigest(issuer, 'jti', claims.jti));
   return digests;
 }

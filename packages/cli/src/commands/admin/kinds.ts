@@ -25,7 +25,12 @@ const APP_LISTS: Record<string, OptionSpec> = {
   origin: { type: 'string', multiple: true, description: 'allowed CORS origin scheme://host[:port]' },
   'redirect-uri': { type: 'string', multiple: true, description: 'redirect URI (code flow)' },
   'post-logout-redirect-uri': { type: 'string', multiple: true, description: 'where logout may return' },
-  grant: { type: 'string', multiple: true, description: "allowed grant_type (default: the type's usual)" },
+  grant: {
+    type: 'string',
+    multiple: true,
+    description:
+      "allowed grant_type (default: the type's usual): password, client-credentials, refresh-token, authorization-code, token-exchange, or the registered names",
+  },
   'grant-type': { type: 'string', multiple: true, description: 'the same as --grant' },
   scope: { type: 'string', multiple: true, description: 'scope it may request (default: all but admin)' },
   'first-party': {
@@ -41,12 +46,26 @@ function firstParty(v: Values): { firstParty?: boolean } {
   return {};
 }
 
+/**
+ * The grant names `--grant` takes besides the registered values (RFC 6749 §4, RFC 8693 §2.1): the
+ * dashed spellings, and `token-exchange` for its URN.
+ */
+export const GRANT_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
+  'client-credentials': 'client_credentials',
+  'refresh-token': 'refresh_token',
+  'authorization-code': 'authorization_code',
+  password: 'password',
+});
+
 /** The lists named on the command line; on update, an absent list stays and --clear-LIST empties it. */
 function appLists(v: Values, update = false): Record<string, string[] | undefined> {
   const out: Record<string, string[] | undefined> = {};
   for (const [option, field] of Object.entries(LISTS)) {
     let values = many(v, option);
-    if (option === 'grant') values = [...values, ...many(v, 'grant-type')];
+    if (option === 'grant') {
+      values = [...values, ...many(v, 'grant-type')].map((g) => GRANT_ALIASES[g] ?? g);
+    }
     if (values.length > 0) out[field] = values;
     else if (update && v[`clear-${option}`] === true) out[field] = [];
     else out[field] = undefined;
@@ -73,6 +92,28 @@ export const KINDS: Record<string, Kind> = {
           admin.createArea({
             name: required(v, 'name'),
             apiEndpoint: required(v, 'api-endpoint'),
+            uiEndpoint: optional(v, 'ui-endpoint'),
+            authEndpoint: optional(v, 'auth-endpoint'),
+            domain: optional(v, 'domain'),
+            acdDomain: optional(v, 'acd-domain'),
+            uhDomain: optional(v, 'uh-domain'),
+          }),
+      },
+      update: {
+        usage:
+          'NAME [--api-endpoint URL] [--ui-endpoint URL] [--auth-endpoint URL] [--domain D] [--acd-domain D] [--uh-domain D]',
+        options: {
+          'api-endpoint': { type: 'string', description: "new base URL of the area's API" },
+          'ui-endpoint': { type: 'string', description: 'new UI base URL' },
+          'auth-endpoint': { type: 'string', description: 'new auth base URL' },
+          domain: { type: 'string', description: 'new domain, acdDomain and uhDomain' },
+          'acd-domain': { type: 'string', description: 'new acdDomain' },
+          'uh-domain': { type: 'string', description: 'new uhDomain' },
+        },
+        id: 'NAME',
+        run: (admin, v, name) =>
+          admin.updateArea(name ?? '', {
+            apiEndpoint: optional(v, 'api-endpoint'),
             uiEndpoint: optional(v, 'ui-endpoint'),
             authEndpoint: optional(v, 'auth-endpoint'),
             domain: optional(v, 'domain'),
@@ -280,4 +321,15 @@ export const KINDS: Record<string, Kind> = {
   },
   'signing-key': SIGNING_KEY,
   ...OPERATION_KINDS,
+  issuer: {
+    summary: 'the issuer recorded in the database by its first node, against CXAUTH_ISSUER',
+    verbs: {
+      show: { usage: '', options: {}, run: (admin) => admin.showIssuer() },
+      record: {
+        usage: '  (records CXAUTH_ISSUER as the issuer every node must use)',
+        options: {},
+        run: (admin) => admin.recordIssuer(),
+      },
+    },
+  },
 };

@@ -32,7 +32,7 @@ export function platformRoutes(router: Router<RouteContext>, deps: AdminApiDeps)
   router.route({
     method: 'POST',
     url: '/areas',
-    summary: "Create an area, or update an existing area's endpoints (operators)",
+    summary: 'Create an area (operators); 409 when it exists (PATCH it instead)',
     tag: 'areas',
     body: S.CreateArea,
     response: { 201: S.Area },
@@ -50,6 +50,28 @@ export function platformRoutes(router: Router<RouteContext>, deps: AdminApiDeps)
       });
       reply.code(201);
       return area;
+    },
+  });
+  router.route({
+    method: 'PATCH',
+    url: '/areas/:name',
+    summary: "Change an area's endpoints or domains (operators); absent fields stay",
+    tag: 'areas',
+    params: S.Id('name'),
+    body: S.PatchArea,
+    response: { 200: S.Area },
+    async handler({ request, principal, admin }) {
+      requireOperator(principal);
+      const { name } = request.params as { name: string };
+      const b = request.body as Static<typeof S.PatchArea>;
+      return admin.updateArea(name, {
+        ...(b.api_endpoint ? { apiEndpoint: b.api_endpoint } : {}),
+        ...(b.ui_endpoint ? { uiEndpoint: b.ui_endpoint } : {}),
+        ...(b.auth_endpoint ? { authEndpoint: b.auth_endpoint } : {}),
+        ...(b.domain ? { domain: b.domain } : {}),
+        ...(b.acdDomain ? { acdDomain: b.acdDomain } : {}),
+        ...(b.uhDomain ? { uhDomain: b.uhDomain } : {}),
+      });
     },
   });
   router.route({

@@ -9,6 +9,7 @@ import { areaAdmin } from './areas.js';
 import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { grantAdmin } from './grants.js';
+import { issuerAdmin } from './issuer-record.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { sessionAdmin } from './sessions.js';
 import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
@@ -24,7 +25,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof operationsAdmin> &
   ReturnType<typeof credentialAdmin> &
   ReturnType<typeof sessionAdmin> &
-  ReturnType<typeof grantAdmin>;
+  ReturnType<typeof grantAdmin> &
+  ReturnType<typeof issuerAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -59,6 +61,7 @@ export function createAdminService(
     ...credentialAdmin(ctx, options.credentials),
     ...sessionAdmin(ctx),
     ...grantAdmin(ctx),
+    ...issuerAdmin(ctx, options.credentials?.issuer),
   };
 }
 
@@ -80,7 +83,7 @@ export function createAdmin(
 export type { AccessKeyView } from './access-keys.js';
 export type { ApplicationView, CreateApplicationInput, UpdateApplicationInput } from './applications.js';
 export { exactOrigin } from './applications.js';
-export type { AreaView, CreateAreaInput } from './areas.js';
+export type { AreaView, CreateAreaInput, UpdateAreaInput } from './areas.js';
 export { audited } from './audited.js';
 export type { GrantView } from './grants.js';
 export type { AuditQuery, OperationsSettings } from './operations.js';

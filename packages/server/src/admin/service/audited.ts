@@ -14,6 +14,23 @@ const changed = (input: unknown): string | null =>
 /** The event of each auditable admin method, from its result and arguments. */
 const AUDITED: Record<string, Describe> = {
   createArea: (r) => ({ type: 'area.created', subject: `area:${str(r['name'])}` }),
+  recordIssuer: (r) => ({
+    type: 'issuer.recorded',
+    subject: 'issuer',
+    details: { recorded: str(r['recorded']), previous: str(r['previous']) },
+  }),
+  updateArea: (r, args) => ({
+    type: 'area.updated',
+    subject: `area:${str(r['name'])}`,
+    // Only the fields given a value (an absent option is undefined, and changes nothing).
+    details: {
+      changed: changed(
+        Object.fromEntries(
+          Object.entries((args[1] ?? {}) as object).filter(([, v]) => v !== undefined && v !== ''),
+        ),
+      ),
+    },
+  }),
   createTenant: (r) => ({
     type: 'tenant.created',
     subject: `tenant:${str(r['id'])}`,

@@ -1,4 +1,4 @@
-// Demo seeding for `cxauth serve --demo`: keeps the demo area `na1` pointed at this host, and on an
+// Demo seeding for `cxauth serve --demo`: gives a database without it the demo area `na1`, and on an
 // empty database creates a tenant, user, application and access key whose credentials are written once
 // to `$dataDir/demo-credentials.json` (mode 0600) and reused on later starts. A node joining a database
 // another node seeded serves it: the credentials are in that node's data folder (secrets are stored
@@ -56,8 +56,9 @@ export const DEMO_AREA = 'na1';
 export const DEMO_CREDENTIALS_FILE = 'demo-credentials.json';
 
 /**
- * Creates or updates an area's endpoints (keeping its creation time), e.g. to keep `na1` in step with
- * CXAUTH_API_PORT and CXAUTH_ISSUER on every start.
+ * Creates the area when the database has none of that name; an existing one is left as it is (an
+ * operator's change, or the endpoints of the node that made it, must survive another node's start).
+ * Two processes racing here write the same row (an upsert of the same values).
  */
 export async function ensureArea(
   storage: Storage,
@@ -65,7 +66,8 @@ export async function ensureArea(
   now: Date = new Date(),
 ): Promise<Area> {
   const existing = await storage.areas.get(area.name);
-  const next: Area = { ...area, createdAt: existing?.createdAt ?? now };
+  if (existing) return existing;
+  const next: Area = { ...area, createdAt: now };
   await storage.areas.upsert(next);
   return next;
 }
@@ -170,6 +172,7 @@ export async function seedDemo(
   admin: Admin,
   config: Pick<ServerConfig, 'apiPort' | 'issuer' | 'dataDir'>,
 ): Promise<DemoSeed> {
+  // Only when missing: a second node's start must not repoint an area the first one serves.
   await ensureArea(storage, demoArea(config));
   const file = path.join(config.dataDir, DEMO_CREDENTIALS_FILE);
 
@@ -190,22 +193,8 @@ export async function seedDemo(
         `${file} does not match the database: delete the data folder (${config.dataDir}) for a fresh demo.`,
       );
     }
-    // A demo database made before application types gets its application's admin scope here, one
-    // made before operators its user's operator flag, and one made before first-party applications
-    // its two applications' flag (the only kind that may hold `admin`).
-    if (!app.scopes.includes('admin') || !app.firstParty) {
-      const scopes = app.scopes.includes('admin') ? app.scopes : [...app.scopes, 'admin'];
-      await storage.applications.update({ ...app, scopes, firstParty: true, updatedAt: new Date() });
-    }
-    const signInApp =
-      stored.public_client_id === undefined
-        ? undefined
-        : await storage.applications.get(stored.public_client_id);
-    if (signInApp && !signInApp.firstParty) {
-      await storage.applications.update({ ...signInApp, firstParty: true, updatedAt: new Date() });
-    }
-    const owner = await storage.users.get(key.userId);
-    if (owner && !owner.operator) await storage.users.update(owner.id, { operator: true }, new Date());
+    // The records are left as they are: an operator may have narrowed the demo app's scopes or taken
+    // the demo user's operator flag away, and a restart must not give them back.
     const credentials = { ...stored, issuer: config.issuer };
     if (stored.issuer !== config.issuer) await writePrivate(file, serialize(credentials));
     return { outcome: 'reused', created: false, credentials, file };

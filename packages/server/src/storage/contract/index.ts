@@ -9,6 +9,7 @@ import type { ConsentRepository } from './consents.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
 import type { SessionRepository } from './sessions.js';
+import type { SettingsRepository } from './settings.js';
 import type { SignInRepository } from './sign-in.js';
 import type { SigningKeyRepository } from './signing-keys.js';
 import type { TenantRepository } from './tenants.js';
@@ -28,6 +29,7 @@ export type {
   RevocationRepository,
 } from './revocations.js';
 export type { RotationResult, SessionFilter, SessionRepository } from './sessions.js';
+export type { SettingName, SettingsRepository } from './settings.js';
 export type { CodeClaim, SignInRepository } from './sign-in.js';
 export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';
@@ -58,6 +60,8 @@ export interface Storage {
   readonly consents: ConsentRepository;
   /** Every ended session and deactivated subject, for the revocation feed (docs/revocation.md). */
   readonly revocations: RevocationRepository;
+  /** Facts of the installation written once by the first node (the issuer it served). */
+  readonly settings: SettingsRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

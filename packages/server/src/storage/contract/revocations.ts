@@ -25,6 +25,13 @@ export interface RevocationRepository {
   after(position: number, limit: number): Promise<RevocationEvent[]>;
   /** The events at or after `since`, in order: what a snapshot holds. */
   since(since: Date): Promise<RevocationEvent[]>;
+  /**
+   * Records the revocation of one access token by its `jti` (an application's own token, which has
+   * no session), published by the feed until it is purged (once the token has expired).
+   */
+  revokeToken(jti: string, at: Date): Promise<void>;
+  /** Whether the token `jti` was revoked at or after `since` (its issue time). */
+  isTokenRevoked(jti: string, since: Date): Promise<boolean>;
   /** Deletes the events before `before` (at most `limit`); returns how many. */
   purge(before: Date, limit: number): Promise<number>;
 }

@@ -8,6 +8,7 @@ import type { ConsentsTable } from './consents/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
+import type { SettingsTable } from './settings/table.js';
 import type {
   AuthorizationCodesTable,
   SignInSessionsTable,
@@ -38,4 +39,5 @@ export interface Database {
   revocation_events: RevocationEventsTable;
   revocation_feed: RevocationFeedTable;
   consents: ConsentsTable;
+  settings: SettingsTable;
 }

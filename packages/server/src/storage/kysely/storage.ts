@@ -16,6 +16,7 @@ import { revocationRepository } from './revocations/repository.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
 import { sessionRepository } from './sessions/repository.js';
+import { settingsRepository } from './settings/repository.js';
 import { signInRepository } from './sign-in/repository.js';
 import { signingKeyRepository } from './signing-keys/repository.js';
 import { tenantRepository } from './tenants/repository.js';
@@ -62,6 +63,7 @@ export function kyselyStorage(
     signIn: signInRepository(db),
     consents: consentRepository(db),
     revocations: revocationRepository(db),
+    settings: settingsRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),

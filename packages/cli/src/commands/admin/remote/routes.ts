@@ -7,6 +7,7 @@ import type {
   CreateAreaInput,
   CreateTenantInput,
   CreateUserInput,
+  UpdateAreaInput,
 } from '@cxauth/server';
 import { CliError, EXIT } from '../../../io.js';
 import type { AdminApi } from './http.js';
@@ -26,6 +27,8 @@ type Lists = Pick<
 
 export const ROUTES: Record<string, Route | typeof DIRECT> = {
   'area create': (api, a: CreateAreaInput) => api.call('POST', '/areas', areaBody(a)),
+  'area update': (api, name: string, a: UpdateAreaInput) =>
+    api.call('PATCH', `/areas/${e(name.toLowerCase())}`, areaPatch(a)),
   'area list': (api) => api.list('/areas'),
   'area show': (api, name: string) => api.list('/areas').then(find('area', 'name', name.toLowerCase())),
 
@@ -72,6 +75,9 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
   'audit list': (api, q: { since?: string; type?: string; limit?: number }) =>
     api.list('/audit-events', { since: q.since, type: q.type }, q.limit ?? 100),
   'purge run': DIRECT,
+  // The recorded issuer is a fact of the database, changed where it is run (docs/operations.md).
+  'issuer show': DIRECT,
+  'issuer record': DIRECT,
 };
 
 /** The route of `kind verb`; a verb without one (or DIRECT) is refused with exit 2. */
@@ -88,6 +94,18 @@ export function routeOf(kind: string, verb: string): Route {
 function areaBody(a: CreateAreaInput) {
   return {
     name: a.name,
+    api_endpoint: a.apiEndpoint,
+    ui_endpoint: a.uiEndpoint,
+    auth_endpoint: a.authEndpoint,
+    domain: a.domain,
+    acdDomain: a.acdDomain,
+    uhDomain: a.uhDomain,
+  };
+}
+
+/** The fields given (JSON leaves the undefined ones out: they stay as they are). */
+function areaPatch(a: UpdateAreaInput) {
+  return {
     api_endpoint: a.apiEndpoint,
     ui_endpoint: a.uiEndpoint,
     auth_endpoint: a.authEndpoint,

@@ -65,7 +65,7 @@ function demoTokens(server: string, file: string): TokenSource {
 }
 
 /** The profile's access token; renewed (and saved, rotated) when expired or refused. */
-function profileTokens(io: Io, name: string, saved: CredentialsFile): TokenSource {
+export function profileTokens(io: Io, name: string, saved: CredentialsFile): TokenSource {
   let profile = saved;
   const renew = async (): Promise<string | undefined> => {
     const { issuer, login_client_id: clientId, refresh_token: refreshToken } = profile;

@@ -17,6 +17,7 @@ import { admin } from './0009_admin.js';
 import { consent } from './0010_consent.js';
 import { accessKeyControl } from './0011_access_key_control.js';
 import { purgeIndexes } from './0013_purge_indexes.js';
+import { settings } from './0015_settings.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -60,6 +61,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0010_consent': consent(),
     '0011_access_key_control': accessKeyControl(),
     '0013_purge_indexes': purgeIndexes(),
+    '0015_settings': settings(),
   };
 }
 

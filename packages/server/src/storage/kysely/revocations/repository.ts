@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { RevocationRepository } from '../../contract/revocations.js';
 import type { Database } from '../schema.js';
+import { inTransaction, recordRevocations } from './record.js';
 import { revocationEventRow } from './table.js';
 
 export function revocationRepository(db: Kysely<Database>): RevocationRepository {
@@ -32,6 +33,20 @@ export function revocationRepository(db: Kysely<Database>): RevocationRepository
         .orderBy('position')
         .execute();
       return rows.map(revocationEventRow.from);
+    },
+    async revokeToken(jti, at) {
+      await inTransaction(db, (trx) => recordRevocations(trx, [{ kind: 'jti', value: jti, at }]));
+    },
+    async isTokenRevoked(jti, since) {
+      // Bounded by the `at` index: events older than the token cannot name it.
+      const row = await db
+        .selectFrom('revocation_events')
+        .select('position')
+        .where('at', '>=', since.getTime())
+        .where('kind', '=', 'jti')
+        .where('value', '=', jti)
+        .executeTakeFirst();
+      return row !== undefined;
     },
     /**
      * Deletes the oldest events and remembers the highest position deleted, so a verifier asking
