@@ -20,6 +20,12 @@ export interface DatabaseTimeouts {
   readonly lockTimeoutMs: number;
   /** CXAUTH_DB_RETRY_AFTER_SECONDS (1): the `Retry-After` of a 503 caused by the database. */
   readonly retryAfterSeconds: number;
+  /**
+   * CXAUTH_DB_FAILOVER_WAIT_MS (5000): how long a request whose PostgreSQL connection could not be
+   * made, or died before its statement was sent, keeps trying for a new one (a planned switchover
+   * behind HAProxy or PgBouncer takes a second or two) before answering 503 (docs/ha.md). 0: no wait.
+   */
+  readonly failoverWaitMs: number;
 }
 
 export const DATABASE_TIMEOUT_DEFAULTS: DatabaseTimeouts = Object.freeze({
@@ -27,6 +33,7 @@ export const DATABASE_TIMEOUT_DEFAULTS: DatabaseTimeouts = Object.freeze({
   statementTimeoutMs: 1500,
   lockTimeoutMs: 1000,
   retryAfterSeconds: 1,
+  failoverWaitMs: 5000,
 });
 
 export interface StorageConfig {
@@ -46,6 +53,7 @@ export function databaseTimeouts(env: NodeJS.ProcessEnv): DatabaseTimeouts {
     statementTimeoutMs: ms('CXAUTH_DB_STATEMENT_TIMEOUT_MS', d.statementTimeoutMs),
     lockTimeoutMs: ms('CXAUTH_DB_LOCK_TIMEOUT_MS', d.lockTimeoutMs),
     retryAfterSeconds: integer(env, 'CXAUTH_DB_RETRY_AFTER_SECONDS', d.retryAfterSeconds, 1, 3600),
+    failoverWaitMs: integer(env, 'CXAUTH_DB_FAILOVER_WAIT_MS', d.failoverWaitMs, 0, 60_000),
   });
 }
 
