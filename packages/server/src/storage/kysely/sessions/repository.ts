@@ -163,7 +163,11 @@ export function sessionRepository(
             });
           // The session's id is new: finding it means this very write committed.
           const opened = async () => ((await getSession(q, db, session.id)) ? true : undefined);
-          await settleInDoubt(async () => (await open(), true), opened, failoverWaitMs);
+          const write = async () => {
+            await open();
+            return true;
+          };
+          await settleInDoubt(write, opened, failoverWaitMs);
           return;
         }
         await grouped(async (trx) => {
