@@ -93,7 +93,9 @@ class GuardedClient {
     } catch (err) {
       if (!isPgFault(err)) throw err;
       this.#broken = true;
-      if (first && isRepeatable(sql) && isConnectionLost(err) && performance.now() < this.deadline) {
+      // A read or BEGIN changes nothing: whatever kept it from an answer (a lost connection, or a
+      // pooler holding it while no server is primary), it is sent again on a new connection.
+      if (first && isRepeatable(sql) && performance.now() < this.deadline) {
         return this.#again(text, parameters, err);
       }
       throw new StorageUnavailableError('PostgreSQL did not answer in time', this.t.retryAfterSeconds, {
@@ -102,33 +104,41 @@ class GuardedClient {
     }
   }
 
-  /** The first statement's connection died under it: the same statement on a new connection. */
+  /**
+   * The first statement (a read or BEGIN) got no answer: the same statement on a new connection, again
+   * while new connections fail too (HAProxy may still route to a primary that is shutting down).
+   */
   async #again(text: string, parameters: readonly unknown[], first: unknown): Promise<pg.QueryResult> {
-    this.#client.removeListener('error', this.#onError);
-    this.#client.release(true);
-    this.#broken = false;
-    let client: pg.PoolClient;
-    try {
-      client = await this.checkout(this.deadline);
-    } catch (err) {
-      // Kysely releases what it checked out: a released stand-in keeps that call harmless.
-      this.#client = releasedStandIn();
-      throw err instanceof StorageUnavailableError
-        ? err
-        : new StorageUnavailableError('cannot connect to PostgreSQL', this.t.retryAfterSeconds, {
-            cause: first,
+    let pause = FIRST_PAUSE_MS;
+    for (let last = first; ; pause = Math.min(2 * pause, MAX_PAUSE_MS)) {
+      this.#client.removeListener('error', this.#onError);
+      this.#client.release(true);
+      this.#broken = false;
+      try {
+        this.#client = await this.checkout(this.deadline);
+      } catch (err) {
+        // Kysely releases what it checked out: a released stand-in keeps that call harmless.
+        this.#client = releasedStandIn();
+        throw err instanceof StorageUnavailableError
+          ? err
+          : new StorageUnavailableError('cannot connect to PostgreSQL', this.t.retryAfterSeconds, {
+              cause: last,
+            });
+      }
+      this.#watch(this.#client);
+      try {
+        return await this.#run(text, parameters);
+      } catch (err) {
+        if (!isPgFault(err)) throw err;
+        this.#broken = true;
+        last = err;
+        if (performance.now() + pause >= this.deadline) {
+          throw new StorageUnavailableError('PostgreSQL did not answer in time', this.t.retryAfterSeconds, {
+            cause: err,
           });
-    }
-    this.#client = client;
-    this.#watch(client);
-    try {
-      return await this.#run(text, parameters);
-    } catch (err) {
-      if (!isPgFault(err)) throw err;
-      this.#broken = true;
-      throw new StorageUnavailableError('PostgreSQL did not answer in time', this.t.retryAfterSeconds, {
-        cause: err,
-      });
+        }
+        await sleep(pause);
+      }
     }
   }
 
