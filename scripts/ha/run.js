@@ -103,7 +103,10 @@ function pollReady(url) {
     while (!stopped) {
       const t = performance.now();
       const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) })
-        .then(async (r) => (await r.arrayBuffer(), r.status))
+        .then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        })
         .catch(() => 0);
       seen.push({ t, status });
       await sleep(250);
