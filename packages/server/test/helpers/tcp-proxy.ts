@@ -26,8 +26,9 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
-  /** Listens (on the same port as before, after a `down()`). */
+  /** Listens (on the same port as before, after a `down()`); nothing to do when it is up. */
   async up(): Promise<void> {
+    if (this.#server) return;
     const server = net.createServer((client) => this.#accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -35,13 +35,15 @@ function beginStatement(t: DatabaseTimeouts): string {
 
 /**
  * True when `err` says the connection itself is gone (closed, reset, refused, the server shutting
- * down), as opposed to a statement that timed out or was cancelled, which may still be running.
+ * down) or reached a server that is not the primary, so that no transaction of it can still commit;
+ * as opposed to a statement that timed out or was cancelled, which may still be running.
  */
 export function isConnectionLost(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  // 57P01-57P03: administrator or crash shutdown, cannot connect now (RFC-less: PostgreSQL appendix A).
-  if (typeof code === 'string' && /^(57P0[123]|08...)$/.test(code)) return true;
+  // PostgreSQL appendix A: 57P01-57P03 administrator or crash shutdown, cannot connect now; class 08
+  // connection exceptions; 25006 a write refused in recovery (the member is not the primary yet).
+  if (typeof code === 'string' && /^(57P0[123]|08...|25006)$/.test(code)) return true;
   if (code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE') return true;
   return /Connection terminated|not queryable|terminating connection/i.test(err.message);
 }
