@@ -1,11 +1,12 @@
-// A write whose answer from PostgreSQL was lost: the connection died (a switchover, a failover) after
-// the statement was sent, so it may have committed, or not. Answering 503 then could leave a change the
+// A write whose answer from PostgreSQL was lost: the connection died (a switchover, a failover) or the
+// answer did not come in time after the statement was sent, so it may have committed, or not, or still
+// be on its way (queued in PgBouncer, waiting for a lock). Answering 503 then could leave a change the
 // client cannot see and cannot safely retry (a refresh rotation that spent the client's token), so the
 // outcome is read back, within the failover wait, before anything is answered (docs/ha.md, "What
 // happens when the primary changes").
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unavailableIn } from '../errors.js';
-import { isConnectionLost } from './pg-pool.js';
+import { NotConnectedError } from './pg-pool.js';
 
 /** Between two read-backs while no new primary answers, ms. */
 const READ_BACK_PAUSE_MS = 100;
@@ -25,30 +26,37 @@ async function readBack<T>(committed: () => Promise<T | undefined>): Promise<Rea
 /**
  * Runs `write`. When it fails because the database is unavailable, reads back `committed()` (which
  * answers the write's result when its change is in the database, else undefined) until `waitMs` has
- * passed: a committed write is answered as if its answer had come. A write that did not commit is run
- * again when its connection was lost or refused (PostgreSQL ended or refused its transaction, so
- * nothing of it can still commit); after a timeout instead (it may still be running) the fault is thrown.
+ * passed: a committed write is answered as if its answer had come; one that is not there is run again
+ * (`write(true)`), and whatever that second run answers short of success is read back too.
+ *
+ * `write` must be idempotent against itself: fixed ids and hashes and a conditional claim, so that of a
+ * first run still on its way and a second one, at most one changes anything, and the other finds the
+ * change made (a unique key, or a claim that matches nothing) and is read back as committed.
  */
 export async function settleInDoubt<T>(
-  write: () => Promise<T>,
+  write: (again: boolean) => Promise<T>,
   committed: () => Promise<T | undefined>,
   waitMs: number,
 ): Promise<T> {
   try {
-    return await write();
+    return await write(false);
   } catch (err) {
-    if (!unavailableIn(err) || waitMs === 0) throw err;
+    // Never connected: nothing was sent, and the failover wait is already spent.
+    if (!unavailableIn(err) || unavailableIn(err) instanceof NotConnectedError || waitMs === 0) throw err;
     const deadline = performance.now() + waitMs;
     let fault = err;
     for (;;) {
       const outcome = await readBack(committed);
       if (outcome.state === 'committed') return outcome.result;
       if (outcome.state === 'absent') {
-        if (!isConnectionLost(unavailableIn(fault)?.cause)) throw fault;
         try {
-          return await write();
+          return await write(true);
         } catch (again) {
-          if (!unavailableIn(again)) throw again;
+          if (!unavailableIn(again)) {
+            const after = await readBack(committed);
+            if (after.state === 'committed') return after.result;
+            throw again;
+          }
           fault = again;
         }
       }

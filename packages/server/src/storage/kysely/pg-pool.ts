@@ -56,6 +56,16 @@ function isRepeatable(sql: string): boolean {
   return /^\s*(begin\b|select\b)/i.test(sql);
 }
 
+/**
+ * No connection could be made within the failover wait: nothing was sent, so there is nothing to read
+ * back (in-doubt.ts), and the wait is spent.
+ */
+export class NotConnectedError extends StorageUnavailableError {
+  constructor(retryAfterSeconds: number, cause: unknown) {
+    super('cannot connect to PostgreSQL', retryAfterSeconds, { cause });
+  }
+}
+
 /** A source of fresh clients that may wait, within `deadline` (performance.now() ms), for a new primary. */
 type Checkout = (deadline: number) => Promise<pg.PoolClient>;
 
@@ -123,9 +133,7 @@ class GuardedClient {
         this.#client = releasedStandIn();
         throw err instanceof StorageUnavailableError
           ? err
-          : new StorageUnavailableError('cannot connect to PostgreSQL', this.t.retryAfterSeconds, {
-              cause: last,
-            });
+          : new NotConnectedError(this.t.retryAfterSeconds, last);
       }
       this.#watch(this.#client);
       try {
@@ -245,9 +253,7 @@ export function faultAwarePool(
       } catch (err) {
         const full = pool.totalCount >= POOL_SIZE;
         if (full || performance.now() + pause >= deadline) {
-          throw new StorageUnavailableError('cannot connect to PostgreSQL', t.retryAfterSeconds, {
-            cause: err,
-          });
+          throw new NotConnectedError(t.retryAfterSeconds, err);
         }
         await sleep(pause);
       }

@@ -161,7 +161,8 @@ export function sessionRepository(
               t_expires_at: token.expires_at,
               t_used_at: token.used_at,
             });
-          // The session's id is new: finding it means this very write committed.
+          // The session's id is new: finding it means this very write committed (a second run of it
+          // fails on that id, and is read back).
           const opened = async () => ((await getSession(q, db, session.id)) ? true : undefined);
           const write = async () => {
             await open();
@@ -201,7 +202,7 @@ export function sessionRepository(
     async rotate(presentedHash, next, at, graceMs = 0): Promise<RotationResult> {
       const ms = at.getTime();
       if (pg) {
-        const claim = async (): Promise<Session | null> => {
+        const claim = async (again: boolean): Promise<Session | null> => {
           const { rows } = await pg.rotate.execute(db, {
             hash: presentedHash,
             at: ms,
@@ -211,7 +212,9 @@ export function sessionRepository(
             next_expires_at: next.expiresAt.getTime(),
           });
           const row = rows[0];
-          return row ? sessionRow.from(row) : null;
+          if (row) return sessionRow.from(row);
+          // A second run that claims nothing may have lost to the first one, still on its way then.
+          return again ? ((await claimed()) ?? null) : null;
         };
         // The next token is new: finding it means this very rotation committed.
         const claimed = async () => (await findToken(q, db, next.tokenHash))?.session;
