@@ -104,9 +104,10 @@ describe.skipIf(pgReason !== undefined)('a PostgreSQL primary changing under the
     proxy.mode = {
       // The rotation is one statement (claim and insert), committed on its own.
       cutAfter: (chunk) => chunk.includes('with "claimed"'),
+      // Longer than the failover wait (an unplanned failover): the read-back waits longer still.
       onCut: () => {
         cut = true;
-        back = outage(800);
+        back = outage(WAIT_MS + 1500);
       },
     };
     const res = await refresh(token);

@@ -2,7 +2,7 @@
 // answer did not come in time after the statement was sent, so it may have committed, or not, or still
 // be on its way (queued in PgBouncer, waiting for a lock). Answering 503 then could leave a change the
 // client cannot see and cannot safely retry (a refresh rotation that spent the client's token), so the
-// outcome is read back, within the failover wait, before anything is answered (docs/ha.md, "What
+// outcome is read back, for up to CXAUTH_DB_IN_DOUBT_WAIT_MS, before anything is answered (docs/ha.md, "What
 // happens when the primary changes").
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unavailableIn } from '../errors.js';

@@ -133,13 +133,13 @@ async function revokeWhere(
 }
 
 /**
- * `failoverWaitMs`: how long a PostgreSQL write whose answer was lost is read back before the fault is
+ * `inDoubtWaitMs`: how long a PostgreSQL write whose answer was lost is read back before the fault is
  * answered (in-doubt.ts).
  */
 export function sessionRepository(
   db: Kysely<Database>,
   dialect: Dialect,
-  failoverWaitMs = 0,
+  inDoubtWaitMs = 0,
 ): SessionRepository {
   const q = sessionQueries(db);
   const pg = dialect === 'postgres' ? pgSessionQueries(db) : undefined;
@@ -168,7 +168,7 @@ export function sessionRepository(
             await open();
             return true;
           };
-          await settleInDoubt(write, opened, failoverWaitMs);
+          await settleInDoubt(write, opened, inDoubtWaitMs);
           return;
         }
         await grouped(async (trx) => {
@@ -218,7 +218,7 @@ export function sessionRepository(
         };
         // The next token is new: finding it means this very rotation committed.
         const claimed = async () => (await findToken(q, db, next.tokenHash))?.session;
-        const won = await settleInDoubt(claim, claimed, failoverWaitMs);
+        const won = await settleInDoubt(claim, claimed, inDoubtWaitMs);
         if (won) return { outcome: 'rotated', session: won };
         const found = await findToken(q, db, presentedHash);
         if (found && withinGrace(found, ms, graceMs)) {
