@@ -75,12 +75,14 @@ export function installCleanup(timeoutSeconds) {
  * Spawns a tracked child. With `logFile`, stdout and stderr go to that file (a server's logs must never fill
  * a pipe); otherwise stdout is readable line by line (`firstJsonLine`) and stderr is kept for error reports.
  */
-export function spawnChild(command, args, { env = process.env, cwd, logFile, nodeArgs = [] } = {}) {
+export function spawnChild(command, args, { env = process.env, cwd, logFile, nodeArgs = [], uid, gid } = {}) {
   const fd = logFile ? openSync(logFile, 'a') : undefined;
   const child = spawn(command, [...nodeArgs, ...args], {
     cwd,
     env,
     detached: true,
+    // As another user (the HA harness runs PostgreSQL, which refuses root, as a system user).
+    ...(uid !== undefined && { uid, gid }),
     stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
   });
   if (fd !== undefined) closeSync(fd);

@@ -20,6 +20,18 @@ export interface DatabaseTimeouts {
   readonly lockTimeoutMs: number;
   /** CXAUTH_DB_RETRY_AFTER_SECONDS (1): the `Retry-After` of a 503 caused by the database. */
   readonly retryAfterSeconds: number;
+  /**
+   * CXAUTH_DB_FAILOVER_WAIT_MS (5000): how long a request whose PostgreSQL connection could not be
+   * made, or died before its statement was sent, keeps trying for a new one (a planned switchover
+   * behind HAProxy or PgBouncer takes a second or two) before answering 503 (docs/ha.md). 0: no wait.
+   */
+  readonly failoverWaitMs: number;
+  /**
+   * CXAUTH_DB_IN_DOUBT_WAIT_MS (12000): how long a write whose answer was lost after it was sent (it
+   * may have committed) is read back before answering 503; longer than a failover takes, so that a
+   * refresh rotation that committed is answered rather than left to a retry that would be reuse.
+   */
+  readonly inDoubtWaitMs: number;
 }
 
 export const DATABASE_TIMEOUT_DEFAULTS: DatabaseTimeouts = Object.freeze({
@@ -27,6 +39,8 @@ export const DATABASE_TIMEOUT_DEFAULTS: DatabaseTimeouts = Object.freeze({
   statementTimeoutMs: 1500,
   lockTimeoutMs: 1000,
   retryAfterSeconds: 1,
+  failoverWaitMs: 5000,
+  inDoubtWaitMs: 12_000,
 });
 
 export interface StorageConfig {
@@ -46,6 +60,8 @@ export function databaseTimeouts(env: NodeJS.ProcessEnv): DatabaseTimeouts {
     statementTimeoutMs: ms('CXAUTH_DB_STATEMENT_TIMEOUT_MS', d.statementTimeoutMs),
     lockTimeoutMs: ms('CXAUTH_DB_LOCK_TIMEOUT_MS', d.lockTimeoutMs),
     retryAfterSeconds: integer(env, 'CXAUTH_DB_RETRY_AFTER_SECONDS', d.retryAfterSeconds, 1, 3600),
+    failoverWaitMs: integer(env, 'CXAUTH_DB_FAILOVER_WAIT_MS', d.failoverWaitMs, 0, 60_000),
+    inDoubtWaitMs: integer(env, 'CXAUTH_DB_IN_DOUBT_WAIT_MS', d.inDoubtWaitMs, 0, 60_000),
   });
 }
 

@@ -37,13 +37,14 @@ export function unavailableIn(err: unknown): StorageUnavailableError | undefined
 
 /** SQLSTATE classes and codes that mean the database, not the query, failed (PostgreSQL appendix A). */
 const PG_FAULT_CLASSES = ['08', '53', '57', '58', 'XX'];
-const PG_FAULT_CODES = new Set(['55P03', '25P03', '40P01']);
+const PG_FAULT_CODES = new Set(['55P03', '25P03', '40P01', '25006']);
 
 /**
  * True when a pg error is a fault of the database or the network rather than of the query: a
  * connection refused, reset or timed out (no SQLSTATE, or class 08), a cancelled statement or shut
- * down server (57), out of resources (53), a lock not granted in time (55P03), a deadlock (40P01), or
- * an idle transaction ended by the server (25P03).
+ * down server (57), out of resources (53), a lock not granted in time (55P03), a deadlock (40P01),
+ * an idle transaction ended by the server (25P03), or a write refused by a server that is not (or not
+ * yet) the primary (25006: a failover, with HAProxy routing to a member still being promoted).
  */
 export function isPgFault(err: unknown): boolean {
   if (!(err instanceof Error)) return false;

@@ -1,11 +1,12 @@
 // Opens the database named by a URL (`sqlite:<path>` or `postgres://…`): the only module that
 // constructs a database driver.
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { DATABASE_TIMEOUT_DEFAULTS, type DatabaseTimeouts } from '../config/storage.js';
 import { preparePrivateDatabaseFile } from '../files/private-files.js';
 import type { Storage } from './contract/index.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './kysely/checkpointer.js';
+import { TransactionPoolingDialect } from './kysely/pg-dialect.js';
 import { faultAwarePool } from './kysely/pg-pool.js';
 import type { Database } from './kysely/schema.js';
 import { asyncBusySqliteDialect } from './kysely/sqlite-driver.js';
@@ -69,7 +70,7 @@ export async function openStorage(
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const pool = faultAwarePool(databaseUrl, timeouts);
     return kyselyStorage(
-      new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      new Kysely<Database>({ dialect: new TransactionPoolingDialect({ pool }) }),
       'postgres',
       timeouts,
       () => pool.stats(),

@@ -56,7 +56,7 @@ export function kyselyStorage(
     applications: applicationRepository(db),
     accessKeys: accessKeyRepository(db),
     signingKeys: signingKeyRepository(db, dialect),
-    sessions: sessionRepository(db, dialect),
+    sessions: sessionRepository(db, dialect, timeouts.inDoubtWaitMs),
     throttle: throttleRepository(db),
     auditEvents: auditEventRepository(db),
     purge: purgeRepository(db, dialect),

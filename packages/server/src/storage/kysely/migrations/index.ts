@@ -28,15 +28,19 @@ const MIGRATION_PATIENCE_MS = 60_000;
 const LOCK_POLL_MS = 50;
 
 /**
- * Takes the PostgreSQL advisory lock without a blocking wait, which `lock_timeout` would cut short
- * while another node migrates: polls `pg_try_advisory_lock` instead.
+ * Takes the PostgreSQL advisory lock for the transaction `trx` without a blocking wait, which
+ * `lock_timeout` would cut short while another node migrates: polls `pg_try_advisory_xact_lock`. The
+ * lock is transaction-scoped so that it holds behind PgBouncer's transaction pooling too, and the
+ * transaction may stay idle while the migrations run on another connection.
  */
-async function advisoryLockPatiently(conn: Kysely<Database>): Promise<void> {
+async function advisoryLockPatiently(trx: Kysely<Database>): Promise<void> {
   const end = Date.now() + MIGRATION_PATIENCE_MS;
+  const idle = String(2 * MIGRATION_PATIENCE_MS);
+  await sql`select set_config('idle_in_transaction_session_timeout', ${idle}, true)`.execute(trx);
   for (;;) {
     const { rows } = await sql<{
       locked: boolean;
-    }>`select pg_try_advisory_lock(${MIGRATION_LOCK_KEY}) as locked`.execute(conn);
+    }>`select pg_try_advisory_xact_lock(${MIGRATION_LOCK_KEY}) as locked`.execute(trx);
     if (rows[0]?.locked) return;
     if (Date.now() > end) throw new Error('another node held the migration lock for too long');
     await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
@@ -79,9 +83,10 @@ async function migrateWith(db: Kysely<Database>, dialect: Dialect): Promise<void
 }
 
 /**
- * Brings the schema up to date. On PostgreSQL the whole run holds a session advisory lock on one
- * dedicated connection: Kysely's own lock table is created with `IF NOT EXISTS`, which still races
- * between nodes on a fresh database. On SQLite one immediate transaction does the same.
+ * Brings the schema up to date. On PostgreSQL the whole run holds an advisory lock in a transaction
+ * of its own (Kysely's lock table is created with `IF NOT EXISTS`, which still races between nodes on
+ * a fresh database) while the migrations run in one transaction beside it (kysely/pg-dialect.ts). On
+ * SQLite one immediate transaction does the same.
  */
 export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<void> {
   if (dialect === 'sqlite') {
@@ -99,12 +104,8 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): P
     });
     return;
   }
-  await db.connection().execute(async (conn) => {
-    await advisoryLockPatiently(conn);
-    try {
-      await migrateWith(conn, dialect);
-    } finally {
-      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
-    }
+  await db.transaction().execute(async (lock) => {
+    await advisoryLockPatiently(lock);
+    await migrateWith(db, dialect);
   });
 }

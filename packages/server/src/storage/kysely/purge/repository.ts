@@ -7,6 +7,8 @@ import type { Database } from '../schema.js';
 
 /** Any fixed number, distinct from the migration lock: every node takes it around one purge run. */
 const PURGE_LOCK_KEY = 0x63787067; // "cxpg"
+/** How long the purge lock's transaction may stay idle while one run deletes, ms. */
+const PURGE_LOCK_IDLE_MS = String(10 * 60_000);
 
 export function purgeRepository(db: Kysely<Database>, dialect: Dialect): PurgeRepository {
   return {
@@ -129,13 +131,13 @@ export function purgeRepository(db: Kysely<Database>, dialect: Dialect): PurgeRe
     async exclusively(work) {
       // SQLite: every DELETE takes the database write lock, and busy_timeout makes the other node wait.
       if (dialect === 'sqlite') return work();
-      return db.connection().execute(async (conn) => {
-        await sql`select pg_advisory_lock(${PURGE_LOCK_KEY})`.execute(conn);
-        try {
-          return await work();
-        } finally {
-          await sql`select pg_advisory_unlock(${PURGE_LOCK_KEY})`.execute(conn);
-        }
+      // A transaction-scoped lock, so that it holds behind PgBouncer's transaction pooling; the
+      // transaction stays idle while `work` runs on other connections (bounded, not forever).
+      return db.transaction().execute(async (lock) => {
+        await sql`select set_config('idle_in_transaction_session_timeout', ${PURGE_LOCK_IDLE_MS}, true), pg_advisory_xact_lock(${PURGE_LOCK_KEY})`.execute(
+          lock,
+        );
+        return work();
       });
     },
   };

@@ -5,6 +5,7 @@ import type { SessionSignIn } from '../../../domain/sign-in.js';
 import type { RefreshToken, Session } from '../../../domain/types.js';
 import type { RotationResult, SessionRepository } from '../../contract/sessions.js';
 import { groupCommit } from '../group-commit.js';
+import { settleInDoubt } from '../in-doubt.js';
 import { inTransaction, recordRevocations } from '../revocations/record.js';
 import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
@@ -131,7 +132,15 @@ async function revokeWhere(
   });
 }
 
-export function sessionRepository(db: Kysely<Database>, dialect: Dialect): SessionRepository {
+/**
+ * `inDoubtWaitMs`: how long a PostgreSQL write whose answer was lost is read back before the fault is
+ * answered (in-doubt.ts).
+ */
+export function sessionRepository(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  inDoubtWaitMs = 0,
+): SessionRepository {
   const q = sessionQueries(db);
   const pg = dialect === 'postgres' ? pgSessionQueries(db) : undefined;
   // SQLite: grants that arrive together share one commit (group-commit.ts); PostgreSQL's one
@@ -143,14 +152,23 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
       const token = refreshTokenRow.to(first);
       await constrained(`session ${session.id}`, async () => {
         if (pg) {
-          await pg.openSession.execute(db, {
-            ...row,
-            t_token_hash: token.token_hash,
-            t_scope: token.scope,
-            t_created_at: token.created_at,
-            t_expires_at: token.expires_at,
-            t_used_at: token.used_at,
-          });
+          const open = () =>
+            pg.openSession.execute(db, {
+              ...row,
+              t_token_hash: token.token_hash,
+              t_scope: token.scope,
+              t_created_at: token.created_at,
+              t_expires_at: token.expires_at,
+              t_used_at: token.used_at,
+            });
+          // The session's id is new: finding it means this very write committed (a second run of it
+          // fails on that id, and is read back).
+          const opened = async () => ((await getSession(q, db, session.id)) ? true : undefined);
+          const write = async () => {
+            await open();
+            return true;
+          };
+          await settleInDoubt(write, opened, inDoubtWaitMs);
           return;
         }
         await grouped(async (trx) => {
@@ -184,16 +202,24 @@ export function sessionRepository(db: Kysely<Database>, dialect: Dialect): Sessi
     async rotate(presentedHash, next, at, graceMs = 0): Promise<RotationResult> {
       const ms = at.getTime();
       if (pg) {
-        const { rows } = await pg.rotate.execute(db, {
-          hash: presentedHash,
-          at: ms,
-          next_hash: next.tokenHash,
-          next_scope: next.scope,
-          next_created_at: next.createdAt.getTime(),
-          next_expires_at: next.expiresAt.getTime(),
-        });
-        const won = rows[0];
-        if (won) return { outcome: 'rotated', session: sessionRow.from(won) };
+        const claim = async (again: boolean): Promise<Session | null> => {
+          const { rows } = await pg.rotate.execute(db, {
+            hash: presentedHash,
+            at: ms,
+            next_hash: next.tokenHash,
+            next_scope: next.scope,
+            next_created_at: next.createdAt.getTime(),
+            next_expires_at: next.expiresAt.getTime(),
+          });
+          const row = rows[0];
+          if (row) return sessionRow.from(row);
+          // A second run that claims nothing may have lost to the first one, still on its way then.
+          return again ? ((await claimed()) ?? null) : null;
+        };
+        // The next token is new: finding it means this very rotation committed.
+        const claimed = async () => (await findToken(q, db, next.tokenHash))?.session;
+        const won = await settleInDoubt(claim, claimed, inDoubtWaitMs);
+        if (won) return { outcome: 'rotated', session: won };
         const found = await findToken(q, db, presentedHash);
         if (found && withinGrace(found, ms, graceMs)) {
           return db.transaction().execute((trx) => graceRetry(q, trx, found, next, ms, graceMs));
