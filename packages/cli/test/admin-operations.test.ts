@@ -77,6 +77,7 @@ describe('cxauth admin audit and purge', () => {
       audit_events: { deleted: 0 },
       throttle: { deleted: 0 },
       revocation_events: { deleted: 0 },
+      consents: { deleted: 0 },
     });
     expect((await cli('purge')).out).toContain('sessions  0 deleted');
   });

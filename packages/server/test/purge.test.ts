@@ -105,4 +105,26 @@ describe.each([
       ).toBe(true);
     },
   );
+
+  it.skipIf(skip)('removes the consents of a deleted application and keeps those of a live one', async () => {
+    const { storage, fixture } = svc;
+    const now = svc.clock.now();
+    const gone = make.application({ firstParty: false });
+    await storage.applications.create(gone);
+    const consent = (clientId: string) => ({
+      userId: fixture.user.id,
+      clientId,
+      scopes: ['openid'],
+      createdAt: now,
+      updatedAt: now,
+    });
+    await storage.consents.put(consent(gone.clientId));
+    await storage.consents.put(consent(fixture.app.clientId));
+    expect(await storage.applications.delete(gone.clientId, now)).toBe(true);
+
+    const report = await purge(storage, options(now));
+    expect(report['consents']).toEqual({ deleted: 1 });
+    expect(await storage.consents.get(fixture.user.id, gone.clientId)).toBeUndefined();
+    expect(await storage.consents.get(fixture.user.id, fixture.app.clientId)).toBeDefined();
+  });
 });

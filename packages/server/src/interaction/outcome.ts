@@ -11,10 +11,10 @@ import type { SignInThrottle } from '../throttling/sign-in.js';
 import { mintAuthorizationCode, UNEXCHANGED_CODES_PER_SIGN_IN } from '../tokens/authorization-code.js';
 import type { Hasher } from '../tokens/refresh-token.js';
 import type { CookieJar } from './cookies.js';
+import type { DeviceCookies } from './device-cookie.js';
 import { sendPage, sendRedirect, styleNonce } from './html.js';
 import type { Sealer } from './seal.js';
 import type { CurrentSignIn, SignInSessions } from './session.js';
-import type { DeviceCookies } from './device-cookie.js';
 import { errorPage, type PageContext } from './views.js';
 
 export interface InteractionDeps {

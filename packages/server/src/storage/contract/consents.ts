@@ -11,4 +11,6 @@ export interface ConsentRepository {
   put(consent: Consent): Promise<void>;
   /** Withdraws a user's consent for an application; false when there was none. */
   delete(userId: string, clientId: string): Promise<boolean>;
+  /** Deletes up to `limit` consents of applications that no longer exist; returns how many. */
+  purgeOrphans(limit: number): Promise<number>;
 }

@@ -45,5 +45,35 @@ export function consentRepository(db: Kysely<Database>): ConsentRepository {
         .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
+    async purgeOrphans(limit) {
+      // (user_id, client_id) is the key: a batch is the first `limit` pairs whose app is gone.
+      const orphans = db
+        .selectFrom('consents')
+        .select(['user_id', 'client_id'])
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('applications')
+                .select('applications.client_id')
+                .whereRef('applications.client_id', '=', 'consents.client_id'),
+            ),
+          ),
+        )
+        .limit(limit);
+      const rows = await orphans.execute();
+      if (rows.length === 0) return 0;
+      let deleted = 0;
+      await db.transaction().execute(async (trx) => {
+        for (const r of rows) {
+          const result = await trx
+            .deleteFrom('consents')
+            .where('user_id', '=', r.user_id)
+            .where('client_id', '=', r.client_id)
+            .executeTakeFirst();
+          deleted += Number(result.numDeletedRows);
+        }
+      });
+      return deleted;
+    },
   };
 }
