@@ -3,10 +3,11 @@
 // manages its own tenant's single-tenant applications; applications for all tenants are operators'.
 import type { Static } from '@sinclair/typebox';
 import type { ApplicationView } from '../service/admin.js';
+import { CONSOLE_CLIENT_ID } from '../service/console-app.js';
 import { requireMatch, tagged } from './etag.js';
 import { page } from './paging.js';
 import { confine, type Principal } from './principal.js';
-import { badRequest, forbidden, notFound } from './problem.js';
+import { badRequest, forbidden, notFound, Problem } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
 import { byCreation, requireAdmin } from './tenants.js';
@@ -22,6 +23,21 @@ const listsOf = (b: Partial<Static<typeof S.CreateApplication>>) => ({
   ...(b.grant_types ? { grantTypes: b.grant_types } : {}),
   ...(b.scopes ? { scopes: b.scopes } : {}),
 });
+
+/**
+ * The console signs everyone in through its own application: switched off or deleted from the
+ * console, nobody could sign in to the console again to undo it. The CLI on the server still can
+ * (`cxauth admin app deactivate cxauth-console`), where undoing it needs no console.
+ */
+function keepConsole(clientId: string, what: 'deactivate' | 'delete'): void {
+  if (clientId !== CONSOLE_CLIENT_ID) return;
+  const doing = what === 'delete' ? 'deleting' : 'deactivating';
+  throw new Problem(
+    409,
+    'Conflict',
+    `${CONSOLE_CLIENT_ID} is the console's own application: ${doing} it would end every console session, and nobody could sign in to the console again to undo it. Run \`cxauth admin app deactivate ${CONSOLE_CLIENT_ID}\` on the server (against its database) if you mean to switch the console off`,
+  );
+}
 
 export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDeps): void {
   const { admin, config } = deps;
@@ -120,6 +136,7 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
       requireMatch(request, await showApp(principal, clientId));
       const body = request.body as Static<typeof S.PatchApplication>;
       const { active, ...changes } = body;
+      if (active === false) keepConsole(clientId, 'deactivate');
       if (Object.keys(changes).length > 0) {
         await admin.updateApplication(clientId, {
           ...(changes.name === undefined ? {} : { name: changes.name }),
@@ -141,6 +158,7 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
       const { request, reply, principal, admin } = ctx;
       const app = await showApp(principal, clientIdOf(ctx));
       requireMatch(request, app);
+      keepConsole(app.client_id, 'delete');
       await admin.deleteApplication(app.client_id);
       reply.code(204);
       return reply.send();

@@ -79,7 +79,7 @@ export type { ApplicationView, CreateApplicationInput, UpdateApplicationInput } 
 export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput } from './areas.js';
 export { audited } from './audited.js';
-export type { AuditQuery, OperationsSettings } from './operations.js';
+export type { ActivityInput, ActivityView, AuditQuery, OperationsSettings } from './operations.js';
 export type { SessionView } from './sessions.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';
 export { signingKeyAdminOptions } from './signing-keys.js';

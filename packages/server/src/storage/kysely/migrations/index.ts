@@ -14,6 +14,7 @@ import { revocationFeed } from './0006_revocation_feed.js';
 import { signIn } from './0007_sign_in.js';
 import { refreshGrace } from './0008_refresh_grace.js';
 import { admin } from './0009_admin.js';
+import { activityIndexes } from './0016_activity_indexes.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -54,6 +55,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007_sign_in': signIn(dialect),
     '0008_refresh_grace': refreshGrace(),
     '0009_admin': admin(dialect),
+    '0016_activity_indexes': activityIndexes(),
   };
 }
 
