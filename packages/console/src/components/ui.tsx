@@ -107,8 +107,16 @@ export function useAction() {
       await action();
       return true;
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
       const named = err instanceof ApiError ? err.fields : {};
+      const count = Object.keys(named).length;
+      // The reasons stand beside their fields; above the form, only what to do.
+      setError(
+        count > 0
+          ? `Nothing was saved: correct the field${count > 1 ? 's' : ''} marked below.`
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
       setFields(named);
       // The first field at fault takes focus, so its message is read out with it.
       if (Object.keys(named).length > 0) {
