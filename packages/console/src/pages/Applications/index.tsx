@@ -137,12 +137,15 @@ export function Applications() {
               ),
             },
             { label: 'Client ID', cell: (a) => <code>{a.client_id}</code> },
-            { label: 'Type', cell: (a) => TYPE_WORDS[a.type] },
-            { label: 'Tenancy', cell: (a) => (a.tenancy === 'all' ? 'every tenant' : 'one tenant') },
+            {
+              label: 'Type',
+              cell: (a) => `${TYPE_WORDS[a.type]} · ${a.tenancy === 'all' ? 'every tenant' : 'one tenant'}`,
+            },
             {
               label: 'Grants',
               cell: (a) => a.grant_types.map((g) => g.replace(/^urn:.*:/, '')).join(', ') || '—',
             },
+            { label: 'Origins', cell: (a) => a.origins.join(', ') || '—' },
             { label: 'Status', cell: (a) => <span class={`status ${a.status}`}>{a.status}</span> },
             {
               label: 'Actions',
