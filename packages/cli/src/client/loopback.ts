@@ -6,12 +6,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PAGE_STYLE } from '@cxauth/server/page-style';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** One page, its stylesheet allowed by a nonce and nothing else (no script, no frame, no form). */
 function page(title: string, lines: { text: string; class?: string }[]) {
   const nonce = crypto.randomBytes(16).toString('base64');
-  const body = lines.map((l) => `<p${l.class ? ` class="${l.class}"` : ''}>${escape(l.text)}</p>`).join('\n');
+  const body = lines.map((l) => `<p${l.class ? ` class="${l.class}"` : ''}>${escapeHtml(l.text)}</p>`).join('\n');
   return {
     nonce,
     html: `<!doctype html>
@@ -20,12 +20,12 @@ function page(title: string, lines: { text: string; class?: string }[]) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${escape(title)} – cxauth</title>
+<title>${escapeHtml(title)} – cxauth</title>
 <style nonce="${nonce}">${PAGE_STYLE}</style>
 </head>
 <body class="page">
 <main>
-<h1>${escape(title)}</h1>
+<h1>${escapeHtml(title)}</h1>
 ${body}
 </main>
 </body>
