@@ -11,7 +11,9 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 /** One page, its stylesheet allowed by a nonce and nothing else (no script, no frame, no form). */
 function page(title: string, lines: { text: string; class?: string }[]) {
   const nonce = crypto.randomBytes(16).toString('base64');
-  const body = lines.map((l) => `<p${l.class ? ` class="${l.class}"` : ''}>${escapeHtml(l.text)}</p>`).join('\n');
+  const body = lines
+    .map((l) => `<p${l.class ? ` class="${l.class}"` : ''}>${escapeHtml(l.text)}</p>`)
+    .join('\n');
   return {
     nonce,
     html: `<!doctype html>
