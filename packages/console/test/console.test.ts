@@ -74,7 +74,12 @@ it('registers an app, copies its secret once, and manages access keys as a perso
   await page.getByRole('button', { name: 'I have saved it' }).click();
   // Shown once: gone from the page, and the list has the app.
   await expect(page.getByRole('region', { name: 'New client secret' }).count()).resolves.toBe(0);
-  await page.getByRole('cell', { name: 'shop backend', exact: true }).waitFor();
+  await page
+    .getByRole('row')
+    .filter({ hasText: 'shop backend' })
+    .getByText('shop backend', { exact: true })
+    .first()
+    .waitFor();
 
   // The copied secret works for a grant (the demo user's access key through the new app).
   const viaNewApp = await passwordGrant(issuer, { id: clientId, secret }, demoKey());

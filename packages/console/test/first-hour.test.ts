@@ -52,7 +52,7 @@ it('asks before each destructive action, in words, and never offers to switch th
   await page.getByRole('button', { name: 'Register', exact: true }).click();
   await page.getByRole('region', { name: 'New client secret' }).waitFor();
   const row = page.getByRole('row').filter({ hasText: 'reports' });
-  await row.getByRole('cell', { name: 'reports', exact: true }).waitFor();
+  await row.getByText('reports', { exact: true }).first().waitFor();
   await page.getByRole('button', { name: 'I have saved it' }).click();
 
   // Deactivate: a dialog names the app and says what follows; Cancel changes nothing.

@@ -129,14 +129,17 @@ export function Applications() {
           columns={[
             {
               label: 'Name',
+              // One element: at phone widths a cell is a two-column grid (label, value).
               cell: (a) => (
-                <>
-                  {a.name}
+                <div>
+                  <span class="app-name">{a.name}</span>
                   {a.client_id === CLIENT_ID && <span class="badge">this console</span>}
-                </>
+                  <code class="client-id" title="client ID">
+                    {a.client_id}
+                  </code>
+                </div>
               ),
             },
-            { label: 'Client ID', cell: (a) => <code>{a.client_id}</code> },
             {
               label: 'Type',
               cell: (a) => `${TYPE_WORDS[a.type]} · ${a.tenancy === 'all' ? 'every tenant' : 'one tenant'}`,
