@@ -52,13 +52,17 @@ export function Dashboard() {
     tokens_issued: b.tokens_issued,
     active_sessions: b.active_sessions,
   }));
-  const short = range.since === '1h' || range.since === '24h';
+  // Times within a day name the weekday too, so "22:00" yesterday and today differ.
   const label = (at: number) =>
     new Date(at).toLocaleString(
       undefined,
-      short
+      range.since === '1h'
         ? { hour: '2-digit', minute: '2-digit' }
-        : { month: 'short', day: 'numeric', hour: range.bucket === '1d' ? undefined : '2-digit' },
+        : range.since === '24h'
+          ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
+          : range.bucket === '1d'
+            ? { month: 'short', day: 'numeric' }
+            : { month: 'short', day: 'numeric', hour: '2-digit' },
     );
   const scope = operator
     ? tenantId
