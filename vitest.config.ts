@@ -8,6 +8,10 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      // Before '@cxauth/server', which would otherwise take this subpath as a prefix.
+      '@cxauth/server/page-style': fileURLToPath(
+        new URL('./packages/server/src/interaction/page-style.ts', import.meta.url),
+      ),
       '@cxauth/server': src('server'),
       '@cxauth/verify': src('verify'),
       '@cxauth/regional': src('regional'),

@@ -6,15 +6,20 @@ import { completeSignIn, me, onChange, signIn, signOut } from './auth/session.js
 import { Page } from './components/ui.js';
 import { AccessKeys } from './pages/AccessKeys/index.js';
 import { Applications } from './pages/Applications/index.js';
+import { Audit } from './pages/Audit/index.js';
+import { Dashboard } from './pages/Dashboard/index.js';
 import { Grants } from './pages/Grants/index.js';
-import { Audit, Sessions, SigningKeys } from './pages/Lists/index.js';
+import { SigningKeys } from './pages/Lists/index.js';
 import { Areas, Tenants } from './pages/Platform/index.js';
+import { Sessions } from './pages/Sessions/index.js';
 import { Users } from './pages/Users/index.js';
 import { BASE, interceptLinks, navigate, usePath } from './router.js';
 
 const ALL: Level[] = ['operator', 'administrator', 'self'];
 const ADMINS: Level[] = ['operator', 'administrator'];
+// One line per page; the first a person may use is their home.
 const PAGES = [
+  { path: 'dashboard', label: 'Dashboard', view: Dashboard, for: ADMINS },
   { path: 'applications', label: 'Applications', view: Applications, for: ADMINS },
   { path: 'access-keys', label: 'Access keys', view: AccessKeys, for: ALL },
   { path: 'users', label: 'Users', view: Users, for: ADMINS },
@@ -78,7 +83,7 @@ export function App() {
     );
 
   const pages = PAGES.filter((p) => p.for.includes(profile.level));
-  const home = pages[0] ?? PAGES[1];
+  const home = pages[0] ?? PAGES.find((p) => p.path === 'access-keys');
   const name = path.slice(BASE.length).split('/')[0] || home?.path;
   const page = pages.find((p) => p.path === name);
   if (!page && path !== `${BASE}callback`) queueMicrotask(() => navigate(`${BASE}${home?.path ?? ''}`));
@@ -96,7 +101,7 @@ export function App() {
           <span class="sr-only">Signed in as </span>
           {profile.email}
         </span>
-        <button type="button" class="secondary" onClick={signOut}>
+        <button type="button" class="secondary small" onClick={signOut}>
           Sign out
         </button>
       </header>

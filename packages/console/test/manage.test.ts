@@ -4,7 +4,7 @@
 // it); edit an app's origins and see the CORS preflight for the new origin answered at once, and a
 // stale edit (412) refused in words; the operators' tenant and area forms.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Demo, openConsole, passwordGrant, shoot, startDemo } from './support.js';
+import { type Demo, openConsole, shoot, startDemo, adminToken as tokenOf } from './support.js';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -18,17 +18,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => demo?.close());
 
-/** An admin token of the demo user, to change things behind the console's back. */
-async function adminToken(): Promise<string> {
-  const grant = await passwordGrant(
-    demo.issuer,
-    { id: demo.creds['client_id'] ?? '', secret: demo.creds['client_secret'] ?? '' },
-    { id: demo.creds['accessKeyId'] ?? '', secret: demo.creds['accessKeySecret'] ?? '' },
-    'openid admin',
-  );
-  expect(grant.status).toBe(200);
-  return String(grant.body['access_token']);
-}
+const adminToken = () => tokenOf(demo);
 
 const preflight = (origin: string) =>
   fetch(`${demo.issuer}/auth/token`, {
@@ -75,7 +65,7 @@ it('creates a user, sets its password; that user signs in and sees only the self
   await self.getByRole('button', { name: 'I have saved it' }).click();
   await self.getByRole('link', { name: 'Sessions' }).click();
   await self.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
-  await self.getByRole('cell', { name: 'cxauth-console' }).first().waitFor();
+  await self.getByRole('cell', { name: 'cxauth console' }).first().waitFor();
   await shoot(self, 'phone-self-sessions');
   // An admin page by its address is not there: the console goes to the first page it has.
   await self.goto(`${demo.issuer}/console/users`);
@@ -90,30 +80,43 @@ it('creates a user, sets its password; that user signs in and sees only the self
   await shoot(page, 'desktop-totp-once');
   await panel.getByRole('button', { name: 'I have saved it' }).click();
   await panel.getByRole('button', { name: 'Deactivate user' }).click();
+  const ask = page.getByRole('dialog', { name: `Deactivate user '${agent.email}'?` });
+  await ask.getByText(/can no longer sign in/).waitFor();
+  await ask.getByRole('button', { name: 'Deactivate user' }).click();
   await page.getByRole('row').filter({ hasText: agent.email }).getByText('inactive').waitFor();
   await panel.getByRole('button', { name: 'Activate user' }).waitFor();
 
-  // The API's refusals (problem details) are shown in words: an address the server does not accept.
+  // The API's refusals (problem details) are shown in words, on the field they concern: an address
+  // the server does not accept is marked invalid and described by the server's reason.
   await page.getByRole('button', { name: 'Create a user' }).click();
-  await page.getByRole('form', { name: 'Create a user' }).getByLabel('E-mail').fill('ada@example');
+  const form = page.getByRole('form', { name: 'Create a user' });
+  await form.getByLabel('E-mail').fill('ada@example');
   await page.getByRole('button', { name: 'Create user' }).click();
-  await expect(page.getByRole('alert').textContent()).resolves.toMatch(
-    /^Email must look like name@example\.com.*\(400 Bad Request\)\.$/,
+  await expect(form.getByRole('alert').textContent()).resolves.toBe(
+    'Nothing was saved: correct the field marked below.',
+  );
+  const email = form.getByLabel('E-mail');
+  await expect(email.getAttribute('aria-invalid')).resolves.toBe('true');
+  await expect(email.evaluate((e) => e === document.activeElement)).resolves.toBe(true);
+  const described = (await email.getAttribute('aria-describedby')) ?? '';
+  await expect(page.locator(`[id="${described.split(' ')[0]}"]`).textContent()).resolves.toMatch(
+    /^Email must look like name@example\.com/,
   );
   await shoot(page, 'desktop-user-error');
 }, 120_000);
 
 it("edits an app's origins: the preflight for the new origin is answered at once; a stale edit says so", async () => {
   const { page } = await openConsole(demo, DESKTOP, demoUser);
+  await page.getByRole('link', { name: 'Applications' }).click();
   await page.getByRole('button', { name: 'Register an application' }).click();
   await page.getByLabel('Name').fill('single page app');
-  await page.getByLabel('Type').selectOption('public');
+  await page.getByRole('radio', { name: /^Public/ }).check();
   await page
     .getByLabel('Redirect URIs, one per line', { exact: true })
     .fill('https://spa.example.com/callback');
   await page.getByRole('button', { name: 'Register', exact: true }).click();
   const row = page.getByRole('row').filter({ hasText: 'single page app' });
-  await row.getByRole('cell', { name: 'public', exact: true }).waitFor();
+  await row.getByRole('cell', { name: 'public · every tenant', exact: true }).waitFor();
   // A public application has no secret, so nothing to rotate.
   await expect(row.getByRole('button', { name: /Rotate secret/ }).count()).resolves.toBe(0);
   const clientId = (await row.locator('code').first().textContent()) ?? '';

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../test/support/chromium.js';
 
+const AXE = fileURLToPath(new URL('../../../node_modules/axe-core/axe.min.js', import.meta.url));
+
 const CLI = fileURLToPath(new URL('../../cli/bin/cxauth.js', import.meta.url));
 
 export const shots = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-shots-'));
@@ -74,9 +76,10 @@ export async function openConsole(
   demo: Demo,
   size: { width: number; height: number },
   who: { email: string; password: string },
-  home = 'Applications',
+  home = 'Dashboard',
+  colorScheme: 'light' | 'dark' = 'light',
 ): Promise<{ page: Page; violations: string[] }> {
-  const context = await demo.browser.newContext({ viewport: size });
+  const context = await demo.browser.newContext({ viewport: size, colorScheme });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.issuer });
   const page = await context.newPage();
   const violations: string[] = [];
@@ -111,4 +114,54 @@ export async function passwordGrant(
     body: new URLSearchParams({ grant_type: 'password', username: key.id, password: key.secret, scope }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** An admin-scoped token of the demo user, to change things behind the console's back. */
+export async function adminToken(demo: Demo): Promise<string> {
+  const grant = await passwordGrant(
+    demo.issuer,
+    { id: demo.creds['client_id'] ?? '', secret: demo.creds['client_secret'] ?? '' },
+    { id: demo.creds['accessKeyId'] ?? '', secret: demo.creds['accessKeySecret'] ?? '' },
+    'openid admin',
+  );
+  if (grant.status !== 200) throw new Error(`admin token: ${JSON.stringify(grant.body)}`);
+  return String(grant.body['access_token']);
+}
+
+/** Calls the admin API with `token`. */
+export async function adminCall(demo: Demo, token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${demo.issuer}/admin/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/**
+ * The serious and critical accessibility violations axe-core finds on the page as it is now, as
+ * `rule: selectors` lines (empty when there are none). axe's source is evaluated through the
+ * debugging protocol, which the page's CSP does not govern, so the page runs under its real CSP.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(AXE, 'utf8'));
+  const found = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<unknown> } })
+      .axe;
+    const result = (await axe.run(document, { resultTypes: ['violations'] })) as {
+      violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+    };
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
 }

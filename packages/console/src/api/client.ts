@@ -28,14 +28,31 @@ export interface Problem {
   errors?: { in: string; pointer: string; reason: string }[];
 }
 
-/** A refusal of the admin API: its words, and its HTTP status for callers that act on it. */
+/** A refusal of the admin API: its words, its HTTP status, and the fields it names (by member). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The reason per field at fault, keyed by the member's name (`email`, `redirect_uris`). */
+    readonly fields: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+const sentence = (text: string) => {
+  const t = text.trim();
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
+};
+
+/** The fields a problem names, keyed by the first segment of each pointer (`/redirect_uris/0`). */
+export function fieldsOf(p: Problem): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const e of p.errors ?? []) {
+    const name = e.pointer.split('/')[1];
+    if (name && !fields[name]) fields[name] = sentence(e.reason);
+  }
+  return fields;
 }
 
 /** A problem details body (or anything thrown) as one sentence a person can act on. */
@@ -44,24 +61,32 @@ export function problemText(error: unknown): string {
   const p = (error ?? {}) as Problem;
   // A stale If-Match (RFC 9110 §13.1.1): say what happened and what to do, not the protocol.
   if (p.status === 412) {
-    return 'Someone else changed this since you opened it, so nothing was saved. Reload it to see the current values, then make your change again (412).';
+    return 'Someone else changed this since you opened it, so nothing was saved. Reload it to see the current values, then make your change again.';
   }
-  const head = p.detail ?? p.title ?? 'The request failed.';
-  const where = (p.errors ?? []).map((e) => `${e.in} ${e.pointer}: ${e.reason}`).join('; ');
-  const status = p.status ? ` (${p.status}${p.title ? ` ${p.title}` : ''})` : '';
-  return `${head.charAt(0).toUpperCase()}${head.slice(1)}${where ? ` — ${where}` : ''}${status}.`;
+  if (p.status !== undefined && p.status >= 500) {
+    return 'The service could not answer just now; nothing was changed. Try again in a moment.';
+  }
+  const unnamed = (p.errors ?? []).filter((e) => !e.pointer.split('/')[1]).map((e) => e.reason);
+  return sentence([p.detail ?? p.title ?? 'the request failed', ...unnamed].join(': '));
 }
 
-/** The data of an openapi-fetch answer, or throws its problem as an Error with words. */
+/** The data of an openapi-fetch answer, or throws its problem as an ApiError with words. */
 export function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || !result.response.ok) {
-    const problem = { status: result.response.status, title: result.response.statusText };
-    throw new ApiError(
-      result.response.status,
-      problemText(typeof result.error === 'object' && result.error ? result.error : problem),
-    );
+    const problem: Problem =
+      typeof result.error === 'object' && result.error
+        ? { status: result.response.status, ...(result.error as Problem) }
+        : { status: result.response.status, title: result.response.statusText };
+    throw new ApiError(result.response.status, problemText(problem), fieldsOf(problem));
   }
   return result.data as T;
+}
+
+/** The URL of the next page (RFC 8288 `Link: <…>; rel="next"`), as a path and query for the client. */
+export function nextPage(response: Response): URLSearchParams | undefined {
+  const link = response.headers.get('link');
+  const url = link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
+  return url ? new URL(url).searchParams : undefined;
 }
 
 /** The data of an answer with its ETag, for a later `If-Match` (docs/admin-api.md, "ETags"). */

@@ -5088,6 +5088,10 @@ export interface paths {
                                 expiresAt: string | null;
                                 revokedAt: string | null;
                                 active: boolean;
+                                /** @description the user's e-mail, when the caller may see that user */
+                                user_email: string | null;
+                                /** @description the application's name, when the caller may see that application */
+                                app_name: string | null;
                             }[];
                         };
                     };
@@ -5419,6 +5423,8 @@ export interface paths {
                     cursor?: string;
                     since?: string;
                     type?: string;
+                    actor?: string;
+                    tenantId?: string;
                 };
                 header?: never;
                 path?: never;
@@ -5441,10 +5447,210 @@ export interface paths {
                                 subject: string | null;
                                 tenantId: string | null;
                                 address: string | null;
+                                /** @description the actor's e-mail or application name, when the caller may see it */
+                                actor_name: string | null;
+                                /** @description the subject's e-mail or name, when the caller may see it */
+                                subject_name: string | null;
                                 details: {
                                     [key: string]: string | number | boolean | null;
                                 };
                             }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                in: string;
+                                pointer: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                in: string;
+                                pointer: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                in: string;
+                                pointer: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                in: string;
+                                pointer: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                in: string;
+                                pointer: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                in: string;
+                                pointer: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                in: string;
+                                pointer: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activity per time bucket: sign-ins, failures, throttling, tokens issued, sessions open */
+        get: {
+            parameters: {
+                query?: {
+                    since?: string;
+                    bucket?: string;
+                    tenantId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the first bucket's start */
+                            since: string;
+                            /** @description now: the end of the last bucket, which may be shorter */
+                            until: string;
+                            bucket_seconds: number;
+                            /** @description null: the whole platform */
+                            tenantId: string | null;
+                            buckets: {
+                                start: string;
+                                sign_ins: number;
+                                failures: number;
+                                throttled: number;
+                                tokens_issued: number;
+                                /** @description open at the end of the bucket */
+                                active_sessions: number;
+                            }[];
+                            totals: {
+                                sign_ins: number;
+                                failures: number;
+                                throttled: number;
+                                tokens_issued: number;
+                            };
                         };
                     };
                 };

@@ -2,12 +2,18 @@
 // the secret shown once with its copy button, and a loader hook over the API client.
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/client.js';
+
+// The first page after sign-in keeps the browser's own starting point; later page changes move focus
+// to the new heading, so keyboard and screen-reader users land on what changed (the heading shows no
+// ring: it is not a control, and the ring on load read as a stray selection).
+let pagesShown = 0;
 
 export function Page(props: { title: string; children: ComponentChildren; intro?: string }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · cxauth console`;
-    heading.current?.focus();
+    if (pagesShown++ > 0) heading.current?.focus();
   }, [props.title]);
   return (
     <section aria-labelledby="page-title">
@@ -85,24 +91,47 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   return { data, error, loading, reload };
 }
 
-/** Runs an action, reporting its error in words; returns whether it succeeded. */
+/**
+ * Runs an action, reporting its error in words and the fields the API named (`fields`, by member);
+ * returns whether it succeeded.
+ */
 export function useAction() {
   const [error, setError] = useState<string | undefined>(undefined);
+  const [fields, setFields] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const run = async (action: () => Promise<void>): Promise<boolean> => {
     setBusy(true);
     setError(undefined);
+    setFields({});
     try {
       await action();
       return true;
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      const named = err instanceof ApiError ? err.fields : {};
+      const count = Object.keys(named).length;
+      // The reasons stand beside their fields; above the form, only what to do.
+      setError(
+        count > 0
+          ? `Nothing was saved: correct the field${count > 1 ? 's' : ''} marked below.`
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
+      setFields(named);
+      // The first field at fault takes focus, so its message is read out with it.
+      if (Object.keys(named).length > 0) {
+        queueMicrotask(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      }
       return false;
     } finally {
       setBusy(false);
     }
   };
-  return { error, busy, run };
+  const clear = () => {
+    setError(undefined);
+    setFields({});
+  };
+  return { error, fields, busy, run, clear };
 }
 
 /** Splits a textarea of one value per line (or comma) into a list. */

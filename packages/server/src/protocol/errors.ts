@@ -108,13 +108,23 @@ export class NotFound extends OAuthError {
   }
 }
 
+/** Which input an {@link AdminError} is about: the admin API names it in its problem's `errors`. */
+export interface AdminErrorField {
+  /** `body` or `querystring`. */
+  readonly in: string;
+  /** The member's name as the admin API spells it (`email`, `redirect_uris`). */
+  readonly name: string;
+}
+
 /** A domain rule broken by an admin command (unknown id, bad value): shown as one line. */
 export class AdminError extends Error {
   override readonly name = 'AdminError';
   readonly code: 'not_found' | 'invalid_value' | 'conflict' | 'forbidden';
-  constructor(code: AdminError['code'], message: string) {
+  readonly field: AdminErrorField | undefined;
+  constructor(code: AdminError['code'], message: string, field?: AdminErrorField) {
     super(message);
     this.code = code;
+    this.field = field;
   }
 }
 

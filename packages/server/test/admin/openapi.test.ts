@@ -51,6 +51,7 @@ describe('GET /admin/v1/openapi.json', () => {
       'POST /admin/v1/signing-keys/rotate',
       'DELETE /admin/v1/sessions/{id}',
       'GET /admin/v1/audit-events',
+      'GET /admin/v1/stats',
     ]) {
       expect(documented).toContain(expected);
     }

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
+import { useConfirm } from '../../components/confirm.js';
 import { Table } from '../../components/table.js';
 import { Empty, ErrorNote, Page, SecretOnce, useAction, useLoad, when } from '../../components/ui.js';
 
@@ -29,8 +30,20 @@ export function AccessKeys() {
       setCreated({ id: k.accessKeyId, secret: k.accessKeySecret });
       await keys.reload();
     });
-  const deactivate = (id: string) =>
-    action.run(async () => {
+  const { confirm, dialog } = useConfirm();
+  const deactivate = async (id: string) => {
+    const yes = await confirm({
+      title: `Deactivate access key ${id.slice(0, 8)}…?`,
+      body: (
+        <p>
+          Its sessions end at once and it can never sign in again; a deactivated key stays off. Generate a new
+          key for whatever used it.
+        </p>
+      ),
+      action: 'Deactivate access key',
+    });
+    if (!yes) return;
+    await action.run(async () => {
       ok(
         await api.PATCH('/admin/v1/access-keys/{accessKeyId}', {
           params: { path: { accessKeyId: id } },
@@ -39,12 +52,14 @@ export function AccessKeys() {
       );
       await keys.reload();
     });
+  };
 
   return (
     <Page
       title="Access keys"
       intro="An access key signs a user in from a backend (the password grant). Its secret is shown once."
     >
+      {dialog}
       {(users.data?.length ?? 0) > 1 && (
         <label>
           Whose keys
@@ -85,7 +100,11 @@ export function AccessKeys() {
               label: 'Actions',
               cell: (k) =>
                 k.active ? (
-                  <button type="button" class="secondary" onClick={() => void deactivate(k.accessKeyId)}>
+                  <button
+                    type="button"
+                    class="danger-outline small"
+                    onClick={() => void deactivate(k.accessKeyId)}
+                  >
                     Deactivate<span class="sr-only"> key {k.accessKeyId.slice(0, 8)}</span>
                   </button>
                 ) : (

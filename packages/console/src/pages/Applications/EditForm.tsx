@@ -4,6 +4,7 @@
 // A saved origin is allowed on every node at the next request (docs/admin-api.md).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ifMatch, ok, tagged } from '../../api/client.js';
+import { Field } from '../../components/field.js';
 import { ErrorNote, lines, useAction, useLoad } from '../../components/ui.js';
 
 export function EditForm(props: { clientId: string; onDone: (saved: boolean) => void }) {
@@ -32,11 +33,15 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
         await api.PATCH('/admin/v1/applications/{client_id}', {
           ...path,
           headers: ifMatch(app.data?.etag),
-          body: {
-            origins: lines(origins),
-            redirect_uris: lines(redirects),
-            post_logout_redirect_uris: lines(logouts),
-          },
+          // Only the lists this type uses (a backend signs nobody in at the hosted page).
+          body:
+            a?.type === 'backend'
+              ? { origins: lines(origins) }
+              : {
+                  origins: lines(origins),
+                  redirect_uris: lines(redirects),
+                  post_logout_redirect_uris: lines(logouts),
+                },
         }),
       );
       props.onDone(true);
@@ -50,19 +55,39 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
           <code>{a.client_id}</code> · {a.type} · {a.tenancy === 'all' ? 'every tenant' : 'one tenant'}
         </p>
       )}
-      <label>
-        Origins (CORS), one per line
-        <textarea rows={3} value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} />
-      </label>
-      <label>
-        Redirect URIs, one per line
-        <textarea rows={3} value={redirects} onInput={(e) => setRedirects(e.currentTarget.value)} />
-      </label>
-      <label>
-        Post-logout redirect URIs, one per line
-        <textarea rows={2} value={logouts} onInput={(e) => setLogouts(e.currentTarget.value)} />
-      </label>
       <ErrorNote error={app.error ?? action.error} />
+      <Field id="edit-origins" label="Origins (CORS), one per line" error={action.fields['origins']}>
+        {(c) => (
+          <textarea {...c} rows={3} value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} />
+        )}
+      </Field>
+      {a?.type !== 'backend' && (
+        <>
+          <Field
+            id="edit-redirects"
+            label="Redirect URIs, one per line"
+            error={action.fields['redirect_uris']}
+          >
+            {(c) => (
+              <textarea
+                {...c}
+                rows={3}
+                value={redirects}
+                onInput={(e) => setRedirects(e.currentTarget.value)}
+              />
+            )}
+          </Field>
+          <Field
+            id="edit-logouts"
+            label="Post-logout redirect URIs, one per line"
+            error={action.fields['post_logout_redirect_uris']}
+          >
+            {(c) => (
+              <textarea {...c} rows={2} value={logouts} onInput={(e) => setLogouts(e.currentTarget.value)} />
+            )}
+          </Field>
+        </>
+      )}
       <div class="actions">
         <button type="submit" disabled={action.busy || !a}>
           Save changes

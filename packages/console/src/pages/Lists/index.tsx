@@ -1,19 +1,33 @@
-// Signing keys (operators), sessions (everyone their own; Administrators their tenant's) and the audit
-// log. Each is a list through the admin API with its one action where the API offers it.
+// Signing keys (operators): the list and rotation, confirmed in words.
 import { api, ok } from '../../api/client.js';
+import { useConfirm } from '../../components/confirm.js';
 import { Table } from '../../components/table.js';
 import { Empty, ErrorNote, Page, useAction, useLoad, when } from '../../components/ui.js';
 
 export function SigningKeys() {
   const list = useLoad(async () => ok(await api.GET('/admin/v1/signing-keys', {})).items);
   const action = useAction();
-  const rotate = () =>
-    action.run(async () => {
+  const { confirm, dialog } = useConfirm();
+  const rotate = async () => {
+    const yes = await confirm({
+      title: 'Rotate the signing key?',
+      body: (
+        <p>
+          A new key is published now and signs once every verifier can have fetched it; the current key keeps
+          verifying the tokens it signed until they expire.
+        </p>
+      ),
+      action: 'Rotate the signing key',
+    });
+    if (!yes) return;
+    await action.run(async () => {
       ok(await api.POST('/admin/v1/signing-keys/rotate', {}));
       await list.reload();
     });
+  };
   return (
     <Page title="Signing keys">
+      {dialog}
       <button type="button" onClick={() => void rotate()}>
         Rotate the signing key
       </button>
@@ -30,72 +44,6 @@ export function SigningKeys() {
             { label: 'State', cell: (k) => k.state },
             { label: 'Signs from', cell: (k) => when(k.signFrom) },
             { label: 'Created', cell: (k) => when(k.createdAt) },
-          ]}
-        />
-      )}
-    </Page>
-  );
-}
-
-export function Sessions() {
-  const list = useLoad(async () => ok(await api.GET('/admin/v1/sessions', {})).items);
-  const action = useAction();
-  const end = (id: string) =>
-    action.run(async () => {
-      ok(await api.DELETE('/admin/v1/sessions/{id}', { params: { path: { id } } }));
-      await list.reload();
-    });
-  return (
-    <Page
-      title="Sessions"
-      intro="Every sign-in or grant is a session; ending one refuses its tokens at once."
-    >
-      <ErrorNote error={list.error ?? action.error} />
-      {list.data?.length === 0 && <Empty>No sessions. A sign-in or a token grant starts one.</Empty>}
-      {list.data && list.data.length > 0 && (
-        <Table
-          caption="Sessions"
-          rows={list.data}
-          rowKey={(s) => s.id}
-          columns={[
-            { label: 'Application', cell: (s) => <code>{s.client_id}</code> },
-            { label: 'Scope', cell: (s) => s.scope },
-            { label: 'Started', cell: (s) => when(s.createdAt) },
-            { label: 'Status', cell: (s) => (s.active ? 'active' : 'ended') },
-            {
-              label: 'Actions',
-              cell: (s) =>
-                s.active ? (
-                  <button type="button" class="secondary" onClick={() => void end(s.id)}>
-                    End session<span class="sr-only"> {s.id.slice(0, 8)}</span>
-                  </button>
-                ) : (
-                  '—'
-                ),
-            },
-          ]}
-        />
-      )}
-    </Page>
-  );
-}
-
-export function Audit() {
-  const list = useLoad(async () => ok(await api.GET('/admin/v1/audit-events', {})).items);
-  return (
-    <Page title="Audit log">
-      <ErrorNote error={list.error} />
-      {list.data?.length === 0 && <Empty>No audit events yet. Sign-ins and changes are recorded here.</Empty>}
-      {list.data && list.data.length > 0 && (
-        <Table
-          caption="Audit events, newest first"
-          rows={list.data}
-          rowKey={(e) => e.id}
-          columns={[
-            { label: 'When', cell: (e) => when(e.at) },
-            { label: 'Event', cell: (e) => e.type },
-            { label: 'Actor', cell: (e) => (e.actor ? <code>{e.actor}</code> : '—') },
-            { label: 'Subject', cell: (e) => (e.subject ? <code>{e.subject}</code> : '—') },
           ]}
         />
       )}

@@ -2,6 +2,7 @@
 // user's panel (the console opens it on the new user).
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
+import { Field } from '../../components/field.js';
 import { ErrorNote, useAction } from '../../components/ui.js';
 import { RoleInput } from './RoleInput.js';
 
@@ -29,30 +30,30 @@ export function CreateUserForm(props: { tenantId: string; onDone: (createdId?: s
     });
   };
   return (
-    <form class="card" aria-label="Create a user" onSubmit={submit}>
+    <form class="card" aria-label="Create a user" onSubmit={submit} noValidate>
       <h2>Create a user</h2>
-      <label>
-        E-mail
-        <input
-          required
-          type="email"
-          autoComplete="off"
-          value={email}
-          onInput={(e) => setEmail(e.currentTarget.value)}
-        />
-      </label>
-      <div class="row">
-        <label>
-          Given name
-          <input value={given} onInput={(e) => setGiven(e.currentTarget.value)} />
-        </label>
-        <label>
-          Family name
-          <input value={family} onInput={(e) => setFamily(e.currentTarget.value)} />
-        </label>
-      </div>
-      <RoleInput id="new-user-role" value={role} onInput={setRole} />
       <ErrorNote error={action.error} />
+      <Field id="new-user-email" label="E-mail" error={action.fields['email']}>
+        {(c) => (
+          <input
+            {...c}
+            required
+            type="email"
+            autoComplete="off"
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
+        )}
+      </Field>
+      <div class="row">
+        <Field id="new-user-given" label="Given name" error={action.fields['given_name']}>
+          {(c) => <input {...c} value={given} onInput={(e) => setGiven(e.currentTarget.value)} />}
+        </Field>
+        <Field id="new-user-family" label="Family name" error={action.fields['family_name']}>
+          {(c) => <input {...c} value={family} onInput={(e) => setFamily(e.currentTarget.value)} />}
+        </Field>
+      </div>
+      <RoleInput id="new-user-role" value={role} onInput={setRole} error={action.fields['role']} />
       <div class="actions">
         <button type="submit" disabled={action.busy}>
           Create user

@@ -4,6 +4,8 @@
 import { useState } from 'preact/hooks';
 import { api, ifMatch, ok, tagged } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
+import { useConfirm } from '../../components/confirm.js';
+import { Field } from '../../components/field.js';
 import { ErrorNote, SecretOnce, useAction, useLoad } from '../../components/ui.js';
 import { RoleInput } from './RoleInput.js';
 
@@ -15,7 +17,22 @@ export function UserPanel(props: { id: string; onChanged: () => void; onClose: (
   const [totp, setTotp] = useState<string | undefined>();
   const [done, setDone] = useState('');
   const action = useAction();
+  const { confirm, dialog } = useConfirm();
   const u = user.data?.data;
+  const deactivate = async () => {
+    if (!u) return;
+    const yes = await confirm({
+      title: `Deactivate user '${u.email}'?`,
+      body: (
+        <p>
+          Their sessions and access keys stop working at once and they can no longer sign in, until an
+          Administrator activates them again.
+        </p>
+      ),
+      action: 'Deactivate user',
+    });
+    if (yes) await patch({ status: 'inactive' }, 'Deactivated: its sign-ins end now.');
+  };
   const isSelf = u?.id === profile().userId;
 
   const patch = (body: { role?: string; status?: 'active' | 'inactive' }, said: string) =>
@@ -41,6 +58,7 @@ export function UserPanel(props: { id: string; onChanged: () => void; onClose: (
 
   return (
     <section class="card panel" aria-labelledby="user-panel-title">
+      {dialog}
       <div class="panel-head">
         <h2 id="user-panel-title">{u ? u.email : 'User'}</h2>
         <button type="button" class="secondary" onClick={props.onClose}>
@@ -64,38 +82,51 @@ export function UserPanel(props: { id: string; onChanged: () => void; onClose: (
                 void patch({ role: role ?? u.role.legacyId }, `The role is now ${role ?? u.role.legacyId}.`);
               }}
             >
-              <RoleInput id="user-role" value={role ?? u.role.legacyId} onInput={setRole} />
+              <RoleInput
+                id="user-role"
+                value={role ?? u.role.legacyId}
+                onInput={setRole}
+                error={action.fields['role']}
+              />
               <div class="actions">
                 <button type="submit" disabled={action.busy}>
                   Set role
                 </button>
-                <button
-                  type="button"
-                  class="secondary"
-                  disabled={action.busy}
-                  onClick={() =>
-                    void patch(
-                      { status: u.status === 'active' ? 'inactive' : 'active' },
-                      u.status === 'active' ? 'Deactivated: its sign-ins end now.' : 'Activated.',
-                    )
-                  }
-                >
-                  {u.status === 'active' ? 'Deactivate user' : 'Activate user'}
-                </button>
+                {u.status === 'active' ? (
+                  <button
+                    type="button"
+                    class="danger-outline"
+                    disabled={action.busy}
+                    onClick={() => void deactivate()}
+                  >
+                    Deactivate user
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    class="secondary"
+                    disabled={action.busy}
+                    onClick={() => void patch({ status: 'active' }, 'Activated.')}
+                  >
+                    Activate user
+                  </button>
+                )}
               </div>
             </form>
           )}
           <form aria-label="Password" onSubmit={setNewPassword}>
-            <label>
-              New password
-              <input
-                required
-                type="password"
-                autoComplete="new-password"
-                value={password}
-                onInput={(e) => setPassword(e.currentTarget.value)}
-              />
-            </label>
+            <Field id="user-password" label="New password" error={action.fields['password']}>
+              {(c) => (
+                <input
+                  {...c}
+                  required
+                  type="password"
+                  autoComplete="new-password"
+                  value={password}
+                  onInput={(e) => setPassword(e.currentTarget.value)}
+                />
+              )}
+            </Field>
             <button type="submit" disabled={action.busy}>
               Set password
             </button>

@@ -1,5 +1,5 @@
-// Users of the tenant (Administrators; operators too): create one, and manage one — its role, whether it
-// is active, its password and its TOTP enrolment — in the panel below the list.
+// Users of the tenant (Administrators; operators pick the tenant): create one, and manage one — its
+// role, whether it is active, its password and its TOTP enrolment — in the panel below the list.
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
@@ -9,15 +9,54 @@ import { CreateUserForm } from './CreateUserForm.js';
 import { UserPanel } from './UserPanel.js';
 
 export function Users() {
-  const tenantId = profile().tenantId;
+  const me = profile();
+  const operator = me.level === 'operator';
+  const [tenantId, setTenantId] = useState(me.tenantId);
+  const tenants = useLoad(async () =>
+    operator ? ok(await api.GET('/admin/v1/tenants', { params: { query: { limit: 200 } } })).items : [],
+  );
   const list = useLoad(
     async () =>
-      ok(await api.GET('/admin/v1/tenants/{id}/users', { params: { path: { id: tenantId } } })).items,
+      ok(
+        await api.GET('/admin/v1/tenants/{id}/users', {
+          params: { path: { id: tenantId }, query: { limit: 200 } },
+        }),
+      ).items,
+    [tenantId],
   );
   const [creating, setCreating] = useState(false);
   const [selected, setSelected] = useState<string | undefined>();
   return (
-    <Page title="Users" intro="The people of your tenant: who they are, their role, how they sign in.">
+    <Page
+      title="Users"
+      intro={
+        operator
+          ? 'The people of each tenant: who they are, their role, how they sign in.'
+          : 'The people of your tenant: who they are, their role, how they sign in.'
+      }
+    >
+      {operator && (tenants.data?.length ?? 0) > 0 && (
+        <div class="filters">
+          <label>
+            Tenant
+            <select
+              value={tenantId}
+              onChange={(e) => {
+                setTenantId(e.currentTarget.value);
+                setSelected(undefined);
+                setCreating(false);
+              }}
+            >
+              {tenants.data?.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                  {t.id === me.tenantId ? ' (yours)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      )}
       {creating ? (
         <CreateUserForm
           tenantId={tenantId}
@@ -44,7 +83,7 @@ export function Users() {
       {list.data?.length === 0 && <Empty>No users yet. Create one to give someone a sign-in.</Empty>}
       {list.data && list.data.length > 0 && (
         <Table
-          caption="Users of the tenant"
+          caption={`Users of ${tenants.data?.find((t) => t.id === tenantId)?.name ?? 'the tenant'}`}
           rows={list.data}
           rowKey={(u) => u.id}
           columns={[
@@ -57,7 +96,7 @@ export function Users() {
               cell: (u) => (
                 <button
                   type="button"
-                  class="secondary"
+                  class="secondary small"
                   aria-pressed={selected === u.id}
                   onClick={() => setSelected(u.id)}
                 >

@@ -4,10 +4,11 @@
 import type { Static } from '@sinclair/typebox';
 import { ADMIN_SCOPE } from '../../protocol/scope.js';
 import type { ApplicationView } from '../service/admin.js';
+import { CONSOLE_CLIENT_ID } from '../service/console-app.js';
 import { requireMatch, tagged } from './etag.js';
 import { page } from './paging.js';
 import { confine, type Principal } from './principal.js';
-import { badRequest, forbidden, notFound } from './problem.js';
+import { badRequest, forbidden, notFound, Problem } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
 import { byCreation, requireAdmin } from './tenants.js';
@@ -41,6 +42,21 @@ function guardTrust(
     throw forbidden('only platform operators may give an application the admin scope');
   }
   if (current?.first_party) throw forbidden('only platform operators change a first-party application');
+}
+
+/**
+ * The console signs everyone in through its own application: switched off or deleted from the
+ * console, nobody could sign in to the console again to undo it. The CLI on the server still can
+ * (`cxauth admin app deactivate cxauth-console`), where undoing it needs no console.
+ */
+function keepConsole(clientId: string, what: 'deactivate' | 'delete'): void {
+  if (clientId !== CONSOLE_CLIENT_ID) return;
+  const doing = what === 'delete' ? 'deleting' : 'deactivating';
+  throw new Problem(
+    409,
+    'Conflict',
+    `${CONSOLE_CLIENT_ID} is the console's own application: ${doing} it would end every console session, and nobody could sign in to the console again to undo it. Run \`cxauth admin app deactivate ${CONSOLE_CLIENT_ID}\` on the server (against its database) if you mean to switch the console off`,
+  );
 }
 
 export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDeps): void {
@@ -143,6 +159,7 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
       const body = request.body as Static<typeof S.PatchApplication>;
       guardTrust(principal, body, current);
       const { active, ...changes } = body;
+      if (active === false) keepConsole(clientId, 'deactivate');
       if (Object.keys(changes).length > 0) {
         await admin.updateApplication(clientId, {
           ...(changes.name === undefined ? {} : { name: changes.name }),
@@ -165,6 +182,7 @@ export function applicationRoutes(router: Router<RouteContext>, deps: AdminApiDe
       const app = await showApp(principal, clientIdOf(ctx));
       requireMatch(request, app);
       guardTrust(principal, {}, app);
+      keepConsole(app.client_id, 'delete');
       await admin.deleteApplication(app.client_id);
       reply.code(204);
       return reply.send();

@@ -7,6 +7,7 @@ import { accessKeyRoutes } from './access-keys.js';
 import { applicationRoutes } from './applications.js';
 import { platformRoutes } from './platform.js';
 import { type AdminApiDeps, adminRouters } from './router.js';
+import { statsRoutes } from './stats.js';
 import { tenantRoutes } from './tenants.js';
 import { userRoutes } from './users.js';
 
@@ -44,6 +45,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       accessKeyRoutes(signedIn, deps);
       applicationRoutes(signedIn, deps);
       platformRoutes(signedIn, deps);
+      statsRoutes(signedIn, deps);
     },
     { prefix },
   );

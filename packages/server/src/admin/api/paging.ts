@@ -23,6 +23,21 @@ function decode(cursor: string): string {
   throw badRequest('cursor is not one this API handed out');
 }
 
+/** The key a cursor carries (for lists paged in the database rather than here). */
+export function cursorKey(request: FastifyRequest): string | undefined {
+  const { cursor } = request.query as PageQuery;
+  return cursor === undefined ? undefined : decode(cursor);
+}
+
+/** Sets `Link: <…>; rel="next"` to the page after the item whose key is `key`. */
+export function linkNext(request: FastifyRequest, reply: FastifyReply, baseUrl: string, key: string): void {
+  const query = request.query as PageQuery;
+  const url = new URL(request.url, baseUrl);
+  url.searchParams.set('limit', String(query.limit ?? DEFAULT_LIMIT));
+  url.searchParams.set('cursor', encode(key));
+  reply.header('Link', `<${url.href}>; rel="next"`);
+}
+
 /**
  * One page of `items` in the order of `keyOf` (unique, sortable), after the cursor's key; sets the
  * `Link` header to the next page when there is one. Items added between pages are seen at most once.
@@ -43,11 +58,6 @@ export function page<T>(
   const rest = after === undefined ? sorted : sorted.filter((e) => e.key > after);
   const chosen = rest.slice(0, limit);
   const last = chosen.at(-1);
-  if (rest.length > limit && last) {
-    const url = new URL(request.url, baseUrl);
-    url.searchParams.set('limit', String(limit));
-    url.searchParams.set('cursor', encode(last.key));
-    reply.header('Link', `<${url.href}>; rel="next"`);
-  }
+  if (rest.length > limit && last) linkNext(request, reply, baseUrl, last.key);
   return { items: chosen.map((e) => e.item) };
 }

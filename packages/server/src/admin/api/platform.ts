@@ -2,18 +2,33 @@
 // its signing keys (operators), sessions (by tenant for Administrators, one's own for everyone) and
 // the audit log.
 import type { Static } from '@sinclair/typebox';
-import { page } from './paging.js';
-import { confine } from './principal.js';
+import { namesFor } from './names.js';
+import { cursorKey, DEFAULT_LIMIT, linkNext, page } from './paging.js';
+import { confine, type Principal, seesTenant } from './principal.js';
+import { badRequest } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import * as S from './schemas.js';
 import { byCreation, requireAdmin, requireOperator } from './tenants.js';
 
-/** How many of the newest audit events one listing reads (narrow with `since` and `type`). */
-const AUDIT_WINDOW = 1000;
+/** An audit page's cursor key: the time (epoch ms) and id of the last event it listed. */
+const auditKey = (e: Record<string, unknown>) => `${Date.parse(String(e['at']))}.${String(e['id'])}`;
 
-/** A key that sorts newest first for ids that grow with time (observability/audit.ts). */
-const newestFirst = (id: string) =>
-  [...id].map((c) => String.fromCharCode(0xffff - c.charCodeAt(0))).join('');
+function afterKey(key: string | undefined): { at: Date; id: string } | undefined {
+  if (key === undefined) return undefined;
+  const match = /^(\d{1,15})\.(.+)$/.exec(key);
+  if (!match) throw badRequest('cursor is not one this API handed out');
+  return { at: new Date(Number(match[1])), id: match[2] as string };
+}
+
+/**
+ * The actors an `actor` filter names: itself, or for an e-mail the users with it whom the principal
+ * may see (none: an empty list, which matches nothing).
+ */
+async function actorsOf(deps: AdminApiDeps, p: Principal, actor: string): Promise<string[]> {
+  if (actor.includes(':') || !actor.includes('@')) return [actor];
+  const users = await deps.storage.signIn.usersByEmail(actor);
+  return users.filter((u) => seesTenant(p, u.tenantId)).map((u) => `user:${u.id}`);
+}
 
 export function platformRoutes(router: Router<RouteContext>, deps: AdminApiDeps): void {
   const { config } = deps;
@@ -128,7 +143,17 @@ export function platformRoutes(router: Router<RouteContext>, deps: AdminApiDeps)
         ...(q.client_id === undefined ? {} : { clientId: q.client_id }),
         ...(q.active === undefined ? {} : { active: q.active }),
       });
-      return page(request, reply, config.issuer, sessions, (s) => byCreation(s, s.id));
+      const chosen = page(request, reply, config.issuer, sessions, (s) => byCreation(s, s.id));
+      const names = namesFor(deps.storage, principal);
+      return {
+        items: await Promise.all(
+          chosen.items.map(async (s) => ({
+            ...s,
+            user_email: await names.user(s.userId),
+            app_name: await names.app(s.client_id),
+          })),
+        ),
+      };
     },
   });
   router.route({
@@ -159,17 +184,33 @@ export function platformRoutes(router: Router<RouteContext>, deps: AdminApiDeps)
     async handler({ request, reply, principal, admin }) {
       requireAdmin(principal);
       const q = request.query as Static<typeof S.AuditQuery>;
-      // The newest events first (the storage's order); an Administrator sees its tenant's only.
+      // The tenant comes from the token for an Administrator; a filter can only narrow it.
+      if (q.tenantId !== undefined) confine(principal, { tenantId: q.tenantId });
+      const tenantId = principal.level === 'operator' ? q.tenantId : principal.tenantId;
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const before = afterKey(cursorKey(request));
+      // Newest first, filtered and paged in the database; one more than a page says whether more remain.
       const events = await admin.listAuditEvents({
         ...(q.since === undefined ? {} : { since: q.since }),
         ...(q.type === undefined ? {} : { type: q.type }),
-        limit: AUDIT_WINDOW,
+        ...(tenantId === undefined ? {} : { tenantId }),
+        ...(q.actor === undefined ? {} : { actors: await actorsOf(deps, principal, q.actor) }),
+        ...(before ? { before } : {}),
+        limit: limit + 1,
       });
-      const seen = events.filter(
-        (e) => principal.level === 'operator' || e['tenantId'] === principal.tenantId,
-      );
-      // Keys descend with time: the newest sorts first, and a cursor continues with older ones.
-      return page(request, reply, config.issuer, seen, (e) => newestFirst(String(e['id'])));
+      const items = events.slice(0, limit);
+      const last = items.at(-1);
+      if (events.length > limit && last) linkNext(request, reply, config.issuer, auditKey(last));
+      const names = namesFor(deps.storage, principal);
+      return {
+        items: await Promise.all(
+          items.map(async (e) => ({
+            ...e,
+            actor_name: await names.of(e['actor'] as string | null),
+            subject_name: await names.of(e['subject'] as string | null),
+          })),
+        ),
+      };
     },
   });
 }

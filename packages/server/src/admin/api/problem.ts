@@ -65,8 +65,13 @@ const ADMIN_TITLE = {
 /** Any failure as a problem: known kinds keep their status, anything else is a bare 500. */
 export function problemOf(err: unknown): Problem | undefined {
   if (err instanceof Problem) return err;
-  if (err instanceof AdminError)
-    return new Problem(ADMIN_STATUS[err.code], ADMIN_TITLE[err.code], err.message);
+  if (err instanceof AdminError) {
+    // The input at fault, as a schema violation names it, so a form can mark that field.
+    const errors = err.field
+      ? [{ in: err.field.in, pointer: `/${err.field.name}`, reason: err.message }]
+      : undefined;
+    return new Problem(ADMIN_STATUS[err.code], ADMIN_TITLE[err.code], err.message, errors ? { errors } : {});
+  }
   if (err instanceof OAuthError && err.status < 500) {
     const title = err.status === 401 ? 'Unauthorized' : err.status === 403 ? 'Forbidden' : 'Bad Request';
     return new Problem(err.status, title, err.description, { headers: err.headers });

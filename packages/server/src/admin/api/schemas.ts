@@ -249,6 +249,12 @@ export const Session = Type.Object({
   expiresAt: Time,
   revokedAt: Time,
   active: Type.Boolean(),
+  user_email: Type.Union([Type.String(), Type.Null()], {
+    description: "the user's e-mail, when the caller may see that user",
+  }),
+  app_name: Type.Union([Type.String(), Type.Null()], {
+    description: "the application's name, when the caller may see that application",
+  }),
 });
 export const SessionQuery = pageWith(
   Type.Object({
@@ -268,13 +274,56 @@ export const AuditEvent = Type.Object({
   subject: Nullable,
   tenantId: Nullable,
   address: Nullable,
+  actor_name: Type.Union([Type.String(), Type.Null()], {
+    description: "the actor's e-mail or application name, when the caller may see it",
+  }),
+  subject_name: Type.Union([Type.String(), Type.Null()], {
+    description: "the subject's e-mail or name, when the caller may see it",
+  }),
   details: Type.Record(
     Type.String(),
     Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
   ),
 });
-/** `since`: an ISO 8601 time or a duration back from now (`24h`); `type`: a type or a prefix (`grant.*`). */
+/**
+ * `since`: an ISO 8601 time or a duration back from now (`24h`); `type`: a type or a prefix
+ * (`grant.*`); `actor`: an actor as stored (`user:<id>`, `client:<id>`, `cli`) or a user's e-mail;
+ * `tenantId`: one tenant's events (operators; an Administrator's are always its own tenant's).
+ */
 export const AuditQuery = pageWith(
-  Type.Object({ since: Type.Optional(Str(40)), type: Type.Optional(Str(100)) }),
+  Type.Object({
+    since: Type.Optional(Str(40)),
+    type: Type.Optional(Str(100)),
+    actor: Type.Optional(Str(300)),
+    tenantId: Type.Optional(Str(128)),
+  }),
 );
 export const TotpEnrollment = Type.Object({ id: Type.String(), otpauth_uri: Type.String() });
+
+/** `since` as for the audit log (default `24h`); `bucket` a duration of at least `1m`. */
+export const StatsQuery = Type.Object(
+  {
+    since: Type.Optional(Str(40)),
+    bucket: Type.Optional(Str(16)),
+    tenantId: Type.Optional(Str(128)),
+  },
+  strict,
+);
+const Count = Type.Integer({ minimum: 0 });
+export const Stats = Type.Object({
+  since: Type.String({ description: "the first bucket's start" }),
+  until: Type.String({ description: 'now: the end of the last bucket, which may be shorter' }),
+  bucket_seconds: Type.Integer(),
+  tenantId: Type.Union([Type.String(), Type.Null()], { description: 'null: the whole platform' }),
+  buckets: Type.Array(
+    Type.Object({
+      start: Type.String(),
+      sign_ins: Count,
+      failures: Count,
+      throttled: Count,
+      tokens_issued: Count,
+      active_sessions: Type.Integer({ minimum: 0, description: 'open at the end of the bucket' }),
+    }),
+  ),
+  totals: Type.Object({ sign_ins: Count, failures: Count, throttled: Count, tokens_issued: Count }),
+});

@@ -86,7 +86,7 @@ export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput, UpdateAreaInput } from './areas.js';
 export { audited } from './audited.js';
 export type { GrantView } from './grants.js';
-export type { AuditQuery, OperationsSettings } from './operations.js';
+export type { ActivityInput, ActivityView, AuditQuery, OperationsSettings } from './operations.js';
 export type { SessionView } from './sessions.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';
 export { signingKeyAdminOptions } from './signing-keys.js';

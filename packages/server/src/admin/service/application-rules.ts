@@ -14,12 +14,12 @@ export function exactOrigin(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw invalid(`origin must be scheme://host[:port], got "${raw}"`);
+    throw invalid(`origin must be scheme://host[:port], got "${raw}"`, 'origins');
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== raw) {
     const hint =
       url.protocol === 'http:' || url.protocol === 'https:' ? ` (did you mean "${url.origin}"?)` : '';
-    throw invalid(`origin must be exactly scheme://host[:port], got "${raw}"${hint}`);
+    throw invalid(`origin must be exactly scheme://host[:port], got "${raw}"${hint}`, 'origins');
   }
   return raw;
 }
@@ -32,22 +32,24 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
  * (RFC 8252 §7.1 and §7.3, RFC 9700 §4.1.1).
  */
 export function redirectUri(raw: string, type: AppType, what = 'redirect URI'): string {
+  const member = what === 'redirect URI' ? 'redirect_uris' : 'post_logout_redirect_uris';
+  const bad = (message: string) => invalid(message, member);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw invalid(`${what} must be an absolute URL, got "${raw}"`);
+    throw bad(`${what} must be an absolute URL, got "${raw}"`);
   }
-  if (url.hash || raw.includes('#')) throw invalid(`a ${what} must not have a fragment (RFC 6749 §3.1.2)`);
-  if (url.username || url.password) throw invalid(`a ${what} must not hold credentials`);
+  if (url.hash || raw.includes('#')) throw bad(`a ${what} must not have a fragment (RFC 6749 §3.1.2)`);
+  if (url.username || url.password) throw bad(`a ${what} must not hold credentials`);
   if (url.protocol === 'https:') return raw;
   if (url.protocol === 'http:') {
     if (LOOPBACK_HOSTS.has(url.hostname)) return raw;
-    throw invalid(`a ${what} must use https (http only on a loopback host), got "${raw}"`);
+    throw bad(`a ${what} must use https (http only on a loopback host), got "${raw}"`);
   }
   // A private-use scheme names its owner (com.example.app:/callback); only native apps use them.
   if (type === 'public' && /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol)) return raw;
-  throw invalid(
+  throw bad(
     type === 'public'
       ? `a ${what} must use https, loopback http or a reverse-domain private-use scheme (RFC 8252 §7.1)`
       : `a ${what} must use https (http only on a loopback host), got "${raw}"`,
@@ -62,13 +64,14 @@ export function grantsFor(type: AppType, tenancy: Tenancy, requested: readonly s
   }
   const grants: GrantName[] = [];
   for (const g of new Set(requested)) {
-    if (!isGrantName(g)) throw invalid(`grant type must be one of ${rules.grants.join(', ')}; got "${g}"`);
+    if (!isGrantName(g))
+      throw invalid(`grant type must be one of ${rules.grants.join(', ')}; got "${g}"`, 'grant_types');
     if (!typeAllows(type, tenancy, g)) {
       const why =
         g === 'client_credentials' && type === 'backend'
           ? 'client_credentials needs an application bound to one tenant (--tenant)'
           : `a ${type} application may use only ${rules.grants.join(', ')}`;
-      throw invalid(`${why}; got "${g}"`);
+      throw invalid(`${why}; got "${g}"`, 'grant_types');
     }
     grants.push(g);
   }
@@ -80,7 +83,7 @@ export function scopesFor(requested: readonly string[] | undefined, fallback: re
   if (!requested?.length) return [...fallback];
   for (const s of requested) {
     if (!SUPPORTED_SCOPES.includes(s)) {
-      throw invalid(`scope must be one of ${SUPPORTED_SCOPES.join(', ')}; got "${s}"`);
+      throw invalid(`scope must be one of ${SUPPORTED_SCOPES.join(', ')}; got "${s}"`, 'scopes');
     }
   }
   return [...new Set(requested)];

@@ -121,7 +121,8 @@ export function applicationAdmin(ctx: AdminContext) {
     ): Promise<CreatedApplication<T>> {
       const name = text('name', input.name, 100);
       const type = input.type ?? 'backend';
-      if (!isAppType(type)) throw invalid(`type must be one of ${APP_TYPES.join(', ')}; got "${type}"`);
+      if (!isAppType(type))
+        throw invalid(`type must be one of ${APP_TYPES.join(', ')}; got "${type}"`, 'type');
       const tenantId = input.tenantId === undefined ? null : text('tenant', input.tenantId, 64);
       if (tenantId !== null && !(await ctx.storage.tenants.get(tenantId))) throw notFound('tenant', tenantId);
       const tenancy: Tenancy = tenantId === null ? 'all' : 'single';

@@ -47,7 +47,7 @@ const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]
 function domainOf(field: string, value: unknown, fallback: string): string {
   if (value === undefined || value === '') return fallback;
   const d = text(field, value, 253).toLowerCase();
-  if (!DOMAIN.test(d)) throw invalid(`${field} must be a DNS name like example.com`);
+  if (!DOMAIN.test(d)) throw invalid(`${field} must be a DNS name like example.com`, field);
   return d;
 }
 
@@ -66,7 +66,8 @@ export function areaAdmin(ctx: AdminContext) {
      */
     async createArea(input: CreateAreaInput): Promise<AreaView> {
       const name = text('name', input.name, 32).toLowerCase();
-      if (!AREA_NAME.test(name)) throw invalid(`area name must look like "na1" or "eu1", got "${name}"`);
+      if (!AREA_NAME.test(name))
+        throw invalid(`area name must look like "na1" or "eu1", got "${name}"`, 'name');
       const apiEndpoint = endpoint('api-endpoint', input.apiEndpoint);
       const uiEndpoint = input.uiEndpoint ? endpoint('ui-endpoint', input.uiEndpoint) : apiEndpoint;
       const authEndpoint = input.authEndpoint ? endpoint('auth-endpoint', input.authEndpoint) : uiEndpoint;

@@ -1,6 +1,6 @@
 // What every admin module is built from, and the checks they share (one-line AdminError messages).
 
-import { AdminError } from '../../protocol/errors.js';
+import { AdminError, type AdminErrorField } from '../../protocol/errors.js';
 import type { Storage } from '../../storage/contract/index.js';
 import { StorageConstraintError } from '../../storage/errors.js';
 import type { Hasher } from '../../tokens/refresh-token.js';
@@ -15,17 +15,24 @@ export function notFound(kind: string, id: string): AdminError {
   return new AdminError('not_found', `no ${kind} with id "${id}"`);
 }
 
-export function invalid(message: string): AdminError {
-  return new AdminError('invalid_value', message);
+/** A bad value; `field` names the input it came from (a body member unless said otherwise). */
+export function invalid(message: string, field?: string | AdminErrorField): AdminError {
+  const at = typeof field === 'string' ? { in: 'body', name: field } : field;
+  return new AdminError('invalid_value', message, at);
 }
+
+// The words a message uses for a value, and the admin API's name of its member where they differ.
+const MEMBER: Record<string, string> = { tenant: 'tenantId', user: 'userId' };
+const memberOf = (field: string) => MEMBER[field] ?? field.replace(/[ -]/g, '_');
 
 /** A required, trimmed, single-line text value of bounded length. */
 export function text(field: string, value: unknown, max = 200): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalid(`${field} is required`);
+  const member = memberOf(field);
+  if (typeof value !== 'string' || value.trim() === '') throw invalid(`${field} is required`, member);
   const trimmed = value.trim();
-  if (trimmed.length > max) throw invalid(`${field} must be at most ${max} characters`);
+  if (trimmed.length > max) throw invalid(`${field} must be at most ${max} characters`, member);
   if ([...trimmed].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
-    throw invalid(`${field} must not contain control characters`);
+    throw invalid(`${field} must not contain control characters`, member);
   }
   return trimmed;
 }
@@ -41,11 +48,12 @@ export function endpoint(field: string, value: unknown): string {
   try {
     url = new URL(raw);
   } catch {
-    throw invalid(`${field} must be an absolute URL, got "${raw}"`);
+    throw invalid(`${field} must be an absolute URL, got "${raw}"`, memberOf(field));
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`${field} must be http or https`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalid(`${field} must be http or https`, memberOf(field));
   if (url.search || url.hash || url.username || url.password) {
-    throw invalid(`${field} must not have credentials, a query or a fragment`);
+    throw invalid(`${field} must not have credentials, a query or a fragment`, memberOf(field));
   }
   return url.href.replace(/\/+$/, '');
 }

@@ -23,7 +23,7 @@ export function credentialAdmin(ctx: AdminContext, keys?: CredentialKeys) {
     async setPassword(userId: string, password: string): Promise<{ id: string; password: 'set' }> {
       const user = await load(userId);
       const problem = passwordProblem(password);
-      if (problem) throw invalid(problem);
+      if (problem) throw invalid(problem, 'password');
       await ctx.storage.signIn.setPassword(user.id, await hashPassword(password), ctx.clock());
       return { id: user.id, password: 'set' };
     },

@@ -72,7 +72,10 @@ export function tenantAdmin(ctx: AdminContext) {
     async createTenant(input: CreateTenantInput): Promise<TenantView> {
       const name = text('name', input.name, 64);
       if (!TENANT_NAME.test(name)) {
-        throw invalid(`tenant name must be letters, digits, "_", "." or "-" (at most 64), got "${name}"`);
+        throw invalid(
+          `tenant name must be letters, digits, "_", "." or "-" (at most 64), got "${name}"`,
+          'name',
+        );
       }
       const areaName = text('area', input.area, 32).toLowerCase();
       if (!(await ctx.storage.areas.get(areaName))) {

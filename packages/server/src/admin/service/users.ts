@@ -53,7 +53,8 @@ const ROLE = /^[A-Za-z][A-Za-z0-9 _-]{0,63}$/;
  */
 function roleNameOf(value: unknown): string {
   const roleName = value === undefined ? DEFAULT_ROLE : text('role', value, 64);
-  if (!ROLE.test(roleName)) throw invalid(`role must be a name like "Administrator", got "${roleName}"`);
+  if (!ROLE.test(roleName))
+    throw invalid(`role must be a name like "Administrator", got "${roleName}"`, 'role');
   return roleName;
 }
 
@@ -68,7 +69,7 @@ export function userAdmin(ctx: AdminContext) {
     async createUser(input: CreateUserInput): Promise<UserView> {
       const tenantId = text('tenant', input.tenantId, 64);
       const email = text('email', input.email, 254).toLowerCase();
-      if (!EMAIL.test(email)) throw invalid(`email must look like name@example.com, got "${email}"`);
+      if (!EMAIL.test(email)) throw invalid(`email must look like name@example.com, got "${email}"`, 'email');
       const roleName = roleNameOf(input.role);
       if (!(await ctx.storage.tenants.get(tenantId))) throw notFound('tenant', tenantId);
       const now = ctx.clock();

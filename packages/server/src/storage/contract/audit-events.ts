@@ -21,6 +21,12 @@ export interface AuditEvent {
 export interface AuditEventFilter {
   readonly since?: Date;
   readonly type?: string;
+  /** Only events of this tenant (an Administrator's view). */
+  readonly tenantId?: string;
+  /** Only events by one of these actors (`user:<id>`, `client:<id>`, `cli`…). */
+  readonly actors?: readonly string[];
+  /** Keyset paging: only events older than this one (by time, then id), as the order lists them. */
+  readonly before?: { readonly at: Date; readonly id: string };
   /** At most this many, newest first (default 100). */
   readonly limit?: number;
 }

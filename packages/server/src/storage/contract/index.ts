@@ -2,6 +2,7 @@
 // types, one file per aggregate. One implementation (storage/kysely/) serves SQLite and PostgreSQL;
 // tests may pass another.
 import type { AccessKeyRepository } from './access-keys.js';
+import type { ActivityRepository } from './activity.js';
 import type { ApplicationRepository } from './applications.js';
 import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
@@ -17,6 +18,7 @@ import type { ThrottleRepository } from './throttle.js';
 import type { UserRepository } from './users.js';
 
 export type { AccessKeyOwner, AccessKeyRepository } from './access-keys.js';
+export type { ActivityBucket, ActivityQuery, ActivityRepository } from './activity.js';
 export type { ApplicationRepository } from './applications.js';
 export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
@@ -54,6 +56,8 @@ export interface Storage {
   readonly sessions: SessionRepository;
   readonly throttle: ThrottleRepository;
   readonly auditEvents: AuditEventRepository;
+  /** Counts per time bucket for the admin API's statistics (read-only). */
+  readonly activity: ActivityRepository;
   readonly purge: PurgeRepository;
   readonly signIn: SignInRepository;
   /** What users allowed third-party applications (the consent page's remembered answers). */

@@ -5,6 +5,7 @@ import { DATABASE_TIMEOUT_DEFAULTS, type DatabaseTimeouts } from '../../config/s
 import type { PoolStats, Storage } from '../contract/index.js';
 import { StorageUnavailableError } from '../errors.js';
 import { accessKeyRepository } from './access-keys/repository.js';
+import { activityRepository } from './activity/queries.js';
 import { applicationRepository } from './applications/repository.js';
 import { areaRepository } from './areas/repository.js';
 import { auditEventRepository } from './audit-events/repository.js';
@@ -59,6 +60,7 @@ export function kyselyStorage(
     sessions: sessionRepository(db, dialect, timeouts.inDoubtWaitMs),
     throttle: throttleRepository(db),
     auditEvents: auditEventRepository(db),
+    activity: activityRepository(db),
     purge: purgeRepository(db, dialect),
     signIn: signInRepository(db),
     consents: consentRepository(db),

@@ -16,6 +16,20 @@ export function auditEventRepository(db: Kysely<Database>): AuditEventRepository
     async list(filter = {}) {
       let query = db.selectFrom('audit_events').selectAll();
       if (filter.since) query = query.where('at', '>=', filter.since.getTime());
+      // In the query, not after it: a page of one tenant's events is read from that tenant's rows
+      // (the tenant_id, at index), so another tenant's busy hour cannot crowd them out.
+      if (filter.tenantId !== undefined) query = query.where('tenant_id', '=', filter.tenantId);
+      if (filter.actors !== undefined) {
+        if (filter.actors.length === 0) return [];
+        query = query.where('actor', 'in', [...filter.actors]);
+      }
+      const before = filter.before;
+      if (before) {
+        const at = before.at.getTime();
+        query = query.where((eb) =>
+          eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', before.id)])]),
+        );
+      }
       const type = filter.type;
       if (type !== undefined && /[.*]$/.test(type)) {
         // A prefix, as a range (no LIKE wildcards to escape): every type that starts with it sorts here.
