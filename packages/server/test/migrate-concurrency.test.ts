@@ -41,6 +41,7 @@ const MIGRATIONS = [
   { name: '0011_access_key_control' },
   { name: '0013_purge_indexes' },
   { name: '0015_settings' },
+  { name: '0016_activity_indexes' },
 ];
 
 const pgMissing = await pgUnavailable();

@@ -4,6 +4,7 @@
 // switch and an administrator's deactivation (docs/admin-api.md, "Roles" and "Access keys").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/domain/types.js';
+import { adminResource } from '../../src/protocol/resource.js';
 import { basic, claimsOf, tokenRequest } from '../helpers/http.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { type Actor, ADMIN_APP, actor, call, role } from './support.js';
@@ -126,7 +127,13 @@ describe('admin API: a user created without a role', () => {
     const grant = (scope: string) =>
       tokenRequest(
         svc.app,
-        { grant_type: 'password', username: key.id, password: key.secret, scope },
+        {
+          grant_type: 'password',
+          username: key.id,
+          password: key.secret,
+          scope,
+          resource: adminResource(svc.config.issuer),
+        },
         { authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret) },
       );
     expect((await grant('openid admin')).json().error).toBe('invalid_scope');
@@ -236,6 +243,7 @@ describe('admin API: access-key self-service', () => {
         username: spare.accessKeyId,
         password: spare.accessKeySecret,
         scope: 'openid',
+        resource: adminResource(svc.config.issuer),
       },
       {
         authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret),
@@ -276,6 +284,7 @@ describe('admin API: access-key self-service', () => {
         username: third.accessKeyId,
         password: third.accessKeySecret,
         scope: 'openid',
+        resource: adminResource(svc.config.issuer),
       },
       { authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret) },
     );
