@@ -158,7 +158,7 @@ beforeAll(async () => {
     CXAUTH_HOST: '127.0.0.1',
     CXAUTH_PORT: String(authPort),
   };
-  await admin('area', 'create', '--name', 'na1', '--api-endpoint', areas.na1.url);
+  await admin('area', 'update', 'na1', '--api-endpoint', areas.na1.url); // every new database has na1
   await admin('area', 'create', '--name', 'eu1', '--api-endpoint', areas.eu1.url);
   const app = await admin('app', 'create', '--name', 'e2e-revocation');
   client = [String(app['client_id']), String(app['client_secret'])];

@@ -84,7 +84,8 @@ it('asks before each destructive action, in words, and never offers to switch th
     .getByRole('button', { name: 'Delete application' })
     .click();
   await page.getByText('Deleted reports.').waitFor();
-  await expect(page.getByRole('row').filter({ hasText: 'reports' }).count()).resolves.toBe(0);
+  // The list reloads after the message: wait for it, rather than read it the same instant.
+  await expect.poll(() => page.getByRole('row').filter({ hasText: 'reports' }).count()).toBe(0);
 }, 90_000);
 
 it('shows each type only its fields, and registers a client_credentials backend that works', async () => {

@@ -120,7 +120,7 @@ beforeAll(async () => {
     CXAUTH_API_PORT: String(na1Port),
   };
 
-  await admin('area', 'create', '--name', 'na1', '--api-endpoint', na1);
+  await admin('area', 'update', 'na1', '--api-endpoint', na1); // every new database has na1
   await admin('area', 'create', '--name', 'eu1', '--api-endpoint', eu1);
   const app = await admin('app', 'create', '--name', 'e2e-areas');
   const credentials: string[][] = [];

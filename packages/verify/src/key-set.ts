@@ -25,7 +25,7 @@ export interface KeySetOptions {
    * The last good JWKS kept across restarts: `save` is given each document that loaded, `load` is
    * asked once, when no fetch has succeeded yet, for the one to use meanwhile.
    */
-  saved?: { load(): Promise<unknown>; save(doc: unknown): void };
+  saved?: { load(): Promise<unknown>; save(doc: unknown): void; flush?(): Promise<void> };
 }
 
 /** The cached key set of one issuer. */
@@ -41,8 +41,8 @@ export interface KeySet {
    * of the set (a key removed) is seen by the result cache too. Absent for a fetched JWKS.
    */
   readonly version?: () => unknown;
-  /** Stops the background refreshes (the keys stay usable). */
-  close?(): void;
+  /** Stops the background refreshes (the keys stay usable) and waits for the last save. */
+  close?(): void | Promise<void>;
 }
 
 /** While no key set has ever loaded, retry at most this often (ms) rather than once per cooldown. */
@@ -207,9 +207,10 @@ export function createKeySet(options: KeySetOptions): KeySet {
       if (!found) throw new TokenError('kid_unknown', 'The token was signed by an unknown key');
       return found;
     },
-    close() {
+    async close() {
       closed = true;
       clearTimeout(timer);
+      await options.saved?.flush?.();
     },
   };
 }

@@ -208,7 +208,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
     revocationStatus: () => follower?.status(),
     close: async () => {
-      keys.close?.();
+      await keys.close?.();
       await follower?.close();
     },
   };

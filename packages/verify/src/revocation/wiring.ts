@@ -32,8 +32,10 @@ export function savedJwks(
   store: VerifierStore,
   name: string,
   onError: (err: unknown) => void,
-): { load(): Promise<unknown>; save(doc: unknown): void } {
+): { load(): Promise<unknown>; save(doc: unknown): void; flush(): Promise<void> } {
   let last: string | undefined;
+  // The last write under way: closing waits for it, so a restart finds what was last fetched.
+  let writing: Promise<void> = Promise.resolve();
   return {
     async load() {
       const text = await store.load(name);
@@ -43,8 +45,9 @@ export function savedJwks(
       const text = JSON.stringify(doc);
       if (text === last) return;
       last = text;
-      store.save(name, text).catch(onError);
+      writing = writing.then(() => store.save(name, text)).catch(onError);
     },
+    flush: () => writing,
   };
 }
 
