@@ -1,8 +1,10 @@
 // @cxauth/internal: what the global service, the regional API and the `cxauth` command share and no
-// user installs — plain listeners, strict HTTP, client timeouts, the request log (docs/design.md).
+// user installs — plain listeners, strict HTTP, client timeouts, the request log, the drain on shutdown
+// (docs/design.md).
 
 // Private modules of @cxauth/verify that the servers use too (one copy: verify cannot depend on this).
 export { type FetchJsonOptions, fetchJson, Lru } from '@cxauth/verify/internal';
+export { DRAIN_IDLE_GRACE_MS, type DrainResult, drain } from './drain.js';
 export { listenPlain, type PlainListener } from './listen.js';
 export {
   levelOf,
