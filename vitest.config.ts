@@ -13,7 +13,10 @@ export default defineConfig({
         new URL('./packages/server/src/interaction/page-style.ts', import.meta.url),
       ),
       '@cxauth/server': src('server'),
+      // Before '@cxauth/verify', likewise.
+      '@cxauth/verify/internal': fileURLToPath(new URL('./packages/verify/src/internal.ts', import.meta.url)),
       '@cxauth/verify': src('verify'),
+      '@cxauth/internal': src('internal'),
       '@cxauth/regional': src('regional'),
       '@cxauth/client': src('client'),
     },

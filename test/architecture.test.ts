@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -67,5 +68,138 @@ describe('package boundaries', () => {
   it('in the verifier, one module imports jose', () => {
     const users = sources('verify').filter((file) => importsOf(file).includes('jose'));
     expect(users.length, users.join(', ')).toBeLessThanOrEqual(1);
+  });
+});
+
+/** Every name a module exports, types included (what a user's `import { … }` can name). */
+function exportedNames(file: string): string[] {
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2023,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [path.join(root, 'node_modules', '@types')],
+  });
+  const checker = program.getTypeChecker();
+  const module = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
+  return checker
+    .getExportsOfModule(module)
+    .map((s) => s.name)
+    .sort();
+}
+
+/** What a resource server needs: the verifier, its claims and errors, the adapters, revocation, store. */
+const VERIFY_SURFACE = [
+  'AccessTokenClaims',
+  'AccessTokenRole',
+  'AppAccessTokenClaims',
+  'AppSubject',
+  'BaseAccessTokenClaims',
+  'BearerErrorCode',
+  'BearerErrorResponse',
+  'FEED_EVENT',
+  'FEED_METADATA',
+  'FEED_TYPE',
+  'FastifyBearerOptions',
+  'FeedEntry',
+  'FeedPage',
+  'FetchLike',
+  'HttpBearerOptions',
+  'HttpMiddleware',
+  'IdTokenClaims',
+  'IdTokenOptions',
+  'JwksDocument',
+  'REVOCATION_KINDS',
+  'RevocationKind',
+  'RevocationOptions',
+  'RevocationSet',
+  'RevocationState',
+  'RevocationStatus',
+  'TOKEN_ERROR_CODES',
+  'TokenError',
+  'TokenErrorCode',
+  'TokenSubject',
+  'UserAccessTokenClaims',
+  'UserSubject',
+  'Verifier',
+  'VerifierOptions',
+  'VerifierStore',
+  'appSubject',
+  'bearerErrorResponse',
+  'bearerToken',
+  'claimsOf',
+  'createVerifier',
+  'fastifyBearer',
+  'fileStore',
+  'httpBearer',
+  'isUserClaims',
+  'parseSubject',
+  'revocationDigest',
+  'subjectOf',
+  'tokenDigests',
+  'userSubject',
+  'verifyFeed',
+].sort();
+
+describe('shared internals stay out of what users install', () => {
+  const verifyManifest = manifest('verify') as { exports: Record<string, unknown> };
+
+  it("@cxauth/verify's index exports the verifier surface only (no listener, strict HTTP, fetch or cache)", () => {
+    expect(exportedNames(path.join(root, 'packages/verify/src/index.ts'))).toEqual(VERIFY_SURFACE);
+  });
+
+  it('@cxauth/verify exports its index and the unversioned ./internal subpath, nothing else', () => {
+    expect(Object.keys(verifyManifest.exports)).toEqual(['.', './internal']);
+    expect(exportedNames(path.join(root, 'packages/verify/src/internal.ts'))).toEqual(
+      ['FetchJsonOptions', 'FetchLike', 'Lru', 'fetchJson', 'isHeaderName'].sort(),
+    );
+  });
+
+  it('only @cxauth/internal imports @cxauth/verify/internal', () => {
+    for (const pkg of ['server', 'regional', 'cli', 'client', 'verify']) {
+      for (const file of sources(pkg)) {
+        expect(importsOf(file), file).not.toContain('@cxauth/verify/internal');
+      }
+    }
+    expect(sources('internal').some((file) => importsOf(file).includes('@cxauth/verify/internal'))).toBe(
+      true,
+    );
+  });
+
+  it('@cxauth/internal is private, and never a dependency of @cxauth/verify or @cxauth/client', () => {
+    const internal = JSON.parse(readFileSync(path.join(root, 'packages/internal/package.json'), 'utf8'));
+    expect(internal).toMatchObject({ name: '@cxauth/internal', private: true, type: 'module' });
+    for (const pkg of ['verify', 'client']) {
+      const m = manifest(pkg) as Record<string, Record<string, string> | undefined>;
+      for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
+        expect(Object.keys(m[field] ?? {}), `${pkg} ${field}`).not.toContain('@cxauth/internal');
+      }
+    }
+  });
+
+  it('@cxauth/internal sits below the servers: of cxauth it imports only @cxauth/verify/internal', () => {
+    for (const file of sources('internal')) {
+      expect(
+        importsOf(file).filter((spec) => spec.startsWith('@cxauth/')),
+        file,
+      ).toEqual(importsOf(file).includes('@cxauth/verify/internal') ? ['@cxauth/verify/internal'] : []);
+    }
+  });
+
+  it('@cxauth/internal is built before its users (root workspaces and tsc -b references)', () => {
+    const rootManifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const workspaces = rootManifest.workspaces as string[];
+    const refs = (
+      JSON.parse(readFileSync(path.join(root, 'tsconfig.json'), 'utf8')).references as { path: string }[]
+    ).map((r) => r.path);
+    for (const order of [workspaces, refs]) {
+      const at = order.indexOf('packages/internal');
+      expect(at).toBeGreaterThan(order.indexOf('packages/verify'));
+      for (const user of ['packages/server', 'packages/regional', 'packages/cli']) {
+        expect(order.indexOf(user)).toBeGreaterThan(at);
+      }
+    }
   });
 });

@@ -67,6 +67,8 @@ describe('documentation snippets', () => {
         '@cxauth/verify': src('verify'),
         '@cxauth/server': src('server'),
         '@cxauth/regional': src('regional'),
+        '@cxauth/internal': src('internal'),
+        '@cxauth/verify/internal': [path.join(root, 'packages', 'verify', 'src', 'internal.ts')],
       },
     });
     const problems = ts

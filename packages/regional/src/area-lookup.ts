@@ -1,7 +1,7 @@
 // Where a tenant's API lives, asked of the issuer's tenant discovery — only when a token of another
 // area is refused, and cached, so the regional server never calls the issuer on the happy path. The
-// fetch (timeout, size cap) and the cache are @cxauth/verify's.
-import { fetchJson, Lru } from '@cxauth/verify';
+// fetch (timeout, size cap) and the cache are those of the verifier's JWKS, through @cxauth/internal.
+import { fetchJson, Lru } from '@cxauth/internal';
 
 /** What the refusal names: the tenant's `api_endpoint` when the issuer could tell. */
 export interface TenantLocation {

@@ -7,6 +7,10 @@ export {
   type RegionalMetrics,
   serveRegionalMetrics,
 } from './metrics.js';
-export { createRegionalServer, type RegionalServerOptions, SERVER_TIME_PATH } from './server.js';
+export {
+  createRegionalServer,
+  type RegionalServerOptions,
+  type RegionalTimeouts,
+  SERVER_TIME_PATH,
+} from './server.js';
 export { formatServerTime } from './server-time.js';
-export type { RegionalTimeouts } from './strict-http.js';

@@ -2,7 +2,8 @@
 // age of the JWKS each area holds; one registry can serve every area of a process, labelled by area,
 // on its own management listener (CXAUTH_API_MANAGEMENT_PORT in `cxauth serve`).
 import http from 'node:http';
-import { type AccessTokenClaims, listenPlain, type Verifier } from '@cxauth/verify';
+import { listenPlain } from '@cxauth/internal';
+import type { AccessTokenClaims, Verifier } from '@cxauth/verify';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** The metrics of the regional APIs of one process. */

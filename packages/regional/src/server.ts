@@ -2,6 +2,13 @@
 // @cxauth/verify alone, refuses tokens of other areas, and never calls the issuer on the happy path.
 import {
   answerClientError,
+  type ClientTimeouts,
+  noteFailure,
+  registerRequestLog,
+  registerStrictHeaders,
+  timeoutOptions,
+} from '@cxauth/internal';
+import {
   claimsOf,
   createVerifier,
   fastifyBearer,
@@ -11,15 +18,15 @@ import {
 } from '@cxauth/verify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type AreaLookup, createAreaLookup } from './area-lookup.js';
+import { type RegionalLoggerOption, regionalLoggerOptions } from './logger.js';
 import type { AreaMetrics, RegionalMetrics } from './metrics.js';
-import {
-  addRequestLog,
-  noteFailure,
-  type RegionalLoggerOption,
-  regionalLoggerOptions,
-} from './request-log.js';
 import { formatServerTime, msToNs, preciseNowNs } from './server-time.js';
-import { type RegionalTimeouts, registerStrictHeaders, timeoutOptions } from './strict-http.js';
+
+/**
+ * How long a client may take, in milliseconds; each one left out is that of `cxauth serve` (headers
+ * 10 000, request 15 000, keep-alive 72 000).
+ */
+export type RegionalTimeouts = Partial<ClientTimeouts>;
 
 /** Options of {@link createRegionalServer}. */
 export interface RegionalServerOptions {
@@ -149,14 +156,18 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
     clientErrorHandler: answerClientError,
   });
   // Without a logger the hook would only cost time: request.log writes nowhere.
-  if (options.logger) addRequestLog(app, options.area);
+  if (options.logger) registerRequestLog(app, { fields: { area: options.area } });
   const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
   // A feed that is down fails every poll: said once when it goes, once when it comes back; staleness
   // (no fresh page within staleAfter) likewise.
   let feedDown = false;
   let feedStale = false;
   const revocation = options.revocation ?? true;
-  registerStrictHeaders(app);
+  // Refused in the API's JSON error shape, before any route or token check.
+  registerStrictHeaders(app, (refusal, reply) => {
+    reply.code(refusal.status).header('cache-control', 'no-store').headers(refusal.headers);
+    reply.send({ error: 'invalid_request', error_description: refusal.description });
+  });
   const metrics = options.metrics?.area(options.area, clock);
   const discovery = '/.well-known/openid-configuration';
   const verifier = createVerifier({

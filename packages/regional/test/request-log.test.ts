@@ -1,10 +1,11 @@
 // The regional API's request log: one line per request at most, successes at debug only, refusals at
 // info, failures at warn, and never the token, the Authorization header or the query string.
+
+import { levelOf, pathOf } from '@cxauth/internal';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accessClaims, type FakeIssuer, mint, startIssuer } from '../../verify/test/support/issuer.js';
 import { createRegionalServer, SERVER_TIME_PATH } from '../src/index.js';
-import { levelOf, pathOf } from '../src/request-log.js';
 
 const INFO = 30;
 const DEBUG = 20;

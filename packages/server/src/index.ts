@@ -87,8 +87,6 @@ export { openStorage } from './storage/open.js';
 export { discoveryDocument } from './endpoints/discovery.js';
 export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
 export { ALL_GRANTS, enabledGrants } from './grants/index.js';
-export type { DrainResult } from './http/drain.js';
-export { DRAIN_IDLE_GRACE_MS, drain } from './http/drain.js';
 export type { PurgeOutcome, PurgeReport, Purger } from './maintenance/purge.js';
 export { PURGERS, purge } from './maintenance/purge.js';
 export type { Audit, AuditEventType, AuditInput } from './observability/audit.js';

@@ -1,7 +1,7 @@
 // The composition root of the global service: builds the Fastify app from config, storage, secrets and
 // keys (tests pass their own through the same parameters). start.ts listens for `cxauth serve`.
 
-import { answerClientError, timeoutOptions } from '@cxauth/verify';
+import { answerClientError, timeoutOptions } from '@cxauth/internal';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import { registerAdminApi } from './admin/api/index.js';

@@ -1,12 +1,13 @@
 // Starting the global service for `cxauth serve`: open and migrate the database, load the keys, listen
 // (and, with CXAUTH_MANAGEMENT_PORT, serve metrics and probes beside it); closing drains the server
-// first (http/drain.ts) and closes the database last.
+// first (@cxauth/internal's drain) and closes the database last.
+
+import { type DrainResult, drain } from '@cxauth/internal';
 import type { FastifyInstance } from 'fastify';
 import { checkIssuer, type IssuerCheck, issuerWarning } from './admin/service/issuer-record.js';
 import type { ServerConfig } from './config/config.js';
 import { readyBody } from './endpoints/health.js';
 import { tightenPrivateDir } from './files/private-files.js';
-import { type DrainResult, drain } from './http/drain.js';
 import { type ManagementServer, startManagementServer } from './http/management.js';
 import { loadKek } from './keys/kek.js';
 import { keyEvent } from './keys/rotation.js';
@@ -30,7 +31,7 @@ export interface RunningAuthService {
   /** This node's issuer against the one recorded in the database by the first node started on it. */
   readonly issuerCheck: IssuerCheck;
   /**
-   * Drains the server (http/drain.ts: in-flight requests finish, kept-alive sockets close cleanly,
+   * Drains the server (@cxauth/internal's drain: in-flight requests finish, kept-alive sockets close cleanly,
    * every socket is closed after CXAUTH_SHUTDOWN_TIMEOUT_MS), then closes the database.
    */
   close(): Promise<DrainResult>;

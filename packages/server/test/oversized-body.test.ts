@@ -5,7 +5,7 @@
 
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { DRAIN_DEFAULTS } from '@cxauth/verify';
+import { DRAIN_DEFAULTS } from '@cxauth/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResponse } from '../../../test/support/raw-http.js';
 import { basic, FORM } from './helpers/http.js';

@@ -1,6 +1,6 @@
 // Extracting a bearer token from an Authorization header value.
 import { TokenError } from './errors.js';
-import { isHeaderName } from './strict-http.js';
+import { isHeaderName } from './header-name.js';
 
 /**
  * True when a request carries more than one Authorization header. Node's `headers` keep only the first,

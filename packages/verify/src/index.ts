@@ -19,11 +19,9 @@ export {
 export { claimsOf } from './context.js';
 export { type BearerErrorCode, TOKEN_ERROR_CODES, TokenError, type TokenErrorCode } from './errors.js';
 export { type FastifyBearerOptions, fastifyBearer } from './fastify.js';
-export { type FetchJsonOptions, type FetchLike, fetchJson } from './fetch-json.js';
+export type { FetchLike } from './fetch-json.js';
 export { type HttpBearerOptions, type HttpMiddleware, httpBearer } from './http.js';
 export type { IdTokenClaims, IdTokenOptions } from './id-token.js';
-export { listenPlain, type PlainListener } from './listen.js';
-export { Lru } from './lru.js';
 export type { JwksDocument } from './memory-key-set.js';
 export {
   REVOCATION_KINDS,
@@ -37,15 +35,4 @@ export type { FeedEntry, RevocationState } from './revocation/set.js';
 export { RevocationSet } from './revocation/set.js';
 export type { RevocationOptions } from './revocation/wiring.js';
 export { fileStore, type VerifierStore } from './store.js';
-export {
-  answerClientError,
-  type ClientTimeouts,
-  DRAIN_DEFAULTS,
-  type DrainBounds,
-  drainRefusedBody,
-  isHeaderName,
-  isIdentityCoding,
-  repeatedHeader,
-  timeoutOptions,
-} from './strict-http.js';
 export { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';

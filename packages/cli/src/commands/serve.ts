@@ -1,11 +1,11 @@
 // `cxauth serve [auth|api] [--demo]`: the global service and the regional API of every area hosted
 // here, in one process, until SIGINT/SIGTERM; or one side alone.
 import { parseArgs } from 'node:util';
+import { drain } from '@cxauth/internal';
 import {
   createAdmin,
   DEMO_CREDENTIALS_FILE,
   type DemoSeed,
-  drain,
   ensureConsoleApp,
   ensureDefaultArea,
   hasOperator,

@@ -2,7 +2,7 @@
 // `/healthz` and `/readyz`, on a plain node:http server of its own, so that scrapes and probes never
 // share the public port, its CORS, its throttling or its request log.
 import http from 'node:http';
-import { listenPlain } from '@cxauth/verify';
+import { listenPlain } from '@cxauth/internal';
 import type { Registry } from 'prom-client';
 
 export interface ManagementOptions {

@@ -1,7 +1,7 @@
 // Draining a listening server (SIGTERM): stop accepting, let in-flight requests finish, answer requests
 // that still come on kept-alive sockets with `Connection: close`, close idle sockets after a short grace,
 // and close every socket at a deadline. Works on any Fastify instance: the global service and the
-// regional APIs drain alike (docs/operations.md, "Shutdown (drain)").
+// regional APIs `cxauth serve` runs drain alike (docs/operations.md, "Shutdown (drain)").
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';

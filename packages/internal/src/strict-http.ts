@@ -1,8 +1,10 @@
-// Strict HTTP that the global service, the regional API and the adapters here share: one Authorization
-// and one Content-Type per request, no content coding, Node's timeouts for slow clients, Node's own
-// HTTP-level refusals answered as JSON, and a refused body drained so its client reads the answer. Node only, no framework (each server registers its own hooks).
+// Strict HTTP that the global service and the regional API share: one Authorization and one
+// Content-Type per request, no content coding, Node's timeouts for slow clients, Node's own HTTP-level
+// refusals answered as JSON, and a refused body drained so its client reads the answer. Node only, no
+// framework (each server registers its own hooks).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { isHeaderName } from '@cxauth/verify/internal';
 
 /** How long a client may take, in milliseconds. */
 export interface ClientTimeouts {
@@ -14,34 +16,39 @@ export interface ClientTimeouts {
   readonly keepAliveTimeoutMs: number;
 }
 
+/** The defaults of `cxauth serve` (docs/operations.md), for a server given no timeouts of its own. */
+export const CLIENT_TIMEOUT_DEFAULTS: ClientTimeouts = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  // Longer than the 60 s idle timeout of common load balancers, so they never reuse a socket we close.
+  keepAliveTimeoutMs: 72_000,
+});
+
 /**
- * Fastify's and Node's server options for `timeouts`. Node checks its header and request timers every
+ * Fastify's and Node's server options for `timeouts` (each one left out takes its
+ * {@link CLIENT_TIMEOUT_DEFAULTS} value). Node checks its header and request timers every
  * `connectionsCheckingInterval` (30 s by default), so that interval is made a fraction of the timeout for
  * the 408 to come on time. Fastify's `connectionTimeout` (socket inactivity) stays off: it would cut a
  * request whose handler waits, without an answer.
  * @see RFC 9110 §15.5.9
  */
-export function timeoutOptions(timeouts: ClientTimeouts) {
+export function timeoutOptions(timeouts: Partial<ClientTimeouts> = {}) {
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = {
+    ...CLIENT_TIMEOUT_DEFAULTS,
+    ...timeouts,
+  };
+  if (!(headersTimeoutMs > 0 && requestTimeoutMs >= headersTimeoutMs)) {
+    throw new TypeError('timeouts: headersTimeoutMs must be positive and at most requestTimeoutMs');
+  }
   return {
     http: {
-      headersTimeout: timeouts.headersTimeoutMs,
-      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4))),
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
     },
     // Fastify sets these on the server after creating it (its default requestTimeout is 0: none).
-    requestTimeout: timeouts.requestTimeoutMs,
-    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
   };
-}
-
-/** True for `name` spelled as `lower` in any case, with no allocation. */
-export function isHeaderName(name: string, lower: string): boolean {
-  if (name === lower) return true;
-  if (name.length !== lower.length) return false;
-  for (let i = 0; i < lower.length; i++) {
-    // Header names are tokens: OR-ing 0x20 lowers a letter and leaves "-" as it is.
-    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /**
