@@ -91,7 +91,7 @@ function circles(graph: Map<string, string[]>): string[][] {
  * The server's layers, bottom (0) to top, by folder under packages/server/src (the longest matching
  * prefix wins; files at the root are the composition root). docs/design.md draws the same table.
  */
-export const SERVER_LAYERS: Readonly<Record<string, number>> = {
+const SERVER_LAYERS: Readonly<Record<string, number>> = {
   domain: 0,
   config: 0,
   'storage/contract': 1,

@@ -1,6 +1,6 @@
 // The one log line per request (Fastify's own two lines are turned off in server.ts).
 import type { FastifyInstance } from 'fastify';
-import { pathOf } from '../http/errors.js';
+import { pathOf } from './url-path.js';
 
 /**
  * Logs every response as `{method, path, status, ms, address}` (the client address of
