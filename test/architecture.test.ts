@@ -1,6 +1,7 @@
-// The package boundaries docs/design.md fixes, checked on the sources: the client and verifier install
-// alone (no server code), and each third-party seam stays in one place (docs/design.md).
-import { readdirSync, readFileSync } from 'node:fs';
+// The package boundaries and the server's layers docs/design.md fixes, checked on the sources: the
+// client and verifier install alone (no server code), each third-party seam stays in one place, no
+// package has an import circle, and no server module imports from a layer above its own.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -8,16 +9,124 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+const PACKAGES = ['server', 'verify', 'internal', 'regional', 'client', 'cli', 'console'];
+
 function sources(pkg: string): string[] {
   const dir = path.join(root, 'packages', pkg, 'src');
   return (readdirSync(dir, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.ts'))
+    .filter((file) => /\.tsx?$/.test(file) && !file.endsWith('.d.ts'))
     .map((file) => path.join(dir, file));
 }
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1] as string);
+}
+
+/** The source file a relative specifier names (`./x.js` is `./x.ts` or `./x.tsx`), or undefined. */
+function resolve(from: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const base = path.resolve(path.dirname(from), spec);
+  const stem = base.replace(/\.(js|jsx|ts|tsx)$/, '');
+  const candidates = [
+    base,
+    `${stem}.ts`,
+    `${stem}.tsx`,
+    path.join(base, 'index.ts'),
+    path.join(base, 'index.tsx'),
+  ];
+  return candidates.find((file) => /\.tsx?$/.test(file) && existsSync(file));
+}
+
+/** Each source file of a package and the source files it imports (type-only imports included). */
+function importGraph(pkg: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(pkg)) {
+    const targets = importsOf(file)
+      .map((spec) => resolve(file, spec))
+      .filter((target): target is string => target !== undefined);
+    graph.set(file, [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** The import circles of a graph, one per strongly connected component of more than one file (Tarjan). */
+function circles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  let next = 0;
+  const visit = (file: string): void => {
+    index.set(file, next);
+    low.set(file, next);
+    next += 1;
+    stack.push(file);
+    onStack.add(file);
+    for (const target of graph.get(file) ?? []) {
+      if (!index.has(target)) {
+        visit(target);
+        low.set(file, Math.min(low.get(file) as number, low.get(target) as number));
+      } else if (onStack.has(target)) {
+        low.set(file, Math.min(low.get(file) as number, index.get(target) as number));
+      }
+    }
+    if (low.get(file) === index.get(file)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop() as string;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== file);
+      const selfImport = (graph.get(file) ?? []).includes(file);
+      if (component.length > 1 || selfImport) found.push(component.sort());
+    }
+  };
+  for (const file of graph.keys()) if (!index.has(file)) visit(file);
+  return found;
+}
+
+/**
+ * The server's layers, bottom (0) to top, by folder under packages/server/src (the longest matching
+ * prefix wins; files at the root are the composition root). docs/design.md draws the same table.
+ */
+const SERVER_LAYERS: Readonly<Record<string, number>> = {
+  domain: 0,
+  config: 0,
+  'storage/contract': 1,
+  'storage/errors.ts': 1,
+  files: 1,
+  protocol: 2,
+  secrets: 2,
+  observability: 2,
+  keys: 3,
+  tokens: 3,
+  throttling: 3,
+  revocation: 3,
+  interaction: 3,
+  maintenance: 3,
+  storage: 4,
+  grants: 5,
+  'admin/service': 5,
+  http: 6,
+  endpoints: 7,
+  'admin/api': 7,
+  bootstrap: 8,
+  '.': 8,
+};
+
+function layerOf(relative: string): { folder: string; rank: number } {
+  const parts = relative.split('/');
+  for (let n = parts.length; n > 0; n -= 1) {
+    const folder = parts.slice(0, n).join('/');
+    const rank = SERVER_LAYERS[folder];
+    if (rank !== undefined) return { folder, rank };
+  }
+  const rank = SERVER_LAYERS['.'];
+  if (parts.length === 1 && rank !== undefined) return { folder: '.', rank };
+  throw new Error(`${relative}: its folder has no layer in SERVER_LAYERS (add it, and to docs/design.md)`);
 }
 
 function manifest(pkg: string): { dependencies?: Record<string, string> } {
@@ -68,6 +177,58 @@ describe('package boundaries', () => {
   it('in the verifier, one module imports jose', () => {
     const users = sources('verify').filter((file) => importsOf(file).includes('jose'));
     expect(users.length, users.join(', ')).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('layers', () => {
+  it.each(PACKAGES)('@cxauth/%s has no import circle', (pkg) => {
+    const graph = importGraph(pkg);
+    expect(graph.size).toBeGreaterThan(0);
+    const found = circles(graph).map((circle) => circle.map((file) => path.relative(root, file)));
+    expect(found).toEqual([]);
+  });
+
+  it('in the server, no module imports from a layer above its own', () => {
+    const src = path.join(root, 'packages', 'server', 'src');
+    const upward: string[] = [];
+    for (const [file, targets] of importGraph('server')) {
+      const from = layerOf(path.relative(src, file));
+      for (const target of targets) {
+        const to = layerOf(path.relative(src, target));
+        if (to.rank > from.rank) {
+          upward.push(
+            `${path.relative(src, file)} (${from.folder}, ${from.rank}) -> ${path.relative(src, target)} (${to.folder}, ${to.rank})`,
+          );
+        }
+      }
+    }
+    expect(upward).toEqual([]);
+  });
+
+  it('the walk sees what it checks: a circle and an upward import are found when present', () => {
+    const a = path.join(root, 'a.ts');
+    const b = path.join(root, 'b.ts');
+    expect(
+      circles(
+        new Map([
+          [a, [b]],
+          [b, [a]],
+        ]),
+      ),
+    ).toEqual([[a, b]]);
+    expect(
+      circles(
+        new Map([
+          [a, [b]],
+          [b, []],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(layerOf('domain/types.ts').rank).toBeLessThan(layerOf('grants/index.ts').rank);
+    expect(layerOf('storage/contract/users.ts').rank).toBeLessThan(layerOf('storage/kysely/storage.ts').rank);
+    expect(resolve(path.join(root, 'packages/server/src/server.ts'), './domain/types.js')).toBe(
+      path.join(root, 'packages/server/src/domain/types.ts'),
+    );
   });
 });
 

@@ -27,7 +27,7 @@ export {
 export type { BootstrapInput, BootstrapResult } from './admin/service/bootstrap.js';
 export { bootstrapOperator, hasOperator } from './admin/service/bootstrap.js';
 export { CONSOLE_CLIENT_ID, ensureConsoleApp } from './admin/service/console-app.js';
-export type { DemoCredentials, DemoSeed } from './admin/service/demo.js';
+export type { DemoCredentials, DemoSeed } from './bootstrap/demo.js';
 export {
   DEMO_AREA,
   DEMO_CREDENTIALS_FILE,
@@ -35,7 +35,7 @@ export {
   ensureArea,
   ensureDefaultArea,
   seedDemo,
-} from './admin/service/demo.js';
+} from './bootstrap/demo.js';
 export type {
   HttpTimeouts,
   RetentionConfig,

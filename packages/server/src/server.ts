@@ -45,13 +45,13 @@ import type { ServiceMetrics } from './observability/metrics.js';
 import { registerRequestLog } from './observability/request-log.js';
 import { adminResource } from './protocol/resource.js';
 import { revocationFeed } from './revocation/feed.js';
+import type { Hasher } from './secrets/hasher.js';
 import { SecretHasher } from './secrets/random-secrets.js';
 import type { Storage } from './storage/contract/index.js';
 import { createLookups } from './storage/lookups.js';
 import { type SignInThrottle, sharedSignInThrottle } from './throttling/sign-in.js';
 import { createThrottle } from './throttling/throttle.js';
 import { TokenIssuer } from './tokens/issuer.js';
-import type { Hasher } from './tokens/refresh-token.js';
 
 export interface CreateServerOptions {
   readonly config: ServerConfig;

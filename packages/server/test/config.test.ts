@@ -69,4 +69,73 @@ describe('loadConfig', () => {
     const config = loadConfig({ CXAUTH_KEK: kek, CXAUTH_DATABASE_URL: 'postgres://postgres@127.0.0.1/test' });
     expect(config.kek?.equals(Buffer.alloc(32, 7))).toBe(true);
   });
+
+  describe('overrides set in code go through the same checks as the environment', () => {
+    const PG = 'postgres://postgres@127.0.0.1/test';
+
+    it.each([
+      ['a KEK that is not 32 bytes', {}, { kek: Buffer.alloc(16) }, /exactly 32 bytes/],
+      [
+        'PostgreSQL with no KEK from either',
+        { CXAUTH_DATABASE_URL: PG },
+        {},
+        /CXAUTH_KEK is required with PostgreSQL/,
+      ],
+      ['a database URL of another kind', {}, { databaseUrl: 'mysql://db' }, /CXAUTH_DATABASE_URL must start/],
+      ['a plain-http issuer off the loopback host', {}, { issuer: 'http://auth.example.com' }, /https/],
+      ['an issuer with a trailing slash', {}, { issuer: 'https://auth.example.com/' }, /slash/],
+      ['a port out of range', {}, { apiPort: 70_000 }, /CXAUTH_API_PORT/],
+      [
+        'metrics on the public port',
+        {},
+        { port: 9000, managementPort: 9000 },
+        /CXAUTH_MANAGEMENT_PORT must differ/,
+      ],
+      ['an unknown signing algorithm', {}, { signingAlg: 'HS256' as 'RS256' }, /CXAUTH_SIGNING_ALG/],
+      ['a key reload interval of 0', {}, { keyReloadMs: 0 }, /keyReloadMs/],
+      ['an unknown log level', {}, { logLevel: 'loud' }, /CXAUTH_LOG_LEVEL/],
+      ['a negative token lifetime', {}, { tokens: { accessTokenTtl: -1 } }, /tokens.accessTokenTtl/],
+      [
+        'a refresh token outliving its session',
+        {},
+        { tokens: { refreshTokenTtl: 7200, sessionTtl: 3600 } },
+        /CXAUTH_REFRESH_TOKEN_TTL must not exceed CXAUTH_SESSION_TTL/,
+      ],
+    ] as const)('refuses %s at start, saying what to change', (_, env, overrides, message) => {
+      expect(() => loadConfig({ CXAUTH_DATA_DIR: '/tmp/cx', ...env }, overrides)).toThrow(ConfigError);
+      expect(() => loadConfig({ CXAUTH_DATA_DIR: '/tmp/cx', ...env }, overrides)).toThrow(message);
+    });
+
+    it('takes a KEK passed in code for PostgreSQL, and keeps the values it was given', () => {
+      const kek = Buffer.alloc(32, 9);
+      const config = loadConfig(
+        { CXAUTH_DATABASE_URL: PG },
+        { kek, keyReloadMs: 250, jwksMaxAge: 1, tokens: { accessTokenTtl: 2 } },
+      );
+      expect(config.kek?.equals(kek)).toBe(true);
+      expect(config.keyReloadMs).toBe(250);
+      expect(config.jwksMaxAge).toBe(1);
+      expect(config.tokens.accessTokenTtl).toBe(2);
+      expect(config.tokens.sessionTtl).toBe(30 * 24 * 3600);
+    });
+
+    it('is frozen all the way down', () => {
+      const config = loadConfig(
+        { CXAUTH_TRUSTED_PROXIES: '10.0.0.0/8' },
+        { tokens: { accessTokenTtl: 120 } },
+      );
+      for (const part of [
+        config,
+        config.tokens,
+        config.timeouts,
+        config.databaseTimeouts,
+        config.trustedProxies,
+      ]) {
+        expect(Object.isFrozen(part)).toBe(true);
+      }
+      expect(() => {
+        (config.tokens as { accessTokenTtl: number }).accessTokenTtl = 1;
+      }).toThrow(TypeError);
+    });
+  });
 });

@@ -5,7 +5,7 @@
 import { createRegionalServer } from '@cxauth/regional';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
-import { TOKEN_EXCHANGE } from '../src/protocol/app-types.js';
+import { TOKEN_EXCHANGE } from '../src/domain/app-types.js';
 import { pgUnavailable } from './fixtures/storage-db.js';
 import { basic, claimsOf, tokenRequest } from './helpers/http.js';
 import { startTestService, type TestService } from './helpers/service.js';
@@ -125,7 +125,7 @@ describe.each(dialects)('machine grants (%s)', (dialect) => {
   });
 
   describe('every grant per application type', () => {
-    // What each type may be allowed (protocol/app-types.ts); a row listing every grant is still held
+    // What each type may be allowed (domain/app-types.ts); a row listing every grant is still held
     // to its type.
     const cases = [
       {

@@ -13,7 +13,7 @@ import { revocationFeed } from '../src/storage/kysely/migrations/0006_revocation
 import { signIn } from '../src/storage/kysely/migrations/0007_sign_in.js';
 import { refreshGrace } from '../src/storage/kysely/migrations/0008_refresh_grace.js';
 import { admin } from '../src/storage/kysely/migrations/0009_admin.js';
-import type { AnyDb } from '../src/storage/kysely/migrations/index.js';
+import type { AnyDb } from '../src/storage/kysely/migrations/any-db.js';
 import { openStorage, sqlitePath } from '../src/storage/open.js';
 import { tempSqlite } from './fixtures/storage-db.js';
 

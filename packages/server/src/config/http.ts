@@ -67,7 +67,7 @@ export interface HttpConfig {
  * The issuer: an absolute https URL without query or fragment (plain http only on the loopback host).
  * @see OpenID Connect Discovery 1.0 §3, RFC 8414 §2
  */
-function issuerFrom(raw: string): string {
+export function issuerFrom(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);

@@ -44,20 +44,18 @@ function kekFrom(raw: string | undefined): Buffer | undefined {
   return kek;
 }
 
+/** The signing algorithms new keys may use. */
+export const SIGNING_ALGS: readonly SigningAlg[] = ALGS;
+
 /**
- * Reads CXAUTH_KEK: a 256-bit AES-GCM key (NIST SP 800-38D). With PostgreSQL it is required, since
- * every node sharing the database must decrypt the same signing keys (`given` is one passed in code).
- * Also CXAUTH_SIGNING_ALG (RS256, ES256 or EdDSA; default RS256) and CXAUTH_KEY_ROTATION_DAYS (90).
+ * Reads CXAUTH_KEK: a 256-bit AES-GCM key (NIST SP 800-38D), the one place the variable is read
+ * (keys/kek.ts falls back to `$dataDir/kek` only when this is unset). Whether PostgreSQL has one is
+ * checked on the whole configuration (config.ts), where a KEK passed in code counts too. Also
+ * CXAUTH_SIGNING_ALG (RS256, ES256 or EdDSA; default RS256) and CXAUTH_KEY_ROTATION_DAYS (90).
  */
-export function keyConfig(env: NodeJS.ProcessEnv, databaseUrl: string, given?: Buffer): KeyConfig {
-  const kek = kekFrom(env['CXAUTH_KEK']);
-  if (kek === undefined && !databaseUrl.startsWith('sqlite:') && !given) {
-    throw new ConfigError(
-      'CXAUTH_KEK is required with PostgreSQL: every node sharing the database must use the same key-encryption key.',
-    );
-  }
+export function keyConfig(env: NodeJS.ProcessEnv): KeyConfig {
   return Object.freeze({
-    kek,
+    kek: kekFrom(env['CXAUTH_KEK']),
     signingAlg: algFrom(env['CXAUTH_SIGNING_ALG']),
     keyRotationDays: integer(env, 'CXAUTH_KEY_ROTATION_DAYS', KEY_DEFAULTS.keyRotationDays, 0, 3650),
     jwksMaxAge: KEY_DEFAULTS.jwksMaxAge,

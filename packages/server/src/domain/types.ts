@@ -1,7 +1,6 @@
 // The domain model of the global authentication service: what is stored, in our own types
 // (storage maps rows to these; nothing else sees a row).
-import type { GrantType } from '../grants/index.js';
-import type { AppType, GrantName, Tenancy } from '../protocol/app-types.js';
+import type { AppType, GrantName, Tenancy } from './app-types.js';
 
 export type Status = 'active' | 'inactive';
 
@@ -67,12 +66,11 @@ export interface User {
   updatedAt: Date;
 }
 
-/** A grant_type the service implements; the list is grants/index.ts. */
-export type { AppType, GrantName, GrantType, Tenancy };
+export type { AppType, GrantName, Tenancy };
 
 /**
  * A registered application (OAuth client). The secret exists only as `secretHash` (null for a public
- * application, which has none). What each type may be allowed is protocol/app-types.ts.
+ * application, which has none). What each type may be allowed is domain/app-types.ts.
  */
 export interface Application {
   clientId: string;

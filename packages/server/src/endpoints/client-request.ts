@@ -7,9 +7,9 @@ import type { Audit } from '../observability/audit.js';
 import { authenticateClient, type ClientAuthMethod, parseBasic } from '../protocol/client-auth.js';
 import { InvalidClient, InvalidGrant, InvalidRequest } from '../protocol/errors.js';
 import { type FormParams, isForm } from '../protocol/params.js';
+import type { Hasher } from '../secrets/hasher.js';
 import type { Lookups, LookupView } from '../storage/lookups.js';
 import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../throttling/throttle.js';
-import type { Hasher } from '../tokens/refresh-token.js';
 
 /**
  * The onRequest hook: checked before the body is read, so no other media type is ever parsed.

@@ -2,11 +2,11 @@
 // response. The throttle is checked here, around every grant, so no grant can bypass it: each grant
 // names its own identifiers (`throttleKeys`), and the client id and source address always count.
 import type { FastifyInstance } from 'fastify';
+import { typeAllows } from '../domain/app-types.js';
 import type { GrantName } from '../domain/types.js';
 import type { Grant, GrantDeps } from '../grants/index.js';
 import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
-import { typeAllows } from '../protocol/app-types.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { checkResource } from '../protocol/resource.js';

@@ -3,7 +3,7 @@
 // for the same user. The new token keeps the subject token's session (`sid`): it is a view of the
 // same sign-in, so logging out, revoking or any deactivation ends both at once, and no session is
 // written per exchange. No refresh token and no id_token: the caller exchanges again when it needs to.
-import { TOKEN_EXCHANGE } from '../protocol/app-types.js';
+import { TOKEN_EXCHANGE } from '../domain/app-types.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';

@@ -6,11 +6,11 @@ import type { ServerConfig } from '../config/config.js';
 import type { Application, GrantName } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { FormParams } from '../protocol/params.js';
+import type { Hasher } from '../secrets/hasher.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Lookups, LookupView } from '../storage/lookups.js';
 import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenIssuer, TokenResponse } from '../tokens/issuer.js';
-import type { Hasher } from '../tokens/refresh-token.js';
 
 export interface GrantDeps {
   readonly config: ServerConfig;

@@ -2,6 +2,7 @@
 // 503 temporarily_unavailable with Retry-After; framework 4xx errors → invalid_request; anything else →
 // a bare server_error (details go only to the log).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from '../observability/url-path.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
 import { unavailableIn } from '../storage/errors.js';
 
@@ -74,12 +75,6 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
   if (known) return sendOAuthError(reply, known);
   request.log.error({ err }, 'unexpected failure');
   return sendOAuthError(reply, new OAuthError('server_error', 'internal server error', { status: 500 }));
-}
-
-/** The path of a request URL, without its query. */
-export function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
 }
 
 /**

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../domain/types.js';
-import type { AuthorizationRequest } from '../endpoints/authorize/request.js';
+import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import type { Storage } from '../storage/contract/index.js';
 import { sendPage } from './html.js';
 import {

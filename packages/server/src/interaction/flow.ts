@@ -4,10 +4,10 @@
 // with a code, once the user has allowed a third-party app (interaction/consent.ts).
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { typeAllows } from '../domain/app-types.js';
 import type { Application, Tenant } from '../domain/types.js';
-import type { AuthorizationRequest } from '../endpoints/authorize/request.js';
-import { isRegistered } from '../endpoints/authorize/request.js';
-import { typeAllows } from '../protocol/app-types.js';
+import type { AuthorizationRequest } from '../protocol/authorization-request.js';
+import { isRegistered } from '../protocol/authorization-request.js';
 import { completeAuthorization, handleConsentPost, type PendingConsent } from './consent.js';
 import { amrOf, checkOtp, checkPassword } from './credentials.js';
 import { DEVICE_COOKIE_MAX_AGE } from './device-cookie.js';

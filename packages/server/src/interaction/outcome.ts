@@ -3,13 +3,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Application, Tenant } from '../domain/types.js';
-import type { AuthorizationRequest } from '../endpoints/authorize/request.js';
-import { redirectTo } from '../endpoints/authorize/request.js';
+import type { AuthorizationRequest } from '../protocol/authorization-request.js';
+import { redirectTo } from '../protocol/authorization-request.js';
+import type { Hasher } from '../secrets/hasher.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { SignInThrottle } from '../throttling/sign-in.js';
 import { mintAuthorizationCode, UNEXCHANGED_CODES_PER_SIGN_IN } from '../tokens/authorization-code.js';
-import type { Hasher } from '../tokens/refresh-token.js';
 import type { CookieJar } from './cookies.js';
 import type { DeviceCookies } from './device-cookie.js';
 import { sendPage, sendRedirect, styleNonce } from './html.js';

@@ -4,9 +4,9 @@ import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthMethod, SignInSession } from '../domain/sign-in.js';
 import type { Tenant, User } from '../domain/types.js';
+import type { Hasher } from '../secrets/hasher.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
-import type { Hasher } from '../tokens/refresh-token.js';
 import type { CookieJar } from './cookies.js';
 
 /** A live sign-in with its user and tenant, both active. */

@@ -1,7 +1,7 @@
 // The service's logger settings: where lines go, at which level, and what is never written.
 import type { FastifyServerOptions } from 'fastify';
 import type pino from 'pino';
-import { pathOf } from '../http/errors.js';
+import { pathOf } from './url-path.js';
 
 /**
  * Where logs go: off, on (stdout at config.logLevel), `'stderr'` (written asynchronously, so a busy

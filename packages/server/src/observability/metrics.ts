@@ -3,9 +3,8 @@
 // the database pool (docs/operations.md "Metrics"). Each process keeps its own registry, so tests and embedders can
 // build many servers.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { KeyStatus } from '../keys/states.js';
+import type { SigningKey, SigningKeyState } from '../domain/types.js';
 import type { PoolStats, Storage } from '../storage/contract/index.js';
-import type { ThrottleKeyKind } from '../throttling/throttle.js';
 
 /** Seconds; from a cached token grant (~1 ms) to a slow database. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -15,10 +14,19 @@ export const SESSION_COUNT_TIMEOUT_MS = 1000;
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
-/** What the scrape-time series read: storage, the key ring's statuses, the time. */
+/**
+ * One signing key's state as the key series read it: what keys/states.ts KeyStatus gives, declared
+ * here so metrics depend on the shape they read, not on the key ring.
+ */
+export interface KeyGaugeSource {
+  readonly key: Pick<SigningKey, 'kid' | 'alg' | 'publishAt'>;
+  readonly state: SigningKeyState;
+}
+
+/** What the scrape-time series read: storage, the signing keys' states, the time. */
 export interface MetricSources {
   readonly storage: Pick<Storage, 'sessions' | 'pool'>;
-  readonly keyStatuses: () => readonly KeyStatus[];
+  readonly keyStatuses: () => readonly KeyGaugeSource[];
   readonly clock: () => Date;
 }
 
@@ -38,8 +46,8 @@ export interface ServiceMetrics {
   /** The series of a route name (or `unmatched`), cached: call once per route, not per request. */
   route(name: string): RouteSeries;
   grant(grantType: string): GrantSeries;
-  /** Counts one throttled attempt for each kind of counter delaying it. */
-  throttled(kind: ThrottleKeyKind): void;
+  /** Counts one throttled attempt for each kind of counter delaying it (throttling/throttle.ts kinds). */
+  throttled(kind: string): void;
   /**
    * The purge's failures by kind: `known` starts each kind at 0 (so a rate is defined from the first
    * scrape), `failed` counts one purger that stopped on an error in a run.

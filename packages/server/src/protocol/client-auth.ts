@@ -2,7 +2,7 @@
 // client_secret_post, exactly one per request, or `none` (client_id alone) for a public application;
 // an unknown client and a wrong secret fail alike.
 import type { Application } from '../domain/types.js';
-import type { Hasher } from '../tokens/refresh-token.js';
+import type { Hasher } from '../secrets/hasher.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import { type FormParams, hasControlChar } from './params.js';
 

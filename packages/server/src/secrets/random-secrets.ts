@@ -2,6 +2,7 @@
 // as HMAC-SHA256 under a key derived from the KEK, and compared in constant time.
 import crypto from 'node:crypto';
 import { base32 } from './base32.js';
+import type { Hasher } from './hasher.js';
 
 /**
  * An access-key id or secret: base32 of 32 random bytes, padded (56 characters ending `====`), as in
@@ -31,7 +32,7 @@ export function generateToken(): string {
  * the key means a stolen database alone does not even allow offline confirmation of a guessed secret.
  * @see RFC 5869 (HKDF), RFC 2104 (HMAC)
  */
-export class SecretHasher {
+export class SecretHasher implements Hasher {
   readonly #key: Buffer;
 
   constructor(kek: Buffer) {

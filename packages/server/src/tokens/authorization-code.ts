@@ -1,8 +1,8 @@
 // Authorization codes: opaque random strings handed to the app once, stored only as their keyed hash,
 // living about a minute (RFC 6749 §4.1.2 asks for short-lived, single-use codes).
 import type { AuthMethod, AuthorizationCode } from '../domain/sign-in.js';
+import type { Hasher } from '../secrets/hasher.js';
 import { generateToken } from '../secrets/random-secrets.js';
-import type { Hasher } from './refresh-token.js';
 
 /**
  * Unexchanged codes kept per browser sign-in: a new code past this drops the oldest, as Keycloak keeps

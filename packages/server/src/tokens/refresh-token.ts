@@ -1,13 +1,8 @@
 // Refresh tokens: opaque random strings handed out once and stored only as their keyed hash.
 
 import type { RefreshToken } from '../domain/types.js';
+import type { Hasher } from '../secrets/hasher.js';
 import { generateToken } from '../secrets/random-secrets.js';
-
-/** What hashes secrets for storage (secrets/random-secrets.ts SecretHasher). */
-export interface Hasher {
-  hash(secret: string): Buffer;
-  verify(secret: string, hash: Buffer): boolean;
-}
 
 /**
  * Mints a refresh token for `sessionId`: the token (for the client) and its record (for storage).

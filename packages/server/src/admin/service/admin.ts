@@ -1,8 +1,8 @@
 // The admin service: one object over Storage for the CLI and demo seeding, assembled from one module
 // per aggregate. Errors are AdminError (not_found, invalid_value, conflict) with one-line messages.
 import { type Audit, createAudit } from '../../observability/audit.js';
+import type { Hasher } from '../../secrets/hasher.js';
 import type { Storage } from '../../storage/contract/index.js';
-import type { Hasher } from '../../tokens/refresh-token.js';
 import { accessKeyAdmin } from './access-keys.js';
 import { applicationAdmin } from './applications.js';
 import { areaAdmin } from './areas.js';

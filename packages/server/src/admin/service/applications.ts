@@ -1,8 +1,8 @@
 // Admin of applications (OAuth clients): registration by type with a secret shown once (none for a
 // public application), exact CORS origins and redirect URIs, and updates of the lists.
 import crypto from 'node:crypto';
+import { APP_TYPE_RULES, APP_TYPES, isAppType } from '../../domain/app-types.js';
 import type { Application, AppType, GrantName, Status, Tenancy } from '../../domain/types.js';
-import { APP_TYPE_RULES, APP_TYPES, isAppType } from '../../protocol/app-types.js';
 import { ADMIN_SCOPE, DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
 import { generateClientSecret } from '../../secrets/random-secrets.js';
 import { exactOrigin, grantsFor, redirectUri, scopesFor } from './application-rules.js';

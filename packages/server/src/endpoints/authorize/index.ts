@@ -2,16 +2,13 @@
 // path, the hosted sign-in form. Unknown apps and unregistered redirect URIs get a page, never a
 // redirect; every other error goes back to the app with `state` and `iss`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { typeAllows } from '../../domain/app-types.js';
 import type { Application } from '../../domain/types.js';
 import { ROUTE } from '../../http/routes.js';
 import { completeAuthorization } from '../../interaction/consent.js';
 import { handleSignInPost, showSignIn } from '../../interaction/flow.js';
 import { type InteractionDeps, refusePage } from '../../interaction/outcome.js';
 import type { CurrentSignIn } from '../../interaction/session.js';
-import { typeAllows } from '../../protocol/app-types.js';
-import { isForm } from '../../protocol/params.js';
-import type { Resources } from '../../protocol/resource.js';
-import type { Lookups } from '../../storage/lookups.js';
 import {
   type AuthorizationRequest,
   AuthorizeError,
@@ -20,7 +17,10 @@ import {
   readRequest,
   redirectTo,
   requestClient,
-} from './request.js';
+} from '../../protocol/authorization-request.js';
+import { isForm } from '../../protocol/params.js';
+import type { Resources } from '../../protocol/resource.js';
+import type { Lookups } from '../../storage/lookups.js';
 
 export interface AuthorizeDeps extends InteractionDeps {
   readonly lookups: Lookups;

@@ -2,7 +2,7 @@
 // signing keys, sessions and refresh tokens), with foreign keys and an index for each lookup.
 import type { Migration } from 'kysely';
 import type { Dialect } from '../rows.js';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function initial(dialect: Dialect): Migration {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';

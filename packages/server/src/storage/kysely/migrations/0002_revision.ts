@@ -2,7 +2,7 @@
 // key, so that every node can tell at the cost of one primary-key read whether its cached records are
 // still current (see docs/storage.md, "The revision").
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function revision(): Migration {
   return {

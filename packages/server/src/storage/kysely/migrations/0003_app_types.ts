@@ -2,7 +2,7 @@
 // an application may request. Existing applications were all server-side clients with a secret
 // (password and refresh_token), so they become `backend`; bound to a tenant they are `single`.
 import { type Migration, sql } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 /** What an existing application may request: what it could before (the admin scope is opt-in). */
 const EXISTING_SCOPES = JSON.stringify(['openid', 'profile', 'email', 'offline_access']);

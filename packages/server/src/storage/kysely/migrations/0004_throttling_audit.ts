@@ -1,6 +1,6 @@
 // Throttling counters shared by every node, and the audit events, each with an index for its purge.
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function throttlingAudit(): Migration {
   return {

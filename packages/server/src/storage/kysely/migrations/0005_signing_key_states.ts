@@ -2,7 +2,7 @@
 // life (published from, signing from, retired at) and a state in place of active/inactive. Existing
 // active keys sign from their creation on; inactive ones were still published, so they become retired.
 import { type Migration, sql } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function signingKeyStates(): Migration {
   return {

@@ -1,7 +1,7 @@
 // The revocation feed: one row per ended session or deactivated subject, numbered by position, and the
 // counter row that hands positions out in commit order (see docs/revocation.md).
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function revocationFeed(): Migration {
   return {

@@ -2,7 +2,7 @@
 // authorization codes, and the link from grant sessions to the sign-in that opened them.
 import type { Migration } from 'kysely';
 import type { Dialect } from '../rows.js';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function signIn(dialect: Dialect): Migration {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';

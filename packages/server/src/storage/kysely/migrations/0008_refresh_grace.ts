@@ -2,7 +2,7 @@
 // that a token is answered at most once within the grace window (docs/operations.md, "Refresh token
 // grace period").
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function refreshGrace(): Migration {
   return {

@@ -3,7 +3,7 @@
 // (docs/admin-api.md, "Rotating a client secret").
 import type { Migration } from 'kysely';
 import type { Dialect } from '../rows.js';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function admin(dialect: Dialect): Migration {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';

@@ -3,7 +3,7 @@
 // an authorization code was asked for. Applications that held the `admin` scope keep
 // it only when they are first-party afterwards (docs/admin.md, "First-party applications").
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 /** The console's client_id (admin/service/console-app.ts), the same on every installation. */
 const CONSOLE_CLIENT_ID = 'cxauth-console';

@@ -2,7 +2,7 @@
 // its users from creating access keys for themselves, and a key an Administrator (or operator)
 // deactivated stays off for its owner (docs/admin-api.md, "Access keys: who may create them").
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function accessKeyControl(): Migration {
   return {

@@ -1,7 +1,7 @@
 // The indexes the purge of sign-ins and authorization codes reads along, and the one that keeps the
 // bound on a sign-in's unexchanged codes a short read (docs/operations.md "Purge").
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function purgeIndexes(): Migration {
   return {

@@ -1,7 +1,7 @@
 // The settings table: facts about the installation written once by the first node that starts on the
 // database (the issuer it served), so later nodes can tell when they disagree (docs/operations.md).
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function settings(): Migration {
   return {

@@ -2,7 +2,7 @@
 // actor in time order (an Administrator's listing reads its own tenant's rows, not everyone's), and
 // sessions and sign-ins by when they started (docs/admin-api.md, "Activity statistics").
 import type { Migration } from 'kysely';
-import type { AnyDb } from './index.js';
+import type { AnyDb } from './any-db.js';
 
 export function activityIndexes(): Migration {
   return {

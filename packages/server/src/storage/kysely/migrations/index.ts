@@ -1,6 +1,7 @@
 // The list of migrations (in code, one file each: nothing to ship or find at run time) and the migrator
 // that applies them safely when several nodes start at once. A new migration is a new file here and one
-// line in `migrations()`; a migration, once released, is never edited.
+// line in `migrations()`; a migration, once released, is never edited. A migration file imports its
+// database type from any-db.ts, never from this list.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
@@ -47,9 +48,6 @@ async function advisoryLockPatiently(trx: Kysely<Database>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
 }
-
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is.
-export type AnyDb = Kysely<any>;
 
 /** Every migration, in order: one file each, named by its number. */
 function migrations(dialect: Dialect): Record<string, Migration> {

@@ -1,25 +1,34 @@
-// Reading an authorization request: who asks (an active app and one of its registered redirect URIs,
-// or else no redirect at all), then every other parameter, whose errors go back to the app by redirect.
-import type { Application } from '../../domain/types.js';
-import { OAuthError } from '../../protocol/errors.js';
-import { hasControlChar } from '../../protocol/params.js';
-import { checkResource, type Resources } from '../../protocol/resource.js';
-import { parseScope } from '../../protocol/scope.js';
+// Reading an authorization request (RFC 6749 §4.1.1; no HTTP framework): who asks (an active app and
+// one of its registered redirect URIs, or else no redirect at all), then every other parameter, whose
+// errors go back to the app by redirect.
+import type { Application } from '../domain/types.js';
+import { OAuthError, type OAuthErrorCode } from './errors.js';
+import { hasControlChar } from './params.js';
+import { checkResource, type Resources } from './resource.js';
+import { parseScope } from './scope.js';
 
-/** An error answered by redirect to the app (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
-export class AuthorizeError extends Error {
-  override readonly name = 'AuthorizeError';
-  constructor(
-    readonly error: string,
-    readonly description: string,
-  ) {
-    super(description);
+/**
+ * An error of the authorization endpoint answered by redirect to the app's registered redirect URI
+ * (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6): an {@link OAuthError} whose code and description go in
+ * the redirect's query, never in a response body.
+ */
+export class AuthorizeError extends OAuthError {
+  override readonly name: string = 'AuthorizeError';
+  constructor(error: OAuthErrorCode, description: string) {
+    super(error, description);
   }
 }
 
-/** An error that must not redirect: shown as a page (RFC 6749 §4.1.2.1, §10.15 open redirectors). */
-export class AuthorizePageError extends Error {
-  override readonly name = 'AuthorizePageError';
+/**
+ * An error that must not redirect (no valid client or redirect URI yet): shown as a page, never sent
+ * to an unverified URI (RFC 6749 §4.1.2.1, §10.15 open redirectors). `invalid_request` in the
+ * hierarchy, so one that escaped the endpoint would still be a 400, not a fault.
+ */
+export class AuthorizePageError extends OAuthError {
+  override readonly name: string = 'AuthorizePageError';
+  constructor(description: string) {
+    super('invalid_request', description);
+  }
 }
 
 /** A validated authorization request: what the sign-in carries until the code is issued. */
@@ -110,7 +119,7 @@ export function readRequest(
   allowedScopes?: readonly string[],
   resources?: Resources,
 ): AuthorizationRequest {
-  for (const name of ['request', 'request_uri']) {
+  for (const name of ['request', 'request_uri'] as const) {
     if (params[name] !== undefined) {
       throw new AuthorizeError(`${name}_not_supported`, `the ${name} parameter is not supported`);
     }

@@ -1,4 +1,5 @@
-// Demo seeding for `cxauth serve --demo`: gives a database without it the demo area `na1`, and on an
+// Demo seeding for `cxauth serve --demo`, run at start-up beside `serve` (it writes files and composes
+// the admin service, so it sits above the services, not among them): gives a database without it the demo area `na1`, and on an
 // empty database creates a tenant, user, application and access key whose credentials are written once
 // to `$dataDir/demo-credentials.json` (mode 0600) and reused on later starts. A node joining a database
 // another node seeded serves it: the credentials are in that node's data folder (secrets are stored
@@ -6,14 +7,14 @@
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, type ServerConfig } from '../../config/config.js';
-import type { Area } from '../../domain/types.js';
-import { ensurePrivateDir, tightenPrivateFile } from '../../files/private-files.js';
-import { DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
-import { hashPassword } from '../../secrets/passwords.js';
-import type { Storage } from '../../storage/contract/index.js';
-import type { Admin } from './admin.js';
-import { randomBusinessUnitId } from './tenants.js';
+import type { Admin } from '../admin/service/admin.js';
+import { randomBusinessUnitId } from '../admin/service/tenants.js';
+import { ConfigError, type ServerConfig } from '../config/config.js';
+import type { Area } from '../domain/types.js';
+import { ensurePrivateDir, tightenPrivateFile } from '../files/private-files.js';
+import { DEFAULT_APP_SCOPES } from '../protocol/scope.js';
+import { hashPassword } from '../secrets/passwords.js';
+import type { Storage } from '../storage/contract/index.js';
 
 /** The demo credentials file: exactly these fields (docs/design.md "The demo"). */
 export interface DemoCredentials {
