@@ -8,9 +8,9 @@ import { createServer } from '../src/server.js';
 import type { Storage } from '../src/storage/contract/index.js';
 import { openStorage } from '../src/storage/open.js';
 import { throttleKeys } from '../src/throttling/throttle.js';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`throttling on PostgreSQL skipped: ${pgReason}`);

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server.js';
 import type { Storage } from '../../src/storage/contract/index.js';
 import { openStorage } from '../../src/storage/open.js';
-import { pgUnavailable } from '../fixtures/storage-db.js';
-import { basic, tokenRequest } from '../helpers/http.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, ADMIN_APP, actor, call } from './support.js';
+import { type Actor, ADMIN_APP, actor, call } from '../support/admin.js';
+import { basic, tokenRequest } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { pgUnavailable } from '../support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`two PostgreSQL nodes skipped: ${pgReason}`);

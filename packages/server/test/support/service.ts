@@ -15,8 +15,8 @@ import {
 import { createServer } from '../../src/server.js';
 import type { Storage } from '../../src/storage/contract/index.js';
 import { openStorage } from '../../src/storage/open.js';
-import { type TestDatabase, tempPostgres, tempSqlite } from '../fixtures/storage-db.js';
-import * as make from '../fixtures/storage-factories.js';
+import { type TestDatabase, tempPostgres, tempSqlite } from './storage-db.js';
+import * as make from './storage-factories.js';
 
 export const TEST_ISSUER = 'https://auth.cxauth.test';
 
