@@ -14,7 +14,7 @@ import {
 } from '../packages/server/src/keys/signing-keys.js';
 import { keyTiming } from '../packages/server/src/keys/states.js';
 import { createServer } from '../packages/server/src/server.js';
-import { startTestService, type TestService } from '../packages/server/test/helpers/service.js';
+import { startTestService, type TestService } from '../packages/server/test/support/service.js';
 import { createVerifier } from '../packages/verify/src/index.js';
 import { freePort } from './support/ports.js';
 

@@ -12,7 +12,7 @@ import {
   pgUnavailable,
   type TestDatabase,
   tempPostgres,
-} from '../packages/server/test/fixtures/storage-db.js';
+} from '../packages/server/test/support/storage-db.js';
 import { cliProcesses, type Running, stop, waitReady } from './support/cli-processes.js';
 import { freePort } from './support/ports.js';
 

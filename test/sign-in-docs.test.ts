@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../packages/server/test/helpers/service.js';
+import { startTestService, type TestService } from '../packages/server/test/support/service.js';
 import { freePort } from './support/ports.js';
 import { BashSession, missingShownLine, shBlocks, steps } from './support/shell-steps.js';
 

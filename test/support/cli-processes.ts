@@ -1,6 +1,6 @@
 // The `cxauth` command as separate processes for end-to-end tests: servers started and stopped by
-// signal, `cxauth admin … --json` run to completion (with input on stdin when asked), output kept for
-// the failure message.
+// signal, `cxauth serve …` awaited until it says it is ready, `cxauth admin … --json` run to completion
+// (with input on stdin when asked), output kept for the failure message.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,4 +68,55 @@ export function cliProcesses(env: () => NodeJS.ProcessEnv) {
     admin: (...args: string[]) => adminWithInput(undefined, ...args),
     stopAll: () => Promise.all(running.map(stop)),
   };
+}
+
+export interface Served {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | string | null>;
+}
+
+export interface ServeOptions {
+  /** Holds the child until it exits, so the test's afterAll can kill what is left. */
+  running: Set<ChildProcess>;
+  /** Start under this umask (e.g. '000', to see that files are made private whatever it is). */
+  umask?: string;
+}
+
+/**
+ * Spawns `cxauth …` with `env` over this process's environment and resolves once stdout matches
+ * `ready`; rejects with the output when it exits first.
+ */
+export async function serveUntil(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  o: ServeOptions,
+): Promise<Served> {
+  const [cmd, argv] =
+    o.umask === undefined
+      ? [process.execPath, [BIN, ...args]]
+      : ['/bin/sh', ['-c', `umask ${o.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]];
+  const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  o.running.add(child);
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      o.running.delete(child);
+      resolve(code ?? signal);
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      out += d;
+      if (ready.test(out)) resolve();
+    });
+    void exited.then((code) => reject(new Error(`exited ${code} before ready:\n${out}\n${err}`)));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
 }

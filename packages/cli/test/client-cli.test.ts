@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeHost } from '../../client/test/fake-host.js';
+import { startFakeHost } from '../../client/test/support/fake-host.js';
 import {
   APP,
   type FakeIssuer,
@@ -12,7 +12,7 @@ import {
   SERVER_TIME,
   startFakeIssuer,
   TENANT,
-} from '../../client/test/fake-issuer.js';
+} from '../../client/test/support/fake-issuer.js';
 import { main } from '../src/main.js';
 
 let fake: FakeIssuer;

@@ -5,47 +5,23 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isClientError, refreshSignIn } from '@cxauth/client';
-import {
-  createAdmin,
-  createServer,
-  type DemoCredentials,
-  ensureActiveSigningKey,
-  loadConfig,
-  loadKek,
-  openStorage,
-  SecretHasher,
-  type Storage,
-  seedDemo,
-} from '@cxauth/server';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/ports.js';
 import { signInWithForm } from '../../../test/support/sign-in-browser.js';
+import { type DemoService, startDemoService } from '../../server/test/support/service.js';
 import { main } from '../src/main.js';
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'cxauth-cli-login-'));
 const home = mkdtempSync(path.join(tmpdir(), 'cxauth-cli-home-'));
-let storage: Storage;
-let auth: FastifyInstance;
-let creds: DemoCredentials;
+let svc: DemoService;
+let dataDir: string;
+let creds: DemoService['creds'];
 
 beforeAll(async () => {
-  const port = await freePort();
-  const config = loadConfig({ CXAUTH_DATA_DIR: dataDir, CXAUTH_PORT: String(port) });
-  storage = await openStorage(config.databaseUrl);
-  await storage.migrate();
-  const kek = await loadKek(config);
-  await ensureActiveSigningKey(storage, kek, new Date());
-  const hasher = new SecretHasher(kek);
-  creds = (await seedDemo(storage, createAdmin(storage, hasher), config)).credentials as DemoCredentials;
-  auth = await createServer({ config, storage, kek, hasher });
-  await auth.listen({ host: '127.0.0.1', port });
+  svc = await startDemoService();
+  ({ dataDir, creds } = svc);
 });
 
 afterAll(async () => {
-  await auth?.close();
-  await storage?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await svc?.close();
   rmSync(home, { recursive: true, force: true });
 });
 

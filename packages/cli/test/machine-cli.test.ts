@@ -2,7 +2,7 @@
 // real global service over a socket: output without secrets, --json, and exit codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
-import { startTestService, type TestService } from '../../server/test/helpers/service.js';
+import { startTestService, type TestService } from '../../server/test/support/service.js';
 import { main } from '../src/main.js';
 
 let svc: TestService;

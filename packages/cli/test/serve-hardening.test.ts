@@ -1,17 +1,16 @@
 // `cxauth serve` as an operator runs it (the built CLI, spawned): private file modes under umask 000, a
 // second `--demo` node on a seeded database, and the drain on SIGTERM — a stalled upload cannot hold the
 // exit past CXAUTH_SHUTDOWN_TIMEOUT_MS, and kept-alive clients under load see no connection reset.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Served, serveUntil } from '../../../test/support/cli-processes.js';
 import { freePort } from '../../../test/support/ports.js';
 import { rawExchange, requestText } from '../../../test/support/raw-http.js';
 
-const BIN = fileURLToPath(new URL('../bin/cxauth.js', import.meta.url));
 const dirs: string[] = [];
 const running = new Set<ChildProcess>();
 afterAll(() => {
@@ -25,39 +24,12 @@ function tempDir(): string {
   return dir;
 }
 
-interface Served {
-  child: ChildProcess;
-  stdout: () => string;
-  exited: Promise<number | string | null>;
-}
-
 /** Spawns `cxauth …` under `umask 000` and resolves once stdout matches `ready`. */
-async function serve(args: string[], env: Record<string, string>, ready: RegExp): Promise<Served> {
-  const child = spawn('/bin/sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, BIN, ...args], {
-    env: { ...process.env, CXAUTH_DATABASE_URL: '', CXAUTH_KEK: '', CXAUTH_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const serve = (args: string[], env: Record<string, string>, ready: RegExp): Promise<Served> =>
+  serveUntil(args, { CXAUTH_DATABASE_URL: '', CXAUTH_KEK: '', CXAUTH_LOG_LEVEL: 'warn', ...env }, ready, {
+    running,
+    umask: '000',
   });
-  running.add(child);
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const exited = new Promise<number | string | null>((resolve) =>
-    child.on('exit', (code, signal) => {
-      running.delete(child);
-      resolve(code ?? signal);
-    }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      out += d;
-      if (ready.test(out)) resolve();
-    });
-    void exited.then((code) => reject(new Error(`exited ${code} before ready:\n${out}\n${err}`)));
-  });
-  return { child, stdout: () => out, exited };
-}
 
 /** The exit code, or 'still running' when it has not exited within `ms`. */
 function exitWithin(served: Served, ms: number): Promise<number | string | null> {

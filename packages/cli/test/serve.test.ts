@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Served, serveUntil } from '../../../test/support/cli-processes.js';
 import { freePort } from '../../../test/support/ports.js';
 
 const BIN = fileURLToPath(new URL('../bin/cxauth.js', import.meta.url));
@@ -18,40 +19,11 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-interface Served {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | string | null>;
-}
-
-/** Spawns `cxauth …` and resolves once stdout matches `ready` (or rejects when it exits first). */
-async function serve(args: string[], env: Record<string, string>, ready: RegExp): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, CXAUTH_DATA_DIR: dataDir, CXAUTH_DATABASE_URL: '', CXAUTH_KEK: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Spawns `cxauth …` on this file's data folder and resolves once stdout matches `ready`. */
+const serve = (args: string[], env: Record<string, string>, ready: RegExp): Promise<Served> =>
+  serveUntil(args, { CXAUTH_DATA_DIR: dataDir, CXAUTH_DATABASE_URL: '', CXAUTH_KEK: '', ...env }, ready, {
+    running,
   });
-  running.add(child);
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const exited = new Promise<number | string | null>((resolve) =>
-    child.on('exit', (code, signal) => {
-      running.delete(child);
-      resolve(code ?? signal);
-    }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      out += d;
-      if (ready.test(out)) resolve();
-    });
-    void exited.then((code) => reject(new Error(`exited ${code} before ready:\n${out}\n${err}`)));
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
 
 function run(
   args: string[],

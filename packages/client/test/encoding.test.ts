@@ -12,8 +12,8 @@ import {
   resolveIssuer,
   tenantIdOf,
 } from '../src/index.js';
-import { fakeJwt } from './fake-host.js';
-import { vectors } from './vectors.js';
+import { fakeJwt } from './support/fake-host.js';
+import { vectors } from './support/vectors.js';
 
 describe('client password (RFC 6749 §2.3.1)', () => {
   it.each(vectors.clientPassword)('$clientId / $clientSecret → $expected', (v) => {

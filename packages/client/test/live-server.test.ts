@@ -1,36 +1,20 @@
 // The SDK against the real thing, in-process over sockets: @cxauth/server's global service (demo
 // seed) and @cxauth/regional's na1 API, with one injectable clock for both so expiry is real.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createRegionalServer } from '@cxauth/regional';
-import {
-  createAdmin,
-  createServer,
-  type DemoCredentials,
-  ensureActiveSigningKey,
-  loadConfig,
-  loadKek,
-  openStorage,
-  SecretHasher,
-  type Storage,
-  seedDemo,
-} from '@cxauth/server';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
+import { type DemoService, startDemoService } from '../../server/test/support/service.js';
 import { type ClientOptions, createClient, discoverTenant } from '../src/index.js';
 import { failure } from './support/failure.js';
 
 const SERVER_TIME = '/inContactAPI/services/v25.0/server-time';
 const SERVER_TIME_FORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'cxauth-client-live-'));
-let storage: Storage;
-let auth: FastifyInstance;
+let svc: DemoService;
 let api: FastifyInstance;
-let creds: DemoCredentials;
+let creds: DemoService['creds'];
 let apiEndpoint: string;
 /** Added to the servers' clock (global service and regional API) to make tokens expire for real. */
 let shift = 0;
@@ -64,24 +48,16 @@ function client(over: Partial<ClientOptions> = {}) {
 }
 
 beforeAll(async () => {
-  const [port, apiPort] = [await freePort(), await freePort()];
-  const config = loadConfig({
-    CXAUTH_DATA_DIR: dataDir,
-    CXAUTH_PORT: String(port),
-    CXAUTH_API_PORT: String(apiPort),
+  const apiPort = await freePort();
+  svc = await startDemoService({
+    env: { CXAUTH_API_PORT: String(apiPort) },
+    now: () => new Date(serverNow()),
   });
-  storage = await openStorage(config.databaseUrl);
-  await storage.migrate();
-  const kek = await loadKek(config);
-  await ensureActiveSigningKey(storage, kek, new Date());
-  const hasher = new SecretHasher(kek);
-  creds = (await seedDemo(storage, createAdmin(storage, hasher), config)).credentials as DemoCredentials;
-  auth = await createServer({ config, storage, kek, hasher, clock: () => new Date(serverNow()) });
-  await auth.listen({ host: '127.0.0.1', port });
+  creds = svc.creds;
   api = await createRegionalServer({
     area: 'na1',
-    issuer: config.issuer,
-    audience: config.tokens.audience,
+    issuer: svc.config.issuer,
+    audience: svc.config.tokens.audience,
     clock: serverNow,
   });
   await api.listen({ host: '127.0.0.1', port: apiPort });
@@ -90,9 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  await auth?.close();
-  await storage?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await svc?.close();
 });
 
 describe('the reference flow against cxauth serve', () => {
@@ -204,7 +178,7 @@ describe('error codes from real failures', () => {
     await warm.token();
     await api.close();
     expect((await failure(warm.api('GET', SERVER_TIME))).code).toBe('network');
-    await auth.close();
+    await svc.app.close();
     expect((await failure(client().discover())).code).toBe('network');
   });
 });

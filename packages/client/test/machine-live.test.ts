@@ -2,7 +2,7 @@
 // exchangeToken, introspect and revoke, and their stable error codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
-import { startTestService, type TestService } from '../../server/test/helpers/service.js';
+import { startTestService, type TestService } from '../../server/test/support/service.js';
 import {
   clientCredentials,
   createClient,

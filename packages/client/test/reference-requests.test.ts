@@ -9,8 +9,8 @@ import {
   type Reply,
   rewritingFetch,
   startFakeHost,
-} from './fake-host.js';
-import { vectors } from './vectors.js';
+} from './support/fake-host.js';
+import { vectors } from './support/vectors.js';
 
 const ref = vectors.hosted;
 const accessToken = fakeJwt({ tenantId: ref.tenantId, sub: 'user:11eb660f-4fdf-02d0-8f28-0242ac110002' });

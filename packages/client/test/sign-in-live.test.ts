@@ -1,53 +1,25 @@
 // The SDK's code flow against a live cxauth service (demo seed): the authorization URL, the hosted
 // sign-in page posted as a browser would, the callback with its checks, refresh, and every refusal
 // a user-facing app relies on (state, iss, error responses, a replayed code, a foreign nonce).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import {
-  createAdmin,
-  createServer,
-  type DemoCredentials,
-  ensureActiveSigningKey,
-  loadConfig,
-  loadKek,
-  openStorage,
-  SecretHasher,
-  type Storage,
-  seedDemo,
-} from '@cxauth/server';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/ports.js';
 import { signInWithForm } from '../../../test/support/sign-in-browser.js';
+import { type DemoService, startDemoService } from '../../server/test/support/service.js';
 import { buildAuthorizationUrl, handleCallback, refreshSignIn } from '../src/index.js';
 import { failure } from './support/failure.js';
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'cxauth-client-signin-'));
-let storage: Storage;
-let auth: FastifyInstance;
-let creds: DemoCredentials;
+let svc: DemoService;
+let creds: DemoService['creds'];
 let redirectUri: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  const config = loadConfig({ CXAUTH_DATA_DIR: dataDir, CXAUTH_PORT: String(port) });
-  storage = await openStorage(config.databaseUrl);
-  await storage.migrate();
-  const kek = await loadKek(config);
-  await ensureActiveSigningKey(storage, kek, new Date());
-  const hasher = new SecretHasher(kek);
-  creds = (await seedDemo(storage, createAdmin(storage, hasher), config)).credentials as DemoCredentials;
-  auth = await createServer({ config, storage, kek, hasher });
-  await auth.listen({ host: '127.0.0.1', port });
+  svc = await startDemoService();
+  creds = svc.creds;
   // The demo app's loopback redirect URI, on a port of the app's choosing (RFC 8252 §7.3).
   redirectUri = 'http://127.0.0.1:53682/callback';
 });
 
 afterAll(async () => {
-  await auth?.close();
-  await storage?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await svc?.close();
 });
 
 const start = (over: Record<string, unknown> = {}) =>

@@ -2,9 +2,9 @@
 // fallback to a new grant, one retry after 401, bounded 429 retries, and every error code.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, createClient } from '../src/index.js';
-import { startFakeHost } from './fake-host.js';
-import { APP, type FakeIssuer, KEY, SERVER_TIME, startFakeIssuer, TENANT } from './fake-issuer.js';
 import { failure } from './support/failure.js';
+import { startFakeHost } from './support/fake-host.js';
+import { APP, type FakeIssuer, KEY, SERVER_TIME, startFakeIssuer, TENANT } from './support/fake-issuer.js';
 
 const PATH = '/api/server-time';
 let fake: FakeIssuer;

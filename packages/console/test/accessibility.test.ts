@@ -4,7 +4,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { listenLoopback } from '../../cli/src/client/loopback.js';
-import { adminCall, adminToken, axeViolations, type Demo, openConsole, shoot, startDemo } from './support.js';
+import {
+  adminCall,
+  adminToken,
+  axeViolations,
+  type Demo,
+  openConsole,
+  shoot,
+  startDemo,
+} from './support/console.js';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };

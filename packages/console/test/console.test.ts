@@ -3,7 +3,7 @@
 // generate an access key, use it, deactivate it and see the next grant refused. Screenshots of every
 // page at phone and desktop widths. Users, editing and self-service: manage.test.ts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Demo, openConsole, passwordGrant, shoot, startDemo } from './support.js';
+import { type Demo, openConsole, passwordGrant, shoot, startDemo } from './support/console.js';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };

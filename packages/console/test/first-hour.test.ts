@@ -6,7 +6,15 @@
 // no ring on the heading at load; the dark primary button reads at 4.5:1 or more.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { adminCall, adminToken, type Demo, openConsole, passwordGrant, shoot, startDemo } from './support.js';
+import {
+  adminCall,
+  adminToken,
+  type Demo,
+  openConsole,
+  passwordGrant,
+  shoot,
+  startDemo,
+} from './support/console.js';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };

@@ -1,7 +1,7 @@
 // Connected applications in a real Chromium: the demo user allows a third-party app on the consent
 // page, finds it in the console's "Connected applications" page, and withdraws it there.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Demo, openConsole, passwordGrant, shoot, startDemo } from './support.js';
+import { type Demo, openConsole, passwordGrant, shoot, startDemo } from './support/console.js';
 
 const REDIRECT = 'http://127.0.0.1/callback';
 let demo: Demo;

@@ -4,7 +4,7 @@
 // it); edit an app's origins and see the CORS preflight for the new origin answered at once, and a
 // stale edit (412) refused in words; the operators' tenant and area forms.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Demo, openConsole, shoot, startDemo, adminToken as tokenOf } from './support.js';
+import { type Demo, openConsole, shoot, startDemo, adminToken as tokenOf } from './support/console.js';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };

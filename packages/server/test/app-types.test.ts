@@ -14,9 +14,9 @@ import { initial } from '../src/storage/kysely/migrations/0001_initial.js';
 import { revision } from '../src/storage/kysely/migrations/0002_revision.js';
 import type { AnyDb } from '../src/storage/kysely/migrations/any-db.js';
 import { openStorage, sqlitePath } from '../src/storage/open.js';
-import { pgUnavailable, tempPostgres, tempSqlite } from './fixtures/storage-db.js';
-import { basic, form, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, form, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable, tempPostgres, tempSqlite } from './support/storage-db.js';
 
 const pgSkip = await pgUnavailable();
 const dialects = pgSkip ? (['sqlite'] as const) : (['sqlite', 'postgres'] as const);

@@ -3,9 +3,9 @@
 // authorization and token endpoints (absolute, no fragment, served here, allowed to the app).
 import { createVerifier, type JwksDocument } from '@cxauth/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, ADMIN_APP, actor, call } from './admin/support.js';
-import { basic, claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { type Actor, ADMIN_APP, actor, call } from './support/admin.js';
+import { basic, claimsOf, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 import {
   authorizeQuery,
   Browser,
@@ -16,7 +16,7 @@ import {
   REDIRECT,
   redirectParams,
   signInUser,
-} from './helpers/sign-in.js';
+} from './support/sign-in.js';
 
 const REGIONAL = 'https://api.cxauth.test';
 

@@ -9,7 +9,7 @@ import {
   requestClient,
 } from '../src/protocol/authorization-request.js';
 import { OAuthError } from '../src/protocol/errors.js';
-import * as make from './fixtures/storage-factories.js';
+import * as make from './support/storage-factories.js';
 
 const REDIRECT = 'https://app.example.com/callback';
 const app = make.application({ redirectUris: [REDIRECT], scopes: ['openid', 'profile'] });

@@ -4,8 +4,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
-import { tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 import {
   authorizeQuery,
   Browser,
@@ -17,7 +17,7 @@ import {
   REDIRECT,
   redirectParams,
   signInUser,
-} from './helpers/sign-in.js';
+} from './support/sign-in.js';
 
 let svc: TestService;
 let app: Application;

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.js';
 import type { Application } from '../src/domain/types.js';
 import { hotp, totpStep } from '../src/secrets/totp.js';
-import { startTestService, type TestService } from './helpers/service.js';
-import { authorizeQuery, PASSWORD, pkce, publicApp, REDIRECT, signInUser } from './helpers/sign-in.js';
+import { startTestService, type TestService } from './support/service.js';
+import { authorizeQuery, PASSWORD, pkce, publicApp, REDIRECT, signInUser } from './support/sign-in.js';
 
 let svc: TestService;
 let app: Application;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../src/storage/open.js';
-import * as f from './fixtures/storage-factories.js';
+import * as f from './support/storage-factories.js';
 
 const dirs: string[] = [];
 afterEach(() => {

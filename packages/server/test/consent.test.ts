@@ -4,9 +4,9 @@
 // admin API (that app's sessions of the user end).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application, User } from '../src/domain/types.js';
-import { type Actor, ADMIN_APP, actor, call } from './admin/support.js';
-import { tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { type Actor, ADMIN_APP, actor, call } from './support/admin.js';
+import { tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 import {
   authorizeQuery,
   Browser,
@@ -18,7 +18,7 @@ import {
   REDIRECT,
   redirectParams,
   signInUser,
-} from './helpers/sign-in.js';
+} from './support/sign-in.js';
 
 let svc: TestService;
 /** A third-party app of the fixture tenant. */

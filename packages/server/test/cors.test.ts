@@ -1,8 +1,8 @@
 // CORS per application: registered origins of active applications only, on every browser endpoint,
 // preflight and error responses included.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 const ALLOWED = 'https://app.example.com';
 const INACTIVE = 'https://old.example.com';

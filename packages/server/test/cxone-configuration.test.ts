@@ -1,7 +1,7 @@
 // GET /.well-known/cxone-configuration?tenantId=…: the tenant's routing fields, 400 and 404 as JSON.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from './helpers/service.js';
+import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {

@@ -9,10 +9,10 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PG_ADMIN_URL, pgUnavailable } from './fixtures/storage-db.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
-import { TcpProxy } from './helpers/tcp-proxy.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { PG_ADMIN_URL, pgUnavailable } from './support/storage-db.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`db-failover-postgres.test.ts skipped: ${pgReason}`);

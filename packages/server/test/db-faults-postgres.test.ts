@@ -5,10 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
-import { TcpProxy } from './helpers/tcp-proxy.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`db-faults-postgres.test.ts skipped: ${pgReason}`);

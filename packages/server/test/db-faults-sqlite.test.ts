@@ -6,8 +6,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlitePath } from '../src/storage/open.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 /**
  * CXAUTH_DB_LOCK_TIMEOUT_MS for this test, and the largest event-loop stall it tolerates: a synchronous

@@ -10,12 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '../src/server.js';
 import type { Storage } from '../src/storage/contract/index.js';
-import { openStorage } from '../src/storage/open.js';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = path.join(ROOT, 'packages/cli/bin/cxauth.js');
@@ -57,20 +55,9 @@ describe.each([
     svc = await startTestService({ dialect });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-deactivation-'));
     // A second node on the same database, with its own storage and its own caches.
-    const storage = await openStorage(svc.config.databaseUrl);
-    const app = await createServer({
-      config: svc.config,
-      storage,
-      hasher: svc.hasher,
-      keys: svc.keys,
-      clock: svc.clock.now,
-    });
-    await app.ready();
-    other = { app, storage };
+    other = await svc.secondNode();
   });
   afterAll(async () => {
-    await other?.app.close();
-    await other?.storage.close();
     await svc?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });

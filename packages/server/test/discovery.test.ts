@@ -1,6 +1,6 @@
 // GET /.well-known/openid-configuration: metadata of what is implemented, the configured issuer exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
+import { startTestService, TEST_ISSUER, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../src/index.js';
 import type { Storage } from '../src/storage/contract/index.js';
-import { type TestDatabase, tempSqlite } from './fixtures/storage-db.js';
-import * as f from './fixtures/storage-factories.js';
+import { type TestDatabase, tempSqlite } from './support/storage-db.js';
+import * as f from './support/storage-factories.js';
 
 describe('group commit of session writes (SQLite)', () => {
   let db: TestDatabase;

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEY_RELOAD_MS } from '../src/keys/key-ring.js';
 import { generateSigningKey, loadSigningKeys } from '../src/keys/signing-keys.js';
 import { createServer } from '../src/server.js';
-import { basic, headerOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, headerOf, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { ensureActiveSigningKey } from '../src/keys/signing-keys.js';
 import { keyTiming } from '../src/keys/states.js';
 import { createAudit } from '../src/observability/audit.js';
 import { openStorage } from '../src/storage/open.js';
-import { type TestDatabase, tempSqlite } from './fixtures/storage-db.js';
+import { type TestDatabase, tempSqlite } from './support/storage-db.js';
 
 const timing = keyTiming({ accessTokenTtl: 3600, clockTolerance: 30, jwksMaxAge: 300, keyReloadMs: 60_000 });
 const dbs: TestDatabase[] = [];

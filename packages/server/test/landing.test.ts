@@ -1,7 +1,7 @@
 // GET /: a page (no script, the hosted pages' strict policy) linking the console, discovery, keys,
 // probes and the admin API, naming the docs by path; a JSON index for clients that ask for JSON.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
+import { startTestService, TEST_ISSUER, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {

@@ -4,20 +4,18 @@
 // supplied ID Token does not belong to the current OP session".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
-import { tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { startTestService, type TestService } from './support/service.js';
 import {
   authorizeQuery,
-  Browser,
+  type Browser,
   hiddenInputs,
-  PASSWORD,
   POST_LOGOUT,
   pkce,
   publicApp,
-  REDIRECT,
   redirectParams,
-  signInUser,
-} from './helpers/sign-in.js';
+  refreshStatus,
+  signInWithCode,
+} from './support/sign-in.js';
 
 describe('logout with a hint of another sign-in', () => {
   let svc: TestService;
@@ -28,34 +26,8 @@ describe('logout with a hint of another sign-in', () => {
   });
   afterAll(() => svc.close());
 
-  async function signedIn() {
-    const { user } = await signInUser(svc);
-    const browser = new Browser(svc.app);
-    const p = pkce();
-    const page = await browser.get(`/auth/authorize?${authorizeQuery(app, p)}`);
-    const res = await browser.post('/auth/authorize', {
-      ...hiddenInputs(page.body),
-      username: user.email,
-      password: PASSWORD,
-    });
-    const tokens = await tokenRequest(svc.app, {
-      grant_type: 'authorization_code',
-      code: redirectParams(res).get('code') as string,
-      redirect_uri: REDIRECT,
-      code_verifier: p.verifier,
-      client_id: app.clientId,
-    });
-    expect(tokens.statusCode).toBe(200);
-    return { browser, body: tokens.json() as { id_token: string; refresh_token: string } };
-  }
-  const refreshes = async (refreshToken: string) =>
-    (
-      await tokenRequest(svc.app, {
-        grant_type: 'refresh_token',
-        refresh_token: refreshToken,
-        client_id: app.clientId,
-      })
-    ).statusCode;
+  const signedIn = () => signInWithCode(svc, app);
+  const refreshes = (refreshToken: string) => refreshStatus(svc, app, refreshToken);
   const silent = (browser: Browser) =>
     browser.get(`/auth/authorize?${authorizeQuery(app, pkce(), { prompt: 'none' })}`);
 

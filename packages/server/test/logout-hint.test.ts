@@ -4,20 +4,9 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
-import { claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
-import {
-  authorizeQuery,
-  Browser,
-  hiddenInputs,
-  PASSWORD,
-  POST_LOGOUT,
-  pkce,
-  publicApp,
-  REDIRECT,
-  redirectParams,
-  signInUser,
-} from './helpers/sign-in.js';
+import { claimsOf } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { Browser, POST_LOGOUT, publicApp, refreshStatus, signInWithCode } from './support/sign-in.js';
 
 for (const alg of ['ES256', 'EdDSA'] as const) {
   describe(`logout with ${alg} keys`, () => {
@@ -29,42 +18,12 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
     });
     afterAll(() => svc.close());
 
-    /** Signs a new user in and exchanges the code: the browser and the token response. */
-    async function signedIn() {
-      const { user } = await signInUser(svc);
-      const browser = new Browser(svc.app);
-      const p = pkce();
-      const page = await browser.get(`/auth/authorize?${authorizeQuery(app, p)}`);
-      const res = await browser.post('/auth/authorize', {
-        ...hiddenInputs(page.body),
-        username: user.email,
-        password: PASSWORD,
-      });
-      const tokens = await tokenRequest(svc.app, {
-        grant_type: 'authorization_code',
-        code: redirectParams(res).get('code') as string,
-        redirect_uri: REDIRECT,
-        code_verifier: p.verifier,
-        client_id: app.clientId,
-      });
-      expect(tokens.statusCode).toBe(200);
-      return {
-        browser,
-        body: tokens.json() as { id_token: string; access_token: string; refresh_token: string },
-      };
-    }
+    const signedIn = () => signInWithCode(svc, app);
 
     const logout = (browser: Browser, params: Record<string, string>) =>
       browser.get(`/auth/authorize/logout?${new URLSearchParams(params)}`);
 
-    const refreshes = async (refreshToken: string) =>
-      (
-        await tokenRequest(svc.app, {
-          grant_type: 'refresh_token',
-          refresh_token: refreshToken,
-          client_id: app.clientId,
-        })
-      ).statusCode;
+    const refreshes = (refreshToken: string) => refreshStatus(svc, app, refreshToken);
 
     it('accepts a hint signed with the published key and ends the sign-in', async () => {
       const { browser, body } = await signedIn();

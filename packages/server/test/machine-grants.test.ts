@@ -6,9 +6,9 @@ import { createRegionalServer } from '@cxauth/regional';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
 import { TOKEN_EXCHANGE } from '../src/domain/app-types.js';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, claimsOf, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const pgSkip = await pgUnavailable();
 const dialects = pgSkip ? (['sqlite'] as const) : (['sqlite', 'postgres'] as const);

@@ -8,7 +8,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { startAuthService } from '../src/start.js';
-import { pgUnavailable, tempPostgres } from './fixtures/storage-db.js';
+import { pgUnavailable, tempPostgres } from './support/storage-db.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-management-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,8 +5,8 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceMetrics, SESSION_COUNT_TIMEOUT_MS } from '../src/observability/metrics.js';
 import type { Storage } from '../src/storage/contract/index.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 interface Sample {
   labels?: Record<string, string>;

@@ -7,9 +7,9 @@ import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../src/storage/open.js';
-import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './fixtures/storage-db.js';
+import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './support/storage-db.js';
 
-const CHILD = fileURLToPath(new URL('./fixtures/storage-migrate-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./support/storage-migrate-child.ts', import.meta.url));
 const VITE_NODE = fileURLToPath(new URL('../../../node_modules/vite-node/vite-node.mjs', import.meta.url));
 const TABLES = [
   'access_keys',

@@ -15,7 +15,7 @@ import { refreshGrace } from '../src/storage/kysely/migrations/0008_refresh_grac
 import { admin } from '../src/storage/kysely/migrations/0009_admin.js';
 import type { AnyDb } from '../src/storage/kysely/migrations/any-db.js';
 import { openStorage, sqlitePath } from '../src/storage/open.js';
-import { tempSqlite } from './fixtures/storage-db.js';
+import { tempSqlite } from './support/storage-db.js';
 
 describe('migration 0010 (sqlite)', () => {
   it('marks the console and operators’ admin apps first-party, and takes admin from single-tenant apps', async () => {

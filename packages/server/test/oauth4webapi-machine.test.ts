@@ -5,7 +5,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
 import { TOKEN_EXCHANGE } from '../src/domain/app-types.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;
 let issuer: URL;

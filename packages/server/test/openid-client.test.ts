@@ -5,8 +5,8 @@ import net from 'node:net';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
-import { startTestService, type TestService } from './helpers/service.js';
-import { hiddenInputs, PASSWORD, POST_LOGOUT, publicApp, REDIRECT, signInUser } from './helpers/sign-in.js';
+import { startTestService, type TestService } from './support/service.js';
+import { hiddenInputs, PASSWORD, POST_LOGOUT, publicApp, REDIRECT, signInUser } from './support/sign-in.js';
 
 let svc: TestService;
 let app: Application;

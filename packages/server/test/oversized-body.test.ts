@@ -8,8 +8,8 @@ import net from 'node:net';
 import { DRAIN_DEFAULTS } from '@cxauth/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResponse } from '../../../test/support/raw-http.js';
-import { basic, FORM } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, FORM } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;
 let port: number;

@@ -1,8 +1,8 @@
 // grant_type=password with access keys: the success response and its tokens, and every refusal.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, claimsOf, FORM, form, headerOf, tokenRequest } from './helpers/http.js';
-import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
+import { basic, claimsOf, FORM, form, headerOf, tokenRequest } from './support/http.js';
+import { startTestService, TEST_ISSUER, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {

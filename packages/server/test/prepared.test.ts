@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { prepare } from '../src/storage/kysely/prepared.js';
 import { cachingSqliteDatabase } from '../src/storage/kysely/statement-cache.js';
-import { pgUnavailable, type TestDatabase, tempPostgres } from './fixtures/storage-db.js';
+import { pgUnavailable, type TestDatabase, tempPostgres } from './support/storage-db.js';
 
 interface Db {
   items: { id: string; owner: string; n: number; status: string; data: Buffer };

@@ -10,9 +10,8 @@ import type { Application } from '../src/domain/types.js';
 import { type PurgeReport, purge } from '../src/maintenance/purge.js';
 import { createServiceMetrics } from '../src/observability/metrics.js';
 import { UNEXCHANGED_CODES_PER_SIGN_IN } from '../src/tokens/authorization-code.js';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 import {
   authorizeQuery,
   Browser,
@@ -25,7 +24,8 @@ import {
   REDIRECT,
   redirectParams,
   signInUser,
-} from './helpers/sign-in.js';
+} from './support/sign-in.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`purge after sign-in on PostgreSQL skipped: ${pgReason}`);

@@ -7,9 +7,9 @@ import { TOKEN_DEFAULTS } from '../src/config/tokens.js';
 import { purge } from '../src/maintenance/purge.js';
 import type { Storage } from '../src/storage/contract/index.js';
 import { openStorage } from '../src/storage/open.js';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import * as make from './fixtures/storage-factories.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
+import * as make from './support/storage-factories.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`purge on PostgreSQL skipped: ${pgReason}`);

@@ -1,4 +1,4 @@
-// The reference document's exchange, step by step, with its own example values (helpers/
+// The reference document's exchange, step by step, with its own example values (support/
 // reference-vectors.json): in-process for the exact vectors, then over real sockets through an
 // area's API server.
 import { readFileSync } from 'node:fs';
@@ -7,10 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
 import type { Area, Tenant, User } from '../src/domain/types.js';
-import * as make from './fixtures/storage-factories.js';
-import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
+import { startTestService, TEST_ISSUER, type TestService } from './support/service.js';
+import * as make from './support/storage-factories.js';
 
-const V = JSON.parse(readFileSync(new URL('./helpers/reference-vectors.json', import.meta.url), 'utf8'));
+const V = JSON.parse(readFileSync(new URL('./support/reference-vectors.json', import.meta.url), 'utf8'));
 const REF = V.accessTokenPayload;
 
 /** Seeds the reference document's records: its tenant, user, application, access key and area. */

@@ -3,9 +3,9 @@
 // session, later ones are refused without ending it, and after the window a retry is reuse again.
 // Concurrent presentations give exactly one rotation and one grace answer, on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, claimsOf, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`refresh grace on PostgreSQL skipped: ${pgReason}`);

@@ -1,9 +1,9 @@
 // grant_type=refresh_token: rotation, replay detection revoking the session, narrowing scope,
 // deactivation ending sessions, binding to the client, and a 50-way race on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, claimsOf, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const auth = (s: TestService) => ({ authorization: basic(s.fixture.clientId, s.fixture.clientSecret) });
 

@@ -8,9 +8,9 @@ import { importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../src/admin/service/admin.js';
 import { purgeRevocationEvents } from '../src/index.js';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import * as make from './fixtures/storage-factories.js';
-import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
+import { startTestService, TEST_ISSUER, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
+import * as make from './support/storage-factories.js';
 
 const pgMissing = await pgUnavailable();
 if (pgMissing) console.log(`revocation-feed.test.ts: skipping the PostgreSQL run: ${pgMissing}`);

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createVerifier, fileStore, TokenError, type Verifier } from '@cxauth/verify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { basic, claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
+import { basic, claimsOf, tokenRequest } from './support/http.js';
+import { startTestService, TEST_ISSUER, type TestService } from './support/service.js';
 
 /** What the relay answers: the real feed (recording each answer), or one recorded body, replayed. */
 interface Relay {

@@ -2,9 +2,9 @@
 // client authentication, what ends a session, what stays 200 and changes nothing, and `active` only
 // while the token and everything behind it are live.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, claimsOf, FORM, form, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, claimsOf, FORM, form, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const pgSkip = await pgUnavailable();
 const dialects = pgSkip ? (['sqlite'] as const) : (['sqlite', 'postgres'] as const);

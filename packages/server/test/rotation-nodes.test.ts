@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ensureActiveSigningKey, listSigningKeys, rotateIfDue } from '../src/keys/signing-keys.js';
 import { keyStates, keyTiming } from '../src/keys/states.js';
 import { openStorage } from '../src/storage/open.js';
-import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './fixtures/storage-db.js';
+import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './support/storage-db.js';
 
 const timing = keyTiming({ accessTokenTtl: 3600, clockTolerance: 30, jwksMaxAge: 300, keyReloadMs: 60_000 });
 const dbs: TestDatabase[] = [];

@@ -4,7 +4,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enforceRoutes, ROUTES, type Route } from '../src/http/routes.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { startTestService, type TestService } from './support/service.js';
 
 const ORIGIN = 'https://app.example.com';
 let svc: TestService;

@@ -15,7 +15,7 @@ import {
   openStorage,
   SecretHasher,
 } from '../src/index.js';
-import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './fixtures/storage-db.js';
+import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './support/storage-db.js';
 
 const TABLES = [
   'areas',

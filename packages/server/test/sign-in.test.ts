@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
 import { hotp, totpStep } from '../src/secrets/totp.js';
-import { claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { claimsOf, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 import {
   authorizeQuery,
   Browser,
@@ -16,7 +16,7 @@ import {
   REDIRECT,
   redirectParams,
   signInUser,
-} from './helpers/sign-in.js';
+} from './support/sign-in.js';
 
 let svc: TestService;
 let app: Application;

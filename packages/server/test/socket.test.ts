@@ -2,8 +2,8 @@
 // preflight, chunked bodies past the cap, and many token requests at once.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, FORM, form } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, FORM, form } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 const ORIGIN = 'https://spa.example.com';
 let svc: TestService;

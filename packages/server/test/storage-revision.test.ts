@@ -2,10 +2,10 @@
 // user, application or access key, and token grants (sessions, rotation, last-use touches) leave it
 // alone. Also: revoking the sessions of a client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import * as f from './fixtures/storage-factories.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
+import * as f from './support/storage-factories.js';
 
 const pgMissing = await pgUnavailable();
 if (pgMissing) console.log(`storage-revision.test.ts: skipping the PostgreSQL run: ${pgMissing}`);

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStorage, StorageConstraintError } from '../src/index.js';
 import type { Storage } from '../src/storage/contract/index.js';
-import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './fixtures/storage-db.js';
-import * as f from './fixtures/storage-factories.js';
+import { pgUnavailable, type TestDatabase, tempPostgres, tempSqlite } from './support/storage-db.js';
+import * as f from './support/storage-factories.js';
 
 const pgMissing = await pgUnavailable();
 if (pgMissing) console.log(`storage.test.ts: skipping the PostgreSQL run: ${pgMissing}`);

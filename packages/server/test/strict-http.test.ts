@@ -4,8 +4,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawExchange, requestText } from '../../../test/support/raw-http.js';
-import { basic, FORM, form } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, FORM, form } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 const HEADERS_TIMEOUT_MS = 400;
 const REQUEST_TIMEOUT_MS = 800;

@@ -10,9 +10,9 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
 import { hotp, totpStep } from '../src/secrets/totp.js';
-import { basic, FORM, form } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
-import { authorizeQuery, hiddenInputs, PASSWORD, pkce, publicApp, signInUser } from './helpers/sign-in.js';
+import { basic, FORM, form } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { authorizeQuery, hiddenInputs, PASSWORD, pkce, publicApp, signInUser } from './support/sign-in.js';
 
 /** The reverse proxies' own source addresses: the only ones the service trusts. */
 const XFF_PROXY = '127.0.0.250';

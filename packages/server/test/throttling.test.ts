@@ -4,13 +4,11 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_GRANTS } from '../src/grants/index.js';
-import { createServer } from '../src/server.js';
 import type { Storage } from '../src/storage/contract/index.js';
-import { openStorage } from '../src/storage/open.js';
 import { throttleKeys } from '../src/throttling/throttle.js';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`throttling on PostgreSQL skipped: ${pgReason}`);
@@ -185,20 +183,9 @@ describe.skipIf(pgReason !== undefined)('throttling across two nodes on one Post
   let second: { app: FastifyInstance; storage: Storage };
   beforeAll(async () => {
     svc = await startTestService({ dialect: 'postgres' });
-    const storage = await openStorage(svc.config.databaseUrl);
-    const app = await createServer({
-      config: svc.config,
-      storage,
-      hasher: svc.hasher,
-      keys: svc.keys,
-      clock: svc.clock.now,
-    });
-    await app.ready();
-    second = { app, storage };
+    second = await svc.secondNode();
   });
   afterAll(async () => {
-    await second?.app.close();
-    await second?.storage.close();
     await svc?.close();
   });
 

@@ -6,8 +6,8 @@
 // little more to read: see docs/operations.md "Throttling" for why the address throttle bounds that.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAccessKeyPart } from '../src/secrets/random-secrets.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 const ROUNDS = 300;
 

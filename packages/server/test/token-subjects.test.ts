@@ -8,8 +8,8 @@ import { KeyRing } from '../src/keys/key-ring.js';
 import type { LoadedKeys } from '../src/keys/signing-keys.js';
 import { adminResource } from '../src/protocol/resource.js';
 import { TokenIssuer } from '../src/tokens/issuer.js';
-import { basic, claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, claimsOf, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {

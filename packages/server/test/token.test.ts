@@ -1,9 +1,9 @@
 // POST /auth/token: client authentication (basic and post, exactly one), request format and the
 // RFC 6749 §5.2 error responses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, FORM, form, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, FORM, form, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 let svc: TestService;
 beforeAll(async () => {

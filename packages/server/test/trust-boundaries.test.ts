@@ -8,10 +8,10 @@ import { freePort } from '../../../test/support/ports.js';
 import { CONSOLE_CLIENT_ID, ensureConsoleApp } from '../src/admin/service/console-app.js';
 import type { User } from '../src/domain/types.js';
 import { hashPassword } from '../src/secrets/passwords.js';
-import { type Actor, ADMIN_APP, actor, call, role } from './admin/support.js';
-import { basic, claimsOf, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
-import { PASSWORD, pkce } from './helpers/sign-in.js';
+import { type Actor, ADMIN_APP, actor, call, role } from './support/admin.js';
+import { basic, claimsOf, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { PASSWORD, pkce } from './support/sign-in.js';
 
 const ATTACKER = 'https://attacker.example/cb';
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JwsSigner } from '../src/keys/signer.js';
 import { adminResource } from '../src/protocol/resource.js';
 import { TokenIssuer } from '../src/tokens/issuer.js';
-import { pgUnavailable } from './fixtures/storage-db.js';
-import { basic, tokenRequest } from './helpers/http.js';
-import { startTestService, type TestService } from './helpers/service.js';
+import { basic, tokenRequest } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+import { pgUnavailable } from './support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`userinfo on PostgreSQL skipped: ${pgReason}`);

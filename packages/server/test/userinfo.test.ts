@@ -2,8 +2,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JwsSigner } from '../src/keys/signer.js';
-import { basic, FORM, tokenRequest } from './helpers/http.js';
-import { startTestService, TEST_ISSUER, type TestService } from './helpers/service.js';
+import { basic, FORM, tokenRequest } from './support/http.js';
+import { startTestService, TEST_ISSUER, type TestService } from './support/service.js';
 
 let svc: TestService;
 let accessToken: string;

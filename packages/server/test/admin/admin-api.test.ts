@@ -2,10 +2,10 @@
 // resources as 404, bad bodies as 400 problem details, stale If-Match as 412, pagination by Link, and
 // secret rotation with its overlap.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgUnavailable } from '../fixtures/storage-db.js';
-import { basic, tokenRequest } from '../helpers/http.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, ADMIN_APP, actor, call, role } from './support.js';
+import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
+import { basic, tokenRequest } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { pgUnavailable } from '../support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`admin API on PostgreSQL skipped: ${pgReason}`);

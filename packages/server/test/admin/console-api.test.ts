@@ -7,10 +7,10 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CLIENT_ID, ensureConsoleApp } from '../../src/admin/service/console-app.js';
 import type { AuditEvent } from '../../src/storage/contract/index.js';
-import { pgUnavailable } from '../fixtures/storage-db.js';
-import { basic, tokenRequest } from '../helpers/http.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, ADMIN_APP, actor, call, role } from './support.js';
+import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
+import { basic, tokenRequest } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { pgUnavailable } from '../support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`console admin API on PostgreSQL skipped: ${pgReason}`);

@@ -4,8 +4,8 @@
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlitePath } from '../../src/storage/open.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, ADMIN_APP, actor, call } from './support.js';
+import { type Actor, ADMIN_APP, actor, call } from '../support/admin.js';
+import { startTestService, type TestService } from '../support/service.js';
 
 describe('admin API with the database locked', () => {
   let svc: TestService;

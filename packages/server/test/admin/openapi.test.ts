@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the admin API is valid and lists exactly the routes the server answers.
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { startTestService, type TestService } from '../support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {

@@ -3,9 +3,9 @@
 // Administrator would let them sign in as the operator and act on every tenant (docs/admin-api.md,
 // "Roles").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, tokenRequest } from '../helpers/http.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, ADMIN_APP, actor, call, role } from './support.js';
+import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
+import { basic, tokenRequest } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
 
 describe('admin API: an operator in an Administrator tenant', () => {
   let svc: TestService;

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/domain/types.js';
 import { adminResource } from '../../src/protocol/resource.js';
-import { basic, claimsOf, tokenRequest } from '../helpers/http.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, ADMIN_APP, actor, call, role } from './support.js';
+import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
+import { basic, claimsOf, tokenRequest } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
 
 const sidOf = (a: Actor) => claimsOf(a.token)['sid'] as string;
 const etagOf = async (svc: TestService, who: Actor, path: string) =>

@@ -4,38 +4,24 @@
 
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '../../src/server.js';
-import type { Storage } from '../../src/storage/contract/index.js';
-import { openStorage } from '../../src/storage/open.js';
-import { pgUnavailable } from '../fixtures/storage-db.js';
-import { basic, tokenRequest } from '../helpers/http.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, ADMIN_APP, actor, call } from './support.js';
+import { type Actor, ADMIN_APP, actor, call } from '../support/admin.js';
+import { basic, tokenRequest } from '../support/http.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { pgUnavailable } from '../support/storage-db.js';
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`two PostgreSQL nodes skipped: ${pgReason}`);
 
 describe.skipIf(pgReason !== undefined)('admin changes on two PostgreSQL nodes', () => {
   let a: TestService;
-  let bStorage: Storage;
   let b: FastifyInstance;
   let admin: Actor;
   beforeAll(async () => {
     a = await startTestService({ dialect: 'postgres', application: ADMIN_APP });
-    bStorage = await openStorage(a.config.databaseUrl);
-    b = await createServer({
-      config: a.config,
-      storage: bStorage,
-      hasher: a.hasher,
-      keys: a.keys,
-      clock: a.clock.now,
-    });
-    await b.ready();
+    ({ app: b } = await a.secondNode());
     admin = await actor(a, a.fixture.tenant);
   });
   afterAll(async () => {
-    await b?.close();
-    await bStorage?.close();
     await a?.close();
   });
 

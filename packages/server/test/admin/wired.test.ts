@@ -3,8 +3,8 @@
 // only its tenant's) and application types (a public application has no secret).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/secrets/passwords.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { type Actor, ADMIN_APP, actor, call, role } from './support.js';
+import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
+import { startTestService, type TestService } from '../support/service.js';
 
 describe('admin API wired to the service', () => {
   let svc: TestService;

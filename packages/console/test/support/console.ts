@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../../test/support/chromium.js';
+import { launchChromium } from '../../../../test/support/chromium.js';
 
-const AXE = fileURLToPath(new URL('../../../node_modules/axe-core/axe.min.js', import.meta.url));
+const AXE = fileURLToPath(new URL('../../../../node_modules/axe-core/axe.min.js', import.meta.url));
 
-const CLI = fileURLToPath(new URL('../../cli/bin/cxauth.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../cli/bin/cxauth.js', import.meta.url));
 
 export const shots = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-shots-'));
 

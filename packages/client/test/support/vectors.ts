@@ -1,4 +1,4 @@
-// Test helper: the reference document's vectors (vectors/reference.json), typed.
+// Test helper: the reference document's vectors (reference-vectors.json), typed.
 import { readFileSync } from 'node:fs';
 
 export interface ReferenceVectors {
@@ -19,5 +19,5 @@ export interface ReferenceVectors {
 }
 
 export const vectors: ReferenceVectors = JSON.parse(
-  readFileSync(new URL('./vectors/reference.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./reference-vectors.json', import.meta.url), 'utf8'),
 );

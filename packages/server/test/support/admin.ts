@@ -4,8 +4,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { Application, Tenant, User } from '../../src/domain/types.js';
 import { adminResource } from '../../src/protocol/resource.js';
 import { DEFAULT_APP_SCOPES } from '../../src/protocol/scope.js';
-import { basic, tokenRequest } from '../helpers/http.js';
-import type { TestService } from '../helpers/service.js';
+import { basic, tokenRequest } from './http.js';
+import type { TestService } from './service.js';
 
 /**
  * The fixture application registered with the admin scope (what `admin` needs besides the role):

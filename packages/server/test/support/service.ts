@@ -1,9 +1,15 @@
-// A global service for tests: a fresh database (SQLite file or throwaway PostgreSQL), a random KEK, a
-// signing key, an injectable clock, and fixtures (area, tenant, user, access key, application).
+// The one way tests start the global auth service in-process: a fresh database (SQLite file or
+// throwaway PostgreSQL), a random KEK, a signing key, an injectable clock, optionally a real socket on a
+// free port, and either fixtures (area, tenant, user, access key, application) or the demo seed.
 import crypto from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { freePort } from '../../../../test/support/ports.js';
 import { loadConfig, type ServerConfig } from '../../src/config/config.js';
 import type { AccessKey, Application, Area, Tenant, User } from '../../src/domain/types.js';
+import { createAdmin, type DemoCredentials, seedDemo } from '../../src/index.js';
 import { ensureActiveSigningKey, type LoadedKeys, loadSigningKeys } from '../../src/keys/signing-keys.js';
 import type { LoggerOption } from '../../src/observability/logger.js';
 import type { ServiceMetrics } from '../../src/observability/metrics.js';
@@ -15,8 +21,8 @@ import {
 import { createServer } from '../../src/server.js';
 import type { Storage } from '../../src/storage/contract/index.js';
 import { openStorage } from '../../src/storage/open.js';
-import { type TestDatabase, tempPostgres, tempSqlite } from '../fixtures/storage-db.js';
-import * as make from '../fixtures/storage-factories.js';
+import { type TestDatabase, tempPostgres, tempSqlite } from './storage-db.js';
+import * as make from './storage-factories.js';
 
 export const TEST_ISSUER = 'https://auth.cxauth.test';
 
@@ -52,6 +58,8 @@ export interface Fixture extends Credentials {
 
 export interface TestService {
   app: FastifyInstance;
+  /** Where requests go: the issuer; with `listen`, http://127.0.0.1:<port> served on a real socket. */
+  url: string;
   storage: Storage;
   config: ServerConfig;
   hasher: SecretHasher;
@@ -66,6 +74,20 @@ export interface TestService {
   addAccessKey(user: User, o?: Partial<AccessKey>): Promise<{ key: AccessKey; id: string; secret: string }>;
   addUser(tenant: Tenant, o?: Partial<User>): Promise<User>;
   addTenant(o?: Partial<Tenant>): Promise<Tenant>;
+  /** Another node on the same database, with its own storage and caches; closed by `close()`. */
+  secondNode(): Promise<{ app: FastifyInstance; storage: Storage }>;
+  close(): Promise<void>;
+}
+
+/** The service with the demo seed (what `cxauth serve --demo` makes), listening on a free port. */
+export interface DemoService {
+  app: FastifyInstance;
+  url: string;
+  storage: Storage;
+  config: ServerConfig;
+  /** The data folder, holding demo-credentials.json (as `cxauth serve --demo` writes it). */
+  dataDir: string;
+  creds: DemoCredentials;
   close(): Promise<void>;
 }
 
@@ -84,26 +106,92 @@ export interface TestServiceOptions {
   wrapStorage?: (storage: Storage) => Storage;
   /** The algorithm of the first signing key. Default RS256. */
   signingAlg?: 'RS256' | 'ES256' | 'EdDSA';
+  /** Overrides of the loaded configuration (loadConfig's second argument), e.g. short times. */
+  config?: Partial<ServerConfig>;
+  /** The server's clock instead of the returned TestClock (e.g. real time plus a shift). */
+  now?: () => Date;
+  /** Listen on a free port of 127.0.0.1, the issuer naming it (unless `issuer` is given). */
+  listen?: boolean;
 }
 
-export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
+export type DemoServiceOptions = Omit<TestServiceOptions, 'tenant' | 'application' | 'listen'>;
+
+interface Booted {
+  db: TestDatabase;
+  config: ServerConfig;
+  storage: Storage;
+  kek: Buffer;
+  clock: TestClock;
+  keys: LoadedKeys;
+  hasher: SecretHasher;
+  port: number | undefined;
+}
+
+/** A migrated database, a KEK, a signing key and the configuration naming them; no server yet. */
+async function boot(options: TestServiceOptions, dataDir?: string): Promise<Booted> {
+  const port = options.listen ? await freePort() : undefined;
   const db: TestDatabase = options.dialect === 'postgres' ? await tempPostgres() : tempSqlite();
   const kek = crypto.randomBytes(32);
   const config = loadConfig(
     {
-      CXAUTH_DATA_DIR: '/nonexistent-cxauth-test',
+      CXAUTH_DATA_DIR: dataDir ?? '/nonexistent-cxauth-test',
       CXAUTH_DATABASE_URL: options.databaseUrl?.(db.url) ?? db.url,
-      CXAUTH_ISSUER: options.issuer ?? TEST_ISSUER,
+      CXAUTH_ISSUER: options.issuer ?? (port ? `http://127.0.0.1:${port}` : TEST_ISSUER),
+      ...(port ? { CXAUTH_PORT: String(port) } : {}),
       ...options.env,
     },
-    { kek },
+    { ...options.config, kek },
   );
   const storage = await openStorage(config.databaseUrl, config.databaseTimeouts);
   await storage.migrate();
   const clock = new TestClock();
   await ensureActiveSigningKey(storage, kek, clock.now(), options.signingAlg);
   const keys = await loadSigningKeys(storage, kek);
-  const hasher = new SecretHasher(kek);
+  return { db, config, storage, kek, clock, keys, hasher: new SecretHasher(kek), port };
+}
+
+/** The server over a booted database, ready, and listening when a port was picked. */
+async function launch(b: Booted, options: TestServiceOptions): Promise<FastifyInstance> {
+  const app = await createServer({
+    config: b.config,
+    storage: options.wrapStorage?.(b.storage) ?? b.storage,
+    hasher: b.hasher,
+    keys: b.keys,
+    clock: options.now ?? b.clock.now,
+    logger: options.logger ?? false,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  if (b.port) await app.listen({ host: '127.0.0.1', port: b.port });
+  else await app.ready();
+  return app;
+}
+
+/** The demo seed on a fresh database, served on a free port of 127.0.0.1. */
+export async function startDemoService(options: DemoServiceOptions = {}): Promise<DemoService> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-test-demo-'));
+  const b = await boot({ ...options, listen: true }, dataDir);
+  const seed = await seedDemo(b.storage, createAdmin(b.storage, b.hasher), b.config);
+  // Real time unless told otherwise: the demo is used by clients that check times themselves.
+  const app = await launch(b, { ...options, now: options.now ?? (() => new Date()) });
+  return {
+    app,
+    url: b.config.issuer,
+    storage: b.storage,
+    config: b.config,
+    dataDir,
+    creds: seed.credentials as DemoCredentials,
+    async close() {
+      await app.close();
+      await b.storage.close();
+      await b.db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
+  const booted = await boot(options);
+  const { db, config, storage, kek, clock, keys, hasher } = booted;
 
   const addApplication = async (o: Partial<Application> = {}) => {
     const clientSecret = generateClientSecret();
@@ -140,18 +228,25 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const application = await addApplication(options.application);
   const key = await addAccessKey(user);
 
-  const app = await createServer({
-    config,
-    storage: options.wrapStorage?.(storage) ?? storage,
-    hasher,
-    keys,
-    clock: clock.now,
-    logger: options.logger ?? false,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
-  });
-  await app.ready();
+  const app = await launch(booted, options);
+  const nodes: { app: FastifyInstance; storage: Storage }[] = [];
+  const secondNode = async () => {
+    const node = await openStorage(config.databaseUrl, config.databaseTimeouts);
+    const other = await createServer({
+      config,
+      storage: node,
+      hasher,
+      keys,
+      clock: options.now ?? clock.now,
+      logger: false,
+    });
+    await other.ready();
+    nodes.push({ app: other, storage: node });
+    return { app: other, storage: node };
+  };
   return {
     app,
+    url: config.issuer,
     storage,
     config,
     hasher,
@@ -173,7 +268,12 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     addAccessKey,
     addUser,
     addTenant,
+    secondNode,
     async close() {
+      for (const node of nodes) {
+        await node.app.close();
+        await node.storage.close();
+      }
       await app.close();
       await storage.close();
       await db.drop();

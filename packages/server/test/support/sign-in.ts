@@ -2,13 +2,14 @@
 // redirect URIs, and a small cookie-keeping browser over Fastify's inject that reads the forms.
 import crypto from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import type { Application, Tenant, User } from '../../src/domain/types.js';
 import { totpAad } from '../../src/interaction/credentials.js';
 import { encrypt } from '../../src/keys/kek.js';
 import { s256 } from '../../src/protocol/pkce.js';
 import { hashPassword } from '../../src/secrets/passwords.js';
 import { generateTotpSecret } from '../../src/secrets/totp.js';
-import { FORM, form } from './http.js';
+import { FORM, form, tokenRequest } from './http.js';
 import type { TestService } from './service.js';
 
 export const REDIRECT = 'http://127.0.0.1:9999/callback';
@@ -127,4 +128,46 @@ export class Browser {
 /** The query parameters of a redirect's Location. */
 export function redirectParams(res: LightMyRequestResponse): URLSearchParams {
   return new URL(String(res.headers.location)).searchParams;
+}
+
+/** A browser signed in through the code flow, and the tokens the code was exchanged for. */
+export interface SignedIn {
+  browser: Browser;
+  body: { id_token: string; access_token: string; refresh_token: string };
+}
+
+/** Signs a new user in to public `app` on the hosted page and exchanges the code, which must work. */
+export async function signInWithCode(svc: TestService, app: Application): Promise<SignedIn> {
+  const { user } = await signInUser(svc);
+  const browser = new Browser(svc.app);
+  const p = pkce();
+  const page = await browser.get(`/auth/authorize?${authorizeQuery(app, p)}`);
+  const res = await browser.post('/auth/authorize', {
+    ...hiddenInputs(page.body),
+    username: user.email,
+    password: PASSWORD,
+  });
+  const tokens = await tokenRequest(svc.app, {
+    grant_type: 'authorization_code',
+    code: redirectParams(res).get('code') as string,
+    redirect_uri: REDIRECT,
+    code_verifier: p.verifier,
+    client_id: app.clientId,
+  });
+  expect(tokens.statusCode).toBe(200);
+  return { browser, body: tokens.json() as SignedIn['body'] };
+}
+
+/** The status of a refresh-token grant by public `app`: 200 while the sign-in lasts. */
+export async function refreshStatus(
+  svc: TestService,
+  app: Application,
+  refreshToken: string,
+): Promise<number> {
+  const res = await tokenRequest(svc.app, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: app.clientId,
+  });
+  return res.statusCode;
 }
