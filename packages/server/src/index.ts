@@ -85,8 +85,8 @@ export { openStorage } from './storage/open.js';
 
 // --- the global service over HTTP: composition root, endpoints, grants, tokens ---
 export { discoveryDocument } from './endpoints/discovery.js';
-export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
-export { ALL_GRANTS, enabledGrants } from './grants/index.js';
+export type { Grant, GrantContext, GrantServices, GrantType } from './grants/index.js';
+export { enabledGrants, GRANT_TYPES, GRANTS } from './grants/index.js';
 export type { DrainResult } from './http/drain.js';
 export { DRAIN_IDLE_GRACE_MS, drain } from './http/drain.js';
 export type { PurgeOutcome, PurgeReport, Purger } from './maintenance/purge.js';
