@@ -4,7 +4,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../domain/logger.js';
 import type { Application } from '../domain/types.js';
 import { noStore } from '../http/headers.js';
-import type { Audit } from '../observability/audit.js';
 import {
   authenticateClient,
   type ClientAuthMethod,
@@ -15,7 +14,7 @@ import { InvalidClient, InvalidGrant, InvalidRequest } from '../protocol/errors.
 import { type FormParams, isForm } from '../protocol/params.js';
 import type { Services } from '../services.js';
 import type { LookupView } from '../storage/lookups.js';
-import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../throttling/throttle.js';
+import type { ThrottleIdentifier, ThrottleTicket } from '../throttling/throttle.js';
 
 /**
  * The onRequest hook: checked before the body is read, so no other media type is ever parsed.
