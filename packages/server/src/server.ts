@@ -110,6 +110,55 @@ function fastify(config: ServerConfig, logger: LoggerOption): FastifyInstance {
   return app;
 }
 
+/** The scheduled purge of every kind of expired record, stopped when the app closes. */
+function schedulePurgeOf(
+  app: FastifyInstance,
+  services: Services,
+  metrics: ServiceMetrics | undefined,
+): void {
+  const { config, storage, clock } = services;
+  metrics?.purge.known(PURGERS.map((p) => p.name));
+  const stop = schedulePurge(storage, {
+    retention: config.retention,
+    throttling: config.throttling,
+    tokens: config.tokens,
+    clock,
+    onReport: (report) => app.log.info({ purged: report }, 'purge finished'),
+    // One line per failed kind, with the message only (a driver error's detail may hold row values);
+    // the other kinds have run, and this one is tried again next run.
+    onFailure: (kind, err) => {
+      metrics?.purge.failed(kind);
+      app.log.error({ kind, error: failureMessage(err) }, 'purge of one kind failed');
+    },
+    onError: (err) => app.log.error({ error: failureMessage(err) }, 'purge could not run'),
+  });
+  app.addHook('onClose', stop);
+}
+
+/** Reads the signing keys again every `config.keyReloadMs` (rotating them when due, given the KEK). */
+function scheduleReloadOf(app: FastifyInstance, services: Services, options: CreateServerOptions): void {
+  const { config, storage, clock, audit, ring, timing } = services;
+  const { kek } = options;
+  const reload =
+    kek &&
+    keyReload({
+      storage,
+      kek,
+      alg: config.signingAlg,
+      timing,
+      rotationDays: config.keyRotationDays,
+      clock,
+      log: app.log,
+      audit,
+    });
+  scheduleKeyReload(
+    app,
+    ring,
+    options.reloadKeys ?? (reload ? () => reload(ring.statuses) : undefined),
+    config.keyReloadMs,
+  );
+}
+
 /**
  * Builds the global authentication service (not listening): the routes of http/routes.ts, CORS per
  * registered application origin, every error as RFC JSON.
@@ -139,45 +188,10 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   // Registered before anything that could log at close, so pending events are stored before the
   // database is closed (start.ts closes the app first).
   app.addHook('onClose', () => audit.flush());
-  if (options.purge !== false) {
-    metrics?.purge.known(PURGERS.map((p) => p.name));
-    const stop = schedulePurge(storage, {
-      retention: config.retention,
-      throttling: config.throttling,
-      tokens: config.tokens,
-      clock,
-      onReport: (report) => app.log.info({ purged: report }, 'purge finished'),
-      // One line per failed kind, with the message only (a driver error's detail may hold row values);
-      // the other kinds have run, and this one is tried again next run.
-      onFailure: (kind, err) => {
-        metrics?.purge.failed(kind);
-        app.log.error({ kind, error: failureMessage(err) }, 'purge of one kind failed');
-      },
-      onError: (err) => app.log.error({ error: failureMessage(err) }, 'purge could not run'),
-    });
-    app.addHook('onClose', stop);
-  }
+  if (options.purge !== false) schedulePurgeOf(app, services, metrics);
 
   const grants = enabledGrants(options.grants);
-  const { kek } = options;
-  const reload =
-    kek &&
-    keyReload({
-      storage,
-      kek,
-      alg: config.signingAlg,
-      timing,
-      rotationDays: config.keyRotationDays,
-      clock,
-      log: app.log,
-      audit,
-    });
-  scheduleKeyReload(
-    app,
-    ring,
-    options.reloadKeys ?? (reload ? () => reload(ring.statuses) : undefined),
-    config.keyReloadMs,
-  );
+  scheduleReloadOf(app, services, options);
   metrics?.watch({ storage, keyStatuses: () => ring.statuses, clock });
   registerDiscovery(app, config.issuer, [...grants.keys()], () => ring.algs);
   registerJwks(app, () => ring.jwksJson, config.jwksMaxAge);

@@ -2,18 +2,27 @@
 // requires, and a handler that turns an authenticated request into a token response. A grant sees the
 // request's parameters, client and logger, never Fastify, and the services it reads.
 import type { Verifier } from '@cxauth/verify';
+import type { ServerConfig } from '../config/config.js';
 import type { Logger } from '../domain/logger.js';
 import type { Application, GrantName } from '../domain/types.js';
+import type { Audit } from '../observability/audit.js';
 import type { FormParams } from '../protocol/params.js';
-import type { Services } from '../services.js';
+import type { Storage } from '../storage/contract/index.js';
 import type { LookupView } from '../storage/lookups.js';
 import type { ThrottleIdentifier } from '../throttling/throttle.js';
-import type { TokenResponse } from '../tokens/issuer.js';
+import type { TokenIssuer, TokenResponse } from '../tokens/issuer.js';
+import type { Hasher } from '../tokens/refresh-token.js';
 
-/** The services a grant reads, and this issuer's verifier (KeyRing.verifier) for grants that take an access token. */
-export type GrantServices = Pick<Services, 'config' | 'storage' | 'hasher' | 'tokens' | 'audit'> & {
+/** The services a grant reads (the composition root's services object has them all). */
+export interface GrantServices {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  readonly hasher: Hasher;
+  readonly tokens: TokenIssuer;
+  readonly audit: Audit;
+  /** This issuer's verifier (KeyRing.verifier), for grants that take an access token. */
   readonly verifier: Pick<Verifier, 'verify'>;
-};
+}
 
 export interface GrantContext {
   readonly params: FormParams;
