@@ -85,8 +85,8 @@ export { openStorage } from './storage/open.js';
 
 // --- the global service over HTTP: composition root, endpoints, grants, tokens ---
 export { discoveryDocument } from './endpoints/discovery.js';
-export type { Grant, GrantContext, GrantDeps } from './grants/index.js';
-export { ALL_GRANTS, enabledGrants } from './grants/index.js';
+export type { Grant, GrantContext, GrantServices, GrantType } from './grants/index.js';
+export { enabledGrants, GRANT_TYPES, GRANTS } from './grants/index.js';
 export type { PurgeOutcome, PurgeReport, Purger } from './maintenance/purge.js';
 export { PURGERS, purge } from './maintenance/purge.js';
 export type { Audit, AuditEventType, AuditInput } from './observability/audit.js';

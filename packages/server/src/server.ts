@@ -33,25 +33,19 @@ import { cookieJar } from './interaction/cookies.js';
 import { createDeviceCookies } from './interaction/device-cookie.js';
 import { createSealer } from './interaction/seal.js';
 import { signInSessions } from './interaction/session.js';
-import { KeyRing } from './keys/key-ring.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
-import { type LoadedKeys, loadSigningKeys } from './keys/signing-keys.js';
-import { keyTiming } from './keys/states.js';
+import type { LoadedKeys } from './keys/signing-keys.js';
 import { failureMessage, PURGERS, schedulePurge } from './maintenance/purge.js';
-import { type Audit, createAudit } from './observability/audit.js';
+import type { Audit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
 import type { ServiceMetrics } from './observability/metrics.js';
 import { registerRequestLog } from './observability/request-log.js';
-import { adminResource } from './protocol/resource.js';
 import { revocationFeed } from './revocation/feed.js';
 import type { Hasher } from './secrets/hasher.js';
-import { SecretHasher } from './secrets/random-secrets.js';
+import { createServices, type Services } from './services/index.js';
 import type { Storage } from './storage/contract/index.js';
-import { createLookups } from './storage/lookups.js';
 import { type SignInThrottle, sharedSignInThrottle } from './throttling/sign-in.js';
-import { createThrottle } from './throttling/throttle.js';
-import { TokenIssuer } from './tokens/issuer.js';
 
 export interface CreateServerOptions {
   readonly config: ServerConfig;
@@ -116,79 +110,34 @@ function fastify(config: ServerConfig, logger: LoggerOption): FastifyInstance {
   return app;
 }
 
-/**
- * Builds the global authentication service (not listening): the routes of http/routes.ts, CORS per
- * registered application origin, every error as RFC JSON.
- */
-export async function createServer(options: CreateServerOptions): Promise<FastifyInstance> {
-  const { config, storage } = options;
-  const clock = options.clock ?? (() => new Date());
-  const hasher = options.hasher ?? (options.kek ? new SecretHasher(options.kek) : undefined);
-  const timing = keyTiming({ ...config.tokens, ...config });
-  const keys =
-    options.keys ?? (options.kek ? await loadSigningKeys(storage, options.kek, clock(), timing) : undefined);
-  if (!hasher || !keys) throw new Error('createServer needs `kek`, or both `hasher` and `keys`');
-
-  const app = fastify(config, options.logger ?? false);
-  // First: every hook, handler and log line after it reads the client address from request.ip.
-  registerClientAddress(app, config.trustedProxies);
-  const routes = enforceRoutes(app);
-  registerRequestLog(app, routinePaths());
-  registerStrictHeaders(app);
-  const { metrics } = options;
-  if (metrics) registerRequestMetrics(app, metrics);
-  app.removeAllContentTypeParsers();
-  registerFormParser(app, config.bodyLimit);
-  installErrorHandling(app, allowedMethods());
-  const lookups = createLookups(storage, {
-    onOriginsError: (err) => app.log.warn({ err }, 'could not read CORS origins'),
-  });
-  registerCors(app, lookups, corsRoutes());
-
-  const audit =
-    options.audit ??
-    createAudit({
-      store: storage.auditEvents,
-      log: (line, message) => app.log.info(line, message),
-      onError: (err) => app.log.error({ err }, 'could not store audit events'),
-      clock,
-    });
-  // Registered before anything that could log at close, so pending events are stored before the
-  // database is closed (start.ts closes the app first).
-  app.addHook('onClose', () => audit.flush());
-  if (options.purge !== false) {
-    metrics?.purge.known(PURGERS.map((p) => p.name));
-    const stop = schedulePurge(storage, {
-      retention: config.retention,
-      throttling: config.throttling,
-      tokens: config.tokens,
-      clock,
-      onReport: (report) => app.log.info({ purged: report }, 'purge finished'),
-      // One line per failed kind, with the message only (a driver error's detail may hold row values);
-      // the other kinds have run, and this one is tried again next run.
-      onFailure: (kind, err) => {
-        metrics?.purge.failed(kind);
-        app.log.error({ kind, error: failureMessage(err) }, 'purge of one kind failed');
-      },
-      onError: (err) => app.log.error({ error: failureMessage(err) }, 'purge could not run'),
-    });
-    app.addHook('onClose', stop);
-  }
-  const throttle = createThrottle(storage.throttle, config.throttling, {
+/** The scheduled purge of every kind of expired record, stopped when the app closes. */
+function schedulePurgeOf(
+  app: FastifyInstance,
+  services: Services,
+  metrics: ServiceMetrics | undefined,
+): void {
+  const { config, storage, clock } = services;
+  metrics?.purge.known(PURGERS.map((p) => p.name));
+  const stop = schedulePurge(storage, {
+    retention: config.retention,
+    throttling: config.throttling,
+    tokens: config.tokens,
     clock,
-    onThrottled: metrics?.throttled,
-    audit,
+    onReport: (report) => app.log.info({ purged: report }, 'purge finished'),
+    // One line per failed kind, with the message only (a driver error's detail may hold row values);
+    // the other kinds have run, and this one is tried again next run.
+    onFailure: (kind, err) => {
+      metrics?.purge.failed(kind);
+      app.log.error({ kind, error: failureMessage(err) }, 'purge of one kind failed');
+    },
+    onError: (err) => app.log.error({ error: failureMessage(err) }, 'purge could not run'),
   });
+  app.addHook('onClose', stop);
+}
 
-  const grants = enabledGrants(options.grants);
-  const resources = { admin: adminResource(config.issuer), shared: config.tokens.audience };
-  const ring = new KeyRing(keys, {
-    issuer: config.issuer,
-    audience: resources.shared,
-    adminAudience: resources.admin,
-    clockTolerance: config.tokens.clockTolerance,
-    clock: () => clock().getTime(),
-  });
+/** Reads the signing keys again every `config.keyReloadMs` (rotating them when due, given the KEK). */
+function scheduleReloadOf(app: FastifyInstance, services: Services, options: CreateServerOptions): void {
+  const { config, storage, clock, audit, ring, timing } = services;
   const { kek } = options;
   const reload =
     kek &&
@@ -208,13 +157,42 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     options.reloadKeys ?? (reload ? () => reload(ring.statuses) : undefined),
     config.keyReloadMs,
   );
+}
+
+/**
+ * Builds the global authentication service (not listening): the routes of http/routes.ts, CORS per
+ * registered application origin, every error as RFC JSON.
+ */
+export async function createServer(options: CreateServerOptions): Promise<FastifyInstance> {
+  const { config, storage, metrics } = options;
+  const app = fastify(config, options.logger ?? false);
+  let services: Services;
+  try {
+    services = await createServices({ ...options, log: app.log });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const { clock, hasher, lookups, audit, throttle, ring, resources, timing } = services;
+  // First: every hook, handler and log line after it reads the client address from request.ip.
+  registerClientAddress(app, config.trustedProxies);
+  const routes = enforceRoutes(app);
+  registerRequestLog(app, routinePaths());
+  registerStrictHeaders(app);
+  if (metrics) registerRequestMetrics(app, metrics);
+  app.removeAllContentTypeParsers();
+  registerFormParser(app, config.bodyLimit);
+  installErrorHandling(app, allowedMethods());
+  registerCors(app, lookups, corsRoutes());
+
+  // Registered before anything that could log at close, so pending events are stored before the
+  // database is closed (start.ts closes the app first).
+  app.addHook('onClose', () => audit.flush());
+  if (options.purge !== false) schedulePurgeOf(app, services, metrics);
+
+  const grants = enabledGrants(options.grants);
+  scheduleReloadOf(app, services, options);
   metrics?.watch({ storage, keyStatuses: () => ring.statuses, clock });
-  const tokens = new TokenIssuer({
-    signer: ring,
-    issuer: config.issuer,
-    resources,
-    accessTokenTtl: config.tokens.accessTokenTtl,
-  });
   registerDiscovery(app, config.issuer, [...grants.keys()], () => ring.algs);
   registerJwks(app, () => ring.jwksJson, config.jwksMaxAge);
   registerRevocations(
@@ -227,26 +205,10 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       clock,
     }),
   );
-  registerTokenEndpoint(app, {
-    grants,
-    grantDeps: { config, storage, hasher, tokens, lookups, audit, verifier: ring.verifier },
-    lookups,
-    hasher,
-    clock,
-    throttle,
-    audit,
-  });
-  registerRevocation(app, { storage, lookups, hasher, verifier: ring.anyAudience, clock, throttle, audit });
-  registerIntrospection(app, {
-    storage,
-    lookups,
-    hasher,
-    verifier: ring.anyAudience,
-    issuer: config.issuer,
-    clock,
-    throttle,
-    audit,
-  });
+  // The three endpoints a client calls with a form read the one services object.
+  registerTokenEndpoint(app, services, grants);
+  registerRevocation(app, services);
+  registerIntrospection(app, services);
   registerUserinfo(app, {
     verifier: ring.anyAudience,
     storage,

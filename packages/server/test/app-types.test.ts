@@ -7,8 +7,8 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../src/admin/service/admin.js';
-import { APP_TYPE_RULES, GRANT_NAMES } from '../src/domain/app-types.js';
-import { GRANT_TYPES } from '../src/grants/index.js';
+import { APP_TYPE_RULES, isGrantName } from '../src/domain/app-types.js';
+import { GRANT_TYPES, GRANTS } from '../src/grants/index.js';
 import { AdminError } from '../src/protocol/errors.js';
 import { initial } from '../src/storage/kysely/migrations/0001_initial.js';
 import { revision } from '../src/storage/kysely/migrations/0002_revision.js';
@@ -32,8 +32,14 @@ async function code(p: Promise<unknown>): Promise<string> {
 }
 
 describe('the one table of application types', () => {
-  it('names every implemented grant', () => {
-    for (const g of GRANT_TYPES) expect(GRANT_NAMES).toContain(g);
+  it('lets some type of application use every grant of the table, and names nothing else', () => {
+    for (const g of GRANT_TYPES) expect(isGrantName(g), g).toBe(true);
+    const allowed = new Set(Object.values(APP_TYPE_RULES).flatMap((r) => r.grants));
+    expect([...allowed].sort()).toEqual([...GRANT_TYPES].sort());
+    expect(isGrantName('implicit')).toBe(false);
+  });
+  it('keys each grant module by its own grant_type', () => {
+    for (const [name, grant] of Object.entries(GRANTS)) expect(grant.grantType).toBe(name);
   });
   it('gives only backends password and client_credentials, and a secret to all but public apps', () => {
     expect(APP_TYPE_RULES.public.grants).not.toContain('password');

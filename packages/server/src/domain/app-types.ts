@@ -16,18 +16,16 @@ export type Tenancy = (typeof TENANCIES)[number];
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 /**
- * Every grant_type an application may be registered with, implemented or reserved for a grant module
- * to come (`authorization_code`). grants/index.ts lists the implemented ones; each must be named here.
+ * Every grant_type an application may be registered with. grants/index.ts's table is keyed by it, so
+ * each has its grant module.
  * @see RFC 6749 §4, RFC 8693 §2.1
  */
-export const GRANT_NAMES = [
-  'authorization_code',
-  'password',
-  'refresh_token',
-  'client_credentials',
-  TOKEN_EXCHANGE,
-] as const;
-export type GrantName = (typeof GRANT_NAMES)[number];
+export type GrantName =
+  | 'authorization_code'
+  | 'password'
+  | 'refresh_token'
+  | 'client_credentials'
+  | typeof TOKEN_EXCHANGE;
 
 export interface AppTypeRules {
   /** The grants an application of this type may be allowed. */
@@ -74,6 +72,9 @@ export function isAppType(value: string): value is AppType {
   return (APP_TYPES as readonly string[]).includes(value);
 }
 
+/** Every grant_type some type of application may be allowed (each one a key of the grant table). */
+const REGISTRABLE: ReadonlySet<string> = new Set(Object.values(APP_TYPE_RULES).flatMap((r) => r.grants));
+
 export function isGrantName(value: string): value is GrantName {
-  return (GRANT_NAMES as readonly string[]).includes(value);
+  return REGISTRABLE.has(value);
 }

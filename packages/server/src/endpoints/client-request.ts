@@ -1,15 +1,20 @@
 // What the endpoints that a client calls with a form share (token, revocation, introspection):
 // `Cache-Control: no-store`, only application/x-www-form-urlencoded, and throttled client authentication.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../domain/logger.js';
 import type { Application } from '../domain/types.js';
 import { noStore } from '../http/headers.js';
-import type { Audit } from '../observability/audit.js';
-import { authenticateClient, type ClientAuthMethod, parseBasic } from '../protocol/client-auth.js';
+import {
+  authenticateClient,
+  type ClientAuthMethod,
+  type PresentedBasic,
+  readBasic,
+} from '../protocol/client-auth.js';
 import { InvalidClient, InvalidGrant, InvalidRequest } from '../protocol/errors.js';
 import { type FormParams, isForm } from '../protocol/params.js';
-import type { Hasher } from '../secrets/hasher.js';
-import type { Lookups, LookupView } from '../storage/lookups.js';
-import type { Throttle, ThrottleIdentifier, ThrottleTicket } from '../throttling/throttle.js';
+import type { Services } from '../services/index.js';
+import type { LookupView } from '../storage/lookups.js';
+import type { ThrottleIdentifier, ThrottleTicket } from '../throttling/throttle.js';
 
 /**
  * The onRequest hook: checked before the body is read, so no other media type is ever parsed.
@@ -22,23 +27,47 @@ export async function formOnly(request: FastifyRequest, reply: FastifyReply): Pr
   }
 }
 
-/** The client id a request presents, read without judging it (a malformed header is judged later). */
-export function presentedClientId(authorization: string | undefined, params: FormParams): string | undefined {
-  if (authorization === undefined) return params['client_id'];
-  try {
-    return parseBasic(authorization).clientId;
-  } catch {
-    return undefined;
-  }
+/**
+ * One request of a client to the token, revocation or introspection endpoint, read once: its form
+ * parameters, the Basic credentials it presents (parsed once, judged when it is authenticated), the
+ * client id it names, the client's address (http/client-address.ts), and its logger. Everything
+ * below the endpoint (the throttle, client authentication, the grants) reads this, never Fastify.
+ */
+export interface ClientRequest {
+  readonly params: FormParams;
+  /** The Authorization header's Basic credentials, or why they are refused; undefined when none. */
+  readonly basic: PresentedBasic | undefined;
+  /** The client id the request presents, read without judging it (a malformed header names none). */
+  readonly clientId: string | undefined;
+  readonly address: string;
+  readonly log: Logger;
+  /** The route, named in audit events. */
+  readonly endpoint: string | undefined;
+  /** What the request's storage revision is remembered by (the CORS hook may have read it). */
+  readonly scope: object;
 }
 
-export interface ClientRequestDeps {
-  readonly lookups: Lookups;
-  readonly hasher: Hasher;
-  readonly throttle: Throttle;
-  readonly audit: Audit;
-  readonly clock: () => Date;
+/** Reads a Fastify request into its {@link ClientRequest}. */
+export function clientRequest(request: FastifyRequest): ClientRequest {
+  const params = (request.body ?? {}) as FormParams;
+  const authorization = request.headers.authorization;
+  const basic = authorization === undefined ? undefined : readBasic(authorization);
+  let clientId: string | undefined;
+  if (basic === undefined) clientId = params['client_id'];
+  else if (!('refused' in basic)) clientId = basic.clientId;
+  return {
+    params,
+    basic,
+    clientId,
+    address: request.ip,
+    log: request.log,
+    endpoint: request.routeOptions.url,
+    scope: request,
+  };
 }
+
+/** The services a client request reads. */
+export type ClientRequestServices = Pick<Services, 'lookups' | 'hasher' | 'throttle' | 'audit' | 'clock'>;
 
 /** What the work of an authenticated client request is given. */
 export interface ClientCall {
@@ -63,22 +92,24 @@ export interface ClientCall {
  * @see RFC 6749 §2.3 and §5.2, RFC 6585 §4, docs/operations.md "Throttling"
  */
 export async function withClient<T>(
-  request: FastifyRequest,
-  deps: ClientRequestDeps,
+  request: ClientRequest,
+  services: ClientRequestServices,
   identifiers: readonly ThrottleIdentifier[],
   work: (call: ClientCall) => Promise<T>,
   grantType?: string,
 ): Promise<T> {
-  const params = (request.body ?? {}) as FormParams;
-  const clientId = presentedClientId(request.headers.authorization, params);
+  const { params, clientId } = request;
   // One read: the throttle counters and the revision in one statement, so every cached record used
-  // below is current (docs/storage.md); without throttling, the revision alone.
-  const ticket = await deps.throttle.check({
+  // below is current (docs/storage.md); without throttling, the revision alone. When the CORS hook
+  // has read the revision of this request already, the throttle reads its counters alone.
+  const known = services.lookups.known(request.scope);
+  const ticket = await services.throttle.check({
     identifiers: clientId === undefined ? identifiers : [{ kind: 'client', value: clientId }, ...identifiers],
-    address: request.ip,
+    address: request.address,
+    revision: !known,
   });
-  const lookups = await deps.lookups.current(request, ticket.revision);
-  const now = deps.clock();
+  const lookups = await (known ?? services.lookups.current(request.scope, ticket.revision));
+  const now = services.clock();
   let presented: Application | undefined;
   try {
     const { app: client, method } = await authenticateClient(
@@ -87,21 +118,21 @@ export async function withClient<T>(
           presented = await lookups.application(id);
           return presented;
         },
-        hasher: deps.hasher,
+        hasher: services.hasher,
         now,
       },
-      request.headers.authorization,
+      request.basic,
       params,
     );
     const result = await work({ params, client, method, lookups, now });
     // Writes only when this identifier had failed from this address before.
-    deps.throttle
+    services.throttle
       .succeed(ticket)
       .catch((err: unknown) => request.log.warn({ err }, 'could not clear throttle counters'));
     return result;
   } catch (err) {
     if (err instanceof InvalidClient || err instanceof InvalidGrant) {
-      await refused(deps, request, ticket, err, presented, grantType);
+      await refused(services, request, ticket, err, presented, grantType);
     }
     throw err;
   }
@@ -109,8 +140,8 @@ export async function withClient<T>(
 
 /** Records a refusal in the audit trail and, when it refused a credential, counts that failure. */
 async function refused(
-  deps: ClientRequestDeps,
-  request: FastifyRequest,
+  services: ClientRequestServices,
+  request: ClientRequest,
   ticket: ThrottleTicket,
   err: InvalidClient | InvalidGrant,
   client: Application | undefined,
@@ -120,13 +151,13 @@ async function refused(
     // Only a client that exists is named: an unknown id may be a secret pasted in the wrong field.
     actor: client ? `client:${client.clientId}` : null,
     tenantId: client?.tenantId ?? null,
-    address: request.ip,
+    address: request.address,
   };
-  deps.audit.record({
+  services.audit.record({
     ...common,
     type: err instanceof InvalidClient ? 'client.authentication_failed' : 'grant.refused',
     details: {
-      endpoint: request.routeOptions.url,
+      endpoint: request.endpoint,
       grantType,
       error: err.error,
       description: err.description,
@@ -135,7 +166,7 @@ async function refused(
   const credential = err.refused;
   if (!credential) return;
   const failed: ThrottleIdentifier = { kind: credential.kind, value: credential.id };
-  await deps.throttle
+  await services.throttle
     .fail(ticket, [failed], {
       actor: common.actor,
       tenantId: common.tenantId,

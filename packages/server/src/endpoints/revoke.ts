@@ -2,47 +2,51 @@
 // token's session (every token of that grant); an application's own token (client credentials, no
 // session) by its `jti`. Anything else is answered 200 and changes nothing.
 
-import type { Verifier } from '@cxauth/verify';
 import { isUserClaims } from '@cxauth/verify';
 import type { FastifyInstance } from 'fastify';
 import type { Application } from '../domain/types.js';
 import { noStore } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { InvalidRequest } from '../protocol/errors.js';
-import type { Storage } from '../storage/contract/index.js';
+import type { Services } from '../services/index.js';
 import { verifiedClaims } from '../tokens/liveness.js';
-import { type ClientRequestDeps, formOnly, withClient } from './client-request.js';
+import { type ClientRequestServices, clientRequest, formOnly, withClient } from './client-request.js';
 
-export interface RevokeDeps extends ClientRequestDeps {
-  readonly storage: Storage;
-  readonly verifier: Pick<Verifier, 'verify'>;
-  readonly clock: () => Date;
-}
+/** What revocation reads: the client request's services and the verifier of any of this issuer's audiences. */
+export type RevokeServices = ClientRequestServices & Pick<Services, 'storage' | 'ring'>;
 
 /** A compact JWS has three dot-separated parts; our refresh tokens have none. */
 export const looksLikeJwt = (token: string): boolean => token.split('.').length === 3;
 
 /** Ends the session of `client`'s refresh token; false when it is none of the client's. */
-async function revokeRefreshToken(deps: RevokeDeps, client: Application, token: string): Promise<boolean> {
-  const found = await deps.storage.sessions.findRefreshToken(deps.hasher.hash(token));
+async function revokeRefreshToken(
+  services: RevokeServices,
+  client: Application,
+  token: string,
+): Promise<boolean> {
+  const found = await services.storage.sessions.findRefreshToken(services.hasher.hash(token));
   // A token of another client is not revoked, and the answer does not say so (RFC 7009 §2.1).
   if (!found || found.session.clientId !== client.clientId) return false;
-  await deps.storage.sessions.revoke(found.session.id, 'revoked by the client', deps.clock());
+  await services.storage.sessions.revoke(found.session.id, 'revoked by the client', services.clock());
   return true;
 }
 
 /** Ends the session of `client`'s access token; false when it is not one of the client's. */
-async function revokeAccessToken(deps: RevokeDeps, client: Application, token: string): Promise<boolean> {
-  const verified = await verifiedClaims(deps.verifier, token);
+async function revokeAccessToken(
+  services: RevokeServices,
+  client: Application,
+  token: string,
+): Promise<boolean> {
+  const verified = await verifiedClaims(services.ring.anyAudience, token);
   if (!('claims' in verified) || verified.claims.client_id !== client.clientId) return false;
   // An application's own token has no session to end: that one token is revoked by its jti, refused
   // at once by introspection and userinfo here and, through the revocation feed, by the regional APIs
   // until it expires (docs/revocation.md).
   if (!isUserClaims(verified.claims)) {
-    await deps.storage.revocations.revokeToken(verified.claims.jti, deps.clock());
+    await services.storage.revocations.revokeToken(verified.claims.jti, services.clock());
     return true;
   }
-  await deps.storage.sessions.revoke(verified.claims.sid, 'revoked by the client', deps.clock());
+  await services.storage.sessions.revoke(verified.claims.sid, 'revoked by the client', services.clock());
   return true;
 }
 
@@ -51,18 +55,18 @@ async function revokeAccessToken(deps: RevokeDeps, client: Application, token: s
  * ignored). Answers 200 with an empty body whether or not anything was revoked.
  * @see RFC 7009 §2.1 and §2.2
  */
-export function registerRevocation(app: FastifyInstance, deps: RevokeDeps): void {
+export function registerRevocation(app: FastifyInstance, services: RevokeServices): void {
   app.post(ROUTE.revocation.path, {
     onRequest: formOnly,
     handler: async (request, reply) => {
-      await withClient(request, deps, [], async ({ params, client }) => {
+      await withClient(clientRequest(request), services, [], async ({ params, client }) => {
         const token = params['token'];
         if (token === undefined) throw new InvalidRequest('token is required');
         // The two kinds cannot be mistaken for each other (refresh tokens hold no dot), so the shape
         // decides where to look and the hint is not needed (RFC 7009 §2.1 lets the server search).
         const done = looksLikeJwt(token)
-          ? await revokeAccessToken(deps, client, token)
-          : await revokeRefreshToken(deps, client, token);
+          ? await revokeAccessToken(services, client, token)
+          : await revokeRefreshToken(services, client, token);
         if (done) request.log.info({ clientId: client.clientId }, 'token revoked');
       });
       return noStore(reply).code(200).send();

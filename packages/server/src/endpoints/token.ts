@@ -4,40 +4,53 @@
 import type { FastifyInstance } from 'fastify';
 import { typeAllows } from '../domain/app-types.js';
 import type { GrantName } from '../domain/types.js';
-import type { Grant, GrantDeps } from '../grants/index.js';
+import type { Grant, GrantServices } from '../grants/index.js';
 import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { InvalidRequest, OAuthError } from '../protocol/errors.js';
-import type { FormParams } from '../protocol/params.js';
 import { checkResource } from '../protocol/resource.js';
-import { type ClientRequestDeps, formOnly, withClient } from './client-request.js';
+import type { Services } from '../services/index.js';
+import { type ClientRequestServices, clientRequest, formOnly, withClient } from './client-request.js';
 
-export interface TokenEndpointDeps extends ClientRequestDeps {
-  readonly grants: ReadonlyMap<string, Grant>;
-  readonly grantDeps: GrantDeps;
-}
+/** What the token endpoint reads: the client request's services and the grants'. */
+export type TokenEndpointServices = ClientRequestServices &
+  Omit<GrantServices, 'verifier'> &
+  Pick<Services, 'ring'>;
 
 /**
- * Registers the token endpoint.
+ * Registers the token endpoint with the enabled `grants` (grants/index.ts).
  * @see RFC 6749 §3.2, §4.3, §5 and §6; RFC 6585 §4 (429 while throttled)
  */
-export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointDeps): void {
+export function registerTokenEndpoint(
+  app: FastifyInstance,
+  services: TokenEndpointServices,
+  grants: ReadonlyMap<string, Grant>,
+): void {
+  const grantServices: GrantServices = {
+    config: services.config,
+    storage: services.storage,
+    hasher: services.hasher,
+    tokens: services.tokens,
+    audit: services.audit,
+    verifier: services.ring.verifier,
+  };
   app.post(ROUTE.token.path, {
     // Checked before the body is read, so no other media type is ever parsed here (RFC 6749 §4.3.2).
     onRequest: formOnly,
-    handler: async (request, reply) => {
-      const params = (request.body ?? {}) as FormParams;
+    handler: async (fastifyRequest, reply) => {
+      const request = clientRequest(fastifyRequest);
+      const { params } = request;
       const grantType = params['grant_type'];
-      const grant = grantType === undefined ? undefined : deps.grants.get(grantType);
-      const identifiers = grant?.throttleKeys?.(params) ?? [];
+      const grant = grantType === undefined ? undefined : grants.get(grantType);
+      const identifiers = grant?.throttleKeys(params) ?? [];
       const response = await withClient(
         request,
-        deps,
+        services,
         identifiers,
         async ({ client, lookups, now }) => {
           if (grantType === undefined) throw new InvalidRequest('grant_type is required');
           if (!grant) throw new OAuthError('unsupported_grant_type', 'this grant_type is not supported');
-          // Both the registration and the type's table (protocol/app-types.ts) must allow the grant.
+          // Both the registration and the type's table (domain/app-types.ts) must allow the grant.
           if (
             !client.grantTypes.includes(grantType as GrantName) ||
             !typeAllows(client.type, client.tenancy, grantType)
@@ -48,7 +61,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
             if (params[name] === undefined) throw new InvalidRequest(`${name} is required`);
           }
           // RFC 8707 §2.2: the audience of the access token this request asks for.
-          const resource = checkResource(params['resource'], deps.grantDeps.tokens.resources, client);
+          const resource = checkResource(params['resource'], services.tokens.resources, client);
           return grant.handler({
             params,
             resource,
@@ -56,7 +69,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
             now,
             log: request.log,
             lookups,
-            deps: deps.grantDeps,
+            services: grantServices,
           });
         },
         grant?.grantType,

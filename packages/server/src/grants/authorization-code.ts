@@ -31,8 +31,8 @@ const INVALID = 'the authorization code is invalid, expired or used';
  * @see RFC 6749 §4.1.3 and §4.1.2 (replay), RFC 7636 §4.5–4.6, OIDC Core §3.1.3
  */
 export async function handler(context: GrantContext): Promise<TokenResponse> {
-  const { params, client, now, deps } = context;
-  const { storage, hasher, config, tokens } = deps;
+  const { params, client, now, services } = context;
+  const { storage, hasher, config, tokens } = services;
   const codeHash = hasher.hash(params['code'] as string);
   const sessionId = crypto.randomUUID();
   const claim = await storage.signIn.claimCode(codeHash, sessionId, now);

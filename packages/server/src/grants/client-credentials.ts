@@ -30,7 +30,7 @@ export async function handler({
   resource,
   client,
   now,
-  deps,
+  services,
   lookups,
 }: GrantContext): Promise<TokenResponse> {
   // The token endpoint already refused every application but a single-tenant backend (app-types.ts).
@@ -43,7 +43,7 @@ export async function handler({
   if (tenant?.status !== 'active') throw new InvalidGrant('the tenant of this application is not active');
   const allowed = client.scopes.filter((s) => !USER_SCOPES.includes(s));
   const scope = parseScope(params['scope'], allowed, '');
-  return deps.tokens.issue({
+  return services.tokens.issue({
     resource,
     clientId: client.clientId,
     subject: { kind: 'app', application: client, tenant },

@@ -35,9 +35,9 @@ export async function handler({
   now,
   log,
   lookups,
-  deps,
+  services,
 }: GrantContext): Promise<TokenResponse> {
-  const { storage, hasher, config, tokens } = deps;
+  const { storage, hasher, config, tokens } = services;
   const keyId = params['username'] as string;
   const secret = params['password'] as string;
   const scope = parseScope(params['scope'], client.scopes);

@@ -26,10 +26,10 @@ const INVALID = 'the refresh token is invalid, expired or revoked';
 
 /** The key, user and tenant behind a session, when all of them are still active. */
 async function activeOwner(
-  { deps, lookups }: GrantContext,
+  { services, lookups }: GrantContext,
   session: { userId: string; tenantId: string; accessKeyId: string | null },
 ): Promise<Omit<AccessKeyOwner, 'key'> | undefined> {
-  const { storage } = deps;
+  const { storage } = services;
   if (session.accessKeyId !== null) {
     const owner = await lookups.accessKeyOwner(session.accessKeyId);
     if (owner?.key.status !== 'active') return undefined;
@@ -47,8 +47,8 @@ async function activeOwner(
  * @see RFC 6749 §6, RFC 9700 §4.14.2 (rotation and reuse detection)
  */
 export async function handler(context: GrantContext): Promise<TokenResponse> {
-  const { params, client, now, deps } = context;
-  const { storage, hasher, config, tokens } = deps;
+  const { params, client, now, services } = context;
+  const { storage, hasher, config, tokens } = services;
   const presentedHash = hasher.hash(params['refresh_token'] as string);
   const found = await storage.sessions.findRefreshToken(presentedHash);
   // A refresh token is bound to the client it was issued to (RFC 6749 §10.4).
@@ -87,7 +87,7 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   const result = await storage.sessions.rotate(presentedHash, next.record, now, graceMs);
   if (result.outcome === 'reused') {
     context.log.warn({ sessionId: session.id }, 'refresh token reused: session revoked');
-    deps.audit.record({
+    services.audit.record({
       type: 'refresh_token.reused',
       actor: `client:${client.clientId}`,
       subject: `session:${session.id}`,

@@ -57,7 +57,13 @@ function checkTarget(params: GrantContext['params'], audience: string): void {
  * Exchanges a user's access token for one issued to the calling application.
  * @see RFC 8693 §2
  */
-export async function handler({ params, resource, client, now, deps }: GrantContext): Promise<TokenResponse> {
+export async function handler({
+  params,
+  resource,
+  client,
+  now,
+  services,
+}: GrantContext): Promise<TokenResponse> {
   if (params['subject_token_type'] !== ACCESS_TOKEN_TYPE) {
     throw new InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
   }
@@ -69,10 +75,10 @@ export async function handler({ params, resource, client, now, deps }: GrantCont
   if (params['actor_token'] !== undefined || params['actor_token_type'] !== undefined) {
     throw new InvalidRequest('actor_token is not supported');
   }
-  checkTarget(params, deps.config.tokens.audience);
-  const verified = await verifiedClaims(deps.verifier, params['subject_token'] as string);
+  checkTarget(params, services.config.tokens.audience);
+  const verified = await verifiedClaims(services.verifier, params['subject_token'] as string);
   if (!('claims' in verified)) throw new InvalidRequest(UNUSABLE);
-  const live = await liveToken(deps.storage, verified.claims, now);
+  const live = await liveToken(services.storage, verified.claims, now);
   if (live?.kind !== 'user') throw new InvalidRequest(UNUSABLE);
   // A tenant-bound application acts only for its own tenant's users.
   if (client.tenantId !== null && client.tenantId !== live.tenant.id) throw new InvalidRequest(UNUSABLE);
@@ -80,7 +86,7 @@ export async function handler({ params, resource, client, now, deps }: GrantCont
   const granted = live.claims.scope.split(' ').filter((s) => s !== '' && client.scopes.includes(s));
   const scope = parseScope(params['scope'], granted, granted.join(' '));
   refuseUnentitledScope(scope, client, live.user);
-  return deps.tokens.issue({
+  return services.tokens.issue({
     resource,
     clientId: client.clientId,
     subject: { kind: 'user', user: live.user, tenant: live.tenant, sessionId: live.session.id },

@@ -1,23 +1,24 @@
 // The shape every grant module shares (node-oidc-provider style): its grant_type, the parameters it
-// requires, and a handler that turns an authenticated request into a token response.
+// requires, and a handler that turns an authenticated request into a token response. A grant sees the
+// request's parameters, client and logger, never Fastify, and the services it reads.
 import type { Verifier } from '@cxauth/verify';
-import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
+import type { Logger } from '../domain/logger.js';
 import type { Application, GrantName } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { FormParams } from '../protocol/params.js';
 import type { Hasher } from '../secrets/hasher.js';
 import type { Storage } from '../storage/contract/index.js';
-import type { Lookups, LookupView } from '../storage/lookups.js';
+import type { LookupView } from '../storage/lookups.js';
 import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenIssuer, TokenResponse } from '../tokens/issuer.js';
 
-export interface GrantDeps {
+/** The services a grant reads (the composition root's services object has them all). */
+export interface GrantServices {
   readonly config: ServerConfig;
   readonly storage: Storage;
   readonly hasher: Hasher;
   readonly tokens: TokenIssuer;
-  readonly lookups: Lookups;
   readonly audit: Audit;
   /** This issuer's verifier (KeyRing.verifier), for grants that take an access token. */
   readonly verifier: Pick<Verifier, 'verify'>;
@@ -30,14 +31,14 @@ export interface GrantContext {
   /** The authenticated client, already checked to be allowed this grant. */
   readonly client: Application;
   readonly now: Date;
-  readonly log: FastifyBaseLogger;
+  readonly log: Logger;
   /** The cached records as of this request's storage revision (current, never stale). */
   readonly lookups: LookupView;
-  readonly deps: GrantDeps;
+  readonly services: GrantServices;
 }
 
 export interface Grant {
-  /** Its grant_type (one of protocol/app-types.ts); grants/index.ts derives GrantType from these. */
+  /** Its grant_type: the key it has in grants/index.ts's table. */
   readonly grantType: GrantName;
   /** Parameters the grant requires; a missing one is `invalid_request` before the handler runs. */
   readonly parameters: readonly string[];
@@ -45,7 +46,7 @@ export interface Grant {
   /**
    * The identifiers the request presents besides its client id (e.g. the access key id), which the
    * token endpoint throttles before the handler runs; `[]` when there are none. Every grant exports
-   * it (test/throttling-grants.test.ts walks ALL_GRANTS), so none is left out by omission.
+   * it (test/throttling.test.ts walks the grant table), so none is left out by omission.
    */
-  readonly throttleKeys?: (params: FormParams) => readonly ThrottleIdentifier[];
+  readonly throttleKeys: (params: FormParams) => readonly ThrottleIdentifier[];
 }

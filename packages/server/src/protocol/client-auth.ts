@@ -61,6 +61,32 @@ export function parseBasic(authorization: string): { clientId: string; secret: s
 }
 
 /**
+ * An Authorization header read once: its Basic credentials, or why they are refused (thrown when
+ * authentication needs them, so a malformed header is judged where it always was).
+ */
+export type PresentedBasic =
+  | { readonly clientId: string; readonly secret: string }
+  | { readonly refused: InvalidClient };
+
+/** Reads an Authorization header once, without throwing (see {@link PresentedBasic}). */
+export function readBasic(authorization: string): PresentedBasic {
+  if (!/^basic\b/i.test(authorization)) {
+    return { refused: new InvalidClient('use the Basic scheme or client_secret_post', true) };
+  }
+  try {
+    return parseBasic(authorization);
+  } catch (err) {
+    if (err instanceof InvalidClient) return { refused: err };
+    throw err;
+  }
+}
+
+function basicCredentials(presented: PresentedBasic): { clientId: string; secret: string } {
+  if ('refused' in presented) throw presented.refused;
+  return presented;
+}
+
+/**
  * Whether `secret` is the application's current secret or, during the overlap after a rotation, the
  * one it replaced. Both are always compared (constant time each, no early exit), so the answer costs
  * the same whichever matches, and for an unknown client or a public one (no secret) too.
@@ -80,17 +106,16 @@ function secretMatches(deps: ClientAuthDeps, app: Application | undefined, secre
  */
 export async function authenticateClient(
   deps: ClientAuthDeps,
-  authorization: string | undefined,
+  authorization: string | PresentedBasic | undefined,
   params: FormParams,
 ): Promise<AuthenticatedClient> {
   let clientId: string;
   let secret: string;
   let method: ClientAuthMethod;
   if (authorization !== undefined) {
-    if (!/^basic\b/i.test(authorization)) {
-      throw new InvalidClient('use the Basic scheme or client_secret_post', true);
-    }
-    ({ clientId, secret } = parseBasic(authorization));
+    ({ clientId, secret } = basicCredentials(
+      typeof authorization === 'string' ? readBasic(authorization) : authorization,
+    ));
     if (params['client_secret'] !== undefined) {
       throw new InvalidRequest('use exactly one client authentication method');
     }

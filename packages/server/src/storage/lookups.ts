@@ -74,6 +74,8 @@ export interface Lookups {
    * the throttle counters, in one statement): the view uses it instead of reading again.
    */
   current(scope?: object, revision?: number): Promise<LookupView>;
+  /** The view `current` made for `scope` already (e.g. in the request's CORS hook), if any. */
+  known(scope: object): Promise<LookupView> | undefined;
   /**
    * The origins registered by active applications, as of the scope's revision. Never rejects: when the
    * database cannot be read it keeps the previous set (CORS must never turn into a 500) and reports.
@@ -136,6 +138,7 @@ export function createLookups(storage: Storage, options: LookupOptions = {}): Lo
 
   return {
     current,
+    known: (scope) => views.get(scope),
     async allowedOrigins(scope) {
       try {
         const view = await current(scope);

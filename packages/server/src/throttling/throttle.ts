@@ -28,6 +28,11 @@ export interface ThrottleIdentifier {
 export interface ThrottleSubject {
   readonly identifiers: readonly ThrottleIdentifier[];
   readonly address: string;
+  /**
+   * Whether to read the storage revision with the counters (default true); false when the request
+   * has read it already (its CORS hook), so it is read once per request.
+   */
+  readonly revision?: boolean;
 }
 
 /** Which allowance a counter uses: one identifier from one address, one identifier, one address. */
@@ -198,7 +203,11 @@ export function createThrottle(
     async check(subject) {
       if (!config.enabled) return { address: subject.address, keys: [], pending: [] };
       const keys = throttleKeys(subject);
-      const read = await counters.readWithRevision(keys.map((k) => k.key));
+      const names = keys.map((k) => k.key);
+      const read =
+        subject.revision === false
+          ? { revision: undefined, counters: await counters.read(names) }
+          : await counters.readWithRevision(names);
       const found: ThrottleCounter[] = read.counters;
       const now = clock().getTime();
       const until = Math.max(0, ...found.map((c) => c.blockedUntil.getTime()));

@@ -1,5 +1,6 @@
 // Every `cxauth admin` subcommand: its options and the admin-service call behind it (docs/admin.md
 // "Areas" and "A tenant from scratch": area, tenant, user, app, key).
+import { GRANT_TYPES } from '@cxauth/server';
 import { CliError } from '../../io.js';
 import { OPERATION_KINDS } from './operations.js';
 import { readPassword } from './password-input.js';
@@ -48,15 +49,11 @@ function firstParty(v: Values): { firstParty?: boolean } {
 
 /**
  * The grant names `--grant` takes besides the registered values (RFC 6749 §4, RFC 8693 §2.1): the
- * dashed spellings, and `token-exchange` for its URN.
+ * dashed spelling of each grant_type of the server's grant table, and `token-exchange` for its URN.
  */
-export const GRANT_ALIASES: Readonly<Record<string, string>> = Object.freeze({
-  'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
-  'client-credentials': 'client_credentials',
-  'refresh-token': 'refresh_token',
-  'authorization-code': 'authorization_code',
-  password: 'password',
-});
+export const GRANT_ALIASES: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(GRANT_TYPES.map((g) => [(g.split(':').pop() as string).replaceAll('_', '-'), g])),
+);
 
 /** The lists named on the command line; on update, an absent list stays and --clear-LIST empties it. */
 function appLists(v: Values, update = false): Record<string, string[] | undefined> {

@@ -1,0 +1,106 @@
+// The services of one global service, built once by the composition root (server.ts) and handed to
+// every endpoint: each takes the part it reads. Every service is built through a default parameter,
+// so tests pass another storage, clock, hasher, key set or audit trail through the same parameters.
+
+import type { ServerConfig } from '../config/config.js';
+import type { Logger } from '../domain/logger.js';
+import { KeyRing } from '../keys/key-ring.js';
+import { type LoadedKeys, loadSigningKeys } from '../keys/signing-keys.js';
+import { type KeyTiming, keyTiming } from '../keys/states.js';
+import { type Audit, createAudit } from '../observability/audit.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
+import { adminResource } from '../protocol/resource.js';
+import type { Hasher } from '../secrets/hasher.js';
+import { SecretHasher } from '../secrets/random-secrets.js';
+import type { Storage } from '../storage/contract/index.js';
+import { createLookups, type Lookups } from '../storage/lookups.js';
+import { createThrottle, type Throttle } from '../throttling/throttle.js';
+import { TokenIssuer } from '../tokens/issuer.js';
+
+export interface Services {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  /** The time: one source for every service. */
+  readonly clock: () => Date;
+  /** Keyed hashes of random secrets (client secrets, access-key secrets, refresh tokens). */
+  readonly hasher: Hasher;
+  /** The revision-checked cache of applications, access keys, tenants and CORS origins. */
+  readonly lookups: Lookups;
+  readonly audit: Audit;
+  /** The throttle of every credential check. */
+  readonly throttle: Throttle;
+  /** The signing keys and the verifiers of this issuer's own tokens. */
+  readonly ring: KeyRing;
+  readonly tokens: TokenIssuer;
+  /** The access token audiences (RFC 8707): the admin API's, and the regional APIs' shared one. */
+  readonly resources: { readonly admin: string; readonly shared: string };
+  readonly timing: KeyTiming;
+}
+
+export interface ServiceParameters {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  /** Where services report (the service logger). */
+  readonly log: Logger;
+  /** The key-encryption key: builds `hasher` and loads `keys` when those are not given. */
+  readonly kek?: Buffer | undefined;
+  readonly clock?: (() => Date) | undefined;
+  readonly hasher?: Hasher | undefined;
+  readonly keys?: LoadedKeys | undefined;
+  readonly audit?: Audit | undefined;
+  readonly metrics?: ServiceMetrics | undefined;
+}
+
+/** Builds the services; what is not passed gets its default. */
+export async function createServices({
+  config,
+  storage,
+  log,
+  kek,
+  clock = () => new Date(),
+  hasher = kek && new SecretHasher(kek),
+  keys,
+  metrics,
+  audit = createAudit({
+    store: storage.auditEvents,
+    log: (line, message) => log.info(line, message),
+    onError: (err) => log.error({ err }, 'could not store audit events'),
+    clock,
+  }),
+}: ServiceParameters): Promise<Services> {
+  const timing = keyTiming({ ...config.tokens, ...config });
+  const loaded = keys ?? (kek ? await loadSigningKeys(storage, kek, clock(), timing) : undefined);
+  if (!hasher || !loaded) throw new Error('createServer needs `kek`, or both `hasher` and `keys`');
+  const resources = { admin: adminResource(config.issuer), shared: config.tokens.audience };
+  const ring = new KeyRing(loaded, {
+    issuer: config.issuer,
+    audience: resources.shared,
+    adminAudience: resources.admin,
+    clockTolerance: config.tokens.clockTolerance,
+    clock: () => clock().getTime(),
+  });
+  return {
+    config,
+    storage,
+    clock,
+    hasher,
+    lookups: createLookups(storage, {
+      onOriginsError: (err) => log.warn({ err }, 'could not read CORS origins'),
+    }),
+    audit,
+    throttle: createThrottle(storage.throttle, config.throttling, {
+      clock,
+      onThrottled: metrics?.throttled,
+      audit,
+    }),
+    ring,
+    tokens: new TokenIssuer({
+      signer: ring,
+      issuer: config.issuer,
+      resources,
+      accessTokenTtl: config.tokens.accessTokenTtl,
+    }),
+    resources,
+    timing,
+  };
+}
