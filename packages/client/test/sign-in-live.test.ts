@@ -99,8 +99,6 @@ describe('signing a user in with @cxauth/client', () => {
     });
     expect(decodeJwt(renewed.access_token).payload['aud']).toBe(resource);
   });
-    expect(decodeJwt(plain.access_token).payload['aud']).not.toBe(resource);
-  });
 
   it('refuses a callback with another state or issuer, or a nonce it did not send', async () => {
     const { url, pending } = await start();
