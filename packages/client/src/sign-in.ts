@@ -23,6 +23,11 @@ export interface AuthorizationOptions extends HttpOptions {
   maxAge?: number;
   display?: 'page' | 'popup';
   tenantId?: string;
+  /**
+   * The API the tokens are for (RFC 8707 §2), an absolute URL: sent with the authorization request
+   * and again with the code exchange.
+   */
+  resource?: string;
 }
 
 /**
@@ -41,6 +46,8 @@ export interface PendingAuthorization {
   issRequired: boolean;
   /** Seconds since the epoch when the URL was built (for `max_age` checks by the app). */
   createdAt: number;
+  /** The `resource` asked for (RFC 8707), sent again with the code exchange. */
+  resource?: string;
 }
 
 /** What a successful callback gives: the token response and the id_token's claims, checked. */
@@ -107,6 +114,7 @@ export async function buildAuthorizationUrl(
     codeVerifier: random(32),
     issRequired: doc['authorization_response_iss_parameter_supported'] === true,
     createdAt: Math.floor(Date.now() / 1000),
+    ...(options.resource === undefined ? {} : { resource: options.resource }),
   };
   const url = new URL(endpoint);
   const set = (name: string, value: string | number | undefined) => {
@@ -125,6 +133,7 @@ export async function buildAuthorizationUrl(
   set('max_age', options.maxAge);
   set('display', options.display);
   set('tenantId', options.tenantId);
+  set('resource', options.resource);
   return { url: url.toString(), pending };
 }
 
@@ -221,6 +230,8 @@ export async function handleCallback(
       ['code', code],
       ['redirect_uri', pending.redirectUri],
       ['code_verifier', pending.codeVerifier],
+      // RFC 8707 §2.2: the same resource as the authorization request.
+      ...(pending.resource === undefined ? [] : [['resource', pending.resource] as [string, string]]),
     ],
     'the authorization code (used, expired, or not for this verifier)',
   );
@@ -233,16 +244,17 @@ export async function handleCallback(
 }
 
 /**
- * Renews a signed-in user's tokens with the refresh token (rotated: keep the new one).
+ * Renews a signed-in user's tokens with the refresh token (rotated: keep the new one), for
+ * `resource` when given (RFC 8707 §2.2).
  *
  * @throws {ClientError} `invalid_grant` (the session ended), `invalid_client`, `token_request_failed`,
  *   `invalid_token_response`, `discovery_failed`, `network`, `timeout`
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  */
 export async function refreshSignIn(
-  options: HttpOptions & GrantClient & { issuer: string; refreshToken: string },
+  options: HttpOptions & GrantClient & { issuer: string; refreshToken: string; resource?: string },
 ): Promise<TokenResponse> {
   const ctx = httpContext(options);
   const doc = await fetchDiscovery(ctx, resolveIssuer(options.issuer));
-  return refreshGrant(ctx, doc.token_endpoint, options, options.refreshToken);
+  return refreshGrant(ctx, doc.token_endpoint, options, options.refreshToken, options.resource);
 }

@@ -76,17 +76,15 @@ export function refreshGrant(
   tokenEndpoint: string,
   client: GrantClient,
   refreshToken: string,
+  resource?: string,
 ): Promise<TokenResponse> {
-  return tokenRequest(
-    ctx,
-    tokenEndpoint,
-    client,
-    [
-      ['grant_type', 'refresh_token'],
-      ['refresh_token', refreshToken],
-    ],
-    'the refresh token (the session ended)',
-  );
+  const pairs: Array<[string, string]> = [
+    ['grant_type', 'refresh_token'],
+    ['refresh_token', refreshToken],
+  ];
+  // RFC 8707 §2.2: the resource the renewed access token is for.
+  if (resource !== undefined) pairs.push(['resource', resource]);
+  return tokenRequest(ctx, tokenEndpoint, client, pairs, 'the refresh token (the session ended)');
 }
 
 /** One token request with client authentication; errors mapped to the SDK's codes. */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithForm } from '../../../test/support/sign-in-browser.js';
 import { type DemoService, startDemoService } from '../../server/test/support/service.js';
-import { buildAuthorizationUrl, handleCallback, refreshSignIn } from '../src/index.js';
+import { buildAuthorizationUrl, decodeJwt, handleCallback, refreshSignIn } from '../src/index.js';
 import { failure } from './support/failure.js';
 
 let svc: DemoService;
@@ -54,6 +54,22 @@ describe('signing a user in with @cxauth/client', () => {
     expect(renewed.access_token).not.toBe(tokens.access_token);
     // The code was single-use: a second callback with it is refused by the token endpoint.
     expect((await failure(handleCallback(callback, pending))).code).toBe('invalid_grant');
+  });
+
+  it('asks for a resource (RFC 8707) at sign-in and at every refresh: the tokens are for that API', async () => {
+    const resource = `${creds.issuer}/admin/v1`;
+    const { url, pending } = await start({ scope: 'openid admin offline_access', resource });
+    expect(new URL(url).searchParams.get('resource')).toBe(resource);
+    const callback = await signInWithForm(url, creds.username, creds.password);
+    const { tokens } = await handleCallback(callback, pending);
+    expect(decodeJwt(tokens.access_token).payload['aud']).toBe(resource);
+    const renewed = await refreshSignIn({
+      issuer: creds.issuer,
+      clientId: creds.public_client_id,
+      refreshToken: tokens.refresh_token as string,
+      resource,
+    });
+    expect(decodeJwt(renewed.access_token).payload['aud']).toBe(resource);
   });
 
   it('refuses a callback with another state or issuer, or a nonce it did not send', async () => {

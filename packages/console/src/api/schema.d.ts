@@ -38,17 +38,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -57,17 +47,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -76,17 +56,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -95,17 +65,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -114,17 +74,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -133,17 +83,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -152,17 +92,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -202,19 +132,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                name: string;
-                                area: string;
-                                cluster: string;
-                                icBUId: number;
-                                icClusterId: string;
-                                private: boolean;
-                                access_key_self_service: boolean;
-                                status: "active" | "inactive";
-                                createdAt: string | null;
-                                updatedAt: string | null;
-                            }[];
+                            items: components["schemas"]["Tenant"][];
                         };
                     };
                 };
@@ -224,17 +142,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -243,17 +151,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -262,17 +160,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -281,17 +169,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -300,17 +178,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -319,17 +187,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -338,17 +196,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -364,14 +212,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name: string;
-                        area: string;
-                        cluster?: string;
-                        icBUId?: number;
-                        icClusterId?: string;
-                        private?: boolean;
-                    };
+                    "application/json": components["schemas"]["CreateTenant"];
                 };
             };
             responses: {
@@ -381,19 +222,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            area: string;
-                            cluster: string;
-                            icBUId: number;
-                            icClusterId: string;
-                            private: boolean;
-                            access_key_self_service: boolean;
-                            status: "active" | "inactive";
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -402,17 +231,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -421,17 +240,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -440,17 +249,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -459,17 +258,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -478,17 +267,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -497,17 +276,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -516,17 +285,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -562,19 +321,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            area: string;
-                            cluster: string;
-                            icBUId: number;
-                            icClusterId: string;
-                            private: boolean;
-                            access_key_self_service: boolean;
-                            status: "active" | "inactive";
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -583,17 +330,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -602,17 +339,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -621,17 +348,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -640,17 +357,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -659,17 +366,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -678,17 +375,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -697,17 +384,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -729,10 +406,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        status?: "active" | "inactive";
-                        access_key_self_service?: boolean;
-                    };
+                    "application/json": components["schemas"]["PatchTenant"];
                 };
             };
             responses: {
@@ -742,19 +416,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            area: string;
-                            cluster: string;
-                            icBUId: number;
-                            icClusterId: string;
-                            private: boolean;
-                            access_key_self_service: boolean;
-                            status: "active" | "inactive";
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["Tenant"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -763,17 +425,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -782,17 +434,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -801,17 +443,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -820,17 +452,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -839,17 +461,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -858,17 +470,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -877,17 +479,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -923,26 +515,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                tenantId: string;
-                                email: string;
-                                given_name: string | null;
-                                family_name: string | null;
-                                role: {
-                                    id: string;
-                                    legacyId: string;
-                                    lastUpdateTime: number;
-                                    secondaryRoles: {
-                                        id: string;
-                                        lastUpdateTime: number;
-                                    }[];
-                                };
-                                operator: boolean;
-                                status: "active" | "inactive";
-                                createdAt: string | null;
-                                updatedAt: string | null;
-                            }[];
+                            items: components["schemas"]["User"][];
                         };
                     };
                 };
@@ -952,17 +525,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -971,17 +534,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -990,17 +543,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1009,17 +552,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1028,17 +561,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1047,17 +570,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1066,17 +579,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1094,14 +597,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        email: string;
-                        given_name?: string;
-                        family_name?: string;
-                        role?: string;
-                        /** @description platform operators only */
-                        operator?: boolean;
-                    };
+                    "application/json": components["schemas"]["CreateUser"];
                 };
             };
             responses: {
@@ -1111,26 +607,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            tenantId: string;
-                            email: string;
-                            given_name: string | null;
-                            family_name: string | null;
-                            role: {
-                                id: string;
-                                legacyId: string;
-                                lastUpdateTime: number;
-                                secondaryRoles: {
-                                    id: string;
-                                    lastUpdateTime: number;
-                                }[];
-                            };
-                            operator: boolean;
-                            status: "active" | "inactive";
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1139,17 +616,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1158,17 +625,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1177,17 +634,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1196,17 +643,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1215,17 +652,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1234,17 +661,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1253,17 +670,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1299,26 +706,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            tenantId: string;
-                            email: string;
-                            given_name: string | null;
-                            family_name: string | null;
-                            role: {
-                                id: string;
-                                legacyId: string;
-                                lastUpdateTime: number;
-                                secondaryRoles: {
-                                    id: string;
-                                    lastUpdateTime: number;
-                                }[];
-                            };
-                            operator: boolean;
-                            status: "active" | "inactive";
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1327,17 +715,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1346,17 +724,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1365,17 +733,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1384,17 +742,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1403,17 +751,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1422,17 +760,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1441,17 +769,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1473,12 +791,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        role?: string;
-                        status?: "active" | "inactive";
-                        /** @description platform operators only */
-                        operator?: boolean;
-                    };
+                    "application/json": components["schemas"]["PatchUser"];
                 };
             };
             responses: {
@@ -1488,26 +801,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            tenantId: string;
-                            email: string;
-                            given_name: string | null;
-                            family_name: string | null;
-                            role: {
-                                id: string;
-                                legacyId: string;
-                                lastUpdateTime: number;
-                                secondaryRoles: {
-                                    id: string;
-                                    lastUpdateTime: number;
-                                }[];
-                            };
-                            operator: boolean;
-                            status: "active" | "inactive";
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1516,17 +810,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1535,17 +819,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1554,17 +828,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1573,17 +837,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1592,17 +846,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1611,17 +855,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1630,17 +864,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1668,9 +892,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        password: string;
-                    };
+                    "application/json": components["schemas"]["SetPassword"];
                 };
             };
             responses: {
@@ -1687,17 +909,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1706,17 +918,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1725,17 +927,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1744,17 +936,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1763,17 +945,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1782,17 +954,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1801,17 +963,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1849,10 +1001,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            id: string;
-                            otpauth_uri: string;
-                        };
+                        "application/json": components["schemas"]["TotpEnrollment"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1861,17 +1010,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1880,17 +1019,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1899,17 +1028,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1918,17 +1037,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1937,17 +1046,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1956,17 +1055,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1975,17 +1064,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2025,14 +1104,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                client_id: string;
-                                application: string;
-                                tenantId: string | null;
-                                scopes: string[];
-                                createdAt: string | null;
-                                updatedAt: string | null;
-                            }[];
+                            items: components["schemas"]["Grant"][];
                         };
                     };
                 };
@@ -2042,17 +1114,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2061,17 +1123,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2080,17 +1132,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2099,17 +1141,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2118,17 +1150,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2137,17 +1159,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2156,17 +1168,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2215,17 +1217,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2234,17 +1226,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2253,17 +1235,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2272,17 +1244,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2291,17 +1253,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2310,17 +1262,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2329,17 +1271,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2378,16 +1310,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                accessKeyId: string;
-                                userId: string;
-                                tenantId: string;
-                                status: "active" | "inactive";
-                                active: boolean;
-                                createdAt: string | null;
-                                lastUsedAt: string | null;
-                                deactivatedBy: "owner" | "administrator" | null;
-                            }[];
+                            items: components["schemas"]["AccessKey"][];
                         };
                     };
                 };
@@ -2397,17 +1320,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2416,17 +1329,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2435,17 +1338,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2454,17 +1347,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2473,17 +1356,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2492,17 +1365,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2511,17 +1374,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2545,17 +1398,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            accessKeyId: string;
-                            userId: string;
-                            tenantId: string;
-                            status: "active" | "inactive";
-                            active: boolean;
-                            createdAt: string | null;
-                            lastUsedAt: string | null;
-                            deactivatedBy: "owner" | "administrator" | null;
-                            accessKeySecret: string;
-                        };
+                        "application/json": components["schemas"]["NewAccessKey"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2564,17 +1407,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2583,17 +1416,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2602,17 +1425,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2621,17 +1434,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2640,17 +1443,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2659,17 +1452,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2678,17 +1461,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2724,16 +1497,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            accessKeyId: string;
-                            userId: string;
-                            tenantId: string;
-                            status: "active" | "inactive";
-                            active: boolean;
-                            createdAt: string | null;
-                            lastUsedAt: string | null;
-                            deactivatedBy: "owner" | "administrator" | null;
-                        };
+                        "application/json": components["schemas"]["AccessKey"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2742,17 +1506,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2761,17 +1515,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2780,17 +1524,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2799,17 +1533,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2818,17 +1542,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2837,17 +1551,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2856,17 +1560,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2888,9 +1582,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        active: boolean;
-                    };
+                    "application/json": components["schemas"]["PatchAccessKey"];
                 };
             };
             responses: {
@@ -2900,16 +1592,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            accessKeyId: string;
-                            userId: string;
-                            tenantId: string;
-                            status: "active" | "inactive";
-                            active: boolean;
-                            createdAt: string | null;
-                            lastUsedAt: string | null;
-                            deactivatedBy: "owner" | "administrator" | null;
-                        };
+                        "application/json": components["schemas"]["AccessKey"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2918,17 +1601,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2937,17 +1610,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2956,17 +1619,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2975,17 +1628,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -2994,17 +1637,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3013,17 +1646,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3032,17 +1655,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3076,23 +1689,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                client_id: string;
-                                name: string;
-                                type: "confidential" | "public" | "backend";
-                                tenancy: "single" | "all";
-                                tenantId: string | null;
-                                origins: string[];
-                                redirect_uris: string[];
-                                post_logout_redirect_uris: string[];
-                                grant_types: string[];
-                                scopes: string[];
-                                first_party: boolean;
-                                status: "active" | "inactive";
-                                active: boolean;
-                                createdAt: string | null;
-                                updatedAt: string | null;
-                            }[];
+                            items: components["schemas"]["Application"][];
                         };
                     };
                 };
@@ -3102,17 +1699,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3121,17 +1708,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3140,17 +1717,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3159,17 +1726,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3178,17 +1735,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3197,17 +1744,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3216,17 +1753,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3242,18 +1769,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name: string;
-                        type: "confidential" | "public" | "backend";
-                        tenancy: "single" | "all";
-                        tenantId?: string;
-                        origins?: string[];
-                        redirect_uris?: string[];
-                        post_logout_redirect_uris?: string[];
-                        grant_types?: string[];
-                        scopes?: string[];
-                        first_party?: boolean;
-                    };
+                    "application/json": components["schemas"]["CreateApplication"];
                 };
             };
             responses: {
@@ -3263,24 +1779,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            client_id: string;
-                            name: string;
-                            type: "confidential" | "public" | "backend";
-                            tenancy: "single" | "all";
-                            tenantId: string | null;
-                            origins: string[];
-                            redirect_uris: string[];
-                            post_logout_redirect_uris: string[];
-                            grant_types: string[];
-                            scopes: string[];
-                            first_party: boolean;
-                            status: "active" | "inactive";
-                            active: boolean;
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                            client_secret?: string;
-                        };
+                        "application/json": components["schemas"]["NewApplication"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3289,17 +1788,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3308,17 +1797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3327,17 +1806,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3346,17 +1815,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3365,17 +1824,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3384,17 +1833,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3403,17 +1842,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3449,23 +1878,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            client_id: string;
-                            name: string;
-                            type: "confidential" | "public" | "backend";
-                            tenancy: "single" | "all";
-                            tenantId: string | null;
-                            origins: string[];
-                            redirect_uris: string[];
-                            post_logout_redirect_uris: string[];
-                            grant_types: string[];
-                            scopes: string[];
-                            first_party: boolean;
-                            status: "active" | "inactive";
-                            active: boolean;
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["Application"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3474,17 +1887,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3493,17 +1896,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3512,17 +1905,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3531,17 +1914,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3550,17 +1923,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3569,17 +1932,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3588,17 +1941,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3630,17 +1973,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3649,17 +1982,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3668,17 +1991,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3687,17 +2000,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3706,17 +2009,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3725,17 +2018,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3744,17 +2027,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3773,16 +2046,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name?: string;
-                        active?: boolean;
-                        origins?: string[];
-                        redirect_uris?: string[];
-                        post_logout_redirect_uris?: string[];
-                        grant_types?: string[];
-                        scopes?: string[];
-                        first_party?: boolean;
-                    };
+                    "application/json": components["schemas"]["PatchApplication"];
                 };
             };
             responses: {
@@ -3792,23 +2056,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            client_id: string;
-                            name: string;
-                            type: "confidential" | "public" | "backend";
-                            tenancy: "single" | "all";
-                            tenantId: string | null;
-                            origins: string[];
-                            redirect_uris: string[];
-                            post_logout_redirect_uris: string[];
-                            grant_types: string[];
-                            scopes: string[];
-                            first_party: boolean;
-                            status: "active" | "inactive";
-                            active: boolean;
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                        };
+                        "application/json": components["schemas"]["Application"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3817,17 +2065,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3836,17 +2074,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3855,17 +2083,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3874,17 +2092,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3893,17 +2101,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3912,17 +2110,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3931,17 +2119,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3975,25 +2153,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            client_id: string;
-                            name: string;
-                            type: "confidential" | "public" | "backend";
-                            tenancy: "single" | "all";
-                            tenantId: string | null;
-                            origins: string[];
-                            redirect_uris: string[];
-                            post_logout_redirect_uris: string[];
-                            grant_types: string[];
-                            scopes: string[];
-                            first_party: boolean;
-                            status: "active" | "inactive";
-                            active: boolean;
-                            createdAt: string | null;
-                            updatedAt: string | null;
-                            client_secret: string;
-                            previous_secret_expires_at: string | null;
-                        };
+                        "application/json": components["schemas"]["RotatedSecret"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4002,17 +2162,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4021,17 +2171,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4040,17 +2180,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4059,17 +2189,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4078,17 +2198,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4097,17 +2207,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4116,17 +2216,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4164,16 +2254,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                name: string;
-                                domain: string;
-                                acdDomain: string;
-                                uhDomain: string;
-                                ui_endpoint: string;
-                                auth_endpoint: string;
-                                api_endpoint: string;
-                                createdAt: string | null;
-                            }[];
+                            items: components["schemas"]["Area"][];
                         };
                     };
                 };
@@ -4183,17 +2264,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4202,17 +2273,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4221,17 +2282,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4240,17 +2291,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4259,17 +2300,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4278,17 +2309,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4297,17 +2318,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4323,15 +2334,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name: string;
-                        api_endpoint: string;
-                        ui_endpoint?: string;
-                        auth_endpoint?: string;
-                        domain?: string;
-                        acdDomain?: string;
-                        uhDomain?: string;
-                    };
+                    "application/json": components["schemas"]["CreateArea"];
                 };
             };
             responses: {
@@ -4341,16 +2344,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            name: string;
-                            domain: string;
-                            acdDomain: string;
-                            uhDomain: string;
-                            ui_endpoint: string;
-                            auth_endpoint: string;
-                            api_endpoint: string;
-                            createdAt: string | null;
-                        };
+                        "application/json": components["schemas"]["Area"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4359,17 +2353,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4378,17 +2362,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4397,17 +2371,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4416,17 +2380,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4435,17 +2389,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4454,17 +2398,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4473,17 +2407,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4519,14 +2443,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        api_endpoint?: string;
-                        ui_endpoint?: string;
-                        auth_endpoint?: string;
-                        domain?: string;
-                        acdDomain?: string;
-                        uhDomain?: string;
-                    };
+                    "application/json": components["schemas"]["PatchArea"];
                 };
             };
             responses: {
@@ -4536,16 +2453,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            name: string;
-                            domain: string;
-                            acdDomain: string;
-                            uhDomain: string;
-                            ui_endpoint: string;
-                            auth_endpoint: string;
-                            api_endpoint: string;
-                            createdAt: string | null;
-                        };
+                        "application/json": components["schemas"]["Area"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4554,17 +2462,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4573,17 +2471,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4592,17 +2480,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4611,17 +2489,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4630,17 +2498,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4649,17 +2507,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4668,17 +2516,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4712,16 +2550,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                kid: string;
-                                alg: string;
-                                state: string;
-                                createdAt: string | null;
-                                publishAt: string | null;
-                                signFrom: string | null;
-                                retiredAt: string | null;
-                                removeAt: string | null;
-                            }[];
+                            items: components["schemas"]["SigningKey"][];
                         };
                     };
                 };
@@ -4731,17 +2560,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4750,17 +2569,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4769,17 +2578,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4788,17 +2587,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4807,17 +2596,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4826,17 +2605,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4845,17 +2614,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -4893,16 +2652,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            kid: string;
-                            alg: string;
-                            state: string;
-                            createdAt: string | null;
-                            publishAt: string | null;
-                            signFrom: string | null;
-                            retiredAt: string | null;
-                            removeAt: string | null;
-                        };
+                        "application/json": components["schemas"]["SigningKey"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4911,17 +2661,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4930,17 +2670,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4949,17 +2679,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4968,17 +2688,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4987,17 +2697,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5006,17 +2706,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5025,17 +2715,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -5077,22 +2757,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                userId: string;
-                                tenantId: string;
-                                client_id: string;
-                                accessKeyId: string | null;
-                                scope: string;
-                                createdAt: string | null;
-                                expiresAt: string | null;
-                                revokedAt: string | null;
-                                active: boolean;
-                                /** @description the user's e-mail, when the caller may see that user */
-                                user_email: string | null;
-                                /** @description the application's name, when the caller may see that application */
-                                app_name: string | null;
-                            }[];
+                            items: components["schemas"]["Session"][];
                         };
                     };
                 };
@@ -5102,17 +2767,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5121,17 +2776,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5140,17 +2785,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5159,17 +2794,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5178,17 +2803,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5197,17 +2812,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5216,17 +2821,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -5274,17 +2869,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5293,17 +2878,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5312,17 +2887,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5331,17 +2896,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5350,17 +2905,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5369,17 +2914,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5388,17 +2923,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -5439,22 +2964,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                id: string;
-                                at: string;
-                                type: string;
-                                actor: string | null;
-                                subject: string | null;
-                                tenantId: string | null;
-                                address: string | null;
-                                /** @description the actor's e-mail or application name, when the caller may see it */
-                                actor_name: string | null;
-                                /** @description the subject's e-mail or name, when the caller may see it */
-                                subject_name: string | null;
-                                details: {
-                                    [key: string]: string | number | boolean | null;
-                                };
-                            }[];
+                            items: components["schemas"]["AuditEvent"][];
                         };
                     };
                 };
@@ -5464,17 +2974,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5483,17 +2983,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5502,17 +2992,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5521,17 +3001,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5540,17 +3010,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5559,17 +3019,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5578,17 +3028,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -5628,30 +3068,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description the first bucket's start */
-                            since: string;
-                            /** @description now: the end of the last bucket, which may be shorter */
-                            until: string;
-                            bucket_seconds: number;
-                            /** @description null: the whole platform */
-                            tenantId: string | null;
-                            buckets: {
-                                start: string;
-                                sign_ins: number;
-                                failures: number;
-                                throttled: number;
-                                tokens_issued: number;
-                                /** @description open at the end of the bucket */
-                                active_sessions: number;
-                            }[];
-                            totals: {
-                                sign_ins: number;
-                                failures: number;
-                                throttled: number;
-                                tokens_issued: number;
-                            };
-                        };
+                        "application/json": components["schemas"]["Stats"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5660,17 +3077,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5679,17 +3086,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5698,17 +3095,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5717,17 +3104,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5736,17 +3113,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5755,17 +3122,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -5774,17 +3131,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                in: string;
-                                pointer: string;
-                                reason: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -5800,7 +3147,287 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** @description RFC 9457 problem details */
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            errors?: {
+                in: string;
+                pointer: string;
+                reason: string;
+            }[];
+        };
+        Tenant: {
+            id: string;
+            name: string;
+            area: string;
+            cluster: string;
+            icBUId: number;
+            icClusterId: string;
+            private: boolean;
+            access_key_self_service: boolean;
+            status: "active" | "inactive";
+            createdAt: string | null;
+            updatedAt: string | null;
+        };
+        CreateTenant: {
+            name: string;
+            area: string;
+            cluster?: string;
+            icBUId?: number;
+            icClusterId?: string;
+            private?: boolean;
+        };
+        PatchTenant: {
+            status?: "active" | "inactive";
+            access_key_self_service?: boolean;
+        };
+        User: {
+            id: string;
+            tenantId: string;
+            email: string;
+            given_name: string | null;
+            family_name: string | null;
+            role: {
+                id: string;
+                legacyId: string;
+                lastUpdateTime: number;
+                secondaryRoles: {
+                    id: string;
+                    lastUpdateTime: number;
+                }[];
+            };
+            operator: boolean;
+            status: "active" | "inactive";
+            createdAt: string | null;
+            updatedAt: string | null;
+        };
+        CreateUser: {
+            email: string;
+            given_name?: string;
+            family_name?: string;
+            role?: string;
+            /** @description platform operators only */
+            operator?: boolean;
+        };
+        PatchUser: {
+            role?: string;
+            status?: "active" | "inactive";
+            /** @description platform operators only */
+            operator?: boolean;
+        };
+        SetPassword: {
+            password: string;
+        };
+        AccessKey: {
+            accessKeyId: string;
+            userId: string;
+            tenantId: string;
+            status: "active" | "inactive";
+            active: boolean;
+            createdAt: string | null;
+            lastUsedAt: string | null;
+            deactivatedBy: "owner" | "administrator" | null;
+        };
+        NewAccessKey: {
+            accessKeyId: string;
+            userId: string;
+            tenantId: string;
+            status: "active" | "inactive";
+            active: boolean;
+            createdAt: string | null;
+            lastUsedAt: string | null;
+            deactivatedBy: "owner" | "administrator" | null;
+            accessKeySecret: string;
+        };
+        PatchAccessKey: {
+            active: boolean;
+        };
+        Application: {
+            client_id: string;
+            name: string;
+            type: "confidential" | "public" | "backend";
+            tenancy: "single" | "all";
+            tenantId: string | null;
+            origins: string[];
+            redirect_uris: string[];
+            post_logout_redirect_uris: string[];
+            grant_types: string[];
+            scopes: string[];
+            first_party: boolean;
+            status: "active" | "inactive";
+            active: boolean;
+            createdAt: string | null;
+            updatedAt: string | null;
+        };
+        NewApplication: {
+            client_id: string;
+            name: string;
+            type: "confidential" | "public" | "backend";
+            tenancy: "single" | "all";
+            tenantId: string | null;
+            origins: string[];
+            redirect_uris: string[];
+            post_logout_redirect_uris: string[];
+            grant_types: string[];
+            scopes: string[];
+            first_party: boolean;
+            status: "active" | "inactive";
+            active: boolean;
+            createdAt: string | null;
+            updatedAt: string | null;
+            client_secret?: string;
+        };
+        RotatedSecret: {
+            client_id: string;
+            name: string;
+            type: "confidential" | "public" | "backend";
+            tenancy: "single" | "all";
+            tenantId: string | null;
+            origins: string[];
+            redirect_uris: string[];
+            post_logout_redirect_uris: string[];
+            grant_types: string[];
+            scopes: string[];
+            first_party: boolean;
+            status: "active" | "inactive";
+            active: boolean;
+            createdAt: string | null;
+            updatedAt: string | null;
+            client_secret: string;
+            previous_secret_expires_at: string | null;
+        };
+        CreateApplication: {
+            name: string;
+            type: "confidential" | "public" | "backend";
+            tenancy: "single" | "all";
+            tenantId?: string;
+            origins?: string[];
+            redirect_uris?: string[];
+            post_logout_redirect_uris?: string[];
+            grant_types?: string[];
+            scopes?: string[];
+            first_party?: boolean;
+        };
+        PatchApplication: {
+            name?: string;
+            active?: boolean;
+            origins?: string[];
+            redirect_uris?: string[];
+            post_logout_redirect_uris?: string[];
+            grant_types?: string[];
+            scopes?: string[];
+            first_party?: boolean;
+        };
+        Grant: {
+            client_id: string;
+            application: string;
+            tenantId: string | null;
+            scopes: string[];
+            createdAt: string | null;
+            updatedAt: string | null;
+        };
+        Area: {
+            name: string;
+            domain: string;
+            acdDomain: string;
+            uhDomain: string;
+            ui_endpoint: string;
+            auth_endpoint: string;
+            api_endpoint: string;
+            createdAt: string | null;
+        };
+        CreateArea: {
+            name: string;
+            api_endpoint: string;
+            ui_endpoint?: string;
+            auth_endpoint?: string;
+            domain?: string;
+            acdDomain?: string;
+            uhDomain?: string;
+        };
+        PatchArea: {
+            api_endpoint?: string;
+            ui_endpoint?: string;
+            auth_endpoint?: string;
+            domain?: string;
+            acdDomain?: string;
+            uhDomain?: string;
+        };
+        SigningKey: {
+            kid: string;
+            alg: string;
+            state: string;
+            createdAt: string | null;
+            publishAt: string | null;
+            signFrom: string | null;
+            retiredAt: string | null;
+            removeAt: string | null;
+        };
+        Session: {
+            id: string;
+            userId: string;
+            tenantId: string;
+            client_id: string;
+            accessKeyId: string | null;
+            scope: string;
+            createdAt: string | null;
+            expiresAt: string | null;
+            revokedAt: string | null;
+            active: boolean;
+            /** @description the user's e-mail, when the caller may see that user */
+            user_email: string | null;
+            /** @description the application's name, when the caller may see that application */
+            app_name: string | null;
+        };
+        AuditEvent: {
+            id: string;
+            at: string;
+            type: string;
+            actor: string | null;
+            subject: string | null;
+            tenantId: string | null;
+            address: string | null;
+            /** @description the actor's e-mail or application name, when the caller may see it */
+            actor_name: string | null;
+            /** @description the subject's e-mail or name, when the caller may see it */
+            subject_name: string | null;
+            details: {
+                [key: string]: string | number | boolean | null;
+            };
+        };
+        TotpEnrollment: {
+            id: string;
+            otpauth_uri: string;
+        };
+        Stats: {
+            /** @description the first bucket's start */
+            since: string;
+            /** @description now: the end of the last bucket, which may be shorter */
+            until: string;
+            bucket_seconds: number;
+            /** @description null: the whole platform */
+            tenantId: string | null;
+            buckets: {
+                start: string;
+                sign_ins: number;
+                failures: number;
+                throttled: number;
+                tokens_issued: number;
+                /** @description open at the end of the bucket */
+                active_sessions: number;
+            }[];
+            totals: {
+                sign_ins: number;
+                failures: number;
+                throttled: number;
+                tokens_issued: number;
+            };
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;

@@ -1,7 +1,18 @@
-// Signing in as the console's public app: the authorization code flow with PKCE S256, state and nonce
-// (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1). Tokens live in this module's memory only, never in
-// storage; only the one-time verifier, state and nonce cross the redirect, in sessionStorage, and are
-// removed on return. A reload signs in again through the server's sign-in session (SSO).
+// Signing in as the console's public app with @cxauth/client: the authorization code flow with PKCE
+// S256, state, nonce and the RFC 9207 `iss` checked (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1), tokens
+// for the admin API as a resource (RFC 8707). Tokens live in this module's memory only, never in
+// storage; only the pending sign-in (its one-time verifier, state and nonce) crosses the redirect, in
+// sessionStorage, and is removed on return. A reload signs in again through the server's sign-in
+// session (SSO).
+import {
+  buildAuthorizationUrl,
+  ClientError,
+  decodeJwt,
+  handleCallback,
+  type PendingAuthorization,
+  refreshSignIn,
+  type TokenResponse,
+} from '@cxauth/client';
 
 export const CLIENT_ID = 'cxauth-console';
 const BASE = '/console/';
@@ -37,26 +48,12 @@ const redirectUri = () => `${origin()}${BASE}callback`;
  */
 const adminResource = () => `${origin()}/admin/v1`;
 
-function b64url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+/** The console's issuer is the server that serves it. */
+const issuer = origin;
+// A browser's clock may be off by minutes: the id_token's times are checked with this leeway.
+const CLOCK_TOLERANCE_SEC = 300;
 
-function random(): string {
-  return b64url(crypto.getRandomValues(new Uint8Array(32)));
-}
-
-async function challengeOf(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  return b64url(new Uint8Array(digest));
-}
-
-function claimsOf(jwt: string): Record<string, unknown> {
-  const part = jwt.split('.')[1] ?? '';
-  const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
-}
+const claimsOf = (jwt: string): Record<string, unknown> => decodeJwt(jwt).payload;
 
 /** Who is signed in, from the access token the server issued (it alone verifies it). */
 export function me(): Me | undefined {
@@ -80,13 +77,12 @@ export function onChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-function keep(response: Record<string, unknown>): void {
-  const expiresIn = Number(response['expires_in'] ?? 300);
+function keep(response: TokenResponse): void {
+  const expiresIn = Number(response.expires_in ?? 300);
   tokens = {
-    accessToken: String(response['access_token']),
-    refreshToken:
-      typeof response['refresh_token'] === 'string' ? response['refresh_token'] : tokens?.refreshToken,
-    idToken: typeof response['id_token'] === 'string' ? response['id_token'] : tokens?.idToken,
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token ?? tokens?.refreshToken,
+    idToken: response.id_token ?? tokens?.idToken,
     expiresAt: Date.now() + expiresIn * 1000,
   };
   window.clearTimeout(refreshTimer);
@@ -96,35 +92,9 @@ function keep(response: Record<string, unknown>): void {
   for (const l of listeners) l();
 }
 
-/** A refusal of the token endpoint, with its OAuth error code (RFC 6749 §5.2). */
-class TokenError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Whether this sign-in is without the `admin` scope (the self-service pages only). */
 export function selfOnly(): boolean {
   return !me()?.scope.split(' ').includes('admin');
-}
-
-async function tokenRequest(form: Record<string, string>): Promise<Record<string, unknown>> {
-  const res = await fetch('/auth/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: CLIENT_ID, ...form }),
-  });
-  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) {
-    throw new TokenError(
-      String(body['error'] ?? ''),
-      String(body['error_description'] ?? body['error'] ?? `token request failed (${res.status})`),
-    );
-  }
-  return body;
 }
 
 /** Uses the refresh token (rotated by the server on every use); signs in again when it is refused. */
@@ -132,9 +102,10 @@ export async function refresh(): Promise<void> {
   if (!tokens?.refreshToken) return signIn(window.location.pathname);
   try {
     keep(
-      await tokenRequest({
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refreshToken,
+      await refreshSignIn({
+        issuer: issuer(),
+        clientId: CLIENT_ID,
+        refreshToken: tokens.refreshToken,
         resource: adminResource(),
       }),
     );
@@ -146,24 +117,24 @@ export async function refresh(): Promise<void> {
 
 /** Sends the browser to /auth/authorize; `returnTo` is where the console opens afterwards. */
 export async function signIn(returnTo: string): Promise<void> {
-  const verifier = random();
-  const state = random();
-  const nonce = random();
   const scope = sessionStorage.getItem(SELF_ONLY) ? SCOPE : `${SCOPE} admin`;
-  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, nonce, returnTo, scope }));
-  const url = new URL('/auth/authorize', origin());
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: CLIENT_ID,
-    redirect_uri: redirectUri(),
+  const { url, pending } = await buildAuthorizationUrl({
+    issuer: issuer(),
+    clientId: CLIENT_ID,
+    redirectUri: redirectUri(),
     scope,
-    state,
-    nonce,
-    code_challenge: await challengeOf(verifier),
-    code_challenge_method: 'S256',
     resource: adminResource(),
-  }).toString();
-  window.location.assign(url.toString());
+  });
+  const kept: Pending = { pending, returnTo, scope };
+  sessionStorage.setItem(PENDING, JSON.stringify(kept));
+  window.location.assign(url);
+}
+
+/** What crosses the redirect: the client's pending sign-in, where to go after it, the scope asked. */
+interface Pending {
+  pending: PendingAuthorization;
+  returnTo: string;
+  scope: string;
 }
 
 /**
@@ -173,38 +144,30 @@ export async function signIn(returnTo: string): Promise<void> {
 export async function completeSignIn(query: URLSearchParams): Promise<string | undefined> {
   const raw = sessionStorage.getItem(PENDING);
   sessionStorage.removeItem(PENDING);
-  const pending = raw ? (JSON.parse(raw) as Record<string, string>) : undefined;
-  if (!pending || query.get('state') !== pending['state'])
+  const kept = raw ? (JSON.parse(raw) as Pending) : undefined;
+  if (!kept?.pending || query.get('state') !== kept.pending.state)
     throw new Error('this sign-in was not started here');
-  const returnTo =
-    pending['returnTo'] && pending['returnTo'] !== `${BASE}callback` ? pending['returnTo'] : BASE;
-  const withoutAdmin = async () => {
-    sessionStorage.setItem(SELF_ONLY, '1');
-    await signIn(returnTo);
-    return undefined;
-  };
-  const asksAdmin = (pending['scope'] ?? '').split(' ').includes('admin');
-  if (query.get('error') === 'invalid_scope' && asksAdmin) return withoutAdmin();
-  if (query.get('error'))
-    throw new Error(query.get('error_description') ?? query.get('error') ?? 'sign-in failed');
-  let response: Record<string, unknown>;
+  const returnTo = kept.returnTo && kept.returnTo !== `${BASE}callback` ? kept.returnTo : BASE;
+  const asksAdmin = kept.scope.split(' ').includes('admin');
+  const callback = new URL(redirectUri());
+  callback.search = query.toString();
   try {
-    response = await tokenRequest({
-      grant_type: 'authorization_code',
-      code: query.get('code') ?? '',
-      redirect_uri: redirectUri(),
-      code_verifier: pending['verifier'] ?? '',
+    const { tokens: response } = await handleCallback(callback, kept.pending, {
+      clockToleranceSec: CLOCK_TOLERANCE_SEC,
     });
+    keep(response);
+    return returnTo;
   } catch (err) {
-    // Not an Administrator or operator: sign in again (at once, through the sign-in session) without it.
-    if (err instanceof TokenError && err.code === 'invalid_scope' && asksAdmin) return withoutAdmin();
+    // Not an Administrator or operator (refused at the authorization or the token endpoint): sign
+    // in again (at once, through the sign-in session) without it.
+    if (err instanceof ClientError && err.error === 'invalid_scope' && asksAdmin) {
+      sessionStorage.setItem(SELF_ONLY, '1');
+      await signIn(returnTo);
+      return undefined;
+    }
+    if (err instanceof ClientError && err.errorDescription) throw new Error(err.errorDescription);
     throw err;
   }
-  const idToken = typeof response['id_token'] === 'string' ? response['id_token'] : undefined;
-  if (idToken && claimsOf(idToken)['nonce'] !== pending['nonce'])
-    throw new Error('the sign-in answer was not for this request');
-  keep(response);
-  return returnTo;
 }
 
 /** Ends the sign-in at the server (every token of it) and comes back to the console's start. */

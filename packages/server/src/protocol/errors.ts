@@ -113,6 +113,33 @@ export class NotFound extends OAuthError {
   }
 }
 
+/** One field of an admin request at fault, as a problem's `errors` names it. */
+export interface InvalidParam {
+  /** Where: `body`, `querystring` or `params`. */
+  readonly in: string;
+  /** The JSON pointer of the member (`/email`). */
+  readonly pointer: string;
+  readonly reason: string;
+}
+
+/**
+ * An admin API failure as RFC 9457 problem details: `status`, a short `title` for the kind, a
+ * `detail` for this occurrence, and for 400s the fields at fault. The admin API writes it as
+ * `application/problem+json` (admin/api/problem.ts), as the OAuth endpoints write {@link OAuthError}.
+ * @see RFC 9457 §3
+ */
+export class Problem extends Error {
+  override readonly name: string = 'Problem';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: { errors?: readonly InvalidParam[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+  }
+}
+
 /** Which input an {@link AdminError} is about: the admin API names it in its problem's `errors`. */
 export interface AdminErrorField {
   /** `body` or `querystring`. */
@@ -121,13 +148,30 @@ export interface AdminErrorField {
   readonly name: string;
 }
 
-/** A domain rule broken by an admin command (unknown id, bad value): shown as one line. */
-export class AdminError extends Error {
+type AdminErrorCode = 'not_found' | 'invalid_value' | 'conflict' | 'forbidden';
+const ADMIN_STATUS = { not_found: 404, invalid_value: 400, conflict: 409, forbidden: 403 } as const;
+const ADMIN_TITLE = {
+  not_found: 'Not Found',
+  invalid_value: 'Bad Request',
+  conflict: 'Conflict',
+  forbidden: 'Forbidden',
+} as const;
+
+/**
+ * A domain rule broken by an admin command (unknown id, bad value): shown as one line by the CLI,
+ * and as its problem by the admin API, with the input at fault in `errors` so a form can mark it.
+ */
+export class AdminError extends Problem {
   override readonly name = 'AdminError';
-  readonly code: 'not_found' | 'invalid_value' | 'conflict' | 'forbidden';
+  readonly code: AdminErrorCode;
   readonly field: AdminErrorField | undefined;
-  constructor(code: AdminError['code'], message: string, field?: AdminErrorField) {
-    super(message);
+  constructor(code: AdminErrorCode, message: string, field?: AdminErrorField) {
+    super(
+      ADMIN_STATUS[code],
+      ADMIN_TITLE[code],
+      message,
+      field ? { errors: [{ in: field.in, pointer: `/${field.name}`, reason: message }] } : {},
+    );
     this.code = code;
     this.field = field;
   }

@@ -13,16 +13,29 @@ import { userRoutes } from './users.js';
 
 export type { AdminApiDeps } from './router.js';
 
+export interface AdminApiOptions {
+  /** The document's `servers` (OpenAPI 3.1 §4.8.5); the issuer when not given. */
+  readonly servers?: readonly { readonly url: string }[];
+}
+
 /** Registers the admin API; its OpenAPI document is `GET /admin/v1/openapi.json`. */
-export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): Promise<void> {
+export async function registerAdminApi(
+  app: FastifyInstance,
+  deps: AdminApiDeps,
+  options: AdminApiOptions = {},
+): Promise<void> {
   const { prefix } = ROUTE_PREFIX.admin;
   await app.register(
     async (scope) => {
       await scope.register(swagger, {
+        // Each named schema is one entry of `components.schemas`, under its `$id` (schemas.ts).
+        refResolver: {
+          buildLocalReference: (json, _base, _fragment, i) => String(json['$id'] ?? `def-${i}`),
+        },
         openapi: {
           openapi: '3.1.0',
           info: { title: 'cxauth admin API', version: '1' },
-          servers: [{ url: deps.config.issuer }],
+          servers: [...(options.servers ?? [{ url: deps.config.issuer }])],
           components: {
             securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
           },

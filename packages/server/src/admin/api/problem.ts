@@ -1,36 +1,14 @@
-// Errors of the admin API as RFC 9457 problem details (`application/problem+json`): one class, one
-// writer, and the mapping of every other failure (the admin service's AdminError, an invalid bearer
-// token, a schema violation, a framework error) to a problem with no internals in it.
+// Errors of the admin API as RFC 9457 problem details (`application/problem+json`): the writer of the
+// error hierarchy's problems (protocol/errors.ts Problem, the admin service's AdminError among them),
+// and the mapping of every other failure (an invalid bearer token, a schema violation, a framework
+// error) to a problem with no internals in it.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AdminError, OAuthError } from '../../protocol/errors.js';
+import { type InvalidParam, OAuthError, Problem } from '../../protocol/errors.js';
 import { unavailableIn } from '../../storage/errors.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
-/** One field of a request that failed its schema. */
-export interface InvalidParam {
-  /** Where: `body`, `querystring` or `params`, then the JSON pointer of the member. */
-  readonly in: string;
-  readonly pointer: string;
-  readonly reason: string;
-}
-
-/**
- * A problem the API answers with: `status`, a short `title` for the kind, a `detail` for this
- * occurrence, and for 400s the fields at fault.
- * @see RFC 9457 §3
- */
-export class Problem extends Error {
-  override readonly name = 'Problem';
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail: string,
-    readonly extra: { errors?: readonly InvalidParam[]; headers?: Record<string, string> } = {},
-  ) {
-    super(detail);
-  }
-}
+export { type InvalidParam, Problem };
 
 export const notFound = (detail = 'no such resource') => new Problem(404, 'Not Found', detail);
 export const forbidden = (detail: string) => new Problem(403, 'Forbidden', detail);
@@ -54,24 +32,10 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
     .send(JSON.stringify(body));
 }
 
-const ADMIN_STATUS = { not_found: 404, invalid_value: 400, conflict: 409, forbidden: 403 } as const;
-const ADMIN_TITLE = {
-  not_found: 'Not Found',
-  invalid_value: 'Bad Request',
-  conflict: 'Conflict',
-  forbidden: 'Forbidden',
-} as const;
-
 /** Any failure as a problem: known kinds keep their status, anything else is a bare 500. */
 export function problemOf(err: unknown): Problem | undefined {
+  // The admin service's AdminError is one: its input at fault is in `errors`, as a schema violation's.
   if (err instanceof Problem) return err;
-  if (err instanceof AdminError) {
-    // The input at fault, as a schema violation names it, so a form can mark that field.
-    const errors = err.field
-      ? [{ in: err.field.in, pointer: `/${err.field.name}`, reason: err.message }]
-      : undefined;
-    return new Problem(ADMIN_STATUS[err.code], ADMIN_TITLE[err.code], err.message, errors ? { errors } : {});
-  }
   if (err instanceof OAuthError && err.status < 500) {
     const title = err.status === 401 ? 'Unauthorized' : err.status === 403 ? 'Forbidden' : 'Bad Request';
     return new Problem(err.status, title, err.description, { headers: err.headers });

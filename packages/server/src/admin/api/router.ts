@@ -12,7 +12,7 @@ import { type Admin, audited } from '../service/admin.js';
 import { reaching } from '../service/reach.js';
 import { authenticate, type GuardDeps, type Principal } from './principal.js';
 import { handleProblem, Problem, sendProblem } from './problem.js';
-import { Problem as ProblemSchema } from './schemas.js';
+import { COMPONENTS } from './schemas.js';
 
 export interface AdminApiDeps extends GuardDeps {
   /** The admin service without an audit trail (admin.ts createAdminService): reads go straight here. */
@@ -56,13 +56,30 @@ export interface Router<C> {
 const PROBLEMS = [400, 401, 403, 404, 409, 412, 503] as const;
 
 /** Request parts other than the body arrive as text: those may be coerced, a JSON body never is. */
-function validators() {
+function validators(components: readonly object[]) {
   const options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false } as const;
-  const body = new Ajv({ ...options, coerceTypes: false });
-  const text = new Ajv({ ...options, coerceTypes: true });
+  const body = new Ajv({ ...options, coerceTypes: false, schemas: [...components] });
+  const text = new Ajv({ ...options, coerceTypes: true, schemas: [...components] });
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
     (httpPart === 'body' ? body : text).compile(schema);
 }
+
+const NAMED = new Set(COMPONENTS.map((schema) => schema.$id));
+
+/**
+ * `schema` as plain JSON Schema with each named schema inside it (schemas.ts COMPONENTS) replaced by
+ * a `$ref` to its `$id`: the OpenAPI document lists each once, in `components.schemas`.
+ */
+function referring(schema: unknown, root = true): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => referring(item, false));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const id = (schema as { $id?: unknown }).$id;
+  if (!root && typeof id === 'string' && NAMED.has(id)) return { $ref: id };
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, referring(v, false)]));
+}
+const refer = (schema: TSchema) => referring(schema, false) as object;
+/** The named schemas, each with the named schemas inside it as references. */
+export const components = (): object[] => COMPONENTS.map((schema) => referring(schema) as object);
 
 /** Matches `/users/:id` against a concrete path. */
 function matcher(url: string): RegExp {
@@ -80,7 +97,9 @@ export function adminRouters(scope: FastifyInstance, deps: AdminApiDeps, prefix:
     { parseAs: 'string', bodyLimit: deps.config.bodyLimit },
     scope.getDefaultJsonParser('error', 'error'),
   );
-  scope.setValidatorCompiler(validators());
+  const named = components();
+  for (const schema of named) scope.addSchema(schema);
+  scope.setValidatorCompiler(validators(named));
   scope.setErrorHandler(handleProblem);
   const declared: { pattern: RegExp; methods: Set<string> }[] = [];
   scope.setNotFoundHandler((request, reply) => {
@@ -104,9 +123,9 @@ export function adminRouters(scope: FastifyInstance, deps: AdminApiDeps, prefix:
     else declared.push({ pattern: matcher(def.url), methods: new Set([def.method]) });
     const response: Record<number, object> = {};
     for (const [status, schema] of Object.entries(def.response)) {
-      response[Number(status)] = schema ?? { type: 'null', description: 'no content' };
+      response[Number(status)] = schema ? refer(schema) : { type: 'null', description: 'no content' };
     }
-    for (const status of PROBLEMS) response[status] = ProblemSchema;
+    for (const status of PROBLEMS) response[status] = { $ref: 'Problem' };
     scope.route({
       method: def.method as HTTPMethods,
       url: def.url,
@@ -116,7 +135,7 @@ export function adminRouters(scope: FastifyInstance, deps: AdminApiDeps, prefix:
         ...(guarded ? { security: [{ bearer: [] }] } : {}),
         ...(def.params ? { params: def.params } : {}),
         ...(def.querystring ? { querystring: def.querystring } : {}),
-        ...(def.body ? { body: def.body } : {}),
+        ...(def.body ? { body: refer(def.body) } : {}),
         response,
       },
       // Before parsing and validation: an anonymous caller learns nothing about the body's shape.

@@ -17,7 +17,7 @@ export const Problem = Type.Object(
       Type.Array(Type.Object({ in: Type.String(), pointer: Type.String(), reason: Type.String() })),
     ),
   },
-  { description: 'RFC 9457 problem details' },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
 
 export const Id = (name: string) => Type.Object({ [name]: Str(128) }, strict);
@@ -31,19 +31,22 @@ export const Page = Type.Object(
 export const pageWith = <T extends TObject>(extra: T) => Type.Composite([Page, extra], strict);
 export const List = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) });
 
-export const Tenant = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  area: Type.String(),
-  cluster: Type.String(),
-  icBUId: Type.Integer(),
-  icClusterId: Type.String(),
-  private: Type.Boolean(),
-  access_key_self_service: Type.Boolean(),
-  status: Status,
-  createdAt: Time,
-  updatedAt: Time,
-});
+export const Tenant = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    area: Type.String(),
+    cluster: Type.String(),
+    icBUId: Type.Integer(),
+    icClusterId: Type.String(),
+    private: Type.Boolean(),
+    access_key_self_service: Type.Boolean(),
+    status: Status,
+    createdAt: Time,
+    updatedAt: Time,
+  },
+  { $id: 'Tenant' },
+);
 export const CreateTenant = Type.Object(
   {
     name: Str(64),
@@ -53,12 +56,12 @@ export const CreateTenant = Type.Object(
     icClusterId: Type.Optional(Str(16)),
     private: Type.Optional(Type.Boolean()),
   },
-  strict,
+  { ...strict, $id: 'CreateTenant' },
 );
 /** `status` is for operators; a tenant's Administrators may change `access_key_self_service` only. */
 export const PatchTenant = Type.Object(
   { status: Type.Optional(Status), access_key_self_service: Type.Optional(Type.Boolean()) },
-  { ...strict, minProperties: 1 },
+  { ...strict, minProperties: 1, $id: 'PatchTenant' },
 );
 
 const Role = Type.Object({
@@ -67,18 +70,21 @@ const Role = Type.Object({
   lastUpdateTime: Type.Number(),
   secondaryRoles: Type.Array(Type.Object({ id: Type.String(), lastUpdateTime: Type.Number() })),
 });
-export const User = Type.Object({
-  id: Type.String(),
-  tenantId: Type.String(),
-  email: Type.String(),
-  given_name: Type.Union([Type.String(), Type.Null()]),
-  family_name: Type.Union([Type.String(), Type.Null()]),
-  role: Role,
-  operator: Type.Boolean(),
-  status: Status,
-  createdAt: Time,
-  updatedAt: Time,
-});
+export const User = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    email: Type.String(),
+    given_name: Type.Union([Type.String(), Type.Null()]),
+    family_name: Type.Union([Type.String(), Type.Null()]),
+    role: Role,
+    operator: Type.Boolean(),
+    status: Status,
+    createdAt: Time,
+    updatedAt: Time,
+  },
+  { $id: 'User' },
+);
 export const CreateUser = Type.Object(
   {
     email: Str(254),
@@ -87,7 +93,7 @@ export const CreateUser = Type.Object(
     role: Type.Optional(Str(64)),
     operator: Type.Optional(Type.Boolean({ description: 'platform operators only' })),
   },
-  strict,
+  { ...strict, $id: 'CreateUser' },
 );
 export const PatchUser = Type.Object(
   {
@@ -95,22 +101,28 @@ export const PatchUser = Type.Object(
     status: Type.Optional(Status),
     operator: Type.Optional(Type.Boolean({ description: 'platform operators only' })),
   },
-  { ...strict, minProperties: 1 },
+  { ...strict, minProperties: 1, $id: 'PatchUser' },
 );
-export const SetPassword = Type.Object({ password: Str(1024) }, strict);
+export const SetPassword = Type.Object({ password: Str(1024) }, { ...strict, $id: 'SetPassword' });
 
-export const AccessKey = Type.Object({
-  accessKeyId: Type.String(),
-  userId: Type.String(),
-  tenantId: Type.String(),
-  status: Status,
-  active: Type.Boolean(),
-  createdAt: Time,
-  lastUsedAt: Time,
-  deactivatedBy: Type.Union([Type.Literal('owner'), Type.Literal('administrator'), Type.Null()]),
-});
-export const NewAccessKey = Type.Object({ ...AccessKey.properties, accessKeySecret: Type.String() });
-export const PatchAccessKey = Type.Object({ active: Type.Boolean() }, strict);
+export const AccessKey = Type.Object(
+  {
+    accessKeyId: Type.String(),
+    userId: Type.String(),
+    tenantId: Type.String(),
+    status: Status,
+    active: Type.Boolean(),
+    createdAt: Time,
+    lastUsedAt: Time,
+    deactivatedBy: Type.Union([Type.Literal('owner'), Type.Literal('administrator'), Type.Null()]),
+  },
+  { $id: 'AccessKey' },
+);
+export const NewAccessKey = Type.Object(
+  { ...AccessKey.properties, accessKeySecret: Type.String() },
+  { $id: 'NewAccessKey' },
+);
+export const PatchAccessKey = Type.Object({ active: Type.Boolean() }, { ...strict, $id: 'PatchAccessKey' });
 
 const Url = Str(2000);
 const AppType = Type.Union([Type.Literal('confidential'), Type.Literal('public'), Type.Literal('backend')]);
@@ -122,34 +134,43 @@ const Lists = {
   grant_types: Type.Array(Str(100), { maxItems: 10 }),
   scopes: Type.Array(Str(100), { maxItems: 50 }),
 };
-export const Application = Type.Object({
-  client_id: Type.String(),
-  name: Type.String(),
-  type: AppType,
-  tenancy: Tenancy,
-  tenantId: Type.Union([Type.String(), Type.Null()]),
-  origins: Type.Array(Type.String()),
-  redirect_uris: Type.Array(Type.String()),
-  post_logout_redirect_uris: Type.Array(Type.String()),
-  grant_types: Type.Array(Type.String()),
-  scopes: Type.Array(Type.String()),
-  /** Run by the platform itself: no consent page; set by operators only. */
-  first_party: Type.Boolean(),
-  status: Status,
-  active: Type.Boolean(),
-  createdAt: Time,
-  updatedAt: Time,
-});
+export const Application = Type.Object(
+  {
+    client_id: Type.String(),
+    name: Type.String(),
+    type: AppType,
+    tenancy: Tenancy,
+    tenantId: Type.Union([Type.String(), Type.Null()]),
+    origins: Type.Array(Type.String()),
+    redirect_uris: Type.Array(Type.String()),
+    post_logout_redirect_uris: Type.Array(Type.String()),
+    grant_types: Type.Array(Type.String()),
+    scopes: Type.Array(Type.String()),
+    /** Run by the platform itself: no consent page; set by operators only. */
+    first_party: Type.Boolean(),
+    status: Status,
+    active: Type.Boolean(),
+    createdAt: Time,
+    updatedAt: Time,
+  },
+  { $id: 'Application' },
+);
 /** A public application has no secret: `client_secret` is absent for it. */
-export const NewApplication = Type.Object({
-  ...Application.properties,
-  client_secret: Type.Optional(Type.String()),
-});
-export const RotatedSecret = Type.Object({
-  ...Application.properties,
-  client_secret: Type.String(),
-  previous_secret_expires_at: Time,
-});
+export const NewApplication = Type.Object(
+  {
+    ...Application.properties,
+    client_secret: Type.Optional(Type.String()),
+  },
+  { $id: 'NewApplication' },
+);
+export const RotatedSecret = Type.Object(
+  {
+    ...Application.properties,
+    client_secret: Type.String(),
+    previous_secret_expires_at: Time,
+  },
+  { $id: 'RotatedSecret' },
+);
 export const CreateApplication = Type.Object(
   {
     name: Str(100),
@@ -163,7 +184,7 @@ export const CreateApplication = Type.Object(
     scopes: Type.Optional(Lists.scopes),
     first_party: Type.Optional(Type.Boolean()),
   },
-  strict,
+  { ...strict, $id: 'CreateApplication' },
 );
 export const PatchApplication = Type.Object(
   {
@@ -176,30 +197,36 @@ export const PatchApplication = Type.Object(
     scopes: Type.Optional(Lists.scopes),
     first_party: Type.Optional(Type.Boolean()),
   },
-  { ...strict, minProperties: 1 },
+  { ...strict, minProperties: 1, $id: 'PatchApplication' },
 );
 
 /** What a user allowed a third-party application (the consent page's remembered answer). */
-export const Grant = Type.Object({
-  client_id: Type.String(),
-  application: Type.String(),
-  tenantId: Type.Union([Type.String(), Type.Null()]),
-  scopes: Type.Array(Type.String()),
-  createdAt: Time,
-  updatedAt: Time,
-});
+export const Grant = Type.Object(
+  {
+    client_id: Type.String(),
+    application: Type.String(),
+    tenantId: Type.Union([Type.String(), Type.Null()]),
+    scopes: Type.Array(Type.String()),
+    createdAt: Time,
+    updatedAt: Time,
+  },
+  { $id: 'Grant' },
+);
 export const GrantParams = Type.Object({ id: Str(128), client_id: Str(128) });
 
-export const Area = Type.Object({
-  name: Type.String(),
-  domain: Type.String(),
-  acdDomain: Type.String(),
-  uhDomain: Type.String(),
-  ui_endpoint: Type.String(),
-  auth_endpoint: Type.String(),
-  api_endpoint: Type.String(),
-  createdAt: Time,
-});
+export const Area = Type.Object(
+  {
+    name: Type.String(),
+    domain: Type.String(),
+    acdDomain: Type.String(),
+    uhDomain: Type.String(),
+    ui_endpoint: Type.String(),
+    auth_endpoint: Type.String(),
+    api_endpoint: Type.String(),
+    createdAt: Time,
+  },
+  { $id: 'Area' },
+);
 export const CreateArea = Type.Object(
   {
     name: Str(32),
@@ -210,7 +237,7 @@ export const CreateArea = Type.Object(
     acdDomain: Type.Optional(Str(253)),
     uhDomain: Type.Optional(Str(253)),
   },
-  strict,
+  { ...strict, $id: 'CreateArea' },
 );
 
 /** The fields of an area to change; the others stay as they are. */
@@ -223,39 +250,45 @@ export const PatchArea = Type.Object(
     acdDomain: Type.Optional(Str(253)),
     uhDomain: Type.Optional(Str(253)),
   },
-  strict,
+  { ...strict, $id: 'PatchArea' },
 );
 
 /** A signing key's public facts and its life (docs/operations.md, "Signing keys and rotation"). */
-export const SigningKey = Type.Object({
-  kid: Type.String(),
-  alg: Type.String(),
-  state: Type.String(),
-  createdAt: Time,
-  publishAt: Time,
-  signFrom: Time,
-  retiredAt: Time,
-  removeAt: Time,
-});
+export const SigningKey = Type.Object(
+  {
+    kid: Type.String(),
+    alg: Type.String(),
+    state: Type.String(),
+    createdAt: Time,
+    publishAt: Time,
+    signFrom: Time,
+    retiredAt: Time,
+    removeAt: Time,
+  },
+  { $id: 'SigningKey' },
+);
 
-export const Session = Type.Object({
-  id: Type.String(),
-  userId: Type.String(),
-  tenantId: Type.String(),
-  client_id: Type.String(),
-  accessKeyId: Type.Union([Type.String(), Type.Null()]),
-  scope: Type.String(),
-  createdAt: Time,
-  expiresAt: Time,
-  revokedAt: Time,
-  active: Type.Boolean(),
-  user_email: Type.Union([Type.String(), Type.Null()], {
-    description: "the user's e-mail, when the caller may see that user",
-  }),
-  app_name: Type.Union([Type.String(), Type.Null()], {
-    description: "the application's name, when the caller may see that application",
-  }),
-});
+export const Session = Type.Object(
+  {
+    id: Type.String(),
+    userId: Type.String(),
+    tenantId: Type.String(),
+    client_id: Type.String(),
+    accessKeyId: Type.Union([Type.String(), Type.Null()]),
+    scope: Type.String(),
+    createdAt: Time,
+    expiresAt: Time,
+    revokedAt: Time,
+    active: Type.Boolean(),
+    user_email: Type.Union([Type.String(), Type.Null()], {
+      description: "the user's e-mail, when the caller may see that user",
+    }),
+    app_name: Type.Union([Type.String(), Type.Null()], {
+      description: "the application's name, when the caller may see that application",
+    }),
+  },
+  { $id: 'Session' },
+);
 export const SessionQuery = pageWith(
   Type.Object({
     tenantId: Type.Optional(Str(128)),
@@ -266,25 +299,28 @@ export const SessionQuery = pageWith(
 );
 
 const Nullable = Type.Union([Type.String(), Type.Null()]);
-export const AuditEvent = Type.Object({
-  id: Type.String(),
-  at: Type.String(),
-  type: Type.String(),
-  actor: Nullable,
-  subject: Nullable,
-  tenantId: Nullable,
-  address: Nullable,
-  actor_name: Type.Union([Type.String(), Type.Null()], {
-    description: "the actor's e-mail or application name, when the caller may see it",
-  }),
-  subject_name: Type.Union([Type.String(), Type.Null()], {
-    description: "the subject's e-mail or name, when the caller may see it",
-  }),
-  details: Type.Record(
-    Type.String(),
-    Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
-  ),
-});
+export const AuditEvent = Type.Object(
+  {
+    id: Type.String(),
+    at: Type.String(),
+    type: Type.String(),
+    actor: Nullable,
+    subject: Nullable,
+    tenantId: Nullable,
+    address: Nullable,
+    actor_name: Type.Union([Type.String(), Type.Null()], {
+      description: "the actor's e-mail or application name, when the caller may see it",
+    }),
+    subject_name: Type.Union([Type.String(), Type.Null()], {
+      description: "the subject's e-mail or name, when the caller may see it",
+    }),
+    details: Type.Record(
+      Type.String(),
+      Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
+    ),
+  },
+  { $id: 'AuditEvent' },
+);
 /**
  * `since`: an ISO 8601 time or a duration back from now (`24h`); `type`: a type or a prefix
  * (`grant.*`); `actor`: an actor as stored (`user:<id>`, `client:<id>`, `cli`) or a user's e-mail;
@@ -298,7 +334,10 @@ export const AuditQuery = pageWith(
     tenantId: Type.Optional(Str(128)),
   }),
 );
-export const TotpEnrollment = Type.Object({ id: Type.String(), otpauth_uri: Type.String() });
+export const TotpEnrollment = Type.Object(
+  { id: Type.String(), otpauth_uri: Type.String() },
+  { $id: 'TotpEnrollment' },
+);
 
 /** `since` as for the audit log (default `24h`); `bucket` a duration of at least `1m`. */
 export const StatsQuery = Type.Object(
@@ -310,20 +349,55 @@ export const StatsQuery = Type.Object(
   strict,
 );
 const Count = Type.Integer({ minimum: 0 });
-export const Stats = Type.Object({
-  since: Type.String({ description: "the first bucket's start" }),
-  until: Type.String({ description: 'now: the end of the last bucket, which may be shorter' }),
-  bucket_seconds: Type.Integer(),
-  tenantId: Type.Union([Type.String(), Type.Null()], { description: 'null: the whole platform' }),
-  buckets: Type.Array(
-    Type.Object({
-      start: Type.String(),
-      sign_ins: Count,
-      failures: Count,
-      throttled: Count,
-      tokens_issued: Count,
-      active_sessions: Type.Integer({ minimum: 0, description: 'open at the end of the bucket' }),
-    }),
-  ),
-  totals: Type.Object({ sign_ins: Count, failures: Count, throttled: Count, tokens_issued: Count }),
-});
+export const Stats = Type.Object(
+  {
+    since: Type.String({ description: "the first bucket's start" }),
+    until: Type.String({ description: 'now: the end of the last bucket, which may be shorter' }),
+    bucket_seconds: Type.Integer(),
+    tenantId: Type.Union([Type.String(), Type.Null()], { description: 'null: the whole platform' }),
+    buckets: Type.Array(
+      Type.Object({
+        start: Type.String(),
+        sign_ins: Count,
+        failures: Count,
+        throttled: Count,
+        tokens_issued: Count,
+        active_sessions: Type.Integer({ minimum: 0, description: 'open at the end of the bucket' }),
+      }),
+    ),
+    totals: Type.Object({ sign_ins: Count, failures: Count, throttled: Count, tokens_issued: Count }),
+  },
+  { $id: 'Stats' },
+);
+
+/**
+ * The named schemas: each is one entry of the document's `components.schemas` (its `$id`), and
+ * routes and other schemas refer to it with `$ref` (router.ts).
+ */
+export const COMPONENTS: readonly TSchema[] = [
+  Problem,
+  Tenant,
+  CreateTenant,
+  PatchTenant,
+  User,
+  CreateUser,
+  PatchUser,
+  SetPassword,
+  AccessKey,
+  NewAccessKey,
+  PatchAccessKey,
+  Application,
+  NewApplication,
+  RotatedSecret,
+  CreateApplication,
+  PatchApplication,
+  Grant,
+  Area,
+  CreateArea,
+  PatchArea,
+  SigningKey,
+  Session,
+  AuditEvent,
+  TotpEnrollment,
+  Stats,
+];
