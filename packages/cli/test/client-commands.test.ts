@@ -1,89 +1,25 @@
 // The client commands of the built `cxauth` against a real `cxauth serve --demo` (global service and
 // the na1 API) on free ports: the demo credentials file, the whole flow, profiles, and exit codes.
 // Needs the build (`npx tsc -b`, done by `npm test`): it runs packages/cli/bin/cxauth.js.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/ports.js';
+import { demoServe } from './support/demo-serve.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = path.join(ROOT, 'packages/cli/bin/cxauth.js');
 const SERVER_TIME = '/inContactAPI/services/v25.0/server-time';
 const SERVER_TIME_FORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'cxauth-client-commands-'));
-const dataDir = path.join(tmp, 'data');
-let server: ChildProcess | undefined;
-let serverOutput = '';
+const demo = demoServe('cxauth-client-commands-');
+const { tmp, dataDir, cxauth } = demo;
 let issuer: string;
 let apiEndpoint: string;
-/** The environment of every client command: HOME in tmp, the demo data folder, nothing else of ours. */
-let env: NodeJS.ProcessEnv;
-
-/** Runs `cxauth …` to completion. */
-function cxauth(args: string[], extraEnv: NodeJS.ProcessEnv = {}, stdin = '') {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...env, ...extraEnv } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end(stdin);
-  });
-}
-
-async function waitReady(url: string, ms = 45_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null) throw new Error(`cxauth serve exited:\n${serverOutput}`);
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} not ready after ${ms} ms:\n${serverOutput}`);
-}
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'packages/cli/dist/commands/token.js'))) {
-    throw new Error('packages/cli is not built: run `npx tsc -b` (npm test does) before this test');
-  }
-  const [port, apiPort] = [await freePort(), await freePort()];
-  issuer = `http://127.0.0.1:${port}`;
-  apiEndpoint = `http://127.0.0.1:${apiPort}`;
-  env = { PATH: process.env['PATH'], HOME: tmp, CXAUTH_DATA_DIR: dataDir };
-  server = spawn(process.execPath, [BIN, 'serve', '--demo'], {
-    cwd: tmp,
-    env: { ...env, CXAUTH_PORT: String(port), CXAUTH_API_PORT: String(apiPort), CXAUTH_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout?.on('data', (d: Buffer) => {
-    serverOutput += d.toString();
-  });
-  server.stderr?.on('data', (d: Buffer) => {
-    serverOutput += d.toString();
-  });
-  await waitReady(`${issuer}/readyz`);
-  await waitReady(`${apiEndpoint}/healthz`);
+  await demo.start();
+  ({ issuer, apiEndpoint } = demo);
 });
 
-afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server?.once('exit', resolve));
-    server.kill('SIGTERM');
-    const timer = setTimeout(() => server?.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => demo.close());
 
 describe('client commands against cxauth serve --demo', () => {
   it('reads $CXAUTH_DATA_DIR/demo-credentials.json when no credentials are given, and calls the API', async () => {
@@ -186,9 +122,7 @@ describe('client commands against cxauth serve --demo', () => {
     // Partial credentials do not silently borrow the rest from the implicit demo file.
     expect((await cxauth(['token', '--client-secret', 'x'])).code).toBe(2);
     expect((await cxauth(['token', '--issuer', 'nowhere'])).code).toBe(2);
-    const exited = new Promise((resolve) => server?.once('exit', resolve));
-    server?.kill('SIGTERM');
-    await exited;
+    await demo.stop();
     const down = await cxauth(['token']);
     expect(down.code).toBe(3);
     expect(down.err).toMatch(/could not reach 127\.0\.0\.1:\d+.*\[network\]/);
