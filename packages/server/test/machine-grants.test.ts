@@ -266,6 +266,70 @@ describe.each(dialects)('machine grants (%s)', (dialect) => {
       expect(info.statusCode).toBe(401);
     });
 
+    it("never gives an app that is not first-party an operator's token, nor a user-facing one what its user did not allow", async () => {
+      const operator = await svc.addUser(svc.fixture.tenant, { operator: true });
+      const opKey = await svc.addAccessKey(operator);
+      const opToken = (
+        await tokenRequest(
+          svc.app,
+          { grant_type: 'password', username: opKey.id, password: opKey.secret },
+          as(svc.fixture),
+        )
+      ).json().access_token as string;
+      expect((await exchange(opToken)).json().error).toBe('invalid_request');
+      const trusted = await svc.addApplication({ grantTypes: [TOKEN_EXCHANGE], firstParty: true });
+      expect((await exchange(opToken, {}, trusted)).statusCode).toBe(200);
+
+      // A confidential app a tenant's Administrator registered: a consent page exists for it.
+      const portal = await svc.addApplication({
+        type: 'confidential',
+        tenantId: svc.fixture.tenant.id,
+        grantTypes: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE],
+      });
+      const { access_token } = await userToken('openid profile');
+      const refused = await exchange(access_token, {}, portal);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error).toBe('invalid_grant');
+      const now = new Date();
+      await svc.storage.consents.put({
+        userId: svc.fixture.user.id,
+        clientId: portal.clientId,
+        scopes: ['openid'],
+        createdAt: now,
+        updatedAt: now,
+      });
+      expect((await exchange(access_token, {}, portal)).json().error).toBe('invalid_grant');
+      const narrowed = await exchange(access_token, { scope: 'openid' }, portal);
+      expect(narrowed.statusCode).toBe(200);
+      expect(claimsOf(narrowed.json().access_token)['client_id']).toBe(portal.clientId);
+    });
+
+    it('lets the exchanging app revoke its token alone: the source app stays signed in, and one event is published', async () => {
+      const { access_token } = await userToken();
+      const exchanged = (await exchange(access_token)).json().access_token as string;
+      const revoke = () =>
+        svc.app.inject({
+          method: 'POST',
+          url: '/auth/revoke',
+          headers: { ...as(exchanger), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ token: exchanged }).toString(),
+        });
+      const since = new Date(Date.now() - 5_000);
+      expect((await revoke()).statusCode).toBe(200);
+      expect((await revoke()).statusCode).toBe(200);
+      const userinfo = (token: string) =>
+        svc.app.inject({ url: '/auth/userinfo', headers: { authorization: `Bearer ${token}` } });
+      expect((await userinfo(exchanged)).statusCode).toBe(401);
+      expect((await userinfo(access_token)).statusCode).toBe(200);
+      const jti = claimsOf(exchanged)['jti'];
+      const events = (await svc.storage.revocations.since(since)).filter(
+        (e) => e.kind === 'jti' && e.value === jti,
+      );
+      expect(events).toHaveLength(1);
+      const sid = claimsOf(access_token)['sid'] as string;
+      expect((await svc.storage.sessions.get(sid))?.revokedAt).toBeNull();
+    });
+
     it('refuses a subject token once its access key, user or application is deactivated', async () => {
       const user = await svc.addUser(svc.fixture.tenant);
       const key = await svc.addAccessKey(user);

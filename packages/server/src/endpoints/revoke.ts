@@ -1,6 +1,7 @@
 // POST /auth/revoke: a client ends a refresh token or an access token it was issued, and with it the
 // token's session (every token of that grant); an application's own token (client credentials, no
-// session) by its `jti`. Anything else is answered 200 and changes nothing.
+// session) and a token it got by exchange (another app's session) alone, by its `jti`. Anything else
+// is answered 200 and changes nothing.
 
 import { isUserClaims } from '@cxauth/verify';
 import type { FastifyInstance } from 'fastify';
@@ -42,11 +43,20 @@ async function revokeAccessToken(
   // An application's own token has no session to end: that one token is revoked by its jti, refused
   // at once by introspection and userinfo here and, through the revocation feed, by the regional APIs
   // until it expires (docs/revocation.md).
-  if (!isUserClaims(verified.claims)) {
-    await services.storage.revocations.revokeToken(verified.claims.jti, services.clock());
+  const { claims } = verified;
+  // A token exchanged from another app's (RFC 8693) shares that app's session: ending the session
+  // would let the exchanging app sign the user out of the other one, so it too is revoked alone.
+  const alone =
+    !isUserClaims(claims) || (await services.storage.sessions.get(claims.sid))?.clientId !== client.clientId;
+  if (!alone) {
+    await services.storage.sessions.revoke(claims.sid, 'revoked by the client', services.clock());
     return true;
   }
-  await services.storage.sessions.revoke(verified.claims.sid, 'revoked by the client', services.clock());
+  // Once is enough: revoking it again would only add copies of one event to the public feed.
+  const issuedAt = new Date(claims.iat * 1000 - 1000);
+  if (!(await services.storage.revocations.isTokenRevoked(claims.jti, issuedAt))) {
+    await services.storage.revocations.revokeToken(claims.jti, services.clock());
+  }
   return true;
 }
 

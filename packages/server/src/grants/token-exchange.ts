@@ -3,8 +3,11 @@
 // for the same user. The new token keeps the subject token's session (`sid`): it is a view of the
 // same sign-in, so logging out, revoking or any deactivation ends both at once, and no session is
 // written per exchange. No refresh token and no id_token: the caller exchanges again when it needs to.
+// An app that is not first-party never gets an operator's token, and a user-facing one only what the
+// user allowed it on the consent page (interaction/consent-rules.ts).
 import { TOKEN_EXCHANGE } from '../domain/app-types.js';
-import { InvalidRequest, OAuthError } from '../protocol/errors.js';
+import { consentCovers } from '../interaction/consent-rules.js';
+import { InvalidGrant, InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
 import type { ThrottleIdentifier } from '../throttling/throttle.js';
@@ -86,6 +89,16 @@ export async function handler({
   const granted = live.claims.scope.split(' ').filter((s) => s !== '' && client.scopes.includes(s));
   const scope = parseScope(params['scope'], granted, granted.join(' '));
   refuseUnentitledScope(scope, client, live.user);
+  if (!client.firstParty) {
+    // An app the platform does not run (a tenant's Administrator may register one) never acts as a
+    // platform operator: it would hold what the Administrator may not touch (docs/admin-api.md).
+    if (live.user.operator) throw new InvalidRequest(UNUSABLE);
+    // A user-facing app gets only what its user allowed it on the consent page (RFC 9700 §2.3); a
+    // backend app, which has no page, is bound to one tenant and acts for that tenant's users.
+    if (client.type !== 'backend' && !(await consentCovers(services.storage, client, live.user.id, scope))) {
+      throw new InvalidGrant('the user has not allowed this application that scope (consent)');
+    }
+  }
   return services.tokens.issue({
     resource,
     clientId: client.clientId,

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../domain/types.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import type { Storage } from '../storage/contract/index.js';
+import { consentCovers } from './consent-rules.js';
 import { sendPage } from './html.js';
 import {
   browserId,
@@ -56,10 +57,7 @@ export async function needsConsent(
 ): Promise<boolean> {
   if (app.firstParty) return false;
   if (req.consent) return true;
-  const consent = await storage.consents.get(userId, app.clientId);
-  if (!consent) return true;
-  const allowed = new Set(consent.scopes);
-  return !scopesOf(req.scope).every((s) => allowed.has(s));
+  return !(await consentCovers(storage, app, userId, req.scope));
 }
 
 /** Remembers that the user allowed `scope` (added to what was allowed before). */

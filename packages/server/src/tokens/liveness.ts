@@ -119,6 +119,14 @@ async function liveUser(storage: Storage, claims: AccessTokenClaims, userId: str
   if (!isUserClaims(claims)) return undefined;
   const session = await storage.sessions.get(claims.sid);
   if (!session || session.userId !== userId || session.tenantId !== claims.tenantId) return undefined;
+  // A token exchanged by another application shares the session but is revoked alone, by its jti
+  // (endpoints/revoke.ts): the exchanging app must not end the sign-in of the app it came from.
+  if (
+    session.clientId !== claims.client_id &&
+    (await storage.revocations.isTokenRevoked(claims.jti, new Date(claims.iat * 1000 - 1000)))
+  ) {
+    return undefined;
+  }
   const live = await liveSession(storage, session, claims.client_id, now);
   if (!live) return undefined;
   const user: LiveUser = { kind: 'user', claims, ...live };
