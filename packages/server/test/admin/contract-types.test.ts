@@ -6,6 +6,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type * as S from '../../src/admin/api/schemas.js';
 import type {
   AccessKeyView,
+  ActivityView,
   ApplicationView,
   AreaView,
   GrantView,
@@ -21,6 +22,7 @@ describe('the admin views and the wire schemas', () => {
     expectTypeOf<UserView>().toEqualTypeOf<Static<typeof S.User>>();
     expectTypeOf<GrantView>().toEqualTypeOf<Static<typeof S.Grant>>();
     expectTypeOf<AreaView>().toEqualTypeOf<Static<typeof S.Area>>();
+    expectTypeOf<ActivityView>().toEqualTypeOf<Static<typeof S.Stats>>();
   });
 
   it('are the wire shapes less what the routes add', () => {

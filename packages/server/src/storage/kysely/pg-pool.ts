@@ -34,21 +34,6 @@ function beginStatement(t: DatabaseTimeouts): string {
 }
 
 /**
- * True when `err` says the connection itself is gone (closed, reset, refused, the server shutting
- * down) or reached a server that is not the primary, so that no transaction of it can still commit;
- * as opposed to a statement that timed out or was cancelled, which may still be running.
- */
-export function isConnectionLost(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  // PostgreSQL appendix A: 57P01-57P03 administrator or crash shutdown, cannot connect now; class 08
-  // connection exceptions; 25006 a write refused in recovery (the member is not the primary yet).
-  if (typeof code === 'string' && /^(57P0[123]|08...|25006)$/.test(code)) return true;
-  if (code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE') return true;
-  return /Connection terminated|not queryable|terminating connection/i.test(err.message);
-}
-
-/**
  * A statement that changes nothing when run again: a BEGIN or a plain read. Only those are resent on a
  * new connection when the first one died under them; a write whose connection died may have committed.
  */
