@@ -26,7 +26,7 @@ export {
 } from './admin/service/admin.js';
 export type { BootstrapInput, BootstrapResult } from './admin/service/bootstrap.js';
 export { bootstrapOperator, hasOperator } from './admin/service/bootstrap.js';
-export { CONSOLE_CLIENT_ID, ensureConsoleApp } from './admin/service/console-app.js';
+export { CONSOLE_CLIENT_ID, consoleUrl, ensureConsoleApp } from './admin/service/console-app.js';
 export type { DemoCredentials, DemoSeed } from './bootstrap/demo.js';
 export {
   DEMO_AREA,

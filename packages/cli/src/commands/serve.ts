@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { drain } from '@cxauth/internal';
 import {
+  consoleUrl,
   createAdmin,
   DEMO_CREDENTIALS_FILE,
   type DemoSeed,
@@ -215,11 +216,10 @@ async function serveAuthWith(
     await service.close();
     throw err;
   }
-  const consoleUrl = `${config.issuer.replace(/\/+$/, '')}/console/`;
   const report: Record<string, unknown> = {
     issuer: config.issuer,
     auth: service.url,
-    console: consoleUrl,
+    console: consoleUrl(config.issuer),
     apis: apis.map((a) => ({ area: a.area, url: a.url })),
   };
   if (service.managementUrl) report['management'] = service.managementUrl;
@@ -233,7 +233,7 @@ async function serveAuthWith(
     print(io, report, true);
   } else {
     io.stdout(`cxauth global service listening on ${service.url} (issuer ${config.issuer})`);
-    io.stdout(`cxauth console: ${consoleUrl}`);
+    io.stdout(`cxauth console: ${report.console}`);
     for (const a of apis) io.stdout(`cxauth regional API ${a.area} listening on ${a.url}`);
     if (seeded) reportDemo(io, seeded);
     if (noOperator) {

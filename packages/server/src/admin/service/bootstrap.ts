@@ -7,7 +7,7 @@ import { AdminError } from '../../protocol/errors.js';
 import { passwordProblem } from '../../secrets/passwords.js';
 import type { Storage } from '../../storage/contract/index.js';
 import type { Admin } from './admin.js';
-import { CONSOLE_PATH } from './console-app.js';
+import { consoleUrl } from './console-app.js';
 import { invalid } from './context.js';
 
 export interface BootstrapInput {
@@ -82,7 +82,7 @@ export async function bootstrapOperator(
     userId: user.id,
     email: user.email,
     operator: true,
-    console: `${issuer.replace(/\/+$/, '')}${CONSOLE_PATH}`,
+    console: consoleUrl(issuer),
   };
   if (input.totp) result.otpauth_uri = (await admin.enrollTotp(user.id)).otpauth_uri;
   return result;

@@ -12,8 +12,11 @@ export const CONSOLE_CLIENT_ID = 'cxauth-console';
 /** The path the console is served under. */
 export const CONSOLE_PATH = '/console/';
 
+/** Where an issuer serves its console. */
+export const consoleUrl = (issuer: string): string => `${issuer.replace(/\/+$/, '')}${CONSOLE_PATH}`;
+
 function consoleLists(issuer: string) {
-  const base = `${issuer.replace(/\/+$/, '')}${CONSOLE_PATH}`;
+  const base = consoleUrl(issuer);
   return { redirectUris: [`${base}callback`], postLogoutRedirectUris: [base] };
 }
 
