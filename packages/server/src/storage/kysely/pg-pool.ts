@@ -108,7 +108,7 @@ class GuardedClient {
   async #again(text: string, parameters: readonly unknown[], first: unknown): Promise<pg.QueryResult> {
     let pause = FIRST_PAUSE_MS;
     for (let last = first; ; pause = Math.min(2 * pause, MAX_PAUSE_MS)) {
-      this.#client.removeListener('error', this.#onError);
+      forget(this.#client, this.#onError);
       this.#client.release(true);
       this.#broken = false;
       try {
@@ -146,10 +146,24 @@ class GuardedClient {
   release(destroy?: boolean): void {
     const broken = this.#broken;
     this.#broken = false;
-    this.#client.removeListener('error', this.#onError);
     // pg-pool ends and forgets a client released with a truthy value.
-    this.#client.release(destroy || broken || undefined);
+    const ending = destroy || broken;
+    if (ending) forget(this.#client, this.#onError);
+    else this.#client.removeListener('error', this.#onError);
+    this.#client.release(ending || undefined);
   }
+}
+
+const ignore = () => undefined;
+
+/**
+ * Stops watching a client that is being ended: the server's own farewell (57P01 "terminating
+ * connection", a reset) can still arrive while it closes, and an 'error' event nobody hears ends the
+ * process. An ended client is never checked out again, so its one listener cannot pile up.
+ */
+function forget(client: pg.PoolClient, onError: () => void): void {
+  client.removeListener('error', onError);
+  client.on('error', ignore);
 }
 
 /** What a GuardedClient holds after its connection was dropped and no new one came. */
