@@ -57,9 +57,15 @@ it('lists a grant given on the consent page and withdraws it', async () => {
   await shoot(page, 'desktop-consent');
   // Read from the browser's request for the redirect URI, not by intercepting it: the npm Chromium
   // does not hand a redirected navigation to page.route (test/support/chromium.ts).
-  const back = page.waitForRequest((r) => r.url().startsWith(REDIRECT), { timeout: 30_000 });
+  // Nothing listens there, so the request fails and the browser shows its error page: wait for that
+  // page, or its navigation would cut the next one short.
+  const back = page.waitForEvent('requestfailed', {
+    predicate: (r) => r.url().startsWith(REDIRECT),
+    timeout: 30_000,
+  });
   await page.getByRole('button', { name: 'Allow' }).click();
   expect(new URL((await back).url()).searchParams.get('code')).toBeTruthy();
+  await page.waitForURL((url) => url.protocol === 'chrome-error:');
 
   await page.goto(`${demo.issuer}/console/connected-apps`);
   await page.getByRole('heading', { name: 'Connected applications', level: 1 }).waitFor();
