@@ -27,12 +27,8 @@ import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
 import { registerRequestMetrics } from './http/metrics.js';
-import { allowedMethods, corsRoutes, enforceRoutes, ROUTE, routinePaths } from './http/routes.js';
+import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
 import { registerStrictHeaders } from './http/strict.js';
-import { cookieJar } from './interaction/cookies.js';
-import { createDeviceCookies } from './interaction/device-cookie.js';
-import { createSealer } from './interaction/seal.js';
-import { signInSessions } from './interaction/session.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
 import type { LoadedKeys } from './keys/signing-keys.js';
@@ -45,7 +41,7 @@ import { revocationFeed } from './revocation/feed.js';
 import type { Hasher } from './secrets/hasher.js';
 import { createServices, type Services } from './services/index.js';
 import type { Storage } from './storage/contract/index.js';
-import { type SignInThrottle, sharedSignInThrottle } from './throttling/sign-in.js';
+import type { SignInThrottle } from './throttling/sign-in.js';
 
 export interface CreateServerOptions {
   readonly config: ServerConfig;
@@ -173,7 +169,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     await app.close();
     throw err;
   }
-  const { clock, hasher, lookups, audit, throttle, ring, resources, timing } = services;
+  const { clock, hasher, lookups, audit, ring, timing } = services;
   // First: every hook, handler and log line after it reads the client address from request.ip.
   registerClientAddress(app, config.trustedProxies);
   const routes = enforceRoutes(app);
@@ -205,45 +201,13 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       clock,
     }),
   );
-  // The three endpoints a client calls with a form read the one services object.
+  // Each endpoint takes the part of the one services object it reads (Pick<Services, …>).
   registerTokenEndpoint(app, services, grants);
   registerRevocation(app, services);
   registerIntrospection(app, services);
-  registerUserinfo(app, {
-    verifier: ring.anyAudience,
-    storage,
-    clock,
-  });
-  const kekForSignIn = options.kek ?? config.kek;
-  const cookies = cookieJar(config.issuer);
-  const sealer = createSealer(kekForSignIn);
-  const sessions = signInSessions({ storage, hasher, cookies, ttl: config.signIn.signInSessionTtl });
-  registerAuthorize(app, {
-    config,
-    storage,
-    hasher,
-    kek: kekForSignIn,
-    sealer,
-    cookies,
-    sessions,
-    throttle: options.signInThrottle ?? sharedSignInThrottle(throttle),
-    devices: createDeviceCookies(kekForSignIn),
-    action: ROUTE.authorize.path,
-    lookups,
-    clock,
-    resources,
-  });
-  registerLogout(app, {
-    issuer: config.issuer,
-    storage,
-    lookups,
-    sessions,
-    sealer,
-    cookies,
-    verifier: ring.verifier,
-    clock,
-    interactionTtl: config.signIn.interactionTtl,
-  });
+  registerUserinfo(app, services);
+  registerAuthorize(app, services);
+  registerLogout(app, services);
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage, options.issuerCheck);
   registerConsole(app, options.consoleDir);
@@ -255,10 +219,10 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       retention: config.retention,
       throttling: config.throttling,
       tokens: config.tokens,
-      ...(kekForSignIn
+      ...(services.kek
         ? {
-            signing: { kek: kekForSignIn, alg: config.signingAlg, timing },
-            credentials: { kek: kekForSignIn, issuer: config.issuer },
+            signing: { kek: services.kek, alg: config.signingAlg, timing },
+            credentials: { kek: services.kek, issuer: config.issuer },
           }
         : {}),
     }),

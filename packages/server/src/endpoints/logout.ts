@@ -14,6 +14,7 @@ import type { Sealer } from '../interaction/seal.js';
 import type { SignInSessions } from '../interaction/session.js';
 import { loggedOutPage, logoutConfirmPage } from '../interaction/views.js';
 import { hasControlChar, isForm } from '../protocol/params.js';
+import type { Services } from '../services/index.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Lookups } from '../storage/lookups.js';
 
@@ -175,7 +176,22 @@ async function confirm(deps: LogoutDeps, request: FastifyRequest, reply: Fastify
  * Registers the end-session endpoint.
  * @see OpenID Connect RP-Initiated Logout 1.0 §2–§3
  */
-export function registerLogout(app: FastifyInstance, deps: LogoutDeps): void {
+export function registerLogout(
+  app: FastifyInstance,
+  services: Pick<Services, 'config' | 'storage' | 'lookups' | 'signIn' | 'ring' | 'clock'>,
+): void {
+  const { config, signIn } = services;
+  const deps: LogoutDeps = {
+    issuer: config.issuer,
+    storage: services.storage,
+    lookups: services.lookups,
+    sessions: signIn.sessions,
+    sealer: signIn.sealer,
+    cookies: signIn.cookies,
+    verifier: services.ring.verifier,
+    clock: services.clock,
+    interactionTtl: config.signIn.interactionTtl,
+  };
   const handle = async (request: FastifyRequest, reply: FastifyReply, params: Params) => {
     const view = await deps.lookups.current(request);
     if (request.method === 'POST' && params['interaction'] !== undefined)

@@ -8,6 +8,7 @@ import { bearerToken } from '../protocol/bearer.js';
 import { InvalidToken, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { hasScope } from '../protocol/scope.js';
+import type { Services } from '../services/index.js';
 import type { Storage } from '../storage/contract/index.js';
 import { bearerClaims, ENDED, liveToken } from '../tokens/liveness.js';
 
@@ -22,7 +23,15 @@ export interface UserinfoDeps {
  * Registers userinfo. An application-subject token has no user here (`invalid_token`).
  * @see OpenID Connect Core 1.0 §5.3, RFC 6750 §3
  */
-export function registerUserinfo(app: FastifyInstance, deps: UserinfoDeps): void {
+export function registerUserinfo(
+  app: FastifyInstance,
+  services: Pick<Services, 'ring' | 'storage' | 'clock'>,
+): void {
+  const deps: UserinfoDeps = {
+    verifier: services.ring.anyAudience,
+    storage: services.storage,
+    clock: services.clock,
+  };
   const handler = async (request: FastifyRequest) => {
     const body = request.method === 'POST' ? (request.body as FormParams | undefined) : undefined;
     const claims = await bearerClaims(deps.verifier, bearerToken(request.headers.authorization, body));

@@ -4,6 +4,10 @@
 
 import type { ServerConfig } from '../config/config.js';
 import type { Logger } from '../domain/logger.js';
+import { type CookieJar, cookieJar } from '../interaction/cookies.js';
+import { createDeviceCookies, type DeviceCookies } from '../interaction/device-cookie.js';
+import { createSealer, type Sealer } from '../interaction/seal.js';
+import { type SignInSessions, signInSessions } from '../interaction/session.js';
 import { KeyRing } from '../keys/key-ring.js';
 import { type LoadedKeys, loadSigningKeys } from '../keys/signing-keys.js';
 import { type KeyTiming, keyTiming } from '../keys/states.js';
@@ -14,11 +18,17 @@ import type { Hasher } from '../secrets/hasher.js';
 import { SecretHasher } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import { createLookups, type Lookups } from '../storage/lookups.js';
+import { type SignInThrottle, sharedSignInThrottle } from '../throttling/sign-in.js';
 import { createThrottle, type Throttle } from '../throttling/throttle.js';
 import { TokenIssuer } from '../tokens/issuer.js';
 
 export interface Services {
   readonly config: ServerConfig;
+  /**
+   * The key-encryption key (the parameter, else CXAUTH_KEK): seals private keys and TOTP secrets;
+   * undefined on a node given its keys and hasher, which then checks no second factor.
+   */
+  readonly kek: Buffer | undefined;
   readonly storage: Storage;
   /** The time: one source for every service. */
   readonly clock: () => Date;
@@ -35,6 +45,19 @@ export interface Services {
   /** The access token audiences (RFC 8707): the admin API's, and the regional APIs' shared one. */
   readonly resources: { readonly admin: string; readonly shared: string };
   readonly timing: KeyTiming;
+  /** What the browser-facing pages share: sign-in, consent and logout. */
+  readonly signIn: SignInServices;
+}
+
+/** The services of the pages people sign in and out with (interaction/). */
+export interface SignInServices {
+  /** Seals each page's form for its purpose, and makes and checks CSRF tokens. */
+  readonly sealer: Sealer;
+  readonly cookies: CookieJar;
+  readonly sessions: SignInSessions;
+  /** Throttling of the sign-in form (passwords and second factors; device cookies exempt). */
+  readonly throttle: SignInThrottle;
+  readonly devices: DeviceCookies;
 }
 
 export interface ServiceParameters {
@@ -49,6 +72,8 @@ export interface ServiceParameters {
   readonly keys?: LoadedKeys | undefined;
   readonly audit?: Audit | undefined;
   readonly metrics?: ServiceMetrics | undefined;
+  /** Throttling of the sign-in form (default: the shared throttle of every credential check). */
+  readonly signInThrottle?: SignInThrottle | undefined;
 }
 
 /** Builds the services; what is not passed gets its default. */
@@ -61,6 +86,7 @@ export async function createServices({
   hasher = kek && new SecretHasher(kek),
   keys,
   metrics,
+  signInThrottle,
   audit = createAudit({
     store: storage.auditEvents,
     log: (line, message) => log.info(line, message),
@@ -79,8 +105,16 @@ export async function createServices({
     clockTolerance: config.tokens.clockTolerance,
     clock: () => clock().getTime(),
   });
+  const throttle = createThrottle(storage.throttle, config.throttling, {
+    clock,
+    onThrottled: metrics?.throttled,
+    audit,
+  });
+  const sealingKek = kek ?? config.kek;
+  const cookies = cookieJar(config.issuer);
   return {
     config,
+    kek: sealingKek,
     storage,
     clock,
     hasher,
@@ -88,11 +122,7 @@ export async function createServices({
       onOriginsError: (err) => log.warn({ err }, 'could not read CORS origins'),
     }),
     audit,
-    throttle: createThrottle(storage.throttle, config.throttling, {
-      clock,
-      onThrottled: metrics?.throttled,
-      audit,
-    }),
+    throttle,
     ring,
     tokens: new TokenIssuer({
       signer: ring,
@@ -102,5 +132,12 @@ export async function createServices({
     }),
     resources,
     timing,
+    signIn: {
+      sealer: createSealer(sealingKek),
+      cookies,
+      sessions: signInSessions({ storage, hasher, cookies, ttl: config.signIn.signInSessionTtl }),
+      throttle: signInThrottle ?? sharedSignInThrottle(throttle),
+      devices: createDeviceCookies(sealingKek),
+    },
   };
 }

@@ -20,6 +20,7 @@ import {
 } from '../../protocol/authorization-request.js';
 import { isForm } from '../../protocol/params.js';
 import type { Resources } from '../../protocol/resource.js';
+import type { Services } from '../../services/index.js';
 import type { Lookups } from '../../storage/lookups.js';
 
 export interface AuthorizeDeps extends InteractionDeps {
@@ -95,7 +96,24 @@ async function authorize(
  * Registers the authorization endpoint.
  * @see RFC 6749 §3.1 and §4.1, RFC 7636, RFC 9207, OIDC Core §3.1.2
  */
-export function registerAuthorize(app: FastifyInstance, deps: AuthorizeDeps): void {
+export function registerAuthorize(
+  app: FastifyInstance,
+  services: Pick<
+    Services,
+    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock' | 'resources'
+  >,
+): void {
+  const deps: AuthorizeDeps = {
+    ...services.signIn,
+    config: services.config,
+    storage: services.storage,
+    hasher: services.hasher,
+    kek: services.kek,
+    action: ROUTE.authorize.path,
+    lookups: services.lookups,
+    clock: services.clock,
+    resources: services.resources,
+  };
   const handle = async (request: FastifyRequest, reply: FastifyReply, params: RawParams) => {
     const view = await deps.lookups.current(request);
     if (request.method === 'POST' && typeof params['interaction'] === 'string') {
