@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRegionalServer, SERVER_TIME_PATH } from '../packages/regional/src/index.js';
-import { loadConfig } from '../packages/server/src/config/config.js';
+import { TOKEN_DEFAULTS } from '../packages/server/src/config/tokens.js';
 import type { SigningAlg } from '../packages/server/src/domain/types.js';
 import {
   listSigningKeys,
@@ -13,10 +13,8 @@ import {
   rotateSigningKey,
 } from '../packages/server/src/keys/signing-keys.js';
 import { keyTiming } from '../packages/server/src/keys/states.js';
-import { createServer } from '../packages/server/src/server.js';
 import { startTestService, type TestService } from '../packages/server/test/support/service.js';
 import { createVerifier } from '../packages/verify/src/index.js';
-import { freePort } from './support/ports.js';
 
 const SHORT = { jwksMaxAge: 1, keyReloadMs: 250 };
 const TOKENS = { accessTokenTtl: 2, clockTolerance: 1 };
@@ -34,17 +32,16 @@ interface Stack {
 }
 
 async function stack(alg: SigningAlg): Promise<Stack> {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const svc = await startTestService({ issuer, env: { CXAUTH_SIGNING_ALG: alg } });
+  // Real time, short token and key times, and keys read again from storage every reload.
+  const svc = await startTestService({
+    listen: true,
+    env: { CXAUTH_SIGNING_ALG: alg },
+    config: { ...SHORT, tokens: { ...TOKEN_DEFAULTS, ...TOKENS } },
+    now: () => new Date(),
+    reloadFromStorage: true,
+  });
   closers.push(() => svc.close());
-  const config = loadConfig(
-    { CXAUTH_DATABASE_URL: svc.config.databaseUrl, CXAUTH_ISSUER: issuer, CXAUTH_SIGNING_ALG: alg },
-    { kek: svc.kek, ...SHORT, tokens: { ...svc.config.tokens, ...TOKENS } },
-  );
-  const app = await createServer({ config, storage: svc.storage, kek: svc.kek, hasher: svc.hasher });
-  await app.listen({ host: '127.0.0.1', port });
-  closers.push(() => app.close());
+  const issuer = svc.url;
   const regional = await createRegionalServer({
     area: svc.fixture.area.name,
     issuer,

@@ -3,7 +3,6 @@
 // to a temporary folder (its path is printed). The browser is the system Chromium or the npm one
 // (test/support/chromium.ts).
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -21,18 +20,13 @@ let browser: Browser;
 const shots = mkdtempSync(path.join(os.tmpdir(), 'cxauth-sign-in-shots-'));
 
 beforeAll(async () => {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  issuer = `http://127.0.0.1:${port}`;
   // The real clock: the browser's requests and the TOTP code must agree on the time.
-  svc = await startTestService({ issuer });
+  svc = await startTestService({ listen: true });
+  issuer = svc.url;
   svc.clock.current = new Date();
   setInterval(() => {
     svc.clock.current = new Date();
   }, 200).unref();
-  await svc.app.listen({ host: '127.0.0.1', port });
   app = await publicApp(svc);
   browser = await launchChromium();
   console.log(`sign-in screenshots: ${shots}`);

@@ -2,7 +2,6 @@
 // trace or an internal detail; logs without credentials.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '../src/server.js';
 import type { Storage } from '../src/storage/contract/index.js';
 import { basic, tokenRequest } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -67,77 +66,60 @@ describe('errors', () => {
 
   it('turns an unexpected failure into a bare 500 server_error, logged without secrets', async () => {
     const sink = logSink();
-    const app = await createServer({
-      config: svc.config,
-      storage: brokenStorage(svc.storage, 'applications', 'db exploded at /var/lib/secret-path'),
-      hasher: svc.hasher,
-      keys: svc.keys,
+    const { app } = await svc.secondNode({
+      wrapStorage: (storage) => brokenStorage(storage, 'applications', 'db exploded at /var/lib/secret-path'),
       logger: { stream: sink.stream },
     });
-    try {
-      const authorization = basic(svc.fixture.clientId, svc.fixture.clientSecret);
-      const res = await tokenRequest(
-        app,
-        { grant_type: 'password', username: svc.fixture.accessKeyId, password: svc.fixture.accessKeySecret },
-        { authorization },
-      );
-      expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual({ error: 'server_error', error_description: 'internal server error' });
-      expect(res.body).not.toContain('exploded');
-      const log = sink.text();
-      expect(log).toContain('db exploded');
-      expect(log).toContain('"status":500');
-      for (const secret of [
-        authorization.slice(6),
-        svc.fixture.clientSecret,
-        svc.fixture.accessKeySecret,
-        encodeURIComponent(svc.fixture.accessKeySecret),
-      ]) {
-        expect(log).not.toContain(secret);
-      }
-    } finally {
-      await app.close();
+    const authorization = basic(svc.fixture.clientId, svc.fixture.clientSecret);
+    const res = await tokenRequest(
+      app,
+      { grant_type: 'password', username: svc.fixture.accessKeyId, password: svc.fixture.accessKeySecret },
+      { authorization },
+    );
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ error: 'server_error', error_description: 'internal server error' });
+    expect(res.body).not.toContain('exploded');
+    const log = sink.text();
+    expect(log).toContain('db exploded');
+    expect(log).toContain('"status":500');
+    for (const secret of [
+      authorization.slice(6),
+      svc.fixture.clientSecret,
+      svc.fixture.accessKeySecret,
+      encodeURIComponent(svc.fixture.accessKeySecret),
+    ]) {
+      expect(log).not.toContain(secret);
     }
   });
 
   it('logs one line per request, with the path but not the query', async () => {
     const sink = logSink();
-    const app = await createServer({
-      config: svc.config,
-      storage: svc.storage,
-      hasher: svc.hasher,
-      keys: svc.keys,
-      logger: { stream: sink.stream },
+    const { app } = await svc.secondNode({ logger: { stream: sink.stream } });
+    await app.inject({
+      method: 'GET',
+      url: '/auth/userinfo?access_token=leaky',
+      headers: { authorization: 'Bearer x.y.z' },
     });
-    try {
-      await app.inject({
-        method: 'GET',
-        url: '/auth/userinfo?access_token=leaky',
-        headers: { authorization: 'Bearer x.y.z' },
-      });
-      const lines = sink
-        .text()
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/auth/userinfo', status: 401 });
-      // Successful discovery, JWKS and probe reads are routine (debug); their failures are not.
-      for (const url of ['/.well-known/openid-configuration', '/auth/jwks', '/healthz', '/readyz']) {
-        await app.inject({ method: 'GET', url });
-      }
-      await app.inject({ method: 'POST', url: '/auth/jwks' });
-      const after = sink
-        .text()
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
-      expect(after.map((l) => `${l.path} ${l.status}`)).toEqual(['/auth/userinfo 401', '/auth/jwks 405']);
-      expect(sink.text()).not.toContain('leaky');
-      expect(sink.text()).not.toContain('x.y.z');
-    } finally {
-      await app.close();
+    const lines = sink
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/auth/userinfo', status: 401 });
+    // Successful discovery, JWKS and probe reads are routine (debug); their failures are not.
+    for (const url of ['/.well-known/openid-configuration', '/auth/jwks', '/healthz', '/readyz']) {
+      await app.inject({ method: 'GET', url });
     }
+    await app.inject({ method: 'POST', url: '/auth/jwks' });
+    const after = sink
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(after.map((l) => `${l.path} ${l.status}`)).toEqual(['/auth/userinfo 401', '/auth/jwks 405']);
+    expect(sink.text()).not.toContain('leaky');
+    expect(sink.text()).not.toContain('x.y.z');
   });
 });
 
@@ -151,18 +133,15 @@ describe('health', () => {
   });
 
   it('is not ready when the database is unreachable: 503, while still alive', async () => {
-    const down = new Proxy(svc.storage, {
-      get: (target, key) =>
-        key === 'ping' ? () => Promise.reject(new Error('connection refused')) : Reflect.get(target, key),
-    });
-    const app = await createServer({ config: svc.config, storage: down, hasher: svc.hasher, keys: svc.keys });
-    try {
-      const ready = await app.inject({ method: 'GET', url: '/readyz' });
-      expect(ready.statusCode).toBe(503);
-      expect(ready.json().error).toBe('temporarily_unavailable');
-      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    } finally {
-      await app.close();
-    }
+    const down = (storage: Storage) =>
+      new Proxy(storage, {
+        get: (target, key) =>
+          key === 'ping' ? () => Promise.reject(new Error('connection refused')) : Reflect.get(target, key),
+      });
+    const { app } = await svc.secondNode({ wrapStorage: down });
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().error).toBe('temporarily_unavailable');
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 });

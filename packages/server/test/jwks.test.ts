@@ -3,7 +3,6 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEY_RELOAD_MS } from '../src/keys/key-ring.js';
 import { generateSigningKey, loadSigningKeys } from '../src/keys/signing-keys.js';
-import { createServer } from '../src/server.js';
 import { basic, headerOf, tokenRequest } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -46,13 +45,7 @@ describe('JWKS', () => {
 describe('key reload', () => {
   it('publishes and signs with a key another node added, after the reload interval', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const app = await createServer({
-      config: svc.config,
-      storage: svc.storage,
-      hasher: svc.hasher,
-      keys: svc.keys,
-      reloadKeys: () => loadSigningKeys(svc.storage, svc.kek),
-    });
+    const { app } = await svc.secondNode({ reloadKeys: () => loadSigningKeys(svc.storage, svc.kek) });
     try {
       // Published and signing from now: newer than the first key, so every node signs with it once loaded.
       const added = await generateSigningKey(svc.kek, new Date());
@@ -81,7 +74,6 @@ describe('key reload', () => {
       expect(info.statusCode).toBe(200);
     } finally {
       vi.useRealTimers();
-      await app.close();
     }
   });
 });

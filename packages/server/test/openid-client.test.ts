@@ -1,7 +1,6 @@
 // openid-client (a certified relying party library) drives the whole code flow against the service
 // over a real socket: discovery, the authorization URL with PKCE, the form, the callback with state,
 // iss and nonce checks, userinfo, refresh and logout.
-import net from 'node:net';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
@@ -12,19 +11,9 @@ let svc: TestService;
 let app: Application;
 let issuer: string;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  issuer = `http://127.0.0.1:${port}`;
-  svc = await startTestService({ issuer });
-  await svc.app.listen({ host: '127.0.0.1', port });
+  svc = await startTestService({ listen: true });
+  issuer = svc.url;
   app = await publicApp(svc);
 });
 afterAll(() => svc.close());

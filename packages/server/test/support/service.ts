@@ -74,8 +74,11 @@ export interface TestService {
   addAccessKey(user: User, o?: Partial<AccessKey>): Promise<{ key: AccessKey; id: string; secret: string }>;
   addUser(tenant: Tenant, o?: Partial<User>): Promise<User>;
   addTenant(o?: Partial<Tenant>): Promise<Tenant>;
-  /** Another node on the same database, with its own storage and caches; closed by `close()`. */
-  secondNode(): Promise<{ app: FastifyInstance; storage: Storage }>;
+  /**
+   * Another node on the same database, with its own storage and caches (or `wrapStorage` of them), its
+   * own logger or key reload when given; closed by `close()`, or earlier by the caller.
+   */
+  secondNode(options?: NodeOptions): Promise<{ app: FastifyInstance; storage: Storage }>;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,17 @@ export interface TestServiceOptions {
   now?: () => Date;
   /** Listen on a free port of 127.0.0.1, the issuer naming it (unless `issuer` is given). */
   listen?: boolean;
+  /** Give the server the KEK, so that it reads (and rotates when due) its keys from storage each reload. */
+  reloadFromStorage?: boolean;
+}
+
+/** What a second node may have of its own (TestService.secondNode). */
+export interface NodeOptions {
+  logger?: LoggerOption;
+  /** Wraps the node's own storage (e.g. one repository that fails). */
+  wrapStorage?: (storage: Storage) => Storage;
+  /** How the node reads its signing keys again every reload interval. */
+  reloadKeys?: () => Promise<LoadedKeys>;
 }
 
 export type DemoServiceOptions = Omit<TestServiceOptions, 'tenant' | 'application' | 'listen'>;
@@ -160,6 +174,7 @@ async function launch(b: Booted, options: TestServiceOptions): Promise<FastifyIn
     clock: options.now ?? b.clock.now,
     logger: options.logger ?? false,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.reloadFromStorage ? { kek: b.kek } : {}),
   });
   if (b.port) await app.listen({ host: '127.0.0.1', port: b.port });
   else await app.ready();
@@ -230,15 +245,16 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
 
   const app = await launch(booted, options);
   const nodes: { app: FastifyInstance; storage: Storage }[] = [];
-  const secondNode = async () => {
+  const secondNode = async (o: NodeOptions = {}) => {
     const node = await openStorage(config.databaseUrl, config.databaseTimeouts);
     const other = await createServer({
       config,
-      storage: node,
+      storage: o.wrapStorage?.(node) ?? node,
       hasher,
       keys,
       clock: options.now ?? clock.now,
-      logger: false,
+      logger: o.logger ?? false,
+      ...(o.reloadKeys ? { reloadKeys: o.reloadKeys } : {}),
     });
     await other.ready();
     nodes.push({ app: other, storage: node });
