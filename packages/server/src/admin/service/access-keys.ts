@@ -1,20 +1,13 @@
 // Admin of access keys: a user's key id and secret (secret shown once), listing, (de)activation.
-
+import type { Static } from '@sinclair/typebox';
 import type { AccessKey, Status } from '../../domain/types.js';
 import { AdminError } from '../../protocol/errors.js';
 import { generateAccessKeyPart } from '../../secrets/random-secrets.js';
+import type * as Wire from '../api/schemas.js';
 import { type AdminContext, creating, iso, notFound, text } from './context.js';
 
-export interface AccessKeyView {
-  accessKeyId: string;
-  userId: string;
-  tenantId: string;
-  status: Status;
-  createdAt: string | null;
-  lastUsedAt: string | null;
-  /** Who switched the key off while it is off (`owner` or `administrator`); null while active. */
-  deactivatedBy: 'owner' | 'administrator' | null;
-}
+/** An access key as the admin API shows it, less `active` (the route's reading of `status`). */
+export type AccessKeyView = Omit<Static<typeof Wire.AccessKey>, 'active'>;
 
 export function accessKeyView(k: AccessKey): AccessKeyView {
   return {

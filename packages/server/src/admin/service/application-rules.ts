@@ -1,6 +1,5 @@
 // What an application registration may say: exact CORS origins, redirect URIs that cannot be
 // hijacked, grants its type allows and scopes this service knows. One-line AdminError messages.
-
 import { APP_TYPE_RULES, isGrantName, typeAllows } from '../../domain/app-types.js';
 import type { AppType, GrantName, Tenancy } from '../../domain/types.js';
 import { SUPPORTED_SCOPES } from '../../protocol/scope.js';

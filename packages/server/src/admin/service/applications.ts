@@ -1,31 +1,22 @@
 // Admin of applications (OAuth clients): registration by type with a secret shown once (none for a
 // public application), exact CORS origins and redirect URIs, and updates of the lists.
 import crypto from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
 import { APP_TYPE_RULES, APP_TYPES, isAppType } from '../../domain/app-types.js';
 import type { Application, AppType, GrantName, Status, Tenancy } from '../../domain/types.js';
 import { ADMIN_SCOPE, DEFAULT_APP_SCOPES } from '../../protocol/scope.js';
 import { generateClientSecret } from '../../secrets/random-secrets.js';
+import type * as Wire from '../api/schemas.js';
 import { exactOrigin, grantsFor, redirectUri, scopesFor } from './application-rules.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
 
 export { exactOrigin } from './application-rules.js';
 
-export interface ApplicationView {
-  client_id: string;
-  name: string;
-  type: AppType;
-  tenancy: Tenancy;
-  tenantId: string | null;
-  origins: string[];
-  redirect_uris: string[];
-  post_logout_redirect_uris: string[];
+/** An application as the admin API shows it, less `active` (the route's reading of `status`). */
+export type ApplicationView = Omit<Static<typeof Wire.Application>, 'active' | 'grant_types'> & {
+  /** Narrower than the wire's strings: each a grant the service has (grants/index.ts). */
   grant_types: GrantName[];
-  scopes: string[];
-  first_party: boolean;
-  status: Status;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
+};
 
 /** The lists of a registration; each one given replaces the stored one on update. */
 export interface ApplicationLists {

@@ -1,18 +1,12 @@
 // Admin of areas: where tenants' APIs live (the endpoints tenant discovery returns).
+import type { Static } from '@sinclair/typebox';
 import type { Area } from '../../domain/types.js';
 import { AdminError } from '../../protocol/errors.js';
+import type * as Wire from '../api/schemas.js';
 import { type AdminContext, endpoint, invalid, iso, notFound, text } from './context.js';
 
-export interface AreaView {
-  name: string;
-  domain: string;
-  acdDomain: string;
-  uhDomain: string;
-  ui_endpoint: string;
-  auth_endpoint: string;
-  api_endpoint: string;
-  createdAt: string | null;
-}
+/** The admin API's wire shape (admin/api/schemas.ts). */
+export type AreaView = Static<typeof Wire.Area>;
 
 export interface CreateAreaInput {
   name: string;

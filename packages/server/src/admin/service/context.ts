@@ -1,5 +1,4 @@
 // What every admin module is built from, and the checks they share (one-line AdminError messages).
-
 import { AdminError, type AdminErrorField } from '../../protocol/errors.js';
 import type { Hasher } from '../../secrets/hasher.js';
 import type { Storage } from '../../storage/contract/index.js';

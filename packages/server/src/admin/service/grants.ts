@@ -1,17 +1,11 @@
 // Admin of grants: what a user allowed third-party applications on the consent page, and withdrawing
 // it, which ends that application's sessions of that user at once (through the revocation feed).
+import type { Static } from '@sinclair/typebox';
+import type * as Wire from '../api/schemas.js';
 import { type AdminContext, iso, notFound } from './context.js';
 
-export interface GrantView {
-  client_id: string;
-  /** The application's name. */
-  application: string;
-  /** The tenant that registered the application; null for an application of all tenants. */
-  tenantId: string | null;
-  scopes: string[];
-  createdAt: string | null;
-  updatedAt: string | null;
-}
+/** The admin API's wire shape (admin/api/schemas.ts). */
+export type GrantView = Static<typeof Wire.Grant>;
 
 export function grantAdmin(ctx: AdminContext) {
   return {

@@ -1,11 +1,13 @@
 // Admin of operational records: listing audit events and purging what has ended (the same purge the
 // service runs on its schedule).
+import type { Static } from '@sinclair/typebox';
 import type { RetentionConfig } from '../../config/retention.js';
 import { RETENTION_DEFAULTS } from '../../config/retention.js';
 import { THROTTLE_DEFAULTS, type ThrottleConfig } from '../../config/throttling.js';
 import { TOKEN_DEFAULTS, type TokenConfig } from '../../config/tokens.js';
 import { type PurgeReport, purge } from '../../maintenance/purge.js';
 import { auditJson } from '../../observability/audit.js';
+import type * as Wire from '../api/schemas.js';
 import type { AdminContext } from './context.js';
 import { invalid } from './context.js';
 
@@ -31,21 +33,8 @@ export interface ActivityInput {
   tenantId?: string;
 }
 
-export interface ActivityView {
-  since: string;
-  until: string;
-  bucket_seconds: number;
-  tenantId: string | null;
-  buckets: {
-    start: string;
-    sign_ins: number;
-    failures: number;
-    throttled: number;
-    tokens_issued: number;
-    active_sessions: number;
-  }[];
-  totals: { sign_ins: number; failures: number; throttled: number; tokens_issued: number };
-}
+/** The admin API's wire shape (admin/api/schemas.ts). */
+export type ActivityView = Static<typeof Wire.Stats>;
 
 /** The most buckets one statistics answer holds. */
 export const MAX_BUCKETS = 500;

@@ -1,20 +1,12 @@
 // Admin of sessions: who is signed in through which application, and ending a session at once.
+import type { Static } from '@sinclair/typebox';
 import type { Session } from '../../domain/types.js';
 import type { SessionFilter } from '../../storage/contract/index.js';
+import type * as Wire from '../api/schemas.js';
 import { type AdminContext, iso, notFound } from './context.js';
 
-export interface SessionView {
-  id: string;
-  userId: string;
-  tenantId: string;
-  client_id: string;
-  accessKeyId: string | null;
-  scope: string;
-  createdAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  active: boolean;
-}
+/** A session as the admin API shows it, less the names the route adds where the caller may see them. */
+export type SessionView = Omit<Static<typeof Wire.Session>, 'user_email' | 'app_name'>;
 
 export function sessionView(s: Session, now: Date): SessionView {
   return {

@@ -1,4 +1,5 @@
 // Signing keys for `cxauth admin signing-key list|rotate|retire` (docs/admin.md, "Signing keys").
+import type { Static } from '@sinclair/typebox';
 import type { ServerConfig } from '../../config/config.js';
 import type { SigningAlg } from '../../domain/types.js';
 import {
@@ -9,6 +10,7 @@ import {
 } from '../../keys/signing-keys.js';
 import { type KeyStatus, type KeyTiming, keyTiming } from '../../keys/states.js';
 import { AdminError } from '../../protocol/errors.js';
+import type * as Wire from '../api/schemas.js';
 import { type AdminContext, iso } from './context.js';
 
 /** What the signing-key verbs need beyond storage: the KEK, the algorithm of new keys, the times. */
@@ -23,16 +25,8 @@ export function signingKeyAdminOptions(config: ServerConfig, kek: Buffer): Signi
   return { kek, alg: config.signingAlg, timing: keyTiming({ ...config.tokens, ...config }) };
 }
 
-export interface SigningKeyView {
-  kid: string;
-  alg: SigningAlg;
-  state: string;
-  createdAt: string | null;
-  publishAt: string | null;
-  signFrom: string | null;
-  retiredAt: string | null;
-  removeAt: string | null;
-}
+/** A signing key's public facts, as the admin API shows them. */
+export type SigningKeyView = Omit<Static<typeof Wire.SigningKey>, 'alg'> & { alg: SigningAlg };
 
 function view(s: KeyStatus): SigningKeyView {
   return {

@@ -1,23 +1,13 @@
 // Admin of tenants (business units): creation with their routing data, listing, (de)activation.
 import crypto from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
 import type { Status, Tenant } from '../../domain/types.js';
 import { AdminError } from '../../protocol/errors.js';
+import type * as Wire from '../api/schemas.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
 
-export interface TenantView {
-  id: string;
-  name: string;
-  area: string;
-  cluster: string;
-  icBUId: number;
-  icClusterId: string;
-  private: boolean;
-  /** Whether its users may create access keys for themselves (Administrators always may). */
-  access_key_self_service: boolean;
-  status: Status;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
+/** The admin API's wire shape (admin/api/schemas.ts). */
+export type TenantView = Static<typeof Wire.Tenant>;
 
 export interface CreateTenantInput {
   name: string;

@@ -1,22 +1,13 @@
 // Admin of users: creation with a role (legacy name → generated role id), listing, (de)activation.
 import crypto from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
 import { DEFAULT_ROLE } from '../../domain/roles.js';
 import type { Status, User } from '../../domain/types.js';
+import type * as Wire from '../api/schemas.js';
 import { type AdminContext, creating, invalid, iso, notFound, optionalText, text } from './context.js';
 
-export interface UserView {
-  id: string;
-  tenantId: string;
-  email: string;
-  given_name: string | null;
-  family_name: string | null;
-  role: User['role'];
-  /** A platform operator (docs/admin-api.md, "Roles"). */
-  operator: boolean;
-  status: Status;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
+/** The admin API's wire shape (admin/api/schemas.ts). */
+export type UserView = Static<typeof Wire.User>;
 
 export interface CreateUserInput {
   tenantId: string;
