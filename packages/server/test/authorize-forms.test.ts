@@ -16,6 +16,7 @@ import {
   publicApp,
   REDIRECT,
   redirectParams,
+  signInOnPage,
   signInUser,
 } from './support/sign-in.js';
 
@@ -30,18 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => svc.close());
 
-async function signedIn(target = app) {
-  const { user } = await signInUser(svc);
-  const browser = new Browser(svc.app);
-  const p = pkce();
-  const page = await browser.get(`/auth/authorize?${authorizeQuery(target, p)}`);
-  const res = await browser.post('/auth/authorize', {
-    ...hiddenInputs(page.body),
-    username: user.email,
-    password: PASSWORD,
-  });
-  return { browser, p, res, page };
-}
+const signedIn = (target = app) => signInOnPage(svc, target);
 
 const exchange = (code: string, p: Pkce) =>
   tokenRequest(svc.app, {

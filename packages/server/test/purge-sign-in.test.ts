@@ -14,16 +14,13 @@ import { tokenRequest } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
 import {
   authorizeQuery,
-  Browser,
-  hiddenInputs,
-  PASSWORD,
+  type Browser,
   type Pkce,
   POST_LOGOUT,
-  pkce,
   publicApp,
   REDIRECT,
   redirectParams,
-  signInUser,
+  signInOnPage,
 } from './support/sign-in.js';
 import { pgUnavailable } from './support/storage-db.js';
 
@@ -46,15 +43,7 @@ async function signIn(
   svc: TestService,
   app: Application,
 ): Promise<{ browser: Browser; code: string; p: Pkce }> {
-  const { user } = await signInUser(svc);
-  const browser = new Browser(svc.app);
-  const p = pkce();
-  const page = await browser.get(`/auth/authorize?${authorizeQuery(app, p)}`);
-  const res = await browser.post('/auth/authorize', {
-    ...hiddenInputs(page.body),
-    username: user.email,
-    password: PASSWORD,
-  });
+  const { browser, p, res } = await signInOnPage(svc, app);
   expect(res.statusCode).toBe(302);
   return { browser, code: redirectParams(res).get('code') as string, p };
 }

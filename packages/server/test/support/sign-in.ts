@@ -136,8 +136,17 @@ export interface SignedIn {
   body: { id_token: string; access_token: string; refresh_token: string };
 }
 
-/** Signs a new user in to public `app` on the hosted page and exchanges the code, which must work. */
-export async function signInWithCode(svc: TestService, app: Application): Promise<SignedIn> {
+/** A new user's sign-in on the hosted page: the browser, the PKCE pair, the page and the answer. */
+export interface PageSignIn {
+  browser: Browser;
+  p: Pkce;
+  page: LightMyRequestResponse;
+  /** The answer to the posted form: a redirect with a code, or the next page (consent, TOTP). */
+  res: LightMyRequestResponse;
+}
+
+/** Signs a new user in to public `app` on the hosted page (the code is not exchanged). */
+export async function signInOnPage(svc: TestService, app: Application): Promise<PageSignIn> {
   const { user } = await signInUser(svc);
   const browser = new Browser(svc.app);
   const p = pkce();
@@ -147,6 +156,12 @@ export async function signInWithCode(svc: TestService, app: Application): Promis
     username: user.email,
     password: PASSWORD,
   });
+  return { browser, p, page, res };
+}
+
+/** Signs a new user in to public `app` on the hosted page and exchanges the code, which must work. */
+export async function signInWithCode(svc: TestService, app: Application): Promise<SignedIn> {
+  const { browser, p, res } = await signInOnPage(svc, app);
   const tokens = await tokenRequest(svc.app, {
     grant_type: 'authorization_code',
     code: redirectParams(res).get('code') as string,

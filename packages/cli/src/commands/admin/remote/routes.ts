@@ -91,18 +91,6 @@ export function routeOf(kind: string, verb: string): Route {
   );
 }
 
-function areaBody(a: CreateAreaInput) {
-  return {
-    name: a.name,
-    api_endpoint: a.apiEndpoint,
-    ui_endpoint: a.uiEndpoint,
-    auth_endpoint: a.authEndpoint,
-    domain: a.domain,
-    acdDomain: a.acdDomain,
-    uhDomain: a.uhDomain,
-  };
-}
-
 /** The fields given (JSON leaves the undefined ones out: they stay as they are). */
 function areaPatch(a: UpdateAreaInput) {
   return {
@@ -113,6 +101,10 @@ function areaPatch(a: UpdateAreaInput) {
     acdDomain: a.acdDomain,
     uhDomain: a.uhDomain,
   };
+}
+
+function areaBody(a: CreateAreaInput) {
+  return { name: a.name, ...areaPatch(a) };
 }
 
 function tenantBody(t: CreateTenantInput) {
