@@ -157,6 +157,8 @@ describe('grants in the admin API', () => {
   let me: Actor;
   let user: User;
   let refreshToken: string;
+  /** A code issued under the consent and not exchanged before it is withdrawn. */
+  let pending: { code: string; p: Pkce };
 
   beforeAll(async () => {
     me = await actor(svc, svc.fixture.tenant, {}, 'openid');
@@ -172,6 +174,9 @@ describe('grants in the admin API', () => {
     });
     const tokens = (await exchange(redirectParams(allowed).get('code') as string, p)).json();
     refreshToken = tokens.refresh_token;
+    const p2 = pkce();
+    const again = await authorize(browser, p2, { scope: 'openid offline_access' });
+    pending = { code: redirectParams(again).get('code') as string, p: p2 };
   });
 
   it('lists a user’s grants to that user, and withdrawing one ends the app’s sessions of the user', async () => {
@@ -200,6 +205,10 @@ describe('grants in the admin API', () => {
       client_id: thirdParty.clientId,
     });
     expect(refreshed.json().error).toBe('invalid_grant');
+    // A code issued under the consent opens no session once it is withdrawn.
+    const late = await exchange(pending.code, pending.p);
+    expect(late.statusCode).toBe(400);
+    expect(late.json().error).toBe('invalid_grant');
     expect(
       (await call(svc, me, 'DELETE', `/users/${user.id}/grants/${thirdParty.clientId}`)).statusCode,
     ).toBe(404);

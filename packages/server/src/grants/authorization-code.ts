@@ -3,6 +3,7 @@
 // what its first exchange issued.
 import crypto from 'node:crypto';
 import type { Session } from '../domain/types.js';
+import { consentCovers } from '../interaction/consent-rules.js';
 import { InvalidGrant, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { verifyCodeVerifier } from '../protocol/pkce.js';
@@ -105,6 +106,13 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   const signIn = await storage.signIn.signIn(code.signInId);
   if (!signIn || signIn.endedAt !== null || signIn.expiresAt <= now) {
     await storage.sessions.revoke(sessionId, 'sign-in ended', now);
+    throw new InvalidGrant(INVALID);
+  }
+  // And with its consent: a grant withdrawn after the code was issued opens nothing (a first-party
+  // app needs none, and costs no read). Read after the session exists, so a withdrawal racing this
+  // exchange either ends the session or is seen here.
+  if (!(await consentCovers(storage, client, user.id, code.scope))) {
+    await storage.sessions.revoke(sessionId, 'consent withdrawn', now);
     throw new InvalidGrant(INVALID);
   }
   return tokens.issue({
