@@ -78,7 +78,11 @@ describe('the consent page', () => {
     });
     expect(allowed.statusCode).toBe(302);
     const code = redirectParams(allowed).get('code') as string;
-    expect((await exchange(code, p)).statusCode).toBe(200);
+    const exchanged = await exchange(code, p);
+    expect(exchanged.statusCode).toBe(200);
+    // No offline_access allowed: the app keeps no access while the user is away.
+    expect(exchanged.json().access_token).toBeTruthy();
+    expect(exchanged.json().refresh_token).toBeUndefined();
     expect(await svc.storage.consents.get(user.id, thirdParty.clientId)).toMatchObject({
       scopes: ['openid', 'profile', 'email'],
     });

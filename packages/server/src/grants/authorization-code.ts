@@ -7,7 +7,7 @@ import { consentCovers } from '../interaction/consent-rules.js';
 import { InvalidGrant, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { verifyCodeVerifier } from '../protocol/pkce.js';
-import { refuseUnentitledScope } from '../protocol/scope.js';
+import { hasScope, refuseUnentitledScope } from '../protocol/scope.js';
 import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
@@ -120,7 +120,9 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     clientId: client.clientId,
     subject: { kind: 'user', user, tenant, sessionId },
     scope: code.scope,
-    refreshToken: refresh.token,
+    // A third-party app keeps access while the user is away only if the user allowed it that
+    // (`offline_access` on the consent page, OIDC Core §11); a first-party app always may.
+    ...(client.firstParty || hasScope(code.scope, 'offline_access') ? { refreshToken: refresh.token } : {}),
     now,
     authTime: code.authTime,
     nonce: code.nonce ?? undefined,

@@ -7,9 +7,10 @@ import { OAuthError } from './errors.js';
 export const ADMIN_SCOPE = 'admin';
 
 /**
- * The scopes this service knows (discovery `scopes_supported`). `offline_access` is accepted and
- * changes nothing (refresh tokens are issued as before, OIDC Core §11); `admin` is the admin API's and
- * granted only to applications registered with it.
+ * The scopes this service knows (discovery `scopes_supported`). `offline_access` (OIDC Core §11) is
+ * what a third-party app needs for a refresh token from the code flow, the consent page asking for it
+ * in words; first-party apps get one without it. `admin` is the admin API's and granted only to
+ * applications registered with it.
  */
 export const SUPPORTED_SCOPES: readonly string[] = Object.freeze([
   'openid',
