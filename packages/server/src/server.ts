@@ -147,12 +147,13 @@ function scheduleReloadOf(app: FastifyInstance, services: Services, options: Cre
       log: app.log,
       audit,
     });
-  scheduleKeyReload(
-    app,
+  const stop = scheduleKeyReload(
+    app.log,
     ring,
     options.reloadKeys ?? (reload ? () => reload(ring.statuses) : undefined),
     config.keyReloadMs,
   );
+  app.addHook('onClose', async () => stop());
 }
 
 /**

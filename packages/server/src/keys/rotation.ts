@@ -1,7 +1,7 @@
 // What each key reload does on a node: rotate when due, record the states that changed, load the keys.
 // Key events pass through one call (keyEvent): what happened to a key goes to the audit trail (stored,
 // and logged as a JSON line), what one node merely noticed goes to its log.
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from '../domain/logger.js';
 import type { SigningAlg } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { Storage } from '../storage/contract/index.js';
@@ -30,7 +30,7 @@ export const SERVICE_ACTOR = 'service';
  * The one call site of signing-key events: recorded in `audit` (which logs it too), or, for a node's
  * own view of a state or when there is no audit trail, logged as JSON.
  */
-export function keyEvent(log: Pick<FastifyBaseLogger, 'info'>, event: KeyEvent, audit?: Audit): void {
+export function keyEvent(log: Pick<Logger, 'info'>, event: KeyEvent, audit?: Audit): void {
   const { type } = event;
   if (!audit || type === 'signing_key.state_changed') {
     log.info({ event }, type);
@@ -53,7 +53,7 @@ export interface KeyReloadOptions {
   /** 0 turns automatic rotation off. */
   readonly rotationDays: number;
   readonly clock: () => Date;
-  readonly log: Pick<FastifyBaseLogger, 'info'>;
+  readonly log: Pick<Logger, 'info'>;
   /** Where rotations and recorded retirements and removals go (omitted: the log only). */
   readonly audit?: Audit;
 }
