@@ -314,7 +314,8 @@ describe.each(dialects)('machine grants (%s)', (dialect) => {
           headers: { ...as(exchanger), 'content-type': 'application/x-www-form-urlencoded' },
           payload: new URLSearchParams({ token: exchanged }).toString(),
         });
-      const since = new Date(Date.now() - 5_000);
+      // The service's own clock stamps the events (frozen in this file, not the wall clock).
+      const since = new Date(svc.clock.now().getTime() - 5_000);
       expect((await revoke()).statusCode).toBe(200);
       expect((await revoke()).statusCode).toBe(200);
       const userinfo = (token: string) =>
