@@ -10,6 +10,8 @@ import type { IssuerCheck } from './admin/service/issuer-record.js';
 import type { ServerConfig } from './config/config.js';
 import { registerAuthorize } from './endpoints/authorize/index.js';
 import { registerConsole } from './endpoints/console.js';
+import { registerDeviceAuthorization } from './endpoints/device-authorization.js';
+import { registerDeviceVerify } from './endpoints/device-verify.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
@@ -232,6 +234,24 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     lookups,
     clock,
     resources,
+  });
+  // RFC 8628: the device asks at /auth/device, the person answers at the verification page.
+  registerDeviceAuthorization(app, services);
+  registerDeviceVerify(app, {
+    config,
+    storage,
+    hasher,
+    kek: kekForSignIn,
+    sealer,
+    cookies,
+    sessions,
+    throttle: options.signInThrottle ?? sharedSignInThrottle(throttle),
+    devices: createDeviceCookies(kekForSignIn),
+    action: ROUTE['device-verify'].path,
+    audit,
+    addressThrottle: throttle,
+    lookups,
+    clock,
   });
   registerLogout(app, {
     issuer: config.issuer,
