@@ -348,6 +348,18 @@ describe('the verification page', () => {
       password: 'x',
     });
     expect(crossed.statusCode).toBe(400);
+    // Nor does the device's sign-in form open at /auth/authorize (no code for a device's sign-in),
+    // though it is posted from the browser it was shown to (400, before the CSRF check's 403).
+    const d = await start();
+    const same = new Browser(svc.app);
+    const deviceSignIn = await enterCode(same, d.user_code);
+    const backwards = await same.post('/auth/authorize', {
+      ...hiddenInputs(deviceSignIn.body),
+      username: shared.user.email,
+      password: PASSWORD,
+    });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.headers.location).toBeUndefined();
     const json = await svc.app.inject({
       method: 'POST',
       url: '/auth/device/verify',
