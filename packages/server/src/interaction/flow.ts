@@ -102,7 +102,7 @@ export interface DeviceSignIn {
 
 /**
  * Answers a post of a sign-in form. Nothing but a valid sealed interaction with its CSRF token, from
- * the browser it was shown to, reaches the credential checks. With `device`, only the sign-in of a
+ * the browser it was shown to, reaches the credential checks. With `deviceFlow`, only the sign-in of a
  * device authorization is accepted, and without it only that of an authorization request.
  */
 export async function handleSignInPost(
@@ -112,7 +112,7 @@ export async function handleSignInPost(
   body: Readonly<Record<string, string>>,
   getApplication: (clientId: string) => Promise<Application | undefined>,
   now: Date,
-  device?: DeviceSignIn,
+  deviceFlow?: DeviceSignIn,
 ): Promise<FastifyReply> {
   // Each form opens only as what it was sealed for: a logout confirmation's (or any other form's)
   // fields posted here are refused with this page.
@@ -128,8 +128,8 @@ export async function handleSignInPost(
     opened.exp <= now.getTime() ||
     typeof opened.req?.clientId !== 'string' ||
     (asOtp !== undefined && typeof opened.otpUser !== 'string') ||
-    (device === undefined) !== (opened.req.deviceAuthorizationId === undefined) ||
-    (device !== undefined && asConsent !== undefined)
+    (deviceFlow === undefined) !== (opened.req.deviceAuthorizationId === undefined) ||
+    (deviceFlow !== undefined && asConsent !== undefined)
   ) {
     return refuse(reply, 400, 'This sign-in has expired', 'The sign-in form is too old or was altered.');
   }
@@ -147,8 +147,8 @@ export async function handleSignInPost(
   // its user was typing gets no code.
   if (
     app?.status !== 'active' ||
-    (device
-      ? !device.allows(app)
+    (deviceFlow
+      ? !deviceFlow.allows(app)
       : !isRegistered(app.redirectUris, req.redirectUri) ||
         !app.grantTypes.includes('authorization_code') ||
         !typeAllows(app.type, app.tenancy, 'authorization_code'))
@@ -196,7 +196,7 @@ export async function handleSignInPost(
     rememberDevice(deps, reply, user.email);
     const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(true), now });
     const current = { signIn, user, tenant };
-    if (device) return device.complete({ app, req, current, now });
+    if (deviceFlow) return deviceFlow.complete({ app, req, current, now });
     return completeAuthorization(deps, request, reply, { app, req, current, now });
   }
   const username = (body['username'] ?? '').trim();
@@ -240,7 +240,7 @@ export async function handleSignInPost(
   rememberDevice(deps, reply, user.email);
   const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(false), now });
   const current = { signIn, user, tenant };
-  if (device) return device.complete({ app, req, current, now });
+  if (deviceFlow) return deviceFlow.complete({ app, req, current, now });
   return completeAuthorization(deps, request, reply, { app, req, current, now });
 }
 
