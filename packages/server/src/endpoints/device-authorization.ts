@@ -34,40 +34,46 @@ export function registerDeviceAuthorization(
     onRequest: formOnly,
     handler: async (fastifyRequest, reply) => {
       const request = clientRequest(fastifyRequest);
-      const response = await withClient(request, services, [], async ({ client, params, now }) => {
-        // Apps opt in: the registration and the type's table (domain/app-types.ts) must allow it.
-        if (
-          !client.grantTypes.includes(DEVICE_CODE) ||
-          !typeAllows(client.type, client.tenancy, DEVICE_CODE)
-        ) {
-          throw new OAuthError(
-            'unauthorized_client',
-            'this client may not use the device authorization grant',
-          );
-        }
-        const scope = parseScope(params['scope'], client.scopes);
-        const resource = checkResource(params['resource'], services.tokens.resources, client);
-        for (let draw = 1; ; draw++) {
-          const minted = mintDeviceAuthorization(services.hasher, {
-            clientId: client.clientId,
-            scope,
-            resource,
-            now,
-          });
-          if (await services.storage.deviceAuthorizations.create(minted.record)) {
-            const uri = verificationUri(services.config.issuer);
-            return {
-              device_code: minted.deviceCode,
-              user_code: minted.userCode,
-              verification_uri: uri,
-              verification_uri_complete: `${uri}?user_code=${minted.userCode}`,
-              expires_in: Math.round((minted.record.expiresAt.getTime() - now.getTime()) / 1000),
-              interval: minted.record.interval,
-            };
+      const response = await withClient(
+        request,
+        services,
+        [],
+        async ({ client, params, now }) => {
+          // Apps opt in: the registration and the type's table (domain/app-types.ts) must allow it.
+          if (
+            !client.grantTypes.includes(DEVICE_CODE) ||
+            !typeAllows(client.type, client.tenancy, DEVICE_CODE)
+          ) {
+            throw new OAuthError(
+              'unauthorized_client',
+              'this client may not use the device authorization grant',
+            );
           }
-          if (draw >= USER_CODE_DRAWS) throw new Error('no free user code');
-        }
-      });
+          const scope = parseScope(params['scope'], client.scopes);
+          const resource = checkResource(params['resource'], services.tokens.resources, client);
+          for (let draw = 1; ; draw++) {
+            const minted = mintDeviceAuthorization(services.hasher, {
+              clientId: client.clientId,
+              scope,
+              resource,
+              now,
+            });
+            if (await services.storage.deviceAuthorizations.create(minted.record)) {
+              const uri = verificationUri(services.config.issuer);
+              return {
+                device_code: minted.deviceCode,
+                user_code: minted.userCode,
+                verification_uri: uri,
+                verification_uri_complete: `${uri}?user_code=${minted.userCode}`,
+                expires_in: Math.round((minted.record.expiresAt.getTime() - now.getTime()) / 1000),
+                interval: minted.record.interval,
+              };
+            }
+            if (draw >= USER_CODE_DRAWS) throw new Error('no free user code');
+          }
+        },
+        DEVICE_CODE,
+      );
       return sendJson(reply, JSON.stringify(response));
     },
   });
