@@ -78,6 +78,7 @@ describe('cxauth admin audit and purge', () => {
       throttle: { deleted: 0 },
       revocation_events: { deleted: 0 },
       consents: { deleted: 0 },
+      device_authorizations: { deleted: 0 },
     });
     expect((await cli('purge')).out).toContain('sessions  0 deleted');
   });

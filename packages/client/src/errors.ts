@@ -21,6 +21,7 @@ export const CLIENT_ERROR_CODES = Object.freeze([
   'login_required',
   'access_denied',
   'authorization_failed',
+  'authorization_expired',
   'invalid_id_token',
   'tenant_not_found',
   'api_error',

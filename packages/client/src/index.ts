@@ -3,6 +3,13 @@
 
 export type { ApiOptions, ApiResponse } from './api.js';
 export { type ClientOptions, type CxauthClient, CxClient, createClient } from './client.js';
+export {
+  type DeviceAuthorizationOptions,
+  type DevicePollOptions,
+  type PendingDeviceAuthorization,
+  pollDeviceAuthorization,
+  startDeviceAuthorization,
+} from './device.js';
 export type { DiscoveryDocument, TenantConfiguration } from './discovery.js';
 export { base64UrlDecodeText, clientPassword, formUrlEncode } from './encoding.js';
 export { ENV_NAMES, type EnvOptions, optionsFromEnv } from './env.js';

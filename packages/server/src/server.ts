@@ -10,6 +10,8 @@ import type { IssuerCheck } from './admin/service/issuer-record.js';
 import type { ServerConfig } from './config/config.js';
 import { registerAuthorize } from './endpoints/authorize/index.js';
 import { registerConsole } from './endpoints/console.js';
+import { registerDeviceAuthorization } from './endpoints/device-authorization.js';
+import { registerDeviceVerify } from './endpoints/device-verify.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
@@ -208,6 +210,9 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerIntrospection(app, services);
   registerUserinfo(app, services);
   registerAuthorize(app, services);
+  // RFC 8628: the device asks at /auth/device, the person answers at the verification page.
+  registerDeviceAuthorization(app, services);
+  registerDeviceVerify(app, services);
   registerLogout(app, services);
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage, options.issuerCheck);

@@ -38,9 +38,9 @@ describe('the route table', () => {
     for (const method of route.methods) {
       const res = await svc.app.inject({ method, url: route.path });
       expect([404, 405], `${method} ${route.path}`).not.toContain(res.statusCode);
-      // The sign-in pages (docs/sign-in.md), the console (docs/console.md) and the landing page answer
+      // The sign-in pages (docs/sign-in.md), the device verification page, the console (docs/console.md) and the landing page answer
       // browsers in HTML; every other route in JSON.
-      const html = ['authorize', 'logout', 'console', 'landing'].includes(route.name);
+      const html = ['authorize', 'logout', 'device-verify', 'console', 'landing'].includes(route.name);
       expect(res.headers['content-type'], `${method} ${route.path}`).toMatch(
         html ? /^text\/html; charset=utf-8/ : /^application\/json/,
       );

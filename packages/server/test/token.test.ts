@@ -125,7 +125,7 @@ describe('request format', () => {
     expect(res.json().error).toBe('unauthorized_client');
   });
 
-  it.each(['urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])(
+  it.each(['urn:ietf:params:oauth:grant-type:saml2-bearer', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])(
     'answers grant_type=%s with unsupported_grant_type',
     async (grantType) => {
       const res = await tokenRequest(svc.app, { grant_type: grantType }, auth());

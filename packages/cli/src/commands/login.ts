@@ -10,15 +10,18 @@ import { reportingClientErrors } from '../client/failure.js';
 import { listenLoopback } from '../client/loopback.js';
 import { type CredentialsFile, profilePath, readCredentialsFile, writeProfile } from '../client/profiles.js';
 import { CliError, EXIT, type Io, print } from '../io.js';
+import { loginWithDevice } from './login-device.js';
 
 const HELP = `usage: cxauth login [--issuer URL|NAME] [--client-id ID] [--profile NAME] [--scope S]
-                    [--demo-credentials FILE] [--no-browser] [--wait SECONDS] [--json]
+                    [--demo-credentials FILE] [--no-browser] [--device] [--wait SECONDS] [--json]
 
 Signs you in through the issuer's sign-in page (authorization code + PKCE, RFC 7636) with a loopback
 redirect to 127.0.0.1 on a free port (RFC 8252 §7.3), and saves the tokens in the profile
 (default "default", mode 0600). Without --client-id, the demo's public application
 (public_client_id of demo-credentials.json). Opens a browser when stdout is a terminal and
 xdg-open/open exists (never with --no-browser); otherwise open the printed URL yourself.
+--device: no browser here (RFC 8628): prints a URL and a code to enter on any device with a browser,
+and waits for that sign-in; the app must be allowed the device_code grant.
 --wait: how long to wait for the sign-in (default 300).`;
 
 /** The issuer and client: flags, then the demo file, then CXAUTH_ISSUER, then the profile. */
@@ -62,6 +65,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       scope: { type: 'string' },
       'demo-credentials': { type: 'string' },
       'no-browser': { type: 'boolean', default: false },
+      device: { type: 'boolean', default: false },
       wait: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -77,6 +81,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { issuer, clientId } = target(values, io, existing);
   const wait = values.wait === undefined ? 300 : Number(values.wait);
   if (!Number.isFinite(wait) || wait <= 0) throw new CliError('--wait must be a positive number', EXIT.usage);
+  if (values.device) {
+    return reportingClientErrors('login', io, values.json, () =>
+      loginWithDevice(io, { issuer, clientId, scope: values.scope, wait, json: values.json, name, existing }),
+    );
+  }
   return reportingClientErrors('login', io, values.json, async () => {
     const loopback = await listenLoopback(wait * 1000);
     try {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Admin } from '../admin/service/admin.js';
 import { randomBusinessUnitId } from '../admin/service/tenants.js';
 import { ConfigError, type ServerConfig } from '../config/config.js';
+import { DEVICE_CODE } from '../domain/app-types.js';
 import type { Area } from '../domain/types.js';
 import { ensurePrivateDir, tightenPrivateFile } from '../files/private-files.js';
 import { DEFAULT_APP_SCOPES } from '../protocol/scope.js';
@@ -237,6 +238,8 @@ export async function seedDemo(
     scopes: [...DEFAULT_APP_SCOPES, 'admin'],
     // The platform's own: its loopback redirect is for `cxauth login` on the operator's machine.
     firstParty: true,
+    // `cxauth login --device` (RFC 8628) where no browser runs beside the CLI.
+    grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE],
   });
   const credentials: DemoCredentials = {
     issuer: config.issuer,

@@ -15,17 +15,21 @@ export type Tenancy = (typeof TENANCIES)[number];
 /** The grant_type of RFC 8693 token exchange. */
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
+/** The grant_type of RFC 8628 device authorization (a device without a browser, such as a CLI). */
+export const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+
 /**
  * Every grant_type an application may be registered with. grants/index.ts's table is keyed by it, so
  * each has its grant module.
- * @see RFC 6749 §4, RFC 8693 §2.1
+ * @see RFC 6749 §4, RFC 8693 §2.1, RFC 8628 §3.4
  */
 export type GrantName =
   | 'authorization_code'
   | 'password'
   | 'refresh_token'
   | 'client_credentials'
-  | typeof TOKEN_EXCHANGE;
+  | typeof TOKEN_EXCHANGE
+  | typeof DEVICE_CODE;
 
 export interface AppTypeRules {
   /** The grants an application of this type may be allowed. */
@@ -40,16 +44,17 @@ export interface AppTypeRules {
  * The one table: a public client holds no secret and uses the code flow with PKCE (RFC 8252 §8.4,
  * RFC 9700 §2.1.1); a confidential client signs users in and may exchange their tokens; a backend
  * calls APIs with access keys, as itself or on behalf of a user's token. Only backends use `password`
- * and `client_credentials`, and never `/auth/authorize`.
+ * and `client_credentials`, and never `/auth/authorize`. A device code (RFC 8628) signs a person in
+ * too, so only apps that sign people in may opt in to it; it is never a default.
  */
 export const APP_TYPE_RULES: Readonly<Record<AppType, AppTypeRules>> = Object.freeze({
   confidential: {
-    grants: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE],
+    grants: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE, DEVICE_CODE],
     defaultGrants: ['authorization_code', 'refresh_token'],
     hasSecret: true,
   },
   public: {
-    grants: ['authorization_code', 'refresh_token'],
+    grants: ['authorization_code', 'refresh_token', DEVICE_CODE],
     defaultGrants: ['authorization_code', 'refresh_token'],
     hasSecret: false,
   },

@@ -2,6 +2,7 @@
 // metadata of what this service implements (one document at both).
 import { FEED_METADATA } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { DEVICE_CODE } from '../domain/app-types.js';
 import { cacheFor, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import { CLIENT_AUTH_METHODS } from '../protocol/client-auth.js';
@@ -29,6 +30,10 @@ export function discoveryDocument(
     end_session_endpoint: `${issuer}${ROUTE.logout.path}`,
     revocation_endpoint: `${issuer}${ROUTE.revocation.path}`,
     introspection_endpoint: `${issuer}${ROUTE.introspection.path}`,
+    // RFC 8628 §4: only where the device_code grant is enabled.
+    ...(grantTypes.includes(DEVICE_CODE)
+      ? { device_authorization_endpoint: `${issuer}${ROUTE['device-authorization'].path}` }
+      : {}),
     grant_types_supported: [...grantTypes],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],

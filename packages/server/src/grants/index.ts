@@ -6,6 +6,7 @@
 import type { GrantName } from '../domain/types.js';
 import * as authorizationCode from './authorization-code.js';
 import * as clientCredentials from './client-credentials.js';
+import * as deviceCode from './device-code.js';
 import * as password from './password.js';
 import * as refreshToken from './refresh-token.js';
 import * as tokenExchange from './token-exchange.js';
@@ -15,7 +16,7 @@ export type { Grant, GrantContext, GrantServices } from './types.js';
 
 /**
  * Every grant module by its grant_type, in the order discovery lists them.
- * @see RFC 6749 §4 and §6, RFC 8693, RFC 8414 §2 (`grant_types_supported`)
+ * @see RFC 6749 §4 and §6, RFC 8693, RFC 8628, RFC 8414 §2 (`grant_types_supported`)
  */
 export const GRANTS: Readonly<Record<GrantName, Grant>> = Object.freeze({
   authorization_code: authorizationCode,
@@ -23,6 +24,7 @@ export const GRANTS: Readonly<Record<GrantName, Grant>> = Object.freeze({
   refresh_token: refreshToken,
   client_credentials: clientCredentials,
   [tokenExchange.grantType]: tokenExchange,
+  [deviceCode.grantType]: deviceCode,
 });
 
 /** A grant_type this service implements. */

@@ -58,6 +58,22 @@ export const ROUTE = {
   jwks: { path: '/auth/jwks', methods: ['GET'], cors: true, log: 'debug', auth: 'none' },
   revocations: { path: '/auth/revocations', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
   userinfo: { path: '/auth/userinfo', methods: ['GET', 'POST'], cors: true, log: 'info', auth: 'bearer' },
+  /** RFC 8628 §3.1: a device asks for a device code and a user code (endpoints/device-authorization.ts). */
+  'device-authorization': {
+    path: '/auth/device',
+    methods: ['POST'],
+    cors: false,
+    log: 'info',
+    auth: 'client',
+  },
+  /** RFC 8628 §3.3: where the person enters the user code and approves (endpoints/device-verify.ts). */
+  'device-verify': {
+    path: '/auth/device/verify',
+    methods: ['GET', 'POST'],
+    cors: false,
+    log: 'info',
+    auth: 'none',
+  },
   'tenant-configuration': {
     path: '/.well-known/cxone-configuration',
     methods: ['GET'],

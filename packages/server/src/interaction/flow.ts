@@ -13,6 +13,7 @@ import { amrOf, checkOtp, checkPassword } from './credentials.js';
 import { DEVICE_COOKIE_MAX_AGE } from './device-cookie.js';
 import { type Html, sendPage } from './html.js';
 import { browserId, type InteractionDeps, originOf, pageContext, refusePage as refuse } from './outcome.js';
+import type { CurrentSignIn } from './session.js';
 import { otpPage, signInPage } from './views.js';
 
 export type { InteractionDeps } from './outcome.js';
@@ -86,8 +87,23 @@ export function showSignIn(
 }
 
 /**
+ * Where the sign-in of an RFC 8628 device authorization leads instead of a code (its request carries
+ * `deviceAuthorizationId`): whether the app may still use the flow, and the page after the sign-in.
+ */
+export interface DeviceSignIn {
+  readonly allows: (app: Application) => boolean;
+  readonly complete: (o: {
+    app: Application;
+    req: AuthorizationRequest;
+    current: CurrentSignIn;
+    now: Date;
+  }) => Promise<FastifyReply>;
+}
+
+/**
  * Answers a post of a sign-in form. Nothing but a valid sealed interaction with its CSRF token, from
- * the browser it was shown to, reaches the credential checks.
+ * the browser it was shown to, reaches the credential checks. With `deviceFlow`, only the sign-in of a
+ * device authorization is accepted, and without it only that of an authorization request.
  */
 export async function handleSignInPost(
   deps: InteractionDeps,
@@ -96,6 +112,7 @@ export async function handleSignInPost(
   body: Readonly<Record<string, string>>,
   getApplication: (clientId: string) => Promise<Application | undefined>,
   now: Date,
+  deviceFlow?: DeviceSignIn,
 ): Promise<FastifyReply> {
   // Each form opens only as what it was sealed for: a logout confirmation's (or any other form's)
   // fields posted here are refused with this page.
@@ -110,7 +127,9 @@ export async function handleSignInPost(
     typeof opened.exp !== 'number' ||
     opened.exp <= now.getTime() ||
     typeof opened.req?.clientId !== 'string' ||
-    (asOtp !== undefined && typeof opened.otpUser !== 'string')
+    (asOtp !== undefined && typeof opened.otpUser !== 'string') ||
+    (deviceFlow === undefined) !== (opened.req.deviceAuthorizationId === undefined) ||
+    (deviceFlow !== undefined && asConsent !== undefined)
   ) {
     return refuse(reply, 400, 'This sign-in has expired', 'The sign-in form is too old or was altered.');
   }
@@ -128,9 +147,11 @@ export async function handleSignInPost(
   // its user was typing gets no code.
   if (
     app?.status !== 'active' ||
-    !isRegistered(app.redirectUris, req.redirectUri) ||
-    !app.grantTypes.includes('authorization_code') ||
-    !typeAllows(app.type, app.tenancy, 'authorization_code')
+    (deviceFlow
+      ? !deviceFlow.allows(app)
+      : !isRegistered(app.redirectUris, req.redirectUri) ||
+        !app.grantTypes.includes('authorization_code') ||
+        !typeAllows(app.type, app.tenancy, 'authorization_code'))
   ) {
     return refuse(reply, 400, 'The application is not available', 'The application is unknown or inactive.');
   }
@@ -174,7 +195,9 @@ export async function handleSignInPost(
     await deps.throttle.succeed(verdict.ticket);
     rememberDevice(deps, reply, user.email);
     const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(true), now });
-    return completeAuthorization(deps, request, reply, { app, req, current: { signIn, user, tenant }, now });
+    const current = { signIn, user, tenant };
+    if (deviceFlow) return deviceFlow.complete({ app, req, current, now });
+    return completeAuthorization(deps, request, reply, { app, req, current, now });
   }
   const username = (body['username'] ?? '').trim();
   const password = body['password'] ?? '';
@@ -216,7 +239,9 @@ export async function handleSignInPost(
   const { user, tenant } = outcome;
   rememberDevice(deps, reply, user.email);
   const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(false), now });
-  return completeAuthorization(deps, request, reply, { app, req, current: { signIn, user, tenant }, now });
+  const current = { signIn, user, tenant };
+  if (deviceFlow) return deviceFlow.complete({ app, req, current, now });
+  return completeAuthorization(deps, request, reply, { app, req, current, now });
 }
 
 /** A successful sign-in: this browser gets (or renews) the device cookie of this user. */

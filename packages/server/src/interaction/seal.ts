@@ -7,7 +7,13 @@ import crypto from 'node:crypto';
 import { decrypt, encrypt } from '../keys/kek.js';
 
 /** What a sealed form is for: each opens only as what it was sealed as. */
-export type SealPurpose = 'sign-in' | 'second-factor' | 'consent' | 'logout';
+export type SealPurpose =
+  | 'sign-in'
+  | 'second-factor'
+  | 'consent'
+  | 'logout'
+  | 'device-code'
+  | 'device-confirm';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

@@ -20,7 +20,7 @@ export interface FormState {
   readonly csrf: string;
 }
 
-function layout(ctx: PageContext, title: string, body: Html): Html {
+export function layout(ctx: PageContext, title: string, body: Html): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -39,18 +39,18 @@ ${body}
 `;
 }
 
-function context(ctx: PageContext): Html {
+export function context(ctx: PageContext): Html {
   return html`<p class="context">to <strong>${ctx.appName}</strong>${
     ctx.tenantName ? html` · tenant <strong>${ctx.tenantName}</strong>` : ''
   }</p>`;
 }
 
-function hidden(state: FormState): Html {
+export function hidden(state: FormState): Html {
   return html`<input type="hidden" name="interaction" value="${state.interaction}">
 <input type="hidden" name="csrf" value="${state.csrf}">`;
 }
 
-function errorBox(error: string | undefined): Html | string {
+export function errorBox(error: string | undefined): Html | string {
   return error ? html`<p id="form-error" class="error" role="alert">${error}</p>` : '';
 }
 

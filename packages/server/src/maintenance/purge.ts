@@ -36,6 +36,10 @@ export const PURGERS: readonly Purger[] = [
   { name: 'throttle', batch: (s, c, limit) => s.throttle.purge(c.throttleIdleBefore, c.now, limit) },
   { name: 'revocation_events', batch: (s, c, limit) => s.revocations.purge(c.revocationsBefore, limit) },
   { name: 'consents', batch: (s, _c, limit) => s.consents.purgeOrphans(limit) },
+  {
+    name: 'device_authorizations',
+    batch: (s, c, limit) => s.deviceAuthorizations.purgeExpired(c.now, limit),
+  },
 ];
 
 /** What one purger did in a run: rows deleted, and whether it stopped on an error (`failed`). */

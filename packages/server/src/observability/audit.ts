@@ -32,6 +32,9 @@ export const AUDIT_EVENT_TYPES = [
   'signing_key.rotated',
   'signing_key.retired',
   'signing_key.removed',
+  'device.approved',
+  'device.denied',
+  'device.user_code_refused',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -48,6 +48,11 @@ export interface AuthorizationRequest {
   readonly loginHint?: string | undefined;
   readonly display: 'page' | 'popup';
   readonly tenantId?: string | undefined;
+  /**
+   * Set on the sign-in of an RFC 8628 device authorization (interaction/device-verify.ts): the request
+   * it approves. Such a sign-in ends at the device's confirmation page, never in a redirect.
+   */
+  readonly deviceAuthorizationId?: string | undefined;
 }
 
 /** The request's parameters: a query or a form, each given once. */

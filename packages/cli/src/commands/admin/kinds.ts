@@ -30,7 +30,7 @@ const APP_LISTS: Record<string, OptionSpec> = {
     type: 'string',
     multiple: true,
     description:
-      "allowed grant_type (default: the type's usual): password, client-credentials, refresh-token, authorization-code, token-exchange, or the registered names",
+      "allowed grant_type (default: the type's usual): password, client-credentials, refresh-token, authorization-code, token-exchange, device-code, or the registered names",
   },
   'grant-type': { type: 'string', multiple: true, description: 'the same as --grant' },
   scope: { type: 'string', multiple: true, description: 'scope it may request (default: all but admin)' },
@@ -49,7 +49,8 @@ function firstParty(v: Values): { firstParty?: boolean } {
 
 /**
  * The grant names `--grant` takes besides the registered values (RFC 6749 §4, RFC 8693 §2.1): the
- * dashed spelling of each grant_type of the server's grant table, and `token-exchange` for its URN.
+ * dashed spelling of each grant_type of the server's grant table (`token-exchange`, `device-code` for the
+ * URNs).
  */
 export const GRANT_ALIASES: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(GRANT_TYPES.map((g) => [(g.split(':').pop() as string).replaceAll('_', '-'), g])),

@@ -7,6 +7,7 @@ import type { ApplicationRepository } from './applications.js';
 import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
 import type { ConsentRepository } from './consents.js';
+import type { DeviceAuthorizationRepository } from './device-authorizations.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
 import type { SessionRepository } from './sessions.js';
@@ -23,6 +24,7 @@ export type { ApplicationRepository } from './applications.js';
 export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
 export type { ConsentRepository } from './consents.js';
+export type { DeviceAuthorizationRepository, DevicePoll } from './device-authorizations.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,
@@ -66,6 +68,8 @@ export interface Storage {
   readonly revocations: RevocationRepository;
   /** Facts of the installation written once by the first node (the issuer it served). */
   readonly settings: SettingsRepository;
+  /** Pending and answered device authorization requests (RFC 8628, docs/endpoints.md). */
+  readonly deviceAuthorizations: DeviceAuthorizationRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

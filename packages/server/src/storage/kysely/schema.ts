@@ -5,6 +5,7 @@ import type { ApplicationsTable } from './applications/table.js';
 import type { AreasTable } from './areas/table.js';
 import type { AuditEventsTable } from './audit-events/table.js';
 import type { ConsentsTable } from './consents/table.js';
+import type { DeviceAuthorizationsTable } from './device-authorizations/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
@@ -40,4 +41,5 @@ export interface Database {
   revocation_feed: RevocationFeedTable;
   consents: ConsentsTable;
   settings: SettingsTable;
+  device_authorizations: DeviceAuthorizationsTable;
 }

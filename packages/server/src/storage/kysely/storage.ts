@@ -10,6 +10,7 @@ import { applicationRepository } from './applications/repository.js';
 import { areaRepository } from './areas/repository.js';
 import { auditEventRepository } from './audit-events/repository.js';
 import { consentRepository } from './consents/repository.js';
+import { deviceAuthorizationRepository } from './device-authorizations/repository.js';
 import { migrateToLatest } from './migrations/index.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
@@ -66,6 +67,7 @@ export function kyselyStorage(
     consents: consentRepository(db),
     revocations: revocationRepository(db),
     settings: settingsRepository(db),
+    deviceAuthorizations: deviceAuthorizationRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),
