@@ -32,6 +32,8 @@ export const AUDIT_EVENT_TYPES = [
   'signing_key.rotated',
   'signing_key.retired',
   'signing_key.removed',
+  'scim_token.created',
+  'scim_token.revoked',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -9,6 +9,7 @@ import type { AuditEventRepository } from './audit-events.js';
 import type { ConsentRepository } from './consents.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
+import type { ScimRepository } from './scim.js';
 import type { SessionRepository } from './sessions.js';
 import type { SettingsRepository } from './settings.js';
 import type { SignInRepository } from './sign-in.js';
@@ -30,6 +31,14 @@ export type {
   RevocationKind,
   RevocationRepository,
 } from './revocations.js';
+export type {
+  ScimGroup,
+  ScimRepository,
+  ScimToken,
+  ScimUser,
+  ScimUserLink,
+  ScimUserQuery,
+} from './scim.js';
 export type { RotationResult, SessionFilter, SessionRepository } from './sessions.js';
 export type { SettingName, SettingsRepository } from './settings.js';
 export type { CodeClaim, SignInRepository } from './sign-in.js';
@@ -66,6 +75,8 @@ export interface Storage {
   readonly revocations: RevocationRepository;
   /** Facts of the installation written once by the first node (the issuer it served). */
   readonly settings: SettingsRepository;
+  /** SCIM provisioning: tokens, users' SCIM attributes, groups (docs/scim.md). */
+  readonly scim: ScimRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

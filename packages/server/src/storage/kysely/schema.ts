@@ -7,6 +7,13 @@ import type { AuditEventsTable } from './audit-events/table.js';
 import type { ConsentsTable } from './consents/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
+import type {
+  ScimGroupMembersTable,
+  ScimGroupsTable,
+  ScimTokensTable,
+  ScimUserEmailsTable,
+  ScimUsersTable,
+} from './scim/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
 import type { SettingsTable } from './settings/table.js';
 import type {
@@ -40,4 +47,9 @@ export interface Database {
   revocation_feed: RevocationFeedTable;
   consents: ConsentsTable;
   settings: SettingsTable;
+  scim_tokens: ScimTokensTable;
+  scim_users: ScimUsersTable;
+  scim_user_emails: ScimUserEmailsTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
 }

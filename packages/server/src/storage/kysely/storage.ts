@@ -16,6 +16,7 @@ import { revisionReader } from './revision/queries.js';
 import { revocationRepository } from './revocations/repository.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
+import { scimRepository } from './scim/repository.js';
 import { sessionRepository } from './sessions/repository.js';
 import { settingsRepository } from './settings/repository.js';
 import { signInRepository } from './sign-in/repository.js';
@@ -66,6 +67,7 @@ export function kyselyStorage(
     consents: consentRepository(db),
     revocations: revocationRepository(db),
     settings: settingsRepository(db),
+    scim: scimRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),

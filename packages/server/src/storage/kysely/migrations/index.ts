@@ -20,6 +20,7 @@ import { accessKeyControl } from './0011_access_key_control.js';
 import { purgeIndexes } from './0013_purge_indexes.js';
 import { settings } from './0015_settings.js';
 import { activityIndexes } from './0016_activity_indexes.js';
+import { scim } from './0020_scim.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -66,6 +67,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0013_purge_indexes': purgeIndexes(),
     '0015_settings': settings(),
     '0016_activity_indexes': activityIndexes(),
+    '0020_scim': scim(dialect),
   };
 }
 
