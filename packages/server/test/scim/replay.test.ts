@@ -1,21 +1,18 @@
 // Microsoft Entra ID's and Okta's documented provisioning sequences, replayed request by request (the
-// data in entra-sequence.ts and okta-sequence.ts) against one tenant each, in process.
+// data in entra-sequence.ts and okta-sequence.ts) against one tenant each, in process, on SQLite and
+// on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
+import { pgUnavailable } from '../support/storage-db.js';
 import { ENTRA_GROUP_SEQUENCE, ENTRA_USER_SEQUENCE } from './entra-sequence.js';
 import { OKTA_GROUP_SEQUENCE, OKTA_USER_SEQUENCE } from './okta-sequence.js';
 import { at, fill, type ReplayStep } from './replay.js';
 import { scim, scimTenant } from './support.js';
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startTestService();
-});
-afterAll(async () => {
-  await svc?.close();
-});
+const pgMissing = await pgUnavailable();
+if (pgMissing) console.log(`replay.test.ts: skipping the PostgreSQL run: ${pgMissing}`);
 
-async function replay(steps: readonly ReplayStep[]): Promise<void> {
+async function replay(svc: TestService, steps: readonly ReplayStep[]): Promise<void> {
   const to = await scimTenant(svc);
   const saved: Record<string, string> = {};
   for (const step of steps) {
@@ -50,13 +47,28 @@ async function replay(steps: readonly ReplayStep[]): Promise<void> {
   }
 }
 
-describe('Microsoft Entra ID', () => {
-  it('provisions, updates, disables and deletes a user as Entra ID sends it', () =>
-    replay(ENTRA_USER_SEQUENCE));
-  it('provisions a group and its members as Entra ID sends it', () => replay(ENTRA_GROUP_SEQUENCE));
-});
+describe.each([
+  ['sqlite', undefined],
+  ['postgres', pgMissing],
+] as const)('on %s', (dialect, missing) => {
+  let svc: TestService;
+  beforeAll(async () => {
+    if (!missing) svc = await startTestService({ dialect });
+  });
+  afterAll(async () => {
+    await svc?.close();
+  });
+  const run = it.skipIf(missing !== undefined);
 
-describe('Okta', () => {
-  it('provisions, updates and deactivates a user as Okta sends it', () => replay(OKTA_USER_SEQUENCE));
-  it('pushes a group and its members as Okta sends it', () => replay(OKTA_GROUP_SEQUENCE));
+  describe('Microsoft Entra ID', () => {
+    run('provisions, updates, disables and deletes a user as Entra ID sends it', () =>
+      replay(svc, ENTRA_USER_SEQUENCE),
+    );
+    run('provisions a group and its members as Entra ID sends it', () => replay(svc, ENTRA_GROUP_SEQUENCE));
+  });
+
+  describe('Okta', () => {
+    run('provisions, updates and deactivates a user as Okta sends it', () => replay(svc, OKTA_USER_SEQUENCE));
+    run('pushes a group and its members as Okta sends it', () => replay(svc, OKTA_GROUP_SEQUENCE));
+  });
 });
