@@ -42,6 +42,7 @@ const MIGRATIONS = [
   { name: '0013_purge_indexes' },
   { name: '0015_settings' },
   { name: '0016_activity_indexes' },
+  { name: '0020_scim' },
 ];
 
 const pgMissing = await pgUnavailable();
