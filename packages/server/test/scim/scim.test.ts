@@ -99,6 +99,18 @@ describe('SCIM tokens', () => {
       400,
       'invalidValue',
     );
+    const groupOfB = (
+      await scim(svc.app, b, {
+        method: 'POST',
+        path: '/Groups',
+        body: { schemas: [GROUP], displayName: 'Only B' },
+      })
+    ).json() as { id: string };
+    expectError(await scim(svc.app, a, { method: 'GET', path: `/Groups/${groupOfB.id}` }), 404);
+    expectError(await scim(svc.app, a, { method: 'DELETE', path: `/Groups/${groupOfB.id}` }), 404);
+    const groupsOfA = await scim(svc.app, a, { method: 'GET', path: '/Groups' });
+    expect(groupsOfA.body).not.toContain(groupOfB.id);
+    expect((await scim(svc.app, b, { method: 'GET', path: `/Groups/${groupOfB.id}` })).statusCode).toBe(200);
     const list = await scim(svc.app, a, {
       method: 'GET',
       path: `/Users?filter=${encodeURIComponent('userName eq "only-in-b@example.com"')}`,
