@@ -29,6 +29,7 @@ import { profileText, summarizeProfile } from './lib/profile.js';
 import { chartBars, markdownReport, textReport } from './lib/report.js';
 import { runGroup } from './lib/runner.js';
 import { startScaleTargets } from './lib/scale.js';
+import { startScimTarget } from './lib/scim.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
@@ -150,6 +151,7 @@ async function startTargets(opts, work) {
   }
   t.growPurge = opts.growPurge;
   await startScaleTargets(opts, work, t, log);
+  await startScimTarget(opts, work, t, log);
   return t;
 }
 

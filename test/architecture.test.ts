@@ -111,6 +111,7 @@ const SERVER_LAYERS: Readonly<Record<string, number>> = {
   storage: 4,
   grants: 5,
   'admin/service': 5,
+  scim: 5,
   services: 5,
   http: 6,
   endpoints: 7,

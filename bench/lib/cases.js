@@ -2,6 +2,7 @@
 import { basicAuth, FORM, SERVER_TIME } from './cxauth.js';
 import { ceiling, cxauthTarget, http, jsonGet, passwordGrant, refreshGrant } from './measurements.js';
 import { algGroup, growGroup } from './scale.js';
+import { scimGroup } from './scim.js';
 import { authorizeSso, codeGrant, passwordHashCost } from './sign-in.js';
 
 /** GET server-time with a bearer token on the regional API `target` ({pid, api}). */
@@ -26,6 +27,7 @@ export const GROUPS = [
   'alg',
   'grow',
   'grow-postgres',
+  'scim',
 ];
 
 /**
@@ -227,6 +229,8 @@ export function buildGroup(name, t) {
         db: 'PostgreSQL',
         purgeSessions: t.growPurge,
       });
+    case 'scim':
+      return scimGroup(t);
     default:
       throw new Error(`unknown group ${name}; one of ${GROUPS.join(', ')}`);
   }

@@ -11,6 +11,7 @@ import { Dashboard } from './pages/Dashboard/index.js';
 import { Grants } from './pages/Grants/index.js';
 import { SigningKeys } from './pages/Lists/index.js';
 import { Areas, Tenants } from './pages/Platform/index.js';
+import { Provisioning } from './pages/Provisioning/index.js';
 import { Sessions } from './pages/Sessions/index.js';
 import { Users } from './pages/Users/index.js';
 import { BASE, interceptLinks, navigate, usePath } from './router.js';
@@ -29,6 +30,7 @@ const PAGES = [
   { path: 'areas', label: 'Areas', view: Areas, for: ADMINS },
   { path: 'signing-keys', label: 'Signing keys', view: SigningKeys, for: ['operator'] as Level[] },
   { path: 'audit', label: 'Audit log', view: Audit, for: ADMINS },
+  { path: 'scim', label: 'SCIM provisioning', view: Provisioning, for: ADMINS },
 ];
 
 function Failed(props: { error: string }) {

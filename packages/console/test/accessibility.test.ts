@@ -26,6 +26,7 @@ const PAGES = [
   'Areas',
   'Signing keys',
   'Audit log',
+  'SCIM provisioning',
 ];
 const slug = (name: string) => name.replace(/ /g, '-').toLowerCase();
 let demo: Demo;

@@ -20,6 +20,7 @@ import { registerLanding } from './endpoints/landing.js';
 import { registerLogout } from './endpoints/logout.js';
 import { registerRevocations } from './endpoints/revocations.js';
 import { registerRevocation } from './endpoints/revoke.js';
+import { registerScim } from './endpoints/scim/index.js';
 import { registerTenantConfiguration } from './endpoints/tenant-configuration.js';
 import { registerTokenEndpoint } from './endpoints/token.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
@@ -218,6 +219,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerHealth(app, storage, options.issuerCheck);
   registerConsole(app, options.consoleDir);
   registerLanding(app, config.issuer);
+  await registerScim(app, services);
   await registerAdminApi(app, {
     // Audited per request as its signed-in user (admin/api/router.ts); the KEK enables the
     // signing-key and TOTP verbs, as for `cxauth admin`.

@@ -42,6 +42,8 @@ const MIGRATIONS = [
   { name: '0013_purge_indexes' },
   { name: '0015_settings' },
   { name: '0016_activity_indexes' },
+  { name: '0020_scim' },
+  { name: '0022_device_authorization' },
 ];
 
 const pgMissing = await pgUnavailable();

@@ -112,6 +112,15 @@ export const ROUTE_PREFIX = {
   },
   /** The web console's static files (docs/console.md); it signs in like any public app. */
   console: { prefix: '/console', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
+  /** SCIM 2.0 provisioning, `/scim/v2/{tenantId}/…` (docs/scim.md), for a tenant's SCIM tokens. */
+  scim: {
+    prefix: '/scim/v2',
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    // Called by identity providers' servers, never by browsers.
+    cors: false,
+    log: 'info',
+    auth: 'bearer',
+  },
 } as const satisfies Readonly<Record<string, PrefixSpec>>;
 
 /** The prefix entry a path lies under, if any. */

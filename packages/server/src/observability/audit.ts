@@ -35,6 +35,8 @@ export const AUDIT_EVENT_TYPES = [
   'device.approved',
   'device.denied',
   'device.user_code_refused',
+  'scim_token.created',
+  'scim_token.revoked',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -12,7 +12,14 @@ import type { ThrottleCounter, ThrottleRepository } from '../storage/contract/th
  * What an identifier names: a client id, an access-key id, a username at the sign-in form, a user
  * owing a second factor (their id), or a device cookie (its id).
  */
-export type ThrottleIdentifierKind = 'client' | 'access_key' | 'username' | 'second_factor' | 'device';
+export type ThrottleIdentifierKind =
+  | 'client'
+  | 'access_key'
+  | 'username'
+  | 'second_factor'
+  | 'device'
+  /** A SCIM bearer token's id (docs/scim.md). */
+  | 'scim_token';
 
 export interface ThrottleIdentifier {
   readonly kind: ThrottleIdentifierKind;
@@ -54,6 +61,7 @@ const SCOPES: Record<ThrottleIdentifierKind, readonly ('pair' | 'identifier')[]>
   username: ['pair', 'identifier'],
   second_factor: ['pair', 'identifier'],
   device: ['identifier'],
+  scim_token: ['pair'],
 };
 
 export interface ThrottleKey {

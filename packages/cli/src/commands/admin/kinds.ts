@@ -317,6 +317,32 @@ export const KINDS: Record<string, Kind> = {
       ),
     },
   },
+  'scim-token': {
+    summary: 'SCIM provisioning tokens of tenants (docs/scim.md)',
+    verbs: {
+      create: {
+        usage: '--tenant ID --name NAME',
+        secret: true,
+        options: {
+          tenant: { type: 'string', description: 'tenant id' },
+          name: { type: 'string', description: 'what it is for, e.g. "Entra ID"' },
+        },
+        run: (admin, v) =>
+          admin.createScimToken({ tenantId: required(v, 'tenant'), name: required(v, 'name') }),
+      },
+      list: {
+        usage: '--tenant ID',
+        options: { tenant: { type: 'string', description: 'tenant id' } },
+        run: (admin, v) => admin.listScimTokens(required(v, 'tenant')),
+      },
+      revoke: {
+        usage: 'TOKEN_ID --tenant ID',
+        id: 'TOKEN_ID',
+        options: { tenant: { type: 'string', description: 'tenant id' } },
+        run: (admin, v, id) => admin.revokeScimToken(required(v, 'tenant'), id ?? ''),
+      },
+    },
+  },
   'signing-key': SIGNING_KEY,
   ...OPERATION_KINDS,
   issuer: {

@@ -7,6 +7,7 @@ import { accessKeyRoutes } from './access-keys.js';
 import { applicationRoutes } from './applications.js';
 import { platformRoutes } from './platform.js';
 import { type AdminApiDeps, adminRouters } from './router.js';
+import { scimTokenRoutes } from './scim-tokens.js';
 import { statsRoutes } from './stats.js';
 import { tenantRoutes } from './tenants.js';
 import { userRoutes } from './users.js';
@@ -59,6 +60,7 @@ export async function registerAdminApi(
       applicationRoutes(signedIn, deps);
       platformRoutes(signedIn, deps);
       statsRoutes(signedIn, deps);
+      scimTokenRoutes(signedIn, deps);
     },
     { prefix },
   );

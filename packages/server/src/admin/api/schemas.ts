@@ -124,6 +124,17 @@ export const NewAccessKey = Type.Object(
 );
 export const PatchAccessKey = Type.Object({ active: Type.Boolean() }, { ...strict, $id: 'PatchAccessKey' });
 
+export const ScimToken = Type.Object(
+  { id: Type.String(), tenantId: Type.String(), name: Type.String(), createdAt: Time, revokedAt: Time },
+  { $id: 'ScimToken' },
+);
+export const NewScimToken = Type.Object(
+  { ...ScimToken.properties, token: Type.String({ description: 'the bearer token, shown this once' }) },
+  { $id: 'NewScimToken' },
+);
+export const CreateScimToken = Type.Object({ name: Str(100) }, { ...strict, $id: 'CreateScimToken' });
+export const TenantScimTokenId = Type.Object({ id: Str(128), tokenId: Str(128) }, strict);
+
 const Url = Str(2000);
 const AppType = Type.Union([Type.Literal('confidential'), Type.Literal('public'), Type.Literal('backend')]);
 const Tenancy = Type.Union([Type.Literal('single'), Type.Literal('all')]);
@@ -386,6 +397,9 @@ export const COMPONENTS: readonly TSchema[] = [
   AccessKey,
   NewAccessKey,
   PatchAccessKey,
+  ScimToken,
+  NewScimToken,
+  CreateScimToken,
   Application,
   NewApplication,
   RotatedSecret,

@@ -11,6 +11,7 @@ import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { grantAdmin } from './grants.js';
 import { issuerAdmin } from './issuer-record.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
+import { scimTokenAdmin } from './scim-tokens.js';
 import { sessionAdmin } from './sessions.js';
 import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
 import { tenantAdmin } from './tenants.js';
@@ -26,7 +27,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof credentialAdmin> &
   ReturnType<typeof sessionAdmin> &
   ReturnType<typeof grantAdmin> &
-  ReturnType<typeof issuerAdmin>;
+  ReturnType<typeof issuerAdmin> &
+  ReturnType<typeof scimTokenAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -62,6 +64,7 @@ export function createAdminService(
     ...sessionAdmin(ctx),
     ...grantAdmin(ctx),
     ...issuerAdmin(ctx, options.credentials?.issuer),
+    ...scimTokenAdmin(ctx),
   };
 }
 

@@ -63,6 +63,17 @@ const AUDITED: Record<string, Describe> = {
   }),
   setPassword: (r) => ({ type: 'user.password_set', subject: `user:${str(r['id'])}` }),
   enrollTotp: (r) => ({ type: 'user.totp_enrolled', subject: `user:${str(r['id'])}` }),
+  createScimToken: (r) => ({
+    type: 'scim_token.created',
+    subject: `scim_token:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { name: str(r['name']) },
+  }),
+  revokeScimToken: (r) => ({
+    type: 'scim_token.revoked',
+    subject: `scim_token:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+  }),
   setUserStatus: (r) => ({
     type: 'user.changed',
     subject: `user:${str(r['id'])}`,

@@ -10,6 +10,7 @@ import type { ConsentRepository } from './consents.js';
 import type { DeviceAuthorizationRepository } from './device-authorizations.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
+import type { ScimRepository } from './scim.js';
 import type { SessionRepository } from './sessions.js';
 import type { SettingsRepository } from './settings.js';
 import type { SignInRepository } from './sign-in.js';
@@ -32,6 +33,14 @@ export type {
   RevocationKind,
   RevocationRepository,
 } from './revocations.js';
+export type {
+  ScimGroup,
+  ScimRepository,
+  ScimToken,
+  ScimUser,
+  ScimUserLink,
+  ScimUserQuery,
+} from './scim.js';
 export type { RotationResult, SessionFilter, SessionRepository } from './sessions.js';
 export type { SettingName, SettingsRepository } from './settings.js';
 export type { CodeClaim, SignInRepository } from './sign-in.js';
@@ -70,6 +79,8 @@ export interface Storage {
   readonly settings: SettingsRepository;
   /** Pending and answered device authorization requests (RFC 8628, docs/endpoints.md). */
   readonly deviceAuthorizations: DeviceAuthorizationRepository;
+  /** SCIM provisioning: tokens, users' SCIM attributes, groups (docs/scim.md). */
+  readonly scim: ScimRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

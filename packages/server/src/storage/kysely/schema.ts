@@ -8,6 +8,13 @@ import type { ConsentsTable } from './consents/table.js';
 import type { DeviceAuthorizationsTable } from './device-authorizations/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
+import type {
+  ScimGroupMembersTable,
+  ScimGroupsTable,
+  ScimTokensTable,
+  ScimUserEmailsTable,
+  ScimUsersTable,
+} from './scim/table.js';
 import type { RefreshTokensTable, SessionsTable } from './sessions/table.js';
 import type { SettingsTable } from './settings/table.js';
 import type {
@@ -42,4 +49,9 @@ export interface Database {
   consents: ConsentsTable;
   settings: SettingsTable;
   device_authorizations: DeviceAuthorizationsTable;
+  scim_tokens: ScimTokensTable;
+  scim_users: ScimUsersTable;
+  scim_user_emails: ScimUserEmailsTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
 }

@@ -17,6 +17,7 @@ import { revisionReader } from './revision/queries.js';
 import { revocationRepository } from './revocations/repository.js';
 import type { Dialect } from './rows.js';
 import type { Database } from './schema.js';
+import { scimRepository } from './scim/repository.js';
 import { sessionRepository } from './sessions/repository.js';
 import { settingsRepository } from './settings/repository.js';
 import { signInRepository } from './sign-in/repository.js';
@@ -68,6 +69,7 @@ export function kyselyStorage(
     revocations: revocationRepository(db),
     settings: settingsRepository(db),
     deviceAuthorizations: deviceAuthorizationRepository(db),
+    scim: scimRepository(db),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),

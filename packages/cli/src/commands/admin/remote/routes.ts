@@ -65,6 +65,14 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
   'key list': (api, f: { userId?: string }) =>
     listOfAll(api, f.userId, (u) => `/users/${e(u)}/access-keys`, true).then((l) => l.map(asService)),
   'key show': (api, id: string) => api.call('GET', `/access-keys/${e(id)}`).then(asService),
+  'scim-token create': (api, t: { tenantId: string; name: string }) =>
+    api.call('POST', `/tenants/${e(t.tenantId)}/scim-tokens`, { name: t.name }),
+  'scim-token list': (api, tenantId: string) => api.list(`/tenants/${e(tenantId)}/scim-tokens`),
+  'scim-token revoke': async (api, tenantId: string, id: string) => {
+    await api.call('DELETE', `/tenants/${e(tenantId)}/scim-tokens/${e(id)}`);
+    const all = (await api.list(`/tenants/${e(tenantId)}/scim-tokens`)) as { id: string }[];
+    return all.find((t) => t.id === id);
+  },
   'key activate': (api, id: string, s: Status) => setStatus(api, `/access-keys/${e(id)}`, s),
   'key deactivate': (api, id: string, s: Status) => setStatus(api, `/access-keys/${e(id)}`, s),
 

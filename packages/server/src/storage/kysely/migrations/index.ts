@@ -20,6 +20,7 @@ import { accessKeyControl } from './0011_access_key_control.js';
 import { purgeIndexes } from './0013_purge_indexes.js';
 import { settings } from './0015_settings.js';
 import { activityIndexes } from './0016_activity_indexes.js';
+import { scim } from './0020_scim.js';
 import { deviceAuthorization } from './0022_device_authorization.js';
 
 export type { Dialect } from '../rows.js';
@@ -67,6 +68,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0013_purge_indexes': purgeIndexes(),
     '0015_settings': settings(),
     '0016_activity_indexes': activityIndexes(),
+    '0020_scim': scim(dialect),
     '0022_device_authorization': deviceAuthorization(dialect),
   };
 }
