@@ -30,6 +30,7 @@ import { chartBars, markdownReport, textReport } from './lib/report.js';
 import { runGroup } from './lib/runner.js';
 import { startScaleTargets } from './lib/scale.js';
 import { startScimTarget } from './lib/scim.js';
+import { startHookedCxauth } from './lib/webhooks.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
@@ -59,7 +60,7 @@ function machine() {
 async function startTargets(opts, work) {
   const t = { why: {} };
   const groups = new Set(opts.groups);
-  const needCx = ['token', 'api', 'discovery', 'peer', 'compare'].some((g) => groups.has(g));
+  const needCx = ['token', 'api', 'discovery', 'peer', 'compare', 'webhooks'].some((g) => groups.has(g));
   const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(resultsDir, 'profiles')}`] : [];
   if (needCx) {
     try {
@@ -147,6 +148,14 @@ async function startTargets(opts, work) {
     } catch (err) {
       t.why.pg = err.message.split('\n')[0];
       log(`PostgreSQL variant skipped: ${err.message}`);
+    }
+  }
+  if (groups.has('webhooks')) {
+    try {
+      t.cxHooked = await startHookedCxauth(work, opts, log);
+    } catch (err) {
+      t.why.cxHooked = err.message.split('\n')[0];
+      log(`webhooks case skipped: ${err.message}`);
     }
   }
   t.growPurge = opts.growPurge;

@@ -28,6 +28,7 @@ export const GROUPS = [
   'grow',
   'grow-postgres',
   'scim',
+  'webhooks',
 ];
 
 /**
@@ -39,6 +40,29 @@ export function buildGroup(name, t) {
   switch (name) {
     case 'token':
       return grantGroup(t, 'cx', 'Token grants vs the RS256 signing ceiling (SQLite)', undefined, true);
+    case 'webhooks':
+      return {
+        title: 'Password grants beside a hanging webhook receiver (SQLite)',
+        measurements: [
+          needs(['cx'], 'password-no-webhooks', 'password grant, no webhook subscription', (id, label) =>
+            passwordGrant(id, label, t.cx),
+          ),
+          needs(
+            ['cxHooked'],
+            'password-hanging-webhooks',
+            'password grant, every delivery slot hanging on a receiver that never answers',
+            (id, label) => passwordGrant(id, label, t.cxHooked),
+          ),
+        ],
+        comparisons: [
+          {
+            subject: 'password-hanging-webhooks',
+            baseline: 'password-no-webhooks',
+            target: 0.95,
+            label: 'password grants, hanging webhook receiver / none',
+          },
+        ],
+      };
     case 'api': {
       return {
         title: 'Regional API server-time: bearer verification vs no authentication',

@@ -111,6 +111,7 @@ export function parseOptions(argv) {
     grow: 5,
     'grow-postgres': 5,
     scim: 1,
+    webhooks: 2,
   };
   const count = opts.groups.reduce((sum, g) => sum + perGroup[g], 0);
   // Seeding a grown database takes ~35 s per million sessions on SQLite here, more on PostgreSQL, and

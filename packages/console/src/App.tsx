@@ -14,6 +14,7 @@ import { Areas, Tenants } from './pages/Platform/index.js';
 import { Provisioning } from './pages/Provisioning/index.js';
 import { Sessions } from './pages/Sessions/index.js';
 import { Users } from './pages/Users/index.js';
+import { Webhooks } from './pages/Webhooks/index.js';
 import { BASE, interceptLinks, navigate, usePath } from './router.js';
 
 const ALL: Level[] = ['operator', 'administrator', 'self'];
@@ -31,6 +32,7 @@ const PAGES = [
   { path: 'signing-keys', label: 'Signing keys', view: SigningKeys, for: ['operator'] as Level[] },
   { path: 'audit', label: 'Audit log', view: Audit, for: ADMINS },
   { path: 'scim', label: 'SCIM provisioning', view: Provisioning, for: ADMINS },
+  { path: 'webhooks', label: 'Webhooks', view: Webhooks, for: ADMINS },
 ];
 
 function Failed(props: { error: string }) {

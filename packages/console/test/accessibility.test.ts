@@ -27,6 +27,7 @@ const PAGES = [
   'Signing keys',
   'Audit log',
   'SCIM provisioning',
+  'Webhooks',
 ];
 const slug = (name: string) => name.replace(/ /g, '-').toLowerCase();
 let demo: Demo;

@@ -45,6 +45,8 @@ import type { Hasher } from './secrets/hasher.js';
 import { createServices, type Services } from './services/index.js';
 import type { Storage } from './storage/contract/index.js';
 import type { SignInThrottle } from './throttling/sign-in.js';
+import { createWebhookAdmin, type WebhookAdmin } from './webhooks/subscriptions.js';
+import { createWebhookWorker } from './webhooks/worker.js';
 
 export interface CreateServerOptions {
   readonly config: ServerConfig;
@@ -78,6 +80,8 @@ export interface CreateServerOptions {
   readonly consoleDir?: string;
   /** This node's issuer against the database's (start.ts checks it), reported by `/readyz`. */
   readonly issuerCheck?: IssuerCheck;
+  /** Runs the webhook delivery worker (default true, given a KEK; docs/webhooks.md). */
+  readonly webhooks?: boolean;
 }
 
 /** The Fastify instance with the service's logger, limits and framework-error answers. */
@@ -160,6 +164,35 @@ function scheduleReloadOf(app: FastifyInstance, services: Services, options: Cre
 }
 
 /**
+ * The webhook delivery worker of this node, stopped when the app closes (after the audit trail's last
+ * batch is stored, which it may deliver next time), and the subscriptions' admin service.
+ */
+function scheduleWebhooksOf(
+  app: FastifyInstance,
+  services: Services,
+  metrics: ServiceMetrics | undefined,
+  kek: Buffer,
+  run: boolean,
+): WebhookAdmin {
+  const { config, storage, clock, audit } = services;
+  metrics?.webhooks.watch(() => storage.webhooks.queue(), clock);
+  if (run) {
+    const worker = createWebhookWorker({
+      storage,
+      kek,
+      config: config.webhooks,
+      clock,
+      audit,
+      log: app.log,
+      ...(metrics ? { onAttempt: metrics.webhooks.attempted } : {}),
+    });
+    app.addHook('onReady', async () => worker.start());
+    app.addHook('onClose', () => worker.stop());
+  }
+  return createWebhookAdmin({ storage, kek, clock, audit, allowPrivate: config.webhooks.allowPrivate });
+}
+
+/**
  * Builds the global authentication service (not listening): the routes of http/routes.ts, CORS per
  * registered application origin, every error as RFC JSON.
  */
@@ -210,6 +243,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerRevocation(app, services);
   registerIntrospection(app, services);
   registerUserinfo(app, services);
+  const webhooks =
+    services.kek && scheduleWebhooksOf(app, services, metrics, services.kek, options.webhooks !== false);
   registerAuthorize(app, services);
   // RFC 8628: the device asks at /auth/device, the person answers at the verification page.
   registerDeviceAuthorization(app, services);
@@ -240,6 +275,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     // The admin API is its own resource: it accepts only tokens whose `aud` names it (RFC 8707).
     verifier: ring.adminVerifier,
     clock,
+    ...(webhooks ? { webhooks } : {}),
   });
   routes.check();
   return app;

@@ -43,6 +43,7 @@ const MIGRATIONS = [
   { name: '0015_settings' },
   { name: '0016_activity_indexes' },
   { name: '0020_scim' },
+  { name: '0021_webhooks' },
   { name: '0022_device_authorization' },
 ];
 

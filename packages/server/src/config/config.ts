@@ -20,6 +20,8 @@ import type { ThrottleConfig } from './throttling.js';
 import { throttleConfig } from './throttling.js';
 import type { TokenConfig } from './tokens.js';
 import { tokenConfig } from './tokens.js';
+import type { WebhookConfig } from './webhooks.js';
+import { webhookConfig } from './webhooks.js';
 
 export type { AdminApiConfig } from './admin.js';
 export { ConfigError } from './env.js';
@@ -36,6 +38,8 @@ export type { ThrottleConfig } from './throttling.js';
 export { THROTTLE_DEFAULTS } from './throttling.js';
 export type { TokenConfig } from './tokens.js';
 export { TOKEN_DEFAULTS } from './tokens.js';
+export type { WebhookConfig } from './webhooks.js';
+export { WEBHOOK_DEFAULTS } from './webhooks.js';
 
 export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig, ManagementConfig {
   readonly tokens: TokenConfig;
@@ -43,6 +47,8 @@ export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig, Mana
   readonly retention: RetentionConfig;
   readonly signIn: SignInConfig;
   readonly admin: AdminApiConfig;
+  /** Webhook delivery (CXAUTH_WEBHOOK_ALLOW_PRIVATE; docs/webhooks.md). */
+  readonly webhooks: WebhookConfig;
   /** CXAUTH_LOG_LEVEL (default info): pino's level names. */
   readonly logLevel: string;
 }
@@ -84,6 +90,7 @@ export function loadConfig(
     ...keyConfig(env),
     ...managementConfig(env, http.port),
     logLevel: env['CXAUTH_LOG_LEVEL'] || 'info',
+    webhooks: webhookConfig(env),
     ...flat,
     tokens: tokenConfig(env, tokens),
     throttling: throttleConfig(env, throttling),

@@ -37,6 +37,11 @@ export const AUDIT_EVENT_TYPES = [
   'device.user_code_refused',
   'scim_token.created',
   'scim_token.revoked',
+  'webhook.created',
+  'webhook.changed',
+  'webhook.secret_rotated',
+  'webhook.deleted',
+  'webhook.disabled',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

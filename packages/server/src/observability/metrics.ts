@@ -55,6 +55,20 @@ export interface ServiceMetrics {
   readonly purge: { known(kinds: readonly string[]): void; failed(kind: string): void };
   /** Gives the scrape-time series their sources (createServer calls it once). */
   watch(sources: MetricSources): void;
+  /**
+   * Webhook deliveries (docs/webhooks.md): `attempted` counts one attempt by outcome (delivered,
+   * retry, failed); `watch` gives the queue's gauges (depth, age of the oldest) their source.
+   */
+  readonly webhooks: {
+    attempted(outcome: string): void;
+    watch(queue: () => Promise<WebhookQueueSource>, clock: () => Date): void;
+  };
+}
+
+/** The outbox as the webhook gauges read it: deliveries waiting, and when the oldest was written. */
+export interface WebhookQueueSource {
+  readonly depth: number;
+  readonly oldest: Date | null;
 }
 
 /** A promise that rejects after `ms` (the timer does not keep the process alive). */
@@ -154,6 +168,35 @@ function scrapeSeries(registry: Registry, source: () => MetricSources | undefine
   });
 }
 
+/** The webhook outbox's gauges, read once per scrape (bounded: a slow database fails no scrape). */
+function webhookQueueSeries(
+  registry: Registry,
+  queue: () => Promise<WebhookQueueSource>,
+  clock: () => Date,
+): void {
+  let read: Promise<WebhookQueueSource | undefined> = Promise.resolve(undefined);
+  new Gauge({
+    name: 'cxauth_webhook_queue_depth',
+    help: 'Webhook deliveries waiting for an attempt or a retry.',
+    registers: [registry],
+    async collect() {
+      read = within(queue(), SESSION_COUNT_TIMEOUT_MS).catch(() => undefined);
+      const q = await read;
+      if (q) this.set(q.depth);
+    },
+  });
+  new Gauge({
+    name: 'cxauth_webhook_oldest_age_seconds',
+    help: 'Seconds since the event of the oldest webhook delivery still waiting (0 when none waits).',
+    registers: [registry],
+    async collect() {
+      const q = await read;
+      if (!q) return;
+      this.set(q.oldest ? Math.max(0, (clock().getTime() - q.oldest.getTime()) / 1000) : 0);
+    },
+  });
+}
+
 /** The pool series, registered only where there is a pool (PostgreSQL). */
 function poolSeries(registry: Registry, stats: () => PoolStats): void {
   const gauge = (name: string, help: string, read: (p: PoolStats) => number) =>
@@ -208,6 +251,14 @@ export function createServiceMetrics(): ServiceMetrics {
     labelNames: ['kind'],
     registers: [registry],
   });
+  const webhookDeliveries = new Counter({
+    name: 'cxauth_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome: delivered, retry (failed, tried again later), failed (given up).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of ['delivered', 'retry', 'failed']) webhookDeliveries.labels(outcome).inc(0);
+  let webhookQueueWatched = false;
   let sources: MetricSources | undefined;
   scrapeSeries(registry, () => sources);
 
@@ -237,6 +288,14 @@ export function createServiceMetrics(): ServiceMetrics {
         for (const kind of kinds) purgeFailures.labels(kind).inc(0);
       },
       failed: (kind) => purgeFailures.labels(kind).inc(),
+    },
+    webhooks: {
+      attempted: (outcome) => webhookDeliveries.labels(outcome).inc(),
+      watch(queue, clock) {
+        if (webhookQueueWatched) return;
+        webhookQueueWatched = true;
+        webhookQueueSeries(registry, queue, clock);
+      },
     },
     watch(given) {
       if (sources) throw new Error('these metrics already watch a service');

@@ -117,6 +117,8 @@ export interface TestServiceOptions {
   listen?: boolean;
   /** Give the server the KEK, so that it reads (and rotates when due) its keys from storage each reload. */
   reloadFromStorage?: boolean;
+  /** Run the first node's webhook delivery worker (default true). */
+  webhooks?: boolean;
 }
 
 /** What a second node may have of its own (TestService.secondNode). */
@@ -175,6 +177,7 @@ async function launch(b: Booted, options: TestServiceOptions): Promise<FastifyIn
     logger: options.logger ?? false,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.reloadFromStorage ? { kek: b.kek } : {}),
+    ...(options.webhooks === false ? { webhooks: false } : {}),
   });
   if (b.port) await app.listen({ host: '127.0.0.1', port: b.port });
   else await app.ready();

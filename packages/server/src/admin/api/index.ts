@@ -11,6 +11,7 @@ import { scimTokenRoutes } from './scim-tokens.js';
 import { statsRoutes } from './stats.js';
 import { tenantRoutes } from './tenants.js';
 import { userRoutes } from './users.js';
+import { webhookRoutes } from './webhooks.js';
 
 export type { AdminApiDeps } from './router.js';
 
@@ -61,6 +62,7 @@ export async function registerAdminApi(
       platformRoutes(signedIn, deps);
       statsRoutes(signedIn, deps);
       scimTokenRoutes(signedIn, deps);
+      webhookRoutes(signedIn, deps);
     },
     { prefix },
   );

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { ServerConfig } from '../../config/config.js';
 import type { Audit } from '../../observability/audit.js';
 import type { Storage } from '../../storage/contract/index.js';
+import type { WebhookAdmin } from '../../webhooks/subscriptions.js';
 import { type Admin, audited } from '../service/admin.js';
 import { reaching } from '../service/reach.js';
 import { authenticate, type GuardDeps, type Principal } from './principal.js';
@@ -21,6 +22,8 @@ export interface AdminApiDeps extends GuardDeps {
   readonly audit: Audit;
   readonly storage: Storage;
   readonly config: ServerConfig;
+  /** Webhook subscriptions and their delivery log (absent without a KEK to seal their secrets). */
+  readonly webhooks?: WebhookAdmin;
 }
 
 export interface RouteContext {

@@ -1,6 +1,7 @@
 // The admin API's schemas (TypeBox, i.e. JSON Schema): they validate every body, path parameter and
 // query, refuse unknown members, and are the OpenAPI document (openapi.ts), so the two cannot drift.
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { WEBHOOK_COMPONENTS } from './webhook-schemas.js';
 
 const strict = { additionalProperties: false } as const;
 const Str = (max = 200) => Type.String({ minLength: 1, maxLength: max });
@@ -414,4 +415,5 @@ export const COMPONENTS: readonly TSchema[] = [
   AuditEvent,
   TotpEnrollment,
   Stats,
+  ...WEBHOOK_COMPONENTS,
 ];

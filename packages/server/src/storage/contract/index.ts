@@ -18,6 +18,7 @@ import type { SigningKeyRepository } from './signing-keys.js';
 import type { TenantRepository } from './tenants.js';
 import type { ThrottleRepository } from './throttle.js';
 import type { UserRepository } from './users.js';
+import type { WebhookRepository } from './webhooks.js';
 
 export type { AccessKeyOwner, AccessKeyRepository } from './access-keys.js';
 export type { ActivityBucket, ActivityQuery, ActivityRepository } from './activity.js';
@@ -48,6 +49,16 @@ export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';
 export type { ThrottleCounter, ThrottleRepository } from './throttle.js';
 export type { UserRepository } from './users.js';
+export type {
+  AttemptOutcome,
+  DeliveryState,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookQueue,
+  WebhookRepository,
+  WebhookSubscription,
+  WebhookSubscriptionPatch,
+} from './webhooks.js';
 
 /** A connection pool at one moment: connections open, idle among them, and callers waiting for one. */
 export interface PoolStats {
@@ -81,6 +92,8 @@ export interface Storage {
   readonly deviceAuthorizations: DeviceAuthorizationRepository;
   /** SCIM provisioning: tokens, users' SCIM attributes, groups (docs/scim.md). */
   readonly scim: ScimRepository;
+  /** Webhook subscriptions, the outbox of deliveries and their attempts (docs/webhooks.md). */
+  readonly webhooks: WebhookRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

@@ -27,6 +27,11 @@ import type { SigningKeysTable } from './signing-keys/table.js';
 import type { TenantsTable } from './tenants/table.js';
 import type { ThrottleTable } from './throttle/table.js';
 import type { UsersTable } from './users/table.js';
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookSubscriptionsTable,
+} from './webhooks/table.js';
 
 export interface Database {
   areas: AreasTable;
@@ -54,4 +59,7 @@ export interface Database {
   scim_user_emails: ScimUserEmailsTable;
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

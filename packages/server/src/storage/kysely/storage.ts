@@ -25,6 +25,7 @@ import { signingKeyRepository } from './signing-keys/repository.js';
 import { tenantRepository } from './tenants/repository.js';
 import { throttleRepository } from './throttle/repository.js';
 import { userRepository } from './users/repository.js';
+import { webhookRepository } from './webhooks/repository.js';
 
 /**
  * Resolves when `ping` does, or throws StorageUnavailableError after `ms`: readiness must answer within
@@ -70,6 +71,7 @@ export function kyselyStorage(
     settings: settingsRepository(db),
     deviceAuthorizations: deviceAuthorizationRepository(db),
     scim: scimRepository(db),
+    webhooks: webhookRepository(db, dialect),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),

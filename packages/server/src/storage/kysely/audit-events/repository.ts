@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { AuditEventRepository } from '../../contract/audit-events.js';
 import type { Database } from '../schema.js';
+import { enqueueDeliveries } from '../webhooks/outbox.js';
 import { auditEventRow } from './table.js';
 
 /** The most events one listing returns, whatever is asked. */
@@ -11,7 +12,11 @@ export function auditEventRepository(db: Kysely<Database>): AuditEventRepository
   return {
     async append(events) {
       if (events.length === 0) return;
-      await db.insertInto('audit_events').values(events.map(auditEventRow.to)).execute();
+      // The webhook outbox is written in the same transaction: a stored event has its deliveries.
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('audit_events').values(events.map(auditEventRow.to)).execute();
+        await enqueueDeliveries(trx, events);
+      });
     },
     async list(filter = {}) {
       let query = db.selectFrom('audit_events').selectAll();

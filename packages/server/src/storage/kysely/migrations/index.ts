@@ -21,6 +21,7 @@ import { purgeIndexes } from './0013_purge_indexes.js';
 import { settings } from './0015_settings.js';
 import { activityIndexes } from './0016_activity_indexes.js';
 import { scim } from './0020_scim.js';
+import { webhooks } from './0021_webhooks.js';
 import { deviceAuthorization } from './0022_device_authorization.js';
 
 export type { Dialect } from '../rows.js';
@@ -69,6 +70,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0015_settings': settings(),
     '0016_activity_indexes': activityIndexes(),
     '0020_scim': scim(dialect),
+    '0021_webhooks': webhooks(),
     '0022_device_authorization': deviceAuthorization(dialect),
   };
 }
