@@ -2,12 +2,12 @@
 import autocannon from 'autocannon';
 
 /**
- * Runs autocannon for `duration` seconds and returns successful responses per second (2xx only, or
+ * Runs autocannon for `duration` seconds (or for `amount` requests) and returns successful responses per second (2xx only, or
  * only the status `success` when given, e.g. 302 for a redirect), latency p50/p99 (ms) and the count
  * of failed requests (other statuses, socket errors, timeouts).
  * `request` is an autocannon request ({ method, path, headers, body, setupRequest, onResponse }).
  */
-export function load({ url, request, duration, connections, success }) {
+export function load({ url, request, duration, connections, success, amount }) {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url))
     throw new Error(`refusing to load anything but 127.0.0.1: ${url}`);
   return new Promise((resolve, reject) => {
@@ -17,6 +17,8 @@ export function load({ url, request, duration, connections, success }) {
         connections,
         pipelining: 1,
         duration,
+        // A fixed number of requests instead (autocannon's `amount`), for a pool of single-use inputs.
+        ...(amount === undefined ? {} : { amount }),
         timeout: 10,
         requests: [request],
       },

@@ -25,11 +25,11 @@ export function http({ id, label, server, request, check, expect, success }) {
     label,
     unit: 'responses/s',
     check: check ?? (() => expectOk(`${server.url}${path}`, { method, headers, body }, expect)),
-    run: async ({ duration, connections }) => {
+    run: async ({ duration, connections, amount }) => {
       resetPeakRss(server.pid);
       const cpuBefore = cpuTimeMs(server.pid);
       const mainBefore = cpuTimeMs(server.pid, server.pid);
-      const result = await load({ url: server.url, request, duration, connections, success });
+      const result = await load({ url: server.url, request, duration, connections, success, amount });
       const perResponse = (ms) => (ms * 1000) / Math.max(1, result.ok);
       return {
         ...result,
