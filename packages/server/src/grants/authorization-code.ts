@@ -127,5 +127,6 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     authTime: code.authTime,
     nonce: code.nonce ?? undefined,
     amr: code.amr,
+    idp: signIn.idp ?? undefined,
   });
 }

@@ -13,7 +13,9 @@ export type SealPurpose =
   | 'consent'
   | 'logout'
   | 'device-code'
-  | 'device-confirm';
+  | 'device-confirm'
+  | 'identifier'
+  | 'federation';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

@@ -78,10 +78,10 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
         .executeTakeFirst();
       return row ? signInRow.from(row) : undefined;
     },
-    async reauthenticate(id, authTime, amr) {
+    async reauthenticate(id, authTime, amr, idp) {
       await db
         .updateTable('sign_ins')
-        .set({ auth_time: authTime.getTime(), amr: JSON.stringify(amr) })
+        .set({ auth_time: authTime.getTime(), amr: JSON.stringify(amr), idp: idp ?? null })
         .where('id', '=', id)
         .execute();
     },

@@ -25,6 +25,8 @@ export interface SignInsTable {
   auth_time: Millis;
   /** JSON list of RFC 8176 values. */
   amr: string;
+  /** The identity provider it came through (migration 0023). */
+  idp: string | null;
   created_at: Millis;
   expires_at: Millis;
   ended_at: NullableMillis;
@@ -78,6 +80,7 @@ export const signInRow = {
     tenantId: r.tenant_id,
     authTime: toDate(r.auth_time),
     amr: amrOf(r.amr),
+    idp: r.idp,
     createdAt: toDate(r.created_at),
     expiresAt: toDate(r.expires_at),
     endedAt: toDateOrNull(r.ended_at),
@@ -89,6 +92,7 @@ export const signInRow = {
     tenant_id: s.tenantId,
     auth_time: s.authTime.getTime(),
     amr: JSON.stringify(s.amr),
+    idp: s.idp ?? null,
     created_at: s.createdAt.getTime(),
     expires_at: s.expiresAt.getTime(),
     ended_at: s.endedAt ? s.endedAt.getTime() : null,
