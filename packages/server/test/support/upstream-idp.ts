@@ -67,6 +67,7 @@ export async function startOidcProvider(o: {
       };
     },
     pkce: { required: () => true },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 300, IdToken: 300 },
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
     features: { devInteractions: { enabled: true } },
   });

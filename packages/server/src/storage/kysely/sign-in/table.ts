@@ -80,7 +80,7 @@ export const signInRow = {
     tenantId: r.tenant_id,
     authTime: toDate(r.auth_time),
     amr: amrOf(r.amr),
-    idp: r.idp,
+    ...(r.idp === null ? {} : { idp: r.idp }),
     createdAt: toDate(r.created_at),
     expiresAt: toDate(r.expires_at),
     endedAt: toDateOrNull(r.ended_at),

@@ -28,7 +28,7 @@ export const tenantRow = {
     clusterId: r.cluster_id,
     private: Number(r.is_private) === 1,
     accessKeySelfService: Number(r.access_key_self_service) === 1,
-    ssoRequired: Number(r.sso_required) === 1,
+    ...(Number(r.sso_required) === 1 ? { ssoRequired: true } : {}),
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
