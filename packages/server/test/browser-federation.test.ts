@@ -40,7 +40,7 @@ beforeAll(async () => {
   upstream = await startOidcProvider({
     clientId: 'cxauth',
     clientSecret: 'upstream-secret',
-    redirectUris: [placeholder.oidc.redirect_uri],
+    redirectUris: [placeholder.oidc?.redirect_uri as string],
   });
   await admin.updateIdentityProvider(svc.fixture.tenant.id, idpId, { oidc: { issuer: upstream.issuer } });
   browser = await launchChromium();

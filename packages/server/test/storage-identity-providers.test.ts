@@ -151,6 +151,15 @@ describe.each(dialects)('identity providers on $name', ({ make, skip }) => {
       expect(await storage.identityProviders.purgeExpired(f.later(700_000), 100)).toBe(0);
     });
 
+    it('records a SAML assertion id once, and purges it when its time passed', async () => {
+      expect(await storage.identityProviders.recordAssertion('idp-a', '_a1', f.later(1000))).toBe(true);
+      expect(await storage.identityProviders.recordAssertion('idp-a', '_a1', f.later(1000))).toBe(false);
+      expect(await storage.identityProviders.recordAssertion('idp-b', '_a1', f.later(1000))).toBe(true);
+      expect(await storage.identityProviders.purgeAssertions(f.later(500), 100)).toBe(0);
+      expect(await storage.identityProviders.purgeAssertions(f.later(2000), 100)).toBe(2);
+      expect(await storage.identityProviders.recordAssertion('idp-a', '_a1', f.later(3000))).toBe(true);
+    });
+
     it("keeps a sign-in's IdP and a tenant's sso_required", async () => {
       const t = f.tenant();
       await storage.tenants.create(t);

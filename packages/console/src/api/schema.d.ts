@@ -6039,26 +6039,31 @@ export interface components {
         IdentityProvider: {
             id: string;
             tenantId: string;
-            /** @enum {string} */
-            kind: "oidc";
+            kind: "oidc" | "saml";
             name: string;
             enabled: boolean;
             domains: string[];
             default_role: string;
             attribute_mapping: components["schemas"]["AttributeMapping"];
-            oidc: {
+            oidc?: {
                 issuer: string;
                 client_id: string;
                 scopes: string[];
                 client_secret_set: boolean;
                 redirect_uri: string;
             };
+            saml?: {
+                entity_id: string;
+                sso_url: string;
+                sp_entity_id: string;
+                sp_metadata_url: string;
+                acs_url: string;
+            };
             createdAt: string | null;
             updatedAt: string | null;
         };
         CreateIdentityProvider: {
-            /** @enum {string} */
-            kind: "oidc";
+            kind: "oidc" | "saml";
             name: string;
             enabled?: boolean;
             domains?: string[];
@@ -6068,11 +6073,14 @@ export interface components {
                 given_name?: string;
                 family_name?: string;
             };
-            oidc: {
+            oidc?: {
                 issuer: string;
                 client_id: string;
                 client_secret?: string;
                 scopes?: string[];
+            };
+            saml?: {
+                metadata_xml: string;
             };
         };
         PatchIdentityProvider: {
@@ -6090,6 +6098,9 @@ export interface components {
                 client_id?: string;
                 client_secret?: string;
                 scopes?: string[];
+            };
+            saml?: {
+                metadata_xml: string;
             };
         };
     };

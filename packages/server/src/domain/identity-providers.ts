@@ -17,11 +17,15 @@ export interface OidcSettings {
   scopes: string[];
 }
 
-/** A SAML 2.0 IdP, from its metadata XML. */
+/** A SAML 2.0 IdP, from its metadata XML (what cxauth read of it beside it). */
 export interface SamlSettings {
   metadataXml: string;
-  /** Whether an unsolicited (IdP-initiated) response may sign anyone in; off by default. */
-  allowIdpInitiated: boolean;
+  /** The IdP's entityID: the Issuer its responses must name. */
+  entityId: string;
+  /** Its SingleSignOnService of the HTTP-Redirect binding. */
+  ssoUrl: string;
+  /** Its signing certificates (base64 DER): a response or its assertion must be signed by one. */
+  certificates: string[];
 }
 
 export interface IdentityProvider {
@@ -61,6 +65,13 @@ export interface FederationRequest {
   createdAt: Date;
   expiresAt: Date;
 }
+
+/** The default mapping of SAML attributes (the LDAP names; Entra ID's need a mapping: docs/sso.md). */
+export const SAML_ATTRIBUTES: AttributeMapping = {
+  email: 'email',
+  givenName: 'givenName',
+  familyName: 'sn',
+};
 
 /** The default mapping: the OIDC standard claims (OIDC Core §5.1). */
 export const OIDC_ATTRIBUTES: AttributeMapping = {

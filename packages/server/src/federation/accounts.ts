@@ -21,7 +21,11 @@ const text = (value: unknown, max: number): string | null =>
 /** The user fields the IdP's attribute mapping gives. */
 export function mappedProfile(idp: IdentityProvider, identity: UpstreamIdentity) {
   const { claims } = identity;
-  const email = text(claims[idp.attributes.email], 254)?.toLowerCase() ?? null;
+  // A SAML NameID in the emailAddress format is the address when no attribute carries it.
+  const email =
+    (
+      text(claims[idp.attributes.email], 254) ?? (idp.kind === 'saml' ? text(identity.subject, 254) : null)
+    )?.toLowerCase() ?? null;
   return {
     email: email !== null && EMAIL.test(email) ? email : null,
     // OIDC Core §5.1 `email_verified`; a SAML IdP vouches for what it asserts (docs/sso.md).

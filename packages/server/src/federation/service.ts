@@ -30,7 +30,8 @@ import type { Hasher } from '../secrets/hasher.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import { federatedAccount } from './accounts.js';
-import { type OidcUpstreams, UpstreamError } from './oidc.js';
+import { type OidcUpstreams, UpstreamError, type UpstreamIdentity } from './oidc.js';
+import { samlAcsPath, samlRedirect, samlValidate, spMetadata } from './saml.js';
 import { handOverPage } from './views.js';
 
 export interface FederationDeps {
@@ -52,7 +53,23 @@ interface Pending {
   /** The CSRF-style binding of the state to the browser cookie. */
   readonly binding: string;
   readonly req: AuthorizationRequest;
+  /** SAML: the AuthnRequest's ID, which the response's `InResponseTo` must name. */
+  readonly requestId?: string;
 }
+
+/** A checked SAML answer on its way from the cross-site POST to a same-site GET (its cookies). */
+interface SamlTicket {
+  readonly state: string;
+  readonly pending: Pending;
+  readonly identity: UpstreamIdentity;
+  /** Epoch milliseconds. */
+  readonly exp: number;
+}
+
+/** How long the hop from the ACS post to its GET may take, ms. */
+const TICKET_MS = 60_000;
+/** How long an accepted assertion id is kept (beyond any assertion's validity window), ms. */
+const ASSERTION_MEMORY_MS = 86_400_000;
 
 export interface Federation extends SignInFederation {
   /** GET {@link oidcCallbackPath}: the IdP's answer. */
@@ -62,6 +79,27 @@ export interface Federation extends SignInFederation {
     reply: FastifyReply,
     o: {
       idpId: string;
+      getApplication: (clientId: string) => Promise<Application | undefined>;
+      now: Date;
+    },
+  ): Promise<FastifyReply>;
+  /** GET /auth/sso/saml/{idpId}/metadata: the SP metadata document of a SAML IdP. */
+  samlMetadata(idp: IdentityProvider): string;
+  /** POST /auth/sso/saml/{idpId}/acs: the IdP's HTTP-POST answer, checked, then on to a same-site GET. */
+  samlAcs(
+    deps: InteractionDeps,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: { idpId: string; body: Readonly<Record<string, unknown>>; now: Date },
+  ): Promise<FastifyReply>;
+  /** GET /auth/sso/saml/{idpId}/acs?ticket=: the checked answer in the browser that started, signed in. */
+  samlContinue(
+    deps: InteractionDeps,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: {
+      idpId: string;
+      ticket: string;
       getApplication: (clientId: string) => Promise<Application | undefined>;
       now: Date;
     },
@@ -128,7 +166,7 @@ export function createFederation(f: FederationDeps): Federation {
     const state = generateToken();
     const nonce = generateToken();
     const verifier = generateToken();
-    const pending: Pending = {
+    let pending: Pending = {
       idpId: idp.id,
       nonce,
       verifier,
@@ -137,13 +175,19 @@ export function createFederation(f: FederationDeps): Federation {
     };
     let url: URL;
     try {
-      url = await f.oidc.authorizationUrl(idp, secretOf(idp), {
-        redirectUri: `${f.issuer}${oidcCallbackPath(idp.id)}`,
-        state,
-        nonce,
-        codeChallenge: s256(verifier),
-        ...(o.loginHint === undefined ? {} : { loginHint: o.loginHint }),
-      });
+      if (idp.kind === 'saml') {
+        const redirect = await samlRedirect(idp, f.issuer, state);
+        url = new URL(redirect.url);
+        pending = { ...pending, requestId: redirect.requestId };
+      } else {
+        url = await f.oidc.authorizationUrl(idp, secretOf(idp), {
+          redirectUri: `${f.issuer}${oidcCallbackPath(idp.id)}`,
+          state,
+          nonce,
+          codeChallenge: s256(verifier),
+          ...(o.loginHint === undefined ? {} : { loginHint: o.loginHint }),
+        });
+      }
     } catch (err) {
       failed(request, idp, err instanceof UpstreamError ? err.reason : 'hand-over failed', now);
       return refusePage(
@@ -163,6 +207,69 @@ export function createFederation(f: FederationDeps): Federation {
     if (!o.page) return sendRedirect(reply, url.href);
     const ctx = pageContext(o.app, o.req);
     return sendPage(reply, 200, handOverPage(ctx, idp.name, url.href), ctx.nonce);
+  }
+
+  /** The app of the request, read again: one switched off meanwhile gets no code. */
+  const availableApp = async (
+    getApplication: (clientId: string) => Promise<Application | undefined>,
+    req: AuthorizationRequest,
+  ) => {
+    const app = await getApplication(req.clientId);
+    return app?.status === 'active' &&
+      isRegistered(app.redirectUris, req.redirectUri) &&
+      app.grantTypes.includes('authorization_code') &&
+      typeAllows(app.type, app.tenancy, 'authorization_code')
+      ? app
+      : undefined;
+  };
+  const appGone = (reply: FastifyReply) =>
+    refusePage(reply, 400, 'The application is not available', 'The application is unknown or inactive.');
+
+  /** A checked upstream identity: its user, the sign-in session, the audit event, the code. */
+  async function finish(
+    deps: InteractionDeps,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: {
+      idp: IdentityProvider;
+      app: Application;
+      req: AuthorizationRequest;
+      identity: UpstreamIdentity;
+      now: Date;
+    },
+  ): Promise<FastifyReply> {
+    const { idp, app, req, identity, now } = o;
+    const account = await federatedAccount(storage, idp, identity, now);
+    if ('refused' in account) {
+      failed(request, idp, account.reason, now);
+      return refusePage(reply, 403, 'You were not signed in', account.refused);
+    }
+    const { user, tenant } = account;
+    if (account.how === 'created') {
+      f.audit.record({
+        type: 'user.created',
+        at: now,
+        subject: user.id,
+        tenantId: tenant.id,
+        details: { idp: idp.id, just_in_time: true },
+      });
+    }
+    const signIn = await deps.sessions.authenticated(request, reply, {
+      user,
+      tenant,
+      amr: upstreamAmr(identity.amr),
+      now,
+      idp: idp.id,
+    });
+    f.audit.record({
+      type: 'federation.signed_in',
+      at: now,
+      subject: user.id,
+      tenantId: tenant.id,
+      address: request.ip,
+      details: { idp: idp.id, clientId: app.clientId, account: account.how },
+    });
+    return completeAuthorization(deps, request, reply, { app, req, current: { signIn, user, tenant }, now });
   }
 
   return {
@@ -227,8 +334,7 @@ export function createFederation(f: FederationDeps): Federation {
           'It was started in another browser.',
         );
       }
-      const { req } = pending;
-      if (!fits(idp, req) || idp.kind !== 'oidc') {
+      if (!fits(idp, pending.req) || idp.kind !== 'oidc') {
         failed(request, idp, 'identity provider unavailable', now);
         return refusePage(
           reply,
@@ -241,24 +347,12 @@ export function createFederation(f: FederationDeps): Federation {
         failed(request, idp, `upstream error ${query['error'].slice(0, 64)}`, now);
         return refusePage(reply, 403, 'You were not signed in', 'Your organization did not sign you in.');
       }
-      const app = await getApplication(req.clientId);
-      if (
-        app?.status !== 'active' ||
-        !isRegistered(app.redirectUris, req.redirectUri) ||
-        !app.grantTypes.includes('authorization_code') ||
-        !typeAllows(app.type, app.tenancy, 'authorization_code')
-      ) {
-        return refusePage(
-          reply,
-          400,
-          'The application is not available',
-          'The application is unknown or inactive.',
-        );
-      }
+      const app = await availableApp(getApplication, pending.req);
+      if (!app) return appGone(reply);
       const callback = new URL(`${f.issuer}${oidcCallbackPath(idp.id)}`);
       const raw = request.url.indexOf('?');
       if (raw !== -1) callback.search = request.url.slice(raw);
-      let identity: Awaited<ReturnType<OidcUpstreams['complete']>>;
+      let identity: UpstreamIdentity;
       try {
         identity = await f.oidc.complete(idp, secretOf(idp), callback, {
           state,
@@ -269,40 +363,114 @@ export function createFederation(f: FederationDeps): Federation {
         failed(request, idp, err instanceof UpstreamError ? err.reason : 'callback failed', now);
         return refusePage(reply, 400, 'The sign-in could not be verified', UNVERIFIED);
       }
-      const account = await federatedAccount(storage, idp, identity, now);
-      if ('refused' in account) {
-        failed(request, idp, account.reason, now);
-        return refusePage(reply, 403, 'You were not signed in', account.refused);
+      return finish(deps, request, reply, { idp, app, req: pending.req, identity, now });
+    },
+    samlMetadata: (idp) => spMetadata(idp, f.issuer),
+    async samlAcs(deps, request, reply, { idpId, body, now }) {
+      const idp = await storage.identityProviders.get(idpId);
+      const state = typeof body['RelayState'] === 'string' ? body['RelayState'] : '';
+      const samlResponse = typeof body['SAMLResponse'] === 'string' ? body['SAMLResponse'] : '';
+      if (samlResponse === '') {
+        failed(request, idp, 'no SAMLResponse', now);
+        return refusePage(reply, 400, 'The sign-in could not be verified', UNVERIFIED);
       }
-      const { user, tenant } = account;
-      if (account.how === 'created') {
-        f.audit.record({
-          type: 'user.created',
-          at: now,
-          subject: user.id,
-          tenantId: tenant.id,
-          details: { idp: idp.id, just_in_time: true },
+      // IdP-initiated (unsolicited) responses have no request to answer: refused (docs/sso.md).
+      const taken =
+        state === '' ? undefined : await storage.identityProviders.takeRequest(f.hasher.hash(state), now);
+      const pending = taken
+        ? (deps.sealer.open('federation', taken.payloadSealed.toString('utf8')) as Pending | undefined)
+        : undefined;
+      if (
+        !idp ||
+        !taken ||
+        !pending ||
+        taken.idpId !== idpId ||
+        pending.idpId !== idpId ||
+        !pending.requestId
+      ) {
+        failed(request, idp, state === '' ? 'unsolicited response' : 'unknown or used state', now);
+        return refusePage(reply, 400, 'This sign-in has expired', EXPIRED);
+      }
+      if (!fits(idp, pending.req) || idp.kind !== 'saml') {
+        failed(request, idp, 'identity provider unavailable', now);
+        return refusePage(
+          reply,
+          400,
+          'This sign-in is not available',
+          'The identity provider is not available.',
+        );
+      }
+      let assertion: Awaited<ReturnType<typeof samlValidate>>;
+      try {
+        assertion = await samlValidate(idp, f.issuer, samlResponse, {
+          requestId: pending.requestId,
+          createdAt: taken.createdAt,
         });
+      } catch (err) {
+        failed(request, idp, err instanceof UpstreamError ? err.reason : 'response refused', now);
+        return refusePage(reply, 400, 'The sign-in could not be verified', UNVERIFIED);
       }
-      const signIn = await deps.sessions.authenticated(request, reply, {
-        user,
-        tenant,
-        amr: upstreamAmr(identity.amr),
-        now,
-        idp: idp.id,
-      });
-      f.audit.record({
-        type: 'federation.signed_in',
-        at: now,
-        subject: user.id,
-        tenantId: tenant.id,
-        address: request.ip,
-        details: { idp: idp.id, clientId: app.clientId, account: account.how },
-      });
-      return completeAuthorization(deps, request, reply, {
+      const expires = new Date(now.getTime() + ASSERTION_MEMORY_MS);
+      if (!(await storage.identityProviders.recordAssertion(idp.id, assertion.assertionId, expires))) {
+        failed(request, idp, 'assertion replayed', now);
+        return refusePage(reply, 400, 'The sign-in could not be verified', UNVERIFIED);
+      }
+      // Only what the mapping reads rides along (the ticket travels in a URL).
+      const wanted = new Set(Object.values(idp.attributes));
+      const identity: UpstreamIdentity = {
+        subject: assertion.subject,
+        amr: [],
+        claims: Object.fromEntries(Object.entries(assertion.claims).filter(([k]) => wanted.has(k))),
+      };
+      const ticket: SamlTicket = { state, pending, identity, exp: now.getTime() + TICKET_MS };
+      // The IdP's cross-site POST carries none of our (SameSite=Lax) cookies: the browser binding is
+      // checked on the same-site GET this sends it to.
+      return reply
+        .code(303)
+        .header('Cache-Control', 'no-store')
+        .header('Referrer-Policy', 'no-referrer')
+        .header('Location', `${samlAcsPath(idp.id)}?ticket=${deps.sealer.seal('saml-ticket', ticket)}`)
+        .send();
+    },
+    async samlContinue(deps, request, reply, { idpId, ticket, getApplication, now }) {
+      const opened = deps.sealer.open('saml-ticket', ticket) as SamlTicket | undefined;
+      const idp = await storage.identityProviders.get(idpId);
+      if (
+        !opened ||
+        typeof opened.exp !== 'number' ||
+        opened.exp <= now.getTime() ||
+        opened.pending?.idpId !== idpId
+      ) {
+        failed(request, idp, 'expired or altered ticket', now);
+        return refusePage(reply, 400, 'This sign-in has expired', EXPIRED);
+      }
+      if (
+        !deps.sealer.checkCsrf(opened.pending.binding, opened.state, deps.cookies.read(request, 'browser'))
+      ) {
+        failed(request, idp, 'another browser', now);
+        return refusePage(
+          reply,
+          403,
+          'The sign-in could not be verified',
+          'It was started in another browser.',
+        );
+      }
+      if (!fits(idp, opened.pending.req) || idp.kind !== 'saml') {
+        failed(request, idp, 'identity provider unavailable', now);
+        return refusePage(
+          reply,
+          400,
+          'This sign-in is not available',
+          'The identity provider is not available.',
+        );
+      }
+      const app = await availableApp(getApplication, opened.pending.req);
+      if (!app) return appGone(reply);
+      return finish(deps, request, reply, {
+        idp,
         app,
-        req,
-        current: { signIn, user, tenant },
+        req: opened.pending.req,
+        identity: opened.identity,
         now,
       });
     },

@@ -15,7 +15,8 @@ export type SealPurpose =
   | 'device-code'
   | 'device-confirm'
   | 'identifier'
-  | 'federation';
+  | 'federation'
+  | 'saml-ticket';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

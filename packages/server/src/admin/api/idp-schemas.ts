@@ -19,21 +19,35 @@ export const IdentityProvider = Type.Object(
   {
     id: Type.String(),
     tenantId: Type.String(),
-    kind: Type.Literal('oidc'),
+    kind: Type.Union([Type.Literal('oidc'), Type.Literal('saml')]),
     name: Type.String(),
     enabled: Type.Boolean(),
     domains: Type.Array(Type.String()),
     default_role: Type.String(),
     attribute_mapping: AttributeMapping,
-    oidc: Type.Object({
-      issuer: Type.String(),
-      client_id: Type.String(),
-      scopes: Type.Array(Type.String()),
-      /** Whether a client secret is stored (sealed; it is never shown). */
-      client_secret_set: Type.Boolean(),
-      /** The redirect URI to register at the IdP. */
-      redirect_uri: Type.String(),
-    }),
+    oidc: Type.Optional(
+      Type.Object({
+        issuer: Type.String(),
+        client_id: Type.String(),
+        scopes: Type.Array(Type.String()),
+        /** Whether a client secret is stored (sealed; it is never shown). */
+        client_secret_set: Type.Boolean(),
+        /** The redirect URI to register at the IdP. */
+        redirect_uri: Type.String(),
+      }),
+    ),
+    saml: Type.Optional(
+      Type.Object({
+        /** The IdP's entityID and SSO URL, as its metadata says. */
+        entity_id: Type.String(),
+        sso_url: Type.String(),
+        /** This service's SP entity ID: also the URL of its SP metadata for this IdP. */
+        sp_entity_id: Type.String(),
+        sp_metadata_url: Type.String(),
+        /** The Assertion Consumer Service (HTTP-POST binding) to register at the IdP. */
+        acs_url: Type.String(),
+      }),
+    ),
     createdAt: Time,
     updatedAt: Time,
   },
@@ -48,15 +62,23 @@ const OidcInput = {
   scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 30 })),
 };
 
+const SamlInput = {
+  /** The IdP's SAML 2.0 metadata document (EntityDescriptor with an IDPSSODescriptor). */
+  metadata_xml: Type.String({ minLength: 1, maxLength: 200_000 }),
+};
+
 export const CreateIdentityProvider = Type.Object(
   {
-    kind: Type.Literal('oidc'),
+    kind: Type.Union([Type.Literal('oidc'), Type.Literal('saml')]),
     name: Type.String({ minLength: 1, maxLength: 100 }),
     enabled: Type.Optional(Type.Boolean()),
     domains: Type.Optional(Domains),
     default_role: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     attribute_mapping: Type.Optional(AttributeMappingInput),
-    oidc: Type.Object(OidcInput, strict),
+    /** For `oidc`. */
+    oidc: Type.Optional(Type.Object(OidcInput, strict)),
+    /** For `saml`. */
+    saml: Type.Optional(Type.Object(SamlInput, strict)),
   },
   { ...strict, $id: 'CreateIdentityProvider' },
 );
@@ -69,6 +91,7 @@ export const PatchIdentityProvider = Type.Object(
     default_role: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     attribute_mapping: Type.Optional(AttributeMappingInput),
     oidc: Type.Optional(Type.Partial(Type.Object(OidcInput, strict))),
+    saml: Type.Optional(Type.Object(SamlInput, strict)),
   },
   { ...strict, minProperties: 1, $id: 'PatchIdentityProvider' },
 );

@@ -9,8 +9,10 @@ import {
   idpSecretAad,
   OIDC_ATTRIBUTES,
   oidcCallbackPath,
+  SAML_ATTRIBUTES,
 } from '../../domain/identity-providers.js';
 import { DEFAULT_ROLE } from '../../domain/roles.js';
+import { readIdpMetadata, samlAcsPath, samlMetadataPath } from '../../federation/saml.js';
 import { encrypt } from '../../keys/kek.js';
 import type * as Wire from '../api/idp-schemas.js';
 import { type AdminContext, creating, endpoint, invalid, iso, notFound, text } from './context.js';
@@ -32,11 +34,12 @@ const ROLE = /^[A-Za-z][A-Za-z0-9 _.-]{0,63}$/;
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
 
 function view(idp: IdentityProvider, issuer: string | undefined): IdentityProviderView {
-  const oidc = idp.oidc ?? { issuer: '', clientId: '', scopes: [] };
+  const { oidc, saml } = idp;
+  const at = issuer ?? '';
   return {
     id: idp.id,
     tenantId: idp.tenantId,
-    kind: 'oidc',
+    kind: idp.kind,
     name: idp.name,
     enabled: idp.enabled,
     domains: idp.domains,
@@ -46,13 +49,28 @@ function view(idp: IdentityProvider, issuer: string | undefined): IdentityProvid
       given_name: idp.attributes.givenName,
       family_name: idp.attributes.familyName,
     },
-    oidc: {
-      issuer: oidc.issuer,
-      client_id: oidc.clientId,
-      scopes: oidc.scopes,
-      client_secret_set: idp.secretSealed !== null,
-      redirect_uri: `${issuer ?? ''}${oidcCallbackPath(idp.id)}`,
-    },
+    ...(oidc
+      ? {
+          oidc: {
+            issuer: oidc.issuer,
+            client_id: oidc.clientId,
+            scopes: oidc.scopes,
+            client_secret_set: idp.secretSealed !== null,
+            redirect_uri: `${at}${oidcCallbackPath(idp.id)}`,
+          },
+        }
+      : {}),
+    ...(saml
+      ? {
+          saml: {
+            entity_id: saml.entityId,
+            sso_url: saml.ssoUrl,
+            sp_entity_id: `${at}${samlMetadataPath(idp.id)}`,
+            sp_metadata_url: `${at}${samlMetadataPath(idp.id)}`,
+            acs_url: `${at}${samlAcsPath(idp.id)}`,
+          },
+        }
+      : {}),
     createdAt: iso(idp.createdAt),
     updatedAt: iso(idp.updatedAt),
   };
@@ -93,6 +111,18 @@ function scopesOf(value: unknown): string[] {
   for (const s of scopes)
     if (!SCOPE.test(s)) throw invalid(`oidc.scopes has an invalid scope "${s}"`, 'oidc.scopes');
   return [...new Set(['openid', ...scopes])];
+}
+
+function samlOf(value: { metadata_xml?: unknown } | undefined): NonNullable<IdentityProvider['saml']> {
+  const raw = value?.metadata_xml;
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw invalid('saml.metadata_xml is required', 'saml.metadata_xml');
+  const xml = raw.trim();
+  try {
+    return { metadataXml: xml, ...readIdpMetadata(xml) };
+  } catch (err) {
+    throw invalid(`saml.metadata_xml: ${(err as Error).message}`, 'saml.metadata_xml');
+  }
 }
 
 function mappingOf(
@@ -136,25 +166,34 @@ export function identityProviderAdmin(ctx: AdminContext, keys: IdpKeys = {}) {
       input: CreateIdentityProviderInput,
     ): Promise<IdentityProviderView> {
       const tenant = await tenantOf(tenantId);
-      if (input.kind !== 'oidc') throw invalid('kind must be oidc', 'kind');
+      if (input.kind !== 'oidc' && input.kind !== 'saml') throw invalid('kind must be oidc or saml', 'kind');
+      const saml = input.kind === 'saml';
+      if (saml ? input.oidc !== undefined : input.saml !== undefined) {
+        throw invalid(
+          `an ${input.kind} identity provider takes "${input.kind}" settings only`,
+          saml ? 'oidc' : 'saml',
+        );
+      }
       const now = ctx.clock();
       const id = crypto.randomUUID();
       const idp: IdentityProvider = {
         id,
         tenantId: tenant,
-        kind: 'oidc',
+        kind: input.kind,
         name: text('name', input.name, 100),
         enabled: input.enabled !== false,
         domains: domainsOf(input.domains),
         defaultRole: roleOf(input.default_role),
-        attributes: mappingOf(input.attribute_mapping, OIDC_ATTRIBUTES),
-        oidc: {
-          issuer: issuerOf(input.oidc?.issuer),
-          clientId: text('client id', input.oidc?.client_id, 500),
-          scopes: scopesOf(input.oidc?.scopes),
-        },
-        saml: null,
-        secretSealed: seal(id, input.oidc?.client_secret),
+        attributes: mappingOf(input.attribute_mapping, saml ? SAML_ATTRIBUTES : OIDC_ATTRIBUTES),
+        oidc: saml
+          ? null
+          : {
+              issuer: issuerOf(input.oidc?.issuer),
+              clientId: text('client id', input.oidc?.client_id, 500),
+              scopes: scopesOf(input.oidc?.scopes),
+            },
+        saml: saml ? samlOf(input.saml) : null,
+        secretSealed: saml ? null : seal(id, input.oidc?.client_secret),
         createdAt: now,
         updatedAt: now,
       };
@@ -177,7 +216,10 @@ export function identityProviderAdmin(ctx: AdminContext, keys: IdpKeys = {}) {
       changes: PatchIdentityProviderInput,
     ): Promise<IdentityProviderView> {
       const idp = await load(tenantId, id);
-      const oidc = idp.oidc ?? { issuer: '', clientId: '', scopes: [] };
+      if (idp.kind === 'saml' ? changes.oidc !== undefined : changes.saml !== undefined) {
+        throw invalid(`an ${idp.kind} identity provider takes "${idp.kind}" settings only`);
+      }
+      const oidc = idp.oidc;
       const next: IdentityProvider = {
         ...idp,
         name: changes.name === undefined ? idp.name : text('name', changes.name, 100),
@@ -185,7 +227,8 @@ export function identityProviderAdmin(ctx: AdminContext, keys: IdpKeys = {}) {
         domains: changes.domains === undefined ? idp.domains : domainsOf(changes.domains),
         defaultRole: changes.default_role === undefined ? idp.defaultRole : roleOf(changes.default_role),
         attributes: mappingOf(changes.attribute_mapping, idp.attributes),
-        oidc: {
+        saml: changes.saml === undefined ? idp.saml : samlOf(changes.saml),
+        oidc: oidc && {
           issuer: changes.oidc?.issuer === undefined ? oidc.issuer : issuerOf(changes.oidc.issuer),
           clientId:
             changes.oidc?.client_id === undefined

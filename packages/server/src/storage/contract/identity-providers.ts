@@ -30,6 +30,13 @@ export interface IdentityProviderRepository {
   createRequest(request: FederationRequest): Promise<void>;
   /** Takes (deletes) a pending request: of two callbacks with the same state, one gets it. */
   takeRequest(stateHash: Buffer, at: Date): Promise<FederationRequest | undefined>;
+  /**
+   * Records a SAML assertion id of an IdP until `expiresAt`; false when it was recorded already (a
+   * replay).
+   */
+  recordAssertion(idpId: string, assertionId: string, expiresAt: Date): Promise<boolean>;
+  /** Deletes up to `limit` assertion ids whose time passed before `at`; returns how many. */
+  purgeAssertions(at: Date, limit: number): Promise<number>;
   /** Deletes up to `limit` requests that expired before `at`; returns how many. */
   purgeExpired(at: Date, limit: number): Promise<number>;
 }

@@ -11,6 +11,7 @@ import type {
   FederationRequestsTable,
   IdentityProviderDomainsTable,
   IdentityProvidersTable,
+  SamlAssertionsTable,
 } from './identity-providers/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
@@ -64,6 +65,7 @@ export interface Database {
   identity_provider_domains: IdentityProviderDomainsTable;
   federated_identities: FederatedIdentitiesTable;
   federation_requests: FederationRequestsTable;
+  saml_assertions: SamlAssertionsTable;
   scim_tokens: ScimTokensTable;
   scim_users: ScimUsersTable;
   scim_user_emails: ScimUserEmailsTable;

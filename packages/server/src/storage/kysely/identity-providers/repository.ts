@@ -162,6 +162,32 @@ export function identityProviderRepository(db: Kysely<Database>): IdentityProvid
       const request = requestRow.from(row);
       return request.expiresAt > at ? request : undefined;
     },
+    async recordAssertion(idpId, assertionId, expiresAt) {
+      const result = await db
+        .insertInto('saml_assertions')
+        .values({ idp_id: idpId, assertion_id: assertionId, expires_at: expiresAt.getTime() })
+        .onConflict((oc) => oc.columns(['idp_id', 'assertion_id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+    async purgeAssertions(at, limit) {
+      const rows = await db
+        .selectFrom('saml_assertions')
+        .select(['idp_id', 'assertion_id'])
+        .where('expires_at', '<=', at.getTime())
+        .limit(limit)
+        .execute();
+      let deleted = 0;
+      for (const r of rows) {
+        const result = await db
+          .deleteFrom('saml_assertions')
+          .where('idp_id', '=', r.idp_id)
+          .where('assertion_id', '=', r.assertion_id)
+          .executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+      return deleted;
+    },
     async purgeExpired(at, limit) {
       const rows = await db
         .selectFrom('federation_requests')

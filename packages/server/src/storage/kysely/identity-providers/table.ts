@@ -36,6 +36,12 @@ export interface FederatedIdentitiesTable {
   created_at: Millis;
 }
 
+export interface SamlAssertionsTable {
+  idp_id: string;
+  assertion_id: string;
+  expires_at: Millis;
+}
+
 export interface FederationRequestsTable {
   state_hash: Buffer;
   idp_id: string;

@@ -1,8 +1,8 @@
 // Enterprise sign-in per tenant (docs/sso.md): a tenant's identity providers (their settings, and
 // their client secret or signing key sealed with the KEK), the e-mail domains each claims, the links
 // of upstream subjects to users, the pending federated sign-ins (state, nonce, PKCE verifier, SAML
-// request id) that a callback must match, the IdP a sign-in came through, and the tenant's
-// `sso_required`.
+// request id) that a callback must match, the SAML assertion ids seen (never accepted twice), the IdP a
+// sign-in came through, and the tenant's `sso_required`.
 import type { Migration } from 'kysely';
 import type { Dialect } from '../rows.js';
 import type { AnyDb } from './any-db.js';
@@ -68,6 +68,18 @@ export function identityProviders(dialect: Dialect): Migration {
       await db.schema
         .createIndex('federation_requests_expires')
         .on('federation_requests')
+        .column('expires_at')
+        .execute();
+      await db.schema
+        .createTable('saml_assertions')
+        .addColumn('idp_id', 'text', (c) => c.notNull())
+        .addColumn('assertion_id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('saml_assertions_pk', ['idp_id', 'assertion_id'])
+        .execute();
+      await db.schema
+        .createIndex('saml_assertions_expires')
+        .on('saml_assertions')
         .column('expires_at')
         .execute();
       await db.schema.alterTable('sign_ins').addColumn('idp', 'text').execute();
