@@ -1,7 +1,7 @@
 // `cxauth admin idp` in-process against a SQLite file in a temp folder: create (the client secret from
 // standard input, never shown), list, show, update, delete; another tenant does not see it (exit 1);
 // `tenant sso-required` switches the tenant's policy.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -87,4 +87,39 @@ it('creates, lists, shows, updates and deletes an identity provider of a tenant'
   expect(sso.sso_required).toBe(true);
   expect((await json(['idp', 'delete', made.id, '--tenant', tenant.id])).id).toBe(made.id);
   expect(await json(['idp', 'list', '--tenant', tenant.id])).toEqual([]);
+});
+
+const METADATA = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.test/saml">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIBszCCAVmgAwIBAgIUX</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.test/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`;
+
+it('adds a SAML IdP from its metadata file and prints the SP metadata URL and ACS', async () => {
+  const tenant = await json(['tenant', 'create', '--name', 'saml-co', '--area', 'na1']);
+  const file = path.join(dir, 'idp-metadata.xml');
+  writeFileSync(file, METADATA);
+  const made = await json([
+    'idp',
+    'create',
+    '--tenant',
+    tenant.id,
+    '--name',
+    'ADFS',
+    '--kind',
+    'saml',
+    '--metadata-file',
+    file,
+  ]);
+  expect(made).toMatchObject({
+    kind: 'saml',
+    saml: { entity_id: 'https://idp.example.test/saml', sso_url: 'https://idp.example.test/sso' },
+  });
+  expect(made.saml.acs_url).toMatch(new RegExp(`/auth/sso/saml/${made.id}/acs$`));
+  expect(made.saml.sp_metadata_url).toMatch(new RegExp(`/auth/sso/saml/${made.id}/metadata$`));
+  writeFileSync(file, '<not-metadata/>');
+  const bad = await cli(['idp', 'update', made.id, '--tenant', tenant.id, '--metadata-file', file]);
+  expect(bad.code).toBe(1);
+  expect(bad.err).toMatch(/metadata/);
 });

@@ -167,4 +167,31 @@ describe('SAML refusals: a page, never a code', () => {
     expectRefusalPage(await new Browser(svc.app).get(location));
     expectRefusalPage(await new Browser(svc.app).get(`${location.slice(0, -4)}AAAA`));
   });
+
+  it("never signs anyone in through another tenant's SAML IdP path", async () => {
+    const other = await svc.addTenant({ name: 'saml-other' });
+    const admin = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
+      credentials: { kek: svc.kek, issuer: svc.config.issuer },
+    });
+    const foreign = await admin.createIdentityProvider(other.id, {
+      kind: 'saml',
+      name: 'Other',
+      domains: ['other-saml.test'],
+      saml: { metadata_xml: idp.metadata },
+    });
+    const s = await start();
+    const response = idp.response({
+      acs: foreign.saml?.acs_url as string,
+      audience: foreign.saml?.sp_entity_id as string,
+      inResponseTo: s.requestId,
+      nameId: s.email,
+    });
+    expectRefusalPage(
+      await s.browser.post(new URL(foreign.saml?.acs_url as string).pathname, {
+        SAMLResponse: response,
+        RelayState: s.relayState,
+      }),
+    );
+    expect(await svc.storage.signIn.usersByEmail(s.email)).toEqual([]);
+  });
 });

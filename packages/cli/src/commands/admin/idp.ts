@@ -1,9 +1,14 @@
 // `cxauth admin idp …`: a tenant's identity providers for enterprise sign-in (docs/sso.md), and
 // `cxauth admin tenant sso-required`. The client secret is read from standard input, never argv.
+import { readFileSync } from 'node:fs';
 import { CliError, EXIT, type Io } from '../../io.js';
 import { type Kind, many, type OptionSpec, optional, required, type Values, type Verb } from './spec.js';
 
 const FIELDS: Record<string, OptionSpec> = {
+  'metadata-file': {
+    type: 'string',
+    description: "SAML: the IdP's metadata XML file (its entityID, SSO URL, certificate)",
+  },
   name: { type: 'string', description: 'what people see ("Sign in with NAME")' },
   issuer: { type: 'string', description: "the OpenID Connect issuer URL (its discovery document's issuer)" },
   'client-id': { type: 'string', description: 'the client id registered at the IdP' },
@@ -52,16 +57,44 @@ function mapping(v: Values) {
 const defined = <T extends Record<string, unknown>>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined)) as Partial<T>;
 
+function metadataOf(v: Values): string | undefined {
+  const file = optional(v, 'metadata-file');
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`cannot read --metadata-file ${file}`, EXIT.usage);
+  }
+}
+
 const tenantOption = { tenant: { type: 'string', description: 'tenant id' } } as const;
 
 const create: Verb = {
   usage:
-    '--tenant ID --name NAME --issuer URL --client-id ID [--client-secret-stdin] [--domain D]… [--scope S]… [--default-role R] [--disabled]',
-  options: { ...tenantOption, ...FIELDS, disabled: { type: 'boolean', description: 'add it switched off' } },
+    '--tenant ID --name NAME (--issuer URL --client-id ID [--client-secret-stdin] [--scope S]… | --kind saml --metadata-file F) [--domain D]… [--default-role R] [--disabled]',
+  options: {
+    ...tenantOption,
+    ...FIELDS,
+    kind: { type: 'string', description: 'oidc (default) or saml' },
+    disabled: { type: 'boolean', description: 'add it switched off' },
+  },
   run: async (admin, v, _id, io) => {
+    const domains = many(v, 'domain');
+    const kind = optional(v, 'kind') ?? 'oidc';
+    if (kind === 'saml') {
+      return admin.createIdentityProvider(required(v, 'tenant'), {
+        kind: 'saml',
+        name: required(v, 'name'),
+        ...(v['disabled'] === true ? { enabled: false } : {}),
+        ...(domains.length > 0 ? { domains } : {}),
+        ...defined({ default_role: optional(v, 'default-role') }),
+        ...mapping(v),
+        saml: { metadata_xml: metadataOf(v) ?? required(v, 'metadata-file') },
+      });
+    }
+    if (kind !== 'oidc') throw new CliError(`--kind must be oidc or saml, got "${kind}"`, EXIT.usage);
     const secret = await secretOf(v, io);
     const scopes = many(v, 'scope');
-    const domains = many(v, 'domain');
     return admin.createIdentityProvider(required(v, 'tenant'), {
       kind: 'oidc',
       name: required(v, 'name'),
@@ -96,6 +129,7 @@ const update: Verb = {
     const secret = await secretOf(v, io);
     const scopes = many(v, 'scope');
     const domains = many(v, 'domain');
+    const metadata = metadataOf(v);
     const oidc = defined({
       issuer: optional(v, 'issuer'),
       client_id: optional(v, 'client-id'),
@@ -111,6 +145,7 @@ const update: Verb = {
       }),
       ...mapping(v),
       ...(Object.keys(oidc).length > 0 ? { oidc } : {}),
+      ...defined({ saml: metadata === undefined ? undefined : { metadata_xml: metadata } }),
     };
     if (Object.keys(changes).length === 0) throw new CliError('name what changes (see --help)', EXIT.usage);
     return admin.updateIdentityProvider(required(v, 'tenant'), id ?? '', changes);
@@ -118,7 +153,7 @@ const update: Verb = {
 };
 
 export const IDP: Kind = {
-  summary: "tenants' identity providers for enterprise sign-in (docs/sso.md)",
+  summary: "tenants' identity providers (OpenID Connect, SAML 2.0) for enterprise sign-in (docs/sso.md)",
   verbs: {
     create,
     list: {
