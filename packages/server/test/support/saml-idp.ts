@@ -91,10 +91,12 @@ function sign(xml: string, element: 'Assertion' | 'Response', key: string, cert:
   return sig.getSignedXml();
 }
 
-export function startTestSamlIdp(entityId = 'https://idp.saml.test/metadata'): TestSamlIdp {
+export function startTestSamlIdp(
+  entityId = 'https://idp.saml.test/metadata',
+  ssoUrl = 'https://idp.saml.test/sso',
+): TestSamlIdp {
   const { key, cert } = keyPair();
   const foreign = keyPair();
-  const ssoUrl = 'https://idp.saml.test/sso';
   const metadata = `<?xml version="1.0"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}">
   <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol" WantAuthnRequestsSigned="false">
