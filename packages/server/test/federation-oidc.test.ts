@@ -190,6 +190,18 @@ describe('routing', () => {
     expect(new URL(String(signedIn.headers.location)).searchParams.get('code')).toBeTruthy();
   });
 
+  it("never sends a person with an account in another tenant to this tenant's IdP", async () => {
+    const email = `b-person.${Date.now()}@acme.test`;
+    await signInUser(svc, { tenant: tenantB, email });
+    const browser = new Browser(svc.app);
+    const res = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce(), { login_hint: email })}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('type="password"');
+    const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
+    const form = await browser.post('/auth/authorize', { ...hiddenInputs(page.body), username: email });
+    expect(form.body).toContain('type="password"');
+  });
+
   it('goes straight to the IdP for a login_hint of a claimed domain', async () => {
     const browser = new Browser(svc.app);
     const res = await browser.get(

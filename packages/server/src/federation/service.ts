@@ -132,7 +132,14 @@ export function createFederation(f: FederationDeps): Federation {
       fits(i, req),
     );
     // A domain two tenants claim is ambiguous without a tenant hint: the password form (docs/sso.md).
-    return found.length === 1 ? found[0] : undefined;
+    const idp = found.length === 1 ? found[0] : undefined;
+    if (!idp || req.tenantId !== undefined) return idp;
+    // Domain claims are not verified: without a tenant hint, a person who has an account in another
+    // tenant is never sent to this tenant's IdP (the password form, as before).
+    const elsewhere = (await storage.signIn.usersByEmail(email.toLowerCase())).some(
+      (u) => u.tenantId !== idp.tenantId,
+    );
+    return elsewhere ? undefined : idp;
   };
   const failed = (
     request: FastifyRequest,
