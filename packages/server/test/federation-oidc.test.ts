@@ -92,7 +92,7 @@ async function exchange(code: string, verifier: string) {
     client_id: app.clientId,
   });
   expect(res.statusCode).toBe(200);
-  return res.json() as { id_token: string };
+  return res.json() as { id_token: string; refresh_token: string };
 }
 
 function expectRefusalPage(res: { statusCode: number; headers: Record<string, unknown>; body: string }) {
@@ -120,6 +120,15 @@ describe('signing in through the IdP', () => {
     const claims = decodeJwt(tokens.id_token);
     expect(claims['idp']).toBe(idpId);
     expect(claims['amr']).toEqual(['pwd', 'mfa']);
+    // A refresh keeps them (OIDC Core §12.2).
+    const refreshed = await tokenRequest(svc.app, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token,
+      client_id: app.clientId,
+    });
+    expect(refreshed.statusCode).toBe(200);
+    const renewed = decodeJwt((refreshed.json() as { id_token: string }).id_token);
+    expect([renewed['idp'], renewed['amr']]).toEqual([idpId, ['pwd', 'mfa']]);
     expect(claims['name']).toBe(who.email);
     const [user] = await svc.storage.signIn.usersByEmail(who.email);
     expect(user?.tenantId).toBe(svc.fixture.tenant.id);

@@ -71,6 +71,8 @@ export interface AuthorizationCode {
   signInId: string;
   authTime: Date;
   amr: AuthMethod[];
+  /** The IdP of a federated sign-in (docs/sso.md). */
+  idp?: string;
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
@@ -84,4 +86,6 @@ export interface SessionSignIn {
   signInId: string;
   authTime: Date;
   amr: AuthMethod[];
+  /** The IdP of a federated sign-in (id_token `idp`, docs/sso.md). */
+  idp?: string;
 }

@@ -94,6 +94,7 @@ export async function redirectWithCode(
     signInId: signIn.id,
     authTime: signIn.authTime,
     amr: signIn.amr,
+    idp: signIn.idp,
     now,
     ttl: deps.config.signIn.authorizationCodeTtl,
   });

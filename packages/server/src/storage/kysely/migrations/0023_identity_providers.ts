@@ -83,6 +83,9 @@ export function identityProviders(dialect: Dialect): Migration {
         .column('expires_at')
         .execute();
       await db.schema.alterTable('sign_ins').addColumn('idp', 'text').execute();
+      // A refreshed id_token names the IdP of the sign-in its session came from (OIDC Core §12.2).
+      await db.schema.alterTable('sign_in_sessions').addColumn('idp', 'text').execute();
+      await db.schema.alterTable('authorization_codes').addColumn('idp', 'text').execute();
       await db.schema
         .alterTable('tenants')
         .addColumn('sso_required', 'integer', (c) => c.notNull().defaultTo(0))

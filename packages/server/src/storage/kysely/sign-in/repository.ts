@@ -159,6 +159,7 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
             sign_in_id: link.signInId,
             auth_time: link.authTime.getTime(),
             amr: JSON.stringify(link.amr),
+            idp: link.idp ?? null,
           })
           .execute(),
       );

@@ -37,6 +37,8 @@ export interface SignInSessionsTable {
   sign_in_id: string;
   auth_time: Millis;
   amr: string;
+  /** The IdP of the sign-in (migration 0023). */
+  idp: string | null;
 }
 
 export interface AuthorizationCodesTable {
@@ -53,6 +55,8 @@ export interface AuthorizationCodesTable {
   sign_in_id: string;
   auth_time: Millis;
   amr: string;
+  /** The IdP of a federated sign-in (migration 0023). */
+  idp: string | null;
   created_at: Millis;
   expires_at: Millis;
   used_at: NullableMillis;
@@ -113,6 +117,7 @@ export const codeRow = {
     signInId: r.sign_in_id,
     authTime: toDate(r.auth_time),
     amr: amrOf(r.amr),
+    ...(r.idp === null ? {} : { idp: r.idp }),
     createdAt: toDate(r.created_at),
     expiresAt: toDate(r.expires_at),
     usedAt: toDateOrNull(r.used_at),
@@ -131,6 +136,7 @@ export const codeRow = {
     sign_in_id: c.signInId,
     auth_time: c.authTime.getTime(),
     amr: JSON.stringify(c.amr),
+    idp: c.idp ?? null,
     created_at: c.createdAt.getTime(),
     expires_at: c.expiresAt.getTime(),
     used_at: c.usedAt ? c.usedAt.getTime() : null,
@@ -145,5 +151,6 @@ export const linkRow = {
     signInId: r.sign_in_id,
     authTime: toDate(r.auth_time),
     amr: amrOf(r.amr),
+    ...(r.idp === null || r.idp === undefined ? {} : { idp: r.idp }),
   }),
 };
