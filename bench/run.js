@@ -22,6 +22,7 @@ import {
   startRegionalApi,
   tokenRequest,
 } from './lib/cxauth.js';
+import { startFederationTarget } from './lib/federation.js';
 import { parseOptions, USAGE } from './lib/options.js';
 import { createDatabase } from './lib/postgres.js';
 import { cleanupAll, installCleanup, onCleanup, stopChild } from './lib/processes.js';
@@ -161,6 +162,7 @@ async function startTargets(opts, work) {
   t.growPurge = opts.growPurge;
   await startScaleTargets(opts, work, t, log);
   await startScimTarget(opts, work, t, log);
+  await startFederationTarget(opts, work, t, log);
   return t;
 }
 

@@ -101,6 +101,8 @@ const SERVER_LAYERS: Readonly<Record<string, number>> = {
   protocol: 2,
   'admin/api/schemas.ts': 2,
   'admin/api/webhook-schemas.ts': 2,
+  'admin/api/idp-schemas.ts': 2,
+  federation: 3,
   secrets: 2,
   observability: 2,
   keys: 3,

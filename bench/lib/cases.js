@@ -1,5 +1,6 @@
 // What is measured and against what: groups of measurements run interleaved round by round, and the ratios.
 import { basicAuth, FORM, SERVER_TIME } from './cxauth.js';
+import { federationGroup } from './federation.js';
 import { ceiling, cxauthTarget, http, jsonGet, passwordGrant, refreshGrant } from './measurements.js';
 import { algGroup, growGroup } from './scale.js';
 import { scimGroup } from './scim.js';
@@ -29,6 +30,7 @@ export const GROUPS = [
   'grow-postgres',
   'scim',
   'webhooks',
+  'federation',
 ];
 
 /**
@@ -255,6 +257,8 @@ export function buildGroup(name, t) {
       });
     case 'scim':
       return scimGroup(t);
+    case 'federation':
+      return federationGroup(t);
     default:
       throw new Error(`unknown group ${name}; one of ${GROUPS.join(', ')}`);
   }

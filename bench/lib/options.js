@@ -112,6 +112,7 @@ export function parseOptions(argv) {
     'grow-postgres': 5,
     scim: 1,
     webhooks: 2,
+    federation: 1,
   };
   const count = opts.groups.reduce((sum, g) => sum + perGroup[g], 0);
   // Seeding a grown database takes ~35 s per million sessions on SQLite here, more on PostgreSQL, and

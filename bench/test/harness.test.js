@@ -98,7 +98,7 @@ test('report rows show verdicts, skipped cases and sub-millisecond latency', () 
 
 test('options: defaults, --quick, --postgres, and unknown groups refused', () => {
   const d = parseOptions([]);
-  assert.deepEqual(d.groups, ['token', 'api', 'discovery', 'peer', 'scim', 'webhooks']);
+  assert.deepEqual(d.groups, ['token', 'api', 'discovery', 'peer', 'scim', 'webhooks', 'federation']);
   assert.equal(d.rounds, 3);
   assert.ok(d.estimateSeconds < 360, `a full run is estimated at ${d.estimateSeconds} s`);
   const q = parseOptions(['--quick', '--postgres']);
@@ -107,7 +107,16 @@ test('options: defaults, --quick, --postgres, and unknown groups refused', () =>
   assert.throws(() => parseOptions(['--only', 'token,nope']), /unknown group "nope"/);
   assert.throws(() => parseOptions(['--rounds', '0']), /--rounds/);
   const c = parseOptions(['--compare-cli', '/tmp/old/cxauth.js']);
-  assert.deepEqual(c.groups, ['token', 'api', 'discovery', 'peer', 'compare', 'scim', 'webhooks']);
+  assert.deepEqual(c.groups, [
+    'token',
+    'api',
+    'discovery',
+    'peer',
+    'compare',
+    'scim',
+    'webhooks',
+    'federation',
+  ]);
   assert.equal(c.compareCli, '/tmp/old/cxauth.js');
   assert.throws(() => parseOptions(['--only', 'compare']), /needs --compare-cli/);
 });

@@ -79,6 +79,9 @@ describe('cxauth admin audit and purge', () => {
       revocation_events: { deleted: 0 },
       consents: { deleted: 0 },
       device_authorizations: { deleted: 0 },
+      federation_requests: { deleted: 0 },
+      saml_assertions: { deleted: 0 },
+      webhook_deliveries: { deleted: 0 },
     });
     expect((await cli('purge')).out).toContain('sessions  0 deleted');
   });

@@ -13,6 +13,7 @@ import { SigningKeys } from './pages/Lists/index.js';
 import { Areas, Tenants } from './pages/Platform/index.js';
 import { Provisioning } from './pages/Provisioning/index.js';
 import { Sessions } from './pages/Sessions/index.js';
+import { Sso } from './pages/Sso/index.js';
 import { Users } from './pages/Users/index.js';
 import { Webhooks } from './pages/Webhooks/index.js';
 import { BASE, interceptLinks, navigate, usePath } from './router.js';
@@ -32,6 +33,7 @@ const PAGES = [
   { path: 'signing-keys', label: 'Signing keys', view: SigningKeys, for: ['operator'] as Level[] },
   { path: 'audit', label: 'Audit log', view: Audit, for: ADMINS },
   { path: 'scim', label: 'SCIM provisioning', view: Provisioning, for: ADMINS },
+  { path: 'sso', label: 'Enterprise sign-in', view: Sso, for: ADMINS },
   { path: 'webhooks', label: 'Webhooks', view: Webhooks, for: ADMINS },
 ];
 

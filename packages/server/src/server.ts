@@ -21,6 +21,7 @@ import { registerLogout } from './endpoints/logout.js';
 import { registerRevocations } from './endpoints/revocations.js';
 import { registerRevocation } from './endpoints/revoke.js';
 import { registerScim } from './endpoints/scim/index.js';
+import { registerSso } from './endpoints/sso.js';
 import { registerTenantConfiguration } from './endpoints/tenant-configuration.js';
 import { registerTokenEndpoint } from './endpoints/token.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
@@ -246,6 +247,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   const webhooks =
     services.kek && scheduleWebhooksOf(app, services, metrics, services.kek, options.webhooks !== false);
   registerAuthorize(app, services);
+  registerSso(app, services);
   // RFC 8628: the device asks at /auth/device, the person answers at the verification page.
   registerDeviceAuthorization(app, services);
   registerDeviceVerify(app, services);

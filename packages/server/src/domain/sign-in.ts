@@ -2,7 +2,29 @@
 // single sign-on), the authorization codes handed to apps, and which grant sessions a sign-in opened.
 
 /** Authentication methods (RFC 8176 §2): a password, a one-time password, more than one factor. */
-export type AuthMethod = 'pwd' | 'otp' | 'mfa';
+export type AuthMethod = 'pwd' | 'otp' | 'mfa' | UpstreamAuthMethod;
+
+/** The other values of the RFC 8176 §2 registry: an upstream IdP's `amr` is kept when it uses them. */
+export const UPSTREAM_AUTH_METHODS = [
+  'face',
+  'fpt',
+  'geo',
+  'hwk',
+  'iris',
+  'kba',
+  'mca',
+  'pin',
+  'rba',
+  'retina',
+  'sc',
+  'sms',
+  'swk',
+  'tel',
+  'user',
+  'vbm',
+  'wia',
+] as const;
+export type UpstreamAuthMethod = (typeof UPSTREAM_AUTH_METHODS)[number];
 
 /** A user's sign-in credentials; either part may be absent. */
 export interface UserCredentials {
@@ -26,6 +48,8 @@ export interface SignInSession {
   /** When the user authenticated (id_token `auth_time`, kept across single sign-on). */
   authTime: Date;
   amr: AuthMethod[];
+  /** The identity provider it came through (id_token `idp`, docs/sso.md); absent for none. */
+  idp?: string | null;
   createdAt: Date;
   expiresAt: Date;
   endedAt: Date | null;
@@ -47,6 +71,8 @@ export interface AuthorizationCode {
   signInId: string;
   authTime: Date;
   amr: AuthMethod[];
+  /** The IdP of a federated sign-in (docs/sso.md). */
+  idp?: string;
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
@@ -60,4 +86,6 @@ export interface SessionSignIn {
   signInId: string;
   authTime: Date;
   amr: AuthMethod[];
+  /** The IdP of a federated sign-in (id_token `idp`, docs/sso.md). */
+  idp?: string;
 }

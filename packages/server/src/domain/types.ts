@@ -33,6 +33,8 @@ export interface Tenant {
    * operators always may (docs/admin-api.md, "Access keys: who may create them").
    */
   accessKeySelfService?: boolean;
+  /** Whether users of domains its identity providers claim must sign in through them (docs/sso.md). */
+  ssoRequired?: boolean;
   status: Status;
   createdAt: Date;
   updatedAt: Date;

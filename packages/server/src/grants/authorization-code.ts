@@ -94,6 +94,7 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     signInId: code.signInId,
     authTime: code.authTime,
     amr: code.amr,
+    ...(code.idp ? { idp: code.idp } : {}),
   });
   // A replay that raced this exchange found no session to end yet: end it now.
   if (await storage.signIn.codeReplayed(codeHash)) {
@@ -127,5 +128,6 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     authTime: code.authTime,
     nonce: code.nonce ?? undefined,
     amr: code.amr,
+    idp: code.idp,
   });
 }

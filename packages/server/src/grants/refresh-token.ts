@@ -111,5 +111,6 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     now,
     authTime: signIn?.authTime ?? session.createdAt,
     amr: signIn?.amr,
+    idp: signIn?.idp,
   });
 }

@@ -112,6 +112,11 @@ export const ROUTE_PREFIX = {
   },
   /** The web console's static files (docs/console.md); it signs in like any public app. */
   console: { prefix: '/console', methods: ['GET'], cors: false, log: 'debug', auth: 'none' },
+  /**
+   * Enterprise sign-in (docs/sso.md): `/auth/sso/oidc/{idpId}/callback`, where a tenant's identity
+   * provider sends the browser back.
+   */
+  sso: { prefix: '/auth/sso', methods: ['GET', 'POST'], cors: false, log: 'info', auth: 'none' },
   /** SCIM 2.0 provisioning, `/scim/v2/{tenantId}/…` (docs/scim.md), for a tenant's SCIM tokens. */
   scim: {
     prefix: '/scim/v2',

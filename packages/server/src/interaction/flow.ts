@@ -14,7 +14,7 @@ import { DEVICE_COOKIE_MAX_AGE } from './device-cookie.js';
 import { type Html, sendPage } from './html.js';
 import { browserId, type InteractionDeps, originOf, pageContext, refusePage as refuse } from './outcome.js';
 import type { CurrentSignIn } from './session.js';
-import { otpPage, signInPage } from './views.js';
+import { identifierPage, otpPage, signInPage } from './views.js';
 
 export type { InteractionDeps } from './outcome.js';
 export { redirectWithCode } from './outcome.js';
@@ -30,6 +30,7 @@ interface Interaction {
 }
 
 const WRONG = 'The e-mail address or password is not correct.';
+const SSO_REQUIRED = 'Your organization signs you in through its identity provider, not with a password.';
 const WRONG_OTP = 'That code is not correct, or was used already. Wait for the next code and try again.';
 const tooMany = (s: number) => `Too many attempts. Try again in ${s} second${s === 1 ? '' : 's'}.`;
 
@@ -61,21 +62,35 @@ async function showForm(
     ...(o.otpUser ? { otpUser: o.otpUser.id } : {}),
   };
   const browser = browserId(deps, request, reply);
+  // Enterprise sign-in (docs/sso.md): the e-mail alone first, when an identity provider may claim it.
+  const identifier =
+    !o.otpUser &&
+    o.username === undefined &&
+    o.error === undefined &&
+    o.req.loginHint === undefined &&
+    o.req.deviceAuthorizationId === undefined &&
+    deps.federation !== undefined &&
+    (await deps.federation.identifierFirst(o.req));
   const state = {
     action: deps.action,
-    interaction: deps.sealer.seal(o.otpUser ? 'second-factor' : 'sign-in', interaction),
+    interaction: deps.sealer.seal(
+      o.otpUser ? 'second-factor' : identifier ? 'identifier' : 'sign-in',
+      interaction,
+    ),
     csrf: deps.sealer.csrf(interaction.id, browser),
   };
   const tenant = o.otpUser?.tenant ?? (await hintedTenant(deps, o.req));
   const ctx = pageContext(o.app, o.req, tenant);
   const page: Html = o.otpUser
     ? otpPage(ctx, state, { error: o.error })
-    : signInPage(ctx, state, { username: o.username ?? o.req.loginHint, error: o.error });
+    : identifier
+      ? identifierPage(ctx, state)
+      : signInPage(ctx, state, { username: o.username ?? o.req.loginHint, error: o.error });
   return sendPage(reply, o.status ?? 200, page, ctx.nonce, [originOf(o.req.redirectUri)]);
 }
 
-/** Starts an interaction: the sign-in form. */
-export function showSignIn(
+/** Starts an interaction: the sign-in form (or the hand-over to the IdP a hint names). */
+export async function showSignIn(
   deps: InteractionDeps,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -83,6 +98,10 @@ export function showSignIn(
   req: AuthorizationRequest,
   now: Date,
 ): Promise<FastifyReply> {
+  if (deps.federation && req.deviceAuthorizationId === undefined) {
+    const hinted = await deps.federation.hinted(deps, request, reply, { app, req, now });
+    if (hinted) return hinted;
+  }
   return showForm(deps, request, reply, { app, req, now });
 }
 
@@ -120,7 +139,11 @@ export async function handleSignInPost(
   const asSignIn = deps.sealer.open('sign-in', sealed);
   const asOtp = asSignIn ? undefined : deps.sealer.open('second-factor', sealed);
   const asConsent = asSignIn || asOtp ? undefined : deps.sealer.open('consent', sealed);
-  const opened = (asSignIn ?? asOtp ?? asConsent) as (Interaction & Partial<PendingConsent>) | undefined;
+  const asIdentifier =
+    asSignIn || asOtp || asConsent || !deps.federation ? undefined : deps.sealer.open('identifier', sealed);
+  const opened = (asSignIn ?? asOtp ?? asConsent ?? asIdentifier) as
+    | (Interaction & Partial<PendingConsent>)
+    | undefined;
   if (
     !opened ||
     typeof opened.id !== 'string' ||
@@ -162,6 +185,11 @@ export async function handleSignInPost(
       decision: body['decision'],
       now,
     });
+  }
+  if (asIdentifier && deps.federation) {
+    const email = (body['username'] ?? '').trim();
+    const routed = await deps.federation.route(deps, request, reply, { app, req, email, now });
+    return routed ?? showForm(deps, request, reply, { app, req, now, username: email });
   }
   const ip = request.ip;
   const deviceCookie = deps.cookies.read(request, 'device');
@@ -228,6 +256,9 @@ export async function handleSignInPost(
   }
   // The password was right: its failures from here are forgotten even when a second factor follows.
   await deps.throttle.succeed(verdict.ticket);
+  if (await deps.federation?.passwordRefused(outcome.user, outcome.tenant)) {
+    return showForm(deps, request, reply, { app, req, now, username, error: SSO_REQUIRED, status: 403 });
+  }
   if (outcome.needsOtp) {
     return showForm(deps, request, reply, {
       app,

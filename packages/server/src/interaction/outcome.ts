@@ -29,6 +29,33 @@ export interface InteractionDeps {
   readonly devices: DeviceCookies;
   /** The path the forms post to. */
   readonly action: string;
+  /** Enterprise sign-in (federation/, docs/sso.md); absent: the password form only. */
+  readonly federation?: SignInFederation | undefined;
+}
+
+/** How the sign-in page hands a person to their organization's identity provider (docs/sso.md). */
+export interface SignInFederation {
+  /**
+   * A new sign-in whose `idp_hint`, or `login_hint` of a claimed domain, names an identity provider:
+   * the redirect to it; undefined otherwise.
+   */
+  hinted(
+    deps: InteractionDeps,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: { app: Application; req: AuthorizationRequest; now: Date },
+  ): Promise<FastifyReply | undefined>;
+  /** Whether the sign-in page asks for the e-mail address alone first (some IdP could claim it). */
+  identifierFirst(req: AuthorizationRequest): Promise<boolean>;
+  /** The e-mail given first: a page leading to its IdP, or undefined for the password form. */
+  route(
+    deps: InteractionDeps,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: { app: Application; req: AuthorizationRequest; email: string; now: Date },
+  ): Promise<FastifyReply | undefined>;
+  /** Whether this user may not use a password: the tenant requires SSO for a domain claimed by an IdP. */
+  passwordRefused(user: { email: string }, tenant: Tenant): Promise<boolean>;
 }
 
 /** The browser binding cookie of the CSRF token, set when the browser has none yet. */
@@ -67,6 +94,7 @@ export async function redirectWithCode(
     signInId: signIn.id,
     authTime: signIn.authTime,
     amr: signIn.amr,
+    idp: signIn.idp,
     now,
     ttl: deps.config.signIn.authorizationCodeTtl,
   });

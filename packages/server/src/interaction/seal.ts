@@ -13,7 +13,10 @@ export type SealPurpose =
   | 'consent'
   | 'logout'
   | 'device-code'
-  | 'device-confirm';
+  | 'device-confirm'
+  | 'identifier'
+  | 'federation'
+  | 'saml-ticket';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

@@ -26,7 +26,7 @@ export interface SignInSessions {
   authenticated(
     request: FastifyRequest,
     reply: FastifyReply,
-    who: { user: User; tenant: Tenant; amr: AuthMethod[]; now: Date },
+    who: { user: User; tenant: Tenant; amr: AuthMethod[]; now: Date; idp?: string },
   ): Promise<SignInSession>;
   /** Ends the browser's sign-in and every grant session it opened; clears the cookie. */
   end(
@@ -64,11 +64,11 @@ export function signInSessions(deps: {
       if (user?.status !== 'active' || tenant?.status !== 'active') return undefined;
       return { signIn, user, tenant };
     },
-    async authenticated(request, reply, { user, tenant, amr, now }) {
+    async authenticated(request, reply, { user, tenant, amr, now, idp }) {
       const existing = await find(request);
       if (existing && existing.endedAt === null && existing.expiresAt > now && existing.userId === user.id) {
-        await storage.signIn.reauthenticate(existing.id, now, amr);
-        return { ...existing, authTime: now, amr };
+        await storage.signIn.reauthenticate(existing.id, now, amr, idp ?? null);
+        return { ...existing, authTime: now, amr, idp: idp ?? null };
       }
       // Another user signs in in this browser: the previous user's sign-in ends with its sessions.
       if (existing && existing.endedAt === null) await endOne(existing, now, 'another user signed in');
@@ -80,6 +80,7 @@ export function signInSessions(deps: {
         tenantId: tenant.id,
         authTime: now,
         amr,
+        idp: idp ?? null,
         createdAt: now,
         expiresAt: new Date(now.getTime() + ttl * 1000),
         endedAt: null,

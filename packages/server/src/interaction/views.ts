@@ -83,6 +83,22 @@ ${hidden(state)}
   );
 }
 
+/** The first form when identity providers may claim the address: the e-mail alone (docs/sso.md). */
+export function identifierPage(ctx: PageContext, state: FormState): Html {
+  return layout(
+    ctx,
+    'Sign in',
+    html`<h1>Sign in</h1>
+${context(ctx)}
+<form method="post" action="${state.action}">
+${hidden(state)}
+<label for="username">E-mail</label>
+<input id="username" name="username" type="email" autocomplete="username" inputmode="email" required autofocus>
+<button type="submit">Continue</button>
+</form>`,
+  );
+}
+
 /** The second form, for users with TOTP enrolled. */
 export function otpPage(ctx: PageContext, state: FormState, o: { error?: string | undefined }): Html {
   const described = o.error ? 'form-error otp-hint' : 'otp-hint';

@@ -40,6 +40,11 @@ export const PURGERS: readonly Purger[] = [
     name: 'device_authorizations',
     batch: (s, c, limit) => s.deviceAuthorizations.purgeExpired(c.now, limit),
   },
+  {
+    name: 'federation_requests',
+    batch: (s, c, limit) => s.identityProviders.purgeExpired(c.now, limit),
+  },
+  { name: 'saml_assertions', batch: (s, c, limit) => s.identityProviders.purgeAssertions(c.now, limit) },
   { name: 'webhook_deliveries', batch: (s, c, limit) => s.webhooks.purge(c.auditBefore, limit) },
 ];
 

@@ -42,6 +42,11 @@ export const AUDIT_EVENT_TYPES = [
   'webhook.secret_rotated',
   'webhook.deleted',
   'webhook.disabled',
+  'identity_provider.created',
+  'identity_provider.changed',
+  'identity_provider.deleted',
+  'federation.signed_in',
+  'federation.failed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -46,6 +46,8 @@ export interface AuthorizationRequest {
   readonly resource?: string | undefined;
   readonly maxAge?: number | undefined;
   readonly loginHint?: string | undefined;
+  /** `idp_hint`: the identity provider to sign in with, skipping the e-mail question (docs/sso.md). */
+  readonly idpHint?: string | undefined;
   readonly display: 'page' | 'popup';
   readonly tenantId?: string | undefined;
   /**
@@ -196,6 +198,7 @@ export function readRequest(
     resource,
     maxAge: maxAgeText === undefined ? undefined : Number(maxAgeText),
     loginHint: one(params, 'login_hint'),
+    idpHint: one(params, 'idp_hint'),
     display,
     tenantId: tenantId ?? app.tenantId ?? undefined,
   };

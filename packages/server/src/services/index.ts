@@ -4,6 +4,8 @@
 
 import type { ServerConfig } from '../config/config.js';
 import type { Logger } from '../domain/logger.js';
+import { oidcUpstreams } from '../federation/oidc.js';
+import { createFederation, type Federation } from '../federation/service.js';
 import { type CookieJar, cookieJar } from '../interaction/cookies.js';
 import { createDeviceCookies, type DeviceCookies } from '../interaction/device-cookie.js';
 import { createSealer, type Sealer } from '../interaction/seal.js';
@@ -58,6 +60,8 @@ export interface SignInServices {
   /** Throttling of the sign-in form (passwords and second factors; device cookies exempt). */
   readonly throttle: SignInThrottle;
   readonly devices: DeviceCookies;
+  /** Enterprise sign-in through the tenants' identity providers (docs/sso.md). */
+  readonly federation: Federation;
 }
 
 export interface ServiceParameters {
@@ -138,6 +142,15 @@ export async function createServices({
       sessions: signInSessions({ storage, hasher, cookies, ttl: config.signIn.signInSessionTtl }),
       throttle: signInThrottle ?? sharedSignInThrottle(throttle),
       devices: createDeviceCookies(sealingKek),
+      federation: createFederation({
+        storage,
+        hasher,
+        kek: sealingKek,
+        audit,
+        issuer: config.issuer,
+        oidc: oidcUpstreams(),
+        ttl: config.signIn.interactionTtl,
+      }),
     },
   };
 }

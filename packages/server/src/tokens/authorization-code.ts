@@ -23,6 +23,8 @@ export interface CodeInput {
   readonly signInId: string;
   readonly authTime: Date;
   readonly amr: readonly AuthMethod[];
+  /** The IdP of a federated sign-in (docs/sso.md). */
+  readonly idp?: string | null | undefined;
   readonly now: Date;
   /** Seconds. */
   readonly ttl: number;
@@ -52,6 +54,7 @@ export function mintAuthorizationCode(
       signInId: input.signInId,
       authTime: input.authTime,
       amr: [...input.amr],
+      ...(input.idp ? { idp: input.idp } : {}),
       createdAt: input.now,
       expiresAt: new Date(input.now.getTime() + input.ttl * 1000),
       usedAt: null,

@@ -15,6 +15,8 @@ export interface IdTokenInput {
   readonly authTime: number;
   readonly nonce?: string | undefined;
   readonly amr?: readonly string[] | undefined;
+  /** The identity provider of a federated sign-in (docs/sso.md). */
+  readonly idp?: string | undefined;
   readonly ttl: number;
 }
 
@@ -49,6 +51,7 @@ export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
     sid: sessionId,
     ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
     ...(input.amr === undefined || input.amr.length === 0 ? {} : { amr: [...input.amr] }),
+    ...(input.idp === undefined ? {} : { idp: input.idp }),
     tenantId: tenant.id,
     name: user.email,
     given_name: user.givenName ?? '',

@@ -43,6 +43,8 @@ export interface UserIssueInput extends IssueCommon {
   readonly nonce?: string | undefined;
   /** How the user authenticated (id_token `amr`, RFC 8176). */
   readonly amr?: readonly string[] | undefined;
+  /** The identity provider of a federated sign-in (id_token `idp`, docs/sso.md). */
+  readonly idp?: string | undefined;
 }
 
 /** A token for an application itself: no refresh token, no id_token. */
@@ -111,6 +113,7 @@ export class TokenIssuer {
           authTime: Math.floor(input.authTime.getTime() / 1000),
           nonce: input.nonce,
           amr: input.amr,
+          idp: input.idp,
           ttl: this.#ttl,
         }),
       );

@@ -2,6 +2,7 @@
 // "Areas" and "A tenant from scratch": area, tenant, user, app, key).
 import { GRANT_TYPES } from '@cxauth/server';
 import { CliError } from '../../io.js';
+import { IDP, SSO_REQUIRED } from './idp.js';
 import { OPERATION_KINDS } from './operations.js';
 import { readPassword } from './password-input.js';
 import { SIGNING_KEY } from './signing-key.js';
@@ -165,6 +166,7 @@ export const KINDS: Record<string, Kind> = {
           return admin.setAccessKeySelfService(id ?? '', value === 'on');
         },
       },
+      'sso-required': SSO_REQUIRED,
       ...byId(
         (admin, id) => admin.showTenant(id),
         (admin, id, s) => admin.setTenantStatus(id, s),
@@ -343,6 +345,7 @@ export const KINDS: Record<string, Kind> = {
       },
     },
   },
+  idp: IDP,
   'signing-key': SIGNING_KEY,
   ...OPERATION_KINDS,
   issuer: {

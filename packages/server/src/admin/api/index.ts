@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { ROUTE_PREFIX } from '../../http/routes.js';
 import { accessKeyRoutes } from './access-keys.js';
 import { applicationRoutes } from './applications.js';
+import { identityProviderRoutes } from './identity-providers.js';
 import { platformRoutes } from './platform.js';
 import { type AdminApiDeps, adminRouters } from './router.js';
 import { scimTokenRoutes } from './scim-tokens.js';
@@ -63,6 +64,7 @@ export async function registerAdminApi(
       statsRoutes(signedIn, deps);
       scimTokenRoutes(signedIn, deps);
       webhookRoutes(signedIn, deps);
+      identityProviderRoutes(signedIn, deps);
     },
     { prefix },
   );

@@ -1,6 +1,7 @@
 // The admin API's schemas (TypeBox, i.e. JSON Schema): they validate every body, path parameter and
 // query, refuse unknown members, and are the OpenAPI document (openapi.ts), so the two cannot drift.
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { IDP_COMPONENTS } from './idp-schemas.js';
 import { WEBHOOK_COMPONENTS } from './webhook-schemas.js';
 
 const strict = { additionalProperties: false } as const;
@@ -42,6 +43,8 @@ export const Tenant = Type.Object(
     icClusterId: Type.String(),
     private: Type.Boolean(),
     access_key_self_service: Type.Boolean(),
+    /** Users of the domains its identity providers claim must sign in through them (docs/sso.md). */
+    sso_required: Type.Boolean(),
     status: Status,
     createdAt: Time,
     updatedAt: Time,
@@ -59,9 +62,16 @@ export const CreateTenant = Type.Object(
   },
   { ...strict, $id: 'CreateTenant' },
 );
-/** `status` is for operators; a tenant's Administrators may change `access_key_self_service` only. */
+/**
+ * `status` is for operators; a tenant's Administrators may change `access_key_self_service` and
+ * `sso_required` only.
+ */
 export const PatchTenant = Type.Object(
-  { status: Type.Optional(Status), access_key_self_service: Type.Optional(Type.Boolean()) },
+  {
+    status: Type.Optional(Status),
+    access_key_self_service: Type.Optional(Type.Boolean()),
+    sso_required: Type.Optional(Type.Boolean()),
+  },
   { ...strict, minProperties: 1, $id: 'PatchTenant' },
 );
 
@@ -416,4 +426,5 @@ export const COMPONENTS: readonly TSchema[] = [
   TotpEnrollment,
   Stats,
   ...WEBHOOK_COMPONENTS,
+  ...IDP_COMPONENTS,
 ];

@@ -87,7 +87,11 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
     async handler({ request, reply, principal, admin }) {
       const { id } = request.params as { id: string };
       const current = await showTenant(principal, id);
-      const body = request.body as { status?: Status; access_key_self_service?: boolean };
+      const body = request.body as {
+        status?: Status;
+        access_key_self_service?: boolean;
+        sso_required?: boolean;
+      };
       // An Administrator may switch its own tenant's self-service (showTenant confined it), nothing else.
       if (body.status !== undefined) requireOperator(principal);
       requireMatch(request, current);
@@ -95,6 +99,7 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
       if (body.access_key_self_service !== undefined) {
         tenant = await admin.setAccessKeySelfService(id, body.access_key_self_service);
       }
+      if (body.sso_required !== undefined) tenant = await admin.setSsoRequired(id, body.sso_required);
       if (body.status !== undefined) tenant = await admin.setTenantStatus(id, body.status);
       return tagged(reply, tenant);
     },

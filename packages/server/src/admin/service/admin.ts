@@ -9,6 +9,7 @@ import { areaAdmin } from './areas.js';
 import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { grantAdmin } from './grants.js';
+import { identityProviderAdmin } from './identity-providers.js';
 import { issuerAdmin } from './issuer-record.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { scimTokenAdmin } from './scim-tokens.js';
@@ -28,7 +29,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof sessionAdmin> &
   ReturnType<typeof grantAdmin> &
   ReturnType<typeof issuerAdmin> &
-  ReturnType<typeof scimTokenAdmin>;
+  ReturnType<typeof scimTokenAdmin> &
+  ReturnType<typeof identityProviderAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -65,6 +67,7 @@ export function createAdminService(
     ...grantAdmin(ctx),
     ...issuerAdmin(ctx, options.credentials?.issuer),
     ...scimTokenAdmin(ctx),
+    ...identityProviderAdmin(ctx, options.credentials),
   };
 }
 

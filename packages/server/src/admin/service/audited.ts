@@ -49,6 +49,29 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['id']),
     details: { access_key_self_service: r['access_key_self_service'] === true },
   }),
+  setSsoRequired: (r) => ({
+    type: 'tenant.changed',
+    subject: `tenant:${str(r['id'])}`,
+    tenantId: str(r['id']),
+    details: { sso_required: r['sso_required'] === true },
+  }),
+  createIdentityProvider: (r) => ({
+    type: 'identity_provider.created',
+    subject: `identity_provider:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { kind: str(r['kind']), name: str(r['name']) },
+  }),
+  updateIdentityProvider: (r, args) => ({
+    type: 'identity_provider.changed',
+    subject: `identity_provider:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { changed: changed(args[2]) },
+  }),
+  deleteIdentityProvider: (r) => ({
+    type: 'identity_provider.deleted',
+    subject: `identity_provider:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+  }),
   createUser: (r) => ({
     type: 'user.created',
     subject: `user:${str(r['id'])}`,

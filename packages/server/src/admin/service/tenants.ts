@@ -30,6 +30,7 @@ export function tenantView(t: Tenant): TenantView {
     icClusterId: t.clusterId,
     private: t.private,
     access_key_self_service: t.accessKeySelfService !== false,
+    sso_required: t.ssoRequired === true,
     status: t.status,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
@@ -117,6 +118,15 @@ export function tenantAdmin(ctx: AdminContext) {
       if (!(await ctx.storage.tenants.setAccessKeySelfService(id, on, ctx.clock()))) {
         throw notFound('tenant', id);
       }
+      return tenantView(await load(id));
+    },
+    /**
+     * Requires (or stops requiring) that users of the domains its identity providers claim sign in
+     * through them: their password is refused (docs/sso.md).
+     */
+    async setSsoRequired(id: string, on: boolean): Promise<TenantView> {
+      if (typeof on !== 'boolean') throw invalid('sso_required must be true or false');
+      if (!(await ctx.storage.tenants.setSsoRequired(id, on, ctx.clock()))) throw notFound('tenant', id);
       return tenantView(await load(id));
     },
   };

@@ -8,6 +8,7 @@ import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
 import type { ConsentRepository } from './consents.js';
 import type { DeviceAuthorizationRepository } from './device-authorizations.js';
+import type { IdentityProviderRepository } from './identity-providers.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
 import type { ScimRepository } from './scim.js';
@@ -27,6 +28,7 @@ export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
 export type { ConsentRepository } from './consents.js';
 export type { DeviceAuthorizationRepository, DevicePoll } from './device-authorizations.js';
+export type { IdentityProviderRepository } from './identity-providers.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,
@@ -92,6 +94,8 @@ export interface Storage {
   readonly deviceAuthorizations: DeviceAuthorizationRepository;
   /** SCIM provisioning: tokens, users' SCIM attributes, groups (docs/scim.md). */
   readonly scim: ScimRepository;
+  /** Tenants' identity providers, linked upstream subjects, pending federated sign-ins (docs/sso.md). */
+  readonly identityProviders: IdentityProviderRepository;
   /** Webhook subscriptions, the outbox of deliveries and their attempts (docs/webhooks.md). */
   readonly webhooks: WebhookRepository;
   /**

@@ -37,7 +37,7 @@ export interface SignInRepository {
   /** The sign-in of a cookie (by its hash), ended or not. */
   signInByToken(tokenHash: Buffer): Promise<SignInSession | undefined>;
   /** Records a new authentication within a sign-in (`prompt=login`, past `max_age`). */
-  reauthenticate(id: string, authTime: Date, amr: readonly AuthMethod[]): Promise<void>;
+  reauthenticate(id: string, authTime: Date, amr: readonly AuthMethod[], idp?: string | null): Promise<void>;
   /** Ends a sign-in; returns the ids of the grant sessions it opened (for the caller to revoke). */
   endSignIn(id: string, at: Date): Promise<string[]>;
 

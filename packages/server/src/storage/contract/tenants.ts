@@ -10,4 +10,6 @@ export interface TenantRepository {
   setStatus(id: string, status: Status, at: Date): Promise<boolean>;
   /** Turns its users' access-key self-service on or off; false when no tenant has that id. */
   setAccessKeySelfService(id: string, on: boolean, at: Date): Promise<boolean>;
+  /** Requires (or stops requiring) sign-in through its identity providers; false when no such tenant. */
+  setSsoRequired(id: string, on: boolean, at: Date): Promise<boolean>;
 }

@@ -6,6 +6,13 @@ import type { AreasTable } from './areas/table.js';
 import type { AuditEventsTable } from './audit-events/table.js';
 import type { ConsentsTable } from './consents/table.js';
 import type { DeviceAuthorizationsTable } from './device-authorizations/table.js';
+import type {
+  FederatedIdentitiesTable,
+  FederationRequestsTable,
+  IdentityProviderDomainsTable,
+  IdentityProvidersTable,
+  SamlAssertionsTable,
+} from './identity-providers/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type {
@@ -54,6 +61,11 @@ export interface Database {
   consents: ConsentsTable;
   settings: SettingsTable;
   device_authorizations: DeviceAuthorizationsTable;
+  identity_providers: IdentityProvidersTable;
+  identity_provider_domains: IdentityProviderDomainsTable;
+  federated_identities: FederatedIdentitiesTable;
+  federation_requests: FederationRequestsTable;
+  saml_assertions: SamlAssertionsTable;
   scim_tokens: ScimTokensTable;
   scim_users: ScimUsersTable;
   scim_user_emails: ScimUserEmailsTable;

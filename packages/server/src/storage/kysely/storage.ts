@@ -11,6 +11,7 @@ import { areaRepository } from './areas/repository.js';
 import { auditEventRepository } from './audit-events/repository.js';
 import { consentRepository } from './consents/repository.js';
 import { deviceAuthorizationRepository } from './device-authorizations/repository.js';
+import { identityProviderRepository } from './identity-providers/repository.js';
 import { migrateToLatest } from './migrations/index.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
@@ -71,6 +72,7 @@ export function kyselyStorage(
     settings: settingsRepository(db),
     deviceAuthorizations: deviceAuthorizationRepository(db),
     scim: scimRepository(db),
+    identityProviders: identityProviderRepository(db),
     webhooks: webhookRepository(db, dialect),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),

@@ -37,6 +37,8 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
   'tenant show': (api, id: string) => api.call('GET', `/tenants/${e(id)}`),
   'tenant update': (api, id: string, on: boolean) =>
     api.call('PATCH', `/tenants/${e(id)}`, { access_key_self_service: on }),
+  'tenant sso-required': (api, id: string, on: boolean) =>
+    api.call('PATCH', `/tenants/${e(id)}`, { sso_required: on }),
   'tenant activate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
   'tenant deactivate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
 
@@ -72,6 +74,18 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
     await api.call('DELETE', `/tenants/${e(tenantId)}/scim-tokens/${e(id)}`);
     const all = (await api.list(`/tenants/${e(tenantId)}/scim-tokens`)) as { id: string }[];
     return all.find((t) => t.id === id);
+  },
+  'idp create': (api, tenantId: string, body: object) =>
+    api.call('POST', `/tenants/${e(tenantId)}/identity-providers`, body),
+  'idp list': (api, tenantId: string) => api.list(`/tenants/${e(tenantId)}/identity-providers`),
+  'idp show': (api, tenantId: string, id: string) =>
+    api.call('GET', `/tenants/${e(tenantId)}/identity-providers/${e(id)}`),
+  'idp update': (api, tenantId: string, id: string, body: object) =>
+    api.call('PATCH', `/tenants/${e(tenantId)}/identity-providers/${e(id)}`, body),
+  'idp delete': async (api, tenantId: string, id: string) => {
+    const idp = await api.call('GET', `/tenants/${e(tenantId)}/identity-providers/${e(id)}`);
+    await api.call('DELETE', `/tenants/${e(tenantId)}/identity-providers/${e(id)}`);
+    return idp;
   },
   'key activate': (api, id: string, s: Status) => setStatus(api, `/access-keys/${e(id)}`, s),
   'key deactivate': (api, id: string, s: Status) => setStatus(api, `/access-keys/${e(id)}`, s),

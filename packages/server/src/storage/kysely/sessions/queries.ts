@@ -21,6 +21,7 @@ export interface TokenWithSessionRow extends Omit<Selectable<RefreshTokensTable>
   si_sign_in_id: string | null;
   si_auth_time: number | string | null;
   si_amr: string | null;
+  si_idp: string | null;
 }
 
 /** The session part of a {@link TokenWithSessionRow}, as a sessions row. */
@@ -140,6 +141,7 @@ export function sessionQueries(db: Kysely<Database>) {
           'si.sign_in_id as si_sign_in_id',
           'si.auth_time as si_auth_time',
           'si.amr as si_amr',
+          'si.idp as si_idp',
         ])
         .where('t.token_hash', '=', a.hash),
     ),

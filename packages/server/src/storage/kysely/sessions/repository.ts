@@ -37,6 +37,7 @@ async function findToken(
     sign_in_id: row.si_sign_in_id,
     auth_time: row.si_auth_time,
     amr: row.si_amr,
+    idp: row.si_idp,
   };
   return { ...found, signIn: linkRow.from(link) };
 }

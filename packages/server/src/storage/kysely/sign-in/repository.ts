@@ -78,10 +78,10 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
         .executeTakeFirst();
       return row ? signInRow.from(row) : undefined;
     },
-    async reauthenticate(id, authTime, amr) {
+    async reauthenticate(id, authTime, amr, idp) {
       await db
         .updateTable('sign_ins')
-        .set({ auth_time: authTime.getTime(), amr: JSON.stringify(amr) })
+        .set({ auth_time: authTime.getTime(), amr: JSON.stringify(amr), idp: idp ?? null })
         .where('id', '=', id)
         .execute();
     },
@@ -159,6 +159,7 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
             sign_in_id: link.signInId,
             auth_time: link.authTime.getTime(),
             amr: JSON.stringify(link.amr),
+            idp: link.idp ?? null,
           })
           .execute(),
       );

@@ -25,6 +25,8 @@ export interface SignInsTable {
   auth_time: Millis;
   /** JSON list of RFC 8176 values. */
   amr: string;
+  /** The identity provider it came through (migration 0023). */
+  idp: string | null;
   created_at: Millis;
   expires_at: Millis;
   ended_at: NullableMillis;
@@ -35,6 +37,8 @@ export interface SignInSessionsTable {
   sign_in_id: string;
   auth_time: Millis;
   amr: string;
+  /** The IdP of the sign-in (migration 0023). */
+  idp: string | null;
 }
 
 export interface AuthorizationCodesTable {
@@ -51,6 +55,8 @@ export interface AuthorizationCodesTable {
   sign_in_id: string;
   auth_time: Millis;
   amr: string;
+  /** The IdP of a federated sign-in (migration 0023). */
+  idp: string | null;
   created_at: Millis;
   expires_at: Millis;
   used_at: NullableMillis;
@@ -78,6 +84,7 @@ export const signInRow = {
     tenantId: r.tenant_id,
     authTime: toDate(r.auth_time),
     amr: amrOf(r.amr),
+    ...(r.idp === null ? {} : { idp: r.idp }),
     createdAt: toDate(r.created_at),
     expiresAt: toDate(r.expires_at),
     endedAt: toDateOrNull(r.ended_at),
@@ -89,6 +96,7 @@ export const signInRow = {
     tenant_id: s.tenantId,
     auth_time: s.authTime.getTime(),
     amr: JSON.stringify(s.amr),
+    idp: s.idp ?? null,
     created_at: s.createdAt.getTime(),
     expires_at: s.expiresAt.getTime(),
     ended_at: s.endedAt ? s.endedAt.getTime() : null,
@@ -109,6 +117,7 @@ export const codeRow = {
     signInId: r.sign_in_id,
     authTime: toDate(r.auth_time),
     amr: amrOf(r.amr),
+    ...(r.idp === null ? {} : { idp: r.idp }),
     createdAt: toDate(r.created_at),
     expiresAt: toDate(r.expires_at),
     usedAt: toDateOrNull(r.used_at),
@@ -127,6 +136,7 @@ export const codeRow = {
     sign_in_id: c.signInId,
     auth_time: c.authTime.getTime(),
     amr: JSON.stringify(c.amr),
+    idp: c.idp ?? null,
     created_at: c.createdAt.getTime(),
     expires_at: c.expiresAt.getTime(),
     used_at: c.usedAt ? c.usedAt.getTime() : null,
@@ -141,5 +151,6 @@ export const linkRow = {
     signInId: r.sign_in_id,
     authTime: toDate(r.auth_time),
     amr: amrOf(r.amr),
+    ...(r.idp === null || r.idp === undefined ? {} : { idp: r.idp }),
   }),
 };

@@ -37,6 +37,16 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
         return changed;
       });
     },
+    async setSsoRequired(id, on, at) {
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('tenants')
+          .set({ sso_required: on ? 1 : 0, updated_at: at.getTime() })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
     async setAccessKeySelfService(id, on, at) {
       return changing(db, async (trx) => {
         const result = await trx

@@ -12,6 +12,7 @@ export interface TenantsTable {
   cluster_id: string;
   is_private: number;
   access_key_self_service: number;
+  sso_required: number;
   status: string;
   created_at: Millis;
   updated_at: Millis;
@@ -27,6 +28,7 @@ export const tenantRow = {
     clusterId: r.cluster_id,
     private: Number(r.is_private) === 1,
     accessKeySelfService: Number(r.access_key_self_service) === 1,
+    ...(Number(r.sso_required) === 1 ? { ssoRequired: true } : {}),
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -40,6 +42,7 @@ export const tenantRow = {
     cluster_id: t.clusterId,
     is_private: t.private ? 1 : 0,
     access_key_self_service: t.accessKeySelfService === false ? 0 : 1,
+    sso_required: t.ssoRequired === true ? 1 : 0,
     status: t.status,
     created_at: t.createdAt.getTime(),
     updated_at: t.updatedAt.getTime(),

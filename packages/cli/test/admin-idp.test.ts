@@ -1,0 +1,125 @@
+// `cxauth admin idp` in-process against a SQLite file in a temp folder: create (the client secret from
+// standard input, never shown), list, show, update, delete; another tenant does not see it (exit 1);
+// `tenant sso-required` switches the tenant's policy.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Io } from '../src/io.js';
+import { main } from '../src/main.js';
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-admin-idp-'));
+  env = { CXAUTH_DATA_DIR: dir, CXAUTH_DATABASE_URL: `sqlite:${path.join(dir, 'admin.db')}` };
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SECRET = 'upstream-client-secret-from-stdin';
+
+async function cli(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    env,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    readStdin: async () => stdin,
+  };
+  const code = await main(['admin', ...argv], io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+async function json(argv: string[], stdin = '') {
+  const r = await cli([...argv, '--json'], stdin);
+  expect(r.err, r.err).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.out).not.toContain(SECRET);
+  return JSON.parse(r.out);
+}
+
+it('creates, lists, shows, updates and deletes an identity provider of a tenant', async () => {
+  const tenant = await json(['tenant', 'create', '--name', 'acme', '--area', 'na1']);
+  const other = await json(['tenant', 'create', '--name', 'other', '--area', 'na1']);
+  const made = await json(
+    [
+      'idp',
+      'create',
+      '--tenant',
+      tenant.id,
+      '--name',
+      'Okta',
+      '--issuer',
+      'https://acme.okta.test',
+      '--client-id',
+      '0oa123',
+      '--client-secret-stdin',
+      '--domain',
+      'acme.test',
+    ],
+    `${SECRET}\n`,
+  );
+  expect(made).toMatchObject({
+    tenantId: tenant.id,
+    name: 'Okta',
+    domains: ['acme.test'],
+    oidc: { issuer: 'https://acme.okta.test', client_id: '0oa123', client_secret_set: true },
+  });
+  expect(made.oidc.redirect_uri).toMatch(new RegExp(`/auth/sso/oidc/${made.id}/callback$`));
+  const list = await json(['idp', 'list', '--tenant', tenant.id]);
+  expect(list.map((i: { id: string }) => i.id)).toEqual([made.id]);
+  expect((await json(['idp', 'show', made.id, '--tenant', tenant.id])).name).toBe('Okta');
+  expect((await cli(['idp', 'show', made.id, '--tenant', other.id])).code).toBe(1);
+  const updated = await json([
+    'idp',
+    'update',
+    made.id,
+    '--tenant',
+    tenant.id,
+    '--disable',
+    '--domain',
+    'acme.example',
+  ]);
+  expect(updated).toMatchObject({ enabled: false, domains: ['acme.example'] });
+  expect((await cli(['idp', 'update', made.id, '--tenant', tenant.id])).code).toBe(2);
+  const sso = await json(['tenant', 'sso-required', tenant.id, '--set', 'on']);
+  expect(sso.sso_required).toBe(true);
+  expect((await json(['idp', 'delete', made.id, '--tenant', tenant.id])).id).toBe(made.id);
+  expect(await json(['idp', 'list', '--tenant', tenant.id])).toEqual([]);
+});
+
+const METADATA = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.test/saml">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIBszCCAVmgAwIBAgIUX</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.test/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`;
+
+it('adds a SAML IdP from its metadata file and prints the SP metadata URL and ACS', async () => {
+  const tenant = await json(['tenant', 'create', '--name', 'saml-co', '--area', 'na1']);
+  const file = path.join(dir, 'idp-metadata.xml');
+  writeFileSync(file, METADATA);
+  const made = await json([
+    'idp',
+    'create',
+    '--tenant',
+    tenant.id,
+    '--name',
+    'ADFS',
+    '--kind',
+    'saml',
+    '--metadata-file',
+    file,
+  ]);
+  expect(made).toMatchObject({
+    kind: 'saml',
+    saml: { entity_id: 'https://idp.example.test/saml', sso_url: 'https://idp.example.test/sso' },
+  });
+  expect(made.saml.acs_url).toMatch(new RegExp(`/auth/sso/saml/${made.id}/acs$`));
+  expect(made.saml.sp_metadata_url).toMatch(new RegExp(`/auth/sso/saml/${made.id}/metadata$`));
+  writeFileSync(file, '<not-metadata/>');
+  const bad = await cli(['idp', 'update', made.id, '--tenant', tenant.id, '--metadata-file', file]);
+  expect(bad.code).toBe(1);
+  expect(bad.err).toMatch(/metadata/);
+});
