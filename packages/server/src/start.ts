@@ -56,6 +56,9 @@ export async function startAuthService(
   const storage = await openStorage(config.databaseUrl, config.databaseTimeouts, {
     backgroundCheckpoints: true,
   });
+  // Closed before the database on a failed start (a port in use): its onClose hooks stop what its
+  // onReady started (the webhook worker), which would otherwise poll a closed database.
+  let started: FastifyInstance | undefined;
   try {
     await storage.migrate();
     const issuerCheck = await checkIssuer(storage, config.issuer);
@@ -82,6 +85,7 @@ export async function startAuthService(
       ...(metrics ? { metrics } : {}),
     });
     log = app.log;
+    started = app;
     if (issuerCheck.status === 'differs') {
       app.log.warn(
         { configured: issuerCheck.configured, recorded: issuerCheck.recorded },
@@ -125,6 +129,7 @@ export async function startAuthService(
       },
     };
   } catch (err) {
+    await started?.close().catch(() => undefined);
     await storage.close().catch(() => undefined);
     throw err;
   }
