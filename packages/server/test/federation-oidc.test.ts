@@ -273,6 +273,23 @@ describe('refusals: a page, never a code', () => {
     expectRefusalPage(res);
   });
 
+  it('delays an address whose IdP answers keep being refused: 429 with Retry-After, the state untouched', async () => {
+    account();
+    const browser = new Browser(svc.app, '127.0.9.9');
+    const { location } = await startWithHint(browser);
+    const callback = await throughUpstream(location);
+    for (let i = 0; i < svc.config.throttling.addressFailures; i++) {
+      expectRefusalPage(await browser.get(`/auth/sso/oidc/${idpId}/callback?state=forged-${i}&code=x`));
+    }
+    const delayed = await browser.get(callback);
+    expect(delayed.statusCode).toBe(429);
+    expect(Number(delayed.headers['retry-after'])).toBeGreaterThan(0);
+    expectRefusalPage(delayed);
+    // Refused before any check: the pending request was not taken, and from another address it works.
+    browser.remoteAddress = '127.0.9.10';
+    expect((await browser.get(callback)).statusCode).toBe(302);
+  });
+
   it('refuses a callback in another browser than the one that started', async () => {
     account();
     const { location } = await startWithHint(new Browser(svc.app));

@@ -25,10 +25,12 @@ import {
 import { decrypt } from '../keys/kek.js';
 import type { Audit } from '../observability/audit.js';
 import { type AuthorizationRequest, isRegistered } from '../protocol/authorization-request.js';
+import { Throttled } from '../protocol/errors.js';
 import { s256 } from '../protocol/pkce.js';
 import type { Hasher } from '../secrets/hasher.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
+import type { Throttle } from '../throttling/throttle.js';
 import { federatedAccount } from './accounts.js';
 import { type OidcUpstreams, UpstreamError, type UpstreamIdentity } from './oidc.js';
 import { samlAcsPath, samlRedirect, samlValidate, spMetadata } from './saml.js';
@@ -39,6 +41,8 @@ export interface FederationDeps {
   readonly hasher: Hasher;
   readonly kek: Buffer | undefined;
   readonly audit: Audit;
+  /** The throttle of every credential check: an IdP's answers refused here count against the address. */
+  readonly throttle: Throttle;
   readonly issuer: string;
   readonly oidc: OidcUpstreams;
   /** How long a hand-over may take at the IdP, seconds. */
@@ -279,7 +283,37 @@ export function createFederation(f: FederationDeps): Federation {
     return completeAuthorization(deps, request, reply, { app, req, current: { signIn, user, tenant }, now });
   }
 
-  return {
+  /**
+   * An IdP's answer (OIDC callback, SAML ACS and its continuation) through the address throttle, as the
+   * sign-in form's passwords are: each answer refused with a page counts as a failure of the address it
+   * came from, so a flood of forged or replayed responses (each an XML signature or a token request to
+   * check) is delayed; a delayed address gets 429 with Retry-After before any of that work.
+   */
+  async function throttled(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    answer: () => Promise<FastifyReply>,
+  ): Promise<FastifyReply> {
+    let ticket: Awaited<ReturnType<Throttle['check']>>;
+    try {
+      ticket = await f.throttle.check({ identifiers: [], address: request.ip });
+    } catch (err) {
+      if (!(err instanceof Throttled)) throw err;
+      reply.header('retry-after', String(err.retryAfter));
+      return refusePage(
+        reply,
+        429,
+        'Too many attempts',
+        `Too many sign-in answers from your address were refused. Try again in ${err.retryAfter} second${err.retryAfter === 1 ? '' : 's'}.`,
+      );
+    }
+    const sent = await answer();
+    if (reply.statusCode >= 400) await f.throttle.fail(ticket, []);
+    else await f.throttle.succeed(ticket);
+    return sent;
+  }
+
+  const federation: Federation = {
     async hinted(deps, request, reply, { app, req, now }) {
       if (req.idpHint !== undefined) {
         const idp = await storage.identityProviders.get(req.idpHint);
@@ -481,5 +515,14 @@ export function createFederation(f: FederationDeps): Federation {
         now,
       });
     },
+  };
+  return {
+    ...federation,
+    oidcCallback: (deps, request, reply, o) =>
+      throttled(request, reply, () => federation.oidcCallback(deps, request, reply, o)),
+    samlAcs: (deps, request, reply, o) =>
+      throttled(request, reply, () => federation.samlAcs(deps, request, reply, o)),
+    samlContinue: (deps, request, reply, o) =>
+      throttled(request, reply, () => federation.samlContinue(deps, request, reply, o)),
   };
 }

@@ -147,6 +147,7 @@ export async function createServices({
         hasher,
         kek: sealingKek,
         audit,
+        throttle,
         issuer: config.issuer,
         oidc: oidcUpstreams(),
         ttl: config.signIn.interactionTtl,

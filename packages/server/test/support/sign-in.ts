@@ -95,7 +95,15 @@ export function hiddenInputs(html: string): Record<string, string> {
 /** A browser: keeps the cookies the server sets and sends them back. */
 export class Browser {
   readonly cookies = new Map<string, string>();
-  constructor(readonly app: FastifyInstance) {}
+  /** `remoteAddress`: the client address its requests come from (light-my-request's default otherwise). */
+  constructor(
+    readonly app: FastifyInstance,
+    public remoteAddress?: string,
+  ) {}
+
+  get #from(): { remoteAddress?: string } {
+    return this.remoteAddress === undefined ? {} : { remoteAddress: this.remoteAddress };
+  }
 
   #keep(res: LightMyRequestResponse): LightMyRequestResponse {
     for (const c of res.cookies as { name: string; value: string; maxAge?: number }[]) {
@@ -110,7 +118,9 @@ export class Browser {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.#keep(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader } }));
+    return this.#keep(
+      await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader }, ...this.#from }),
+    );
   }
 
   async post(url: string, params: Record<string, string>): Promise<LightMyRequestResponse> {
@@ -120,6 +130,7 @@ export class Browser {
         url,
         headers: { 'content-type': FORM, cookie: this.cookieHeader },
         payload: form(params),
+        ...this.#from,
       }),
     );
   }
