@@ -1,7 +1,9 @@
 // createVerifier: the composition root of the package — key set, strict checks and the result cache.
-import { bearerToken } from './bearer.js';
+import { authorizationCredentials, bearerToken } from './bearer.js';
 import { type AccessTokenClaims, checkClaims } from './claims.js';
 import { checkHeader, decodeJsonSegment, parseJsonObject, splitCompact } from './compact.js';
+import { checkProof, ProofHeaders } from './dpop/proof.js';
+import { memoryReplayStore } from './dpop/replay.js';
 import { TokenError } from './errors.js';
 import { type IdTokenClaims, type IdTokenOptions, verifyIdTokenWith } from './id-token.js';
 import { verifyJws } from './jose.js';
@@ -11,7 +13,19 @@ import type { Follower, RevocationStatus } from './revocation/follower.js';
 import { followerOf } from './revocation/wiring.js';
 import { keySetOf, settingsOf, type VerifierOptions } from './verifier-options.js';
 
-export type { VerifierOptions } from './verifier-options.js';
+export type { DpopOptions, VerifierOptions } from './verifier-options.js';
+
+/** What a request presents and is, for {@link Verifier.verifyRequest}. */
+export interface PresentedRequest {
+  /** The `Authorization` header value(s). */
+  authorization: string | readonly string[] | undefined;
+  /** The `DPoP` header value(s). */
+  dpop: string | readonly string[] | undefined;
+  /** The request method, e.g. `GET`. */
+  method: string;
+  /** The request's absolute URL as the client called it (its query and fragment are ignored). */
+  url: string;
+}
 
 /** A configured verifier for one issuer and audience. */
 export interface Verifier {
@@ -34,6 +48,14 @@ export interface Verifier {
    * @see RFC 6750 §2.1
    */
   cachedAuthorization(header: string | readonly string[] | undefined): AccessTokenClaims | undefined;
+  /**
+   * Verifies a request's access token by its scheme: `Bearer` as {@link Verifier.verifyAuthorization},
+   * or `DPoP` with its proof (`htm`, `htu`, `iat`, `ath`, the token's `cnf.jkt`, the `jti` seen once).
+   * A token bound to a key is refused as Bearer (`dpop_required`).
+   * @throws {TokenError} a `dpop_*` code for a refused proof, else as {@link Verifier.verify}.
+   * @see RFC 9449 §7
+   */
+  verifyRequest(request: PresentedRequest): Promise<AccessTokenClaims>;
   /**
    * Verifies an id_token of this issuer (`typ` JWT, never an access token) with the same keys, and
    * returns its claims (frozen; not cached). `audience` is the client it must be for.
@@ -86,6 +108,35 @@ function deepFreeze<T>(value: T): T {
 
 const NOT_REVOKED: readonly string[] = Object.freeze([]);
 
+/** Refuses a token bound to a DPoP key presented as a bearer token (RFC 9449 §7.2). */
+function unbound(claims: AccessTokenClaims): AccessTokenClaims {
+  if (claims.cnf !== undefined) {
+    throw new TokenError('dpop_required', 'The access token is bound to a DPoP key: send it with DPoP');
+  }
+  return claims;
+}
+
+/** The one DPoP header of a request. */
+function oneProof(header: string | readonly string[] | undefined): string {
+  if (Array.isArray(header)) {
+    if (header.length !== 1) throw new TokenError('dpop_proof_invalid', 'Exactly one DPoP proof is required');
+    return oneProof(header[0]);
+  }
+  if (typeof header !== 'string' || header === '') {
+    throw new TokenError('dpop_proof_invalid', 'A DPoP proof is required');
+  }
+  return header;
+}
+
+/** The proof window of the options, seconds (default 60). */
+function dpopMaxAgeOf(options: VerifierOptions): number {
+  const value = options.dpop?.maxAgeSec ?? 60;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`dpop.maxAgeSec must be a positive number; it is ${String(value)}`);
+  }
+  return value;
+}
+
 /**
  * Creates a verifier of access tokens for one issuer: RS256, ES256 or EdDSA, each only with a key
  * of its own type published for it, `typ: at+jwt`, exact `iss` and
@@ -102,6 +153,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cache = new Lru<Verified>(cacheSize);
   const rules = { issuer: options.issuer, audience: options.audience, clockTolerance: tolerance };
   const keys = keySetOf(options, clock, fetchTimeoutMs);
+  const dpopMaxAge = dpopMaxAgeOf(options);
+  const replay = options.dpop?.replay ?? memoryReplayStore({ clock });
+  const proofHeaders = new ProofHeaders(options.dpop?.keyCacheSize ?? 1000);
   const version = keys.version;
   const follower: Follower | undefined = followerOf({
     issuer: options.issuer,
@@ -161,6 +215,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new TokenError('token_missing', 'A bearer access token is required');
     }
     if (token.length > maxLength) throw new TokenError('token_too_large', 'The access token is too large');
+    // A token bound to a DPoP key never passes as a bearer token from the cache either.
     const hit = cached(token);
     if (hit) return hit;
     let verified: Verified;
@@ -182,20 +237,50 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof header !== 'string' || header.length <= 7 || header.charCodeAt(6) !== 32) return undefined;
     const scheme = header.slice(0, 6);
     if (scheme !== 'Bearer' && scheme.toLowerCase() !== 'bearer') return undefined;
-    return cached(header.slice(7));
+    const hit = cached(header.slice(7));
+    return hit?.cnf === undefined ? hit : undefined;
   }
 
   async function verifyAuthorization(
     header: string | readonly string[] | undefined,
   ): Promise<AccessTokenClaims> {
     // verify() consults the cache itself; the adapters try cachedAuthorization() first, synchronously.
-    return verify(bearerToken(header));
+    return unbound(await verify(bearerToken(header)));
+  }
+
+  async function verifyRequest(request: PresentedRequest): Promise<AccessTokenClaims> {
+    const { scheme, token } = authorizationCredentials(request.authorization);
+    if (scheme === 'bearer') return unbound(await verify(token));
+    const proof = oneProof(request.dpop);
+    const claims = await verify(token);
+    const jkt = claims.cnf?.jkt;
+    if (jkt === undefined) {
+      throw new TokenError('dpop_key_mismatch', 'The access token is not bound to a DPoP key');
+    }
+    const now = clock() / 1000;
+    const checked = checkProof(
+      proof,
+      { method: request.method, url: request.url, accessToken: token, now, maxAge: dpopMaxAge, tolerance },
+      proofHeaders,
+    );
+    if (checked.jkt !== jkt) {
+      throw new TokenError(
+        'dpop_key_mismatch',
+        'The DPoP proof is not signed by the key the token is bound to',
+      );
+    }
+    const expiresAt = checked.iat + dpopMaxAge + 2 * tolerance;
+    if (!(await replay.remember(checked.jkt, checked.jti, checked.iat, expiresAt))) {
+      throw new TokenError('dpop_proof_replayed', 'The DPoP proof was used before');
+    }
+    return claims;
   }
 
   return {
     verify,
     verifyAuthorization,
     cachedAuthorization,
+    verifyRequest,
     verifyIdToken: (token, idOptions = {}) =>
       verifyIdTokenWith(token, (kid) => keys.key(kid), { ...rules, maxLength }, idOptions, clock() / 1000),
     async ready() {
