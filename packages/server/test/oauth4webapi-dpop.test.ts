@@ -358,6 +358,34 @@ describe('DPoP with the code flow of a public client', () => {
     });
   });
 
+  it('binds the code to the dpop_jkt of the authorization request (RFC 9449 §10)', async () => {
+    const pair = await keyPair();
+    const DPoP = oauth.DPoP(client, pair);
+    const tokens = await exchange(pair, { dpop_jkt: await DPoP.calculateThumbprint() });
+    expect(claimsOf(tokens.access_token)['cnf']).toEqual({ jkt: await jkt(pair) });
+    // A code bound to one key is refused with a proof of another, or with none.
+    const bound = { dpop_jkt: await jkt(await keyPair()) };
+    await expect(exchange(pair, bound)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const { params, verifier } = await codeFor(bound);
+    const callback = oauth.validateAuthResponse(as, client, new URL(`${REDIRECT}?${params}`), 'st-123');
+    const bare = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      callback,
+      REDIRECT,
+      verifier,
+      insecure,
+    );
+    expect(bare.status).toBe(400);
+    expect((await bare.json()).error).toBe('invalid_grant');
+    // A dpop_jkt that is no thumbprint is refused at the authorization endpoint.
+    const refused = await new Browser(svc.app).get(
+      `/auth/authorize?${authorizeQuery(app, pkce(), { dpop_jkt: 'short' })}`,
+    );
+    expect(redirectParams(refused).get('error')).toBe('invalid_request');
+  });
+
   it('leaves a code flow without DPoP as it was (Bearer, unbound refresh)', async () => {
     const { params, verifier } = await codeFor();
     const callback = oauth.validateAuthResponse(as, client, new URL(`${REDIRECT}?${params}`), 'st-123');
