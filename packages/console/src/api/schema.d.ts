@@ -5329,6 +5329,7 @@ export interface components {
             grant_types: string[];
             scopes: string[];
             first_party: boolean;
+            dpop_bound_access_tokens: boolean;
             status: "active" | "inactive";
             active: boolean;
             createdAt: string | null;
@@ -5346,6 +5347,7 @@ export interface components {
             grant_types: string[];
             scopes: string[];
             first_party: boolean;
+            dpop_bound_access_tokens: boolean;
             status: "active" | "inactive";
             active: boolean;
             createdAt: string | null;
@@ -5364,6 +5366,7 @@ export interface components {
             grant_types: string[];
             scopes: string[];
             first_party: boolean;
+            dpop_bound_access_tokens: boolean;
             status: "active" | "inactive";
             active: boolean;
             createdAt: string | null;
@@ -5382,6 +5385,7 @@ export interface components {
             grant_types?: string[];
             scopes?: string[];
             first_party?: boolean;
+            dpop_bound_access_tokens?: boolean;
         };
         PatchApplication: {
             name?: string;
@@ -5392,6 +5396,7 @@ export interface components {
             grant_types?: string[];
             scopes?: string[];
             first_party?: boolean;
+            dpop_bound_access_tokens?: boolean;
         };
         Grant: {
             client_id: string;
