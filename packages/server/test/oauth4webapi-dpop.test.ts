@@ -133,6 +133,19 @@ describe('DPoP with client credentials', () => {
     const tokens = await clientCredentials(pair);
     expect(tokens.token_type).toBe('dpop');
     expect(claimsOf(tokens.access_token)['cnf']).toEqual({ jkt: await jkt(pair) });
+    // Introspection names the key (RFC 9449 §6.2).
+    const info = await oauth.processIntrospectionResponse(
+      as,
+      robotClient,
+      await oauth.introspectionRequest(
+        as,
+        robotClient,
+        oauth.ClientSecretBasic(robot.clientSecret),
+        tokens.access_token,
+        insecure,
+      ),
+    );
+    expect(info).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: await jkt(pair) } });
     // oauth4webapi's resource request, with its proof (htm, htu, ath), against the regional API.
     const DPoP = oauth.DPoP(robotClient, pair);
     const sent: Record<string, string>[] = [];
