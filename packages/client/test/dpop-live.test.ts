@@ -71,7 +71,7 @@ describe('the SDK with dpop: true', () => {
   it('makes proofs @cxauth/verify accepts, with ath and the thumbprint of its key', async () => {
     const key = createDpopKey();
     const proof = await key.proof('get', 'https://api.example.com/x?y=1', 'token');
-    const checked = createDpopProofChecker()(proof, {
+    const checked = await createDpopProofChecker()(proof, {
       method: 'GET',
       url: 'https://api.example.com/x',
       accessToken: 'token',

@@ -11,7 +11,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.js';
 import type { Application } from '../src/domain/types.js';
-import { claimsOf } from './support/http.js';
+import { basic, claimsOf } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
 import {
   authorizeQuery,
@@ -94,7 +94,7 @@ async function tokenPost(body: Record<string, string>, headers: Record<string, s
 }
 
 const robotBasic = () =>
-  `Basic ${Buffer.from(`${encodeURIComponent(robot.clientId)}:${encodeURIComponent(robot.clientSecret)}`).toString('base64')}`;
+  basic(robot.clientId, robot.clientSecret);
 
 beforeAll(async () => {
   const port = await freePort();
@@ -262,13 +262,42 @@ describe('DPoP with client credentials', () => {
     expect(again.json().error).toBe('invalid_dpop_proof');
   });
 
+  it('refuses to exchange a bound token for one of another application (RFC 8693)', async () => {
+    const exchanger = await svc.addApplication({
+      tenantId: svc.fixture.tenant.id,
+      grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+    });
+    const pair = await keyPair();
+    const user = await tokenPost(
+      { grant_type: 'password', username: svc.fixture.accessKeyId, password: svc.fixture.accessKeySecret },
+      {
+        authorization: basic(svc.fixture.clientId, svc.fixture.clientSecret),
+        dpop: await handProof(pair, { htm: 'POST', htu: as.token_endpoint }),
+      },
+    );
+    const bound = (await user.json()) as { access_token: string; token_type: string };
+    expect(bound.token_type).toBe('DPoP');
+    const res = await tokenPost(
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: bound.access_token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      },
+      {
+        authorization: basic(exchanger.clientId, exchanger.clientSecret),
+      },
+    );
+    expect(res.status).toBe(400);
+    expect((await res.json()).error_description).toMatch(/DPoP-bound/);
+  });
+
   it('lets an application require DPoP: a token request without a proof is refused', async () => {
     const strict = await svc.addApplication({
       tenantId: svc.fixture.tenant.id,
       grantTypes: ['client_credentials'],
       dpopBoundAccessTokens: true,
     });
-    const auth = `Basic ${Buffer.from(`${strict.clientId}:${encodeURIComponent(strict.clientSecret)}`).toString('base64')}`;
+    const auth = basic(strict.clientId, strict.clientSecret);
     const bare = await tokenPost({ grant_type: 'client_credentials' }, { authorization: auth });
     expect(bare.status).toBe(400);
     expect((await bare.json()).error).toBe('invalid_dpop_proof');
@@ -470,7 +499,7 @@ describe('the server nonce (CXAUTH_DPOP_NONCE=on)', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${backend.clientId}:${encodeURIComponent(backend.clientSecret)}`).toString('base64')}`,
+        authorization: basic(backend.clientId, backend.clientSecret),
         dpop: forged,
       },
       body: 'grant_type=client_credentials',

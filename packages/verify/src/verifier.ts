@@ -258,7 +258,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new TokenError('dpop_key_mismatch', 'The access token is not bound to a DPoP key');
     }
     const now = clock() / 1000;
-    const checked = checkProof(
+    const checked = await checkProof(
       proof,
       { method: request.method, url: request.url, accessToken: token, now, maxAge: dpopMaxAge, tolerance },
       proofHeaders,

@@ -211,7 +211,7 @@ describe('createDpopProofChecker', () => {
   it('returns the thumbprint, jti, iat and nonce of a proof for a token endpoint', async () => {
     const check = createDpopProofChecker();
     const p = await proof(key, { htm: 'POST', htu: 'https://auth.example.com/auth/token', nonce: 'n1' });
-    const got = check(p, {
+    const got = await check(p, {
       method: 'POST',
       url: 'https://auth.example.com/auth/token',
       now: T0,

@@ -85,9 +85,9 @@ export class DpopProofs {
     if (proofs === undefined && !resource) return undefined;
     if (proofs?.length !== 1) throw new InvalidDpopProof('exactly one DPoP proof is required', { resource });
     const { config, tolerance } = this.#options;
-    let proof: ReturnType<DpopProofChecker>;
+    let proof: Awaited<ReturnType<DpopProofChecker>>;
     try {
-      proof = this.#check(proofs[0] as string, {
+      proof = await this.#check(proofs[0] as string, {
         method: presented.method,
         url: presented.url,
         now: now.getTime() / 1000,

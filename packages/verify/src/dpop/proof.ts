@@ -132,7 +132,11 @@ function sameUri(htu: string, url: string): boolean {
  * @throws {TokenError} `dpop_proof_invalid`, with a message safe to send.
  * @see RFC 9449 §4.3
  */
-export function checkProof(proof: string, expect: ProofExpectation, headers: ProofHeaders): DpopProof {
+export async function checkProof(
+  proof: string,
+  expect: ProofExpectation,
+  headers: ProofHeaders,
+): Promise<DpopProof> {
   if (typeof proof !== 'string' || proof.length === 0) throw invalid('A DPoP proof is required');
   if (proof.length > MAX_PROOF) throw invalid('The DPoP proof is too large');
   const first = proof.indexOf('.');
@@ -146,13 +150,7 @@ export function checkProof(proof: string, expect: ProofExpectation, headers: Pro
     throw invalid('The DPoP proof is not a JWS');
   }
   const key = headers.key(headerPart, expect.algorithms ?? PROOF_ALGORITHMS);
-  let valid = false;
-  try {
-    valid = signatureValid(key, proof.slice(0, second), Buffer.from(signaturePart, 'base64url'));
-  } catch (err) {
-    throw invalid('The DPoP proof signature is invalid', err);
-  }
-  if (!valid) throw invalid('The DPoP proof signature is invalid');
+  // The claims first: a proof for another request costs no signature check.
   const claims = decodeJson(payloadPart, 'payload');
   const { jti, htm, htu, iat, ath, nonce } = claims;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI) {
@@ -171,19 +169,26 @@ export function checkProof(proof: string, expect: ProofExpectation, headers: Pro
       throw invalid('The DPoP proof ath does not match the access token');
     }
   }
+  let valid = false;
+  try {
+    valid = await signatureValid(key, proof.slice(0, second), Buffer.from(signaturePart, 'base64url'));
+  } catch (err) {
+    throw invalid('The DPoP proof signature is invalid', err);
+  }
+  if (!valid) throw invalid('The DPoP proof signature is invalid');
   if (nonce !== undefined && typeof nonce !== 'string') throw invalid('The DPoP proof nonce is not a string');
   return { jkt: key.jkt, jti, iat, nonce };
 }
 
 /** Checks DPoP proofs, remembering up to `keyCacheSize` parsed headers (default 1 000). */
-export type DpopProofChecker = (proof: string, expect: ProofExpectation) => DpopProof;
+export type DpopProofChecker = (proof: string, expect: ProofExpectation) => Promise<DpopProof>;
 
 /**
  * A proof checker for a server that keeps its own replay store (an authorization server: see
  * `memoryReplayStore` for the contract a store keeps).
  * @example
  * const check = createDpopProofChecker();
- * const { jkt, jti } = check(req.headers.dpop, { method: 'POST', url, now, maxAge: 60, tolerance: 5 });
+ * const { jkt, jti } = await check(req.headers.dpop, { method: 'POST', url, now, maxAge: 60, tolerance: 5 });
  * @see RFC 9449 §4.3
  */
 export function createDpopProofChecker(options: { keyCacheSize?: number } = {}): DpopProofChecker {
