@@ -93,8 +93,7 @@ async function tokenPost(body: Record<string, string>, headers: Record<string, s
   });
 }
 
-const robotBasic = () =>
-  basic(robot.clientId, robot.clientSecret);
+const robotBasic = () => basic(robot.clientId, robot.clientSecret);
 
 beforeAll(async () => {
   const port = await freePort();
