@@ -48,7 +48,8 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const MAX_PROOF = 4096;
 /** Longest `jti` accepted: the replay store keeps it, so it is bounded. */
 const MAX_JTI = 256;
-const FORBIDDEN_HEADERS = ['jku', 'x5u', 'x5c', 'crit', 'kid'];
+/** The key is the header's `jwk` alone: no member may point at another (a `kid` is ignored). */
+const FORBIDDEN_HEADERS = ['jku', 'x5u', 'x5c', 'crit'];
 
 interface ParsedHeader {
   readonly key: ProofKey;
