@@ -79,6 +79,8 @@ describe('cxauth admin audit and purge', () => {
       revocation_events: { deleted: 0 },
       consents: { deleted: 0 },
       device_authorizations: { deleted: 0 },
+      dpop_proofs: { deleted: 0 },
+      webhook_deliveries: { deleted: 0 },
     });
     expect((await cli('purge')).out).toContain('sessions  0 deleted');
   });
