@@ -1,9 +1,8 @@
 // createVerifier: the composition root of the package — key set, strict checks and the result cache.
-import { authorizationCredentials, bearerToken } from './bearer.js';
+import { bearerToken } from './bearer.js';
 import { type AccessTokenClaims, checkClaims } from './claims.js';
 import { checkHeader, decodeJsonSegment, parseJsonObject, splitCompact } from './compact.js';
-import { checkProof, ProofHeaders } from './dpop/proof.js';
-import { memoryReplayStore } from './dpop/replay.js';
+import { dpopRequests, type PresentedRequest, unbound } from './dpop/request.js';
 import { TokenError } from './errors.js';
 import { type IdTokenClaims, type IdTokenOptions, verifyIdTokenWith } from './id-token.js';
 import { verifyJws } from './jose.js';
@@ -13,19 +12,8 @@ import type { Follower, RevocationStatus } from './revocation/follower.js';
 import { followerOf } from './revocation/wiring.js';
 import { keySetOf, settingsOf, type VerifierOptions } from './verifier-options.js';
 
+export type { PresentedRequest } from './dpop/request.js';
 export type { DpopOptions, VerifierOptions } from './verifier-options.js';
-
-/** What a request presents and is, for {@link Verifier.verifyRequest}. */
-export interface PresentedRequest {
-  /** The `Authorization` header value(s). */
-  authorization: string | readonly string[] | undefined;
-  /** The `DPoP` header value(s). */
-  dpop: string | readonly string[] | undefined;
-  /** The request method, e.g. `GET`. */
-  method: string;
-  /** The request's absolute URL as the client called it (its query and fragment are ignored). */
-  url: string;
-}
 
 /** A configured verifier for one issuer and audience. */
 export interface Verifier {
@@ -108,35 +96,6 @@ function deepFreeze<T>(value: T): T {
 
 const NOT_REVOKED: readonly string[] = Object.freeze([]);
 
-/** Refuses a token bound to a DPoP key presented as a bearer token (RFC 9449 §7.2). */
-function unbound(claims: AccessTokenClaims): AccessTokenClaims {
-  if (claims.cnf !== undefined) {
-    throw new TokenError('dpop_required', 'The access token is bound to a DPoP key: send it with DPoP');
-  }
-  return claims;
-}
-
-/** The one DPoP header of a request. */
-function oneProof(header: string | readonly string[] | undefined): string {
-  if (Array.isArray(header)) {
-    if (header.length !== 1) throw new TokenError('dpop_proof_invalid', 'Exactly one DPoP proof is required');
-    return oneProof(header[0]);
-  }
-  if (typeof header !== 'string' || header === '') {
-    throw new TokenError('dpop_proof_invalid', 'A DPoP proof is required');
-  }
-  return header;
-}
-
-/** The proof window of the options, seconds (default 60). */
-function dpopMaxAgeOf(options: VerifierOptions): number {
-  const value = options.dpop?.maxAgeSec ?? 60;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`dpop.maxAgeSec must be a positive number; it is ${String(value)}`);
-  }
-  return value;
-}
-
 /**
  * Creates a verifier of access tokens for one issuer: RS256, ES256 or EdDSA, each only with a key
  * of its own type published for it, `typ: at+jwt`, exact `iss` and
@@ -153,9 +112,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cache = new Lru<Verified>(cacheSize);
   const rules = { issuer: options.issuer, audience: options.audience, clockTolerance: tolerance };
   const keys = keySetOf(options, clock, fetchTimeoutMs);
-  const dpopMaxAge = dpopMaxAgeOf(options);
-  const replay = options.dpop?.replay ?? memoryReplayStore({ clock });
-  const proofHeaders = new ProofHeaders(options.dpop?.keyCacheSize ?? 1000);
   const version = keys.version;
   const follower: Follower | undefined = followerOf({
     issuer: options.issuer,
@@ -248,33 +204,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return unbound(await verify(bearerToken(header)));
   }
 
-  async function verifyRequest(request: PresentedRequest): Promise<AccessTokenClaims> {
-    const { scheme, token } = authorizationCredentials(request.authorization);
-    if (scheme === 'bearer') return unbound(await verify(token));
-    const proof = oneProof(request.dpop);
-    const claims = await verify(token);
-    const jkt = claims.cnf?.jkt;
-    if (jkt === undefined) {
-      throw new TokenError('dpop_key_mismatch', 'The access token is not bound to a DPoP key');
-    }
-    const now = clock() / 1000;
-    const checked = await checkProof(
-      proof,
-      { method: request.method, url: request.url, accessToken: token, now, maxAge: dpopMaxAge, tolerance },
-      proofHeaders,
-    );
-    if (checked.jkt !== jkt) {
-      throw new TokenError(
-        'dpop_key_mismatch',
-        'The DPoP proof is not signed by the key the token is bound to',
-      );
-    }
-    const expiresAt = checked.iat + dpopMaxAge + 2 * tolerance;
-    if (!(await replay.remember(checked.jkt, checked.jti, checked.iat, expiresAt))) {
-      throw new TokenError('dpop_proof_replayed', 'The DPoP proof was used before');
-    }
-    return claims;
-  }
+  const verifyRequest = dpopRequests({ verify, clock, tolerance, options: options.dpop });
 
   return {
     verify,
