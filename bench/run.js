@@ -22,6 +22,7 @@ import {
   startRegionalApi,
   tokenRequest,
 } from './lib/cxauth.js';
+import { dpopToken } from './lib/dpop.js';
 import { startFederationTarget } from './lib/federation.js';
 import { parseOptions, USAGE } from './lib/options.js';
 import { createDatabase } from './lib/postgres.js';
@@ -82,6 +83,13 @@ async function startTargets(opts, work) {
       t.accessToken = (await tokenRequest(t.cx.issuer, t.cx.creds, passwordForm(t.cx.creds))).access_token;
     } catch (err) {
       t.why.accessToken = `no access token for the API case: ${err.message}`;
+    }
+    if (groups.has('api')) {
+      try {
+        t.dpop = await dpopToken(t.cx.issuer, t.cx.creds);
+      } catch (err) {
+        t.why.dpop = `no DPoP-bound token for the API case: ${err.message}`;
+      }
     }
     // The same regional API alone, with and without the revocation feed, for the same-run comparison.
     if (groups.has('api')) {

@@ -1,5 +1,6 @@
 // What is measured and against what: groups of measurements run interleaved round by round, and the ratios.
 import { basicAuth, FORM, SERVER_TIME } from './cxauth.js';
+import { dpopServerTime } from './dpop.js';
 import { federationGroup } from './federation.js';
 import { ceiling, cxauthTarget, http, jsonGet, passwordGrant, refreshGrant } from './measurements.js';
 import { algGroup, growGroup } from './scale.js';
@@ -67,7 +68,7 @@ export function buildGroup(name, t) {
       };
     case 'api': {
       return {
-        title: 'Regional API server-time: bearer verification vs no authentication',
+        title: 'Regional API server-time: bearer and DPoP verification vs no authentication',
         measurements: [
           needs(['bare'], 'bare-server-time', 'server-time, bare Fastify route, no auth', (id, label) =>
             jsonGet(id, label, t.bare, SERVER_TIME, (b) => b?.ServerTime),
@@ -89,6 +90,12 @@ export function buildGroup(name, t) {
                 expect: (b) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/.test(b?.ServerTime),
               }),
           ),
+          needs(
+            ['cx', 'dpop'],
+            'server-time-dpop',
+            'server-time on the regional API, DPoP verified (ES256 proof, new jti each request)',
+            (id, label) => dpopServerTime(id, label, t.cx, t.dpop),
+          ),
           ...[
             ['apiRevocationOff', 'server-time-revocation-off', 'off'],
             ['apiRevocationOn', 'server-time-revocation-on', 'on'],
@@ -107,6 +114,12 @@ export function buildGroup(name, t) {
             baseline: 'bare-server-time',
             target: 0.8,
             label: 'server-time verified / unauthenticated',
+          },
+          {
+            subject: 'server-time-dpop',
+            baseline: 'server-time',
+            target: 0.8,
+            label: 'server-time DPoP-verified / Bearer-verified',
           },
           {
             subject: 'server-time-revocation-on',

@@ -81,6 +81,7 @@ describe('cxauth admin audit and purge', () => {
       device_authorizations: { deleted: 0 },
       federation_requests: { deleted: 0 },
       saml_assertions: { deleted: 0 },
+      dpop_proofs: { deleted: 0 },
       webhook_deliveries: { deleted: 0 },
     });
     expect((await cli('purge')).out).toContain('sessions  0 deleted');

@@ -312,6 +312,11 @@ describe('cxauth admin', () => {
       '--clear-origin',
     );
     expect(updated).toMatchObject({ type: 'public', redirect_uris: ['com.example.spa:/cb'], origins: [] });
+    // DPoP required, then not (RFC 9449).
+    const bound = await json('app', 'update', spa['client_id'] as string, '--dpop-bound');
+    expect(bound).toMatchObject({ dpop_bound_access_tokens: true });
+    const optional = await json('app', 'update', spa['client_id'] as string, '--dpop-optional');
+    expect(optional).toMatchObject({ dpop_bound_access_tokens: false });
     expectOneLineFailure(
       await cli('app', 'create', '--name', 'x', '--type', 'public', '--grant', 'password'),
       1,

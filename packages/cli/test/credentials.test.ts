@@ -1,7 +1,7 @@
 // Where the client commands of the built `cxauth` take credentials from, against a real
 // `cxauth serve --demo` on free ports: a profile saved by a sign-in does not hide the demo file, the
 // signed-in token and an application's own token call the API (`cxauth api --profile`,
-// `--client-credentials`), `--grant` short names, and a failure that says where it looked (no secret).
+// `--client-credentials`, with `--dpop` too), `--grant` short names, and a failure that says where it looked (no secret).
 // Needs the build (`npx tsc -b`, done by `npm test`): it runs packages/cli/bin/cxauth.js.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -128,6 +128,10 @@ describe('credential sources of the client commands', () => {
     const r = await cxauth(['api', 'GET', SERVER_TIME, '--client-credentials'], robot);
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out).ServerTime).toMatch(SERVER_TIME_FORMAT);
+    // --dpop: the application's token bound to a key of this call, proved on the regional API.
+    const bound = await cxauth(['api', 'GET', SERVER_TIME, '--client-credentials', '--dpop'], robot);
+    expect(bound.code, bound.err).toBe(0);
+    expect(JSON.parse(bound.out).ServerTime).toMatch(SERVER_TIME_FORMAT);
     // Without --client-credentials the same credentials lack an access key, and say where they looked.
     const without = await cxauth(['api', 'GET', SERVER_TIME], robot);
     expect(without.code).toBe(2);

@@ -1,6 +1,7 @@
 // API calls (step 7): `{api_endpoint}{path}` with the bearer token, JSON by default, one renewal and
 // one retry after a 401, and the answer parsed or turned into an `api_error`.
 import { jsonObject, oauthError } from './discovery.js';
+import { wantsNonce } from './dpop.js';
 import { ClientError } from './errors.js';
 import { type HttpContext, type HttpResult, parseMaybeJson, send } from './http.js';
 import type { TokenCache } from './token-cache.js';
@@ -68,13 +69,32 @@ export async function callApi<T>(
   }
 
   let token = await tokens.get();
+  let nonceRetried = false;
   for (let attempt = 0; ; attempt++) {
+    // A DPoP-bound token goes with the DPoP scheme and a proof naming it (RFC 9449 §7.1).
+    const bound = ctx.dpop !== undefined && token.response.token_type.toLowerCase() === 'dpop';
+    const auth: Record<string, string> =
+      bound && ctx.dpop
+        ? {
+            Authorization: `DPoP ${token.accessToken}`,
+            DPoP: await ctx.dpop.proof(verb, url, token.accessToken),
+          }
+        : { Authorization: `Bearer ${token.accessToken}` };
     const res = await send(ctx, url, {
       method: verb,
-      headers: { ...headers, Authorization: `Bearer ${token.accessToken}` },
+      headers: { ...headers, ...auth },
       ...(body === undefined ? {} : { body }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (bound && ctx.dpop) {
+      ctx.dpop.learnNonce(url, res.headers);
+      // RFC 9449 §9: a resource server's nonce, retried once with it.
+      if (!nonceRetried && wantsNonce(res.status, res.headers, jsonObject(res.text))) {
+        nonceRetried = true;
+        attempt--;
+        continue;
+      }
+    }
     if (res.status === 401 && attempt === 0) {
       token = await tokens.renewAfterRejection(token.accessToken);
       continue;

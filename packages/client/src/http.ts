@@ -1,5 +1,6 @@
 // One HTTP exchange with a timeout, bounded retries after 429 + Retry-After, and transport failures
 // mapped to `network` / `timeout`. Every request of the SDK goes through `send`.
+import { createDpopKey, type DpopKey } from './dpop.js';
 import { ClientError } from './errors.js';
 
 /** What the SDK needs from its environment; tests inject `fetch`, `now` and `sleep`. */
@@ -14,6 +15,8 @@ export interface HttpContext {
   readonly maxRetries: number;
   /** The longest Retry-After honoured, milliseconds; a longer one fails at once with `rate_limited`. */
   readonly maxRetryWaitMs: number;
+  /** The DPoP key that proofs are made with, when DPoP is on (RFC 9449). */
+  readonly dpop?: DpopKey | undefined;
 }
 
 /** The tunables of {@link HttpContext} as callers give them (all optional). */
@@ -27,6 +30,12 @@ export interface HttpOptions {
   fetch?: typeof globalThis.fetch;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Bind tokens to a DPoP key (RFC 9449): `true` makes a new non-extractable key for this client,
+   * or pass one from `createDpopKey()` to share it between calls (a sign-in and later API calls).
+   * Proofs go with token requests and API calls; a `use_dpop_nonce` answer is retried once.
+   */
+  dpop?: boolean | DpopKey;
 }
 
 /** Fills in the defaults; refuses negative or non-finite numbers with `invalid_config`. */
@@ -39,6 +48,7 @@ export function httpContext(options: HttpOptions): HttpContext {
     timeoutMs: timerMs(nonNegative(options.timeoutMs, 10_000, 'timeoutMs', false), 'timeoutMs'),
     maxRetries: nonNegative(options.maxRetries, 2, 'maxRetries'),
     maxRetryWaitMs: nonNegative(options.maxRetryWaitMs, 30_000, 'maxRetryWaitMs'),
+    dpop: options.dpop === true ? createDpopKey() : options.dpop || undefined,
   };
 }
 

@@ -11,6 +11,7 @@ export {
   startDeviceAuthorization,
 } from './device.js';
 export type { DiscoveryDocument, TenantConfiguration } from './discovery.js';
+export { createDpopKey, type DpopKey } from './dpop.js';
 export { base64UrlDecodeText, clientPassword, formUrlEncode } from './encoding.js';
 export { ENV_NAMES, type EnvOptions, optionsFromEnv } from './env.js';
 export { CLIENT_ERROR_CODES, ClientError, type ClientErrorCode, isClientError } from './errors.js';

@@ -133,6 +133,8 @@ export async function buildAuthorizationUrl(
   set('max_age', options.maxAge);
   set('display', options.display);
   set('tenantId', options.tenantId);
+  // RFC 9449 §10: with a shared DPoP key, the code is bound to it.
+  if (typeof options.dpop === 'object') set('dpop_jkt', await options.dpop.thumbprint());
   set('resource', options.resource);
   return { url: url.toString(), pending };
 }

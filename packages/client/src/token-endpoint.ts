@@ -1,6 +1,7 @@
 // Requests to the token endpoint (step 4): the password grant with an access key, the refresh grant,
 // client authentication, and the mapping of RFC 6749 §5.2 errors to the SDK's codes.
 import { jsonObject, oauthError } from './discovery.js';
+import { wantsNonce } from './dpop.js';
 import { clientPassword, formBody } from './encoding.js';
 import { ClientError } from './errors.js';
 import { type HttpContext, parseMaybeJson, send } from './http.js';
@@ -100,10 +101,21 @@ export async function tokenRequest(
     Accept: 'application/json',
   };
   authenticate(client, headers, pairs);
-  const res = await send(ctx, tokenEndpoint, { method: 'POST', headers, body: formBody(pairs) });
-  const doc = jsonObject(res.text);
-  if (res.status !== 200) throw refusal(res.status, doc, res.text, grantSubject);
-  return validTokenResponse(doc);
+  const body = formBody(pairs);
+  const { dpop } = ctx;
+  for (let attempt = 0; ; attempt++) {
+    // RFC 9449 §5: a fresh proof with each request (its jti is accepted once).
+    if (dpop) headers['DPoP'] = await dpop.proof('POST', tokenEndpoint);
+    const res = await send(ctx, tokenEndpoint, { method: 'POST', headers, body });
+    const doc = jsonObject(res.text);
+    if (dpop) {
+      dpop.learnNonce(tokenEndpoint, res.headers);
+      // RFC 9449 §8: the server asked for its nonce; one retry carries it.
+      if (attempt === 0 && wantsNonce(res.status, res.headers, doc)) continue;
+    }
+    if (res.status !== 200) throw refusal(res.status, doc, res.text, grantSubject);
+    return validTokenResponse(doc, dpop !== undefined);
+  }
 }
 
 /** A refused request's ClientError: `invalid_client`, `invalid_grant`, else `token_request_failed`. */
@@ -148,14 +160,16 @@ export function authenticate(
 
 /**
  * Checks a 200 answer is a usable token response (RFC 6749 §5.1): a string `access_token`, a
- * `Bearer` `token_type`, and a positive `expires_in` when present.
+ * `Bearer` `token_type` (or `DPoP` when a proof was sent, RFC 9449 §5), and a positive `expires_in`
+ * when present.
  */
-export function validTokenResponse(doc: Record<string, unknown> | undefined): TokenResponse {
+export function validTokenResponse(doc: Record<string, unknown> | undefined, dpop = false): TokenResponse {
   const bad = (why: string) => new ClientError('invalid_token_response', `the token response ${why}`);
   if (!doc) throw bad('is not a JSON object');
   if (typeof doc['access_token'] !== 'string' || doc['access_token'] === '') throw bad('has no access_token');
-  if (typeof doc['token_type'] !== 'string' || doc['token_type'].toLowerCase() !== 'bearer') {
-    throw bad(`has token_type ${JSON.stringify(doc['token_type'])}, not Bearer`);
+  const type = typeof doc['token_type'] === 'string' ? doc['token_type'].toLowerCase() : undefined;
+  if (type !== 'bearer' && !(dpop && type === 'dpop')) {
+    throw bad(`has token_type ${JSON.stringify(doc['token_type'])}, not ${dpop ? 'DPoP or ' : ''}Bearer`);
   }
   const expiresIn = doc['expires_in'];
   if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !(expiresIn > 0))) {

@@ -1,7 +1,7 @@
 // The console's first hour (docs/console.md) in Chromium against `cxauth serve --demo`, at desktop and
 // phone widths: destructive actions ask first, in words, and the console's own application cannot be
 // switched off; a new app is listed at once; registration shows each type's fields, with grants and
-// scopes (a client_credentials backend from the console); audit and sessions show names, filter and
+// scopes (a client_credentials backend from the console, and one that requires DPoP); audit and sessions show names, filter and
 // page; operators pick the tenant of the users page; the dashboard charts activity in light and dark;
 // no ring on the heading at load; the dark primary button reads at 4.5:1 or more.
 import type { Page } from 'playwright-core';
@@ -95,6 +95,39 @@ it('asks before each destructive action, in words, and never offers to switch th
   // The list reloads after the message: wait for it, rather than read it the same instant.
   await expect.poll(() => page.getByRole('row').filter({ hasText: 'reports' }).count()).toBe(0);
 }, 90_000);
+
+it('registers a backend that requires DPoP: its token requests without a proof are refused', async () => {
+  const { page } = await openConsole(demo, DESKTOP, demoUser);
+  await page.getByRole('link', { name: 'Applications' }).click();
+  await page.getByRole('button', { name: 'Register an application' }).click();
+  const form = page.getByRole('form', { name: 'Register an application' });
+  await form.getByRole('radio', { name: /^Backend/ }).check();
+  await form.getByLabel('Tenant', { exact: true }).selectOption({ label: 'demo' });
+  await form.getByLabel('Name').fill('bound job');
+  await form.getByRole('checkbox', { name: /^Client credentials/ }).check();
+  await form.getByRole('checkbox', { name: /^Require DPoP/ }).check();
+  await form.getByRole('button', { name: 'Register', exact: true }).click();
+  const secret = await page
+    .getByRole('region', { name: 'New client secret' })
+    .getByLabel('client secret')
+    .inputValue();
+  const clientId =
+    (await page
+      .getByText(/Its client ID is/)
+      .locator('code')
+      .textContent()) ?? '';
+  const res = await fetch(`${demo.issuer}/auth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { error: string }).error).toBe('invalid_dpop_proof');
+  await page.getByRole('button', { name: 'I have saved it' }).click();
+});
 
 it('shows each type only its fields, and registers a client_credentials backend that works', async () => {
   const { page } = await openConsole(demo, PHONE, demoUser);

@@ -86,6 +86,7 @@ export function createRegionalMetrics(): RegionalMetrics {
           return {
             verify: (token) => verifier.verify(token).then(ok, failed),
             verifyAuthorization: (header) => verifier.verifyAuthorization(header).then(ok, failed),
+            verifyRequest: (request) => verifier.verifyRequest(request).then(ok, failed),
             cachedAuthorization(header) {
               const claims = verifier.cachedAuthorization(header);
               if (claims) accepted.inc();

@@ -50,6 +50,11 @@ export interface RegionalServerOptions {
    * `max-age`, so a new key is known here before any token carries it.
    */
   jwksMaxAgeMs?: number;
+  /**
+   * The origin clients call this API at (`https://na1.api.example.com`): a DPoP proof's `htu` must
+   * name it. Default: the request's protocol and `Host`.
+   */
+  origin?: string;
   /** Milliseconds since the epoch; injected by tests (also drives ServerTime). */
   clock?: () => number;
   /** How long a slow client may take before a 408 (`cxauth serve` passes its CXAUTH_*_TIMEOUT_MS). */
@@ -254,6 +259,7 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
     await api.register(fastifyBearer, {
       verifier: metrics ? metrics.count(verifier) : verifier,
       realm: options.area,
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
     });
     areaGuard(api, options.area, lookup, metrics);
     // The body has one fixed shape and only [0-9TZ:.-] in its value: built as text, not serialized.

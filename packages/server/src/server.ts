@@ -276,6 +276,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     config,
     // The admin API is its own resource: it accepts only tokens whose `aud` names it (RFC 8707).
     verifier: ring.adminVerifier,
+    dpop: services.dpop,
     clock,
     ...(webhooks ? { webhooks } : {}),
   });

@@ -49,7 +49,7 @@ describe('CORS', () => {
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
     expect(res.headers['access-control-allow-methods']).toBe('POST');
-    expect(res.headers['access-control-allow-headers']).toBe('Authorization, Content-Type');
+    expect(res.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, DPoP');
     expect(res.headers['access-control-max-age']).toBeDefined();
   });
 

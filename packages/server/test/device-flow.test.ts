@@ -1,7 +1,9 @@
 // RFC 8628 device authorization in process: the device authorization endpoint, the verification page
 // (user code, sign-in, confirmation or consent) and the device_code grant's answers — pending,
 // slow_down, denial, expiry, reuse — with the boundaries between apps and between tenants.
+// The device_code grant binds to a DPoP key like the others (RFC 9449 §5).
 import type { LightMyRequestResponse } from 'fastify';
+import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_CODE } from '../src/domain/app-types.js';
 import type { Application, Tenant, User } from '../src/domain/types.js';
@@ -387,5 +389,44 @@ describe('the verification page', () => {
     }
     expect(last?.statusCode).toBe(429);
     expect(last?.body).toContain('Too many attempts');
+  });
+});
+
+describe('the device_code grant with DPoP (RFC 9449 §5)', () => {
+  it('binds the access token and the public client refresh token to the key of the proof', async () => {
+    const pair = (await jose.generateKeyPair('ES256')) as CryptoKeyPair;
+    const jwk = await jose.exportJWK(pair.publicKey);
+    const proof = () =>
+      new jose.SignJWT({
+        jti: crypto.randomUUID(),
+        htm: 'POST',
+        htu: `${svc.config.issuer}/auth/token`,
+        iat: svc.clock.epoch,
+      })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+        .sign(pair.privateKey);
+    const d = await start();
+    await approve(d.user_code);
+    const res = await tokenRequest(
+      svc.app,
+      { grant_type: DEVICE_CODE, device_code: d.device_code, client_id: device.clientId },
+      { dpop: await proof() },
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as { token_type: string; access_token: string; refresh_token: string };
+    expect(body.token_type).toBe('DPoP');
+    expect(claimsOf(body.access_token)['cnf']).toEqual({
+      jkt: await jose.calculateJwkThumbprint(jwk, 'sha256'),
+    });
+    const refresh = {
+      grant_type: 'refresh_token',
+      refresh_token: body.refresh_token,
+      client_id: device.clientId,
+    };
+    const bare = await tokenRequest(svc.app, refresh);
+    expect(errorOf(bare)).toBe('invalid_grant');
+    const bound = await tokenRequest(svc.app, refresh, { dpop: await proof() });
+    expect(bound.statusCode).toBe(200);
+    expect(bound.json().token_type).toBe('DPoP');
   });
 });

@@ -47,3 +47,35 @@ export function bearerToken(header: string | readonly string[] | undefined): str
   }
   return token;
 }
+
+/** The credentials of an Authorization header: its scheme (Bearer or DPoP) and token. */
+export interface Credentials {
+  scheme: 'bearer' | 'dpop';
+  token: string;
+}
+
+/**
+ * Reads `Authorization: Bearer <token>` or `Authorization: DPoP <token>` (schemes in any case).
+ * @throws {TokenError} as {@link bearerToken} for a missing or malformed header.
+ * @see RFC 6750 §2.1, RFC 9449 §7.1
+ */
+export function authorizationCredentials(header: string | readonly string[] | undefined): Credentials {
+  if (Array.isArray(header)) {
+    if (header.length > 1) throw new TokenError('request_malformed', 'More than one Authorization header');
+    return authorizationCredentials(header[0]);
+  }
+  const value = typeof header === 'string' ? header.trim() : '';
+  const match = CREDENTIALS.exec(value);
+  if (match?.[1]?.toLowerCase() !== 'dpop') return { scheme: 'bearer', token: bearerToken(value) };
+  const token = (match[2] ?? '').trim();
+  if (token === '' || /\s/.test(token)) {
+    throw new TokenError('request_malformed', 'The Authorization header is not "DPoP <token>"');
+  }
+  return { scheme: 'dpop', token };
+}
+
+/** True when an Authorization header value uses the DPoP scheme (a cheap test for adapters). */
+export function isDpopScheme(header: string | readonly string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header[0] : header;
+  return typeof value === 'string' && value.length > 5 && value.slice(0, 5).toLowerCase() === 'dpop ';
+}

@@ -45,6 +45,8 @@ export interface BaseAccessTokenClaims {
   icClusterId: string;
   /** The tenant's area, e.g. `na1`. */
   area: string;
+  /** The DPoP key the token is bound to (RFC 9449 §6.1): its RFC 7638 thumbprint. */
+  cnf?: { jkt: string };
   [claim: string]: unknown;
 }
 
@@ -213,5 +215,10 @@ export function checkClaims(payload: unknown, rules: ClaimRules, now: number): A
     if (typeof payload[name] !== kind) throw invalid(`The token lacks a valid ${name} claim`);
   }
   checkSubjectClaims(payload);
+  const cnf = payload['cnf'];
+  // A confirmation this verifier cannot check (another method than jkt) must not pass as unbound.
+  if (cnf !== undefined && (!isObject(cnf) || typeof cnf['jkt'] !== 'string' || cnf['jkt'] === '')) {
+    throw invalid('The token cnf claim is not a DPoP key thumbprint');
+  }
   return payload as AccessTokenClaims;
 }

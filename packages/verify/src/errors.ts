@@ -20,10 +20,14 @@ export type TokenErrorCode =
   | 'audience_invalid'
   | 'claims_invalid'
   | 'token_revoked'
+  | 'dpop_proof_invalid'
+  | 'dpop_proof_replayed'
+  | 'dpop_required'
+  | 'dpop_key_mismatch'
   | 'jwks_unavailable';
 
-/** The RFC 6750 §3.1 `error` values this package answers with. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token';
+/** The RFC 6750 §3.1 and RFC 9449 §7.1 `error` values this package answers with. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'invalid_dpop_proof';
 
 interface Mapping {
   status: 400 | 401 | 503;
@@ -47,6 +51,10 @@ const MAPPINGS: Readonly<Record<TokenErrorCode, Mapping>> = Object.freeze({
   audience_invalid: { status: 401, error: 'invalid_token' },
   claims_invalid: { status: 401, error: 'invalid_token' },
   token_revoked: { status: 401, error: 'invalid_token' },
+  dpop_proof_invalid: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_proof_replayed: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_required: { status: 401, error: 'invalid_token' },
+  dpop_key_mismatch: { status: 401, error: 'invalid_token' },
   jwks_unavailable: { status: 503, error: undefined },
 });
 

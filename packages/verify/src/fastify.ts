@@ -1,9 +1,10 @@
 // Fastify plugin: an onRequest hook on the routes of the scope it is registered in.
 
-import { REPEATED_AUTHORIZATION, repeatedAuthorization } from './bearer.js';
-import { bearerErrorResponse } from './challenge.js';
+import { isDpopScheme, REPEATED_AUTHORIZATION, repeatedAuthorization } from './bearer.js';
+import { errorResponse } from './challenge.js';
 import type { AccessTokenClaims } from './claims.js';
 import { CLAIMS } from './context.js';
+import { requestUrl } from './request-url.js';
 import type { Verifier } from './verifier.js';
 
 /** Options of {@link fastifyBearer}. */
@@ -11,11 +12,20 @@ export interface FastifyBearerOptions {
   verifier: Verifier;
   /** `realm` of the `WWW-Authenticate` challenge. Default `"api"`. */
   realm?: string;
+  /**
+   * The origin clients call this API at (`https://api.example.com`), against which a DPoP proof's
+   * `htu` is checked. Default: the request's protocol and `Host` (Fastify's `trustProxy` applies).
+   */
+  origin?: string;
 }
 
 /** The parts of a Fastify request the hook uses (so this package needs no Fastify dependency). */
 interface RequestLike {
-  headers: { authorization?: string | string[] | undefined };
+  headers: { authorization?: string | string[] | undefined; dpop?: string | string[] | undefined };
+  method: string;
+  url: string;
+  protocol: string;
+  host: string;
   /** Node's request: its `rawHeaders` show a repeated Authorization that `headers` hides. */
   raw?: { rawHeaders?: readonly string[] };
   accessToken?: AccessTokenClaims | null;
@@ -40,7 +50,8 @@ interface FastifyLike {
 type Plugin = (fastify: FastifyLike, options: FastifyBearerOptions) => Promise<void>;
 
 /**
- * Requires a valid bearer access token on every route of the scope it is registered in (it does not
+ * Requires a valid access token on every route of the scope it is registered in, as `Bearer` or as
+ * `DPoP` with its proof (a token bound to a key only as DPoP, RFC 9449 §7) (it does not
  * create its own encapsulation context, like `fastify-plugin`). Claims are on `request.accessToken`
  * and `claimsOf(request)`; refusals are RFC 6750 responses.
  * @example
@@ -61,15 +72,28 @@ export const fastifyBearer: Plugin = Object.assign(
       request.accessToken = claims;
       request[CLAIMS] = claims;
     };
-    const refuse = (reply: ReplyLike, err: unknown) => {
+    const refuse = (reply: ReplyLike, err: unknown, dpop = false) => {
       // Answered here: Fastify skips the route when a hook sends and does not call done().
-      const response = bearerErrorResponse(err, realm);
+      const response = errorResponse(err, realm, dpop ? 'DPoP' : 'Bearer');
       reply.code(response.status).headers(response.headers).send(response.body);
     };
     // A callback hook: a token verified before is accepted synchronously, with no promise per request.
     fastify.addHook('onRequest', (request, reply, done) => {
       if (repeatedAuthorization(request.raw?.rawHeaders)) return refuse(reply, REPEATED_AUTHORIZATION);
       const header = request.headers.authorization;
+      if (isDpopScheme(header)) {
+        const url = requestUrl(options.origin ?? `${request.protocol}://${request.host}`, request.url);
+        verifier
+          .verifyRequest({ authorization: header, dpop: request.headers.dpop, method: request.method, url })
+          .then(
+            (claims) => {
+              accept(request, claims);
+              done();
+            },
+            (err: unknown) => refuse(reply, err, true),
+          );
+        return;
+      }
       const hit = verifier.cachedAuthorization(header);
       if (hit) {
         accept(request, hit);

@@ -17,6 +17,14 @@ export {
   userSubject,
 } from './claims.js';
 export { claimsOf } from './context.js';
+export {
+  createDpopProofChecker,
+  type DpopProof,
+  type DpopProofChecker,
+  type ProofExpectation as DpopProofExpectation,
+} from './dpop/proof.js';
+export { PROOF_ALGORITHMS as DPOP_ALGORITHMS, type ProofAlg as DpopAlg } from './dpop/proof-key.js';
+export { type DpopReplayStore, memoryReplayStore } from './dpop/replay.js';
 export { type BearerErrorCode, TOKEN_ERROR_CODES, TokenError, type TokenErrorCode } from './errors.js';
 export { type FastifyBearerOptions, fastifyBearer } from './fastify.js';
 export type { FetchLike } from './fetch-json.js';
@@ -35,4 +43,10 @@ export type { FeedEntry, RevocationState } from './revocation/set.js';
 export { RevocationSet } from './revocation/set.js';
 export type { RevocationOptions } from './revocation/wiring.js';
 export { fileStore, type VerifierStore } from './store.js';
-export { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
+export {
+  createVerifier,
+  type DpopOptions,
+  type PresentedRequest,
+  type Verifier,
+  type VerifierOptions,
+} from './verifier.js';

@@ -1,5 +1,6 @@
 // The options of createVerifier: their documented defaults, and the refusal at creation of values
 // that would make the verifier unsafe or unable to fetch.
+import type { DpopReplayStore } from './dpop/replay.js';
 import type { FetchLike } from './fetch-json.js';
 import { createKeySet, type KeySet } from './key-set.js';
 import { createMemoryKeySet, type JwksDocument } from './memory-key-set.js';
@@ -53,6 +54,21 @@ export interface VerifierOptions {
    * verifier started while the issuer is down still verifies. Default none.
    */
   store?: VerifierStore;
+  /** How `Authorization: DPoP` requests are checked (RFC 9449 §7); DPoP is always accepted. */
+  dpop?: DpopOptions;
+}
+
+/** Options of DPoP proof checks at a resource server. */
+export interface DpopOptions {
+  /** The oldest proof accepted, by its `iat`, in seconds. Default 60. */
+  maxAgeSec?: number;
+  /**
+   * Where each proof's `jti` is remembered for the window (`memoryReplayStore`, default bounded to
+   * 100 000 proofs). Several instances behind one name may share one, so a proof is accepted once.
+   */
+  replay?: DpopReplayStore;
+  /** Proof headers (and their imported keys) remembered. Default 1 000. */
+  keyCacheSize?: number;
 }
 
 const MAX_TIMER_MS = 2 ** 32 - 1;

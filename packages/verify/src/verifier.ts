@@ -2,6 +2,7 @@
 import { bearerToken } from './bearer.js';
 import { type AccessTokenClaims, checkClaims } from './claims.js';
 import { checkHeader, decodeJsonSegment, parseJsonObject, splitCompact } from './compact.js';
+import { dpopRequests, type PresentedRequest, unbound } from './dpop/request.js';
 import { TokenError } from './errors.js';
 import { type IdTokenClaims, type IdTokenOptions, verifyIdTokenWith } from './id-token.js';
 import { verifyJws } from './jose.js';
@@ -11,7 +12,8 @@ import type { Follower, RevocationStatus } from './revocation/follower.js';
 import { followerOf } from './revocation/wiring.js';
 import { keySetOf, settingsOf, type VerifierOptions } from './verifier-options.js';
 
-export type { VerifierOptions } from './verifier-options.js';
+export type { PresentedRequest } from './dpop/request.js';
+export type { DpopOptions, VerifierOptions } from './verifier-options.js';
 
 /** A configured verifier for one issuer and audience. */
 export interface Verifier {
@@ -34,6 +36,14 @@ export interface Verifier {
    * @see RFC 6750 §2.1
    */
   cachedAuthorization(header: string | readonly string[] | undefined): AccessTokenClaims | undefined;
+  /**
+   * Verifies a request's access token by its scheme: `Bearer` as {@link Verifier.verifyAuthorization},
+   * or `DPoP` with its proof (`htm`, `htu`, `iat`, `ath`, the token's `cnf.jkt`, the `jti` seen once).
+   * A token bound to a key is refused as Bearer (`dpop_required`).
+   * @throws {TokenError} a `dpop_*` code for a refused proof, else as {@link Verifier.verify}.
+   * @see RFC 9449 §7
+   */
+  verifyRequest(request: PresentedRequest): Promise<AccessTokenClaims>;
   /**
    * Verifies an id_token of this issuer (`typ` JWT, never an access token) with the same keys, and
    * returns its claims (frozen; not cached). `audience` is the client it must be for.
@@ -161,6 +171,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new TokenError('token_missing', 'A bearer access token is required');
     }
     if (token.length > maxLength) throw new TokenError('token_too_large', 'The access token is too large');
+    // A token bound to a DPoP key never passes as a bearer token from the cache either.
     const hit = cached(token);
     if (hit) return hit;
     let verified: Verified;
@@ -182,20 +193,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof header !== 'string' || header.length <= 7 || header.charCodeAt(6) !== 32) return undefined;
     const scheme = header.slice(0, 6);
     if (scheme !== 'Bearer' && scheme.toLowerCase() !== 'bearer') return undefined;
-    return cached(header.slice(7));
+    const hit = cached(header.slice(7));
+    return hit?.cnf === undefined ? hit : undefined;
   }
 
   async function verifyAuthorization(
     header: string | readonly string[] | undefined,
   ): Promise<AccessTokenClaims> {
     // verify() consults the cache itself; the adapters try cachedAuthorization() first, synchronously.
-    return verify(bearerToken(header));
+    return unbound(await verify(bearerToken(header)));
   }
+
+  const verifyRequest = dpopRequests({ verify, clock, tolerance, options: options.dpop });
 
   return {
     verify,
     verifyAuthorization,
     cachedAuthorization,
+    verifyRequest,
     verifyIdToken: (token, idOptions = {}) =>
       verifyIdTokenWith(token, (kid) => keys.key(kid), { ...rules, maxLength }, idOptions, clock() / 1000),
     async ready() {

@@ -2,7 +2,7 @@
 // (`--client-credentials`, RFC 6749 §4.4) or the signed-in user's token that `cxauth login` saved in a
 // profile (`--profile NAME`), renewed with its refresh token when expired or refused. A profile's token
 // is only ever sent to the APIs of the issuer it names.
-import { clientCredentials, resolveIssuer, type TokenResponse } from '@cxauth/client';
+import { clientCredentials, type DpopKey, resolveIssuer, type TokenResponse } from '@cxauth/client';
 import { profileTokens } from '../commands/admin/remote/tokens.js';
 import { CliError, EXIT, type Io } from '../io.js';
 import { appOptions } from './app-options.js';
@@ -49,13 +49,16 @@ function signedIn(values: Values, io: Io): ApiTokens | undefined {
   };
 }
 
-/** The token source `values` ask for, or undefined for the usual access-key grant. */
-export function apiTokens(values: Values, io: Io): ApiTokens | undefined {
+/**
+ * The token source `values` ask for, or undefined for the usual access-key grant. With `dpop`, the
+ * application's own token is bound to that key (the API calls prove it).
+ */
+export function apiTokens(values: Values, io: Io, dpop?: DpopKey): ApiTokens | undefined {
   if (values['client-credentials'] === true) {
     const app = appOptions(values, io);
     return {
       issuer: app.issuer,
-      tokenSource: () => clientCredentials(app),
+      tokenSource: () => clientCredentials({ ...app, ...(dpop ? { dpop } : {}) }),
       ...(app.timeoutMs === undefined ? {} : { timeoutMs: app.timeoutMs }),
     };
   }

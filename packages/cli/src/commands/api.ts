@@ -2,13 +2,13 @@
 // (step 7); writes the response body (pretty JSON when JSON) like curl would.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createClient, isClientError } from '@cxauth/client';
+import { createClient, createDpopKey, isClientError } from '@cxauth/client';
 import { apiTokens } from '../client/api-tokens.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';
 import { CliError, EXIT, type Io } from '../io.js';
 
-const HELP = `usage: cxauth api <METHOD> <path> [--data JSON|@FILE|-] [--header "Name: value"]… [-i] [credentials]
+const HELP = `usage: cxauth api <METHOD> <path> [--data JSON|@FILE|-] [--header "Name: value"]… [-i] [--dpop] [credentials]
 
 Calls {api_endpoint}{path} (api_endpoint from tenant discovery, or --api-endpoint URL) with
 Authorization: Bearer and Accept: application/json. Writes the response body to stdout;
@@ -18,7 +18,8 @@ Example: cxauth api GET /inContactAPI/services/v25.0/server-time
 The token: by default the access-key grant with the credentials below; --client-credentials the
 application's own token (client_id and client_secret only); --profile NAME of a profile saved by
 \`cxauth login\` the signed-in user's token (renewed with its refresh token), sent only to the APIs
-of that profile's issuer.
+of that profile's issuer. --dpop binds the access-key or application token to a key made for this
+call (RFC 9449) and sends it as Authorization: DPoP with a proof.
 
 ${CLIENT_FLAGS_HELP}`;
 
@@ -32,6 +33,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       include: { type: 'boolean', short: 'i', default: false },
       'api-endpoint': { type: 'string' },
       'client-credentials': { type: 'boolean' },
+      dpop: { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -48,9 +50,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   return reportingClientErrors('api', io, values.json, async () => {
     const endpoint = values['api-endpoint'];
-    const other = apiTokens(values, io);
+    const dpop = values.dpop ? createDpopKey() : undefined;
+    const other = apiTokens(values, io, dpop);
     const options = other ?? resolveClientOptions(values, io).options;
-    const client = createClient({ ...options, ...(endpoint ? { apiEndpoint: endpoint } : {}) });
+    const client = createClient({
+      ...options,
+      ...(endpoint ? { apiEndpoint: endpoint } : {}),
+      ...(dpop ? { dpop } : {}),
+    });
     try {
       const res = await client.request(method, apiPath, { headers, ...(json === undefined ? {} : { json }) });
       if (values.json) {

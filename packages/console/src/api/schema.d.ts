@@ -5802,6 +5802,7 @@ export interface components {
             grant_types: string[];
             scopes: string[];
             first_party: boolean;
+            dpop_bound_access_tokens: boolean;
             status: "active" | "inactive";
             active: boolean;
             createdAt: string | null;
@@ -5819,6 +5820,7 @@ export interface components {
             grant_types: string[];
             scopes: string[];
             first_party: boolean;
+            dpop_bound_access_tokens: boolean;
             status: "active" | "inactive";
             active: boolean;
             createdAt: string | null;
@@ -5837,6 +5839,7 @@ export interface components {
             grant_types: string[];
             scopes: string[];
             first_party: boolean;
+            dpop_bound_access_tokens: boolean;
             status: "active" | "inactive";
             active: boolean;
             createdAt: string | null;
@@ -5855,6 +5858,7 @@ export interface components {
             grant_types?: string[];
             scopes?: string[];
             first_party?: boolean;
+            dpop_bound_access_tokens?: boolean;
         };
         PatchApplication: {
             name?: string;
@@ -5865,6 +5869,7 @@ export interface components {
             grant_types?: string[];
             scopes?: string[];
             first_party?: boolean;
+            dpop_bound_access_tokens?: boolean;
         };
         Grant: {
             client_id: string;

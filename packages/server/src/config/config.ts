@@ -3,6 +3,7 @@
 // settings fail at start-up with what to change. The README lists every variable.
 
 import { type AdminApiConfig, adminApiConfig } from './admin.js';
+import { type DpopConfig, dpopConfig } from './dpop.js';
 import { ConfigError } from './env.js';
 import type { HttpConfig } from './http.js';
 import { httpConfig, issuerFrom } from './http.js';
@@ -24,6 +25,8 @@ import type { WebhookConfig } from './webhooks.js';
 import { webhookConfig } from './webhooks.js';
 
 export type { AdminApiConfig } from './admin.js';
+export type { DpopConfig } from './dpop.js';
+export { DPOP_DEFAULTS } from './dpop.js';
 export { ConfigError } from './env.js';
 export type { HttpConfig, HttpTimeouts } from './http.js';
 export { HTTP_TIMEOUT_DEFAULTS, httpTimeouts } from './http.js';
@@ -49,6 +52,8 @@ export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig, Mana
   readonly admin: AdminApiConfig;
   /** Webhook delivery (CXAUTH_WEBHOOK_ALLOW_PRIVATE; docs/webhooks.md). */
   readonly webhooks: WebhookConfig;
+  /** DPoP proofs at the token endpoint (CXAUTH_DPOP_PROOF_MAX_AGE, CXAUTH_DPOP_NONCE; RFC 9449). */
+  readonly dpop: DpopConfig;
   /** CXAUTH_LOG_LEVEL (default info): pino's level names. */
   readonly logLevel: string;
 }
@@ -91,6 +96,7 @@ export function loadConfig(
     ...managementConfig(env, http.port),
     logLevel: env['CXAUTH_LOG_LEVEL'] || 'info',
     webhooks: webhookConfig(env),
+    dpop: dpopConfig(env),
     ...flat,
     tokens: tokenConfig(env, tokens),
     throttling: throttleConfig(env, throttling),

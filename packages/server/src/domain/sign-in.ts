@@ -78,6 +78,8 @@ export interface AuthorizationCode {
   usedAt: Date | null;
   /** The grant session its exchange opened, so a replay can end it (RFC 6749 §4.1.2). */
   sessionId: string | null;
+  /** RFC 9449 §10: the DPoP key the exchange must prove (`dpop_jkt`); absent when none was named. */
+  dpopJkt?: string | null;
 }
 
 /** The sign-in a grant session came from: its `auth_time` and `amr` outlive refreshes. */

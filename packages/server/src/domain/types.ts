@@ -98,6 +98,11 @@ export interface Application {
   /** When set, only users of this tenant may obtain tokens through the application. */
   tenantId: string | null;
   /**
+   * Every access token of this application is bound to a DPoP key: a token request without a proof
+   * is refused (RFC 9449 §5; docs/security.md "DPoP"). Absent reads as false.
+   */
+  dpopBoundAccessTokens?: boolean;
+  /**
    * The secret replaced by the last rotation, valid until `expiresAt` so that the application's
    * instances can roll over without downtime (docs/admin-api.md, "Rotating a client secret").
    */
@@ -172,6 +177,11 @@ export interface Session {
   expiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /**
+   * The DPoP key (RFC 7638 thumbprint) a public client's refresh tokens of this session are bound to:
+   * each refresh needs a proof of that key (RFC 9449 §5). Absent when unbound.
+   */
+  dpopJkt?: string | null;
 }
 
 /** One refresh token of a session; `tokenHash` is the only form of the token that is stored. */

@@ -15,6 +15,7 @@ import { type FormParams, isForm } from '../protocol/params.js';
 import type { Services } from '../services/index.js';
 import type { LookupView } from '../storage/lookups.js';
 import type { ThrottleIdentifier, ThrottleTicket } from '../throttling/throttle.js';
+import { dpopHeaderValues, type PresentedProof } from '../tokens/dpop.js';
 
 /**
  * The onRequest hook: checked before the body is read, so no other media type is ever parsed.
@@ -45,10 +46,16 @@ export interface ClientRequest {
   readonly endpoint: string | undefined;
   /** What the request's storage revision is remembered by (the CORS hook may have read it). */
   readonly scope: object;
+  /** The request's DPoP proof(s) and what they must name (RFC 9449 §4.3), checked by the endpoint. */
+  readonly dpop: PresentedProof;
 }
 
-/** Reads a Fastify request into its {@link ClientRequest}. */
-export function clientRequest(request: FastifyRequest): ClientRequest {
+/**
+ * Reads a Fastify request into its {@link ClientRequest}. `endpointUrl` is the endpoint's URL as
+ * discovery names it (the issuer's, never taken from the Host header): a DPoP proof's `htu`
+ * (only the token endpoint reads proofs).
+ */
+export function clientRequest(request: FastifyRequest, endpointUrl = ''): ClientRequest {
   const params = (request.body ?? {}) as FormParams;
   const authorization = request.headers.authorization;
   const basic = authorization === undefined ? undefined : readBasic(authorization);
@@ -63,6 +70,7 @@ export function clientRequest(request: FastifyRequest): ClientRequest {
     log: request.log,
     endpoint: request.routeOptions.url,
     scope: request,
+    dpop: { proofs: dpopHeaderValues(request.headers.dpop), method: request.method, url: endpointUrl },
   };
 }
 

@@ -1,6 +1,6 @@
 // GET /.well-known/openid-configuration and /.well-known/oauth-authorization-server: the provider
 // metadata of what this service implements (one document at both).
-import { FEED_METADATA } from '@cxauth/verify';
+import { DPOP_ALGORITHMS, FEED_METADATA } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DEVICE_CODE } from '../domain/app-types.js';
 import { cacheFor, sendJson } from '../http/headers.js';
@@ -51,6 +51,9 @@ export function discoveryDocument(
     subject_types_supported: ['public'],
     // What the JWKS publishes now (RFC 8414 §2): a rotation to another algorithm shows here.
     id_token_signing_alg_values_supported: [...signingAlgs],
+    // RFC 9449 §5.1: the algorithms a DPoP proof may be signed with (at the token endpoint and at
+    // every resource that verifies through @cxauth/verify).
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     claim_types_supported: ['normal'],
     claims_supported: [
       'iss',

@@ -31,7 +31,9 @@ async function accessToken(services: IntrospectServices, caller: Application, to
     active: true,
     scope: c.scope,
     client_id: c.client_id,
-    token_type: 'Bearer',
+    // RFC 9449 §6.2: a bound token is a DPoP token, and its key is named.
+    token_type: c.cnf === undefined ? 'Bearer' : 'DPoP',
+    ...(c.cnf === undefined ? {} : { cnf: { jkt: c.cnf.jkt } }),
     exp: c.exp,
     iat: c.iat,
     sub: c.sub,

@@ -7,7 +7,7 @@ import type { GrantName } from '../domain/types.js';
 import type { Grant, GrantServices } from '../grants/index.js';
 import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
-import { InvalidRequest, OAuthError } from '../protocol/errors.js';
+import { InvalidDpopProof, InvalidRequest, OAuthError } from '../protocol/errors.js';
 import { checkResource } from '../protocol/resource.js';
 import type { Services } from '../services/index.js';
 import { type ClientRequestServices, clientRequest, formOnly, withClient } from './client-request.js';
@@ -15,7 +15,7 @@ import { type ClientRequestServices, clientRequest, formOnly, withClient } from 
 /** What the token endpoint reads: the client request's services and the grants'. */
 export type TokenEndpointServices = ClientRequestServices &
   Omit<GrantServices, 'verifier'> &
-  Pick<Services, 'ring'>;
+  Pick<Services, 'ring' | 'dpop'>;
 
 /**
  * Registers the token endpoint with the enabled `grants` (grants/index.ts).
@@ -34,11 +34,12 @@ export function registerTokenEndpoint(
     audit: services.audit,
     verifier: services.ring.verifier,
   };
+  const url = `${services.config.issuer}${ROUTE.token.path}`;
   app.post(ROUTE.token.path, {
     // Checked before the body is read, so no other media type is ever parsed here (RFC 6749 §4.3.2).
     onRequest: formOnly,
     handler: async (fastifyRequest, reply) => {
-      const request = clientRequest(fastifyRequest);
+      const request = clientRequest(fastifyRequest, url);
       const { params } = request;
       const grantType = params['grant_type'];
       const grant = grantType === undefined ? undefined : grants.get(grantType);
@@ -62,6 +63,11 @@ export function registerTokenEndpoint(
           }
           // RFC 8707 §2.2: the audience of the access token this request asks for.
           const resource = checkResource(params['resource'], services.tokens.resources, client);
+          // RFC 9449 §5: a proof binds the access token (and a public client's refresh token).
+          const dpop = await services.dpop.check(request.dpop, now);
+          if (!dpop && client.dpopBoundAccessTokens) {
+            throw new InvalidDpopProof('this client must send a DPoP proof with each token request');
+          }
           return grant.handler({
             params,
             resource,
@@ -69,11 +75,16 @@ export function registerTokenEndpoint(
             now,
             log: request.log,
             lookups,
-            services: grantServices,
+            dpop,
+            services: dpop
+              ? { ...grantServices, tokens: grantServices.tokens.boundTo(dpop.jkt) }
+              : grantServices,
           });
         },
         grant?.grantType,
       );
+      // RFC 9449 §8.2: a fresh nonce with each answer, so a client never needs a refused request.
+      if (services.dpop.nonceRequired) reply.header('DPoP-Nonce', services.dpop.nonce(services.clock()));
       return sendJson(reply, JSON.stringify(response));
     },
   });

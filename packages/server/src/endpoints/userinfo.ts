@@ -4,19 +4,22 @@ import { parseSubject, type Verifier } from '@cxauth/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noStore, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
-import { bearerToken } from '../protocol/bearer.js';
 import { InvalidToken, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { hasScope } from '../protocol/scope.js';
 import type { Services } from '../services/index.js';
 import type { Storage } from '../storage/contract/index.js';
-import { bearerClaims, ENDED, liveToken } from '../tokens/liveness.js';
+import { type DpopProofs, dpopHeaderValues } from '../tokens/dpop.js';
+import { ENDED, liveToken } from '../tokens/liveness.js';
+import { presentedClaims } from '../tokens/presented.js';
 
 export interface UserinfoDeps {
   /** This issuer's verifier (KeyRing.verifier): every strict check of @cxauth/verify. */
   readonly verifier: Pick<Verifier, 'verify'>;
   readonly storage: Storage;
   readonly clock: () => Date;
+  /** DPoP proofs of bound tokens (RFC 9449 §7). */
+  readonly dpop: DpopProofs;
 }
 
 /**
@@ -25,16 +28,28 @@ export interface UserinfoDeps {
  */
 export function registerUserinfo(
   app: FastifyInstance,
-  services: Pick<Services, 'ring' | 'storage' | 'clock'>,
+  services: Pick<Services, 'ring' | 'storage' | 'clock' | 'dpop' | 'config'>,
 ): void {
   const deps: UserinfoDeps = {
     verifier: services.ring.anyAudience,
     storage: services.storage,
     clock: services.clock,
+    dpop: services.dpop,
   };
+  const url = `${services.config.issuer}${ROUTE.userinfo.path}`;
   const handler = async (request: FastifyRequest) => {
     const body = request.method === 'POST' ? (request.body as FormParams | undefined) : undefined;
-    const claims = await bearerClaims(deps.verifier, bearerToken(request.headers.authorization, body));
+    const claims = await presentedClaims(
+      deps,
+      {
+        authorization: request.headers.authorization,
+        body,
+        proofs: dpopHeaderValues(request.headers.dpop),
+        method: request.method,
+        url,
+      },
+      deps.clock(),
+    );
     const subject = parseSubject(claims.sub);
     if (subject?.kind !== 'user') throw new InvalidToken('the token was not issued for a user');
     if (!hasScope(claims.scope, 'openid')) {

@@ -11,7 +11,7 @@ import { hasScope, refuseUnentitledScope } from '../protocol/scope.js';
 import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
-import type { GrantContext } from './types.js';
+import { type GrantContext, sessionKeyOf } from './types.js';
 
 export const grantType = 'authorization_code';
 
@@ -55,6 +55,10 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   if (!verifyCodeVerifier(params['code_verifier'], code.codeChallenge)) {
     throw new InvalidGrant('the code_verifier does not match the code_challenge');
   }
+  // RFC 9449 §10: a code whose request named a DPoP key opens nothing without a proof of that key.
+  if (code.dpopJkt && context.dpop?.jkt !== code.dpopJkt) {
+    throw new InvalidGrant('the authorization code is bound to another DPoP key');
+  }
   const [user, tenant] = await Promise.all([
     storage.users.get(code.userId),
     storage.tenants.get(code.tenantId),
@@ -80,6 +84,7 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     expiresAt: new Date(now.getTime() + config.tokens.sessionTtl * 1000),
     revokedAt: null,
     revokedReason: null,
+    ...sessionKeyOf(context),
   };
   const refresh = mintRefreshToken(hasher, {
     sessionId,

@@ -11,7 +11,7 @@ import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import { SLOW_DOWN_PENALTY } from '../tokens/device-code.js';
 import type { TokenResponse } from '../tokens/issuer.js';
 import { mintRefreshToken } from '../tokens/refresh-token.js';
-import type { GrantContext } from './types.js';
+import { type GrantContext, sessionKeyOf } from './types.js';
 
 export const grantType = DEVICE_CODE;
 
@@ -79,6 +79,7 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     expiresAt: new Date(now.getTime() + config.tokens.sessionTtl * 1000),
     revokedAt: null,
     revokedReason: null,
+    ...sessionKeyOf(context),
   };
   const refresh = mintRefreshToken(hasher, {
     sessionId,

@@ -54,6 +54,11 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   // A refresh token is bound to the client it was issued to (RFC 6749 §10.4).
   if (!found || found.session.clientId !== client.clientId) throw new InvalidGrant(INVALID);
   const { token, session } = found;
+  // RFC 9449 §5: a bound refresh token is refused without a proof of its key, before it is spent, so
+  // a stolen one costs its owner nothing.
+  if (session.dpopJkt && context.dpop?.jkt !== session.dpopJkt) {
+    throw new InvalidGrant('the refresh token is bound to a DPoP key: send a proof of that key');
+  }
   let scope = token.scope;
   let owner: Omit<AccessKeyOwner, 'key'> | undefined;
   // The retry of a token used moments ago may be answered once (the grace period, off by default);

@@ -81,6 +81,11 @@ export async function handler({
   checkTarget(params, services.config.tokens.audience);
   const verified = await verifiedClaims(services.verifier, params['subject_token'] as string);
   if (!('claims' in verified)) throw new InvalidRequest(UNUSABLE);
+  // A DPoP-bound token is usable only with a proof of its key (RFC 9449 §7): exchanging it here would
+  // turn a stolen bound token into a bearer token of another application.
+  if (verified.claims.cnf !== undefined) {
+    throw new InvalidRequest('a DPoP-bound subject_token cannot be exchanged');
+  }
   const live = await liveToken(services.storage, verified.claims, now);
   if (live?.kind !== 'user') throw new InvalidRequest(UNUSABLE);
   // A tenant-bound application acts only for its own tenant's users.

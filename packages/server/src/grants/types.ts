@@ -11,6 +11,7 @@ import type { Hasher } from '../secrets/hasher.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { LookupView } from '../storage/lookups.js';
 import type { ThrottleIdentifier } from '../throttling/throttle.js';
+import type { DpopBinding } from '../tokens/dpop.js';
 import type { TokenIssuer, TokenResponse } from '../tokens/issuer.js';
 
 /** The services a grant reads (the composition root's services object has them all). */
@@ -34,6 +35,11 @@ export interface GrantContext {
   readonly log: Logger;
   /** The cached records as of this request's storage revision (current, never stale). */
   readonly lookups: LookupView;
+  /**
+   * The DPoP key the request proved (RFC 9449 §5), if any. `services.tokens` then binds the access
+   * token to it already; a grant that opens or refreshes a session binds that too where it must.
+   */
+  readonly dpop: DpopBinding | undefined;
   readonly services: GrantServices;
 }
 
@@ -49,4 +55,12 @@ export interface Grant {
    * it (test/throttling.test.ts walks the grant table), so none is left out by omission.
    */
   readonly throttleKeys: (params: FormParams) => readonly ThrottleIdentifier[];
+}
+
+/**
+ * The DPoP key a new session's refresh tokens are bound to: the proof's, for a public client only
+ * (a confidential client's refresh tokens are bound to its credentials already, RFC 9449 §5).
+ */
+export function sessionKeyOf(context: Pick<GrantContext, 'client' | 'dpop'>): { dpopJkt?: string } {
+  return context.client.type === 'public' && context.dpop ? { dpopJkt: context.dpop.jkt } : {};
 }

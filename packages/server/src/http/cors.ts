@@ -35,7 +35,10 @@ function corsHook(cache: OriginSource): onRequestHookHandler {
     const origin = request.headers.origin;
     if (origin === undefined) return done();
     const allow = (origins: ReadonlySet<string>) => {
-      if (origins.has(origin)) reply.header('Access-Control-Allow-Origin', origin);
+      if (origins.has(origin)) {
+        reply.header('Access-Control-Allow-Origin', origin);
+        reply.header('Access-Control-Expose-Headers', 'DPoP-Nonce, WWW-Authenticate');
+      }
       done();
     };
     cache.allowedOrigins(request).then(allow, done);
@@ -62,7 +65,8 @@ export function registerCors(app: FastifyInstance, cache: OriginSource, routes: 
     app.options(route.path, async (request, reply) => {
       if (await applyCors(cache, request, reply)) {
         reply.header('Access-Control-Allow-Methods', methods);
-        reply.header('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+        // DPoP: a browser client sends its proof, and reads the server's nonce (RFC 9449 §8).
+        reply.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, DPoP');
         reply.header('Access-Control-Max-Age', PREFLIGHT_MAX_AGE);
       }
       reply.header('Allow', allow);

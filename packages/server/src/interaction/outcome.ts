@@ -89,6 +89,7 @@ export async function redirectWithCode(
     scope: req.scope,
     nonce: req.nonce,
     resource: req.resource,
+    dpopJkt: req.dpopJkt,
     userId: signIn.userId,
     tenantId: signIn.tenantId,
     signInId: signIn.id,

@@ -45,6 +45,7 @@ export const PURGERS: readonly Purger[] = [
     batch: (s, c, limit) => s.identityProviders.purgeExpired(c.now, limit),
   },
   { name: 'saml_assertions', batch: (s, c, limit) => s.identityProviders.purgeAssertions(c.now, limit) },
+  { name: 'dpop_proofs', batch: (s, c, limit) => s.dpopProofs.purgeExpired(c.now, limit) },
   { name: 'webhook_deliveries', batch: (s, c, limit) => s.webhooks.purge(c.auditBefore, limit) },
 ];
 

@@ -55,6 +55,8 @@ export interface AuthorizationRequest {
    * it approves. Such a sign-in ends at the device's confirmation page, never in a redirect.
    */
   readonly deviceAuthorizationId?: string | undefined;
+  /** RFC 9449 §10 `dpop_jkt`: the DPoP key the code is bound to (its RFC 7638 thumbprint). */
+  readonly dpopJkt?: string | undefined;
 }
 
 /** The request's parameters: a query or a form, each given once. */
@@ -182,6 +184,11 @@ export function readRequest(
   if (display !== 'page' && display !== 'popup') {
     throw new AuthorizeError('invalid_request', 'display must be page or popup');
   }
+  const dpopJkt = one(params, 'dpop_jkt');
+  // A SHA-256 thumbprint, base64url (RFC 7638 §3.1): 43 characters.
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) {
+    throw new AuthorizeError('invalid_request', 'dpop_jkt must be a JWK SHA-256 thumbprint');
+  }
   const tenantId = one(params, 'tenantId');
   if (tenantId !== undefined && app.tenantId !== null && tenantId !== app.tenantId) {
     throw new AuthorizeError('invalid_request', 'this application serves another tenant');
@@ -201,6 +208,7 @@ export function readRequest(
     idpHint: one(params, 'idp_hint'),
     display,
     tenantId: tenantId ?? app.tenantId ?? undefined,
+    ...(dpopJkt === undefined ? {} : { dpopJkt }),
   };
 }
 

@@ -24,6 +24,8 @@ export type OAuthErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'temporarily_unavailable'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'server_error';
 
 export class OAuthError extends Error {
@@ -106,6 +108,32 @@ export class InvalidToken extends OAuthError {
           ? `Bearer realm="cxauth", error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`
           : 'Bearer realm="cxauth"',
       },
+    });
+  }
+}
+
+/**
+ * RFC 9449 §5 and §7: a refused DPoP proof. At the token endpoint a 400; at a resource (userinfo) a
+ * 401 with a DPoP challenge.
+ */
+export class InvalidDpopProof extends OAuthError {
+  constructor(description: string, options: { resource?: boolean } = {}) {
+    super('invalid_dpop_proof', description, {
+      status: options.resource ? 401 : 400,
+      headers: options.resource
+        ? {
+            'WWW-Authenticate': `DPoP realm="cxauth", error="invalid_dpop_proof", error_description="${description.replace(/["\\]/g, '')}", algs="ES256 EdDSA RS256"`,
+          }
+        : {},
+    });
+  }
+}
+
+/** RFC 9449 §8: the proof lacks the server's current nonce; `DPoP-Nonce` carries a fresh one. */
+export class UseDpopNonce extends OAuthError {
+  constructor(nonce: string) {
+    super('use_dpop_nonce', 'the DPoP proof must carry the nonce of the DPoP-Nonce header', {
+      headers: { 'DPoP-Nonce': nonce },
     });
   }
 }

@@ -22,6 +22,7 @@ import type { Storage } from '../storage/contract/index.js';
 import { createLookups, type Lookups } from '../storage/lookups.js';
 import { type SignInThrottle, sharedSignInThrottle } from '../throttling/sign-in.js';
 import { createThrottle, type Throttle } from '../throttling/throttle.js';
+import { DpopProofs } from '../tokens/dpop.js';
 import { TokenIssuer } from '../tokens/issuer.js';
 
 export interface Services {
@@ -44,6 +45,8 @@ export interface Services {
   /** The signing keys and the verifiers of this issuer's own tokens. */
   readonly ring: KeyRing;
   readonly tokens: TokenIssuer;
+  /** DPoP proofs at the token endpoint: checked, replay-checked across nodes, nonces (RFC 9449). */
+  readonly dpop: DpopProofs;
   /** The access token audiences (RFC 8707): the admin API's, and the regional APIs' shared one. */
   readonly resources: { readonly admin: string; readonly shared: string };
   readonly timing: KeyTiming;
@@ -133,6 +136,12 @@ export async function createServices({
       issuer: config.issuer,
       resources,
       accessTokenTtl: config.tokens.accessTokenTtl,
+    }),
+    dpop: new DpopProofs({
+      config: config.dpop,
+      tolerance: config.tokens.clockTolerance,
+      store: storage.dpopProofs,
+      hasher,
     }),
     resources,
     timing,

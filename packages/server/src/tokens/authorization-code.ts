@@ -18,6 +18,8 @@ export interface CodeInput {
   readonly scope: string;
   readonly nonce?: string | undefined;
   readonly resource?: string | undefined;
+  /** RFC 9449 §10: the DPoP key the authorization request named. */
+  readonly dpopJkt?: string | undefined;
   readonly userId: string;
   readonly tenantId: string;
   readonly signInId: string;
@@ -59,6 +61,7 @@ export function mintAuthorizationCode(
       expiresAt: new Date(input.now.getTime() + input.ttl * 1000),
       usedAt: null,
       sessionId: null,
+      ...(input.dpopJkt === undefined ? {} : { dpopJkt: input.dpopJkt }),
     },
   };
 }

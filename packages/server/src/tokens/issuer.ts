@@ -14,7 +14,8 @@ export interface Signer {
 /** The successful token response body. @see RFC 6749 §5.1, RFC 8693 §2.2.1 (issued_token_type) */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the access token is bound to a DPoP key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   /** Absent for an application subject (client credentials: RFC 6749 §4.4.3). */
   refresh_token?: string;
@@ -57,18 +58,43 @@ export type IssueInput = UserIssueInput | AppIssueInput;
 
 const forUser = (input: IssueInput): input is UserIssueInput => input.subject.kind === 'user';
 
+interface IssuerOptions {
+  readonly signer: Signer;
+  readonly issuer: string;
+  readonly resources: Resources;
+  readonly accessTokenTtl: number;
+  /** The DPoP key every access token of this issuer is bound to (`cnf.jkt`). */
+  readonly jkt?: string | undefined;
+}
+
 /** Signs the tokens of one response with the active key. */
 export class TokenIssuer {
+  readonly #options: IssuerOptions;
   readonly #signer: Signer;
   readonly #issuer: string;
   readonly #resources: Resources;
   readonly #ttl: number;
 
-  constructor(options: { signer: Signer; issuer: string; resources: Resources; accessTokenTtl: number }) {
+  constructor(options: IssuerOptions) {
+    this.#options = options;
     this.#signer = options.signer;
     this.#issuer = options.issuer;
     this.#resources = options.resources;
     this.#ttl = options.accessTokenTtl;
+  }
+
+  /**
+   * This issuer for one request whose DPoP proof named key `jkt`: its access tokens carry
+   * `cnf.jkt` and the response says `token_type: DPoP`.
+   * @see RFC 9449 §5, §6.1
+   */
+  boundTo(jkt: string): TokenIssuer {
+    return new TokenIssuer({ ...this.#options, jkt });
+  }
+
+  /** The DPoP key this issuer binds access tokens to, if any. */
+  get jkt(): string | undefined {
+    return this.#options.jkt;
   }
 
   /** The resources (audiences) this issuer serves. */
@@ -79,23 +105,25 @@ export class TokenIssuer {
   /** Builds the token response for `input`. @see RFC 9068, OIDC Core §3.1.3.3 */
   async issue(input: IssueInput): Promise<TokenResponse> {
     const now = Math.floor(input.now.getTime() / 1000);
+    const { jkt } = this.#options;
+    const claims = accessTokenClaims({
+      issuer: this.#issuer,
+      audience: audienceOf(input.resource, input.scope, this.#resources),
+      clientId: input.clientId,
+      subject: input.subject,
+      scope: input.scope,
+      now,
+      ttl: this.#ttl,
+    });
     const accessToken = await this.#signer.sign(
       'at+jwt',
-      accessTokenClaims({
-        issuer: this.#issuer,
-        audience: audienceOf(input.resource, input.scope, this.#resources),
-        clientId: input.clientId,
-        subject: input.subject,
-        scope: input.scope,
-        now,
-        ttl: this.#ttl,
-      }),
+      jkt === undefined ? claims : { ...claims, cnf: { jkt } },
     );
     // An application subject gets neither a refresh token nor an id_token (no user, no session).
     const refreshToken = forUser(input) ? input.refreshToken : undefined;
     const response: TokenResponse = {
       access_token: accessToken,
-      token_type: 'Bearer',
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: this.#ttl,
       ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
       issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',

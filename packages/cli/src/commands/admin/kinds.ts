@@ -39,7 +39,18 @@ const APP_LISTS: Record<string, OptionSpec> = {
     type: 'boolean',
     description: "the platform's own app: no consent page; needed for the admin scope (operators only)",
   },
+  'dpop-bound': {
+    type: 'boolean',
+    description: 'every token request needs a DPoP proof: its tokens are bound to a key (RFC 9449)',
+  },
 };
+
+/** `--dpop-bound` sets the flag; on update `--dpop-optional` clears it; neither leaves it. */
+function dpopBound(v: Values): { dpopBoundAccessTokens?: boolean } {
+  if (v['dpop-bound'] === true) return { dpopBoundAccessTokens: true };
+  if (v['dpop-optional'] === true) return { dpopBoundAccessTokens: false };
+  return {};
+}
 
 /** `--first-party` sets the flag; on update `--third-party` clears it; neither leaves it. */
 function firstParty(v: Values): { firstParty?: boolean } {
@@ -252,7 +263,7 @@ export const KINDS: Record<string, Kind> = {
       create: {
         usage:
           '--name N [--type confidential|public|backend] [--tenant ID] [--origin URL]... [--redirect-uri URL]...\n' +
-          '      [--post-logout-redirect-uri URL]... [--grant G]... [--scope S]... [--first-party]',
+          '      [--post-logout-redirect-uri URL]... [--grant G]... [--scope S]... [--first-party] [--dpop-bound]',
         secret: true,
         options: {
           name: { type: 'string', description: 'application name' },
@@ -267,16 +278,18 @@ export const KINDS: Record<string, Kind> = {
             tenantId: optional(v, 'tenant'),
             ...appLists(v),
             ...firstParty(v),
+            ...dpopBound(v),
           }),
       },
       update: {
         usage:
           'ID [--name N] [--origin URL]... [--redirect-uri URL]... [--grant G]... [--scope S]... [--clear-LIST]\n' +
-          '      [--first-party | --third-party]',
+          '      [--first-party | --third-party] [--dpop-bound | --dpop-optional]',
         options: {
           name: { type: 'string', description: 'new name' },
           ...APP_LISTS,
           'third-party': { type: 'boolean', description: 'no longer first-party (consent page again)' },
+          'dpop-optional': { type: 'boolean', description: 'no longer requires DPoP proofs' },
           ...Object.fromEntries(
             Object.keys(LISTS).map((o) => [
               `clear-${o}`,
@@ -290,6 +303,7 @@ export const KINDS: Record<string, Kind> = {
             name: optional(v, 'name'),
             ...appLists(v, true),
             ...firstParty(v),
+            ...dpopBound(v),
           }),
       },
       list: { usage: '', options: {}, run: (admin) => admin.listApplications() },

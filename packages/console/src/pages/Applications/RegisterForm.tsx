@@ -107,6 +107,8 @@ export function RegisterForm(props: { onCreated: () => void; onDone: () => void 
   const [logouts, setLogouts] = useState('');
   const [grants, setGrants] = useState<string[]>(TYPES.confidential.defaults);
   const [scopes, setScopes] = useState<string[]>(['openid', 'profile', 'email']);
+  // RFC 9449: every token request must carry a DPoP proof (the tokens are bound to the client's key).
+  const [dpop, setDpop] = useState<string[]>([]);
   const [secret, setSecret] = useState<{ id: string; value: string } | undefined>();
   const action = useAction();
   const rules = TYPES[type];
@@ -133,6 +135,7 @@ export function RegisterForm(props: { onCreated: () => void; onDone: () => void 
               : {}),
             grant_types: grants.filter((g) => rules.grants.includes(g)),
             scopes,
+            ...(dpop.length > 0 ? { dpop_bound_access_tokens: true } : {}),
           },
         }),
       );
@@ -274,6 +277,16 @@ export function RegisterForm(props: { onCreated: () => void; onDone: () => void 
         onChange={setScopes}
         error={err['scopes']}
         options={SCOPES.map((s) => ({ value: s, label: s }))}
+      />
+      <Checks
+        legend="Sender-constrained tokens"
+        name="dpop"
+        chosen={dpop}
+        onChange={setDpop}
+        error={err['dpop_bound_access_tokens']}
+        options={[
+          { value: 'required', label: 'Require DPoP: refuse token requests without a proof (RFC 9449)' },
+        ]}
       />
       <div class="actions">
         <button type="submit" disabled={action.busy}>

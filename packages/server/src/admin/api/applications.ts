@@ -24,6 +24,7 @@ const listsOf = (b: Partial<Static<typeof S.CreateApplication>>) => ({
   ...(b.grant_types ? { grantTypes: b.grant_types } : {}),
   ...(b.scopes ? { scopes: b.scopes } : {}),
   ...(b.first_party === undefined ? {} : { firstParty: b.first_party }),
+  ...(b.dpop_bound_access_tokens === undefined ? {} : { dpopBoundAccessTokens: b.dpop_bound_access_tokens }),
 });
 
 /**

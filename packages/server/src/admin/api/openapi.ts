@@ -30,6 +30,7 @@ export async function adminApiDocument(): Promise<Record<string, unknown>> {
     audit: unserved('audit'),
     storage: unserved('storage'),
     verifier: unserved('verifier'),
+    dpop: unserved('dpop'),
     webhooks: unserved<NonNullable<AdminApiDeps['webhooks']>>('webhooks'),
     clock: () => new Date(),
   };

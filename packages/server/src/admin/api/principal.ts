@@ -3,13 +3,15 @@
 // "Roles"). Every tenant a route reads or writes comes from here, never from the request.
 import { parseSubject, type Verifier } from '@cxauth/verify';
 import type { FastifyRequest } from 'fastify';
+import type { ServerConfig } from '../../config/config.js';
 import { isOperator, isTenantAdministrator } from '../../domain/roles.js';
 import type { User } from '../../domain/types.js';
-import { bearerToken } from '../../protocol/bearer.js';
 import { InvalidToken } from '../../protocol/errors.js';
 import { ADMIN_SCOPE, hasScope } from '../../protocol/scope.js';
 import type { Storage } from '../../storage/contract/index.js';
-import { bearerClaims, ENDED, liveToken } from '../../tokens/liveness.js';
+import { type DpopProofs, dpopHeaderValues } from '../../tokens/dpop.js';
+import { ENDED, liveToken } from '../../tokens/liveness.js';
+import { presentedClaims } from '../../tokens/presented.js';
 import { forbidden, notFound } from './problem.js';
 
 /**
@@ -29,14 +31,29 @@ export interface GuardDeps {
   readonly verifier: Pick<Verifier, 'verify'>;
   readonly storage: Storage;
   readonly clock: () => Date;
+  /** DPoP proofs of bound tokens (RFC 9449 §7). */
+  readonly dpop: DpopProofs;
+  readonly config: Pick<ServerConfig, 'issuer'>;
 }
 
 /**
- * Authenticates the bearer token of an admin request, with the same checks as userinfo.
- * @see RFC 6750 §2.1, §3.1
+ * Authenticates the access token of an admin request (Bearer, or DPoP with its proof), with the same
+ * checks as userinfo.
+ * @see RFC 6750 §2.1, §3.1, RFC 9449 §7
  */
 export async function authenticate(deps: GuardDeps, request: FastifyRequest): Promise<Principal> {
-  const claims = await bearerClaims(deps.verifier, bearerToken(request.headers.authorization, undefined));
+  const path = request.url.split('?', 1)[0] as string;
+  const claims = await presentedClaims(
+    deps,
+    {
+      authorization: request.headers.authorization,
+      body: undefined,
+      proofs: dpopHeaderValues(request.headers.dpop),
+      method: request.method,
+      url: `${deps.config.issuer}${path}`,
+    },
+    deps.clock(),
+  );
   const subject = parseSubject(claims.sub);
   if (subject?.kind !== 'user') throw new InvalidToken('the admin API needs a token issued for a user');
   const live = await liveToken(deps.storage, claims, deps.clock());

@@ -170,6 +170,8 @@ export const Application = Type.Object(
     scopes: Type.Array(Type.String()),
     /** Run by the platform itself: no consent page; set by operators only. */
     first_party: Type.Boolean(),
+    /** Every access token is DPoP-bound: a token request without a proof is refused (RFC 9449). */
+    dpop_bound_access_tokens: Type.Boolean(),
     status: Status,
     active: Type.Boolean(),
     createdAt: Time,
@@ -205,6 +207,7 @@ export const CreateApplication = Type.Object(
     grant_types: Type.Optional(Lists.grant_types),
     scopes: Type.Optional(Lists.scopes),
     first_party: Type.Optional(Type.Boolean()),
+    dpop_bound_access_tokens: Type.Optional(Type.Boolean()),
   },
   { ...strict, $id: 'CreateApplication' },
 );
@@ -218,6 +221,7 @@ export const PatchApplication = Type.Object(
     grant_types: Type.Optional(Lists.grant_types),
     scopes: Type.Optional(Lists.scopes),
     first_party: Type.Optional(Type.Boolean()),
+    dpop_bound_access_tokens: Type.Optional(Type.Boolean()),
   },
   { ...strict, minProperties: 1, $id: 'PatchApplication' },
 );

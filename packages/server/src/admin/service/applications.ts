@@ -31,6 +31,8 @@ export interface CreateApplicationInput extends ApplicationLists {
   name: string;
   /** Run by the platform itself: no consent page; the only kind that may hold `admin`. Default false. */
   firstParty?: boolean;
+  /** Require a DPoP proof with every token request (RFC 9449). Default false. */
+  dpopBoundAccessTokens?: boolean;
   /** Default `backend` (what every application was before types existed). */
   type?: string;
   /** Binds the application to one tenant (`tenancy: single`). */
@@ -40,6 +42,7 @@ export interface CreateApplicationInput extends ApplicationLists {
 export interface UpdateApplicationInput extends ApplicationLists {
   name?: string;
   firstParty?: boolean;
+  dpopBoundAccessTokens?: boolean;
 }
 
 /** What `createApplication` returns: the secret, shown once, unless the type is `public`. */
@@ -63,6 +66,7 @@ export function applicationView(a: Application): ApplicationView {
     grant_types: a.grantTypes,
     scopes: a.scopes,
     first_party: a.firstParty,
+    dpop_bound_access_tokens: a.dpopBoundAccessTokens === true,
     status: a.status,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
@@ -128,6 +132,7 @@ export function applicationAdmin(ctx: AdminContext) {
         tenancy,
         tenantId,
         firstParty: input.firstParty === true,
+        ...(input.dpopBoundAccessTokens ? { dpopBoundAccessTokens: true } : {}),
         status: 'active',
         createdAt: now,
         updatedAt: now,
@@ -147,6 +152,7 @@ export function applicationAdmin(ctx: AdminContext) {
         name: input.name === undefined ? current.name : text('name', input.name, 100),
         ...lists(current.type, current.tenancy, input, current),
         firstParty: input.firstParty ?? current.firstParty,
+        dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? current.dpopBoundAccessTokens === true,
         updatedAt: ctx.clock(),
       };
       requireFirstPartyForAdmin(next);

@@ -8,6 +8,7 @@ import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
 import type { ConsentRepository } from './consents.js';
 import type { DeviceAuthorizationRepository } from './device-authorizations.js';
+import type { DpopProofRepository } from './dpop-proofs.js';
 import type { IdentityProviderRepository } from './identity-providers.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
@@ -28,6 +29,7 @@ export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
 export type { ConsentRepository } from './consents.js';
 export type { DeviceAuthorizationRepository, DevicePoll } from './device-authorizations.js';
+export type { DpopProofRepository } from './dpop-proofs.js';
 export type { IdentityProviderRepository } from './identity-providers.js';
 export type { PurgeRepository } from './purge.js';
 export type {
@@ -92,6 +94,8 @@ export interface Storage {
   readonly settings: SettingsRepository;
   /** Pending and answered device authorization requests (RFC 8628, docs/endpoints.md). */
   readonly deviceAuthorizations: DeviceAuthorizationRepository;
+  /** Accepted DPoP proofs at the token endpoint (RFC 9449 §11.1). */
+  readonly dpopProofs: DpopProofRepository;
   /** SCIM provisioning: tokens, users' SCIM attributes, groups (docs/scim.md). */
   readonly scim: ScimRepository;
   /** Tenants' identity providers, linked upstream subjects, pending federated sign-ins (docs/sso.md). */

@@ -6,6 +6,7 @@ import type { AreasTable } from './areas/table.js';
 import type { AuditEventsTable } from './audit-events/table.js';
 import type { ConsentsTable } from './consents/table.js';
 import type { DeviceAuthorizationsTable } from './device-authorizations/table.js';
+import type { DpopProofsTable } from './dpop-proofs/table.js';
 import type {
   FederatedIdentitiesTable,
   FederationRequestsTable,
@@ -66,6 +67,7 @@ export interface Database {
   federated_identities: FederatedIdentitiesTable;
   federation_requests: FederationRequestsTable;
   saml_assertions: SamlAssertionsTable;
+  dpop_proofs: DpopProofsTable;
   scim_tokens: ScimTokensTable;
   scim_users: ScimUsersTable;
   scim_user_emails: ScimUserEmailsTable;

@@ -11,6 +11,7 @@ import { areaRepository } from './areas/repository.js';
 import { auditEventRepository } from './audit-events/repository.js';
 import { consentRepository } from './consents/repository.js';
 import { deviceAuthorizationRepository } from './device-authorizations/repository.js';
+import { dpopProofRepository } from './dpop-proofs/repository.js';
 import { identityProviderRepository } from './identity-providers/repository.js';
 import { migrateToLatest } from './migrations/index.js';
 import { purgeRepository } from './purge/repository.js';
@@ -71,6 +72,7 @@ export function kyselyStorage(
     revocations: revocationRepository(db),
     settings: settingsRepository(db),
     deviceAuthorizations: deviceAuthorizationRepository(db),
+    dpopProofs: dpopProofRepository(db),
     scim: scimRepository(db),
     identityProviders: identityProviderRepository(db),
     webhooks: webhookRepository(db, dialect),

@@ -22,7 +22,13 @@ const e = encodeURIComponent;
 type Status = 'active' | 'inactive';
 type Lists = Pick<
   CreateApplicationInput,
-  'origins' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'scopes' | 'firstParty'
+  | 'origins'
+  | 'redirectUris'
+  | 'postLogoutRedirectUris'
+  | 'grantTypes'
+  | 'scopes'
+  | 'firstParty'
+  | 'dpopBoundAccessTokens'
 >;
 
 export const ROUTES: Record<string, Route | typeof DIRECT> = {

@@ -41,6 +41,7 @@ export function appBody(a: Partial<CreateApplicationInput>): Json {
     grant_types: a.grantTypes,
     scopes: a.scopes,
     first_party: a.firstParty,
+    dpop_bound_access_tokens: a.dpopBoundAccessTokens,
   };
 }
 

@@ -21,6 +21,8 @@ export interface ApplicationsTable {
   tenant_id: string | null;
   /** 1 for a first-party application (migration 0010). */
   first_party: number;
+  /** 1 when every access token must be DPoP-bound (migration 0026). */
+  dpop_bound_access_tokens: number;
   /** The secret replaced by the last rotation and the end of its overlap (migration 0009). */
   previous_secret_hash: Buffer | null;
   previous_secret_expires_at: NullableMillis;
@@ -45,6 +47,8 @@ export const applicationRow = {
     tenancy: r.tenancy as Tenancy,
     tenantId: r.tenant_id,
     firstParty: Number(r.first_party) === 1,
+    // Only when set, so an application record reads as it did before DPoP.
+    ...(Number(r.dpop_bound_access_tokens) === 1 ? { dpopBoundAccessTokens: true } : {}),
     previousSecret:
       r.previous_secret_hash && r.previous_secret_expires_at !== null
         ? { hash: Buffer.from(r.previous_secret_hash), expiresAt: toDate(r.previous_secret_expires_at) }
@@ -66,6 +70,7 @@ export const applicationRow = {
     tenancy: a.tenancy,
     tenant_id: a.tenantId,
     first_party: a.firstParty ? 1 : 0,
+    dpop_bound_access_tokens: a.dpopBoundAccessTokens ? 1 : 0,
     previous_secret_hash: a.previousSecret?.hash ?? null,
     previous_secret_expires_at: a.previousSecret ? a.previousSecret.expiresAt.getTime() : null,
     status: a.status,
@@ -83,5 +88,6 @@ export const applicationListColumns = (a: Application) => ({
   post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
   scopes: JSON.stringify(a.scopes),
   first_party: a.firstParty ? 1 : 0,
+  dpop_bound_access_tokens: a.dpopBoundAccessTokens ? 1 : 0,
   updated_at: a.updatedAt.getTime(),
 });

@@ -17,6 +17,7 @@ export interface TokenWithSessionRow extends Omit<Selectable<RefreshTokensTable>
   s_expires_at: number | string;
   s_revoked_at: number | string | null;
   s_revoked_reason: string | null;
+  s_dpop_jkt: string | null;
   /** The session's sign-in link, when a sign-in opened it (null otherwise). */
   si_sign_in_id: string | null;
   si_auth_time: number | string | null;
@@ -37,6 +38,7 @@ export function sessionOf(r: TokenWithSessionRow): Selectable<SessionsTable> {
     expires_at: r.s_expires_at,
     revoked_at: r.s_revoked_at,
     revoked_reason: r.s_revoked_reason,
+    dpop_jkt: r.s_dpop_jkt,
   };
 }
 
@@ -83,6 +85,7 @@ export function sessionValues(a: ReturnType<typeof sessionRow.to>) {
     expires_at: a.expires_at,
     revoked_at: a.revoked_at,
     revoked_reason: a.revoked_reason,
+    dpop_jkt: a.dpop_jkt,
   };
 }
 
@@ -138,6 +141,7 @@ export function sessionQueries(db: Kysely<Database>) {
           's.expires_at as s_expires_at',
           's.revoked_at as s_revoked_at',
           's.revoked_reason as s_revoked_reason',
+          's.dpop_jkt as s_dpop_jkt',
           'si.sign_in_id as si_sign_in_id',
           'si.auth_time as si_auth_time',
           'si.amr as si_amr',

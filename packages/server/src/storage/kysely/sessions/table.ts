@@ -14,6 +14,8 @@ export interface SessionsTable {
   expires_at: Millis;
   revoked_at: NullableMillis;
   revoked_reason: string | null;
+  /** The DPoP key a public client's refresh tokens are bound to (migration 0026). */
+  dpop_jkt: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -39,6 +41,7 @@ export const sessionRow = {
     expiresAt: toDate(r.expires_at),
     revokedAt: toDateOrNull(r.revoked_at),
     revokedReason: r.revoked_reason,
+    ...(r.dpop_jkt ? { dpopJkt: r.dpop_jkt } : {}),
   }),
   to: (s: Session) => ({
     id: s.id,
@@ -51,6 +54,7 @@ export const sessionRow = {
     expires_at: s.expiresAt.getTime(),
     revoked_at: s.revokedAt ? s.revokedAt.getTime() : null,
     revoked_reason: s.revokedReason,
+    dpop_jkt: s.dpopJkt ?? null,
   }),
 };
 

@@ -62,6 +62,8 @@ export interface AuthorizationCodesTable {
   used_at: NullableMillis;
   session_id: string | null;
   replayed_at: NullableMillis;
+  /** RFC 9449 §10 `dpop_jkt` (migration 0026). */
+  dpop_jkt: string | null;
 }
 
 const amrOf = (text: string): AuthMethod[] => JSON.parse(text) as AuthMethod[];
@@ -122,6 +124,7 @@ export const codeRow = {
     expiresAt: toDate(r.expires_at),
     usedAt: toDateOrNull(r.used_at),
     sessionId: r.session_id,
+    ...(r.dpop_jkt ? { dpopJkt: r.dpop_jkt } : {}),
   }),
   to: (c: AuthorizationCode) => ({
     code_hash: c.codeHash,
@@ -142,6 +145,7 @@ export const codeRow = {
     used_at: c.usedAt ? c.usedAt.getTime() : null,
     session_id: c.sessionId,
     replayed_at: null,
+    dpop_jkt: c.dpopJkt ?? null,
   }),
 };
 

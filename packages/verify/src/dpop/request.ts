@@ -1,0 +1,102 @@
+// DPoP requests at a resource server (RFC 9449 §7): `Authorization: DPoP <token>` with one `DPoP`
+// proof, checked against the request (htm, htu, iat, ath), the token's `cnf.jkt` and the replay store;
+// and the refusal of a bound token presented as a bearer token.
+import { authorizationCredentials } from '../bearer.js';
+import type { AccessTokenClaims } from '../claims.js';
+import { TokenError } from '../errors.js';
+import type { DpopOptions } from '../verifier-options.js';
+import { checkProof, ProofHeaders } from './proof.js';
+import { memoryReplayStore } from './replay.js';
+
+/** What a request presents and is, for `Verifier.verifyRequest`. */
+export interface PresentedRequest {
+  /** The `Authorization` header value(s). */
+  authorization: string | readonly string[] | undefined;
+  /** The `DPoP` header value(s). */
+  dpop: string | readonly string[] | undefined;
+  /** The request method, e.g. `GET`. */
+  method: string;
+  /** The request's absolute URL as the client called it (its query and fragment are ignored). */
+  url: string;
+}
+
+/** Refuses a token bound to a DPoP key presented as a bearer token (RFC 9449 §7.2). */
+export function unbound(claims: AccessTokenClaims): AccessTokenClaims {
+  if (claims.cnf !== undefined) {
+    throw new TokenError('dpop_required', 'The access token is bound to a DPoP key: send it with DPoP');
+  }
+  return claims;
+}
+
+/** The one DPoP header of a request. */
+function oneProof(header: string | readonly string[] | undefined): string {
+  if (Array.isArray(header)) {
+    if (header.length !== 1) throw new TokenError('dpop_proof_invalid', 'Exactly one DPoP proof is required');
+    return oneProof(header[0]);
+  }
+  if (typeof header !== 'string' || header === '') {
+    throw new TokenError('dpop_proof_invalid', 'A DPoP proof is required');
+  }
+  return header;
+}
+
+/** The proof window of the options, seconds (default 60). */
+function maxAgeOf(options: DpopOptions | undefined): number {
+  const value = options?.maxAgeSec ?? 60;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`dpop.maxAgeSec must be a positive number; it is ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * The `verifyRequest` of a verifier: Bearer through `verify` (a bound token refused), DPoP through
+ * `verify` and the proof.
+ * @see RFC 9449 §7.1
+ */
+export function dpopRequests(deps: {
+  verify: (token: string) => Promise<AccessTokenClaims>;
+  /** Milliseconds since the epoch. */
+  clock: () => number;
+  /** Seconds. */
+  tolerance: number;
+  options: DpopOptions | undefined;
+}): (request: PresentedRequest) => Promise<AccessTokenClaims> {
+  const { verify, clock, tolerance } = deps;
+  const maxAge = maxAgeOf(deps.options);
+  const replay = deps.options?.replay ?? memoryReplayStore({ clock });
+  const headers = new ProofHeaders(deps.options?.keyCacheSize ?? 1000);
+  return async (request) => {
+    const { scheme, token } = authorizationCredentials(request.authorization);
+    if (scheme === 'bearer') return unbound(await verify(token));
+    const proof = oneProof(request.dpop);
+    const claims = await verify(token);
+    const jkt = claims.cnf?.jkt;
+    if (jkt === undefined) {
+      throw new TokenError('dpop_key_mismatch', 'The access token is not bound to a DPoP key');
+    }
+    const checked = await checkProof(
+      proof,
+      {
+        method: request.method,
+        url: request.url,
+        accessToken: token,
+        now: clock() / 1000,
+        maxAge,
+        tolerance,
+      },
+      headers,
+    );
+    if (checked.jkt !== jkt) {
+      throw new TokenError(
+        'dpop_key_mismatch',
+        'The DPoP proof is not signed by the key the token is bound to',
+      );
+    }
+    const expiresAt = checked.iat + maxAge + 2 * tolerance;
+    if (!(await replay.remember(checked.jkt, checked.jti, checked.iat, expiresAt))) {
+      throw new TokenError('dpop_proof_replayed', 'The DPoP proof was used before');
+    }
+    return claims;
+  };
+}

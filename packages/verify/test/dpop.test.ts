@@ -1,0 +1,290 @@
+// DPoP at a resource server (RFC 9449 §7): `Authorization: DPoP` with its proof — htm, htu, iat, ath,
+// the token's cnf.jkt, the jti seen once — a bound token refused as Bearer, and the adapters' answers.
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  claimsOf,
+  createDpopProofChecker,
+  createVerifier,
+  fastifyBearer,
+  httpBearer,
+  memoryReplayStore,
+  TokenError,
+  type Verifier,
+} from '../src/index.js';
+import { AUDIENCE, accessClaims, type FakeIssuer, mint, startIssuer } from './support/issuer.js';
+
+const T0 = 1_750_000_000;
+const URL_ = 'https://api.example.com/inContactAPI/services/v25.0/server-time';
+
+interface ProofKey {
+  privateKey: CryptoKey;
+  jwk: JWK;
+  jkt: string;
+  alg: 'ES256' | 'EdDSA' | 'RS256';
+}
+
+async function proofKey(alg: ProofKey['alg'] = 'ES256'): Promise<ProofKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, {
+    crv: alg === 'EdDSA' ? 'Ed25519' : undefined,
+  });
+  const jwk = await exportJWK(publicKey);
+  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk, 'sha256'), alg };
+}
+
+const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+async function proof(
+  key: ProofKey,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  return new SignJWT({ jti: randomUUID(), htm: 'GET', htu: URL_, iat: T0, ...claims })
+    .setProtectedHeader({ alg: key.alg, typ: 'dpop+jwt', jwk: key.jwk, ...header })
+    .sign(key.privateKey);
+}
+
+/** A proof with exactly `header` (jose refuses to sign some of the headers a forger would send). */
+async function rawProof(key: ProofKey, header: Record<string, unknown>, claims: Record<string, unknown>) {
+  const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${part(header)}.${part({ jti: randomUUID(), htm: 'GET', htu: URL_, iat: T0, ...claims })}`;
+  const signature = await crypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    key.privateKey,
+    Buffer.from(input),
+  );
+  return `${input}.${Buffer.from(signature).toString('base64url')}`;
+}
+
+let issuer: FakeIssuer;
+let now: number;
+let verifier: Verifier;
+let key: ProofKey;
+let bound: string;
+let plain: string;
+
+beforeAll(async () => {
+  issuer = await startIssuer();
+  key = await proofKey();
+});
+afterAll(() => issuer.close());
+beforeEach(async () => {
+  now = T0 * 1000;
+  verifier = createVerifier({ issuer: issuer.url, audience: AUDIENCE, clock: () => now });
+  bound = await mint(issuer.key, { ...accessClaims(issuer.url, T0), cnf: { jkt: key.jkt } });
+  plain = await mint(issuer.key, accessClaims(issuer.url, T0));
+});
+
+const request = (token: string, dpop: string | undefined, extra: Record<string, string> = {}) => ({
+  authorization: `DPoP ${token}`,
+  dpop,
+  method: 'GET',
+  url: URL_,
+  ...extra,
+});
+
+async function refusal(promise: Promise<unknown>): Promise<TokenError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TokenError);
+  return err as TokenError;
+}
+
+describe('verifyRequest with DPoP', () => {
+  it('accepts a bound token with a proof of its key, for each algorithm', async () => {
+    await expect(
+      verifier.verifyRequest(request(bound, await proof(key, { ath: ath(bound) }))),
+    ).resolves.toMatchObject({ cnf: { jkt: key.jkt } });
+    for (const alg of ['EdDSA', 'RS256'] as const) {
+      const other = await proofKey(alg);
+      const token = await mint(issuer.key, { ...accessClaims(issuer.url, T0), cnf: { jkt: other.jkt } });
+      await expect(
+        verifier.verifyRequest(request(token, await proof(other, { ath: ath(token) }))),
+      ).resolves.toBeDefined();
+    }
+  });
+
+  it('accepts the jti of a proof once', async () => {
+    const once = await proof(key, { ath: ath(bound) });
+    await verifier.verifyRequest(request(bound, once));
+    const err = await refusal(verifier.verifyRequest(request(bound, once)));
+    expect(err).toMatchObject({ code: 'dpop_proof_replayed', status: 401, error: 'invalid_dpop_proof' });
+  });
+
+  it('refuses a wrong htm, a wrong htu, a missing or wrong ath, and a stale or future iat', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ htm: 'POST', ath: ath(bound) }, 'htm'],
+      [{ htu: 'https://api.example.com/other', ath: ath(bound) }, 'htu'],
+      [{ htu: 'https://evil.example.com/inContactAPI/services/v25.0/server-time', ath: ath(bound) }, 'htu'],
+      [{}, 'ath'],
+      [{ ath: ath(plain) }, 'ath'],
+      [{ ath: ath(bound), iat: T0 - 120 }, 'too old'],
+      [{ ath: ath(bound), iat: T0 + 120 }, 'future'],
+      [{ ath: ath(bound), jti: '' }, 'jti'],
+    ];
+    for (const [claims, word] of cases) {
+      const err = await refusal(verifier.verifyRequest(request(bound, await proof(key, claims))));
+      expect(err.code, word).toBe('dpop_proof_invalid');
+      expect(err.message, word).toContain(word);
+    }
+  });
+
+  it('ignores the query and normalizes the htu (RFC 9449 §4.3)', async () => {
+    const p = await proof(key, {
+      ath: ath(bound),
+      htu: 'HTTPS://API.example.com:443/inContactAPI/services/v25.0/server-time',
+    });
+    await expect(verifier.verifyRequest(request(bound, p, { url: `${URL_}?x=1` }))).resolves.toBeDefined();
+  });
+
+  it('refuses a proof of another key, a token bound to none, and a missing or repeated proof', async () => {
+    const thief = await proofKey();
+    let err = await refusal(verifier.verifyRequest(request(bound, await proof(thief, { ath: ath(bound) }))));
+    expect(err.code).toBe('dpop_key_mismatch');
+    err = await refusal(verifier.verifyRequest(request(plain, await proof(key, { ath: ath(plain) }))));
+    expect(err.code).toBe('dpop_key_mismatch');
+    err = await refusal(verifier.verifyRequest(request(bound, undefined)));
+    expect(err.code).toBe('dpop_proof_invalid');
+    const p = await proof(key, { ath: ath(bound) });
+    err = await refusal(verifier.verifyRequest(request(bound, [p, p] as unknown as string)));
+    expect(err.code).toBe('dpop_proof_invalid');
+  });
+
+  it('refuses a header that is not a dpop+jwt with a public key of its alg', async () => {
+    const withPrivate = { ...key.jwk, d: 'AAAA' };
+    const cases: Array<Record<string, unknown>> = [
+      { typ: 'JWT' },
+      { jwk: withPrivate },
+      { jwk: undefined },
+      { alg: 'ES256', jwk: (await proofKey('EdDSA')).jwk },
+      { x5u: 'https://evil.example/key' },
+    ];
+    for (const header of cases) {
+      const p = await rawProof(
+        key,
+        { typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk, ...header },
+        { ath: ath(bound) },
+      );
+      const err = await refusal(verifier.verifyRequest(request(bound, p)));
+      expect(err.code, JSON.stringify(header)).toBe('dpop_proof_invalid');
+    }
+    // A kid beside the jwk is ignored (RFC 9449 §4.2 names only typ, alg and jwk).
+    const withKid = await rawProof(
+      key,
+      { typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk, kid: 'k1' },
+      { ath: ath(bound) },
+    );
+    await expect(verifier.verifyRequest(request(bound, withKid))).resolves.toBeDefined();
+    // A proof whose signature was made by another key than its header's.
+    const thief = await proofKey();
+    const forged = await new SignJWT({ jti: randomUUID(), htm: 'GET', htu: URL_, iat: T0, ath: ath(bound) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
+      .sign(thief.privateKey);
+    expect((await refusal(verifier.verifyRequest(request(bound, forged)))).message).toContain('signature');
+    // alg none, or a symmetric one, never.
+    const [h, b] = forged.split('.');
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk: key.jwk })).toString('base64url')}.${b}.x`;
+    expect((await refusal(verifier.verifyRequest(request(bound, none)))).code).toBe('dpop_proof_invalid');
+    expect(h).toBeDefined();
+  });
+
+  it('refuses a bound token presented as Bearer, cached or not', async () => {
+    const err = await refusal(verifier.verifyAuthorization(`Bearer ${bound}`));
+    expect(err).toMatchObject({ code: 'dpop_required', status: 401, error: 'invalid_token' });
+    await verifier.verifyRequest(request(bound, await proof(key, { ath: ath(bound) })));
+    expect(verifier.cachedAuthorization(`Bearer ${bound}`)).toBeUndefined();
+    const viaRequest = await refusal(
+      verifier.verifyRequest({ authorization: `Bearer ${bound}`, dpop: undefined, method: 'GET', url: URL_ }),
+    );
+    expect(viaRequest.code).toBe('dpop_required');
+    // An unbound token still passes as Bearer.
+    await expect(verifier.verifyAuthorization(`Bearer ${plain}`)).resolves.toBeDefined();
+  });
+
+  it('refuses a cnf it cannot check', async () => {
+    const odd = await mint(issuer.key, { ...accessClaims(issuer.url, T0), cnf: { 'x5t#S256': 'abc' } });
+    expect((await refusal(verifier.verify(odd))).code).toBe('claims_invalid');
+  });
+});
+
+describe('memoryReplayStore', () => {
+  it('remembers until expiry, and when full refuses what it could no longer tell', () => {
+    let clock = T0 * 1000;
+    const store = memoryReplayStore({ capacity: 2, clock: () => clock });
+    expect(store.remember('k', 'a', T0, T0 + 60)).toBe(true);
+    expect(store.remember('k', 'a', T0, T0 + 60)).toBe(false);
+    expect(store.remember('other', 'a', T0, T0 + 60)).toBe(true);
+    // Full: 'k.a' (iat T0) is let go, and every proof of iat <= T0 is refused from then on.
+    expect(store.remember('k', 'b', T0 + 1, T0 + 61)).toBe(true);
+    expect(store.remember('k', 'a', T0, T0 + 60)).toBe(false);
+    expect(store.remember('k', 'c', T0 + 2, T0 + 62)).toBe(true);
+    clock = (T0 + 100) * 1000;
+    expect(store.remember('k', 'd', T0 + 99, T0 + 160)).toBe(true);
+  });
+});
+
+describe('createDpopProofChecker', () => {
+  it('returns the thumbprint, jti, iat and nonce of a proof for a token endpoint', async () => {
+    const check = createDpopProofChecker();
+    const p = await proof(key, { htm: 'POST', htu: 'https://auth.example.com/auth/token', nonce: 'n1' });
+    const got = await check(p, {
+      method: 'POST',
+      url: 'https://auth.example.com/auth/token',
+      now: T0,
+      maxAge: 60,
+      tolerance: 5,
+    });
+    expect(got).toMatchObject({ jkt: key.jkt, iat: T0, nonce: 'n1' });
+  });
+});
+
+describe('the adapters', () => {
+  it('fastifyBearer verifies DPoP requests and answers a DPoP challenge', async () => {
+    const app = Fastify();
+    await app.register(async (api) => {
+      await api.register(fastifyBearer, { verifier, origin: 'https://api.example.com' });
+      api.get('/inContactAPI/services/v25.0/server-time', async (req) => ({ jkt: claimsOf(req)?.cnf?.jkt }));
+    });
+    const path = '/inContactAPI/services/v25.0/server-time';
+    const ok = await app.inject({
+      url: `${path}?q=1`,
+      headers: { authorization: `DPoP ${bound}`, dpop: await proof(key, { ath: ath(bound) }) },
+    });
+    expect(ok.json()).toEqual({ jkt: key.jkt });
+    const missing = await app.inject({ url: path, headers: { authorization: `DPoP ${bound}` } });
+    expect(missing.statusCode).toBe(401);
+    expect(missing.headers['www-authenticate']).toMatch(
+      /^DPoP realm="api", error="invalid_dpop_proof".*algs="ES256/,
+    );
+    const asBearer = await app.inject({ url: path, headers: { authorization: `Bearer ${bound}` } });
+    expect(asBearer.statusCode).toBe(401);
+    expect(asBearer.headers['www-authenticate']).toMatch(/^DPoP realm="api", error="invalid_token"/);
+    await app.close();
+  });
+
+  it('httpBearer checks htu against the Host it was called at', async () => {
+    const mw = httpBearer(verifier);
+    const server = createServer((req, res) => mw(req, res, () => res.end('ok')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}/x`;
+    const good = await fetch(url, {
+      headers: { authorization: `DPoP ${bound}`, dpop: await proof(key, { ath: ath(bound), htu: url }) },
+    });
+    expect(await good.text()).toBe('ok');
+    const wrong = await fetch(url, {
+      headers: {
+        authorization: `DPoP ${bound}`,
+        dpop: await proof(key, { ath: ath(bound), htu: `${url}y` }),
+      },
+    });
+    expect(wrong.status).toBe(401);
+    server.close();
+  });
+});
