@@ -16,6 +16,9 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
   const [origins, setOrigins] = useState('');
   const [redirects, setRedirects] = useState('');
   const [logouts, setLogouts] = useState('');
+  // The read whose values the fields hold: until then they are not shown, so nobody edits (or sees)
+  // empty lists that the read would overwrite.
+  const [filled, setFilled] = useState<typeof app.data>(undefined);
   const action = useAction();
   const a = app.data?.data;
   // The fields start from what was read (and again after "Reload").
@@ -24,7 +27,9 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
     setOrigins(a.origins.join('\n'));
     setRedirects(a.redirect_uris.join('\n'));
     setLogouts(a.post_logout_redirect_uris.join('\n'));
+    setFilled(app.data);
   }, [app.data]);
+  const ready = a !== undefined && filled === app.data;
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -56,12 +61,15 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
         </p>
       )}
       <ErrorNote error={app.error ?? action.error} />
-      <Field id="edit-origins" label="Origins (CORS), one per line" error={action.fields['origins']}>
-        {(c) => (
-          <textarea {...c} rows={3} value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} />
-        )}
-      </Field>
-      {a?.type !== 'backend' && (
+      {!ready && !app.error && <p aria-live="polite">Loading…</p>}
+      {ready && (
+        <Field id="edit-origins" label="Origins (CORS), one per line" error={action.fields['origins']}>
+          {(c) => (
+            <textarea {...c} rows={3} value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} />
+          )}
+        </Field>
+      )}
+      {ready && a?.type !== 'backend' && (
         <>
           <Field
             id="edit-redirects"
@@ -89,7 +97,7 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
         </>
       )}
       <div class="actions">
-        <button type="submit" disabled={action.busy || !a}>
+        <button type="submit" disabled={action.busy || !ready}>
           Save changes
         </button>
         <button type="button" class="secondary" onClick={() => void app.reload()}>
