@@ -2,16 +2,14 @@
 // challenge, opens a grant session linked to the browser's sign-in. A code presented twice ends
 // what its first exchange issued.
 import crypto from 'node:crypto';
-import type { Session } from '../domain/types.js';
-import { consentCovers } from '../interaction/consent-rules.js';
-import { InvalidGrant, OAuthError } from '../protocol/errors.js';
+import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { verifyCodeVerifier } from '../protocol/pkce.js';
-import { hasScope, refuseUnentitledScope } from '../protocol/scope.js';
+import { hasScope } from '../protocol/scope.js';
 import type { ThrottleIdentifier } from '../throttling/throttle.js';
 import type { TokenResponse } from '../tokens/issuer.js';
-import { mintRefreshToken } from '../tokens/refresh-token.js';
-import { type GrantContext, sessionKeyOf } from './types.js';
+import { openSignedInSession } from './signed-in.js';
+import type { GrantContext } from './types.js';
 
 export const grantType = 'authorization_code';
 
@@ -33,7 +31,7 @@ const INVALID = 'the authorization code is invalid, expired or used';
  */
 export async function handler(context: GrantContext): Promise<TokenResponse> {
   const { params, client, now, services } = context;
-  const { storage, hasher, config, tokens } = services;
+  const { storage, hasher, tokens } = services;
   const codeHash = hasher.hash(params['code'] as string);
   const sessionId = crypto.randomUUID();
   const claim = await storage.signIn.claimCode(codeHash, sessionId, now);
@@ -59,68 +57,17 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   if (code.dpopJkt && context.dpop?.jkt !== code.dpopJkt) {
     throw new InvalidGrant('the authorization code is bound to another DPoP key');
   }
-  const [user, tenant] = await Promise.all([
-    storage.users.get(code.userId),
-    storage.tenants.get(code.tenantId),
-  ]);
-  if (user?.status !== 'active' || tenant?.status !== 'active' || user.tenantId !== tenant.id) {
-    throw new InvalidGrant(INVALID);
-  }
-  if (client.tenantId !== null && client.tenantId !== tenant.id) throw new InvalidGrant(INVALID);
-  refuseUnentitledScope(code.scope, client, user);
-  // RFC 8707 §2.2: the token request may name the resource of the authorization request, no other.
-  if (context.resource !== undefined && code.resource !== null && context.resource !== code.resource) {
-    throw new OAuthError('invalid_target', 'the resource differs from the authorization request');
-  }
-  const resource = context.resource ?? code.resource ?? undefined;
-  const session: Session = {
-    id: sessionId,
-    clientId: client.clientId,
-    userId: user.id,
-    tenantId: tenant.id,
-    accessKeyId: null,
-    scope: code.scope,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + config.tokens.sessionTtl * 1000),
-    revokedAt: null,
-    revokedReason: null,
-    ...sessionKeyOf(context),
-  };
-  const refresh = mintRefreshToken(hasher, {
+  const opened = await openSignedInSession(context, code, {
     sessionId,
-    scope: code.scope,
-    now,
-    ttl: config.tokens.refreshTokenTtl,
-    sessionExpiresAt: session.expiresAt,
-  });
-  await storage.sessions.create(session, refresh.record);
-  await storage.signIn.linkSession({
-    sessionId,
-    signInId: code.signInId,
-    authTime: code.authTime,
-    amr: code.amr,
-    ...(code.idp ? { idp: code.idp } : {}),
+    invalid: INVALID,
+    what: 'authorization request',
   });
   // A replay that raced this exchange found no session to end yet: end it now.
   if (await storage.signIn.codeReplayed(codeHash)) {
     await storage.sessions.revoke(sessionId, 'authorization code replayed', now);
     throw new InvalidGrant(INVALID);
   }
-  // A code dies with its sign-in: after logout (or once the sign-in ended or expired) it opens
-  // nothing. Read after the link, so a logout racing this exchange either sees the link and ends the
-  // session, or is seen here.
-  const signIn = await storage.signIn.signIn(code.signInId);
-  if (!signIn || signIn.endedAt !== null || signIn.expiresAt <= now) {
-    await storage.sessions.revoke(sessionId, 'sign-in ended', now);
-    throw new InvalidGrant(INVALID);
-  }
-  // And with its consent: a grant withdrawn after the code was issued opens nothing (a first-party
-  // app needs none, and costs no read). Read after the session exists, so a withdrawal racing this
-  // exchange either ends the session or is seen here.
-  if (!(await consentCovers(storage, client, user.id, code.scope))) {
-    await storage.sessions.revoke(sessionId, 'consent withdrawn', now);
-    throw new InvalidGrant(INVALID);
-  }
+  const { user, tenant, resource } = opened;
   return tokens.issue({
     resource,
     clientId: client.clientId,
@@ -128,7 +75,9 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     scope: code.scope,
     // A third-party app keeps access while the user is away only if the user allowed it that
     // (`offline_access` on the consent page, OIDC Core §11); a first-party app always may.
-    ...(client.firstParty || hasScope(code.scope, 'offline_access') ? { refreshToken: refresh.token } : {}),
+    ...(client.firstParty || hasScope(code.scope, 'offline_access')
+      ? { refreshToken: opened.refreshToken }
+      : {}),
     now,
     authTime: code.authTime,
     nonce: code.nonce ?? undefined,
