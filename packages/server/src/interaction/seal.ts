@@ -13,7 +13,9 @@ export type SealPurpose =
   | 'consent'
   | 'logout'
   | 'device-code'
-  | 'device-confirm';
+  | 'device-confirm'
+  | 'password-reset'
+  | 'password-reset-confirm';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

@@ -41,6 +41,8 @@ export const PURGERS: readonly Purger[] = [
     batch: (s, c, limit) => s.deviceAuthorizations.purgeExpired(c.now, limit),
   },
   { name: 'webhook_deliveries', batch: (s, c, limit) => s.webhooks.purge(c.auditBefore, limit) },
+  { name: 'mail_outbox', batch: (s, c, limit) => s.people.purgeMail(c.auditBefore, limit) },
+  { name: 'password_resets', batch: (s, c, limit) => s.people.purgeResets(c.now, limit) },
 ];
 
 /** What one purger did in a run: rows deleted, and whether it stopped on an error (`failed`). */

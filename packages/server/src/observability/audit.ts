@@ -42,6 +42,8 @@ export const AUDIT_EVENT_TYPES = [
   'webhook.secret_rotated',
   'webhook.deleted',
   'webhook.disabled',
+  'user.password_reset_requested',
+  'user.password_reset',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

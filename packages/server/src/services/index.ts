@@ -11,6 +11,7 @@ import { type SignInSessions, signInSessions } from '../interaction/session.js';
 import { KeyRing } from '../keys/key-ring.js';
 import { type LoadedKeys, loadSigningKeys } from '../keys/signing-keys.js';
 import { type KeyTiming, keyTiming } from '../keys/states.js';
+import { createMailer, type Mailer } from '../mail/outbox.js';
 import { type Audit, createAudit } from '../observability/audit.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { adminResource } from '../protocol/resource.js';
@@ -47,6 +48,8 @@ export interface Services {
   readonly timing: KeyTiming;
   /** What the browser-facing pages share: sign-in, consent and logout. */
   readonly signIn: SignInServices;
+  /** The mail outbox (docs/people.md); undefined without a KEK, which seals every mail. */
+  readonly mailer: Mailer | undefined;
 }
 
 /** The services of the pages people sign in and out with (interaction/). */
@@ -139,5 +142,6 @@ export async function createServices({
       throttle: signInThrottle ?? sharedSignInThrottle(throttle),
       devices: createDeviceCookies(sealingKek),
     },
+    mailer: sealingKek && createMailer({ storage, kek: sealingKek, clock }),
   };
 }

@@ -8,6 +8,7 @@ import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
 import type { ConsentRepository } from './consents.js';
 import type { DeviceAuthorizationRepository } from './device-authorizations.js';
+import type { PeopleRepository } from './people.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
 import type { ScimRepository } from './scim.js';
@@ -27,6 +28,7 @@ export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
 export type { ConsentRepository } from './consents.js';
 export type { DeviceAuthorizationRepository, DevicePoll } from './device-authorizations.js';
+export type { MailState, OutboxMail, PasswordReset, PeopleRepository } from './people.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,
@@ -94,6 +96,8 @@ export interface Storage {
   readonly scim: ScimRepository;
   /** Webhook subscriptions, the outbox of deliveries and their attempts (docs/webhooks.md). */
   readonly webhooks: WebhookRepository;
+  /** The mail outbox and password reset links (docs/people.md). */
+  readonly people: PeopleRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

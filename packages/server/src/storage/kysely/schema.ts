@@ -6,6 +6,7 @@ import type { AreasTable } from './areas/table.js';
 import type { AuditEventsTable } from './audit-events/table.js';
 import type { ConsentsTable } from './consents/table.js';
 import type { DeviceAuthorizationsTable } from './device-authorizations/table.js';
+import type { MailOutboxTable, PasswordResetsTable } from './people/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type {
@@ -62,4 +63,6 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  mail_outbox: MailOutboxTable;
+  password_resets: PasswordResetsTable;
 }

@@ -12,6 +12,7 @@ import { auditEventRepository } from './audit-events/repository.js';
 import { consentRepository } from './consents/repository.js';
 import { deviceAuthorizationRepository } from './device-authorizations/repository.js';
 import { migrateToLatest } from './migrations/index.js';
+import { peopleRepository } from './people/repository.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
 import { revocationRepository } from './revocations/repository.js';
@@ -72,6 +73,7 @@ export function kyselyStorage(
     deviceAuthorizations: deviceAuthorizationRepository(db),
     scim: scimRepository(db),
     webhooks: webhookRepository(db, dialect),
+    people: peopleRepository(db, dialect),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),
