@@ -9,7 +9,7 @@ export interface MailConfig {
    * `?tls.rejectUnauthorized=false` as nodemailer reads it. Unset: mail stays in the outbox.
    */
   readonly smtpUrl: string | undefined;
-  /** CXAUTH_SMTP_FROM: the sender (default `cxauth <no-reply@localhost>`). */
+  /** CXAUTH_SMTP_FROM: the sender (default `no-reply@localhost`). */
   readonly from: string;
   /** CXAUTH_RESET_LINK_TTL: seconds a password reset link works (default 3600). */
   readonly resetLinkTtl: number;
@@ -31,7 +31,7 @@ export interface MailConfig {
 
 export const MAIL_DEFAULTS: MailConfig = Object.freeze({
   smtpUrl: undefined,
-  from: 'cxauth <no-reply@localhost>',
+  from: 'no-reply@localhost',
   resetLinkTtl: 3600,
   invitationTtl: 7 * 86_400,
   passwordMinLength: 8,
