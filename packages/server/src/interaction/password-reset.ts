@@ -170,7 +170,10 @@ export async function handleResetRequest(
   try {
     const ticket = await deps.throttle.check({ identifiers: [identifier], address: request.ip });
     await deps.throttle.fail(ticket, [identifier]);
-    await mailLinks(deps, email, now, request.ip);
+    // After the answer, not before it: the time taken must not tell whether the e-mail has an account.
+    void mailLinks(deps, email, now, request.ip).catch((err: unknown) =>
+      request.log.error({ err }, 'could not write password reset mail'),
+    );
   } catch (err) {
     if (!(err instanceof Throttled)) throw err;
   }
