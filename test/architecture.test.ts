@@ -112,6 +112,7 @@ const SERVER_LAYERS: Readonly<Record<string, number>> = {
   interaction: 3,
   maintenance: 3,
   webhooks: 3,
+  mail: 3,
   storage: 4,
   grants: 5,
   'admin/service': 5,

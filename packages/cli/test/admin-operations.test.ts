@@ -83,6 +83,8 @@ describe('cxauth admin audit and purge', () => {
       saml_assertions: { deleted: 0 },
       dpop_proofs: { deleted: 0 },
       webhook_deliveries: { deleted: 0 },
+      mail_outbox: { deleted: 0 },
+      password_resets: { deleted: 0 },
     });
     expect((await cli('purge')).out).toContain('sessions  0 deleted');
   });

@@ -18,6 +18,7 @@ import { registerIntrospection } from './endpoints/introspect.js';
 import { registerJwks } from './endpoints/jwks.js';
 import { registerLanding } from './endpoints/landing.js';
 import { registerLogout } from './endpoints/logout.js';
+import { registerPasswordReset } from './endpoints/password-reset.js';
 import { registerRevocations } from './endpoints/revocations.js';
 import { registerRevocation } from './endpoints/revoke.js';
 import { registerScim } from './endpoints/scim/index.js';
@@ -36,6 +37,7 @@ import { registerStrictHeaders } from './http/strict.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
 import type { LoadedKeys } from './keys/signing-keys.js';
+import { createMailWorker, smtpTransport } from './mail/worker.js';
 import { failureMessage, PURGERS, schedulePurge } from './maintenance/purge.js';
 import type { Audit } from './observability/audit.js';
 import { type LoggerOption, loggerOptions } from './observability/logger.js';
@@ -194,6 +196,27 @@ function scheduleWebhooksOf(
 }
 
 /**
+ * The mail worker of this node (given a KEK and CXAUTH_SMTP_URL), stopped when the app closes: mail
+ * written meanwhile waits in the outbox for this or another node.
+ */
+function scheduleMailOf(app: FastifyInstance, services: Services, metrics: ServiceMetrics | undefined): void {
+  const { config, storage, clock, kek, mailer } = services;
+  if (!kek || !mailer || !config.mail.smtpUrl) return;
+  const worker = createMailWorker({
+    storage,
+    kek,
+    config: config.mail,
+    transport: smtpTransport(config.mail.smtpUrl, config.mail.timeoutMs),
+    clock,
+    log: app.log,
+    ...(metrics ? { onAttempt: metrics.mail.attempted } : {}),
+  });
+  mailer.onSend(() => worker.kick());
+  app.addHook('onReady', async () => worker.start());
+  app.addHook('onClose', () => worker.stop());
+}
+
+/**
  * Builds the global authentication service (not listening): the routes of http/routes.ts, CORS per
  * registered application origin, every error as RFC JSON.
  */
@@ -252,6 +275,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerDeviceAuthorization(app, services);
   registerDeviceVerify(app, services);
   registerLogout(app, services);
+  registerPasswordReset(app, services);
+  scheduleMailOf(app, services, metrics);
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage, options.issuerCheck);
   registerConsole(app, options.consoleDir);

@@ -9,6 +9,7 @@ import type { HttpConfig } from './http.js';
 import { httpConfig, issuerFrom } from './http.js';
 import type { KeyConfig } from './keys.js';
 import { keyConfig, SIGNING_ALGS } from './keys.js';
+import { type MailConfig, mailConfig } from './mail.js';
 import type { ManagementConfig } from './management.js';
 import { managementConfig } from './management.js';
 import type { RetentionConfig } from './retention.js';
@@ -32,6 +33,8 @@ export type { HttpConfig, HttpTimeouts } from './http.js';
 export { HTTP_TIMEOUT_DEFAULTS, httpTimeouts } from './http.js';
 export type { KeyConfig } from './keys.js';
 export { KEY_DEFAULTS } from './keys.js';
+export type { MailConfig } from './mail.js';
+export { MAIL_DEFAULTS } from './mail.js';
 export type { ManagementConfig } from './management.js';
 export type { RetentionConfig } from './retention.js';
 export { RETENTION_DEFAULTS } from './retention.js';
@@ -54,6 +57,8 @@ export interface ServerConfig extends HttpConfig, StorageConfig, KeyConfig, Mana
   readonly webhooks: WebhookConfig;
   /** DPoP proofs at the token endpoint (CXAUTH_DPOP_PROOF_MAX_AGE, CXAUTH_DPOP_NONCE; RFC 9449). */
   readonly dpop: DpopConfig;
+  /** Mail, reset links and the password policy (CXAUTH_SMTP_*; docs/people.md). */
+  readonly mail: MailConfig;
   /** CXAUTH_LOG_LEVEL (default info): pino's level names. */
   readonly logLevel: string;
 }
@@ -97,6 +102,7 @@ export function loadConfig(
     logLevel: env['CXAUTH_LOG_LEVEL'] || 'info',
     webhooks: webhookConfig(env),
     dpop: dpopConfig(env),
+    mail: mailConfig(env),
     ...flat,
     tokens: tokenConfig(env, tokens),
     throttling: throttleConfig(env, throttling),

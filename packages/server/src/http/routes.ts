@@ -74,6 +74,22 @@ export const ROUTE = {
     log: 'info',
     auth: 'none',
   },
+  /** Self-service password reset: the e-mail form (endpoints/password-reset.ts; docs/people.md). */
+  'password-reset': {
+    path: '/auth/password-reset',
+    methods: ['GET', 'POST'],
+    cors: false,
+    log: 'info',
+    auth: 'none',
+  },
+  /** The new-password form a mailed reset link opens. */
+  'password-reset-confirm': {
+    path: '/auth/password-reset/confirm',
+    methods: ['GET', 'POST'],
+    cors: false,
+    log: 'info',
+    auth: 'none',
+  },
   'tenant-configuration': {
     path: '/.well-known/cxone-configuration',
     methods: ['GET'],

@@ -16,7 +16,9 @@ export type SealPurpose =
   | 'device-confirm'
   | 'identifier'
   | 'federation'
-  | 'saml-ticket';
+  | 'saml-ticket'
+  | 'password-reset'
+  | 'password-reset-confirm';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

@@ -79,7 +79,8 @@ ${hidden(state)}
       focusPassword ? html` autofocus` : ''
     }${invalid}>
 <button type="submit">Sign in</button>
-</form>`,
+</form>
+<p class="hint"><a href="/auth/password-reset">Forgot password?</a></p>`,
   );
 }
 

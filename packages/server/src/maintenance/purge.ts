@@ -47,6 +47,8 @@ export const PURGERS: readonly Purger[] = [
   { name: 'saml_assertions', batch: (s, c, limit) => s.identityProviders.purgeAssertions(c.now, limit) },
   { name: 'dpop_proofs', batch: (s, c, limit) => s.dpopProofs.purgeExpired(c.now, limit) },
   { name: 'webhook_deliveries', batch: (s, c, limit) => s.webhooks.purge(c.auditBefore, limit) },
+  { name: 'mail_outbox', batch: (s, c, limit) => s.people.purgeMail(c.auditBefore, limit) },
+  { name: 'password_resets', batch: (s, c, limit) => s.people.purgeResets(c.now, limit) },
 ];
 
 /** What one purger did in a run: rows deleted, and whether it stopped on an error (`failed`). */

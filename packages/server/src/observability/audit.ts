@@ -47,6 +47,8 @@ export const AUDIT_EVENT_TYPES = [
   'identity_provider.deleted',
   'federation.signed_in',
   'federation.failed',
+  'user.password_reset_requested',
+  'user.password_reset',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

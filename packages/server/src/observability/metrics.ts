@@ -63,6 +63,8 @@ export interface ServiceMetrics {
     attempted(outcome: string): void;
     watch(queue: () => Promise<WebhookQueueSource>, clock: () => Date): void;
   };
+  /** Mail sent from the outbox (docs/people.md): one attempt by template and outcome (sent, retry, failed). */
+  readonly mail: { attempted(template: string, outcome: string): void };
 }
 
 /** The outbox as the webhook gauges read it: deliveries waiting, and when the oldest was written. */
@@ -258,6 +260,15 @@ export function createServiceMetrics(): ServiceMetrics {
     registers: [registry],
   });
   for (const outcome of ['delivered', 'retry', 'failed']) webhookDeliveries.labels(outcome).inc(0);
+  const mailDeliveries = new Counter({
+    name: 'cxauth_mail_deliveries_total',
+    help: 'Mail delivery attempts by template and outcome: sent, retry (failed, tried again later), failed (given up).',
+    labelNames: ['template', 'outcome'],
+    registers: [registry],
+  });
+  for (const template of ['password_reset', 'password_changed']) {
+    for (const outcome of ['sent', 'retry', 'failed']) mailDeliveries.labels(template, outcome).inc(0);
+  }
   let webhookQueueWatched = false;
   let sources: MetricSources | undefined;
   scrapeSeries(registry, () => sources);
@@ -297,6 +308,7 @@ export function createServiceMetrics(): ServiceMetrics {
         webhookQueueSeries(registry, queue, clock);
       },
     },
+    mail: { attempted: (template, outcome) => mailDeliveries.labels(template, outcome).inc() },
     watch(given) {
       if (sources) throw new Error('these metrics already watch a service');
       sources = given;

@@ -2,6 +2,8 @@
 // run on the libuv thread pool, stored as a PHC-style string that carries its own parameters, so a
 // change of parameters is noticed at the next sign-in and the password hashed again.
 import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** scrypt's cost parameters: N = 2^ln, block size r, parallelism p (RFC 7914 §2). */
 export interface ScryptParams {
@@ -39,12 +41,38 @@ function scrypt(password: string, salt: Buffer, params: ScryptParams, length: nu
   });
 }
 
-/** A password that may be set: long enough, not too long for hashing. Returns why not, or undefined. */
-export function passwordProblem(password: string): string | undefined {
-  if ([...password].length < MIN_PASSWORD_LENGTH) {
-    return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
+let common: ReadonlySet<string> | undefined;
+
+/**
+ * The common and breached passwords shipped with the package (data/common-passwords.txt), read once:
+ * NIST SP 800-63B §5.1.1.2 asks that a chosen password be checked against such a list.
+ */
+export function commonPasswords(): ReadonlySet<string> {
+  if (!common) {
+    const file = fileURLToPath(new URL('../../data/common-passwords.txt', import.meta.url));
+    common = new Set(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#')),
+    );
+  }
+  return common;
+}
+
+/**
+ * A password that may be set: at least `minLength` characters (default 8; CXAUTH_PASSWORD_MIN_LENGTH),
+ * not too long for hashing, and not on the common-password list. No composition rules (NIST SP
+ * 800-63B §5.1.1.2). Returns why not, or undefined.
+ */
+export function passwordProblem(password: string, minLength = MIN_PASSWORD_LENGTH): string | undefined {
+  if ([...password].length < minLength) {
+    return `a password needs at least ${minLength} characters`;
   }
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return 'the password is too long';
+  if (commonPasswords().has(password.normalize('NFKC').toLowerCase())) {
+    return 'this password is too common (it is on a list of passwords attackers try first)';
+  }
   return undefined;
 }
 

@@ -13,6 +13,7 @@ import { type SignInSessions, signInSessions } from '../interaction/session.js';
 import { KeyRing } from '../keys/key-ring.js';
 import { type LoadedKeys, loadSigningKeys } from '../keys/signing-keys.js';
 import { type KeyTiming, keyTiming } from '../keys/states.js';
+import { createMailer, type Mailer } from '../mail/outbox.js';
 import { type Audit, createAudit } from '../observability/audit.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { adminResource } from '../protocol/resource.js';
@@ -52,6 +53,8 @@ export interface Services {
   readonly timing: KeyTiming;
   /** What the browser-facing pages share: sign-in, consent and logout. */
   readonly signIn: SignInServices;
+  /** The mail outbox (docs/people.md); undefined without a KEK, which seals every mail. */
+  readonly mailer: Mailer | undefined;
 }
 
 /** The services of the pages people sign in and out with (interaction/). */
@@ -162,5 +165,6 @@ export async function createServices({
         ttl: config.signIn.interactionTtl,
       }),
     },
+    mailer: sealingKek && createMailer({ storage, kek: sealingKek, clock }),
   };
 }

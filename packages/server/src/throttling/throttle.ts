@@ -19,7 +19,9 @@ export type ThrottleIdentifierKind =
   | 'second_factor'
   | 'device'
   /** A SCIM bearer token's id (docs/scim.md). */
-  | 'scim_token';
+  | 'scim_token'
+  /** An e-mail asking for a password reset link (docs/people.md). */
+  | 'password_reset';
 
 export interface ThrottleIdentifier {
   readonly kind: ThrottleIdentifierKind;
@@ -62,6 +64,7 @@ const SCOPES: Record<ThrottleIdentifierKind, readonly ('pair' | 'identifier')[]>
   second_factor: ['pair', 'identifier'],
   device: ['identifier'],
   scim_token: ['pair'],
+  password_reset: ['pair', 'identifier'],
 };
 
 export interface ThrottleKey {

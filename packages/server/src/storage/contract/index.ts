@@ -10,6 +10,7 @@ import type { ConsentRepository } from './consents.js';
 import type { DeviceAuthorizationRepository } from './device-authorizations.js';
 import type { DpopProofRepository } from './dpop-proofs.js';
 import type { IdentityProviderRepository } from './identity-providers.js';
+import type { PeopleRepository } from './people.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
 import type { ScimRepository } from './scim.js';
@@ -31,6 +32,7 @@ export type { ConsentRepository } from './consents.js';
 export type { DeviceAuthorizationRepository, DevicePoll } from './device-authorizations.js';
 export type { DpopProofRepository } from './dpop-proofs.js';
 export type { IdentityProviderRepository } from './identity-providers.js';
+export type { MailState, OutboxMail, PasswordReset, PeopleRepository } from './people.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,
@@ -102,6 +104,8 @@ export interface Storage {
   readonly identityProviders: IdentityProviderRepository;
   /** Webhook subscriptions, the outbox of deliveries and their attempts (docs/webhooks.md). */
   readonly webhooks: WebhookRepository;
+  /** The mail outbox and password reset links (docs/people.md). */
+  readonly people: PeopleRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

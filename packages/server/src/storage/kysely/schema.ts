@@ -14,6 +14,7 @@ import type {
   IdentityProvidersTable,
   SamlAssertionsTable,
 } from './identity-providers/table.js';
+import type { MailOutboxTable, PasswordResetsTable } from './people/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type {
@@ -76,4 +77,6 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  mail_outbox: MailOutboxTable;
+  password_resets: PasswordResetsTable;
 }

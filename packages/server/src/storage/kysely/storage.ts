@@ -14,6 +14,7 @@ import { deviceAuthorizationRepository } from './device-authorizations/repositor
 import { dpopProofRepository } from './dpop-proofs/repository.js';
 import { identityProviderRepository } from './identity-providers/repository.js';
 import { migrateToLatest } from './migrations/index.js';
+import { peopleRepository } from './people/repository.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
 import { revocationRepository } from './revocations/repository.js';
@@ -76,6 +77,7 @@ export function kyselyStorage(
     scim: scimRepository(db),
     identityProviders: identityProviderRepository(db),
     webhooks: webhookRepository(db, dialect),
+    people: peopleRepository(db, dialect),
     revision: revisionReader(db),
     migrate: () => migrateToLatest(db, dialect),
     ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),

@@ -24,6 +24,7 @@ import { scim } from './0020_scim.js';
 import { webhooks } from './0021_webhooks.js';
 import { deviceAuthorization } from './0022_device_authorization.js';
 import { identityProviders } from './0023_identity_providers.js';
+import { people } from './0025_people.js';
 import { dpop } from './0026_dpop.js';
 
 export type { Dialect } from '../rows.js';
@@ -75,6 +76,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0021_webhooks': webhooks(),
     '0022_device_authorization': deviceAuthorization(dialect),
     '0023_identity_providers': identityProviders(dialect),
+    '0025_people': people(dialect),
     '0026_dpop': dpop(dialect),
   };
 }

@@ -1,0 +1,303 @@
+// Self-service password reset (docs/people.md): the e-mail form answers alike whether the e-mail has
+// an account or not, and mails each active account of that e-mail a single-use link that expires
+// (stored only as a keyed hash). Requests are throttled per e-mail and per address; a throttled request
+// gets the same answer and sends nothing. Setting the new password spends the link, ends every
+// browser sign-in, session and refresh token of the user, is audited, and mails the user a notice.
+import crypto from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerConfig } from '../config/config.js';
+import type { Mailer } from '../mail/outbox.js';
+import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
+import type { Audit } from '../observability/audit.js';
+import { Throttled } from '../protocol/errors.js';
+import type { Hasher } from '../secrets/hasher.js';
+import { hashPassword, passwordProblem } from '../secrets/passwords.js';
+import { generateToken } from '../secrets/random-secrets.js';
+import type { Storage } from '../storage/contract/index.js';
+import type { Throttle } from '../throttling/throttle.js';
+import type { CookieJar } from './cookies.js';
+import { sendPage, styleNonce } from './html.js';
+import { refusePage } from './outcome.js';
+import { newPasswordPage, passwordChangedPage, resetRequestPage, resetSentPage } from './reset-views.js';
+import type { Sealer } from './seal.js';
+import type { PageContext } from './views.js';
+
+export interface PasswordResetDeps {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  readonly hasher: Hasher;
+  readonly sealer: Sealer;
+  readonly cookies: CookieJar;
+  readonly throttle: Throttle;
+  readonly audit: Audit;
+  readonly mailer: Mailer | undefined;
+  readonly clock: () => Date;
+  /** The paths of the request form and of the new-password form (the link's target). */
+  readonly requestPath: string;
+  readonly confirmPath: string;
+}
+
+interface RequestForm {
+  id: string;
+  exp: number;
+}
+
+interface ConfirmForm {
+  id: string;
+  exp: number;
+  token: string;
+}
+
+const ctxOf = (tenantName?: string): PageContext => ({
+  appName: 'cxauth',
+  display: 'page',
+  nonce: styleNonce(),
+  ...(tenantName ? { tenantName } : {}),
+});
+
+/** Each field once, as text. */
+function fieldsOf(body: unknown): Record<string, string> | undefined {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (typeof value !== 'string') return undefined;
+    fields[name] = value;
+  }
+  return fields;
+}
+
+function browser(deps: PasswordResetDeps, request: FastifyRequest, reply: FastifyReply): string {
+  const existing = deps.cookies.read(request, 'browser');
+  if (existing) return existing;
+  const id = generateToken();
+  deps.cookies.set(reply, 'browser', id);
+  return id;
+}
+
+function noReferrer(reply: FastifyReply): FastifyReply {
+  // The link's token is in the address: no page of ours may send it on.
+  return reply.header('Referrer-Policy', 'no-referrer');
+}
+
+const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export function showResetRequest(
+  deps: PasswordResetDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: { status?: number; error?: string } = {},
+): FastifyReply {
+  const now = deps.clock();
+  const form: RequestForm = {
+    id: crypto.randomUUID(),
+    exp: now.getTime() + deps.config.signIn.interactionTtl * 1000,
+  };
+  const state = {
+    action: deps.requestPath,
+    interaction: deps.sealer.seal('password-reset', form),
+    csrf: deps.sealer.csrf(form.id, browser(deps, request, reply)),
+  };
+  const ctx = ctxOf();
+  return sendPage(reply, o.status ?? 200, resetRequestPage(ctx, state, { error: o.error }), ctx.nonce);
+}
+
+/** Mails a link to each active account of `email` in an active tenant. */
+async function mailLinks(
+  deps: PasswordResetDeps,
+  email: string,
+  now: Date,
+  address: string,
+): Promise<number> {
+  const mailer = deps.mailer;
+  if (!mailer) return 0;
+  const users = (await deps.storage.signIn.usersByEmail(email)).filter((u) => u.status === 'active');
+  let sent = 0;
+  for (const user of users) {
+    const tenant = await deps.storage.tenants.get(user.tenantId);
+    if (tenant?.status !== 'active') continue;
+    const token = generateToken();
+    const ttl = deps.config.mail.resetLinkTtl;
+    await deps.storage.people.createReset({
+      tokenHash: deps.hasher.hash(token),
+      userId: user.id,
+      tenantId: user.tenantId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttl * 1000),
+      usedAt: null,
+    });
+    const link = `${deps.config.issuer}${deps.confirmPath}?token=${encodeURIComponent(token)}`;
+    await mailer.send(
+      passwordResetMail({ to: user.email, link, minutes: Math.round(ttl / 60), tenant: tenant.name }),
+      { template: 'password_reset', tenantId: user.tenantId },
+    );
+    deps.audit.record({
+      type: 'user.password_reset_requested',
+      actor: `user:${user.id}`,
+      subject: `user:${user.id}`,
+      tenantId: user.tenantId,
+      details: { address },
+    });
+    sent++;
+  }
+  return sent;
+}
+
+export async function handleResetRequest(
+  deps: PasswordResetDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const fields = fieldsOf(request.body);
+  if (!fields) return refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
+  const now = deps.clock();
+  const form = deps.sealer.open('password-reset', fields['interaction'] ?? '');
+  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
+  if (!form || !id || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
+    return showResetRequest(deps, request, reply, {
+      status: 400,
+      error: 'This form expired. Please try again.',
+    });
+  }
+  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
+    return refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
+  }
+  const email = normalizeEmail(fields['email'] ?? '');
+  if (email === '' || email.length > 320 || !email.includes('@')) {
+    return showResetRequest(deps, request, reply, { status: 400, error: 'Enter your e-mail address.' });
+  }
+  // Every request counts against the e-mail (from this address and from all) and the address, as a
+  // failure would: past the allowance, nothing more is mailed, and the answer stays the same.
+  const identifier = { kind: 'password_reset' as const, value: email };
+  try {
+    const ticket = await deps.throttle.check({ identifiers: [identifier], address: request.ip });
+    await deps.throttle.fail(ticket, [identifier]);
+    // After the answer, not before it: the time taken must not tell whether the e-mail has an account.
+    void mailLinks(deps, email, now, request.ip).catch((err: unknown) =>
+      request.log.error({ err }, 'could not write password reset mail'),
+    );
+  } catch (err) {
+    if (!(err instanceof Throttled)) throw err;
+  }
+  const ctx = ctxOf();
+  return sendPage(reply, 200, resetSentPage(ctx), ctx.nonce);
+}
+
+/** The reset of a presented token when it can still be used, with its user and tenant. */
+async function usableReset(deps: PasswordResetDeps, token: string, now: Date) {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  const reset = await deps.storage.people.getReset(deps.hasher.hash(token));
+  if (!reset || reset.usedAt !== null || reset.expiresAt <= now) return undefined;
+  const [user, tenant] = await Promise.all([
+    deps.storage.users.get(reset.userId),
+    deps.storage.tenants.get(reset.tenantId),
+  ]);
+  // The link is bound to its user's tenant: a user moved or deactivated since gets nothing.
+  if (user?.status !== 'active' || user.tenantId !== reset.tenantId || tenant?.status !== 'active') {
+    return undefined;
+  }
+  return { reset, user, tenant };
+}
+
+const linkRefused = (reply: FastifyReply) =>
+  refusePage(
+    noReferrer(reply),
+    400,
+    'This link does not work',
+    'The link was used already, has expired, or is not one of ours. Ask for a new one from the sign-in page.',
+  );
+
+function showNewPassword(
+  deps: PasswordResetDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: { token: string; email: string; tenantName: string; now: Date; status?: number; error?: string },
+): FastifyReply {
+  const form: ConfirmForm = {
+    id: crypto.randomUUID(),
+    exp: o.now.getTime() + deps.config.signIn.interactionTtl * 1000,
+    token: o.token,
+  };
+  const state = {
+    action: deps.confirmPath,
+    interaction: deps.sealer.seal('password-reset-confirm', form),
+    csrf: deps.sealer.csrf(form.id, browser(deps, request, reply)),
+  };
+  const ctx = ctxOf(o.tenantName);
+  const page = newPasswordPage(ctx, state, {
+    email: o.email,
+    minLength: deps.config.mail.passwordMinLength,
+    error: o.error,
+  });
+  return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce);
+}
+
+export async function showConfirm(
+  deps: PasswordResetDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const token = typeof query['token'] === 'string' ? query['token'] : '';
+  const now = deps.clock();
+  const found = await usableReset(deps, token, now);
+  if (!found) return linkRefused(reply);
+  return showNewPassword(deps, request, reply, {
+    token,
+    email: found.user.email,
+    tenantName: found.tenant.name,
+    now,
+  });
+}
+
+export async function handleConfirm(
+  deps: PasswordResetDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const fields = fieldsOf(request.body);
+  if (!fields) return refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
+  const now = deps.clock();
+  const form = deps.sealer.open('password-reset-confirm', fields['interaction'] ?? '');
+  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
+  const token = typeof form?.['token'] === 'string' ? form['token'] : undefined;
+  if (!form || !id || !token || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
+    return linkRefused(reply);
+  }
+  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
+    return refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
+  }
+  const found = await usableReset(deps, token, now);
+  if (!found) return linkRefused(reply);
+  const { user, tenant } = found;
+  const password = fields['password'] ?? '';
+  const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
+  if (problem) {
+    return showNewPassword(deps, request, reply, {
+      token,
+      email: user.email,
+      tenantName: tenant.name,
+      now,
+      status: 400,
+      error: `Choose another password: ${problem}.`,
+    });
+  }
+  const hash = await hashPassword(password);
+  // Spent first: of two posts of one link, one sets the password.
+  if (!(await deps.storage.people.useReset(deps.hasher.hash(token), now))) return linkRefused(reply);
+  await deps.storage.signIn.setPassword(user.id, hash, now);
+  await deps.storage.people.endSignIns(user.id, now);
+  const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
+  deps.audit.record({
+    type: 'user.password_reset',
+    actor: `user:${user.id}`,
+    subject: `user:${user.id}`,
+    tenantId: user.tenantId,
+    details: { sessionsEnded: ended },
+  });
+  await deps.mailer?.send(passwordChangedMail({ to: user.email, tenant: tenant.name, at: now }), {
+    template: 'password_changed',
+    tenantId: user.tenantId,
+  });
+  deps.cookies.clear(reply, 'session');
+  const ctx = ctxOf(tenant.name);
+  return sendPage(noReferrer(reply), 200, passwordChangedPage(ctx), ctx.nonce);
+}

@@ -1,0 +1,56 @@
+// The default mail templates, text and HTML: what a password reset link and the notice of a changed
+// password say. Every value is escaped in the HTML part.
+import { escapeHtml } from '../interaction/html.js';
+
+/** One mail as the outbox stores it (sealed) and the worker sends it. */
+export interface MailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** What a template is called by (the metrics' `template` label). */
+export type MailTemplate = 'password_reset' | 'password_changed';
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+  `<body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem">${body}</body></html>`;
+
+export function passwordResetMail(o: {
+  to: string;
+  link: string;
+  minutes: number;
+  tenant: string;
+}): MailMessage {
+  const subject = 'Reset your password';
+  const text = `Someone (we hope you) asked to reset the password of ${o.to} at ${o.tenant}.
+
+Set a new password here (the link works once, for ${o.minutes} minutes):
+${o.link}
+
+If you did not ask for this, ignore this mail: your password stays as it is.
+`;
+  const html = page(
+    subject,
+    `<p>Someone (we hope you) asked to reset the password of <strong>${escapeHtml(o.to)}</strong> at ${escapeHtml(o.tenant)}.</p>` +
+      `<p><a href="${escapeHtml(o.link)}">Set a new password</a> (the link works once, for ${o.minutes} minutes).</p>` +
+      '<p>If you did not ask for this, ignore this mail: your password stays as it is.</p>',
+  );
+  return { to: o.to, subject, text, html };
+}
+
+export function passwordChangedMail(o: { to: string; tenant: string; at: Date }): MailMessage {
+  const subject = 'Your password was changed';
+  const when = o.at.toISOString();
+  const text = `The password of ${o.to} at ${o.tenant} was reset at ${when}, and every session signed in with it was ended.
+
+If this was not you, reset your password again at once and tell your administrator.
+`;
+  const html = page(
+    subject,
+    `<p>The password of <strong>${escapeHtml(o.to)}</strong> at ${escapeHtml(o.tenant)} was reset at ${escapeHtml(when)}, and every session signed in with it was ended.</p>` +
+      '<p>If this was not you, reset your password again at once and tell your administrator.</p>',
+  );
+  return { to: o.to, subject, text, html };
+}

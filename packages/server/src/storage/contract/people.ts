@@ -1,0 +1,56 @@
+// The contract of people's accounts: the mail outbox (claimed under a lease by one node's worker, as
+// the webhook outbox is) and single-use password reset links (stored as keyed hashes).
+
+/** Where a mail stands: waiting (or waiting for its retry), sent, or given up. */
+export type MailState = 'pending' | 'sent' | 'failed';
+
+export interface OutboxMail {
+  readonly id: string;
+  readonly tenantId: string | null;
+  /** Which template wrote it (the metrics' label; the body is sealed). */
+  readonly template: string;
+  /** The recipient, subject and bodies, sealed with the KEK (mail/outbox.ts). */
+  readonly sealed: Buffer;
+  readonly state: MailState;
+  readonly attempts: number;
+  readonly nextAttemptAt: Date;
+  readonly createdAt: Date;
+  readonly lastError?: string | null;
+  readonly sentAt?: Date | null;
+}
+
+export interface PasswordReset {
+  readonly tokenHash: Buffer;
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly usedAt: Date | null;
+}
+
+export interface PeopleRepository {
+  enqueueMail(mail: OutboxMail): Promise<void>;
+  /** Leases up to `limit` due pending mails to `owner` for `leaseMs` (skipping other nodes' leases). */
+  claimMail(now: Date, leaseMs: number, limit: number, owner: string): Promise<OutboxMail[]>;
+  /** Records an attempt's outcome while `owner` still holds the lease; false when it does not. */
+  completeMail(
+    id: string,
+    owner: string,
+    outcome: { state: MailState; attempts: number; nextAttemptAt: Date; error: string | null; at: Date },
+  ): Promise<boolean>;
+  getMail(id: string): Promise<OutboxMail | undefined>;
+  /** Mails waiting to be sent (the queue gauge). */
+  pendingMail(): Promise<number>;
+  /** Deletes up to `limit` sent or failed mails created before `before`. */
+  purgeMail(before: Date, limit: number): Promise<number>;
+
+  createReset(reset: PasswordReset): Promise<void>;
+  /** The reset of a token hash, used or not. */
+  getReset(tokenHash: Buffer): Promise<PasswordReset | undefined>;
+  /** Spends a reset atomically: true for the one caller that found it unused and unexpired at `at`. */
+  useReset(tokenHash: Buffer, at: Date): Promise<boolean>;
+  /** Deletes up to `limit` resets that expired before `at`. */
+  purgeResets(at: Date, limit: number): Promise<number>;
+  /** Ends every open browser sign-in of a user (after a password reset). */
+  endSignIns(userId: string, at: Date): Promise<number>;
+}

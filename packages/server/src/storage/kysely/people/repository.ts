@@ -1,0 +1,117 @@
+// People's accounts repository: the mail outbox's claim by one node at a time (PostgreSQL
+// `FOR UPDATE SKIP LOCKED`; SQLite has one writer), and password resets spent by one atomic update.
+import type { Kysely } from 'kysely';
+import type { PeopleRepository } from '../../contract/people.js';
+import type { Dialect } from '../rows.js';
+import type { Database } from '../schema.js';
+import { mailRow, resetRow } from './table.js';
+
+export function peopleRepository(db: Kysely<Database>, dialect: Dialect): PeopleRepository {
+  return {
+    async enqueueMail(mail) {
+      await db.insertInto('mail_outbox').values(mailRow.to(mail)).execute();
+    },
+    async claimMail(now, leaseMs, limit, owner) {
+      const at = now.getTime();
+      let due = db
+        .selectFrom('mail_outbox')
+        .select('id')
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', at)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+        .orderBy('next_attempt_at')
+        .limit(limit);
+      // An idle outbox costs one indexed read, not a write.
+      if ((await due.execute()).length === 0) return [];
+      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+      const rows = await db
+        .updateTable('mail_outbox')
+        .set({ lease_owner: owner, lease_until: at + leaseMs })
+        .where('id', 'in', due)
+        .returningAll()
+        .execute();
+      return rows.map(mailRow.from).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+    },
+    async completeMail(id, owner, outcome) {
+      const result = await db
+        .updateTable('mail_outbox')
+        .set({
+          state: outcome.state,
+          attempts: outcome.attempts,
+          next_attempt_at: outcome.nextAttemptAt.getTime(),
+          last_error: outcome.error,
+          ...(outcome.state === 'sent' ? { sent_at: outcome.at.getTime() } : {}),
+          lease_owner: null,
+          lease_until: null,
+        })
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async getMail(id) {
+      const row = await db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && mailRow.from(row);
+    },
+    async pendingMail() {
+      const row = await db
+        .selectFrom('mail_outbox')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('state', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async purgeMail(before, limit) {
+      const ids = db
+        .selectFrom('mail_outbox')
+        .select('id')
+        .where('state', 'in', ['sent', 'failed'])
+        .where('created_at', '<', before.getTime())
+        .limit(limit);
+      const result = await db.deleteFrom('mail_outbox').where('id', 'in', ids).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async createReset(reset) {
+      await db.insertInto('password_resets').values(resetRow.to(reset)).execute();
+    },
+    async getReset(tokenHash) {
+      const row = await db
+        .selectFrom('password_resets')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return row && resetRow.from(row);
+    },
+    async useReset(tokenHash, at) {
+      const result = await db
+        .updateTable('password_resets')
+        .set({ used_at: at.getTime() })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', at.getTime())
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async purgeResets(at, limit) {
+      const hashes = db
+        .selectFrom('password_resets')
+        .select('token_hash')
+        .where('expires_at', '<', at.getTime())
+        .limit(limit);
+      const result = await db
+        .deleteFrom('password_resets')
+        .where('token_hash', 'in', hashes)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async endSignIns(userId, at) {
+      const result = await db
+        .updateTable('sign_ins')
+        .set({ ended_at: at.getTime() })
+        .where('user_id', '=', userId)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  };
+}
