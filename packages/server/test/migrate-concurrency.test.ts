@@ -45,6 +45,7 @@ const MIGRATIONS = [
   { name: '0020_scim' },
   { name: '0021_webhooks' },
   { name: '0022_device_authorization' },
+  { name: '0024_passkeys' },
 ];
 
 const pgMissing = await pgUnavailable();

@@ -40,9 +40,15 @@ describe('the route table', () => {
       expect([404, 405], `${method} ${route.path}`).not.toContain(res.statusCode);
       // The sign-in pages (docs/sign-in.md), the device verification page, the console (docs/console.md) and the landing page answer
       // browsers in HTML; every other route in JSON.
-      const html = ['authorize', 'logout', 'device-verify', 'console', 'landing'].includes(route.name);
+      const html = ['authorize', 'logout', 'device-verify', 'passkeys', 'console', 'landing'].includes(
+        route.name,
+      );
       expect(res.headers['content-type'], `${method} ${route.path}`).toMatch(
-        html ? /^text\/html; charset=utf-8/ : /^application\/json/,
+        route.name === 'passkeys-script'
+          ? /^text\/javascript; charset=utf-8/
+          : html
+            ? /^text\/html; charset=utf-8/
+            : /^application\/json/,
       );
     }
   });

@@ -2,7 +2,7 @@
 // single sign-on), the authorization codes handed to apps, and which grant sessions a sign-in opened.
 
 /** Authentication methods (RFC 8176 §2): a password, a one-time password, more than one factor. */
-export type AuthMethod = 'pwd' | 'otp' | 'mfa';
+export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'mfa';
 
 /** A user's sign-in credentials; either part may be absent. */
 export interface UserCredentials {

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Application, Tenant } from '../domain/types.js';
+import type { Audit } from '../observability/audit.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import { redirectTo } from '../protocol/authorization-request.js';
 import type { Hasher } from '../secrets/hasher.js';
@@ -29,6 +30,8 @@ export interface InteractionDeps {
   readonly devices: DeviceCookies;
   /** The path the forms post to. */
   readonly action: string;
+  /** Where passkey uses and refusals are recorded (interaction/passkeys.ts). */
+  readonly audit?: Audit | undefined;
 }
 
 /** The browser binding cookie of the CSRF token, set when the browser has none yet. */

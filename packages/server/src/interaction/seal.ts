@@ -13,7 +13,8 @@ export type SealPurpose =
   | 'consent'
   | 'logout'
   | 'device-code'
-  | 'device-confirm';
+  | 'device-confirm'
+  | 'passkeys';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

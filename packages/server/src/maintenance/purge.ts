@@ -40,6 +40,7 @@ export const PURGERS: readonly Purger[] = [
     name: 'device_authorizations',
     batch: (s, c, limit) => s.deviceAuthorizations.purgeExpired(c.now, limit),
   },
+  { name: 'passkey_challenges', batch: (s, c, limit) => s.passkeys.purgeChallenges(c.now, limit) },
   { name: 'webhook_deliveries', batch: (s, c, limit) => s.webhooks.purge(c.auditBefore, limit) },
 ];
 

@@ -8,6 +8,7 @@ import type { AreaRepository } from './areas.js';
 import type { AuditEventRepository } from './audit-events.js';
 import type { ConsentRepository } from './consents.js';
 import type { DeviceAuthorizationRepository } from './device-authorizations.js';
+import type { PasskeyRepository } from './passkeys.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
 import type { ScimRepository } from './scim.js';
@@ -27,6 +28,7 @@ export type { AreaRepository } from './areas.js';
 export type { AuditDetail, AuditEvent, AuditEventFilter, AuditEventRepository } from './audit-events.js';
 export type { ConsentRepository } from './consents.js';
 export type { DeviceAuthorizationRepository, DevicePoll } from './device-authorizations.js';
+export type { PasskeyRepository } from './passkeys.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,
@@ -90,6 +92,8 @@ export interface Storage {
   readonly settings: SettingsRepository;
   /** Pending and answered device authorization requests (RFC 8628, docs/endpoints.md). */
   readonly deviceAuthorizations: DeviceAuthorizationRepository;
+  /** Users' passkeys (WebAuthn credentials) and the spent ceremony challenges (docs/sign-in.md). */
+  readonly passkeys: PasskeyRepository;
   /** SCIM provisioning: tokens, users' SCIM attributes, groups (docs/scim.md). */
   readonly scim: ScimRepository;
   /** Webhook subscriptions, the outbox of deliveries and their attempts (docs/webhooks.md). */

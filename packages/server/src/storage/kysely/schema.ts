@@ -6,6 +6,7 @@ import type { AreasTable } from './areas/table.js';
 import type { AuditEventsTable } from './audit-events/table.js';
 import type { ConsentsTable } from './consents/table.js';
 import type { DeviceAuthorizationsTable } from './device-authorizations/table.js';
+import type { PasskeyChallengesTable, PasskeysTable } from './passkeys/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type {
@@ -54,6 +55,8 @@ export interface Database {
   consents: ConsentsTable;
   settings: SettingsTable;
   device_authorizations: DeviceAuthorizationsTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
   scim_tokens: ScimTokensTable;
   scim_users: ScimUsersTable;
   scim_user_emails: ScimUserEmailsTable;

@@ -12,6 +12,7 @@ import { auditEventRepository } from './audit-events/repository.js';
 import { consentRepository } from './consents/repository.js';
 import { deviceAuthorizationRepository } from './device-authorizations/repository.js';
 import { migrateToLatest } from './migrations/index.js';
+import { passkeyRepository } from './passkeys/repository.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
 import { revocationRepository } from './revocations/repository.js';
@@ -70,6 +71,7 @@ export function kyselyStorage(
     revocations: revocationRepository(db),
     settings: settingsRepository(db),
     deviceAuthorizations: deviceAuthorizationRepository(db),
+    passkeys: passkeyRepository(db),
     scim: scimRepository(db),
     webhooks: webhookRepository(db, dialect),
     revision: revisionReader(db),

@@ -23,6 +23,7 @@ import { activityIndexes } from './0016_activity_indexes.js';
 import { scim } from './0020_scim.js';
 import { webhooks } from './0021_webhooks.js';
 import { deviceAuthorization } from './0022_device_authorization.js';
+import { passkeys } from './0024_passkeys.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -72,6 +73,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0020_scim': scim(dialect),
     '0021_webhooks': webhooks(),
     '0022_device_authorization': deviceAuthorization(dialect),
+    '0024_passkeys': passkeys(dialect),
   };
 }
 
