@@ -82,6 +82,7 @@ describe('cxauth admin audit and purge', () => {
       federation_requests: { deleted: 0 },
       saml_assertions: { deleted: 0 },
       dpop_proofs: { deleted: 0 },
+      passkey_challenges: { deleted: 0 },
       webhook_deliveries: { deleted: 0 },
       mail_outbox: { deleted: 0 },
       password_resets: { deleted: 0 },

@@ -18,6 +18,7 @@ import { registerIntrospection } from './endpoints/introspect.js';
 import { registerJwks } from './endpoints/jwks.js';
 import { registerLanding } from './endpoints/landing.js';
 import { registerLogout } from './endpoints/logout.js';
+import { registerPasskeys } from './endpoints/passkeys.js';
 import { registerPasswordReset } from './endpoints/password-reset.js';
 import { registerRevocations } from './endpoints/revocations.js';
 import { registerRevocation } from './endpoints/revoke.js';
@@ -274,6 +275,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   // RFC 8628: the device asks at /auth/device, the person answers at the verification page.
   registerDeviceAuthorization(app, services);
   registerDeviceVerify(app, services);
+  registerPasskeys(app, services);
   registerLogout(app, services);
   registerPasswordReset(app, services);
   scheduleMailOf(app, services, metrics);

@@ -46,6 +46,7 @@ const MIGRATIONS = [
   { name: '0021_webhooks' },
   { name: '0022_device_authorization' },
   { name: '0023_identity_providers' },
+  { name: '0024_passkeys' },
   { name: '0025_people' },
   { name: '0026_dpop' },
 ];

@@ -46,11 +46,16 @@ describe('the route table', () => {
         'device-verify',
         'password-reset',
         'password-reset-confirm',
+        'passkeys',
         'console',
         'landing',
       ].includes(route.name);
       expect(res.headers['content-type'], `${method} ${route.path}`).toMatch(
-        html ? /^text\/html; charset=utf-8/ : /^application\/json/,
+        route.name === 'passkeys-script'
+          ? /^text\/javascript; charset=utf-8/
+          : html
+            ? /^text\/html; charset=utf-8/
+            : /^application\/json/,
       );
     }
   });

@@ -69,7 +69,9 @@ describe('the code flow', () => {
     expect(page.body).toContain('name="password"');
     expect(page.body).toContain('<label for="username">');
     expect(page.body).toContain('Example App');
-    expect(page.body).not.toContain('<script');
+    // No inline script: only the passkeys script of the service, by the page's nonce.
+    expect(page.body).not.toMatch(/<script(?! src="\/auth\/passkeys\.js" nonce="[^"]+" defer><\/script>)/);
+    expect(csp).toMatch(/script-src 'nonce-[^']+';/);
     expect(res.statusCode).toBe(302);
     const q = redirectParams(res);
     expect(String(res.headers.location).startsWith(`${REDIRECT}?`)).toBe(true);

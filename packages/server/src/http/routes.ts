@@ -90,6 +90,15 @@ export const ROUTE = {
     log: 'info',
     auth: 'none',
   },
+  /** Passkeys: the self-service page and the sign-in page's script (endpoints/passkeys.ts). */
+  passkeys: { path: '/auth/passkeys', methods: ['GET', 'POST'], cors: false, log: 'info', auth: 'none' },
+  'passkeys-script': {
+    path: '/auth/passkeys.js',
+    methods: ['GET'],
+    cors: false,
+    log: 'debug',
+    auth: 'none',
+  },
   'tenant-configuration': {
     path: '/.well-known/cxone-configuration',
     methods: ['GET'],

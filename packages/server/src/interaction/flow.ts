@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { typeAllows } from '../domain/app-types.js';
-import type { Application, Tenant } from '../domain/types.js';
+import type { AuthMethod } from '../domain/sign-in.js';
+import type { Application, Tenant, User } from '../domain/types.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import { isRegistered } from '../protocol/authorization-request.js';
 import { completeAuthorization, handleConsentPost, type PendingConsent } from './consent.js';
@@ -13,6 +14,7 @@ import { amrOf, checkOtp, checkPassword } from './credentials.js';
 import { DEVICE_COOKIE_MAX_AGE } from './device-cookie.js';
 import { type Html, sendPage } from './html.js';
 import { browserId, type InteractionDeps, originOf, pageContext, refusePage as refuse } from './outcome.js';
+import { checkPasskey, hasPasskeys, passkeyOffer } from './passkeys.js';
 import type { CurrentSignIn } from './session.js';
 import { identifierPage, otpPage, signInPage } from './views.js';
 
@@ -27,6 +29,8 @@ interface Interaction {
   readonly req: AuthorizationRequest;
   /** After the password: the user who still owes a TOTP code (the `second-factor` form only). */
   readonly otpUser?: string;
+  /** The WebAuthn challenge of the form's passkey offer (interaction/passkeys.ts), when it has one. */
+  readonly pk?: string;
 }
 
 const WRONG = 'The e-mail address or password is not correct.';
@@ -55,11 +59,13 @@ async function showForm(
     username?: string | undefined;
   },
 ): Promise<FastifyReply> {
+  const passkey = await passkeyOffer(deps, o.otpUser?.id);
   const interaction: Interaction = {
     id: crypto.randomUUID(),
     exp: o.now.getTime() + deps.config.signIn.interactionTtl * 1000,
     req: o.req,
     ...(o.otpUser ? { otpUser: o.otpUser.id } : {}),
+    ...(passkey ? { pk: passkey.challenge } : {}),
   };
   const browser = browserId(deps, request, reply);
   // Enterprise sign-in (docs/sso.md): the e-mail alone first, when an identity provider may claim it.
@@ -81,12 +87,16 @@ async function showForm(
   };
   const tenant = o.otpUser?.tenant ?? (await hintedTenant(deps, o.req));
   const ctx = pageContext(o.app, o.req, tenant);
+  const totp = o.otpUser
+    ? (await deps.storage.signIn.credentials(o.otpUser.id))?.totpSecretEncrypted != null
+    : false;
   const page: Html = o.otpUser
-    ? otpPage(ctx, state, { error: o.error })
+    ? otpPage(ctx, state, { error: o.error, passkey, totp })
     : identifier
       ? identifierPage(ctx, state)
-      : signInPage(ctx, state, { username: o.username ?? o.req.loginHint, error: o.error });
-  return sendPage(reply, o.status ?? 200, page, ctx.nonce, [originOf(o.req.redirectUri)]);
+      : signInPage(ctx, state, { username: o.username ?? o.req.loginHint, error: o.error, passkey });
+  const script = !!passkey && (o.otpUser !== undefined || !identifier);
+  return sendPage(reply, o.status ?? 200, page, ctx.nonce, [originOf(o.req.redirectUri)], script);
 }
 
 /** Starts an interaction: the sign-in form (or the hand-over to the IdP a hint names). */
@@ -191,6 +201,19 @@ export async function handleSignInPost(
     const routed = await deps.federation.route(deps, request, reply, { app, req, email, now });
     return routed ?? showForm(deps, request, reply, { app, req, now, username: email });
   }
+  if ((body['passkey'] ?? '') !== '' && !asConsent) {
+    const checked = await checkPasskey(deps, {
+      posted: body['passkey'] ?? '',
+      challenge: opened.pk,
+      exp: opened.exp,
+      tenantId: req.tenantId,
+      secondFactorUser: asOtp ? opened.otpUser : undefined,
+      address: request.ip,
+      now,
+    });
+    if (!checked.ok) return showForm(deps, request, reply, { app, req, now, error: checked.error });
+    return signedIn(deps, request, reply, { app, req, now, deviceFlow, ...checked });
+  }
   const ip = request.ip;
   const deviceCookie = deps.cookies.read(request, 'device');
   if (asOtp && opened.otpUser !== undefined) {
@@ -259,7 +282,7 @@ export async function handleSignInPost(
   if (await deps.federation?.passwordRefused(outcome.user, outcome.tenant)) {
     return showForm(deps, request, reply, { app, req, now, username, error: SSO_REQUIRED, status: 403 });
   }
-  if (outcome.needsOtp) {
+  if (outcome.needsOtp || (await hasPasskeys(deps, outcome.user.id))) {
     return showForm(deps, request, reply, {
       app,
       req,
@@ -278,4 +301,27 @@ export async function handleSignInPost(
 /** A successful sign-in: this browser gets (or renews) the device cookie of this user. */
 function rememberDevice(deps: InteractionDeps, reply: FastifyReply, username: string): void {
   deps.cookies.set(reply, 'device', deps.devices.issue(username), DEVICE_COOKIE_MAX_AGE);
+}
+
+/** A sign-in by passkey: the sign-in recorded, then the code (or the device's page). */
+async function signedIn(
+  deps: InteractionDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: {
+    app: Application;
+    req: AuthorizationRequest;
+    now: Date;
+    deviceFlow: DeviceSignIn | undefined;
+    user: User;
+    tenant: Tenant;
+    amr: AuthMethod[];
+  },
+): Promise<FastifyReply> {
+  const { app, req, now, user, tenant } = o;
+  rememberDevice(deps, reply, user.email);
+  const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: o.amr, now });
+  const current = { signIn, user, tenant };
+  if (o.deviceFlow) return o.deviceFlow.complete({ app, req, current, now });
+  return completeAuthorization(deps, request, reply, { app, req, current, now });
 }

@@ -63,13 +63,16 @@ export function sendPage(
   page: Html,
   nonce: string,
   formTargets: readonly string[] = [],
+  script = false,
 ): FastifyReply {
   const formAction = ["'self'", ...new Set(formTargets)].join(' ');
+  // A page offering passkeys loads the one script of the service, by nonce (interaction/passkeys.ts).
+  const scriptSrc = script ? ` script-src 'nonce-${nonce}';` : '';
   return privateResponse(reply)
     .code(status)
     .header(
       'Content-Security-Policy',
-      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none';${scriptSrc} style-src 'nonce-${nonce}'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
     )
     .header('X-Frame-Options', 'DENY')
     .type('text/html; charset=utf-8')

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Application, Tenant } from '../domain/types.js';
+import type { Audit } from '../observability/audit.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import { redirectTo } from '../protocol/authorization-request.js';
 import type { Hasher } from '../secrets/hasher.js';
@@ -31,6 +32,8 @@ export interface InteractionDeps {
   readonly action: string;
   /** Enterprise sign-in (federation/, docs/sso.md); absent: the password form only. */
   readonly federation?: SignInFederation | undefined;
+  /** Where passkey uses and refusals are recorded (interaction/passkeys.ts). */
+  readonly audit?: Audit | undefined;
 }
 
 /** How the sign-in page hands a person to their organization's identity provider (docs/sso.md). */

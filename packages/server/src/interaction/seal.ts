@@ -18,7 +18,8 @@ export type SealPurpose =
   | 'federation'
   | 'saml-ticket'
   | 'password-reset'
-  | 'password-reset-confirm';
+  | 'password-reset-confirm'
+  | 'passkeys';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

@@ -3,6 +3,7 @@
 // stylesheet that reads well from phone to desktop widths.
 import { Html, html } from './html.js';
 import { PAGE_STYLE as STYLE } from './page-style.js';
+import { type PasskeyOffer, passkeyControls } from './passkey-controls.js';
 
 /** What every page shows of the request: the app's name, and the tenant once it is known. */
 export interface PageContext {
@@ -58,8 +59,9 @@ export function errorBox(error: string | undefined): Html | string {
 export function signInPage(
   ctx: PageContext,
   state: FormState,
-  o: { username?: string | undefined; error?: string | undefined },
+  o: { username?: string | undefined; error?: string | undefined; passkey?: PasskeyOffer | undefined },
 ): Html {
+  const pk = passkeyControls(o.passkey, ctx.nonce);
   const invalid = o.error ? html` aria-invalid="true" aria-describedby="form-error"` : '';
   const focusPassword = o.username !== undefined && o.username !== '';
   return layout(
@@ -68,10 +70,12 @@ export function signInPage(
     html`<h1>Sign in</h1>
 ${context(ctx)}
 ${errorBox(o.error)}
-<form method="post" action="${state.action}">
+<form method="post" action="${state.action}"${pk.attrs}>
 ${hidden(state)}
 <label for="username">E-mail</label>
-<input id="username" name="username" type="email" autocomplete="username" inputmode="email" required${
+<input id="username" name="username" type="email" autocomplete="username${
+      o.passkey ? ' webauthn' : ''
+    }" inputmode="email" required${
       focusPassword ? '' : html` autofocus`
     } value="${o.username ?? ''}"${invalid}>
 <label for="password">Password</label>
@@ -79,7 +83,8 @@ ${hidden(state)}
       focusPassword ? html` autofocus` : ''
     }${invalid}>
 <button type="submit">Sign in</button>
-</form>
+${pk.controls}
+</form>${pk.script}
 <p class="hint"><a href="/auth/password-reset">Forgot password?</a></p>`,
   );
 }
@@ -101,7 +106,26 @@ ${hidden(state)}
 }
 
 /** The second form, for users with TOTP enrolled. */
-export function otpPage(ctx: PageContext, state: FormState, o: { error?: string | undefined }): Html {
+export function otpPage(
+  ctx: PageContext,
+  state: FormState,
+  o: { error?: string | undefined; passkey?: PasskeyOffer | undefined; totp?: boolean },
+): Html {
+  const pk = passkeyControls(o.passkey, ctx.nonce);
+  if (o.totp === false && o.passkey) {
+    return layout(
+      ctx,
+      'Use your passkey',
+      html`<h1>Use your passkey</h1>
+${context(ctx)}
+${errorBox(o.error)}
+<form method="post" action="${state.action}"${pk.attrs}>
+${hidden(state)}
+<p class="hint">This account also needs one of its passkeys (it needs JavaScript).</p>
+${pk.controls}
+</form>${pk.script}`,
+    );
+  }
   const described = o.error ? 'form-error otp-hint' : 'otp-hint';
   return layout(
     ctx,
@@ -117,7 +141,8 @@ ${hidden(state)}
     }>
 <p id="otp-hint" class="hint">Open your authenticator app and enter the code it shows for this account.</p>
 <button type="submit">Verify</button>
-</form>`,
+${pk.controls}
+</form>${pk.script}`,
   );
 }
 

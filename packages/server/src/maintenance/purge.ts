@@ -46,6 +46,7 @@ export const PURGERS: readonly Purger[] = [
   },
   { name: 'saml_assertions', batch: (s, c, limit) => s.identityProviders.purgeAssertions(c.now, limit) },
   { name: 'dpop_proofs', batch: (s, c, limit) => s.dpopProofs.purgeExpired(c.now, limit) },
+  { name: 'passkey_challenges', batch: (s, c, limit) => s.passkeys.purgeChallenges(c.now, limit) },
   { name: 'webhook_deliveries', batch: (s, c, limit) => s.webhooks.purge(c.auditBefore, limit) },
   { name: 'mail_outbox', batch: (s, c, limit) => s.people.purgeMail(c.auditBefore, limit) },
   { name: 'password_resets', batch: (s, c, limit) => s.people.purgeResets(c.now, limit) },

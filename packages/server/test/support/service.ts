@@ -115,6 +115,8 @@ export interface TestServiceOptions {
   now?: () => Date;
   /** Listen on a free port of 127.0.0.1, the issuer naming it (unless `issuer` is given). */
   listen?: boolean;
+  /** With `listen`: the issuer names the port as http://localhost:<port> (an RP ID for passkeys). */
+  localhost?: boolean;
   /** Give the server the KEK, so that it reads (and rotates when due) its keys from storage each reload. */
   reloadFromStorage?: boolean;
   /** Run the first node's webhook delivery worker (default true). */
@@ -152,7 +154,9 @@ async function boot(options: TestServiceOptions, dataDir?: string): Promise<Boot
     {
       CXAUTH_DATA_DIR: dataDir ?? '/nonexistent-cxauth-test',
       CXAUTH_DATABASE_URL: options.databaseUrl?.(db.url) ?? db.url,
-      CXAUTH_ISSUER: options.issuer ?? (port ? `http://127.0.0.1:${port}` : TEST_ISSUER),
+      CXAUTH_ISSUER:
+        options.issuer ??
+        (port ? `http://${options.localhost ? 'localhost' : '127.0.0.1'}:${port}` : TEST_ISSUER),
       ...(port ? { CXAUTH_PORT: String(port) } : {}),
       ...options.env,
     },

@@ -100,7 +100,7 @@ export function registerAuthorize(
   app: FastifyInstance,
   services: Pick<
     Services,
-    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock' | 'resources'
+    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock' | 'resources' | 'audit'
   >,
 ): void {
   const deps: AuthorizeDeps = {
@@ -113,6 +113,7 @@ export function registerAuthorize(
     lookups: services.lookups,
     clock: services.clock,
     resources: services.resources,
+    audit: services.audit,
   };
   const handle = async (request: FastifyRequest, reply: FastifyReply, params: RawParams) => {
     const view = await deps.lookups.current(request);

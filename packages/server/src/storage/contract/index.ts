@@ -10,6 +10,7 @@ import type { ConsentRepository } from './consents.js';
 import type { DeviceAuthorizationRepository } from './device-authorizations.js';
 import type { DpopProofRepository } from './dpop-proofs.js';
 import type { IdentityProviderRepository } from './identity-providers.js';
+import type { PasskeyRepository } from './passkeys.js';
 import type { PeopleRepository } from './people.js';
 import type { PurgeRepository } from './purge.js';
 import type { RevocationRepository } from './revocations.js';
@@ -32,6 +33,7 @@ export type { ConsentRepository } from './consents.js';
 export type { DeviceAuthorizationRepository, DevicePoll } from './device-authorizations.js';
 export type { DpopProofRepository } from './dpop-proofs.js';
 export type { IdentityProviderRepository } from './identity-providers.js';
+export type { PasskeyRepository } from './passkeys.js';
 export type { MailState, OutboxMail, PasswordReset, PeopleRepository } from './people.js';
 export type { PurgeRepository } from './purge.js';
 export type {
@@ -98,6 +100,8 @@ export interface Storage {
   readonly deviceAuthorizations: DeviceAuthorizationRepository;
   /** Accepted DPoP proofs at the token endpoint (RFC 9449 §11.1). */
   readonly dpopProofs: DpopProofRepository;
+  /** Users' passkeys (WebAuthn credentials) and the spent ceremony challenges (docs/sign-in.md). */
+  readonly passkeys: PasskeyRepository;
   /** SCIM provisioning: tokens, users' SCIM attributes, groups (docs/scim.md). */
   readonly scim: ScimRepository;
   /** Tenants' identity providers, linked upstream subjects, pending federated sign-ins (docs/sso.md). */

@@ -14,6 +14,7 @@ import type {
   IdentityProvidersTable,
   SamlAssertionsTable,
 } from './identity-providers/table.js';
+import type { PasskeyChallengesTable, PasskeysTable } from './passkeys/table.js';
 import type { MailOutboxTable, PasswordResetsTable } from './people/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
@@ -69,6 +70,8 @@ export interface Database {
   federation_requests: FederationRequestsTable;
   saml_assertions: SamlAssertionsTable;
   dpop_proofs: DpopProofsTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
   scim_tokens: ScimTokensTable;
   scim_users: ScimUsersTable;
   scim_user_emails: ScimUserEmailsTable;

@@ -14,6 +14,7 @@ import { deviceAuthorizationRepository } from './device-authorizations/repositor
 import { dpopProofRepository } from './dpop-proofs/repository.js';
 import { identityProviderRepository } from './identity-providers/repository.js';
 import { migrateToLatest } from './migrations/index.js';
+import { passkeyRepository } from './passkeys/repository.js';
 import { peopleRepository } from './people/repository.js';
 import { purgeRepository } from './purge/repository.js';
 import { revisionReader } from './revision/queries.js';
@@ -74,6 +75,7 @@ export function kyselyStorage(
     settings: settingsRepository(db),
     deviceAuthorizations: deviceAuthorizationRepository(db),
     dpopProofs: dpopProofRepository(db),
+    passkeys: passkeyRepository(db),
     scim: scimRepository(db),
     identityProviders: identityProviderRepository(db),
     webhooks: webhookRepository(db, dialect),

@@ -24,6 +24,7 @@ import { scim } from './0020_scim.js';
 import { webhooks } from './0021_webhooks.js';
 import { deviceAuthorization } from './0022_device_authorization.js';
 import { identityProviders } from './0023_identity_providers.js';
+import { passkeys } from './0024_passkeys.js';
 import { people } from './0025_people.js';
 import { dpop } from './0026_dpop.js';
 
@@ -76,6 +77,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0021_webhooks': webhooks(),
     '0022_device_authorization': deviceAuthorization(dialect),
     '0023_identity_providers': identityProviders(dialect),
+    '0024_passkeys': passkeys(dialect),
     '0025_people': people(dialect),
     '0026_dpop': dpop(dialect),
   };

@@ -1,0 +1,366 @@
+// Passkeys (WebAuthn Level 3) on the sign-in pages: the challenge each form carries, sealed with it,
+// and the check of an assertion posted with the form, as a first factor (a discoverable credential,
+// offered by autofill on the username field) or in place of the TOTP code; and the self-service page
+// where a person recently signed in registers, lists and removes theirs. The RP ID is the issuer's
+// host and the origin the issuer's origin; a challenge is spent once, and a signature counter that goes
+// back (a cloned authenticator) is refused and audited.
+import crypto from 'node:crypto';
+import { isIP } from 'node:net';
+import {
+  type AuthenticationResponseJSON,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Passkey } from '../domain/passkey.js';
+import type { AuthMethod } from '../domain/sign-in.js';
+import type { Tenant, User } from '../domain/types.js';
+import type { Audit } from '../observability/audit.js';
+import { html, sendPage, styleNonce } from './html.js';
+import { browserId, type InteractionDeps } from './outcome.js';
+import type { PasskeyOffer } from './passkey-controls.js';
+import type { CurrentSignIn } from './session.js';
+import { errorBox, layout, type PageContext } from './views.js';
+
+/** How recent a sign-in must be to add or remove a passkey, seconds. */
+export const RECENT_SIGN_IN = 600;
+/** How long the self-service page's form (and its challenge) may be used, ms. */
+const PAGE_TTL = 600_000;
+
+/** Where passkeys are offered: the issuer's host is a domain name (never an IP address), in a secure context. */
+export function passkeyParty(issuer: string): { rpId: string; origin: string } | undefined {
+  const url = new URL(issuer);
+  const host = url.hostname;
+  if (host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0) return undefined;
+  const local = host === 'localhost' || host.endsWith('.localhost');
+  if (url.protocol !== 'https:' && !local) return undefined;
+  return { rpId: host, origin: url.origin };
+}
+
+const b64u = (b: Buffer) => b.toString('base64url');
+const newChallenge = () => b64u(crypto.randomBytes(32));
+
+/**
+ * The passkey part of a new sign-in form: none where the issuer cannot be an RP ID, or (for a second
+ * factor) when the user has no passkey.
+ */
+export async function passkeyOffer(
+  deps: Pick<InteractionDeps, 'config' | 'storage'>,
+  secondFactorUser?: string,
+): Promise<PasskeyOffer | undefined> {
+  const party = passkeyParty(deps.config.issuer);
+  if (!party) return undefined;
+  let allow: string[] = [];
+  if (secondFactorUser !== undefined) {
+    allow = (await deps.storage.passkeys.listForUser(secondFactorUser)).map((p) => p.credentialId);
+    if (allow.length === 0) return undefined;
+  }
+  return { challenge: newChallenge(), rpId: party.rpId, allow };
+}
+
+/** Whether a user who typed the right password owes a second factor because of their passkeys. */
+export async function hasPasskeys(deps: Pick<InteractionDeps, 'config' | 'storage'>, userId: string) {
+  return passkeyParty(deps.config.issuer) !== undefined
+    ? (await deps.storage.passkeys.listForUser(userId)).length > 0
+    : false;
+}
+
+/** The result of an assertion posted with a sign-in form. */
+export type PasskeyCheck =
+  | { readonly ok: true; readonly user: User; readonly tenant: Tenant; readonly amr: AuthMethod[] }
+  | { readonly ok: false; readonly error: string };
+
+export const WRONG_PASSKEY = 'That passkey could not be used here. Try again, or sign in with your password.';
+
+/**
+ * Checks the assertion a sign-in form carried (`passkey`), against the challenge sealed with the form.
+ * `secondFactorUser`: only that user's passkeys are accepted, and the password came first.
+ */
+export async function checkPasskey(
+  deps: Pick<InteractionDeps, 'config' | 'storage' | 'hasher'> & { readonly audit?: Audit | undefined },
+  o: {
+    posted: string;
+    challenge: unknown;
+    exp: number;
+    tenantId?: string | undefined;
+    secondFactorUser?: string | undefined;
+    address: string;
+    now: Date;
+  },
+): Promise<PasskeyCheck> {
+  const fail = { ok: false, error: WRONG_PASSKEY } as const;
+  const party = passkeyParty(deps.config.issuer);
+  if (!party || typeof o.challenge !== 'string') return fail;
+  let response: AuthenticationResponseJSON;
+  try {
+    response = JSON.parse(o.posted) as AuthenticationResponseJSON;
+  } catch {
+    return fail;
+  }
+  if (typeof response?.id !== 'string') return fail;
+  const passkey = await deps.storage.passkeys.byCredentialId(response.id);
+  if (!passkey) return fail;
+  if (o.secondFactorUser !== undefined && passkey.userId !== o.secondFactorUser) return fail;
+  if (o.tenantId !== undefined && passkey.tenantId !== o.tenantId) return fail;
+  const user = await deps.storage.users.get(passkey.userId);
+  const tenant = user ? await deps.storage.tenants.get(user.tenantId) : undefined;
+  if (user?.status !== 'active' || tenant?.status !== 'active') return fail;
+  // Single use: the challenge is spent before the signature is even checked.
+  if (!(await deps.storage.passkeys.spendChallenge(challengeHash(deps, o.challenge), new Date(o.exp)))) {
+    return fail;
+  }
+  const refused = (reason: string) => {
+    deps.audit?.record({
+      type: 'passkey.refused',
+      subject: user.id,
+      tenantId: user.tenantId,
+      address: o.address,
+      details: { passkey: passkey.id, reason },
+    });
+    return fail;
+  };
+  let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: o.challenge,
+      expectedOrigin: party.origin,
+      expectedRPID: party.rpId,
+      requireUserVerification: false,
+      credential: {
+        id: passkey.credentialId,
+        publicKey: new Uint8Array(passkey.publicKey),
+        counter: passkey.counter,
+      },
+    });
+  } catch (err) {
+    // WebAuthn §6.1.1: a counter that does not grow means the authenticator may have been cloned.
+    return refused(/counter/i.test((err as Error).message) ? 'counter_went_back' : 'invalid_assertion');
+  }
+  if (!verification.verified) return refused('invalid_assertion');
+  const info = verification.authenticationInfo;
+  const recorded = await deps.storage.passkeys.recordUse(passkey.id, {
+    expected: passkey.counter,
+    counter: info.newCounter,
+    backedUp: info.credentialBackedUp,
+    at: o.now,
+  });
+  if (!recorded) return refused('counter_went_back');
+  deps.audit?.record({
+    type: 'passkey.used',
+    subject: user.id,
+    tenantId: user.tenantId,
+    address: o.address,
+    details: {
+      passkey: passkey.id,
+      user_verified: info.userVerified,
+      factor: o.secondFactorUser ? 'second' : 'first',
+    },
+  });
+  // RFC 8176: `hwk` for the key; `mfa` when the authenticator verified the user (something they have
+  // and something they know or are), or after the password.
+  const amr: AuthMethod[] = o.secondFactorUser
+    ? ['pwd', 'hwk', 'mfa']
+    : info.userVerified
+      ? ['hwk', 'mfa']
+      : ['hwk'];
+  return { ok: true, user, tenant, amr };
+}
+
+const challengeHash = (deps: Pick<InteractionDeps, 'hasher'>, challenge: string) =>
+  deps.hasher.hash(`passkey-challenge:${challenge}`);
+
+// ---- The self-service page: /auth/passkeys ----
+
+export interface PasskeyPageDeps extends InteractionDeps {
+  readonly audit: Audit;
+}
+
+interface PageState {
+  readonly id: string;
+  readonly exp: number;
+  readonly userId: string;
+  readonly challenge: string;
+}
+
+const dateText = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : 'never');
+
+function recent(current: CurrentSignIn | undefined, now: Date): current is CurrentSignIn {
+  return current !== undefined && now.getTime() - current.signIn.authTime.getTime() <= RECENT_SIGN_IN * 1000;
+}
+
+/** The page: the user's passkeys with a remove button each, and the form that adds one. */
+export async function showPasskeyPage(
+  deps: PasskeyPageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  now: Date,
+  o: { error?: string; notice?: string; status?: number } = {},
+): Promise<FastifyReply> {
+  const nonce = styleNonce();
+  const ctx: PageContext = { appName: 'cxauth', display: 'page', nonce };
+  const party = passkeyParty(deps.config.issuer);
+  const current = await deps.sessions.current(request, now);
+  if (!party) {
+    return sendPage(
+      reply,
+      403,
+      layout(
+        ctx,
+        'Passkeys',
+        html`<h1>Passkeys</h1>
+<p class="error" role="alert">Passkeys are not available here: the service's address is an IP address, or not HTTPS (docs/sign-in.md).</p>`,
+      ),
+      nonce,
+    );
+  }
+  if (!recent(current, now)) {
+    return sendPage(
+      reply,
+      403,
+      layout(
+        ctx,
+        'Passkeys',
+        html`<h1>Passkeys</h1>
+<p class="error" role="alert">To change your passkeys, sign in again (within the last ${RECENT_SIGN_IN / 60} minutes), then come back to this page.</p>`,
+      ),
+      nonce,
+    );
+  }
+  const { user } = current;
+  const passkeys = await deps.storage.passkeys.listForUser(user.id);
+  const state: PageState = {
+    id: crypto.randomUUID(),
+    exp: now.getTime() + PAGE_TTL,
+    userId: user.id,
+    challenge: newChallenge(),
+  };
+  const sealed = deps.sealer.seal('passkeys', state);
+  const csrf = deps.sealer.csrf(state.id, browserId(deps, request, reply));
+  const hiddenState = html`<input type="hidden" name="interaction" value="${sealed}">
+<input type="hidden" name="csrf" value="${csrf}">`;
+  const page = layout(
+    ctx,
+    'Passkeys',
+    html`<h1>Passkeys</h1>
+<p class="context">Signed in as <strong>${user.email}</strong></p>
+${errorBox(o.error)}${o.notice ? html`<p class="context done" role="status">${o.notice}</p>` : ''}
+${
+  passkeys.length === 0
+    ? html`<p class="hint">You have no passkey yet.</p>`
+    : html`<ul class="passkeys">
+${passkeys.map(
+  (
+    p,
+  ) => html`<li><strong>${p.name}</strong> · added ${dateText(p.createdAt)} · last used ${dateText(p.lastUsedAt)}${
+    p.backedUp ? ' · synced' : ''
+  }
+<form method="post" action="${deps.action}">
+${hiddenState}
+<input type="hidden" name="op" value="remove">
+<input type="hidden" name="id" value="${p.id}">
+<button type="submit" class="secondary" aria-label="Remove passkey ${p.name}">Remove</button>
+</form></li>
+`,
+)}</ul>`
+}
+<form method="post" action="${deps.action}" data-passkey="create" data-challenge="${state.challenge}" data-rp-id="${party.rpId}" data-user-id="${b64u(Buffer.from(user.id))}" data-user-name="${user.email}" data-exclude="${JSON.stringify(passkeys.map((p) => p.credentialId))}">
+${hiddenState}
+<input type="hidden" name="op" value="register">
+<input type="hidden" name="credential" value="">
+<label for="passkey-name">Name of the new passkey</label>
+<input id="passkey-name" name="name" type="text" maxlength="64" required value="Passkey ${passkeys.length + 1}">
+<p id="passkey-status" class="hint" role="status" aria-live="polite">Adding a passkey needs JavaScript.</p>
+<button type="submit" id="passkey-button">Add a passkey</button>
+</form>
+<script src="/auth/passkeys.js" nonce="${nonce}" defer></script>`,
+  );
+  return sendPage(reply, o.status ?? 200, page, nonce, [], true);
+}
+
+/** A post of the page: registers the new passkey, or removes one. */
+export async function handlePasskeyPagePost(
+  deps: PasskeyPageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: Readonly<Record<string, string>>,
+  now: Date,
+): Promise<FastifyReply> {
+  const party = passkeyParty(deps.config.issuer);
+  const opened = deps.sealer.open('passkeys', body['interaction'] ?? '') as Partial<PageState> | undefined;
+  const current = await deps.sessions.current(request, now);
+  const again = (error: string, status = 400) =>
+    showPasskeyPage(deps, request, reply, now, { error, status });
+  if (
+    !party ||
+    !opened ||
+    typeof opened.id !== 'string' ||
+    typeof opened.exp !== 'number' ||
+    typeof opened.challenge !== 'string' ||
+    opened.exp <= now.getTime() ||
+    !deps.sealer.checkCsrf(body['csrf'], opened.id, deps.cookies.read(request, 'browser'))
+  ) {
+    return again('The form is too old or did not come from this page. Try again.');
+  }
+  if (!recent(current, now) || current.user.id !== opened.userId) {
+    return showPasskeyPage(deps, request, reply, now);
+  }
+  const { user } = current;
+  const audited = { actor: user.id, subject: user.id, tenantId: user.tenantId, address: request.ip };
+  if (body['op'] === 'remove') {
+    const removed = await deps.storage.passkeys.remove(user.id, body['id'] ?? '');
+    if (!removed) return again('That passkey is not yours, or was removed already.', 404);
+    deps.audit.record({ type: 'passkey.removed', ...audited, details: { passkey: removed.id } });
+    return showPasskeyPage(deps, request, reply, now, { notice: `Removed the passkey ${removed.name}.` });
+  }
+  const name = (body['name'] ?? '').trim().slice(0, 64) || 'Passkey';
+  let response: RegistrationResponseJSON;
+  try {
+    response = JSON.parse(body['credential'] ?? '') as RegistrationResponseJSON;
+  } catch {
+    return again(
+      'No passkey was created. Adding a passkey needs JavaScript and a browser that supports passkeys.',
+    );
+  }
+  if (
+    !(await deps.storage.passkeys.spendChallenge(challengeHash(deps, opened.challenge), new Date(opened.exp)))
+  ) {
+    return again('This form was used already. Try again.');
+  }
+  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    verification = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: opened.challenge,
+      expectedOrigin: party.origin,
+      expectedRPID: party.rpId,
+      requireUserVerification: false,
+    });
+  } catch {
+    return again('The passkey could not be verified. Try again.');
+  }
+  if (!verification.verified || !verification.registrationInfo) {
+    return again('The passkey could not be verified. Try again.');
+  }
+  const info = verification.registrationInfo;
+  const passkey: Passkey = {
+    id: crypto.randomUUID(),
+    userId: user.id,
+    tenantId: user.tenantId,
+    credentialId: info.credential.id,
+    publicKey: Buffer.from(info.credential.publicKey),
+    counter: info.credential.counter,
+    name,
+    transports: (response.response.transports ?? []).filter((t) => typeof t === 'string').slice(0, 8),
+    backupEligible: info.credentialDeviceType === 'multiDevice',
+    backedUp: info.credentialBackedUp,
+    createdAt: now,
+    lastUsedAt: null,
+  };
+  if (!(await deps.storage.passkeys.create(passkey))) {
+    return again('This passkey is registered already.', 409);
+  }
+  deps.audit.record({ type: 'passkey.registered', ...audited, details: { passkey: passkey.id } });
+  return showPasskeyPage(deps, request, reply, now, { notice: `Added the passkey ${name}.` });
+}
