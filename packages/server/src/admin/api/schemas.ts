@@ -364,6 +364,20 @@ export const TotpEnrollment = Type.Object(
   { id: Type.String(), otpauth_uri: Type.String() },
   { $id: 'TotpEnrollment' },
 );
+/** A user's passkey as the API shows it: never the credential ID, the public key or the counter. */
+export const Passkey = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    transports: Type.Array(Type.String()),
+    multiDevice: Type.Boolean(),
+    backedUp: Type.Boolean(),
+    createdAt: Time,
+    lastUsedAt: Time,
+  },
+  { $id: 'Passkey' },
+);
+export const PasskeyParams = Type.Object({ id: Str(128), passkey_id: Str(128) });
 
 /** `since` as for the audit log (default `24h`); `bucket` a duration of at least `1m`. */
 export const StatsQuery = Type.Object(
@@ -428,6 +442,7 @@ export const COMPONENTS: readonly TSchema[] = [
   Session,
   AuditEvent,
   TotpEnrollment,
+  Passkey,
   Stats,
   ...WEBHOOK_COMPONENTS,
   ...IDP_COMPONENTS,

@@ -101,6 +101,52 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
   });
   router.route({
     method: 'GET',
+    url: '/users/:id/passkeys',
+    summary: "List a user's passkeys (names, transports, backup state, last use; never key material)",
+    tag: 'users',
+    params: S.Id('id'),
+    querystring: S.Page,
+    response: { 200: S.List(S.Passkey) },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showUser(principal, id);
+      const passkeys = await admin.listPasskeys(id);
+      return page(request, reply, config.issuer, passkeys, (p) => byCreation(p, p.id));
+    },
+  });
+  router.route({
+    method: 'DELETE',
+    url: '/users/:id/passkeys/:passkey_id',
+    summary: "Remove one of a user's passkeys (it no longer signs in)",
+    tag: 'users',
+    params: S.PasskeyParams,
+    response: { 204: null },
+    async handler({ request, reply, principal, admin }) {
+      const { id, passkey_id: passkeyId } = request.params as { id: string; passkey_id: string };
+      guardOperator(principal, await showUser(principal, id));
+      await admin.removePasskey(id, passkeyId);
+      reply.code(204);
+      return reply.send();
+    },
+  });
+  router.route({
+    method: 'DELETE',
+    url: '/users/:id/second-factors',
+    summary: "Reset a user's second factors: the TOTP secret and every passkey are removed",
+    tag: 'users',
+    params: S.Id('id'),
+    response: { 204: null },
+    async handler({ request, reply, principal, admin }) {
+      const { id } = request.params as { id: string };
+      guardOperator(principal, await showUser(principal, id));
+      requireAdmin(principal);
+      await admin.resetSecondFactors(id);
+      reply.code(204);
+      return reply.send();
+    },
+  });
+  router.route({
+    method: 'GET',
     url: '/users/:id/grants',
     summary: 'List the applications a user allowed on the consent page, and what they may receive',
     tag: 'grants',

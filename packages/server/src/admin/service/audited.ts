@@ -86,6 +86,18 @@ const AUDITED: Record<string, Describe> = {
   }),
   setPassword: (r) => ({ type: 'user.password_set', subject: `user:${str(r['id'])}` }),
   enrollTotp: (r) => ({ type: 'user.totp_enrolled', subject: `user:${str(r['id'])}` }),
+  removePasskey: (r) => ({
+    type: 'passkey.removed',
+    subject: `user:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { passkeyId: str(r['passkey']) },
+  }),
+  resetSecondFactors: (r) => ({
+    type: 'user.second_factors_reset',
+    subject: `user:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { passkeys: typeof r['passkeys'] === 'number' ? r['passkeys'] : null },
+  }),
   createScimToken: (r) => ({
     type: 'scim_token.created',
     subject: `scim_token:${str(r['id'])}`,

@@ -41,5 +41,37 @@ export function credentialAdmin(ctx: AdminContext, keys?: CredentialKeys) {
         otpauth_uri: otpauthUri(secret, `cxauth ${new URL(keys.issuer).host}`, user.email),
       };
     },
+    /** A user's passkeys, oldest first: names, transports, backup state, times; never key material. */
+    async listPasskeys(userId: string) {
+      const user = await load(userId);
+      return (await ctx.storage.passkeys.listForUser(user.id)).map((p) => ({
+        id: p.id,
+        name: p.name,
+        transports: [...p.transports],
+        multiDevice: p.backupEligible,
+        backedUp: p.backedUp,
+        createdAt: p.createdAt.toISOString(),
+        lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+      }));
+    },
+    /** Removes one of a user's passkeys: it no longer signs anyone in. */
+    async removePasskey(
+      userId: string,
+      passkeyId: string,
+    ): Promise<{ id: string; tenantId: string; passkey: string }> {
+      const user = await load(userId);
+      if (!(await ctx.storage.passkeys.remove(user.id, passkeyId))) throw notFound('passkey', passkeyId);
+      return { id: user.id, tenantId: user.tenantId, passkey: passkeyId };
+    },
+    /**
+     * Resets a user's second factors (a lost phone or key): the TOTP secret and every passkey are
+     * removed; the password stays, so the user signs in with it and enrols again.
+     */
+    async resetSecondFactors(userId: string): Promise<{ id: string; tenantId: string; passkeys: number }> {
+      const user = await load(userId);
+      await ctx.storage.signIn.setTotp(user.id, null, ctx.clock());
+      const passkeys = await ctx.storage.passkeys.removeAll(user.id);
+      return { id: user.id, tenantId: user.tenantId, passkeys };
+    },
   };
 }

@@ -1,0 +1,124 @@
+// The admin API's passkey routes: `users/{id}/passkeys` lists a user's passkeys without key material
+// (the user itself, its tenant's Administrators), one is removed by id (audited, and only through its
+// owner's path), and an Administrator resets a user's second factors (TOTP and every passkey). Agents,
+// other tenants' Administrators and a tenant's Administrator against a platform operator are refused.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Passkey } from '../../src/domain/passkey.js';
+import type { User } from '../../src/domain/types.js';
+import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+describe('admin API: users/{id}/passkeys and the reset of second factors', () => {
+  let svc: TestService;
+  let admin: Actor;
+  let agent: Actor;
+  let operator: Actor;
+  let foreignAdmin: Actor;
+  beforeAll(async () => {
+    svc = await startTestService({ application: ADMIN_APP });
+    admin = await actor(svc, svc.fixture.tenant);
+    agent = await actor(svc, svc.fixture.tenant, { role: role('Agent') }, 'openid');
+    operator = await actor(svc, svc.fixture.tenant, { operator: true, role: role('Agent') });
+    foreignAdmin = await actor(svc, await svc.addTenant());
+  });
+  afterAll(async () => svc?.close());
+
+  const addPasskey = async (user: User, name: string): Promise<Passkey> => {
+    const p: Passkey = {
+      id: randomUUID(),
+      userId: user.id,
+      tenantId: user.tenantId,
+      credentialId: randomUUID().replaceAll('-', ''),
+      publicKey: Buffer.from('a-cose-public-key'),
+      counter: 12,
+      transports: ['internal'],
+      backupEligible: false,
+      backedUp: false,
+      name,
+      createdAt: svc.clock.now(),
+      lastUsedAt: null,
+    };
+    await svc.storage.passkeys.create(p);
+    return p;
+  };
+  const auditOf = (type: string, subject: string) =>
+    vi.waitFor(async () => {
+      const found = (await svc.storage.auditEvents.list({ type, limit: 100 })).filter(
+        (e) => e.subject === subject,
+      );
+      if (found.length === 0) throw new Error(`no ${type} for ${subject}`);
+      return found;
+    });
+
+  it('lists a user’s passkeys, to the user and its Administrators, without key material', async () => {
+    const laptop = await addPasskey(agent.user, 'Laptop');
+    await addPasskey(agent.user, 'Phone');
+    for (const who of [agent, admin]) {
+      const res = await call(svc, who, 'GET', `/users/${agent.user.id}/passkeys`);
+      expect(res.statusCode).toBe(200);
+      const items = res.json().items as Record<string, unknown>[];
+      expect(items.map((i) => i['name'])).toEqual(['Laptop', 'Phone']);
+      expect(items[0]).toMatchObject({
+        id: laptop.id,
+        transports: ['internal'],
+        backedUp: false,
+        lastUsedAt: null,
+      });
+      expect(res.body).not.toContain(laptop.credentialId);
+      expect(res.body).not.toMatch(/publicKey|counter|credentialId|a-cose-public-key/);
+    }
+    expect((await call(svc, foreignAdmin, 'GET', `/users/${agent.user.id}/passkeys`)).statusCode).toBe(404);
+  });
+
+  it('removes one passkey through its owner’s path only, and audits it', async () => {
+    const other = { user: await svc.addUser(svc.fixture.tenant, { role: role('Agent') }) };
+    const key = await addPasskey(other.user, 'Key');
+    // Another user's path does not reach it (a plain user does not even see another user: 404).
+    expect((await call(svc, admin, 'DELETE', `/users/${agent.user.id}/passkeys/${key.id}`)).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await call(svc, foreignAdmin, 'DELETE', `/users/${other.user.id}/passkeys/${key.id}`)).statusCode,
+    ).toBe(404);
+    expect(await svc.storage.passkeys.byCredentialId(key.credentialId)).toBeDefined();
+    expect((await call(svc, admin, 'DELETE', `/users/${other.user.id}/passkeys/${key.id}`)).statusCode).toBe(
+      204,
+    );
+    expect(await svc.storage.passkeys.byCredentialId(key.credentialId)).toBeUndefined();
+    const [event] = await auditOf('passkey.removed', `user:${other.user.id}`);
+    expect(event?.details).toMatchObject({ passkeyId: key.id });
+    expect((await call(svc, admin, 'DELETE', `/users/${other.user.id}/passkeys/${key.id}`)).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('lets an Administrator reset a user’s second factors, and nobody else', async () => {
+    const target = { user: await svc.addUser(svc.fixture.tenant, { role: role('Agent') }) };
+    await svc.storage.signIn.setTotp(target.user.id, Buffer.from('sealed'), svc.clock.now());
+    await addPasskey(target.user, 'One');
+    await addPasskey(target.user, 'Two');
+    expect((await call(svc, agent, 'DELETE', `/users/${target.user.id}/second-factors`)).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await call(svc, foreignAdmin, 'DELETE', `/users/${target.user.id}/second-factors`)).statusCode,
+    ).toBe(404);
+    expect(await svc.storage.passkeys.listForUser(target.user.id)).toHaveLength(2);
+    expect((await call(svc, admin, 'DELETE', `/users/${target.user.id}/second-factors`)).statusCode).toBe(
+      204,
+    );
+    expect(await svc.storage.passkeys.listForUser(target.user.id)).toEqual([]);
+    expect((await svc.storage.signIn.credentials(target.user.id))?.totpSecretEncrypted ?? null).toBeNull();
+    const [event] = await auditOf('user.second_factors_reset', `user:${target.user.id}`);
+    expect(event?.details).toMatchObject({ passkeys: 2 });
+  });
+
+  it('keeps a tenant’s Administrator away from a platform operator’s passkeys and factors', async () => {
+    const key = await addPasskey(operator.user, 'Operator key');
+    const id = operator.user.id;
+    expect((await call(svc, admin, 'DELETE', `/users/${id}/passkeys/${key.id}`)).statusCode).toBe(403);
+    expect((await call(svc, admin, 'DELETE', `/users/${id}/second-factors`)).statusCode).toBe(403);
+    expect(await svc.storage.passkeys.byCredentialId(key.credentialId)).toBeDefined();
+  });
+});
