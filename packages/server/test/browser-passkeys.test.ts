@@ -6,6 +6,7 @@
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.js';
+import { createAdminService } from '../src/admin/service/admin.js';
 import type { Application } from '../src/domain/types.js';
 import { claimsOf, tokenRequest } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -18,6 +19,7 @@ import {
   REDIRECT,
   signInUser,
 } from './support/sign-in.js';
+import { startFakeIdp } from './support/upstream-idp.js';
 
 let svc: TestService;
 let app: Application;
@@ -155,4 +157,58 @@ it('registers passkeys, signs in with one and no password, removes one', async (
   await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: second });
   expect(credentials).toHaveLength(1);
   await context.close();
+}, 120_000);
+
+it('refuses a passkey of a claimed domain when its tenant requires SSO: a local credential, as a password', async () => {
+  const fake = await startFakeIdp({ clientId: 'cxauth-client' });
+  const context: BrowserContext = await browser.newContext();
+  try {
+    const tenant = await svc.addTenant({ name: `sso-${crypto.randomUUID()}` });
+    const { user } = await signInUser(svc, { tenant, email: `p${crypto.randomUUID()}@sso-passkeys.test` });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const key = await authenticator(cdp);
+    // Registered while the tenant still took passwords.
+    const { landing } = await openSignIn(page);
+    await page.getByLabel('E-mail').fill(user.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    expect((await landing).searchParams.get('code')).toBeTruthy();
+    await register(page, 'Key');
+
+    // Then the tenant's IdP claims the domain, and the tenant requires SSO.
+    const admin = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
+      credentials: { kek: svc.kek, issuer: svc.config.issuer },
+    });
+    await admin.createIdentityProvider(tenant.id, {
+      kind: 'oidc',
+      name: 'Claims the domain',
+      domains: ['sso-passkeys.test'],
+      oidc: { issuer: fake.issuer, client_id: 'cxauth-client', client_secret: 'upstream-secret' },
+    });
+    await admin.setSsoRequired(tenant.id, true);
+
+    // An address of an unclaimed domain gets the password form, whose autofill offers the passkey of
+    // the claimed domain's user: the passkey is refused, with a page and no code.
+    await context.clearCookies();
+    const refused = page.waitForResponse(
+      (r) =>
+        r.request().method() === 'POST' &&
+        r.url().startsWith(`${issuer}/auth/authorize`) &&
+        (r.request().postData() ?? '').includes('passkey='),
+      { timeout: 30_000 },
+    );
+    await openSignIn(page);
+    await page.getByLabel('E-mail').fill('someone@unclaimed-passkeys.test');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const answer = await refused;
+    expect(answer.status()).toBe(403);
+    expect(await answer.headerValue('location')).toBeNull();
+    expect(await answer.text()).toContain('identity provider, not with a password');
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: key });
+  } finally {
+    await context.close();
+    await fake.close();
+  }
 }, 120_000);

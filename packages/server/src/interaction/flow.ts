@@ -212,6 +212,12 @@ export async function handleSignInPost(
       now,
     });
     if (!checked.ok) return showForm(deps, request, reply, { app, req, now, error: checked.error });
+    // A tenant that requires SSO signs the people of its claimed domains in through their IdP only: a
+    // passkey is a local credential as a password is (a second factor never gets here: its password
+    // was refused first).
+    if (!asOtp && (await deps.federation?.passwordRefused(checked.user, checked.tenant))) {
+      return showForm(deps, request, reply, { app, req, now, error: SSO_REQUIRED, status: 403 });
+    }
     return signedIn(deps, request, reply, { app, req, now, deviceFlow, ...checked });
   }
   const ip = request.ip;
