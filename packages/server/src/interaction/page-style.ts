@@ -16,6 +16,7 @@ input{display:block;width:100%;font:inherit;padding:.7rem .8rem;border:1px solid
 input:focus{outline:3px solid #2563eb;outline-offset:1px;border-color:#2563eb}
 input[aria-invalid=true]{border-color:#b42318}
 .hint{margin:.35rem 0 0;color:#4a5360;font-size:.9rem}
+a{color:#1d4ed8}
 button{display:block;width:100%;margin-top:1.5rem;font:inherit;font-weight:600;padding:.75rem;border:0;border-radius:.4rem;background:#1d4ed8;color:#fff;cursor:pointer}
 button:hover{background:#1e40af}
 button:focus{outline:3px solid #93c5fd;outline-offset:2px}
@@ -26,5 +27,5 @@ button.secondary:hover{background:#eef2ff}
 .error{margin:0 0 1rem;padding:.75rem .9rem;border-radius:.4rem;background:#fdecea;color:#8a1c12;border:1px solid #f4b8b0}
 .done{color:#14532d}
 @media (min-width:40rem){main{padding:2.5rem 2.5rem}}
-@media (prefers-color-scheme:dark){html{background:#0f1318;color:#e6e9ee}main{background:#1a2028}.context,.hint{color:#aab3bf}.context strong{color:#e6e9ee}input{background:#0f1318;border-color:#5b6673}.error{background:#3b1411;color:#ffd4ce;border-color:#7a2a22}.done{color:#86efac}button.secondary{background:#1a2028;color:#93c5fd;border-color:#93c5fd}button.secondary:hover{background:#0f1318}}
+@media (prefers-color-scheme:dark){html{background:#0f1318;color:#e6e9ee}a{color:#93c5fd}main{background:#1a2028}.context,.hint{color:#aab3bf}.context strong{color:#e6e9ee}input{background:#0f1318;border-color:#5b6673}.error{background:#3b1411;color:#ffd4ce;border-color:#7a2a22}.done{color:#86efac}button.secondary{background:#1a2028;color:#93c5fd;border-color:#93c5fd}button.secondary:hover{background:#0f1318}}
 `;
