@@ -99,6 +99,7 @@ const SERVER_LAYERS: Readonly<Record<string, number>> = {
   'storage/errors.ts': 1,
   files: 1,
   protocol: 2,
+  jobs: 2,
   'admin/api/schemas.ts': 2,
   'admin/api/webhook-schemas.ts': 2,
   'admin/api/idp-schemas.ts': 2,

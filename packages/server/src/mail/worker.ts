@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { MailConfig } from '../config/mail.js';
 import type { Logger } from '../domain/logger.js';
+import { leasedPoller } from '../jobs/leased-poller.js';
 import type { OutboxMail, Storage } from '../storage/contract/index.js';
 import { openMail } from './outbox.js';
 import type { MailMessage } from './templates.js';
@@ -61,12 +62,6 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
   const owner = `node_${crypto.randomBytes(8).toString('hex')}`;
-  const inFlight = new Set<Promise<void>>();
-  let timer: NodeJS.Timeout | undefined;
-  let polling = false;
-  let running = false;
-  let stopped = false;
-
   const attempt = async (mail: OutboxMail): Promise<void> => {
     let error: string | null = null;
     try {
@@ -93,60 +88,13 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     options.onAttempt?.(mail.template, outcome);
   };
 
-  const track = (mail: OutboxMail): Promise<void> => {
-    const work = attempt(mail)
-      .catch((err: unknown) => options.log?.error({ err, mail: mail.id }, 'mail delivery failed'))
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
-    return work;
-  };
-
-  const claimBatch = async (): Promise<Promise<void>[]> => {
-    const free = config.concurrency - inFlight.size;
-    if (free <= 0 || stopped) return [];
-    const claimed = await storage.people.claimMail(clock(), config.leaseMs, free, owner);
-    return claimed.map(track);
-  };
-
-  const schedule = (ms: number) => {
-    if (stopped || !running) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void poll(), ms);
-    timer.unref();
-  };
-
-  const poll = async () => {
-    if (polling) return;
-    polling = true;
-    try {
-      const started = await claimBatch();
-      if (started.length > 0) void Promise.race(started).then(() => schedule(0));
-    } catch (err) {
-      options.log?.warn({ err }, 'could not claim mail');
-    } finally {
-      polling = false;
-      schedule(config.pollMs);
-    }
-  };
-
-  return {
-    start() {
-      running = true;
-      schedule(0);
-    },
-    kick() {
-      schedule(0);
-    },
-    async runOnce() {
-      const started = await claimBatch();
-      await Promise.all(started);
-      return started.length;
-    },
-    async stop() {
-      running = false;
-      stopped = true;
-      clearTimeout(timer);
-      await Promise.all([...inFlight]);
-    },
-  };
+  return leasedPoller({
+    concurrency: config.concurrency,
+    pollMs: config.pollMs,
+    claim: (free) => storage.people.claimMail(clock(), config.leaseMs, free, owner),
+    work: attempt,
+    describe: (mail) => ({ mail: mail.id }),
+    what: 'mail',
+    log: options.log,
+  });
 }

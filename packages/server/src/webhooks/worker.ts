@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { WebhookConfig } from '../config/webhooks.js';
 import type { Logger } from '../domain/logger.js';
+import { leasedPoller } from '../jobs/leased-poller.js';
 import type { Audit } from '../observability/audit.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { WebhookDelivery, WebhookSubscription } from '../storage/contract/webhooks.js';
@@ -45,10 +46,6 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
   const random = options.random ?? Math.random;
   const owner = `node_${crypto.randomBytes(8).toString('hex')}`;
   const stopping = new AbortController();
-  const inFlight = new Set<Promise<void>>();
-  let timer: NodeJS.Timeout | undefined;
-  let polling = false;
-  let running = false;
 
   const secretsOf = (s: WebhookSubscription, now: Date): string[] => {
     const current = openSecret(kek, s.id, s.sealedSecret);
@@ -128,61 +125,18 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     if (recorded && subscription?.enabled) await noteHealth(subscription, ok, now);
   };
 
-  const track = (d: WebhookDelivery): Promise<void> => {
-    const work = attempt(d)
-      .catch((err: unknown) => options.log?.error({ err, delivery: d.id }, 'webhook delivery failed'))
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
-    return work;
-  };
-
-  const claimBatch = async (): Promise<Promise<void>[]> => {
-    const free = config.concurrency - inFlight.size;
-    if (free <= 0 || stopping.signal.aborted) return [];
-    const claimed = await storage.webhooks.claim(clock(), config.leaseMs, free, owner);
-    return claimed.map(track);
-  };
-
-  const schedule = (ms: number) => {
-    if (stopping.signal.aborted || !running) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void poll(), ms);
-    timer.unref();
-  };
-
-  const poll = async () => {
-    if (polling) return;
-    polling = true;
-    try {
-      const started = await claimBatch();
-      // A full batch may have left more due rows: look again as soon as a slot frees.
-      if (started.length > 0) void Promise.race(started).then(() => schedule(0));
-    } catch (err) {
-      options.log?.warn({ err }, 'could not claim webhook deliveries');
-    } finally {
-      polling = false;
-      schedule(config.pollMs);
-    }
-  };
-
-  return {
-    start() {
-      running = true;
-      schedule(0);
-    },
-    kick() {
-      schedule(0);
-    },
-    async runOnce() {
-      const started = await claimBatch();
-      await Promise.all(started);
-      return started.length;
-    },
-    async stop() {
-      running = false;
-      clearTimeout(timer);
-      stopping.abort();
-      await Promise.all([...inFlight]);
-    },
-  };
+  return leasedPoller({
+    concurrency: config.concurrency,
+    pollMs: config.pollMs,
+    claim: (free) =>
+      stopping.signal.aborted
+        ? Promise.resolve([])
+        : storage.webhooks.claim(clock(), config.leaseMs, free, owner),
+    work: attempt,
+    describe: (d) => ({ delivery: d.id }),
+    what: 'webhook deliveries',
+    log: options.log,
+    // In-flight attempts are cut short (not counted) and their deliveries given back.
+    onStop: () => stopping.abort(),
+  });
 }
