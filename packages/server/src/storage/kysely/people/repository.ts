@@ -2,6 +2,7 @@
 // `FOR UPDATE SKIP LOCKED`; SQLite has one writer), and password resets spent by one atomic update.
 import type { Kysely } from 'kysely';
 import type { PeopleRepository } from '../../contract/people.js';
+import { claimLeased } from '../leases.js';
 import type { Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
 import { mailRow, resetRow } from './table.js';
@@ -12,25 +13,8 @@ export function peopleRepository(db: Kysely<Database>, dialect: Dialect): People
       await db.insertInto('mail_outbox').values(mailRow.to(mail)).execute();
     },
     async claimMail(now, leaseMs, limit, owner) {
-      const at = now.getTime();
-      let due = db
-        .selectFrom('mail_outbox')
-        .select('id')
-        .where('state', '=', 'pending')
-        .where('next_attempt_at', '<=', at)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
-        .orderBy('next_attempt_at')
-        .limit(limit);
-      // An idle outbox costs one indexed read, not a write.
-      if ((await due.execute()).length === 0) return [];
-      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
-      const rows = await db
-        .updateTable('mail_outbox')
-        .set({ lease_owner: owner, lease_until: at + leaseMs })
-        .where('id', 'in', due)
-        .returningAll()
-        .execute();
-      return rows.map(mailRow.from).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+      const rows = await claimLeased(db, dialect, 'mail_outbox', { now, leaseMs, limit, owner });
+      return rows.map(mailRow.from);
     },
     async completeMail(id, owner, outcome) {
       const result = await db

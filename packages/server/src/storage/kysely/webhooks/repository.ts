@@ -2,6 +2,7 @@
 // `FOR UPDATE SKIP LOCKED`; SQLite has one writer), attempts, the delivery log and the queue's size.
 import type { Kysely } from 'kysely';
 import type { WebhookRepository } from '../../contract/webhooks.js';
+import { claimLeased } from '../leases.js';
 import type { Dialect } from '../rows.js';
 import { toDateOrNull } from '../rows.js';
 import type { Database } from '../schema.js';
@@ -48,26 +49,8 @@ export function webhookRepository(db: Kysely<Database>, dialect: Dialect): Webho
       });
     },
     async claim(now, leaseMs, limit, owner) {
-      const at = now.getTime();
-      let due = db
-        .selectFrom('webhook_deliveries')
-        .select('id')
-        .where('state', '=', 'pending')
-        .where('next_attempt_at', '<=', at)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
-        .orderBy('next_attempt_at')
-        .limit(limit);
-      // An idle outbox costs one indexed read, not a write (SQLite would take its write lock).
-      if ((await due.execute()).length === 0) return [];
-      // Another node's claim in progress is skipped, not waited for; its rows are re-checked once locked.
-      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
-      const rows = await db
-        .updateTable('webhook_deliveries')
-        .set({ lease_owner: owner, lease_until: at + leaseMs })
-        .where('id', 'in', due)
-        .returningAll()
-        .execute();
-      return rows.map(deliveryRow.from).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+      const rows = await claimLeased(db, dialect, 'webhook_deliveries', { now, leaseMs, limit, owner });
+      return rows.map(deliveryRow.from);
     },
     async complete(id, owner, outcome) {
       return db.transaction().execute(async (trx) => {
