@@ -24,6 +24,8 @@ describe('admin API: users/{id}/passkeys and the reset of second factors', () =>
   });
   afterAll(async () => svc?.close());
 
+  // Each one a second after the last: the list is oldest first (ties would fall to the random ids).
+  let added = 0;
   const addPasskey = async (user: User, name: string): Promise<Passkey> => {
     const p: Passkey = {
       id: randomUUID(),
@@ -36,7 +38,7 @@ describe('admin API: users/{id}/passkeys and the reset of second factors', () =>
       backupEligible: false,
       backedUp: false,
       name,
-      createdAt: svc.clock.now(),
+      createdAt: new Date(svc.clock.now().getTime() + ++added * 1000),
       lastUsedAt: null,
     };
     await svc.storage.passkeys.create(p);
