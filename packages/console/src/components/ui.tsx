@@ -145,3 +145,24 @@ export function lines(text: string): string[] {
 export function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
+
+/** The tenant a page works on, for an operator who sees more than one (none shown otherwise). */
+export function TenantPicker(props: {
+  tenants: readonly { id: string; name: string }[] | undefined;
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  if ((props.tenants?.length ?? 0) <= 1) return null;
+  return (
+    <label>
+      Tenant
+      <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        {props.tenants?.map((t) => (
+          <option value={t.id} key={t.id}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -5,7 +5,16 @@ import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
 import { useConfirm } from '../../components/confirm.js';
 import { Table } from '../../components/table.js';
-import { Empty, ErrorNote, Page, SecretOnce, useAction, useLoad, when } from '../../components/ui.js';
+import {
+  Empty,
+  ErrorNote,
+  Page,
+  SecretOnce,
+  TenantPicker,
+  useAction,
+  useLoad,
+  when,
+} from '../../components/ui.js';
 
 export function Provisioning() {
   const self = profile();
@@ -64,18 +73,7 @@ export function Provisioning() {
       intro="Microsoft Entra ID, Okta and other identity providers create and deactivate this tenant's users through SCIM 2.0, with a SCIM token. The token is shown once."
     >
       {dialog}
-      {(tenants.data?.length ?? 0) > 1 && (
-        <label>
-          Tenant
-          <select value={tenantId} onChange={(e) => setTenantId(e.currentTarget.value)}>
-            {tenants.data?.map((t) => (
-              <option value={t.id} key={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      <TenantPicker tenants={tenants.data} value={tenantId} onChange={setTenantId} />
       <p>
         SCIM base URL (the Tenant URL in Entra ID, the SCIM connector base URL in Okta): <code>{base}</code>
       </p>

@@ -6,7 +6,7 @@ import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
 import { useConfirm } from '../../components/confirm.js';
 import { Table } from '../../components/table.js';
-import { Empty, ErrorNote, lines, Page, useAction, useLoad } from '../../components/ui.js';
+import { Empty, ErrorNote, lines, Page, TenantPicker, useAction, useLoad } from '../../components/ui.js';
 
 export function Sso() {
   const self = profile();
@@ -84,18 +84,7 @@ export function Sso() {
       intro="People of the e-mail domains an identity provider claims sign in through it (SAML 2.0 or OpenID Connect: Entra ID, Okta, ADFS). Register at the IdP what the list shows."
     >
       {dialog}
-      {(tenants.data?.length ?? 0) > 1 && (
-        <label>
-          Tenant
-          <select value={tenantId} onChange={(e) => setTenantId(e.currentTarget.value)}>
-            {tenants.data?.map((t) => (
-              <option value={t.id} key={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      <TenantPicker tenants={tenants.data} value={tenantId} onChange={setTenantId} />
       <form onSubmit={(e) => void add(e)}>
         <fieldset>
           <legend>Kind</legend>
