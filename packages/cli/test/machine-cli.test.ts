@@ -59,6 +59,7 @@ describe('machine client commands', () => {
       '--access-key-secret',
       svc.fixture.accessKeySecret,
     ]);
+    expect(password.code, password.out + password.err).toBe(0);
     const { access_token, refresh_token } = JSON.parse(password.out);
     const active = await run(['introspect', access_token, '--json', ...as(svc.fixture)]);
     expect(active.code, active.err).toBe(0);
@@ -69,6 +70,21 @@ describe('machine client commands', () => {
     const inactive = await run(['introspect', access_token, '--json', ...as(svc.fixture)]);
     expect(inactive.code).toBe(1);
     expect(JSON.parse(inactive.out)).toEqual({ active: false });
+  });
+
+  it('takes a secret that starts with a dash as the value of --client-secret (as getopt does)', async () => {
+    // One generated secret in 64 starts with "-" (base64url); node:util alone calls it ambiguous.
+    const clientSecret = '-Dash-first-secret-0123456789abcdefghijklmnop';
+    const dashed = await svc.addApplication({
+      tenantId: svc.fixture.tenant.id,
+      grantTypes: ['client_credentials'],
+      secretHash: svc.hasher.hash(clientSecret),
+    });
+    const got = await run(['token', '--client-credentials', '--json', ...as({ ...dashed, clientSecret })]);
+    expect(got.code, got.out + got.err).toBe(0);
+    expect(JSON.parse(got.out).access_token).toMatch(/^eyJ/);
+    // Everything after `--` stays an argument, and a value missing at the end is still a usage error.
+    expect((await run(['token', '--client-credentials', '--client-secret'])).code).toBe(2);
   });
 
   it('refuses without a token or credentials (usage), and reports a wrong secret', async () => {

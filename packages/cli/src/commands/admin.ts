@@ -1,6 +1,6 @@
 // `cxauth admin <area|tenant|user|app|key> <verb>`: manages the database named by CXAUTH_DATABASE_URL
 // through the server's admin service (migrating it first); secrets are printed once, at creation.
-import { parseArgs } from 'node:util';
+
 import {
   type Admin,
   AdminError,
@@ -15,6 +15,7 @@ import {
   type Storage,
   signingKeyAdminOptions,
 } from '@cxauth/server';
+import { parseArgs } from '../args.js';
 import { CliError, EXIT, type Io, print, unreachableDatabase } from '../io.js';
 import { BOOTSTRAP_HELP, parseBootstrap, runBootstrap } from './admin/bootstrap.js';
 import { KINDS } from './admin/kinds.js';

@@ -1,8 +1,8 @@
 // `cxauth api <METHOD> <path>`: an API call to the tenant's api_endpoint with the bearer token
 // (step 7); writes the response body (pretty JSON when JSON) like curl would.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createClient, createDpopKey, isClientError } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { apiTokens } from '../client/api-tokens.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';

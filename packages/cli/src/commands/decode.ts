@@ -1,8 +1,8 @@
 // `cxauth decode <jwt|->`: prints a JWT's header and payload, decoded locally. It never makes a
 // network call — which is also why it cannot check the signature.
 
-import { parseArgs } from 'node:util';
 import { decodeJwt } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { CliError, EXIT, type Io, print } from '../io.js';
 
 const HELP = `usage: cxauth decode <jwt|-> [--json]

@@ -1,6 +1,7 @@
 // `cxauth discover`: the issuer's OpenID configuration (step 3 of the reference flow).
-import { parseArgs } from 'node:util';
+
 import { createClient } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';
 import { EXIT, type Io, print } from '../io.js';

@@ -1,7 +1,8 @@
 // `cxauth introspect <token|->`: asks the issuer whether a token is active and what it carries
 // (RFC 7662). Exit 0 when active, 1 when not, so scripts can test it.
-import { parseArgs } from 'node:util';
+
 import { introspect } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { appOptions, tokenArgument } from '../client/app-options.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP } from '../client/options.js';

@@ -4,8 +4,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildAuthorizationUrl, handleCallback } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { listenLoopback } from '../client/loopback.js';
 import { type CredentialsFile, profilePath, readCredentialsFile, writeProfile } from '../client/profiles.js';

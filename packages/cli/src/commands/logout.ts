@@ -1,8 +1,9 @@
 // `cxauth logout`: ends the session `cxauth login` opened (its refresh token revoked at the revocation
 // endpoint, RFC 7009, which ends every token of the session) and deletes the saved tokens from the
 // profile. The profile's other credentials stay.
-import { parseArgs } from 'node:util';
+
 import { signOut } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { profilePath, readCredentialsFile, writeProfile } from '../client/profiles.js';
 import { EXIT, type Io, print } from '../io.js';

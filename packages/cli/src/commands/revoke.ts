@@ -1,8 +1,9 @@
 // `cxauth revoke <token|->`: revokes a refresh or access token of the application (RFC 7009), which
 // ends its session, or the application's own token (client credentials) alone. Succeeds also when the
 // server did not know the token.
-import { parseArgs } from 'node:util';
+
 import { revoke } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { appOptions, tokenArgument } from '../client/app-options.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP } from '../client/options.js';

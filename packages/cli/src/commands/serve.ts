@@ -1,6 +1,6 @@
 // `cxauth serve [auth|api] [--demo]`: the global service and the regional API of every area hosted
 // here, in one process, until SIGINT/SIGTERM; or one side alone.
-import { parseArgs } from 'node:util';
+
 import { drain } from '@cxauth/internal';
 import {
   consoleUrl,
@@ -17,6 +17,7 @@ import {
   seedDemo,
   startAuthService,
 } from '@cxauth/server';
+import { parseArgs } from '../args.js';
 import { CliError, EXIT, type Io, print } from '../io.js';
 import { openServeLog, type ServeLog } from '../logging.js';
 import { reportDemo, SEEDED_ELSEWHERE } from './serve/demo-report.js';

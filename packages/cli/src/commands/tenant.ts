@@ -1,7 +1,8 @@
 // `cxauth tenant`: gets a token, reads its tenantId locally, and prints the tenant's configuration
 // with its api_endpoint (steps 4–6 of the reference flow).
-import { parseArgs } from 'node:util';
+
 import { createClient, discoverTenant } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';
 import { EXIT, type Io, print } from '../io.js';

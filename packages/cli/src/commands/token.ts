@@ -1,7 +1,8 @@
 // `cxauth token`: the client password + access-key grant (step 4); prints a summary without any
 // secret, or with --json the full token response; --save-profile keeps the credentials that worked.
-import { parseArgs } from 'node:util';
+
 import { clientCredentials, createClient, decodeJwt, resolveIssuer, type TokenSet } from '@cxauth/client';
+import { parseArgs } from '../args.js';
 import { appOptions } from '../client/app-options.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, resolveClientOptions } from '../client/options.js';

@@ -1,8 +1,9 @@
 // `cxauth admin bootstrap --email E [--totp] [--tenant ID] [--json]`: the first platform operator,
 // on the database itself (never through the admin API: there is no one to sign in as yet). The
 // password comes from standard input, never argv; a second run is refused (exit 1).
-import { parseArgs } from 'node:util';
+
 import { type Admin, bootstrapOperator, type Storage } from '@cxauth/server';
+import { parseArgs } from '../../args.js';
 import { CliError, EXIT, type Io, print } from '../../io.js';
 import { readPassword } from './password-input.js';
 
