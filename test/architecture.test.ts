@@ -189,6 +189,15 @@ describe('package boundaries', () => {
     }
   });
 
+  it("in the CLI, commands parse arguments through src/args.ts (getopt's rule for values)", () => {
+    const direct = sources('cli').filter(
+      (file) =>
+        !file.endsWith(path.join('src', 'args.ts')) &&
+        /import\s*\{[^}]*\bparseArgs\b[^}]*\}\s*from\s*'node:util'/.test(readFileSync(file, 'utf8')),
+    );
+    expect(direct).toEqual([]);
+  });
+
   it('in the verifier, one module imports jose', () => {
     const users = sources('verify').filter((file) => importsOf(file).includes('jose'));
     expect(users.length, users.join(', ')).toBeLessThanOrEqual(1);
