@@ -5,8 +5,8 @@
 import { fetchDiscovery, jsonObject } from './discovery.js';
 import { ClientError } from './errors.js';
 import { type HttpOptions, httpContext, send } from './http.js';
+import { checkIdToken } from './id-token.js';
 import { resolveIssuer } from './issuers.js';
-import { decodeJwt } from './jwt.js';
 import type { SignInResult } from './sign-in.js';
 import { authenticate, type GrantClient, refusal, tokenRequest } from './token-endpoint.js';
 
@@ -113,31 +113,6 @@ export async function startDeviceAuthorization(
   };
 }
 
-/** The id_token's claims, checked as far as a token straight from the token endpoint needs. */
-function idTokenClaims(
-  idToken: string,
-  device: PendingDeviceAuthorization,
-  nowSec: number,
-  tolerance: number,
-) {
-  const bad = (why: string) => new ClientError('invalid_id_token', `the id_token ${why}`);
-  let payload: Record<string, unknown>;
-  try {
-    payload = decodeJwt(idToken).payload;
-  } catch (cause) {
-    throw new ClientError('invalid_id_token', 'the id_token is not a JWT', { cause });
-  }
-  if (payload['iss'] !== device.issuer) throw bad('names another issuer');
-  const aud = payload['aud'];
-  const auds = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!auds.includes(device.clientId)) throw bad('is not for this client');
-  const exp = payload['exp'];
-  if (typeof exp !== 'number' || nowSec >= exp + tolerance) throw bad('has expired');
-  const iat = payload['iat'];
-  if (typeof iat !== 'number' || iat > nowSec + tolerance) throw bad('is issued in the future');
-  return payload;
-}
-
 /**
  * Polls the token endpoint until the person answered: the tokens (and the id_token's claims, when
  * `openid` was asked) once approved. Waits `interval` seconds before each poll, 5 more after each
@@ -185,7 +160,7 @@ export async function pollDeviceAuthorization(
       );
       const claims =
         typeof tokens.id_token === 'string'
-          ? idTokenClaims(tokens.id_token, device, ctx.now() / 1000, options.clockToleranceSec ?? 60)
+          ? checkIdToken(tokens.id_token, device, ctx.now() / 1000, options.clockToleranceSec ?? 60)
           : {};
       return { tokens, claims };
     } catch (err) {

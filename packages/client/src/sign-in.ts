@@ -4,8 +4,8 @@
 import { fetchDiscovery } from './discovery.js';
 import { ClientError } from './errors.js';
 import { type HttpOptions, httpContext } from './http.js';
+import { checkIdToken } from './id-token.js';
 import { resolveIssuer } from './issuers.js';
-import { decodeJwt } from './jwt.js';
 import { type GrantClient, refreshGrant, type TokenResponse, tokenRequest } from './token-endpoint.js';
 
 /** Options of {@link buildAuthorizationUrl}. */
@@ -148,36 +148,6 @@ function callbackError(error: string, description: string | null): ClientError {
   }
   if (error === 'access_denied') return new ClientError('access_denied', said, details);
   return new ClientError('authorization_failed', said, details);
-}
-
-/**
- * Checks the id_token's claims from its payload. Its signature is not checked: the token came
- * straight from the token endpoint over TLS (OIDC Core §3.1.3.7, step 6); docs/client.md says so.
- */
-function checkIdToken(
-  idToken: string,
-  pending: PendingAuthorization,
-  nowSec: number,
-  tolerance: number,
-): Record<string, unknown> {
-  const bad = (why: string) => new ClientError('invalid_id_token', `the id_token ${why}`);
-  let payload: Record<string, unknown>;
-  try {
-    payload = decodeJwt(idToken).payload;
-  } catch (cause) {
-    throw new ClientError('invalid_id_token', 'the id_token is not a JWT', { cause });
-  }
-  if (payload['iss'] !== pending.issuer) throw bad('names another issuer');
-  const aud = payload['aud'];
-  const auds = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!auds.includes(pending.clientId)) throw bad('is not for this client');
-  if (auds.length > 1 && payload['azp'] !== pending.clientId) throw bad('has an azp of another client');
-  if (payload['nonce'] !== pending.nonce) throw bad('carries another nonce (a replayed response?)');
-  const exp = payload['exp'];
-  if (typeof exp !== 'number' || nowSec >= exp + tolerance) throw bad('has expired');
-  const iat = payload['iat'];
-  if (typeof iat !== 'number' || iat > nowSec + tolerance) throw bad('is issued in the future');
-  return payload;
 }
 
 /**
