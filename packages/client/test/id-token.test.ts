@@ -1,6 +1,6 @@
 // The id_token claims check both sign-in flows (code and device) share, OIDC Core §3.1.3.7.
 import { describe, expect, it } from 'vitest';
-import { checkIdToken } from '../src/id-token.js';
+import { checkIdToken, type IdTokenExpectations } from '../src/id-token.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'ES256' })}.${b64(payload)}.c2ln`;
@@ -8,7 +8,7 @@ const now = 1_800_000_000;
 const good = { iss: 'https://id.example', aud: 'app', exp: now + 60, iat: now, nonce: 'n1' };
 const codeFlow = { issuer: 'https://id.example', clientId: 'app', nonce: 'n1' };
 const deviceFlow = { issuer: 'https://id.example', clientId: 'app' };
-const refusal = (payload: Record<string, unknown>, expected = codeFlow) => {
+const refusal = (payload: Record<string, unknown>, expected: IdTokenExpectations = codeFlow) => {
   try {
     checkIdToken(jwt(payload), expected, now, 60);
   } catch (err) {
