@@ -62,7 +62,7 @@ export async function federatedAccount(
   }
   const domain = emailDomain(profile.email);
   const claimed = domain !== undefined && (idp.domains.length === 0 || idp.domains.includes(domain));
-  const existing = (await storage.signIn.usersByEmail(profile.email)).find(
+  const existing = (await storage.signIn.usersByEmail(profile.email, idp.tenantId)).find(
     (u) => u.tenantId === idp.tenantId,
   );
   if (existing) {

@@ -26,7 +26,7 @@ export async function checkPassword(
   storage: Storage,
   input: { username: string; password: string; tenantId?: string | undefined; now: Date },
 ): Promise<PasswordOutcome | undefined> {
-  const candidates = (await storage.signIn.usersByEmail(input.username)).filter(
+  const candidates = (await storage.signIn.usersByEmail(input.username, input.tenantId)).filter(
     (u) => u.status === 'active' && (input.tenantId === undefined || u.tenantId === input.tenantId),
   );
   let checked = false;

@@ -28,8 +28,11 @@ export interface SignInRepository {
    * same code, one wins (RFC 6238 §5.2).
    */
   useTotpStep(userId: string, step: number): Promise<boolean>;
-  /** Users whose e-mail is `email` (ASCII case-insensitive), in every tenant. */
-  usersByEmail(email: string): Promise<User[]>;
+  /**
+   * Users whose e-mail is `email` (ASCII case-insensitive), oldest first: in `tenantId` when given,
+   * else in every tenant (at most 20 of them).
+   */
+  usersByEmail(email: string, tenantId?: string): Promise<User[]>;
 
   openSignIn(session: SignInSession): Promise<void>;
   /** A sign-in by its id, ended or not. */

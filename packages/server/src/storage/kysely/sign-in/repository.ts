@@ -50,11 +50,11 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
-    async usersByEmail(email) {
-      const rows = await db
-        .selectFrom('users')
-        .selectAll()
-        .where(sql`lower(email)`, '=', email.toLowerCase())
+    async usersByEmail(email, tenantId) {
+      let query = db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase());
+      // The tenant in SQL, before the cap: its user is found however many tenants share the address.
+      if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+      const rows = await query
         .orderBy('created_at')
         .limit(20)
         .execute();
