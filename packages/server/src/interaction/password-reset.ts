@@ -164,11 +164,17 @@ export async function handleResetRequest(
   if (email === '' || email.length > 320 || !email.includes('@')) {
     return showResetRequest(deps, request, reply, { status: 400, error: 'Enter your e-mail address.' });
   }
-  // Every request counts against the e-mail (from this address and from all) and the address, as a
-  // failure would: past the allowance, nothing more is mailed, and the answer stays the same.
+  // Every request counts against the e-mail (from this address and from all) and the address's reset
+  // counter, as a failure would: past the allowance, nothing more is mailed, and the answer stays the
+  // same. The address's sign-in counter is not touched: people behind one NAT resetting passwords must
+  // not delay each other's sign-ins.
   const identifier = { kind: 'password_reset' as const, value: email };
   try {
-    const ticket = await deps.throttle.check({ identifiers: [identifier], address: request.ip });
+    const ticket = await deps.throttle.check({
+      identifiers: [identifier],
+      address: request.ip,
+      addressPool: 'password_reset',
+    });
     await deps.throttle.fail(ticket, [identifier]);
     // After the answer, not before it: the time taken must not tell whether the e-mail has an account.
     void mailLinks(deps, email, now, request.ip).catch((err: unknown) =>

@@ -33,10 +33,19 @@ export interface ThrottleIdentifier {
   readonly trustedDevice?: boolean;
 }
 
+/**
+ * An address counter of its own, for requests that are not credential checks: they are limited per
+ * address too, but never add to the delays of the sign-ins and token requests of that address (many
+ * people behind one NAT asking for reset links must not slow each other's sign-ins).
+ */
+export type AddressPool = 'password_reset';
+
 /** One attempt: the identifiers it presents and where it comes from. */
 export interface ThrottleSubject {
   readonly identifiers: readonly ThrottleIdentifier[];
   readonly address: string;
+  /** Counts against this pool's address counter instead of the address's credential counter. */
+  readonly addressPool?: AddressPool;
   /**
    * Whether to read the storage revision with the counters (default true); false when the request
    * has read it already (its CORS hook), so it is read once per request.
@@ -78,6 +87,7 @@ export interface ThrottleKey {
 /** What `check` learnt, handed back to `fail` or `succeed` (no second derivation, no second read). */
 export interface ThrottleTicket {
   readonly address: string;
+  readonly addressPool?: AddressPool;
   readonly keys: readonly ThrottleKey[];
   /** Pair and device counters that exist: a success clears them (otherwise a success writes nothing). */
   readonly pending: readonly string[];
@@ -142,16 +152,19 @@ function identifierKeys(identifier: ThrottleIdentifier, address: string): Thrott
   return keys;
 }
 
-const addressKey = (address: string): ThrottleKey => ({
-  key: `address:${digest('address', address)}`,
+const addressKey = (address: string, pool?: AddressPool): ThrottleKey => ({
+  key:
+    pool === undefined
+      ? `address:${digest('address', address)}`
+      : `address/${pool}:${digest('address', pool, address)}`,
   scope: 'address',
   kind: 'address',
 });
 
-/** The counters of one attempt: each identifier's (see SCOPES), and the address's. */
+/** The counters of one attempt: each identifier's (see SCOPES), and the address's (or its pool's). */
 export function throttleKeys(subject: ThrottleSubject): ThrottleKey[] {
   const keys = subject.identifiers.flatMap((id) => identifierKeys(id, subject.address));
-  keys.push(addressKey(subject.address));
+  keys.push(addressKey(subject.address, subject.addressPool));
   return keys;
 }
 
@@ -237,6 +250,7 @@ export function createThrottle(
       const clearable = (k: ThrottleKey | undefined) => k?.scope === 'pair' || k?.kind === 'device';
       return {
         address: subject.address,
+        ...(subject.addressPool === undefined ? {} : { addressPool: subject.addressPool }),
         keys,
         pending: found.filter((c) => clearable(byKey.get(c.key))).map((c) => c.key),
         revision: read.revision,
@@ -249,7 +263,7 @@ export function createThrottle(
         const checked = ticket.keys.filter((k) => k.identifier && same(k.identifier, id));
         return checked.length > 0 ? checked : identifierKeys(id, ticket.address);
       });
-      keys.push(addressKey(ticket.address));
+      keys.push(addressKey(ticket.address, ticket.addressPool));
       const byKey = new Map(keys.map((k) => [k.key, k]));
       const at = clock();
       const counted = await counters.fail([...byKey.keys()], at, config.window * 1000);
