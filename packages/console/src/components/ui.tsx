@@ -146,20 +146,27 @@ export function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
-/** The tenant a page works on, for an operator who sees more than one (none shown otherwise). */
+/** The tenant a page works on, for an operator who sees more than one (or any, with `all`). */
 export function TenantPicker(props: {
   tenants: readonly { id: string; name: string }[] | undefined;
   value: string;
   onChange: (id: string) => void;
+  /** A first choice of no tenant (value ""), so named: every tenant's, say. */
+  all?: string;
+  /** The signed-in person's tenant, marked "(yours)". */
+  mine?: string;
 }) {
-  if ((props.tenants?.length ?? 0) <= 1) return null;
+  const count = props.tenants?.length ?? 0;
+  if (props.all === undefined ? count <= 1 : count === 0) return null;
   return (
     <label>
       Tenant
       <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        {props.all !== undefined && <option value="">{props.all}</option>}
         {props.tenants?.map((t) => (
           <option value={t.id} key={t.id}>
             {t.name}
+            {t.id === props.mine ? ' (yours)' : ''}
           </option>
         ))}
       </select>

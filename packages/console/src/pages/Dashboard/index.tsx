@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
-import { ErrorNote, Page, useLoad } from '../../components/ui.js';
+import { ErrorNote, Page, TenantPicker, useLoad } from '../../components/ui.js';
 import { Chart, type Point } from './Chart.js';
 
 const RANGES = [
@@ -87,17 +87,7 @@ export function Dashboard() {
           </select>
         </label>
         {operator && (
-          <label>
-            Tenant
-            <select value={tenantId} onChange={(e) => setTenantId(e.currentTarget.value)}>
-              <option value="">All tenants</option>
-              {tenants.data?.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TenantPicker tenants={tenants.data} value={tenantId} onChange={setTenantId} all="All tenants" />
         )}
         <button
           type="button"

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
 import { Table } from '../../components/table.js';
-import { Empty, ErrorNote, Page, useLoad } from '../../components/ui.js';
+import { Empty, ErrorNote, Page, TenantPicker, useLoad } from '../../components/ui.js';
 import { CreateUserForm } from './CreateUserForm.js';
 import { UserPanel } from './UserPanel.js';
 
@@ -35,26 +35,18 @@ export function Users() {
           : 'The people of your tenant: who they are, their role, how they sign in.'
       }
     >
-      {operator && (tenants.data?.length ?? 0) > 0 && (
+      {operator && (tenants.data?.length ?? 0) > 1 && (
         <div class="filters">
-          <label>
-            Tenant
-            <select
-              value={tenantId}
-              onChange={(e) => {
-                setTenantId(e.currentTarget.value);
-                setSelected(undefined);
-                setCreating(false);
-              }}
-            >
-              {tenants.data?.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                  {t.id === me.tenantId ? ' (yours)' : ''}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TenantPicker
+            tenants={tenants.data}
+            value={tenantId}
+            mine={me.tenantId}
+            onChange={(id) => {
+              setTenantId(id);
+              setSelected(undefined);
+              setCreating(false);
+            }}
+          />
         </div>
       )}
       {creating ? (
