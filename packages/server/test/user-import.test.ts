@@ -37,7 +37,11 @@ async function hashes(): Promise<Record<string, string>> {
     scrypt: await hashPassword(OLD, { ln: 12, r: 8, p: 1 }),
     argon2id: await argon2Hash(OLD, { memoryCost: 4096, timeCost: 2, parallelism: 1 }),
     passlib: `$pbkdf2-sha256$29000$${ab64(salt)}$${ab64(pbkdf2(OLD, salt, 29000))}`,
-    phcPbkdf2: `$pbkdf2-sha256$i=10000$${salt.toString('base64').replace(/=+$/, '')}$${pbkdf2(OLD, salt, 10000)
+    phcPbkdf2: `$pbkdf2-sha256$i=10000$${salt.toString('base64').replace(/=+$/, '')}$${pbkdf2(
+      OLD,
+      salt,
+      10000,
+    )
       .toString('base64')
       .replace(/=+$/, '')}`,
     django: `pbkdf2_sha256$20000$${djangoSalt}$${pbkdf2(OLD, Buffer.from(djangoSalt), 20000).toString('base64')}`,
@@ -48,7 +52,11 @@ async function hashes(): Promise<Record<string, string>> {
 async function signsIn(svc: TestService, app: Application, email: string, password: string) {
   const browser = new Browser(svc.app);
   const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
-  const res = await browser.post('/auth/authorize', { ...hiddenInputs(page.body), username: email, password });
+  const res = await browser.post('/auth/authorize', {
+    ...hiddenInputs(page.body),
+    username: email,
+    password,
+  });
   const location = String(res.headers.location ?? '');
   return res.statusCode === 302 && location.startsWith(REDIRECT) && location.includes('code=');
 }
@@ -144,7 +152,12 @@ describe.each(dialects)('user import (%s)', (dialect) => {
       invalid: 1,
       rows: [
         { row: 1, email, outcome: 'created' },
-        { row: 2, email: 'not-an-email', outcome: 'invalid', reason: 'email must look like name@example.com' },
+        {
+          row: 2,
+          email: 'not-an-email',
+          outcome: 'invalid',
+          reason: 'email must look like name@example.com',
+        },
       ],
     });
     expect(await svc.storage.signIn.usersByEmail(email)).toEqual([]);

@@ -44,7 +44,8 @@ export const LEGACY_LIMITS = Object.freeze({
 export const MAX_HASH_LENGTH = 512;
 
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
-const ARGON2ID = /^\$argon2id\$v=(\d+)\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+const ARGON2ID =
+  /^\$argon2id\$v=(\d+)\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 /** passlib writes the rounds bare and base64 with `.` for `+` ("ab64"); the PHC form has `i=`. */
 const PBKDF2 = /^\$pbkdf2-sha256\$(?:i=)?(\d{1,10})\$([A-Za-z0-9+/.]+)\$([A-Za-z0-9+/.]+)$/;
 /** Django: `pbkdf2_sha256$<iterations>$<salt as text>$<base64 of the hash>`. */

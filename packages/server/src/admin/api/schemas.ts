@@ -1,7 +1,6 @@
 // The admin API's schemas (TypeBox, i.e. JSON Schema): they validate every body, path parameter and
 // query, refuse unknown members, and are the OpenAPI document (openapi.ts), so the two cannot drift.
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
-import { MAX_IMPORT_ROWS } from '../service/user-import.js';
 import { IDP_COMPONENTS } from './idp-schemas.js';
 import { WEBHOOK_COMPONENTS } from './webhook-schemas.js';
 
@@ -137,7 +136,10 @@ export const ImportUser = Type.Object(
 );
 export const ImportUsers = Type.Object(
   {
-    users: Type.Array(ImportUser, { minItems: 1, maxItems: MAX_IMPORT_ROWS }),
+    users: Type.Array(ImportUser, {
+      minItems: 1,
+      maxItems: 10_000 /* service/user-import.ts MAX_IMPORT_ROWS */,
+    }),
     dry_run: Type.Optional(Type.Boolean({ description: 'check every row and report, writing nothing' })),
   },
   { ...strict, $id: 'ImportUsers' },
