@@ -6,9 +6,11 @@
 import crypto from 'node:crypto';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
+import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/domain/types.js';
 import { hashPassword, verifyPassword } from '../src/secrets/passwords.js';
+import { sqlitePath } from '../src/storage/open.js';
 import { type Actor, ADMIN_APP, actor, call, role } from './support/admin.js';
 import { startTestService, type TestService } from './support/service.js';
 import { authorizeQuery, Browser, hiddenInputs, pkce, publicApp, REDIRECT } from './support/sign-in.js';
@@ -136,6 +138,16 @@ describe.each(dialects)('user import (%s)', (dialect) => {
     expect(await svc.storage.users.list({ tenantId: svc.fixture.tenant.id })).toEqual(before);
     const [user] = await svc.storage.signIn.usersByEmail(rows[0]?.email as string);
     expect(user?.role.legacyId).toBe('Supervisor');
+  });
+
+  it('creates each user once when two imports of the same rows run at the same time', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({ email: unique(`race${i}`) }));
+    const [a, b] = await Promise.all([importAs(admin, rows), importAs(admin, rows)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    const reports = [a.json(), b.json()];
+    expect(reports[0].created + reports[1].created).toBe(50);
+    expect(reports[0].exists + reports[1].exists).toBe(50);
+    for (const row of rows) expect(await svc.storage.signIn.usersByEmail(row.email)).toHaveLength(1);
   });
 
   it('checks every row in a dry run and writes nothing, not even an audit event', async () => {
@@ -273,4 +285,34 @@ describe.each(dialects)('user import (%s)', (dialect) => {
     expect(await storedHash(`bulk-${prefix}-9998@example.com`)).toBe(bcrypt);
     expect(await storedHash(`bulk-${prefix}-9999@example.com`)).toBeUndefined();
   }, 60_000);
+});
+
+describe('user import with the database locked', () => {
+  let svc: TestService;
+  let holder: Sqlite.Database;
+  let admin: Actor;
+  beforeAll(async () => {
+    svc = await startTestService({ application: ADMIN_APP, env: { CXAUTH_DB_LOCK_TIMEOUT_MS: '300' } });
+    admin = await actor(svc, svc.fixture.tenant);
+    holder = new Sqlite(sqlitePath(svc.config.databaseUrl));
+  });
+  afterAll(async () => {
+    if (holder?.inTransaction) holder.exec('rollback');
+    holder?.close();
+    await svc?.close();
+  });
+
+  it('answers 503 with Retry-After and writes nothing, then the same import goes through', async () => {
+    const users = [{ email: 'locked-1@example.com' }, { email: 'locked-2@example.com' }];
+    const path = `/tenants/${svc.fixture.tenant.id}/users:import`;
+    holder.exec('begin immediate');
+    const locked = await call(svc, admin, 'POST', path, { users });
+    holder.exec('rollback');
+    expect(locked.statusCode).toBe(503);
+    expect(locked.headers['retry-after']).toMatch(/^\d+$/);
+    expect(locked.body).not.toMatch(/SQLITE|locked|sqlite/i);
+    expect(await svc.storage.signIn.usersByEmail('locked-1@example.com')).toEqual([]);
+    const again = await call(svc, admin, 'POST', path, { users });
+    expect(again.json()).toMatchObject({ created: 2, exists: 0 });
+  });
 });
