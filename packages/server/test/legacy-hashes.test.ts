@@ -1,6 +1,7 @@
 // Imported password hashes read as the systems that wrote them do: published vectors of passlib and
 // Django, the argon2 reference's parameters, bcrypt's prefixes; and bounds that refuse hashes costing
 // a denial of service, with reasons that never quote the hash.
+import crypto from 'node:crypto';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { describe, expect, it } from 'vitest';
 import { type LegacyHash, parseLegacyHash, verifyLegacy } from '../src/secrets/legacy-hashes.js';
@@ -75,5 +76,28 @@ describe('legacy hash formats', () => {
     // One written to the database by some other way than the import is still never computed.
     const huge = '$2b$31$abcdefghijklmnopqrstuuVGvxPBRjHxQV0lYg4sZ5Bz3i5Zz0M3e';
     expect(await verifyPassword('anything at all', huge)).toEqual({ ok: false, rehash: false });
+  });
+
+  it('answers a wrong password for a cheap imported hash no faster than for an unknown user', async () => {
+    // Otherwise a 1,000-round PBKDF2 hash would tell, by a quick answer, that its e-mail has an account.
+    const salt = crypto.randomBytes(16);
+    const hash = crypto.pbkdf2Sync('the right one', salt, 1000, 32, 'sha256');
+    const stored = `$pbkdf2-sha256$i=1000$${salt.toString('base64').replace(/=+$/, '')}$${hash
+      .toString('base64')
+      .replace(/=+$/, '')}`;
+    const time = async (s: string | undefined) => {
+      const start = performance.now();
+      expect((await verifyPassword('a wrong one', s)).ok).toBe(false);
+      return performance.now() - start;
+    };
+    await time(undefined);
+    const unknown: number[] = [];
+    const imported: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      unknown.push(await time(undefined));
+      imported.push(await time(stored));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] as number;
+    expect(median(imported)).toBeGreaterThan(0.5 * median(unknown));
   });
 });

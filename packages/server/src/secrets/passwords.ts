@@ -114,14 +114,22 @@ export async function verifyPassword(
   current: ScryptParams = PASSWORD_PARAMS,
 ): Promise<{ ok: boolean; rehash: boolean }> {
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return { ok: false, rehash: false };
+  dummy ??= hashPassword(crypto.randomBytes(16).toString('hex'), current);
   // An imported hash of another format (legacy-hashes.ts): once it matched, the password is hashed
   // again in the service's own format.
   const legacy = stored === undefined || stored.startsWith('$scrypt$') ? undefined : parseLegacyHash(stored);
   if (legacy && !('problem' in legacy)) {
-    const ok = await verifyLegacy(password, legacy);
+    // An unknown user costs one scrypt (the dummy): the dummy runs beside the imported format, so a
+    // format cheaper than scrypt does not answer faster and tell which e-mails have an account.
+    const [ok] = await Promise.all([
+      verifyLegacy(password, legacy),
+      dummy.then((d) => {
+        const p = parse(d);
+        return p ? scrypt(password, p.salt, p.params, p.hash.length) : undefined;
+      }),
+    ]);
     return { ok, rehash: ok };
   }
-  dummy ??= hashPassword(crypto.randomBytes(16).toString('hex'), current);
   const parsed = parse(stored ?? (await dummy)) ?? parse(await dummy);
   if (!parsed) return { ok: false, rehash: false };
   const actual = await scrypt(password, parsed.salt, parsed.params, parsed.hash.length);
