@@ -216,6 +216,24 @@ describe.each(dialects)('user import (%s)', (dialect) => {
     for (const hash of Object.values(huge)) expect(res.body).not.toContain(hash);
   });
 
+  it('takes null and blank members as absent: an Agent with no names and no password', async () => {
+    const email = unique('blank');
+    const res = await importAs(admin, [
+      {
+        email: `  ${email.toUpperCase()} `,
+        given_name: '   ',
+        family_name: null,
+        role: null,
+        password_hash: '',
+      },
+    ]);
+    expect(res.json()).toMatchObject({ created: 1, rows: [{ row: 1, email, outcome: 'created' }] });
+    const [user] = await svc.storage.signIn.usersByEmail(email);
+    expect(user).toMatchObject({ email, givenName: null, familyName: null, role: { legacyId: 'Agent' } });
+    expect(await storedHash(email)).toBeUndefined();
+    expect(await signsIn(svc, app, email, OLD)).toBe(false);
+  });
+
   it('answers a malformed request with a 400 problem', async () => {
     for (const body of [
       { users: [] },

@@ -45,6 +45,10 @@ export interface ImportReport {
   rows: ImportRowReport[];
 }
 
+/** An optional member: absent when null or only spaces (an empty CSV cell), else as given. */
+const given = (value: unknown): unknown =>
+  value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value;
+
 const shown = (value: unknown): string | null =>
   typeof value === 'string' ? value.trim().slice(0, 254) : value === undefined ? null : String(value);
 
@@ -54,12 +58,14 @@ function checkRow(
   row: ImportRow,
   now: Date,
 ): { email: string; entry: ImportedUser } | { email: string | null; reason: string } {
-  const given = shown(row.email);
   let email: string;
   try {
     email = text('email', row.email, 254).toLowerCase();
   } catch (err) {
-    return { email: given, reason: err instanceof AdminError ? err.message : 'email is not valid' };
+    return {
+      email: shown(row.email),
+      reason: err instanceof AdminError ? err.message : 'email is not valid',
+    };
   }
   if (!EMAIL.test(email)) return { email, reason: 'email must look like name@example.com' };
   let passwordHash: string | null = null;
@@ -68,11 +74,11 @@ function checkRow(
       id: crypto.randomUUID(),
       tenantId,
       email,
-      givenName: optionalText('given name', row.given_name, 100),
-      familyName: optionalText('family name', row.family_name, 100),
+      givenName: optionalText('given name', given(row.given_name), 100),
+      familyName: optionalText('family name', given(row.family_name), 100),
       role: {
         id: crypto.randomUUID(),
-        legacyId: roleNameOf(row.role === '' ? undefined : row.role),
+        legacyId: roleNameOf(given(row.role)),
         lastUpdateTime: now.getTime(),
         secondaryRoles: [],
       },
@@ -81,12 +87,13 @@ function checkRow(
       createdAt: now,
       updatedAt: now,
     };
-    if (row.password_hash !== undefined && row.password_hash !== null && row.password_hash !== '') {
-      if (typeof row.password_hash !== 'string') return { email, reason: 'password_hash must be text' };
+    const hash = given(row.password_hash);
+    if (hash !== undefined) {
+      if (typeof hash !== 'string') return { email, reason: 'password_hash must be text' };
       // The hash is a secret: the reason names its format's problem, never the hash itself.
-      const checked = importableHash(row.password_hash.trim());
+      const checked = importableHash(hash.trim());
       if ('problem' in checked) return { email, reason: `password_hash: ${checked.problem}` };
-      passwordHash = row.password_hash.trim();
+      passwordHash = hash.trim();
     }
     return { email, entry: { user, passwordHash } };
   } catch (err) {
