@@ -32,6 +32,7 @@ import { chartBars, markdownReport, textReport } from './lib/report.js';
 import { runGroup } from './lib/runner.js';
 import { startScaleTargets } from './lib/scale.js';
 import { startScimTarget } from './lib/scim.js';
+import { startImportTarget } from './lib/user-import.js';
 import { startHookedCxauth } from './lib/webhooks.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -170,6 +171,7 @@ async function startTargets(opts, work) {
   t.growPurge = opts.growPurge;
   await startScaleTargets(opts, work, t, log);
   await startScimTarget(opts, work, t, log);
+  await startImportTarget(opts, work, t, log);
   await startFederationTarget(opts, work, t, log);
   return t;
 }

@@ -6,6 +6,7 @@ import { ceiling, cxauthTarget, http, jsonGet, passwordGrant, refreshGrant } fro
 import { algGroup, growGroup } from './scale.js';
 import { scimGroup } from './scim.js';
 import { authorizeSso, codeGrant, passwordHashCost } from './sign-in.js';
+import { importGroup } from './user-import.js';
 
 /** GET server-time with a bearer token on the regional API `target` ({pid, api}). */
 function verifiedServerTime(id, label, target, accessToken) {
@@ -30,6 +31,7 @@ export const GROUPS = [
   'grow',
   'grow-postgres',
   'scim',
+  'import',
   'webhooks',
   'federation',
 ];
@@ -270,6 +272,8 @@ export function buildGroup(name, t) {
       });
     case 'scim':
       return scimGroup(t);
+    case 'import':
+      return importGroup(t);
     case 'federation':
       return federationGroup(t);
     default:

@@ -111,6 +111,8 @@ export function parseOptions(argv) {
     grow: 5,
     'grow-postgres': 5,
     scim: 1,
+    // One import a round, and six short runs of first sign-ins that do not last --duration.
+    import: 2,
     webhooks: 2,
     federation: 1,
   };

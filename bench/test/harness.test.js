@@ -98,7 +98,16 @@ test('report rows show verdicts, skipped cases and sub-millisecond latency', () 
 
 test('options: defaults, --quick, --postgres, and unknown groups refused', () => {
   const d = parseOptions([]);
-  assert.deepEqual(d.groups, ['token', 'api', 'discovery', 'peer', 'scim', 'webhooks', 'federation']);
+  assert.deepEqual(d.groups, [
+    'token',
+    'api',
+    'discovery',
+    'peer',
+    'scim',
+    'import',
+    'webhooks',
+    'federation',
+  ]);
   assert.equal(d.rounds, 3);
   assert.ok(d.estimateSeconds < 360, `a full run is estimated at ${d.estimateSeconds} s`);
   const q = parseOptions(['--quick', '--postgres']);
@@ -114,6 +123,7 @@ test('options: defaults, --quick, --postgres, and unknown groups refused', () =>
     'peer',
     'compare',
     'scim',
+    'import',
     'webhooks',
     'federation',
   ]);

@@ -2,7 +2,7 @@
 // folder): the create/list/show/deactivate cycle of tenants, users, apps and keys answers the same
 // fields through the admin API as on the database, a record reads the same (JSON and text) either way,
 // no token is a 401 telling to log in, an Administrator is confined to its tenant (another tenant's
-// user is 404), a saved profile's token is used, an unreachable server is exit 3 and a verb the API
+// user is 404, and so is an import into it), a saved profile's token is used, an unreachable server is exit 3 and a verb the API
 // has no route for is exit 2. Needs the build (`npx tsc -b`, by `npm test`).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -221,6 +221,25 @@ describe('cxauth admin --server', () => {
       as,
     );
     expect(listed).toMatchObject({ code: 1, err: 'cxauth admin: no such resource' });
+    // An import into the other tenant is refused the same way; into its own it works.
+    const csv = path.join(dataDir, 'import.csv');
+    writeFileSync(csv, 'email,given_name\nimported@example.com,Imported\n');
+    const foreign = await cli(
+      ['admin', '--server', issuer, 'user', 'import', csv, '--tenant', other['id'] as string],
+      as,
+    );
+    expect(foreign).toMatchObject({ code: 1, err: 'cxauth admin: no such resource' });
+    const imported = await cli(
+      ['admin', '--server', issuer, 'user', 'import', csv, '--tenant', own['id'] as string, '--json'],
+      as,
+    );
+    expect(imported.code, imported.err).toBe(0);
+    expect(JSON.parse(imported.out)).toMatchObject({
+      tenantId: own['id'],
+      created: 1,
+      rows: [{ row: 1, email: 'imported@example.com', outcome: 'created' }],
+    });
+    expect(await direct('user', 'list', '--tenant', other['id'] as string)).toHaveLength(1);
     // A missing user reads as another tenant's, for an operator too.
     const missing = await cli(['admin', ...REMOTE(), 'user', 'show', 'no-such-user']);
     expect(missing).toMatchObject({ code: 1, err: 'cxauth admin: no such resource' });

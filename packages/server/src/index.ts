@@ -12,6 +12,9 @@ export type {
   CreateAreaInput,
   CreateTenantInput,
   CreateUserInput,
+  ImportReport,
+  ImportRow,
+  ImportRowReport,
   SigningKeyAdminOptions,
   SigningKeyView,
   TenantView,
@@ -21,6 +24,7 @@ export type {
 export {
   createAdmin,
   exactOrigin,
+  MAX_IMPORT_ROWS,
   randomBusinessUnitId,
   signingKeyAdminOptions,
 } from './admin/service/admin.js';

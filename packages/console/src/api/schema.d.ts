@@ -681,6 +681,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{id}/users:import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import users from another system, with their password hashes (idempotent by e-mail; a report per row) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ImportUsers"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportReport"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -6051,6 +6156,42 @@ export interface components {
         };
         SetPassword: {
             password: string;
+        };
+        ImportUser: {
+            /** @description the login name; required, unique in the tenant */
+            email?: string | null;
+            /** @description given name */
+            given_name?: string | null;
+            /** @description family name */
+            family_name?: string | null;
+            /** @description legacy role name (default Agent) */
+            role?: string | null;
+            /** @description a hash of the password in another system (bcrypt, scrypt, argon2id, pbkdf2-sha256, Django pbkdf2_sha256); absent: no password */
+            password_hash?: string | null;
+        };
+        ImportUsers: {
+            users: components["schemas"]["ImportUser"][];
+            /** @description check every row and report, writing nothing */
+            dry_run?: boolean;
+        };
+        ImportReport: {
+            tenantId: string;
+            dry_run: boolean;
+            /** @description rows made users (in a dry run: that would be) */
+            created: number;
+            /** @description rows whose e-mail the tenant already has (left as they are) */
+            exists: number;
+            invalid: number;
+            rows: {
+                /** @description 1-based position in `users` */
+                row: number;
+                email: string | null;
+                outcome: "created" | "exists" | "invalid";
+                /** @description the new user (created, not in a dry run) */
+                id?: string;
+                /** @description why the row is invalid */
+                reason?: string;
+            }[];
         };
         AccessKey: {
             accessKeyId: string;

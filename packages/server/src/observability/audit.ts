@@ -18,6 +18,7 @@ export const AUDIT_EVENT_TYPES = [
   'tenant.changed',
   'user.created',
   'user.changed',
+  'user.imported',
   'application.created',
   'application.changed',
   'application.secret_rotated',

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type LegacyFormat, MAX_HASH_LENGTH, parseLegacyHash, verifyLegacy } from './legacy-hashes.js';
 
 /** scrypt's cost parameters: N = 2^ln, block size r, parallelism p (RFC 7914 §2). */
 export interface ScryptParams {
@@ -114,6 +115,21 @@ export async function verifyPassword(
 ): Promise<{ ok: boolean; rehash: boolean }> {
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return { ok: false, rehash: false };
   dummy ??= hashPassword(crypto.randomBytes(16).toString('hex'), current);
+  // An imported hash of another format (legacy-hashes.ts): once it matched, the password is hashed
+  // again in the service's own format.
+  const legacy = stored === undefined || stored.startsWith('$scrypt$') ? undefined : parseLegacyHash(stored);
+  if (legacy && !('problem' in legacy)) {
+    // An unknown user costs one scrypt (the dummy): the dummy runs beside the imported format, so a
+    // format cheaper than scrypt does not answer faster and tell which e-mails have an account.
+    const [ok] = await Promise.all([
+      verifyLegacy(password, legacy),
+      dummy.then((d) => {
+        const p = parse(d);
+        return p ? scrypt(password, p.salt, p.params, p.hash.length) : undefined;
+      }),
+    ]);
+    return { ok, rehash: ok };
+  }
   const parsed = parse(stored ?? (await dummy)) ?? parse(await dummy);
   if (!parsed) return { ok: false, rehash: false };
   const actual = await scrypt(password, parsed.salt, parsed.params, parsed.hash.length);
@@ -123,4 +139,40 @@ export async function verifyPassword(
     crypto.timingSafeEqual(actual, parsed.hash);
   const p = parsed.params;
   return { ok, rehash: ok && (p.ln !== current.ln || p.r !== current.r || p.p !== current.p) };
+}
+
+/** The bounds of an imported scrypt hash: at most 256 MiB of memory and 1 GiB of total work. */
+const SCRYPT_IMPORT_LIMITS = { maxMemory: 256 * 1024 * 1024, maxWork: 1024 * 1024 * 1024 } as const;
+
+/** The formats an imported password hash may have (docs/people.md, "Bulk import"). */
+export type ImportedHashFormat = 'scrypt' | LegacyFormat;
+
+/**
+ * Whether an imported password hash is one that sign-in can verify, with parameters within bounds:
+ * its format, or why not (the reason never quotes the hash, which is a secret).
+ */
+export function importableHash(encoded: string): { format: ImportedHashFormat } | { problem: string } {
+  if (encoded.length > MAX_HASH_LENGTH) return { problem: 'the hash is too long' };
+  if (encoded.startsWith('$scrypt$')) {
+    const parsed = parse(encoded);
+    if (!parsed) {
+      return { problem: 'scrypt hashes must be $scrypt$ln=<10..22>,r=<r>,p=<p>$<salt>$<hash> (base64)' };
+    }
+    const { ln, r, p } = parsed.params;
+    const memory = 128 * 2 ** ln * r;
+    if (memory > SCRYPT_IMPORT_LIMITS.maxMemory || memory * p > SCRYPT_IMPORT_LIMITS.maxWork) {
+      return { problem: `scrypt ln=${ln},r=${r},p=${p} needs more than 256 MiB or 1 GiB of work` };
+    }
+    if (parsed.salt.length < 8) return { problem: 'scrypt salt must be at least 8 bytes' };
+    if (parsed.hash.length < 16 || parsed.hash.length > 64)
+      return { problem: 'scrypt hash must be 16 to 64 bytes' };
+    return { format: 'scrypt' };
+  }
+  const legacy = parseLegacyHash(encoded);
+  if (!legacy) {
+    return {
+      problem: 'not a recognised hash (bcrypt, scrypt, argon2id, pbkdf2-sha256 or Django pbkdf2_sha256)',
+    };
+  }
+  return 'problem' in legacy ? legacy : { format: legacy.format };
 }

@@ -7,6 +7,7 @@ import { OPERATION_KINDS } from './operations.js';
 import { readPassword } from './password-input.js';
 import { SIGNING_KEY } from './signing-key.js';
 import { byId, type Kind, many, type OptionSpec, optional, required, type Values } from './spec.js';
+import { USER_IMPORT } from './user-import.js';
 
 function integer(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -238,6 +239,7 @@ export const KINDS: Record<string, Kind> = {
         options: { tenant: { type: 'string', description: 'only users of this tenant' } },
         run: (admin, v) => admin.listUsers({ tenantId: optional(v, 'tenant') }),
       },
+      import: USER_IMPORT,
       'set-password': {
         usage: 'ID  (the password on standard input; typed without echo at a terminal)',
         options: {},

@@ -46,6 +46,8 @@ export interface RouteDef<C> {
   readonly params?: TSchema;
   readonly querystring?: TSchema;
   readonly body?: TSchema;
+  /** A larger body than the API's usual limit (CXAUTH_BODY_LIMIT), for the route that needs one. */
+  readonly bodyLimit?: number;
   /** The success responses by status (errors are problem details, added to every route). */
   readonly response: Record<number, TSchema | null>;
   readonly handler: (ctx: C) => Promise<unknown>;
@@ -84,9 +86,11 @@ const refer = (schema: TSchema) => referring(schema, false) as object;
 /** The named schemas, each with the named schemas inside it as references. */
 export const components = (): object[] => COMPONENTS.map((schema) => referring(schema) as object);
 
-/** Matches `/users/:id` against a concrete path. */
+/** Matches `/users/:id` against a concrete path (`::` is a literal colon, as in `users::import`). */
 function matcher(url: string): RegExp {
-  const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+');
+  const escaped = url
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/::|:[A-Za-z_]+/g, (m) => (m === '::' ? ':' : '[^/]+'));
   return new RegExp(`^${escaped}$`);
 }
 
@@ -132,6 +136,7 @@ export function adminRouters(scope: FastifyInstance, deps: AdminApiDeps, prefix:
     scope.route({
       method: def.method as HTTPMethods,
       url: def.url,
+      ...(def.bodyLimit === undefined ? {} : { bodyLimit: def.bodyLimit }),
       schema: {
         summary: def.summary,
         tags: [def.tag],

@@ -116,6 +116,54 @@ export const PatchUser = Type.Object(
 );
 export const SetPassword = Type.Object({ password: Str(1024) }, { ...strict, $id: 'SetPassword' });
 
+/** 10,000 rows of e-mail, names, role and a hash of up to 512 characters fit in 16 MiB. */
+export const IMPORT_BODY_LIMIT = 16 * 1024 * 1024;
+// Each member is only typed here: a missing or unfitting value is one row's `invalid`, not a 400.
+const ImportText = (max: number, description: string) =>
+  Type.Optional(Type.Union([Type.String({ maxLength: max }), Type.Null()], { description }));
+export const ImportUser = Type.Object(
+  {
+    email: ImportText(1024, 'the login name; required, unique in the tenant'),
+    given_name: ImportText(1024, 'given name'),
+    family_name: ImportText(1024, 'family name'),
+    role: ImportText(1024, 'legacy role name (default Agent)'),
+    password_hash: ImportText(
+      1024,
+      'a hash of the password in another system (bcrypt, scrypt, argon2id, pbkdf2-sha256, Django pbkdf2_sha256); absent: no password',
+    ),
+  },
+  { ...strict, $id: 'ImportUser' },
+);
+export const ImportUsers = Type.Object(
+  {
+    users: Type.Array(ImportUser, {
+      minItems: 1,
+      maxItems: 10_000 /* service/user-import.ts MAX_IMPORT_ROWS */,
+    }),
+    dry_run: Type.Optional(Type.Boolean({ description: 'check every row and report, writing nothing' })),
+  },
+  { ...strict, $id: 'ImportUsers' },
+);
+export const ImportReport = Type.Object(
+  {
+    tenantId: Type.String(),
+    dry_run: Type.Boolean(),
+    created: Type.Integer({ description: 'rows made users (in a dry run: that would be)' }),
+    exists: Type.Integer({ description: 'rows whose e-mail the tenant already has (left as they are)' }),
+    invalid: Type.Integer(),
+    rows: Type.Array(
+      Type.Object({
+        row: Type.Integer({ description: '1-based position in `users`' }),
+        email: Type.Union([Type.String(), Type.Null()]),
+        outcome: Type.Union([Type.Literal('created'), Type.Literal('exists'), Type.Literal('invalid')]),
+        id: Type.Optional(Type.String({ description: 'the new user (created, not in a dry run)' })),
+        reason: Type.Optional(Type.String({ description: 'why the row is invalid' })),
+      }),
+    ),
+  },
+  { $id: 'ImportReport' },
+);
+
 export const AccessKey = Type.Object(
   {
     accessKeyId: Type.String(),
@@ -423,6 +471,9 @@ export const COMPONENTS: readonly TSchema[] = [
   CreateUser,
   PatchUser,
   SetPassword,
+  ImportUser,
+  ImportUsers,
+  ImportReport,
   AccessKey,
   NewAccessKey,
   PatchAccessKey,

@@ -1,5 +1,5 @@
 // /tenants and /tenants/{id}/users: operators see and change every tenant; an Administrator sees its
-// own tenant and manages its users; another tenant is a 404.
+// own tenant and manages its users (and imports them in bulk); another tenant is a 404.
 import type { Static } from '@sinclair/typebox';
 import type { Status } from '../../domain/types.js';
 import { requireMatch, tagged } from './etag.js';
@@ -142,6 +142,24 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
       });
       reply.code(201).header('Location', `${config.issuer}/admin/v1/users/${user.id}`);
       return tagged(reply, user);
+    },
+  });
+  router.route({
+    method: 'POST',
+    // `::` is Fastify's literal colon: the path is `/tenants/{id}/users:import`.
+    url: '/tenants/:id/users::import',
+    summary:
+      'Import users from another system, with their password hashes (idempotent by e-mail; a report per row)',
+    tag: 'users',
+    params: S.Id('id'),
+    body: S.ImportUsers,
+    bodyLimit: S.IMPORT_BODY_LIMIT,
+    response: { 200: S.ImportReport },
+    async handler({ request, principal, admin }) {
+      const { id } = request.params as { id: string };
+      await showTenant(principal, id);
+      const body = request.body as Static<typeof S.ImportUsers>;
+      return admin.importUsers(id, body.users, { dryRun: body.dry_run === true });
     },
   });
 }

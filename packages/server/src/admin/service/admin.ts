@@ -16,11 +16,13 @@ import { scimTokenAdmin } from './scim-tokens.js';
 import { sessionAdmin } from './sessions.js';
 import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js';
 import { tenantAdmin } from './tenants.js';
+import { userImportAdmin } from './user-import.js';
 import { userAdmin } from './users.js';
 
 export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof tenantAdmin> &
   ReturnType<typeof userAdmin> &
+  ReturnType<typeof userImportAdmin> &
   ReturnType<typeof applicationAdmin> &
   ReturnType<typeof accessKeyAdmin> &
   ReturnType<typeof signingKeyAdmin> &
@@ -58,6 +60,7 @@ export function createAdminService(
     ...areaAdmin(ctx),
     ...tenantAdmin(ctx),
     ...userAdmin(ctx),
+    ...userImportAdmin(ctx),
     ...applicationAdmin(ctx),
     ...accessKeyAdmin(ctx),
     ...signingKeyAdmin({ ...ctx, ...(options.signing ? { signing: options.signing } : {}) }),
@@ -98,4 +101,6 @@ export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';
 export { signingKeyAdminOptions } from './signing-keys.js';
 export type { CreateTenantInput, TenantView } from './tenants.js';
 export { randomBusinessUnitId } from './tenants.js';
+export type { ImportReport, ImportRow, ImportRowReport } from './user-import.js';
+export { MAX_IMPORT_ROWS } from './user-import.js';
 export type { CreateUserInput, UserView } from './users.js';

@@ -4,7 +4,8 @@
 import type { Audit, AuditInput } from '../../observability/audit.js';
 
 type Result = Record<string, unknown>;
-type Describe = (result: Result, args: readonly unknown[]) => Omit<AuditInput, 'actor'>;
+/** A call's event; undefined when it changed nothing worth recording (a dry run). */
+type Describe = (result: Result, args: readonly unknown[]) => Omit<AuditInput, 'actor'> | undefined;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 /** The names of the members an update was given (never their values), comma-separated. */
@@ -78,6 +79,20 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['tenantId']),
     details: { role: str((r['role'] as Result | undefined)?.['legacyId']) },
   }),
+  // One event per import, with its counts (never a row, an e-mail or a hash); a dry run writes nothing.
+  importUsers: (r) =>
+    r['dry_run'] === true
+      ? undefined
+      : {
+          type: 'user.imported',
+          subject: `tenant:${str(r['tenantId'])}`,
+          tenantId: str(r['tenantId']),
+          details: {
+            created: Number(r['created'] ?? 0),
+            exists: Number(r['exists'] ?? 0),
+            invalid: Number(r['invalid'] ?? 0),
+          },
+        },
   updateUser: (r, args) => ({
     type: 'user.changed',
     subject: `user:${str(r['id'])}`,
@@ -195,7 +210,9 @@ export function audited<A extends object>(
     if (typeof method !== 'function') continue;
     wrapped[name] = async (...args: unknown[]) => {
       const result = ((await method.apply(admin, args)) ?? {}) as Result;
-      audit.record({ ...describe(result, args), actor, ...(address === null ? {} : { address }) });
+      const event = describe(result, args);
+      if (!event) return result;
+      audit.record({ ...event, actor, ...(address === null ? {} : { address }) });
       await audit.flush();
       return result;
     };

@@ -35,14 +35,14 @@ export function userView(u: User): UserView {
   };
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
 const ROLE = /^[A-Za-z][A-Za-z0-9 _-]{0,63}$/;
 
 /**
  * A legacy role name (`role.legacyId`); `Agent` when absent: least privilege, so a user made without a
  * role (a script, a typo) is never an Administrator of its tenant by accident.
  */
-function roleNameOf(value: unknown): string {
+export function roleNameOf(value: unknown): string {
   const roleName = value === undefined ? DEFAULT_ROLE : text('role', value, 64);
   if (!ROLE.test(roleName))
     throw invalid(`role must be a name like "Administrator", got "${roleName}"`, 'role');

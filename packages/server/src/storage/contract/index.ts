@@ -56,7 +56,7 @@ export type { CodeClaim, SignInRepository } from './sign-in.js';
 export type { SigningKeyRepository } from './signing-keys.js';
 export type { TenantRepository } from './tenants.js';
 export type { ThrottleCounter, ThrottleRepository } from './throttle.js';
-export type { UserRepository } from './users.js';
+export type { ImportedUser, UserRepository } from './users.js';
 export type {
   AttemptOutcome,
   DeliveryState,

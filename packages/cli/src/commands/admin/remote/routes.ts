@@ -7,6 +7,7 @@ import type {
   CreateAreaInput,
   CreateTenantInput,
   CreateUserInput,
+  ImportRow,
   UpdateAreaInput,
 } from '@cxauth/server';
 import { CliError, EXIT } from '../../../io.js';
@@ -51,6 +52,8 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
   'user create': (api, u: CreateUserInput) =>
     api.call('POST', `/tenants/${e(u.tenantId)}/users`, userBody(u)),
   'user update': (api, id: string, c: object) => api.call('PATCH', `/users/${e(id)}`, c),
+  'user import': (api, tenantId: string, users: ImportRow[], o: { dryRun?: boolean }) =>
+    api.call('POST', `/tenants/${e(tenantId)}/users:import`, { users, dry_run: o.dryRun === true }),
   'user list': (api, f: { tenantId?: string }) => listOfAll(api, f.tenantId, (t) => `/tenants/${e(t)}/users`),
   'user set-password': (api, id: string, password: string) =>
     api.call('POST', `/users/${e(id)}/password`, { password }).then(() => ({ id, password: 'set' })),
