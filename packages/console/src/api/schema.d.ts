@@ -6377,6 +6377,8 @@ export interface components {
                 sp_entity_id: string;
                 sp_metadata_url: string;
                 acs_url: string;
+                allow_idp_initiated: boolean;
+                idp_initiated_url: string | null;
             };
             createdAt: string | null;
             updatedAt: string | null;
@@ -6400,6 +6402,8 @@ export interface components {
             };
             saml?: {
                 metadata_xml: string;
+                allow_idp_initiated?: boolean;
+                idp_initiated_url?: string | null;
             };
         };
         PatchIdentityProvider: {
@@ -6419,7 +6423,9 @@ export interface components {
                 scopes?: string[];
             };
             saml?: {
-                metadata_xml: string;
+                metadata_xml?: string;
+                allow_idp_initiated?: boolean;
+                idp_initiated_url?: string | null;
             };
         };
     };

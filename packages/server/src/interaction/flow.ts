@@ -74,7 +74,6 @@ async function showForm(
     o.username === undefined &&
     o.error === undefined &&
     o.req.loginHint === undefined &&
-    o.req.deviceAuthorizationId === undefined &&
     deps.federation !== undefined &&
     (await deps.federation.identifierFirst(o.req));
   const state = {
