@@ -122,4 +122,65 @@ it('adds a SAML IdP from its metadata file and prints the SP metadata URL and AC
   const bad = await cli(['idp', 'update', made.id, '--tenant', tenant.id, '--metadata-file', file]);
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/metadata/);
+  expect(made.saml).toMatchObject({ allow_idp_initiated: false, idp_initiated_url: null });
+});
+
+it('lets a SAML IdP start sign-ins, landing where it says, and refuses them again', async () => {
+  const tenant = await json(['tenant', 'create', '--name', 'portal-co', '--area', 'na1']);
+  const file = path.join(dir, 'portal-metadata.xml');
+  writeFileSync(file, METADATA);
+  const made = await json([
+    'idp',
+    'create',
+    '--tenant',
+    tenant.id,
+    '--name',
+    'Portal',
+    '--kind',
+    'saml',
+    '--metadata-file',
+    file,
+    '--allow-idp-initiated',
+    '--idp-initiated-url',
+    'https://app.example.test/start',
+  ]);
+  expect(made.saml).toMatchObject({
+    allow_idp_initiated: true,
+    idp_initiated_url: 'https://app.example.test/start',
+  });
+  const refused = await json([
+    'idp',
+    'update',
+    made.id,
+    '--tenant',
+    tenant.id,
+    '--refuse-idp-initiated',
+    '--clear-idp-initiated-url',
+  ]);
+  expect(refused.saml).toMatchObject({
+    allow_idp_initiated: false,
+    idp_initiated_url: null,
+    entity_id: 'https://idp.example.test/saml',
+  });
+  const both = await cli([
+    'idp',
+    'update',
+    made.id,
+    '--tenant',
+    tenant.id,
+    '--allow-idp-initiated',
+    '--refuse-idp-initiated',
+  ]);
+  expect(both.code).not.toBe(0);
+  const plain = await cli([
+    'idp',
+    'update',
+    made.id,
+    '--tenant',
+    tenant.id,
+    '--idp-initiated-url',
+    'http://x.test/',
+  ]);
+  expect(plain.code).toBe(1);
+  expect(plain.err).toMatch(/idp_initiated_url/);
 });
