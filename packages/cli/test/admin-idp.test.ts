@@ -96,22 +96,28 @@ const METADATA = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:met
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>`;
 
-it('adds a SAML IdP from its metadata file and prints the SP metadata URL and ACS', async () => {
-  const tenant = await json(['tenant', 'create', '--name', 'saml-co', '--area', 'na1']);
-  const file = path.join(dir, 'idp-metadata.xml');
+/** `idp create --kind saml` of `tenantId` from {@link METADATA} written to `file`. */
+async function createSaml(tenantId: string, name: string, file: string, extra: string[] = []) {
   writeFileSync(file, METADATA);
-  const made = await json([
+  return json([
     'idp',
     'create',
     '--tenant',
-    tenant.id,
+    tenantId,
     '--name',
-    'ADFS',
+    name,
     '--kind',
     'saml',
     '--metadata-file',
     file,
+    ...extra,
   ]);
+}
+
+it('adds a SAML IdP from its metadata file and prints the SP metadata URL and ACS', async () => {
+  const tenant = await json(['tenant', 'create', '--name', 'saml-co', '--area', 'na1']);
+  const file = path.join(dir, 'idp-metadata.xml');
+  const made = await createSaml(tenant.id, 'ADFS', file);
   expect(made).toMatchObject({
     kind: 'saml',
     saml: { entity_id: 'https://idp.example.test/saml', sso_url: 'https://idp.example.test/sso' },
@@ -127,19 +133,7 @@ it('adds a SAML IdP from its metadata file and prints the SP metadata URL and AC
 
 it('lets a SAML IdP start sign-ins, landing where it says, and refuses them again', async () => {
   const tenant = await json(['tenant', 'create', '--name', 'portal-co', '--area', 'na1']);
-  const file = path.join(dir, 'portal-metadata.xml');
-  writeFileSync(file, METADATA);
-  const made = await json([
-    'idp',
-    'create',
-    '--tenant',
-    tenant.id,
-    '--name',
-    'Portal',
-    '--kind',
-    'saml',
-    '--metadata-file',
-    file,
+  const made = await createSaml(tenant.id, 'Portal', path.join(dir, 'portal-metadata.xml'), [
     '--allow-idp-initiated',
     '--idp-initiated-url',
     'https://app.example.test/start',

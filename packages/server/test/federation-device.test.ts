@@ -7,10 +7,10 @@ import zlib from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAdminService } from '../src/admin/service/admin.js';
 import { DEVICE_CODE } from '../src/domain/app-types.js';
 import type { Application } from '../src/domain/types.js';
 import { hashUserCode, normalizeUserCode } from '../src/tokens/device-code.js';
+import { addSamlIdp, adminOf } from './support/federation.js';
 import { FORM, form, tokenRequest } from './support/http.js';
 import { startTestSamlIdp, type TestSamlIdp } from './support/saml-idp.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -32,9 +32,7 @@ beforeAll(async () => {
     name: 'Device CLI',
     grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE] as Application['grantTypes'],
   });
-  const admin = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
-    credentials: { kek: svc.kek, issuer: svc.config.issuer },
-  });
+  const admin = adminOf(svc);
   oidcIdp = (
     await admin.createIdentityProvider(svc.fixture.tenant.id, {
       kind: 'oidc',
@@ -43,13 +41,10 @@ beforeAll(async () => {
       oidc: { issuer: fake.issuer, client_id: 'cxauth-device', client_secret: 'upstream-secret' },
     })
   ).id;
-  const made = await admin.createIdentityProvider(svc.fixture.tenant.id, {
-    kind: 'saml',
+  samlIdp = await addSamlIdp(admin, svc.fixture.tenant.id, saml, {
     name: 'Saml Co',
     domains: ['saml-device.test'],
-    saml: { metadata_xml: saml.metadata },
   });
-  samlIdp = { id: made.id, acs: made.saml?.acs_url as string, audience: made.saml?.sp_entity_id as string };
 }, 30_000);
 afterAll(async () => {
   await fake?.close();
@@ -91,6 +86,13 @@ async function toIdp(browser: Browser, userCode: string, email: string): Promise
   return new URL((href as string).replace(/&amp;/g, '&'));
 }
 
+/** The OpenID Connect IdP's answer, back at the callback in `browser`. */
+async function backFromOidc(browser: Browser, upstream: URL) {
+  const answered = await fetch(upstream, { redirect: 'manual' });
+  const back = new URL(String(answered.headers.get('location')));
+  return browser.get(`${back.pathname}${back.search}`);
+}
+
 async function confirmAndPoll(browser: Browser, confirm: LightMyRequestResponse, code: string) {
   expect(confirm.statusCode).toBe(200);
   expect(confirm.body).toContain('name="decision"');
@@ -118,9 +120,7 @@ describe('device verification through an identity provider', () => {
     const upstream = await toIdp(browser, d.user_code, email);
     expect(upstream.origin).toBe(fake.issuer);
     expect(upstream.searchParams.get('login_hint')).toBe(email);
-    const answered = await fetch(upstream, { redirect: 'manual' });
-    const back = new URL(String(answered.headers.get('location')));
-    const confirm = await browser.get(`${back.pathname}${back.search}`);
+    const confirm = await backFromOidc(browser, upstream);
     // Never a code redirect for a device request: its confirmation page.
     expect(confirm.headers.location).toBeUndefined();
     const claims = await confirmAndPoll(browser, confirm, d.device_code);
@@ -166,9 +166,7 @@ describe('device verification through an identity provider', () => {
     );
     expect(record).toBeDefined();
     await svc.storage.deviceAuthorizations.deny(record?.id as string, svc.clock.now());
-    const answered = await fetch(upstream, { redirect: 'manual' });
-    const back = new URL(String(answered.headers.get('location')));
-    const page = await browser.get(`${back.pathname}${back.search}`);
+    const page = await backFromOidc(browser, upstream);
     expect(page.statusCode).toBe(400);
     expect(page.headers.location).toBeUndefined();
     expect(page.body).toContain('expired');

@@ -5,9 +5,9 @@
 // another client's id_token, another browser, another tenant.
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAdminService } from '../src/admin/service/admin.js';
 import type { Application, Tenant } from '../src/domain/types.js';
 import { hashPassword } from '../src/secrets/passwords.js';
+import { adminOf, type TestAdmin } from './support/federation.js';
 import { tokenRequest } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
 import {
@@ -27,16 +27,14 @@ let fake: FakeIdp;
 let app: Application;
 let tenantB: Tenant;
 let idpId: string;
-let admin: ReturnType<typeof createAdminService>;
+let admin: TestAdmin;
 
 beforeAll(async () => {
   svc = await startTestService();
   fake = await startFakeIdp({ clientId: 'cxauth-client' });
   app = await publicApp(svc);
   tenantB = await svc.addTenant({ name: 'tenant-b' });
-  admin = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
-    credentials: { kek: svc.kek, issuer: svc.config.issuer },
-  });
+  admin = adminOf(svc);
   const idp = await admin.createIdentityProvider(svc.fixture.tenant.id, {
     kind: 'oidc',
     name: 'Acme',
@@ -94,6 +92,16 @@ async function exchange(code: string, verifier: string) {
   });
   expect(res.statusCode).toBe(200);
   return res.json() as { id_token: string; refresh_token: string };
+}
+
+/** A password posted for `email` on the password form (reached by an address no IdP claims). */
+async function postPassword(browser: Browser, email: string, password: string) {
+  const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
+  const pw = await browser.post('/auth/authorize', {
+    ...hiddenInputs(page.body),
+    username: 'nobody@elsewhere.test',
+  });
+  return browser.post('/auth/authorize', { ...hiddenInputs(pw.body), username: email, password });
 }
 
 function expectRefusalPage(res: { statusCode: number; headers: Record<string, unknown>; body: string }) {
@@ -227,17 +235,7 @@ describe('routing', () => {
     const { user } = await signInUser(svc, { email: `pw.${Date.now()}@acme.test` });
     await admin.setSsoRequired(svc.fixture.tenant.id, true);
     try {
-      const browser = new Browser(svc.app);
-      const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
-      const pw = await browser.post('/auth/authorize', {
-        ...hiddenInputs(page.body),
-        username: 'nobody@elsewhere.test',
-      });
-      const res = await browser.post('/auth/authorize', {
-        ...hiddenInputs(pw.body),
-        username: user.email,
-        password: PASSWORD,
-      });
+      const res = await postPassword(new Browser(svc.app), user.email, PASSWORD);
       expect(res.statusCode).toBe(403);
       expect(res.headers.location).toBeUndefined();
       expect(res.body).toContain('identity provider');
@@ -299,17 +297,7 @@ describe('sso_required: the password is never asked for, nor checked', () => {
       const answers = [];
       for (const password of [PASSWORD, 'a wrong password entirely']) {
         const browser = new Browser(svc.app);
-        const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
-        // The password form, reached through an address no IdP claims, then posted with the user's.
-        const pw = await browser.post('/auth/authorize', {
-          ...hiddenInputs(page.body),
-          username: 'nobody@elsewhere.test',
-        });
-        const res = await browser.post('/auth/authorize', {
-          ...hiddenInputs(pw.body),
-          username: email,
-          password,
-        });
+        const res = await postPassword(browser, email, password);
         expect(res.statusCode).toBe(403);
         expect(res.headers.location).toBeUndefined();
         expect([...browser.cookies.keys()].some((k) => k.endsWith('cxauth_session'))).toBe(false);

@@ -5,8 +5,8 @@
 // finds the sign-in; an unsolicited response that names a request is still refused.
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminService } from '../src/admin/service/admin.js';
 import type { Application } from '../src/domain/types.js';
+import { addSamlIdp, adminOf, type TestAdmin } from './support/federation.js';
 import { type ResponseOptions, startTestSamlIdp, type TestSamlIdp } from './support/saml-idp.js';
 import { startTestService, type TestService } from './support/service.js';
 import { authorizeQuery, Browser, pkce, publicApp, REDIRECT } from './support/sign-in.js';
@@ -14,7 +14,7 @@ import { authorizeQuery, Browser, pkce, publicApp, REDIRECT } from './support/si
 let svc: TestService;
 let idp: TestSamlIdp;
 let app: Application;
-let admin: ReturnType<typeof createAdminService>;
+let admin: TestAdmin;
 let idpId: string;
 let acs: string;
 let audience: string;
@@ -24,19 +24,17 @@ beforeAll(async () => {
   svc.clock.current = new Date();
   idp = startTestSamlIdp();
   app = await publicApp(svc);
-  admin = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
-    credentials: { kek: svc.kek, issuer: svc.config.issuer },
-  });
-  const made = await admin.createIdentityProvider(svc.fixture.tenant.id, {
-    kind: 'saml',
+  admin = adminOf(svc);
+  ({
+    id: idpId,
+    acs,
+    audience,
+  } = await addSamlIdp(admin, svc.fixture.tenant.id, idp, {
     name: 'Portal SAML',
     domains: ['portal.test'],
-    saml: { metadata_xml: idp.metadata },
-  });
+  }));
+  const made = await admin.showIdentityProvider(svc.fixture.tenant.id, idpId);
   expect(made.saml).toMatchObject({ allow_idp_initiated: false, idp_initiated_url: null });
-  idpId = made.id;
-  acs = made.saml?.acs_url as string;
-  audience = made.saml?.sp_entity_id as string;
 }, 30_000);
 afterAll(async () => {
   await svc?.close();
