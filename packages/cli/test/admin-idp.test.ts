@@ -96,22 +96,28 @@ const METADATA = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:met
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>`;
 
-it('adds a SAML IdP from its metadata file and prints the SP metadata URL and ACS', async () => {
-  const tenant = await json(['tenant', 'create', '--name', 'saml-co', '--area', 'na1']);
-  const file = path.join(dir, 'idp-metadata.xml');
+/** `idp create --kind saml` of `tenantId` from {@link METADATA} written to `file`. */
+async function createSaml(tenantId: string, name: string, file: string, extra: string[] = []) {
   writeFileSync(file, METADATA);
-  const made = await json([
+  return json([
     'idp',
     'create',
     '--tenant',
-    tenant.id,
+    tenantId,
     '--name',
-    'ADFS',
+    name,
     '--kind',
     'saml',
     '--metadata-file',
     file,
+    ...extra,
   ]);
+}
+
+it('adds a SAML IdP from its metadata file and prints the SP metadata URL and ACS', async () => {
+  const tenant = await json(['tenant', 'create', '--name', 'saml-co', '--area', 'na1']);
+  const file = path.join(dir, 'idp-metadata.xml');
+  const made = await createSaml(tenant.id, 'ADFS', file);
   expect(made).toMatchObject({
     kind: 'saml',
     saml: { entity_id: 'https://idp.example.test/saml', sso_url: 'https://idp.example.test/sso' },
@@ -122,4 +128,53 @@ it('adds a SAML IdP from its metadata file and prints the SP metadata URL and AC
   const bad = await cli(['idp', 'update', made.id, '--tenant', tenant.id, '--metadata-file', file]);
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/metadata/);
+  expect(made.saml).toMatchObject({ allow_idp_initiated: false, idp_initiated_url: null });
+});
+
+it('lets a SAML IdP start sign-ins, landing where it says, and refuses them again', async () => {
+  const tenant = await json(['tenant', 'create', '--name', 'portal-co', '--area', 'na1']);
+  const made = await createSaml(tenant.id, 'Portal', path.join(dir, 'portal-metadata.xml'), [
+    '--allow-idp-initiated',
+    '--idp-initiated-url',
+    'https://app.example.test/start',
+  ]);
+  expect(made.saml).toMatchObject({
+    allow_idp_initiated: true,
+    idp_initiated_url: 'https://app.example.test/start',
+  });
+  const refused = await json([
+    'idp',
+    'update',
+    made.id,
+    '--tenant',
+    tenant.id,
+    '--refuse-idp-initiated',
+    '--clear-idp-initiated-url',
+  ]);
+  expect(refused.saml).toMatchObject({
+    allow_idp_initiated: false,
+    idp_initiated_url: null,
+    entity_id: 'https://idp.example.test/saml',
+  });
+  const both = await cli([
+    'idp',
+    'update',
+    made.id,
+    '--tenant',
+    tenant.id,
+    '--allow-idp-initiated',
+    '--refuse-idp-initiated',
+  ]);
+  expect(both.code).not.toBe(0);
+  const plain = await cli([
+    'idp',
+    'update',
+    made.id,
+    '--tenant',
+    tenant.id,
+    '--idp-initiated-url',
+    'http://x.test/',
+  ]);
+  expect(plain.code).toBe(1);
+  expect(plain.err).toMatch(/idp_initiated_url/);
 });

@@ -36,6 +36,22 @@ it('adds a SAML IdP from pasted metadata and an OIDC IdP by issuer, showing what
   expect(sp.status).toBe(200);
   expect(await sp.text()).toContain(`entityID="${metadataUrl}"`);
   await shoot(page, 'sso-saml-added');
+  expect(await row.textContent()).toContain('IdP-initiated sign-inrefused');
+
+  // A second SAML IdP that may start sign-ins itself, landing on a page of the tenant's app.
+  await page.getByLabel('Name').fill('Portal SAML');
+  await page.getByLabel('E-mail domains (one per line)').fill('portal-co.test');
+  await page.getByLabel('IdP metadata XML').fill(METADATA);
+  await page.getByLabel(/Accept sign-ins started at the IdP's portal/).check();
+  await page
+    .getByLabel(/Landing page after an IdP-initiated sign-in/)
+    .fill('https://app.portal-co.test/start');
+  await page.getByRole('button', { name: 'Add identity provider' }).click();
+  const portal = page.getByRole('row').filter({ hasText: 'Portal SAML' });
+  await portal.getByText('accepted, lands on https://app.portal-co.test/start').waitFor();
+  await page.getByRole('button', { name: 'Refuse IdP-initiated sign-in for Portal SAML' }).click();
+  await page.getByRole('button', { name: 'Accept IdP-initiated sign-in for Portal SAML' }).waitFor();
+  expect(await portal.textContent()).toContain('IdP-initiated sign-inrefused');
 
   await page.getByLabel('OpenID Connect').check();
   await page.getByLabel('Name').fill('Okta');

@@ -5,8 +5,9 @@
 // another client's id_token, another browser, another tenant.
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAdminService } from '../src/admin/service/admin.js';
 import type { Application, Tenant } from '../src/domain/types.js';
+import { hashPassword } from '../src/secrets/passwords.js';
+import { adminOf, type TestAdmin } from './support/federation.js';
 import { tokenRequest } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
 import {
@@ -26,16 +27,14 @@ let fake: FakeIdp;
 let app: Application;
 let tenantB: Tenant;
 let idpId: string;
-let admin: ReturnType<typeof createAdminService>;
+let admin: TestAdmin;
 
 beforeAll(async () => {
   svc = await startTestService();
   fake = await startFakeIdp({ clientId: 'cxauth-client' });
   app = await publicApp(svc);
   tenantB = await svc.addTenant({ name: 'tenant-b' });
-  admin = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
-    credentials: { kek: svc.kek, issuer: svc.config.issuer },
-  });
+  admin = adminOf(svc);
   const idp = await admin.createIdentityProvider(svc.fixture.tenant.id, {
     kind: 'oidc',
     name: 'Acme',
@@ -93,6 +92,16 @@ async function exchange(code: string, verifier: string) {
   });
   expect(res.statusCode).toBe(200);
   return res.json() as { id_token: string; refresh_token: string };
+}
+
+/** A password posted for `email` on the password form (reached by an address no IdP claims). */
+async function postPassword(browser: Browser, email: string, password: string) {
+  const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
+  const pw = await browser.post('/auth/authorize', {
+    ...hiddenInputs(page.body),
+    username: 'nobody@elsewhere.test',
+  });
+  return browser.post('/auth/authorize', { ...hiddenInputs(pw.body), username: email, password });
 }
 
 function expectRefusalPage(res: { statusCode: number; headers: Record<string, unknown>; body: string }) {
@@ -226,23 +235,149 @@ describe('routing', () => {
     const { user } = await signInUser(svc, { email: `pw.${Date.now()}@acme.test` });
     await admin.setSsoRequired(svc.fixture.tenant.id, true);
     try {
-      const browser = new Browser(svc.app);
-      const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
-      const pw = await browser.post('/auth/authorize', {
-        ...hiddenInputs(page.body),
-        username: 'nobody@elsewhere.test',
-      });
-      const res = await browser.post('/auth/authorize', {
-        ...hiddenInputs(pw.body),
-        username: user.email,
-        password: PASSWORD,
-      });
+      const res = await postPassword(new Browser(svc.app), user.email, PASSWORD);
       expect(res.statusCode).toBe(403);
       expect(res.headers.location).toBeUndefined();
       expect(res.body).toContain('identity provider');
     } finally {
       await admin.setSsoRequired(svc.fixture.tenant.id, false);
     }
+  });
+});
+
+describe('sso_required: the password is never asked for, nor checked', () => {
+  /** A page's text without what differs from one showing to the next (sealed fields, nonces). */
+  const stable = (html: string) =>
+    html
+      .replace(/="[^"\s]{40,}"/g, '=""')
+      .replace(/nonce="[^"]+"/g, 'nonce=""')
+      .replace(/'nonce-[^']+'/g, '');
+
+  it('sends a claimed user to the IdP at the e-mail step, also when another tenant claims the domain', async () => {
+    const { user } = await signInUser(svc, { email: `first.${Date.now()}@acme.test` });
+    // Another tenant claims the same domain: the person has an account only here, so here they go.
+    const rival = await admin.createIdentityProvider(tenantB.id, {
+      kind: 'oidc',
+      name: 'Rival',
+      domains: ['acme.test'],
+      oidc: { issuer: fake.issuer, client_id: 'rival-client' },
+    });
+    await admin.setSsoRequired(svc.fixture.tenant.id, true);
+    try {
+      const browser = new Browser(svc.app);
+      const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
+      expect(page.body).not.toContain('type="password"');
+      const next = await browser.post('/auth/authorize', {
+        ...hiddenInputs(page.body),
+        username: user.email,
+      });
+      expect(next.statusCode).toBe(200);
+      expect(next.body).not.toContain('type="password"');
+      expect(next.body).toContain(`${fake.issuer}/authorize?`);
+      expect(next.body).toContain('client_id=cxauth-client');
+      const hinted = await browser.get(
+        `/auth/authorize?${authorizeQuery(app, pkce(), { login_hint: user.email })}`,
+      );
+      expect(hinted.statusCode).toBe(302);
+      expect(new URL(String(hinted.headers.location)).searchParams.get('client_id')).toBe('cxauth-client');
+    } finally {
+      await admin.setSsoRequired(svc.fixture.tenant.id, false);
+      await admin.deleteIdentityProvider(tenantB.id, rival.id);
+    }
+  });
+
+  it('refuses a posted password without checking it: the same answer for the right one and a wrong one', async () => {
+    const email = `never.${Date.now()}@acme.test`;
+    const user = await svc.addUser(svc.fixture.tenant, { email });
+    // Stored with older parameters: a successful check would hash it again (and so change it).
+    const stored = await hashPassword(PASSWORD, { ln: 10, r: 8, p: 1 });
+    await svc.storage.signIn.setPassword(user.id, stored, svc.clock.now());
+    await admin.setSsoRequired(svc.fixture.tenant.id, true);
+    try {
+      const answers = [];
+      for (const password of [PASSWORD, 'a wrong password entirely']) {
+        const browser = new Browser(svc.app);
+        const res = await postPassword(browser, email, password);
+        expect(res.statusCode).toBe(403);
+        expect(res.headers.location).toBeUndefined();
+        expect([...browser.cookies.keys()].some((k) => k.endsWith('cxauth_session'))).toBe(false);
+        answers.push(stable(res.body));
+      }
+      expect(answers[0]).toContain('signs you in through its identity provider');
+      expect(answers[1]).toBe(answers[0]);
+      expect((await svc.storage.signIn.credentials(user.id))?.passwordHash).toBe(stored);
+    } finally {
+      await admin.setSsoRequired(svc.fixture.tenant.id, false);
+    }
+    // Without sso_required the same password signs in (and is hashed again with today's parameters).
+    const browser = new Browser(svc.app);
+    const page = await browser.get(
+      `/auth/authorize?${authorizeQuery(app, pkce(), { login_hint: 'x@elsewhere.test' })}`,
+    );
+    const res = await browser.post('/auth/authorize', {
+      ...hiddenInputs(page.body),
+      username: email,
+      password: PASSWORD,
+    });
+    expect(res.statusCode).toBe(302);
+    expect((await svc.storage.signIn.credentials(user.id))?.passwordHash).not.toBe(stored);
+  });
+});
+
+describe("domain claims: never another tenant's sign-in", () => {
+  it("leaves tenant B's sign-in and passwords alone when tenant A claims B's people's domain", async () => {
+    // Tenant A (the fixture) claims acme.test and requires SSO; B has a person of acme.test.
+    const email = `b-own.${Date.now()}@acme.test`;
+    await signInUser(svc, { tenant: tenantB, email });
+    await admin.setSsoRequired(svc.fixture.tenant.id, true);
+    try {
+      for (const hint of [{ tenantId: tenantB.id }, {}]) {
+        const browser = new Browser(svc.app);
+        const page = await browser.get(`/auth/authorize?${authorizeQuery(app, pkce(), hint)}`);
+        let form = page;
+        if (!page.body.includes('type="password"')) {
+          // Without a tenant hint the e-mail is asked first (A has an IdP): B's person gets the password form.
+          form = await browser.post('/auth/authorize', { ...hiddenInputs(page.body), username: email });
+          expect(form.body).toContain('type="password"');
+        }
+        const res = await browser.post('/auth/authorize', {
+          ...hiddenInputs(form.body),
+          username: email,
+          password: PASSWORD,
+        });
+        expect(res.statusCode).toBe(302);
+        expect(new URL(String(res.headers.location)).searchParams.get('code')).toBeTruthy();
+        // And a login_hint never hands them to A's IdP.
+        const hinted = await new Browser(svc.app).get(
+          `/auth/authorize?${authorizeQuery(app, pkce(), { ...hint, login_hint: email })}`,
+        );
+        expect(hinted.statusCode).toBe(200);
+        expect(hinted.body).toContain('type="password"');
+      }
+    } finally {
+      await admin.setSsoRequired(svc.fixture.tenant.id, false);
+    }
+  });
+
+  it("never creates or links a user of another tenant through A's IdP", async () => {
+    const email = `b-linked.${Date.now()}@acme.test`;
+    const { user } = await signInUser(svc, { tenant: tenantB, email });
+    fake.account = { sub: `b-sub-${Date.now()}`, email, email_verified: true };
+    const browser = new Browser(svc.app);
+    const { p, location } = await startWithHint(browser);
+    const done = await browser.get(await throughUpstream(location));
+    expect(done.statusCode).toBe(302);
+    const tokens = await exchange(
+      new URL(String(done.headers.location)).searchParams.get('code') as string,
+      p.verifier,
+    );
+    const claims = decodeJwt(tokens.id_token);
+    // A's IdP signs its person into A (just in time), never into B's account of the same address.
+    const users = await svc.storage.signIn.usersByEmail(email);
+    expect(users.map((u) => u.tenantId).sort()).toEqual([svc.fixture.tenant.id, tenantB.id].sort());
+    const inA = users.find((u) => u.tenantId === svc.fixture.tenant.id);
+    expect(claims.sub).toBe(`user:${inA?.id}`);
+    expect(claims.sub).not.toBe(`user:${user.id}`);
   });
 });
 

@@ -6,8 +6,8 @@
 import zlib from 'node:zlib';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminService } from '../src/admin/service/admin.js';
 import type { Application } from '../src/domain/types.js';
+import { addSamlIdp, adminOf } from './support/federation.js';
 import { tokenRequest } from './support/http.js';
 import { type ResponseOptions, startTestSamlIdp, type TestSamlIdp } from './support/saml-idp.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -25,18 +25,14 @@ beforeAll(async () => {
   svc.clock.current = new Date();
   idp = startTestSamlIdp();
   app = await publicApp(svc);
-  const admin = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
-    credentials: { kek: svc.kek, issuer: svc.config.issuer },
-  });
-  const made = await admin.createIdentityProvider(svc.fixture.tenant.id, {
-    kind: 'saml',
+  ({
+    id: idpId,
+    acs,
+    audience,
+  } = await addSamlIdp(adminOf(svc), svc.fixture.tenant.id, idp, {
     name: 'Generic SAML',
     domains: ['saml.test'],
-    saml: { metadata_xml: idp.metadata },
-  });
-  idpId = made.id;
-  acs = made.saml?.acs_url as string;
-  audience = made.saml?.sp_entity_id as string;
+  }));
 }, 30_000);
 afterAll(async () => {
   await svc?.close();
@@ -170,24 +166,19 @@ describe('SAML refusals: a page, never a code', () => {
 
   it("never signs anyone in through another tenant's SAML IdP path", async () => {
     const other = await svc.addTenant({ name: 'saml-other' });
-    const admin = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
-      credentials: { kek: svc.kek, issuer: svc.config.issuer },
-    });
-    const foreign = await admin.createIdentityProvider(other.id, {
-      kind: 'saml',
+    const foreign = await addSamlIdp(adminOf(svc), other.id, idp, {
       name: 'Other',
       domains: ['other-saml.test'],
-      saml: { metadata_xml: idp.metadata },
     });
     const s = await start();
     const response = idp.response({
-      acs: foreign.saml?.acs_url as string,
-      audience: foreign.saml?.sp_entity_id as string,
+      acs: foreign.acs,
+      audience: foreign.audience,
       inResponseTo: s.requestId,
       nameId: s.email,
     });
     expectRefusalPage(
-      await s.browser.post(new URL(foreign.saml?.acs_url as string).pathname, {
+      await s.browser.post(new URL(foreign.acs).pathname, {
         SAMLResponse: response,
         RelayState: s.relayState,
       }),

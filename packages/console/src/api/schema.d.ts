@@ -6518,6 +6518,8 @@ export interface components {
                 sp_entity_id: string;
                 sp_metadata_url: string;
                 acs_url: string;
+                allow_idp_initiated: boolean;
+                idp_initiated_url: string | null;
             };
             createdAt: string | null;
             updatedAt: string | null;
@@ -6541,6 +6543,8 @@ export interface components {
             };
             saml?: {
                 metadata_xml: string;
+                allow_idp_initiated?: boolean;
+                idp_initiated_url?: string | null;
             };
         };
         PatchIdentityProvider: {
@@ -6560,7 +6564,9 @@ export interface components {
                 scopes?: string[];
             };
             saml?: {
-                metadata_xml: string;
+                metadata_xml?: string;
+                allow_idp_initiated?: boolean;
+                idp_initiated_url?: string | null;
             };
         };
     };

@@ -26,6 +26,13 @@ export interface SamlSettings {
   ssoUrl: string;
   /** Its signing certificates (base64 DER): a response or its assertion must be signed by one. */
   certificates: string[];
+  /**
+   * Unsolicited (IdP-initiated) responses are accepted: off unless set (docs/sso.md), since no request
+   * of this service's binds such an answer to the browser that posts it.
+   */
+  allowIdpInitiated?: boolean;
+  /** Where an IdP-initiated sign-in lands; null or absent: the console (`{issuer}/console/`). */
+  idpInitiatedUrl?: string | null;
 }
 
 export interface IdentityProvider {

@@ -2,7 +2,8 @@
 // from its metadata, this service's SP metadata per IdP, the AuthnRequest (HTTP-Redirect binding) whose
 // ID the pending request keeps, and the HTTP-POST response's checks: a valid signature of the response
 // or of the assertion (the IdP's certificate from its metadata), the IdP's issuer, our audience, the
-// validity window, `InResponseTo` equal to that ID, and the recipient and destination our ACS.
+// validity window, `InResponseTo` equal to that ID (or, for an IdP that may start sign-ins, none at
+// all), and the recipient and destination our ACS.
 // @see SAML 2.0 Core §2.5, §3.2.2; Bindings §3.4, §3.5; Profiles §4.1.4
 
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
@@ -76,7 +77,9 @@ function saml(
     wantAuthnResponseSigned: false,
     wantAssertionsSigned: false,
     acceptedClockSkewMs: SKEW_MS,
-    validateInResponseTo: ValidateInResponseTo.always,
+    // Unsolicited (no `expected` request): an answer naming any request is still refused, since the
+    // cache below knows none.
+    validateInResponseTo: expected ? ValidateInResponseTo.always : ValidateInResponseTo.ifPresent,
     identifierFormat: null,
     disableRequestedAuthnContext: true,
     // The pending request holds the one AuthnRequest ID this answer may respond to.
@@ -117,12 +120,15 @@ export async function samlRedirect(
 
 const text = (el: Element | undefined, name: string) => el?.getAttribute(name) ?? null;
 
-/** Checks a posted SAMLResponse for the AuthnRequest `requestId`. */
+/**
+ * Checks a posted SAMLResponse for the AuthnRequest `requestId`; with `request` undefined, an unsolicited
+ * (IdP-initiated) one, which must answer no request at all (SAML 2.0 Profiles §4.1.5).
+ */
 export async function samlValidate(
   idp: IdentityProvider,
   issuer: string,
   samlResponse: string,
-  request: { requestId: string; createdAt: Date },
+  request: { requestId: string; createdAt: Date } | undefined,
 ): Promise<SamlAssertion> {
   let result: Awaited<ReturnType<SAML['validatePostResponseAsync']>>;
   try {
@@ -146,11 +152,12 @@ export async function samlValidate(
   const assertionEl = assertion.getElementsByTagNameNS(ASSERTION, 'Assertion')[0];
   const assertionId = text(assertionEl, 'ID');
   if (!assertionId) throw new UpstreamError('the SAML assertion has no ID');
-  const recipients = Array.from(assertion.getElementsByTagNameNS(ASSERTION, 'SubjectConfirmationData')).map(
-    (d) => d.getAttribute('Recipient'),
-  );
-  if (recipients.length === 0 || recipients.some((r) => r !== acs)) {
+  const confirmations = Array.from(assertion.getElementsByTagNameNS(ASSERTION, 'SubjectConfirmationData'));
+  if (confirmations.length === 0 || confirmations.some((d) => d.getAttribute('Recipient') !== acs)) {
     throw new UpstreamError('the SAML assertion is for another recipient');
+  }
+  if (request === undefined && confirmations.some((d) => d.hasAttribute('InResponseTo'))) {
+    throw new UpstreamError('the unsolicited SAML assertion answers a request');
   }
   const claims: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(profile)) {

@@ -2,7 +2,8 @@
 // or the domain of the e-mail given first or as `login_hint`), the hand-over to it with a pending
 // request stored under its `state`'s keyed hash and bound to this browser, and the callback that
 // takes that request once, checks the upstream's answer, finds or creates the user and signs them in
-// through the page's own session, consent and code.
+// through the page's own session, consent and code (or, for a device authorization, its confirmation
+// page). A SAML IdP allowed to start sign-ins itself has its unsolicited answers land on a fixed page.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { typeAllows } from '../domain/app-types.js';
 import {
@@ -14,6 +15,7 @@ import {
 import { type AuthMethod, UPSTREAM_AUTH_METHODS } from '../domain/sign-in.js';
 import type { Application } from '../domain/types.js';
 import { completeAuthorization } from '../interaction/consent.js';
+import { allowsDevice, deviceSignedIn } from '../interaction/device-verify.js';
 import { sendPage, sendRedirect } from '../interaction/html.js';
 import {
   browserId,
@@ -22,6 +24,7 @@ import {
   refusePage,
   type SignInFederation,
 } from '../interaction/outcome.js';
+import type { CurrentSignIn } from '../interaction/session.js';
 import { decrypt } from '../keys/kek.js';
 import type { Audit } from '../observability/audit.js';
 import { type AuthorizationRequest, isRegistered } from '../protocol/authorization-request.js';
@@ -61,10 +64,15 @@ interface Pending {
   readonly requestId?: string;
 }
 
-/** A checked SAML answer on its way from the cross-site POST to a same-site GET (its cookies). */
+/**
+ * A checked SAML answer on its way from the cross-site POST to a same-site GET (its cookies): of a
+ * pending request (`state`, `pending`), or unsolicited (`unsolicited`: the IdP's id and the
+ * assertion's, which make the ticket single use, since no browser binding can).
+ */
 interface SamlTicket {
-  readonly state: string;
-  readonly pending: Pending;
+  readonly state?: string;
+  readonly pending?: Pending;
+  readonly unsolicited?: { readonly idpId: string; readonly assertionId: string };
   readonly identity: UpstreamIdentity;
   /** Epoch milliseconds. */
   readonly exp: number;
@@ -110,9 +118,37 @@ export interface Federation extends SignInFederation {
   ): Promise<FastifyReply>;
 }
 
-const EXPIRED =
-  'The sign-in took too long, was used already or was altered. Start again from the application.';
-const UNVERIFIED = "Your organization's sign-in answer could not be verified.";
+/** Where an IdP-initiated sign-in lands when its IdP names no page: the console (docs/console.md). */
+const CONSOLE_PATH = '/console/';
+
+/** The refusals of an IdP's answer: each a page (never a code), with its status, title and message. */
+const REFUSALS = {
+  expired: [
+    400,
+    'This sign-in has expired',
+    'The sign-in took too long, was used already or was altered. Start again from the application.',
+  ],
+  browser: [403, 'The sign-in could not be verified', 'It was started in another browser.'],
+  unavailable: [400, 'This sign-in is not available', 'The identity provider is not available.'],
+  unverified: [
+    400,
+    'The sign-in could not be verified',
+    "Your organization's sign-in answer could not be verified.",
+  ],
+  upstream: [403, 'You were not signed in', 'Your organization did not sign you in.'],
+  unreachable: [
+    502,
+    'Your organization cannot be reached',
+    'Its sign-in service did not answer. Try again later.',
+  ],
+  unsolicited: [
+    400,
+    'Sign in from the application',
+    "This service does not accept sign-ins started at your organization's portal. Open the application and sign in there.",
+  ],
+  app: [400, 'The application is not available', 'The application is unknown or inactive.'],
+} as const satisfies Record<string, readonly [number, string, string]>;
+type Refusal = keyof typeof REFUSALS;
 
 /** The RFC 8176 values of an upstream `amr` (anything else is dropped). */
 function upstreamAmr(amr: readonly string[]): AuthMethod[] {
@@ -129,35 +165,76 @@ export function createFederation(f: FederationDeps): Federation {
   };
   const fits = (idp: IdentityProvider | undefined, req: AuthorizationRequest): idp is IdentityProvider =>
     idp?.enabled === true && (req.tenantId === undefined || idp.tenantId === req.tenantId);
+  /**
+   * The IdP an e-mail address goes to: the one IdP claiming its domain, of the request's tenant when it
+   * names one. Without a tenant hint, a person with accounts goes only to an IdP of the one tenant they
+   * have accounts in: a claim, never verified by cxauth, diverts nobody of another tenant (docs/sso.md).
+   */
   const byEmail = async (email: string, req: AuthorizationRequest) => {
     const domain = emailDomain(email);
     if (domain === undefined) return undefined;
     const found = (await storage.identityProviders.byDomain(domain, req.tenantId)).filter((i) =>
       fits(i, req),
     );
-    // A domain two tenants claim is ambiguous without a tenant hint: the password form (docs/sso.md).
-    const idp = found.length === 1 ? found[0] : undefined;
-    if (!idp || req.tenantId !== undefined) return idp;
-    // Domain claims are not verified: without a tenant hint, a person who has an account in another
-    // tenant is never sent to this tenant's IdP (the password form, as before).
-    const elsewhere = (await storage.signIn.usersByEmail(email.toLowerCase())).some(
-      (u) => u.tenantId !== idp.tenantId,
-    );
-    return elsewhere ? undefined : idp;
+    const only = (idps: IdentityProvider[]) => (idps.length === 1 ? idps[0] : undefined);
+    if (found.length === 0 || req.tenantId !== undefined) return only(found);
+    const tenants = new Set((await storage.signIn.usersByEmail(email.toLowerCase())).map((u) => u.tenantId));
+    // No account anywhere: the one claim (a just-in-time user); two tenants' claims: the password form.
+    if (tenants.size === 0) return only(found);
+    // Accounts in several tenants: the password form, which finds the one the password is of.
+    if (tenants.size > 1) return undefined;
+    return only(found.filter((i) => tenants.has(i.tenantId)));
   };
-  const failed = (
+  /** Refuses an IdP's answer with a page, recorded as `federation.failed` with its reason. */
+  const refuse = (
     request: FastifyRequest,
-    idp: Pick<IdentityProvider, 'id' | 'tenantId'> | undefined,
-    reason: string,
-    now: Date,
-  ) =>
+    reply: FastifyReply,
+    o: { idp: Pick<IdentityProvider, 'id' | 'tenantId'> | undefined; reason: string; now: Date },
+    refusal: Refusal,
+    message?: string,
+  ): FastifyReply => {
     f.audit.record({
       type: 'federation.failed',
-      at: now,
-      tenantId: idp?.tenantId ?? null,
+      at: o.now,
+      tenantId: o.idp?.tenantId ?? null,
       address: request.ip,
-      details: { idp: idp?.id, reason },
+      details: { idp: o.idp?.id, reason: o.reason },
     });
+    const [status, title, text] = REFUSALS[refusal];
+    return refusePage(reply, status, title, message ?? text);
+  };
+  const reasonOf = (err: unknown, otherwise: string) =>
+    err instanceof UpstreamError ? err.reason : otherwise;
+
+  /** The pending request a `state` names, taken once (a second take finds nothing). */
+  const takePending = async (deps: InteractionDeps, state: string, now: Date) => {
+    const taken =
+      state === '' ? undefined : await storage.identityProviders.takeRequest(f.hasher.hash(state), now);
+    const pending = taken
+      ? (deps.sealer.open('federation', taken.payloadSealed.toString('utf8')) as Pending | undefined)
+      : undefined;
+    return taken && pending && typeof pending.req?.clientId === 'string' ? { taken, pending } : undefined;
+  };
+  /** The same browser and an IdP still fit for the request: undefined, or the refusal (a page). */
+  const checkPending = (
+    deps: InteractionDeps,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: {
+      idp: IdentityProvider | undefined;
+      kind: IdentityProvider['kind'];
+      state: string;
+      pending: Pending;
+      now: Date;
+    },
+  ): FastifyReply | undefined => {
+    const { idp, now } = o;
+    if (!deps.sealer.checkCsrf(o.pending.binding, o.state, deps.cookies.read(request, 'browser')))
+      return refuse(request, reply, { idp, reason: 'another browser', now }, 'browser');
+    if (!fits(idp, o.pending.req) || idp.kind !== o.kind)
+      return refuse(request, reply, { idp, reason: 'identity provider unavailable', now }, 'unavailable');
+    return undefined;
+  };
 
   /** Stores the pending request and sends the browser to the IdP (by a page after a form post). */
   async function handOver(
@@ -200,13 +277,7 @@ export function createFederation(f: FederationDeps): Federation {
         });
       }
     } catch (err) {
-      failed(request, idp, err instanceof UpstreamError ? err.reason : 'hand-over failed', now);
-      return refusePage(
-        reply,
-        502,
-        'Your organization cannot be reached',
-        'Its sign-in service did not answer. Try again later.',
-      );
+      return refuse(request, reply, { idp, reason: reasonOf(err, 'hand-over failed'), now }, 'unreachable');
     }
     await storage.identityProviders.createRequest({
       stateHash: f.hasher.hash(state),
@@ -220,12 +291,16 @@ export function createFederation(f: FederationDeps): Federation {
     return sendPage(reply, 200, handOverPage(ctx, idp.name, url.href), ctx.nonce);
   }
 
-  /** The app of the request, read again: one switched off meanwhile gets no code. */
+  /**
+   * The app of the request, read again: one switched off meanwhile gets no code. The sign-in of a
+   * device authorization needs the device flow, not the code flow.
+   */
   const availableApp = async (
     getApplication: (clientId: string) => Promise<Application | undefined>,
     req: AuthorizationRequest,
   ) => {
     const app = await getApplication(req.clientId);
+    if (req.deviceAuthorizationId !== undefined) return allowsDevice(app) ? app : undefined;
     return app?.status === 'active' &&
       isRegistered(app.redirectUris, req.redirectUri) &&
       app.grantTypes.includes('authorization_code') &&
@@ -233,28 +308,18 @@ export function createFederation(f: FederationDeps): Federation {
       ? app
       : undefined;
   };
-  const appGone = (reply: FastifyReply) =>
-    refusePage(reply, 400, 'The application is not available', 'The application is unknown or inactive.');
 
-  /** A checked upstream identity: its user, the sign-in session, the audit event, the code. */
-  async function finish(
+  /** A checked upstream identity: its user and the sign-in session (or the refusal page). */
+  async function signInAs(
     deps: InteractionDeps,
     request: FastifyRequest,
     reply: FastifyReply,
-    o: {
-      idp: IdentityProvider;
-      app: Application;
-      req: AuthorizationRequest;
-      identity: UpstreamIdentity;
-      now: Date;
-    },
-  ): Promise<FastifyReply> {
-    const { idp, app, req, identity, now } = o;
+    o: { idp: IdentityProvider; identity: UpstreamIdentity; clientId: string | null; now: Date },
+  ): Promise<FastifyReply | CurrentSignIn> {
+    const { idp, identity, now } = o;
     const account = await federatedAccount(storage, idp, identity, now);
-    if ('refused' in account) {
-      failed(request, idp, account.reason, now);
-      return refusePage(reply, 403, 'You were not signed in', account.refused);
-    }
+    if ('refused' in account)
+      return refuse(request, reply, { idp, reason: account.reason, now }, 'upstream', account.refused);
     const { user, tenant } = account;
     if (account.how === 'created') {
       f.audit.record({
@@ -278,9 +343,30 @@ export function createFederation(f: FederationDeps): Federation {
       subject: user.id,
       tenantId: tenant.id,
       address: request.ip,
-      details: { idp: idp.id, clientId: app.clientId, account: account.how },
+      details: { idp: idp.id, clientId: o.clientId, account: account.how },
     });
-    return completeAuthorization(deps, request, reply, { app, req, current: { signIn, user, tenant }, now });
+    return { signIn, user, tenant };
+  }
+
+  /** A checked answer to a pending request: signed in, then the code (or the device's confirmation). */
+  async function finish(
+    deps: InteractionDeps,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: {
+      idp: IdentityProvider;
+      app: Application;
+      req: AuthorizationRequest;
+      identity: UpstreamIdentity;
+      now: Date;
+    },
+  ): Promise<FastifyReply> {
+    const { app, req, now } = o;
+    const current = await signInAs(deps, request, reply, { ...o, clientId: app.clientId });
+    if (!('signIn' in current)) return current;
+    if (req.deviceAuthorizationId !== undefined)
+      return deviceSignedIn(deps, request, reply, { app, req, current, now });
+    return completeAuthorization(deps, request, reply, { app, req, current, now });
   }
 
   /**
@@ -350,46 +436,19 @@ export function createFederation(f: FederationDeps): Federation {
     async oidcCallback(deps, request, reply, { idpId, getApplication, now }) {
       const query = (request.query ?? {}) as Record<string, unknown>;
       const state = typeof query['state'] === 'string' ? query['state'] : '';
-      const taken =
-        state === '' ? undefined : await storage.identityProviders.takeRequest(f.hasher.hash(state), now);
-      const pending = taken
-        ? (deps.sealer.open('federation', taken.payloadSealed.toString('utf8')) as Pending | undefined)
-        : undefined;
+      const found = await takePending(deps, state, now);
       const idp = await storage.identityProviders.get(idpId);
-      if (
-        !taken ||
-        !pending ||
-        taken.idpId !== idpId ||
-        pending.idpId !== idpId ||
-        typeof pending.req?.clientId !== 'string'
-      ) {
-        failed(request, idp, 'unknown or used state', now);
-        return refusePage(reply, 400, 'This sign-in has expired', EXPIRED);
-      }
-      if (!deps.sealer.checkCsrf(pending.binding, state, deps.cookies.read(request, 'browser'))) {
-        failed(request, idp, 'another browser', now);
-        return refusePage(
-          reply,
-          403,
-          'The sign-in could not be verified',
-          'It was started in another browser.',
-        );
-      }
-      if (!fits(idp, pending.req) || idp.kind !== 'oidc') {
-        failed(request, idp, 'identity provider unavailable', now);
-        return refusePage(
-          reply,
-          400,
-          'This sign-in is not available',
-          'The identity provider is not available.',
-        );
-      }
+      if (!found || found.taken.idpId !== idpId || found.pending.idpId !== idpId)
+        return refuse(request, reply, { idp, reason: 'unknown or used state', now }, 'expired');
+      const { pending } = found;
+      const refused = checkPending(deps, request, reply, { idp, kind: 'oidc', state, pending, now });
+      if (refused || !idp) return refused ?? reply;
       if (typeof query['error'] === 'string') {
-        failed(request, idp, `upstream error ${query['error'].slice(0, 64)}`, now);
-        return refusePage(reply, 403, 'You were not signed in', 'Your organization did not sign you in.');
+        const reason = `upstream error ${query['error'].slice(0, 64)}`;
+        return refuse(request, reply, { idp, reason, now }, 'upstream');
       }
       const app = await availableApp(getApplication, pending.req);
-      if (!app) return appGone(reply);
+      if (!app) return refuse(request, reply, { idp, reason: 'application unavailable', now }, 'app');
       const callback = new URL(`${f.issuer}${oidcCallbackPath(idp.id)}`);
       const raw = request.url.indexOf('?');
       if (raw !== -1) callback.search = request.url.slice(raw);
@@ -401,8 +460,7 @@ export function createFederation(f: FederationDeps): Federation {
           verifier: pending.verifier,
         });
       } catch (err) {
-        failed(request, idp, err instanceof UpstreamError ? err.reason : 'callback failed', now);
-        return refusePage(reply, 400, 'The sign-in could not be verified', UNVERIFIED);
+        return refuse(request, reply, { idp, reason: reasonOf(err, 'callback failed'), now }, 'unverified');
       }
       return finish(deps, request, reply, { idp, app, req: pending.req, identity, now });
     },
@@ -411,51 +469,37 @@ export function createFederation(f: FederationDeps): Federation {
       const idp = await storage.identityProviders.get(idpId);
       const state = typeof body['RelayState'] === 'string' ? body['RelayState'] : '';
       const samlResponse = typeof body['SAMLResponse'] === 'string' ? body['SAMLResponse'] : '';
-      if (samlResponse === '') {
-        failed(request, idp, 'no SAMLResponse', now);
-        return refusePage(reply, 400, 'The sign-in could not be verified', UNVERIFIED);
+      if (samlResponse === '')
+        return refuse(request, reply, { idp, reason: 'no SAMLResponse', now }, 'unverified');
+      const found = await takePending(deps, state, now);
+      // No request of ours: unsolicited (IdP-initiated), refused unless the IdP may start sign-ins,
+      // and then only without an `InResponseTo` (docs/sso.md).
+      const unsolicited = found === undefined;
+      if (unsolicited && !(idp?.enabled && idp.kind === 'saml' && idp.saml?.allowIdpInitiated === true)) {
+        const reason = state === '' ? 'unsolicited response' : 'unknown or used state';
+        return refuse(request, reply, { idp, reason, now }, state === '' ? 'unsolicited' : 'expired');
       }
-      // IdP-initiated (unsolicited) responses have no request to answer: refused (docs/sso.md).
-      const taken =
-        state === '' ? undefined : await storage.identityProviders.takeRequest(f.hasher.hash(state), now);
-      const pending = taken
-        ? (deps.sealer.open('federation', taken.payloadSealed.toString('utf8')) as Pending | undefined)
-        : undefined;
       if (
         !idp ||
-        !taken ||
-        !pending ||
-        taken.idpId !== idpId ||
-        pending.idpId !== idpId ||
-        !pending.requestId
-      ) {
-        failed(request, idp, state === '' ? 'unsolicited response' : 'unknown or used state', now);
-        return refusePage(reply, 400, 'This sign-in has expired', EXPIRED);
-      }
-      if (!fits(idp, pending.req) || idp.kind !== 'saml') {
-        failed(request, idp, 'identity provider unavailable', now);
-        return refusePage(
-          reply,
-          400,
-          'This sign-in is not available',
-          'The identity provider is not available.',
-        );
-      }
+        (found && (found.taken.idpId !== idpId || found.pending.idpId !== idpId || !found.pending.requestId))
+      )
+        return refuse(request, reply, { idp, reason: 'unknown or used state', now }, 'expired');
+      if (found && (!fits(idp, found.pending.req) || idp.kind !== 'saml'))
+        return refuse(request, reply, { idp, reason: 'identity provider unavailable', now }, 'unavailable');
       let assertion: Awaited<ReturnType<typeof samlValidate>>;
       try {
-        assertion = await samlValidate(idp, f.issuer, samlResponse, {
-          requestId: pending.requestId,
-          createdAt: taken.createdAt,
-        });
+        assertion = await samlValidate(
+          idp,
+          f.issuer,
+          samlResponse,
+          found && { requestId: found.pending.requestId as string, createdAt: found.taken.createdAt },
+        );
       } catch (err) {
-        failed(request, idp, err instanceof UpstreamError ? err.reason : 'response refused', now);
-        return refusePage(reply, 400, 'The sign-in could not be verified', UNVERIFIED);
+        return refuse(request, reply, { idp, reason: reasonOf(err, 'response refused'), now }, 'unverified');
       }
       const expires = new Date(now.getTime() + ASSERTION_MEMORY_MS);
-      if (!(await storage.identityProviders.recordAssertion(idp.id, assertion.assertionId, expires))) {
-        failed(request, idp, 'assertion replayed', now);
-        return refusePage(reply, 400, 'The sign-in could not be verified', UNVERIFIED);
-      }
+      if (!(await storage.identityProviders.recordAssertion(idp.id, assertion.assertionId, expires)))
+        return refuse(request, reply, { idp, reason: 'assertion replayed', now }, 'unverified');
       // Only what the mapping reads rides along (the ticket travels in a URL).
       const wanted = new Set(Object.values(idp.attributes));
       const identity: UpstreamIdentity = {
@@ -463,7 +507,10 @@ export function createFederation(f: FederationDeps): Federation {
         amr: [],
         claims: Object.fromEntries(Object.entries(assertion.claims).filter(([k]) => wanted.has(k))),
       };
-      const ticket: SamlTicket = { state, pending, identity, exp: now.getTime() + TICKET_MS };
+      const exp = now.getTime() + TICKET_MS;
+      const ticket: SamlTicket = found
+        ? { state, pending: found.pending, identity, exp }
+        : { unsolicited: { idpId: idp.id, assertionId: assertion.assertionId }, identity, exp };
       // The IdP's cross-site POST carries none of our (SameSite=Lax) cookies: the browser binding is
       // checked on the same-site GET this sends it to.
       return reply
@@ -476,46 +523,52 @@ export function createFederation(f: FederationDeps): Federation {
     async samlContinue(deps, request, reply, { idpId, ticket, getApplication, now }) {
       const opened = deps.sealer.open('saml-ticket', ticket) as SamlTicket | undefined;
       const idp = await storage.identityProviders.get(idpId);
-      if (
-        !opened ||
-        typeof opened.exp !== 'number' ||
-        opened.exp <= now.getTime() ||
-        opened.pending?.idpId !== idpId
-      ) {
-        failed(request, idp, 'expired or altered ticket', now);
-        return refusePage(reply, 400, 'This sign-in has expired', EXPIRED);
-      }
-      if (
-        !deps.sealer.checkCsrf(opened.pending.binding, opened.state, deps.cookies.read(request, 'browser'))
-      ) {
-        failed(request, idp, 'another browser', now);
-        return refusePage(
-          reply,
-          403,
-          'The sign-in could not be verified',
-          'It was started in another browser.',
-        );
-      }
-      if (!fits(idp, opened.pending.req) || idp.kind !== 'saml') {
-        failed(request, idp, 'identity provider unavailable', now);
-        return refusePage(
-          reply,
-          400,
-          'This sign-in is not available',
-          'The identity provider is not available.',
-        );
-      }
-      const app = await availableApp(getApplication, opened.pending.req);
-      if (!app) return appGone(reply);
-      return finish(deps, request, reply, {
-        idp,
-        app,
-        req: opened.pending.req,
-        identity: opened.identity,
-        now,
-      });
+      const live = opened !== undefined && typeof opened.exp === 'number' && opened.exp > now.getTime();
+      if (live && opened.unsolicited?.idpId === idpId && idp)
+        return landUnsolicited(deps, request, reply, { idp, ticket: opened, now });
+      const { pending, state } = (live ? opened : {}) as Partial<SamlTicket>;
+      if (!live || pending?.idpId !== idpId || typeof state !== 'string')
+        return refuse(request, reply, { idp, reason: 'expired or altered ticket', now }, 'expired');
+      const refused = checkPending(deps, request, reply, { idp, kind: 'saml', state, pending, now });
+      if (refused || !idp) return refused ?? reply;
+      const app = await availableApp(getApplication, pending.req);
+      if (!app) return refuse(request, reply, { idp, reason: 'application unavailable', now }, 'app');
+      return finish(deps, request, reply, { idp, app, req: pending.req, identity: opened.identity, now });
     },
   };
+
+  /**
+   * An IdP-initiated sign-in, checked at the ACS: once (the ticket is spent), by an IdP still allowed to
+   * start sign-ins, signed in and sent to its landing page (no app asked: no code, no consent).
+   */
+  async function landUnsolicited(
+    deps: InteractionDeps,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: { idp: IdentityProvider; ticket: SamlTicket; now: Date },
+  ): Promise<FastifyReply> {
+    const { idp, ticket, now } = o;
+    if (!(idp.enabled && idp.kind === 'saml' && idp.saml?.allowIdpInitiated === true))
+      return refuse(request, reply, { idp, reason: 'unsolicited response', now }, 'unsolicited');
+    const spent = `ticket:${ticket.unsolicited?.assertionId}`;
+    if (
+      !(await storage.identityProviders.recordAssertion(
+        idp.id,
+        spent,
+        new Date(now.getTime() + ASSERTION_MEMORY_MS),
+      ))
+    )
+      return refuse(request, reply, { idp, reason: 'ticket used', now }, 'expired');
+    const current = await signInAs(deps, request, reply, {
+      idp,
+      identity: ticket.identity,
+      clientId: null,
+      now,
+    });
+    if (!('signIn' in current)) return current;
+    return sendRedirect(reply, idp.saml.idpInitiatedUrl ?? `${f.issuer}${CONSOLE_PATH}`);
+  }
+
   return {
     ...federation,
     oidcCallback: (deps, request, reply, o) =>

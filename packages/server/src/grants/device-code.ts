@@ -57,6 +57,8 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     { ...approval, scope: found.scope, resource: found.resource },
     { sessionId, invalid: INVALID, what: 'device authorization request' },
   );
+  // A federated sign-in's IdP rides along in the id_token as after a code (docs/sso.md).
+  const idp = (await storage.signIn.signIn(approval.signInId))?.idp ?? undefined;
   return tokens.issue({
     resource,
     clientId: client.clientId,
@@ -66,5 +68,6 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     now,
     authTime: approval.authTime,
     amr: approval.amr,
+    idp,
   });
 }

@@ -17,18 +17,35 @@ export interface PasswordOutcome {
   readonly needsOtp: boolean;
 }
 
+/** The one user `username` names may not use a password: they sign in through their IdP (docs/sso.md). */
+export const SSO_ONLY = { ssoRequired: true } as const;
+
 /**
  * The active user of an active tenant that `username` and `password` name, or undefined. Restricted to
  * `tenantId` when given (a tenant hint, or an app bound to one tenant). A hash made with older
- * parameters is replaced by one with the current parameters.
+ * parameters is replaced by one with the current parameters. The password of a user `ssoOnly` names
+ * is never checked: when no other user with a password is named, the answer is {@link SSO_ONLY},
+ * after the same work as for an unknown user, whatever the password.
  */
 export async function checkPassword(
   storage: Storage,
-  input: { username: string; password: string; tenantId?: string | undefined; now: Date },
-): Promise<PasswordOutcome | undefined> {
-  const candidates = (await storage.signIn.usersByEmail(input.username, input.tenantId)).filter(
+  input: {
+    username: string;
+    password: string;
+    tenantId?: string | undefined;
+    now: Date;
+    ssoOnly?: ((user: User) => Promise<boolean>) | undefined;
+  },
+): Promise<PasswordOutcome | typeof SSO_ONLY | undefined> {
+  const named = (await storage.signIn.usersByEmail(input.username, input.tenantId)).filter(
     (u) => u.status === 'active' && (input.tenantId === undefined || u.tenantId === input.tenantId),
   );
+  const candidates: User[] = [];
+  let sso = false;
+  for (const user of named) {
+    if (input.ssoOnly && (await input.ssoOnly(user))) sso = true;
+    else candidates.push(user);
+  }
   let checked = false;
   for (const user of candidates) {
     const credentials = await storage.signIn.credentials(user.id);
@@ -41,9 +58,10 @@ export async function checkPassword(
     if (rehash) await storage.signIn.setPassword(user.id, await hashPassword(input.password), input.now);
     return { user, tenant, needsOtp: credentials.totpSecretEncrypted !== null };
   }
-  // No one with a password: spend the same time, so the answer does not tell whether the user exists.
+  // No one with a password: spend the same time, so the answer does not tell whether the user exists
+  // (nor, for a user who must use their IdP, anything of the password).
   if (!checked) await verifyPassword(input.password, undefined);
-  return undefined;
+  return sso && !checked ? SSO_ONLY : undefined;
 }
 
 /**

@@ -109,7 +109,7 @@ function signInRequest(
 }
 
 async function showConfirm(
-  deps: DeviceVerifyDeps,
+  deps: InteractionDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   o: { app: Application; record: DeviceAuthorization; current: CurrentSignIn; now: Date },
@@ -308,6 +308,40 @@ async function handleConfirmPost(
 type GetApplication = (clientId: string) => Promise<Application | undefined>;
 
 /**
+ * The sign-in of a device authorization done (at the password form, or at the person's identity
+ * provider, federation/): the confirmation page of its code, which posts to the verification page the
+ * request names as its redirect URI ({@link signInRequest}).
+ */
+export async function deviceSignedIn(
+  deps: InteractionDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: { app: Application; req: AuthorizationRequest; current: CurrentSignIn; now: Date },
+): Promise<FastifyReply> {
+  const { app, req, current, now } = o;
+  const id = req.deviceAuthorizationId;
+  const record = id === undefined ? undefined : await deps.storage.deviceAuthorizations.get(id);
+  if (!open(record, now) || record.clientId !== app.clientId) {
+    return refusePage(
+      reply,
+      400,
+      'This code has expired',
+      'The code has expired or was used. Start again on your device.',
+    );
+  }
+  if (!fitsTenant(app, current)) {
+    return refusePage(
+      reply,
+      400,
+      'The application is not available',
+      'The application is not available to this account.',
+    );
+  }
+  const action = new URL(req.redirectUri).pathname;
+  return showConfirm({ ...deps, action }, request, reply, { app, record, current, now });
+}
+
+/**
  * POST: the user code form, the confirmation, or a step of the sign-in of a device authorization
  * (each form opens only as what it was sealed for).
  * @see RFC 8628 §3.3, §5.1 (brute forcing), §5.4 (remote phishing)
@@ -328,27 +362,7 @@ export async function handleVerificationPost(
     return handleConfirmPost(deps, request, reply, { form: confirmForm, body, getApplication, now });
   const device: DeviceSignIn = {
     allows: allowsDevice,
-    complete: async ({ app, req, current, now: at }) => {
-      const id = req.deviceAuthorizationId;
-      const record = id === undefined ? undefined : await deps.storage.deviceAuthorizations.get(id);
-      if (!open(record, at) || record.clientId !== app.clientId) {
-        return refusePage(
-          reply,
-          400,
-          'This code has expired',
-          'The code has expired or was used. Start again on your device.',
-        );
-      }
-      if (!fitsTenant(app, current)) {
-        return refusePage(
-          reply,
-          400,
-          'The application is not available',
-          'The application is not available to this account.',
-        );
-      }
-      return showConfirm(deps, request, reply, { app, record, current, now: at });
-    },
+    complete: (o) => deviceSignedIn(deps, request, reply, o),
   };
   return handleSignInPost(deps, request, reply, body, getApplication, now, device);
 }

@@ -74,7 +74,6 @@ async function showForm(
     o.username === undefined &&
     o.error === undefined &&
     o.req.loginHint === undefined &&
-    o.req.deviceAuthorizationId === undefined &&
     deps.federation !== undefined &&
     (await deps.federation.identifierFirst(o.req));
   const state = {
@@ -277,7 +276,19 @@ export async function handleSignInPost(
   const outcome =
     username === '' || password === ''
       ? undefined
-      : await checkPassword(deps.storage, { username, password, tenantId: req.tenantId, now });
+      : await checkPassword(deps.storage, {
+          username,
+          password,
+          tenantId: req.tenantId,
+          now,
+          ssoOnly: ssoOnly(deps),
+        });
+  // A tenant that requires SSO: its users of claimed domains are refused before any password of theirs
+  // is checked, so neither the answer nor its time says whether it was right (docs/sso.md).
+  if (outcome && 'ssoRequired' in outcome) {
+    await deps.throttle.fail(verdict.ticket, false);
+    return showForm(deps, request, reply, { app, req, now, username, error: SSO_REQUIRED, status: 403 });
+  }
   if (!outcome) {
     // The username is never named in the audit trail here: it may be a password typed in its field.
     await deps.throttle.fail(verdict.ticket, false);
@@ -285,9 +296,6 @@ export async function handleSignInPost(
   }
   // The password was right: its failures from here are forgotten even when a second factor follows.
   await deps.throttle.succeed(verdict.ticket);
-  if (await deps.federation?.passwordRefused(outcome.user, outcome.tenant)) {
-    return showForm(deps, request, reply, { app, req, now, username, error: SSO_REQUIRED, status: 403 });
-  }
   if (outcome.needsOtp || (await hasPasskeys(deps, outcome.user.id))) {
     return showForm(deps, request, reply, {
       app,
@@ -302,6 +310,16 @@ export async function handleSignInPost(
   const current = { signIn, user, tenant };
   if (deviceFlow) return deviceFlow.complete({ app, req, current, now });
   return completeAuthorization(deps, request, reply, { app, req, current, now });
+}
+
+/** Whether a user may not use a password (the tenant requires SSO for their domain), when federated. */
+function ssoOnly(deps: InteractionDeps): ((user: User) => Promise<boolean>) | undefined {
+  const { federation } = deps;
+  if (!federation) return undefined;
+  return async (user) => {
+    const tenant = await deps.storage.tenants.get(user.tenantId);
+    return tenant !== undefined && (await federation.passwordRefused(user, tenant));
+  };
 }
 
 /** A successful sign-in: this browser gets (or renews) the device cookie of this user. */

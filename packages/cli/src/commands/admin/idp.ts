@@ -23,6 +23,14 @@ const FIELDS: Record<string, OptionSpec> = {
     description: 'a scope to ask for (default: openid email profile)',
   },
   'default-role': { type: 'string', description: 'the role of users it creates (default Agent)' },
+  'allow-idp-initiated': {
+    type: 'boolean',
+    description: "SAML: accept sign-ins started at the IdP's portal (unsolicited responses; off unless set)",
+  },
+  'idp-initiated-url': {
+    type: 'string',
+    description: 'SAML: where an IdP-initiated sign-in lands (default: the console)',
+  },
   'email-claim': { type: 'string', description: 'the claim holding the e-mail (default email)' },
   'given-name-claim': {
     type: 'string',
@@ -71,7 +79,7 @@ const tenantOption = { tenant: { type: 'string', description: 'tenant id' } } as
 
 const create: Verb = {
   usage:
-    '--tenant ID --name NAME (--issuer URL --client-id ID [--client-secret-stdin] [--scope S]… | --kind saml --metadata-file F) [--domain D]… [--default-role R] [--disabled]',
+    '--tenant ID --name NAME (--issuer URL --client-id ID [--client-secret-stdin] [--scope S]… | --kind saml --metadata-file F [--allow-idp-initiated [--idp-initiated-url URL]]) [--domain D]… [--default-role R] [--disabled]',
   options: {
     ...tenantOption,
     ...FIELDS,
@@ -89,7 +97,11 @@ const create: Verb = {
         ...(domains.length > 0 ? { domains } : {}),
         ...defined({ default_role: optional(v, 'default-role') }),
         ...mapping(v),
-        saml: { metadata_xml: metadataOf(v) ?? required(v, 'metadata-file') },
+        saml: {
+          metadata_xml: metadataOf(v) ?? required(v, 'metadata-file'),
+          ...(v['allow-idp-initiated'] === true ? { allow_idp_initiated: true } : {}),
+          ...defined({ idp_initiated_url: optional(v, 'idp-initiated-url') }),
+        },
       });
     }
     if (kind !== 'oidc') throw new CliError(`--kind must be oidc or saml, got "${kind}"`, EXIT.usage);
@@ -122,14 +134,30 @@ const update: Verb = {
     'clear-domains': { type: 'boolean', description: 'claim no domain any more' },
     enable: { type: 'boolean', description: 'switch it on' },
     disable: { type: 'boolean', description: 'switch it off (its users cannot sign in through it)' },
+    'refuse-idp-initiated': {
+      type: 'boolean',
+      description: "SAML: refuse sign-ins started at the IdP's portal again (the default)",
+    },
+    'clear-idp-initiated-url': {
+      type: 'boolean',
+      description: 'SAML: IdP-initiated sign-ins land on the console again',
+    },
   },
   run: async (admin, v, id, io) => {
     if (v['enable'] === true && v['disable'] === true)
       throw new CliError('use --enable or --disable, not both');
+    if (v['allow-idp-initiated'] === true && v['refuse-idp-initiated'] === true)
+      throw new CliError('use --allow-idp-initiated or --refuse-idp-initiated, not both');
     const secret = await secretOf(v, io);
     const scopes = many(v, 'scope');
     const domains = many(v, 'domain');
     const metadata = metadataOf(v);
+    const saml = defined({
+      metadata_xml: metadata,
+      allow_idp_initiated:
+        v['allow-idp-initiated'] === true ? true : v['refuse-idp-initiated'] === true ? false : undefined,
+      idp_initiated_url: v['clear-idp-initiated-url'] === true ? null : optional(v, 'idp-initiated-url'),
+    });
     const oidc = defined({
       issuer: optional(v, 'issuer'),
       client_id: optional(v, 'client-id'),
@@ -145,7 +173,7 @@ const update: Verb = {
       }),
       ...mapping(v),
       ...(Object.keys(oidc).length > 0 ? { oidc } : {}),
-      ...defined({ saml: metadata === undefined ? undefined : { metadata_xml: metadata } }),
+      ...(Object.keys(saml).length > 0 ? { saml } : {}),
     };
     if (Object.keys(changes).length === 0) throw new CliError('name what changes (see --help)', EXIT.usage);
     return admin.updateIdentityProvider(required(v, 'tenant'), id ?? '', changes);

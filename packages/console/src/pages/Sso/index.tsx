@@ -1,6 +1,7 @@
 // Enterprise sign-in (docs/sso.md): a tenant's identity providers. Add one by pasting its SAML metadata
 // XML or its OpenID Connect issuer URL (with the client registered there), copy what to register at the
-// IdP (the SP metadata URL and ACS, or the redirect URI), and delete one. Operators pick the tenant.
+// IdP (the SP metadata URL and ACS, or the redirect URI), allow or refuse sign-ins a SAML IdP starts
+// itself (IdP-initiated, off unless allowed), and delete one. Operators pick the tenant.
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
@@ -28,6 +29,8 @@ export function Sso() {
   const [issuer, setIssuer] = useState('');
   const [clientId, setClientId] = useState('');
   const [secret, setSecret] = useState('');
+  const [idpInitiated, setIdpInitiated] = useState(false);
+  const [landing, setLanding] = useState('');
   const action = useAction();
   const { confirm, dialog } = useConfirm();
 
@@ -40,7 +43,15 @@ export function Sso() {
           params: { path: { id: tenantId } },
           body:
             kind === 'saml'
-              ? { kind, ...common, saml: { metadata_xml: metadata } }
+              ? {
+                  kind,
+                  ...common,
+                  saml: {
+                    metadata_xml: metadata,
+                    ...(idpInitiated ? { allow_idp_initiated: true } : {}),
+                    ...(idpInitiated && landing.trim() !== '' ? { idp_initiated_url: landing.trim() } : {}),
+                  },
+                }
               : {
                   kind,
                   ...common,
@@ -58,9 +69,21 @@ export function Sso() {
       setIssuer('');
       setClientId('');
       setSecret('');
+      setIdpInitiated(false);
+      setLanding('');
       await idps.reload();
     });
   };
+  const setInitiated = (id: string, allow: boolean) =>
+    action.run(async () => {
+      ok(
+        await api.PATCH('/admin/v1/tenants/{id}/identity-providers/{idpId}', {
+          params: { path: { id: tenantId, idpId: id } },
+          body: { saml: { allow_idp_initiated: allow } },
+        }),
+      );
+      await idps.reload();
+    });
   const remove = async (id: string, label: string) => {
     const yes = await confirm({
       title: `Delete the identity provider "${label}"?`,
@@ -106,15 +129,32 @@ export function Sso() {
           <textarea value={domains} rows={2} onInput={(e) => setDomains(e.currentTarget.value)} />
         </label>
         {kind === 'saml' ? (
-          <label>
-            IdP metadata XML
-            <textarea
-              value={metadata}
-              required
-              rows={6}
-              onInput={(e) => setMetadata(e.currentTarget.value)}
-            />
-          </label>
+          <>
+            <label>
+              IdP metadata XML
+              <textarea
+                value={metadata}
+                required
+                rows={6}
+                onInput={(e) => setMetadata(e.currentTarget.value)}
+              />
+            </label>
+            <label>
+              <input
+                type="checkbox"
+                checked={idpInitiated}
+                onChange={(e) => setIdpInitiated(e.currentTarget.checked)}
+              />{' '}
+              Accept sign-ins started at the IdP's portal (IdP-initiated; anyone who can get the IdP to sign
+              them in can then sign a browser in to their own account)
+            </label>
+            {idpInitiated && (
+              <label>
+                Landing page after an IdP-initiated sign-in (empty: the console)
+                <input type="url" value={landing} onInput={(e) => setLanding(e.currentTarget.value)} />
+              </label>
+            )}
+          </>
         ) : (
           <>
             <label>
@@ -164,6 +204,12 @@ export function Sso() {
                     <dd>
                       <code>{i.saml.acs_url}</code>
                     </dd>
+                    <dt>IdP-initiated sign-in</dt>
+                    <dd>
+                      {i.saml.allow_idp_initiated
+                        ? `accepted, lands on ${i.saml.idp_initiated_url ?? 'the console'}`
+                        : 'refused'}
+                    </dd>
                   </dl>
                 ) : (
                   <dl>
@@ -177,9 +223,26 @@ export function Sso() {
             {
               label: 'Actions',
               cell: (i) => (
-                <button type="button" class="danger-outline small" onClick={() => void remove(i.id, i.name)}>
-                  Delete<span class="sr-only"> identity provider {i.name}</span>
-                </button>
+                <>
+                  {i.saml && (
+                    <button
+                      type="button"
+                      class="small"
+                      disabled={action.busy}
+                      onClick={() => void setInitiated(i.id, !i.saml?.allow_idp_initiated)}
+                    >
+                      {i.saml.allow_idp_initiated ? 'Refuse' : 'Accept'} IdP-initiated
+                      <span class="sr-only"> sign-in for {i.name}</span>
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    class="danger-outline small"
+                    onClick={() => void remove(i.id, i.name)}
+                  >
+                    Delete<span class="sr-only"> identity provider {i.name}</span>
+                  </button>
+                </>
               ),
             },
           ]}

@@ -46,6 +46,10 @@ export const IdentityProvider = Type.Object(
         sp_metadata_url: Type.String(),
         /** The Assertion Consumer Service (HTTP-POST binding) to register at the IdP. */
         acs_url: Type.String(),
+        /** Unsolicited (IdP-initiated) responses are accepted (false unless set). */
+        allow_idp_initiated: Type.Boolean(),
+        /** Where an IdP-initiated sign-in lands; null: the console. */
+        idp_initiated_url: Type.Union([Type.String(), Type.Null()]),
       }),
     ),
     createdAt: Time,
@@ -65,6 +69,10 @@ const OidcInput = {
 const SamlInput = {
   /** The IdP's SAML 2.0 metadata document (EntityDescriptor with an IDPSSODescriptor). */
   metadata_xml: Type.String({ minLength: 1, maxLength: 200_000 }),
+  /** Accept unsolicited (IdP-initiated) responses; false unless set (docs/sso.md). */
+  allow_idp_initiated: Type.Optional(Type.Boolean()),
+  /** Where an IdP-initiated sign-in lands (an absolute URL); null or absent: the console. */
+  idp_initiated_url: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()])),
 };
 
 export const CreateIdentityProvider = Type.Object(
@@ -91,7 +99,7 @@ export const PatchIdentityProvider = Type.Object(
     default_role: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     attribute_mapping: Type.Optional(AttributeMappingInput),
     oidc: Type.Optional(Type.Partial(Type.Object(OidcInput, strict))),
-    saml: Type.Optional(Type.Object(SamlInput, strict)),
+    saml: Type.Optional(Type.Partial(Type.Object(SamlInput, strict))),
   },
   { ...strict, minProperties: 1, $id: 'PatchIdentityProvider' },
 );

@@ -68,6 +68,8 @@ function view(idp: IdentityProvider, issuer: string | undefined): IdentityProvid
             sp_entity_id: `${at}${samlMetadataPath(idp.id)}`,
             sp_metadata_url: `${at}${samlMetadataPath(idp.id)}`,
             acs_url: `${at}${samlAcsPath(idp.id)}`,
+            allow_idp_initiated: saml.allowIdpInitiated === true,
+            idp_initiated_url: saml.idpInitiatedUrl ?? null,
           },
         }
       : {}),
@@ -113,16 +115,60 @@ function scopesOf(value: unknown): string[] {
   return [...new Set(['openid', ...scopes])];
 }
 
-function samlOf(value: { metadata_xml?: unknown } | undefined): NonNullable<IdentityProvider['saml']> {
-  const raw = value?.metadata_xml;
-  if (typeof raw !== 'string' || raw.trim() === '')
-    throw invalid('saml.metadata_xml is required', 'saml.metadata_xml');
-  const xml = raw.trim();
+/** Where an IdP-initiated sign-in lands: an absolute URL the tenant chose (https but on loopback). */
+function landingOf(value: unknown): string | null {
+  if (value === null) return null;
+  const field = 'saml.idp_initiated_url';
+  const raw = text('IdP-initiated landing URL', value, 2000);
+  let url: URL;
   try {
-    return { metadataXml: xml, ...readIdpMetadata(xml) };
-  } catch (err) {
-    throw invalid(`saml.metadata_xml: ${(err as Error).message}`, 'saml.metadata_xml');
+    url = new URL(raw);
+  } catch {
+    throw invalid(`${field} must be an absolute URL, got "${raw}"`, field);
   }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+    throw invalid(`${field} must be https (http only on a loopback address)`, field);
+  }
+  if (url.hash || url.username || url.password) {
+    throw invalid(`${field} must not have credentials or a fragment`, field);
+  }
+  return url.href;
+}
+
+type SamlInputOf = Partial<
+  Record<'metadata_xml' | 'idp_initiated_url', unknown> & { allow_idp_initiated: unknown }
+>;
+
+/** The SAML settings of a creation (`base` undefined: the metadata is required) or of a change. */
+function samlOf(
+  value: SamlInputOf | undefined,
+  base?: NonNullable<IdentityProvider['saml']>,
+): NonNullable<IdentityProvider['saml']> {
+  const raw = value?.metadata_xml;
+  let read: NonNullable<IdentityProvider['saml']>;
+  if (raw === undefined && base) read = base;
+  else if (typeof raw !== 'string' || raw.trim() === '')
+    throw invalid('saml.metadata_xml is required', 'saml.metadata_xml');
+  else {
+    const xml = raw.trim();
+    try {
+      read = { ...base, metadataXml: xml, ...readIdpMetadata(xml) };
+    } catch (err) {
+      throw invalid(`saml.metadata_xml: ${(err as Error).message}`, 'saml.metadata_xml');
+    }
+  }
+  const allow = value?.allow_idp_initiated;
+  if (allow !== undefined && typeof allow !== 'boolean')
+    throw invalid('saml.allow_idp_initiated must be true or false', 'saml.allow_idp_initiated');
+  return {
+    ...read,
+    allowIdpInitiated: allow ?? base?.allowIdpInitiated === true,
+    idpInitiatedUrl:
+      value?.idp_initiated_url === undefined
+        ? (base?.idpInitiatedUrl ?? null)
+        : landingOf(value.idp_initiated_url),
+  };
 }
 
 function mappingOf(
@@ -227,7 +273,7 @@ export function identityProviderAdmin(ctx: AdminContext, keys: IdpKeys = {}) {
         domains: changes.domains === undefined ? idp.domains : domainsOf(changes.domains),
         defaultRole: changes.default_role === undefined ? idp.defaultRole : roleOf(changes.default_role),
         attributes: mappingOf(changes.attribute_mapping, idp.attributes),
-        saml: changes.saml === undefined ? idp.saml : samlOf(changes.saml),
+        saml: changes.saml === undefined ? idp.saml : samlOf(changes.saml, idp.saml ?? undefined),
         oidc: oidc && {
           issuer: changes.oidc?.issuer === undefined ? oidc.issuer : issuerOf(changes.oidc.issuer),
           clientId:
