@@ -4,9 +4,11 @@
 import { authorizationCredentials } from '../bearer.js';
 import type { AccessTokenClaims } from '../claims.js';
 import { TokenError } from '../errors.js';
+import { Lru } from '../lru.js';
 import type { DpopOptions } from '../verifier-options.js';
 import { nonceIssuer } from './nonce.js';
 import { checkProof, ProofHeaders } from './proof.js';
+import { accessTokenHash } from './proof-key.js';
 import { memoryReplayStore } from './replay.js';
 
 /** What a request presents and is, for `Verifier.verifyRequest`. */
@@ -75,6 +77,17 @@ export function dpopRequests(deps: {
   const maxAge = maxAgeOf(deps.options);
   const replay = deps.options?.replay ?? memoryReplayStore({ clock });
   const headers = new ProofHeaders(deps.options?.keyCacheSize ?? 1000);
+  // A client sends one token with many proofs: its `ath` (a SHA-256 of 1-2 kB) is computed once. Found
+  // by the token's last characters (inside its signature), confirmed by the whole string.
+  const hashes = new Lru<readonly [string, string]>(deps.options?.keyCacheSize ?? 1000);
+  const athOf = (token: string): string => {
+    const slot = token.slice(-64);
+    const hit = hashes.get(slot);
+    if (hit !== undefined && hit[0] === token) return hit[1];
+    const hash = accessTokenHash(token);
+    hashes.set(slot, [token, hash]);
+    return hash;
+  };
   const nonceOption = deps.options?.nonce;
   const nonces = nonceOption ? nonceIssuer(nonceOption) : undefined;
   const verifyRequest = async (request: PresentedRequest): Promise<AccessTokenClaims> => {
@@ -89,7 +102,15 @@ export function dpopRequests(deps: {
     const now = clock() / 1000;
     const checked = await checkProof(
       proof,
-      { method: request.method, url: request.url, accessToken: token, now, maxAge, tolerance },
+      {
+        method: request.method,
+        url: request.url,
+        accessToken: token,
+        accessTokenHash: athOf(token),
+        now,
+        maxAge,
+        tolerance,
+      },
       headers,
     );
     if (checked.jkt !== jkt) {
