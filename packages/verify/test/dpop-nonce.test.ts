@@ -2,9 +2,11 @@
 // answered 401 `use_dpop_nonce` with a `DPoP-Nonce` header; the nonce rotates, the one before stays
 // good for one more window, a forged or another secret's nonce is refused, and instances given one
 // secret accept each other's nonces.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, fastifyBearer, TokenError, type Verifier } from '../src/index.js';
+import { createVerifier, fastifyBearer, httpBearer, TokenError, type Verifier } from '../src/index.js';
 import { ath, type ProofKey, proof, proofKey, T0, URL_ } from './support/dpop.js';
 import { AUDIENCE, accessClaims, type FakeIssuer, mint, startIssuer } from './support/issuer.js';
 
@@ -108,5 +110,42 @@ describe('dpop.nonce', () => {
     const bearer = await app.inject({ url: path, headers: { authorization: `Bearer ${bound}` } });
     expect(bearer.headers['dpop-nonce']).toBeUndefined();
     await app.close();
+  });
+
+  it('httpBearer answers use_dpop_nonce with DPoP-Nonce, and names the nonce on success', async () => {
+    now = Date.now();
+    const verifier = verifierWith({ secret: SECRET });
+    const mw = httpBearer(verifier);
+    const server = createServer((req, res) => mw(req, res, () => res.end('ok')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+      const token = await mint(issuer.key, {
+        ...accessClaims(issuer.url, Math.floor(now / 1000)),
+        cnf: { jkt: key.jkt },
+      });
+      const send = async (nonce?: string) =>
+        fetch(url, {
+          headers: {
+            authorization: `DPoP ${token}`,
+            dpop: await proof(key, {
+              htu: url,
+              iat: Math.floor(now / 1000),
+              ath: ath(token),
+              ...(nonce === undefined ? {} : { nonce }),
+            }),
+          },
+        });
+      const asked = await send();
+      expect(asked.status).toBe(401);
+      expect(asked.headers.get('www-authenticate')).toMatch(/error="use_dpop_nonce"/);
+      const nonce = asked.headers.get('dpop-nonce') ?? '';
+      expect(nonce).toBe(verifier.dpopNonce());
+      const ok = await send(nonce);
+      expect(await ok.text()).toBe('ok');
+      expect(ok.headers.get('dpop-nonce')).toBe(nonce);
+    } finally {
+      server.close();
+    }
   });
 });
