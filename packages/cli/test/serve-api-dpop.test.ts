@@ -114,6 +114,7 @@ describe('cxauth serve api with DPoP', () => {
     ],
     [['serve', 'api', '--area', 'na1', '--issuer', 'http://127.0.0.1:9', '--origin', 'not a url'], {}],
     [['serve', '--origin', 'https://x.example'], {}],
+    [['serve'], { CXAUTH_API_DPOP_NONCE: 'maybe' }],
     [['serve', 'api', '--area', 'na1', '--issuer', 'http://127.0.0.1:9'], { CXAUTH_API_DPOP_NONCE: 'maybe' }],
     [
       ['serve', 'api', '--area', 'na1', '--issuer', 'http://127.0.0.1:9'],
