@@ -312,6 +312,7 @@ const VERIFY_SURFACE = [
   'VerifierOptions',
   'DPOP_ALGORITHMS',
   'DpopAlg',
+  'DpopNonceOptions',
   'DpopOptions',
   'DpopProof',
   'DpopProofChecker',

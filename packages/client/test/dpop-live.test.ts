@@ -111,6 +111,43 @@ describe('the SDK with dpop: true', () => {
     }
   });
 
+  it('retries an API call once with the nonce a regional API asks for (RFC 9449 §9)', async () => {
+    const nonced = await createRegionalServer({
+      area: 'na1',
+      issuer: svc.config.issuer,
+      revocation: false,
+      dpop: { nonce: { secret: 'the-nonce-secret-of-this-regional-api', rotateSec: 300 } },
+    });
+    try {
+      await nonced.listen({ host: '127.0.0.1', port: 0 });
+      const fetches = vi.fn(globalThis.fetch);
+      const client = createClient({
+        issuer: svc.config.issuer,
+        clientId: svc.fixture.clientId,
+        clientSecret: svc.fixture.clientSecret,
+        accessKeyId: svc.fixture.accessKeyId,
+        accessKeySecret: svc.fixture.accessKeySecret,
+        apiEndpoint: `http://127.0.0.1:${(nonced.server.address() as AddressInfo).port}`,
+        dpop: true,
+        fetch: fetches,
+      });
+      const path = '/inContactAPI/services/v25.0/server-time';
+      const apiCalls = () => fetches.mock.calls.filter(([url]) => String(url).endsWith(path));
+      const first = await client.api<{ ServerTime: string }>('GET', path);
+      expect(first.ServerTime).toMatch(/Z$/);
+      // The first call was answered use_dpop_nonce, and the retry carried the nonce.
+      expect(apiCalls()).toHaveLength(2);
+      const refused = await fetches.mock.results[fetches.mock.calls.indexOf(apiCalls()[0]!)]?.value;
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toMatch(/error="use_dpop_nonce"/);
+      // The nonce learnt is used from then on: one request per call.
+      await client.api('GET', path);
+      expect(apiCalls()).toHaveLength(3);
+    } finally {
+      await nonced.close();
+    }
+  });
+
   it('asks for a code bound to a shared key (dpop_jkt)', async () => {
     const dpop = createDpopKey();
     const { url } = await buildAuthorizationUrl({

@@ -1,7 +1,8 @@
 // The console's first hour (docs/console.md) in Chromium against `cxauth serve --demo`, at desktop and
 // phone widths: destructive actions ask first, in words, and the console's own application cannot be
 // switched off; a new app is listed at once; registration shows each type's fields, with grants and
-// scopes (a client_credentials backend from the console, and one that requires DPoP); audit and sessions show names, filter and
+// scopes (a client_credentials backend from the console, and one that requires DPoP, lifted and set
+// again in the edit form); audit and sessions show names, filter and
 // page; operators pick the tenant of the users page; the dashboard charts activity in light and dark;
 // no ring on the heading at load; the dark primary button reads at 4.5:1 or more.
 import type { Page } from 'playwright-core';
@@ -96,7 +97,7 @@ it('asks before each destructive action, in words, and never offers to switch th
   await expect.poll(() => page.getByRole('row').filter({ hasText: 'reports' }).count()).toBe(0);
 }, 90_000);
 
-it('registers a backend that requires DPoP: its token requests without a proof are refused', async () => {
+it('registers a backend that requires DPoP (its token requests without a proof are refused), and the edit form lifts and sets it', async () => {
   const { page } = await openConsole(demo, DESKTOP, demoUser);
   await page.getByRole('link', { name: 'Applications' }).click();
   await page.getByRole('button', { name: 'Register an application' }).click();
@@ -127,6 +128,33 @@ it('registers a backend that requires DPoP: its token requests without a proof a
   expect(res.status).toBe(400);
   expect(((await res.json()) as { error: string }).error).toBe('invalid_dpop_proof');
   await page.getByRole('button', { name: 'I have saved it' }).click();
+  // The edit form shows the requirement and lifts it: the same request then gets a Bearer token.
+  const row = page.getByRole('row').filter({ hasText: 'bound job' });
+  await row.getByRole('button', { name: 'Edit bound job' }).click();
+  const edit = page.getByRole('form', { name: 'Edit bound job' });
+  const toggle = edit.getByRole('checkbox', { name: /^Require DPoP/ });
+  await expect(toggle.isChecked()).resolves.toBe(true);
+  await toggle.uncheck();
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Saved. The change holds on every node at once.').waitFor();
+  const again = await fetch(`${demo.issuer}/auth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  expect(again.status).toBe(200);
+  expect(((await again.json()) as { token_type: string }).token_type).toBe('Bearer');
+  // And back on: the edit form saves the requirement too.
+  await row.getByRole('button', { name: 'Edit bound job' }).click();
+  await edit.getByRole('checkbox', { name: /^Require DPoP/ }).check();
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  const token = await adminToken(demo);
+  await expect
+    .poll(async () => (await adminCall(demo, token, 'GET', `/applications/${clientId}`)).body)
+    .toMatchObject({ dpop_bound_access_tokens: true });
 });
 
 it('shows each type only its fields, and registers a client_credentials backend that works', async () => {

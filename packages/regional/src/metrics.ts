@@ -87,6 +87,7 @@ export function createRegionalMetrics(): RegionalMetrics {
             verify: (token) => verifier.verify(token).then(ok, failed),
             verifyAuthorization: (header) => verifier.verifyAuthorization(header).then(ok, failed),
             verifyRequest: (request) => verifier.verifyRequest(request).then(ok, failed),
+            dpopNonce: () => verifier.dpopNonce(),
             cachedAuthorization(header) {
               const claims = verifier.cachedAuthorization(header);
               if (claims) accepted.inc();

@@ -11,6 +11,7 @@ import {
 import {
   claimsOf,
   createVerifier,
+  type DpopOptions,
   fastifyBearer,
   fileStore,
   type RevocationOptions,
@@ -55,6 +56,11 @@ export interface RegionalServerOptions {
    * name it. Default: the request's protocol and `Host`.
    */
   origin?: string;
+  /**
+   * DPoP proofs (docs/verify.md, "DPoP"): `maxAgeSec` (default 60) and `nonce` (require this API's
+   * nonces, RFC 9449 §9; default off). The `jti` of each proof is remembered by this process only.
+   */
+  dpop?: Pick<DpopOptions, 'maxAgeSec' | 'nonce'>;
   /** Milliseconds since the epoch; injected by tests (also drives ServerTime). */
   clock?: () => number;
   /** How long a slow client may take before a 408 (`cxauth serve` passes its CXAUTH_*_TIMEOUT_MS). */
@@ -183,6 +189,7 @@ export async function createRegionalServer(options: RegionalServerOptions): Prom
       ? { jwksMaxAgeMs: options.jwksMaxAgeMs, jwksCooldownMs: Math.min(options.jwksMaxAgeMs, 30_000) }
       : {}),
     clock,
+    ...(options.dpop ? { dpop: options.dpop } : {}),
     // Every fetch of the verifier but discovery is of the JWKS: its success starts the JWKS age.
     ...(metrics
       ? {

@@ -30,6 +30,7 @@ const DPOP_CODES: ReadonlySet<string> = new Set([
   'dpop_proof_replayed',
   'dpop_required',
   'dpop_key_mismatch',
+  'dpop_nonce_required',
 ]);
 
 /**
@@ -56,6 +57,8 @@ export function errorResponse(err: unknown, realm: string, scheme: 'Bearer' | 'D
     headers: {
       'www-authenticate': `${dpop ? 'DPoP' : 'Bearer'} ${params.join(', ')}`,
       'cache-control': 'no-store',
+      // RFC 9449 §9: the nonce the next proof must carry.
+      ...(error.dpopNonce === undefined ? {} : { 'dpop-nonce': error.dpopNonce }),
     },
     body: { error: error.error ?? 'unauthorized', error_description: error.message },
   };

@@ -24,10 +24,11 @@ export type TokenErrorCode =
   | 'dpop_proof_replayed'
   | 'dpop_required'
   | 'dpop_key_mismatch'
+  | 'dpop_nonce_required'
   | 'jwks_unavailable';
 
-/** The RFC 6750 §3.1 and RFC 9449 §7.1 `error` values this package answers with. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'invalid_dpop_proof';
+/** The RFC 6750 §3.1 and RFC 9449 §7.1, §9 `error` values this package answers with. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 interface Mapping {
   status: 400 | 401 | 503;
@@ -55,6 +56,7 @@ const MAPPINGS: Readonly<Record<TokenErrorCode, Mapping>> = Object.freeze({
   dpop_proof_replayed: { status: 401, error: 'invalid_dpop_proof' },
   dpop_required: { status: 401, error: 'invalid_token' },
   dpop_key_mismatch: { status: 401, error: 'invalid_token' },
+  dpop_nonce_required: { status: 401, error: 'use_dpop_nonce' },
   jwks_unavailable: { status: 503, error: undefined },
 });
 
@@ -76,10 +78,13 @@ export class TokenError extends Error {
   readonly status: 400 | 401 | 503;
   /** RFC 6750 `error` for `WWW-Authenticate`, or undefined when none applies. */
   readonly error: BearerErrorCode | undefined;
+  /** For `dpop_nonce_required`: the nonce to send as `DPoP-Nonce` (RFC 9449 §9). */
+  readonly dpopNonce: string | undefined;
 
-  constructor(code: TokenErrorCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(code: TokenErrorCode, message: string, options: { cause?: unknown; dpopNonce?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.dpopNonce = options.dpopNonce;
     const mapping = MAPPINGS[code];
     this.status = mapping.status;
     this.error = mapping.error;

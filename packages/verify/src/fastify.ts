@@ -75,6 +75,8 @@ export const fastifyBearer: Plugin = Object.assign(
     const refuse = (reply: ReplyLike, err: unknown, dpop = false) => {
       // Answered here: Fastify skips the route when a hook sends and does not call done().
       const response = errorResponse(err, realm, dpop ? 'DPoP' : 'Bearer');
+      const nonce = dpop ? verifier.dpopNonce() : undefined;
+      if (nonce !== undefined) response.headers['dpop-nonce'] ??= nonce;
       reply.code(response.status).headers(response.headers).send(response.body);
     };
     // A callback hook: a token verified before is accepted synchronously, with no promise per request.
@@ -88,6 +90,9 @@ export const fastifyBearer: Plugin = Object.assign(
           .then(
             (claims) => {
               accept(request, claims);
+              // RFC 9449 §9: each answer names the current nonce, so clients move to a new one in time.
+              const nonce = verifier.dpopNonce();
+              if (nonce !== undefined) reply.headers({ 'dpop-nonce': nonce });
               done();
             },
             (err: unknown) => refuse(reply, err, true),

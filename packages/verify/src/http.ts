@@ -36,6 +36,8 @@ export function httpBearer(verifier: Verifier, options: HttpBearerOptions = {}):
   const realm = options.realm ?? 'api';
   const refuse = (res: ServerResponse, err: unknown, dpop = false) => {
     const response = errorResponse(err, realm, dpop ? 'DPoP' : 'Bearer');
+    const nonce = dpop ? verifier.dpopNonce() : undefined;
+    if (nonce !== undefined) response.headers['dpop-nonce'] ??= nonce;
     res.writeHead(response.status, { ...response.headers, 'content-type': 'application/json' });
     res.end(JSON.stringify(response.body));
   };
@@ -55,6 +57,9 @@ export function httpBearer(verifier: Verifier, options: HttpBearerOptions = {}):
         .then(
           (claims) => {
             attachClaims(req, claims);
+            // RFC 9449 §9: each answer names the current nonce, so clients move to a new one in time.
+            const nonce = verifier.dpopNonce();
+            if (nonce !== undefined) res.setHeader('dpop-nonce', nonce);
             next();
           },
           (err: unknown) => refuse(res, err, true),

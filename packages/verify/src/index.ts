@@ -17,6 +17,7 @@ export {
   userSubject,
 } from './claims.js';
 export { claimsOf } from './context.js';
+export type { DpopNonceOptions } from './dpop/nonce.js';
 export {
   createDpopProofChecker,
   type DpopProof,

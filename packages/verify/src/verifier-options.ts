@@ -1,5 +1,6 @@
 // The options of createVerifier: their documented defaults, and the refusal at creation of values
 // that would make the verifier unsafe or unable to fetch.
+import type { DpopNonceOptions } from './dpop/nonce.js';
 import type { DpopReplayStore } from './dpop/replay.js';
 import type { FetchLike } from './fetch-json.js';
 import { createKeySet, type KeySet } from './key-set.js';
@@ -69,6 +70,13 @@ export interface DpopOptions {
   replay?: DpopReplayStore;
   /** Proof headers (and their imported keys) remembered. Default 1 000. */
   keyCacheSize?: number;
+  /**
+   * Require a nonce of this server in each proof (RFC 9449 §9): a proof without one, or with one of an
+   * earlier window, is refused with `dpop_nonce_required` (`401`, `error="use_dpop_nonce"` and a
+   * `DPoP-Nonce` header); the adapters send the current nonce with every DPoP answer. `true` for the
+   * defaults (a random secret per verifier, nonces given out 300 s each). Default off.
+   */
+  nonce?: boolean | DpopNonceOptions;
 }
 
 const MAX_TIMER_MS = 2 ** 32 - 1;

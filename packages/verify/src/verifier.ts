@@ -45,6 +45,11 @@ export interface Verifier {
    */
   verifyRequest(request: PresentedRequest): Promise<AccessTokenClaims>;
   /**
+   * The nonce DPoP proofs must carry now (RFC 9449 §9), for a `DPoP-Nonce` header; undefined unless
+   * `dpop.nonce` is set. The adapters send it with every answer to a DPoP request.
+   */
+  dpopNonce(): string | undefined;
+  /**
    * Verifies an id_token of this issuer (`typ` JWT, never an access token) with the same keys, and
    * returns its claims (frozen; not cached). `audience` is the client it must be for.
    * @throws {TokenError} as {@link Verifier.verify}.
@@ -204,13 +209,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return unbound(await verify(bearerToken(header)));
   }
 
-  const verifyRequest = dpopRequests({ verify, clock, tolerance, options: options.dpop });
+  const dpop = dpopRequests({ verify, clock, tolerance, options: options.dpop });
 
   return {
     verify,
     verifyAuthorization,
     cachedAuthorization,
-    verifyRequest,
+    verifyRequest: dpop.verifyRequest,
+    dpopNonce: dpop.nonce,
     verifyIdToken: (token, idOptions = {}) =>
       verifyIdTokenWith(token, (kid) => keys.key(kid), { ...rules, maxLength }, idOptions, clock() / 1000),
     async ready() {

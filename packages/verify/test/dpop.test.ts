@@ -1,10 +1,10 @@
 // DPoP at a resource server (RFC 9449 §7): `Authorization: DPoP` with its proof — htm, htu, iat, ath,
 // the token's cnf.jkt, the jti seen once — a bound token refused as Bearer, and the adapters' answers.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   claimsOf,
@@ -16,37 +16,8 @@ import {
   TokenError,
   type Verifier,
 } from '../src/index.js';
+import { ath, type ProofKey, proof, proofKey, T0, URL_ } from './support/dpop.js';
 import { AUDIENCE, accessClaims, type FakeIssuer, mint, startIssuer } from './support/issuer.js';
-
-const T0 = 1_750_000_000;
-const URL_ = 'https://api.example.com/inContactAPI/services/v25.0/server-time';
-
-interface ProofKey {
-  privateKey: CryptoKey;
-  jwk: JWK;
-  jkt: string;
-  alg: 'ES256' | 'EdDSA' | 'RS256';
-}
-
-async function proofKey(alg: ProofKey['alg'] = 'ES256'): Promise<ProofKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, {
-    crv: alg === 'EdDSA' ? 'Ed25519' : undefined,
-  });
-  const jwk = await exportJWK(publicKey);
-  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk, 'sha256'), alg };
-}
-
-const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
-
-async function proof(
-  key: ProofKey,
-  claims: Record<string, unknown>,
-  header: Record<string, unknown> = {},
-): Promise<string> {
-  return new SignJWT({ jti: randomUUID(), htm: 'GET', htu: URL_, iat: T0, ...claims })
-    .setProtectedHeader({ alg: key.alg, typ: 'dpop+jwt', jwk: key.jwk, ...header })
-    .sign(key.privateKey);
-}
 
 /** A proof with exactly `header` (jose refuses to sign some of the headers a forger would send). */
 async function rawProof(key: ProofKey, header: Record<string, unknown>, claims: Record<string, unknown>) {

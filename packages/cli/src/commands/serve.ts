@@ -21,13 +21,13 @@ import { parseArgs } from '../args.js';
 import { CliError, EXIT, type Io, print } from '../io.js';
 import { openServeLog, type ServeLog } from '../logging.js';
 import { reportDemo, SEEDED_ELSEWHERE } from './serve/demo-report.js';
-import { type Listening, localEndpoint, startRegional } from './serve/regional.js';
+import { apiDpopOptions, type Listening, localEndpoint, startRegional } from './serve/regional.js';
 import { startupError } from './serve/startup-error.js';
 import { regionalMetrics } from './serve-metrics.js';
 
 const HELP = `usage: cxauth serve [--demo] [--json]
        cxauth serve auth [--demo] [--json]
-       cxauth serve api --area NAME --issuer URL [--port P] [--revocation on|off] [--json]
+       cxauth serve api --area NAME --issuer URL [--port P] [--origin URL] [--revocation on|off] [--json]
 
 serve        the global service on CXAUTH_PORT (8080), and the regional API of every area whose
              api_endpoint is on this host (127.0.0.1/localhost), each on its URL's port
@@ -35,6 +35,8 @@ serve auth   the global service alone
 serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081); it
              follows the issuer's revocation feed (--revocation off: not) and keeps the last good
              keys and feed state in CXAUTH_DATA_DIR
+--origin     (serve api) the public origin clients call the API at, e.g. https://na1.api.example.com:
+             a DPoP proof's htu must name it (behind a proxy; default the request's Host)
 --demo       on an empty database create a demo tenant, user, access key and application, print
              them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}; on a database
              another node seeded, serve it (its credentials are in that node's data folder)
@@ -43,7 +45,9 @@ each on a terminal (CXAUTH_LOG_FORMAT=json|pretty); CXAUTH_LOG_LEVEL=info (defau
 successful discovery, JWKS, health and regional API calls, debug adds them. On SIGINT/SIGTERM it
 drains: in-flight requests finish, then it exits within CXAUTH_SHUTDOWN_TIMEOUT_MS (10000).
 Metrics: CXAUTH_MANAGEMENT_PORT serves the global service's /metrics, /healthz and /readyz;
-CXAUTH_API_MANAGEMENT_PORT serves the regional APIs' /metrics (every area of this process).`;
+CXAUTH_API_MANAGEMENT_PORT serves the regional APIs' /metrics (every area of this process).
+DPoP: CXAUTH_API_DPOP_NONCE=on makes the regional APIs require their nonce in each proof (RFC 9449
+§9); give every node of an area the same CXAUTH_API_DPOP_NONCE_SECRET (32+ characters).`;
 
 /** The command that makes the first operator (docs/admin.md, "The first operator"). */
 const FIRST_OPERATOR = 'npx cxauth admin bootstrap --email you@example.com   # asks for the password';
@@ -91,6 +95,11 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
   if (revocation !== 'on' && revocation !== 'off') {
     throw new CliError('--revocation must be on or off', EXIT.usage);
   }
+  const origin = values['origin'];
+  if (origin !== undefined && !isOrigin(origin)) {
+    throw new CliError('--origin must be an http(s) origin such as https://na1.api.example.com', EXIT.usage);
+  }
+  const dpop = dpopOf(io.env);
   const log = openLog(io, io.env['CXAUTH_LOG_LEVEL'] || 'info');
   try {
     // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
@@ -107,6 +116,8 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
         timeouts,
         dataDir: io.env['CXAUTH_DATA_DIR'] || './data',
         revocation: revocation === 'on',
+        ...(typeof origin === 'string' ? { origin: origin.replace(/\/$/, '') } : {}),
+        ...(dpop ? { dpop } : {}),
       },
       management?.metrics,
     ).catch(async (err: unknown) => {
@@ -127,6 +138,25 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
     return EXIT.ok;
   } finally {
     log.close();
+  }
+}
+
+/** True for an http(s) URL of scheme and host (and port) only: what a DPoP `htu` starts with. */
+function isOrigin(value: string | boolean): boolean {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    `${url.origin}/` === url.href.replace(/\/?$/, '/')
+  );
+}
+
+/** The regional APIs' DPoP options from the environment, a bad value said as bad usage. */
+function dpopOf(env: NodeJS.ProcessEnv): ReturnType<typeof apiDpopOptions> {
+  try {
+    return apiDpopOptions(env);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.usage);
   }
 }
 
@@ -166,6 +196,7 @@ async function serveAuthWith(
   json: boolean,
 ): Promise<number> {
   // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
+  const dpop = dpopOf(io.env);
   const stopped = untilSignal();
   let seeded: DemoSeed | undefined;
   const service: RunningAuthService = await startAuthService(config, {
@@ -204,6 +235,7 @@ async function serveAuthWith(
                 dataDir: config.dataDir,
                 ...local,
                 timeouts: config.timeouts,
+                ...(dpop ? { dpop } : {}),
               },
               management?.metrics,
             ),
@@ -263,6 +295,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       area: { type: 'string' },
       issuer: { type: 'string' },
       port: { type: 'string' },
+      origin: { type: 'string' },
       revocation: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -290,8 +323,11 @@ async function serveMode(
   values: Record<string, string | boolean | undefined>,
 ): Promise<number> {
   if (mode === 'api') return serveApi(io, values);
-  if (values.area || values.issuer || values.port || values.revocation) {
-    throw new CliError('--area, --issuer, --port and --revocation belong to `serve api`', EXIT.usage);
+  if (values.area || values.issuer || values.port || values.origin || values.revocation) {
+    throw new CliError(
+      '--area, --issuer, --port, --origin and --revocation belong to `serve api`',
+      EXIT.usage,
+    );
   }
   // A ConfigError becomes a usage error (exit 2) in startupError, with every other start-up failure.
   const config = loadConfig(io.env);

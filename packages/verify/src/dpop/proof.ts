@@ -22,6 +22,8 @@ export interface ProofExpectation {
   readonly url: string;
   /** The access token the proof goes with (its `ath` is then required); none at a token endpoint. */
   readonly accessToken?: string | undefined;
+  /** The `ath` of `accessToken` when the caller has it already (a resource server remembers it). */
+  readonly accessTokenHash?: string | undefined;
   /** The current time, seconds since the epoch. */
   readonly now: number;
   /** The oldest `iat` accepted, as an age in seconds. */
@@ -166,7 +168,7 @@ export async function checkProof(
   if (iat < expect.now - expect.maxAge - expect.tolerance) throw invalid('The DPoP proof is too old');
   if (expect.accessToken !== undefined) {
     if (typeof ath !== 'string') throw invalid('The DPoP proof has no ath');
-    if (ath !== accessTokenHash(expect.accessToken)) {
+    if (ath !== (expect.accessTokenHash ?? accessTokenHash(expect.accessToken))) {
       throw invalid('The DPoP proof ath does not match the access token');
     }
   }

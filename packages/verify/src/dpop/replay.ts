@@ -25,14 +25,19 @@ export function memoryReplayStore(
   const seen = new Map<string, readonly [number, number]>();
   /** Proofs issued at or before this instant are refused: their entries may have been let go. */
   let floor = Number.NEGATIVE_INFINITY;
+  /** Expired entries are let go at most once a second: keeping one a little longer refuses no more. */
+  let nextSweep = Number.NEGATIVE_INFINITY;
   return {
     remember(jkt, jti, iat, expiresAt) {
       if (iat <= floor) return false;
       const now = clock() / 1000;
-      // Entries go in roughly by time: the expired ones are at the front.
-      for (const [name, [, until]] of seen) {
-        if (until > now) break;
-        seen.delete(name);
+      if (now >= nextSweep) {
+        nextSweep = now + 1;
+        // Entries go in roughly by time: the expired ones are at the front.
+        for (const [name, [, until]] of seen) {
+          if (until > now) break;
+          seen.delete(name);
+        }
       }
       const name = `${jkt}.${jti}`;
       if (seen.has(name)) return false;

@@ -4,8 +4,11 @@
 import { authorizationCredentials } from '../bearer.js';
 import type { AccessTokenClaims } from '../claims.js';
 import { TokenError } from '../errors.js';
+import { Lru } from '../lru.js';
 import type { DpopOptions } from '../verifier-options.js';
+import { nonceIssuer } from './nonce.js';
 import { checkProof, ProofHeaders } from './proof.js';
+import { accessTokenHash } from './proof-key.js';
 import { memoryReplayStore } from './replay.js';
 
 /** What a request presents and is, for `Verifier.verifyRequest`. */
@@ -49,10 +52,18 @@ function maxAgeOf(options: DpopOptions | undefined): number {
   return value;
 }
 
+/** What a verifier does with DPoP requests. */
+export interface DpopRequests {
+  /** Verifies a request by its scheme (see `Verifier.verifyRequest`). */
+  verifyRequest(request: PresentedRequest): Promise<AccessTokenClaims>;
+  /** The nonce proofs must carry now, or undefined when none is required. */
+  nonce(): string | undefined;
+}
+
 /**
  * The `verifyRequest` of a verifier: Bearer through `verify` (a bound token refused), DPoP through
- * `verify` and the proof.
- * @see RFC 9449 §7.1
+ * `verify` and the proof (with this server's nonce when `options.nonce` asks for one).
+ * @see RFC 9449 §7.1, §9
  */
 export function dpopRequests(deps: {
   verify: (token: string) => Promise<AccessTokenClaims>;
@@ -61,12 +72,25 @@ export function dpopRequests(deps: {
   /** Seconds. */
   tolerance: number;
   options: DpopOptions | undefined;
-}): (request: PresentedRequest) => Promise<AccessTokenClaims> {
+}): DpopRequests {
   const { verify, clock, tolerance } = deps;
   const maxAge = maxAgeOf(deps.options);
   const replay = deps.options?.replay ?? memoryReplayStore({ clock });
   const headers = new ProofHeaders(deps.options?.keyCacheSize ?? 1000);
-  return async (request) => {
+  // A client sends one token with many proofs: its `ath` (a SHA-256 of 1-2 kB) is computed once. Found
+  // by the token's last characters (inside its signature), confirmed by the whole string.
+  const hashes = new Lru<readonly [string, string]>(deps.options?.keyCacheSize ?? 1000);
+  const athOf = (token: string): string => {
+    const slot = token.slice(-64);
+    const hit = hashes.get(slot);
+    if (hit !== undefined && hit[0] === token) return hit[1];
+    const hash = accessTokenHash(token);
+    hashes.set(slot, [token, hash]);
+    return hash;
+  };
+  const nonceOption = deps.options?.nonce;
+  const nonces = nonceOption ? nonceIssuer(nonceOption) : undefined;
+  const verifyRequest = async (request: PresentedRequest): Promise<AccessTokenClaims> => {
     const { scheme, token } = authorizationCredentials(request.authorization);
     if (scheme === 'bearer') return unbound(await verify(token));
     const proof = oneProof(request.dpop);
@@ -75,13 +99,15 @@ export function dpopRequests(deps: {
     if (jkt === undefined) {
       throw new TokenError('dpop_key_mismatch', 'The access token is not bound to a DPoP key');
     }
+    const now = clock() / 1000;
     const checked = await checkProof(
       proof,
       {
         method: request.method,
         url: request.url,
         accessToken: token,
-        now: clock() / 1000,
+        accessTokenHash: athOf(token),
+        now,
         maxAge,
         tolerance,
       },
@@ -93,10 +119,22 @@ export function dpopRequests(deps: {
         'The DPoP proof is not signed by the key the token is bound to',
       );
     }
+    // After the signature: only a proof of the token's own key learns whether its nonce is stale.
+    if (nonces !== undefined && !nonces.valid(checked.nonce, now)) {
+      throw new TokenError(
+        'dpop_nonce_required',
+        'The DPoP proof must carry the nonce of the DPoP-Nonce header',
+        { dpopNonce: nonces.current(now) },
+      );
+    }
     const expiresAt = checked.iat + maxAge + 2 * tolerance;
     if (!(await replay.remember(checked.jkt, checked.jti, checked.iat, expiresAt))) {
       throw new TokenError('dpop_proof_replayed', 'The DPoP proof was used before');
     }
     return claims;
+  };
+  return {
+    verifyRequest,
+    nonce: nonces === undefined ? () => undefined : () => nonces.current(clock() / 1000),
   };
 }

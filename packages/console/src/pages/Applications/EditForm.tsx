@@ -1,11 +1,12 @@
-// Editing an application's lists after registration: origins (CORS), redirect URIs and post-logout
-// redirect URIs. The form reads the application with its ETag and saves with If-Match, so a change
+// Editing an application after registration: origins (CORS), redirect URIs, post-logout redirect
+// URIs, and whether its tokens must be DPoP-bound (dpop_bound_access_tokens, RFC 9449). The form reads the application with its ETag and saves with If-Match, so a change
 // someone made meanwhile is not overwritten: the API answers 412 and the form says so in words.
 // A saved origin is allowed on every node at the next request (docs/admin-api.md).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ifMatch, ok, tagged } from '../../api/client.js';
 import { Field } from '../../components/field.js';
 import { ErrorNote, lines, useAction, useLoad } from '../../components/ui.js';
+import { Checks, REQUIRE_DPOP } from './RegisterForm.js';
 
 export function EditForm(props: { clientId: string; onDone: (saved: boolean) => void }) {
   const path = { params: { path: { client_id: props.clientId } } };
@@ -16,6 +17,7 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
   const [origins, setOrigins] = useState('');
   const [redirects, setRedirects] = useState('');
   const [logouts, setLogouts] = useState('');
+  const [dpop, setDpop] = useState<string[]>([]);
   // The read whose values the fields hold: until then they are not shown, so nobody edits (or sees)
   // empty lists that the read would overwrite.
   const [filled, setFilled] = useState<typeof app.data>(undefined);
@@ -27,6 +29,7 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
     setOrigins(a.origins.join('\n'));
     setRedirects(a.redirect_uris.join('\n'));
     setLogouts(a.post_logout_redirect_uris.join('\n'));
+    setDpop(a.dpop_bound_access_tokens ? ['required'] : []);
     setFilled(app.data);
   }, [app.data]);
   const ready = a !== undefined && filled === app.data;
@@ -39,14 +42,13 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
           ...path,
           headers: ifMatch(app.data?.etag),
           // Only the lists this type uses (a backend signs nobody in at the hosted page).
-          body:
-            a?.type === 'backend'
-              ? { origins: lines(origins) }
-              : {
-                  origins: lines(origins),
-                  redirect_uris: lines(redirects),
-                  post_logout_redirect_uris: lines(logouts),
-                },
+          body: {
+            origins: lines(origins),
+            ...(a?.type === 'backend'
+              ? {}
+              : { redirect_uris: lines(redirects), post_logout_redirect_uris: lines(logouts) }),
+            dpop_bound_access_tokens: dpop.length > 0,
+          },
         }),
       );
       props.onDone(true);
@@ -95,6 +97,16 @@ export function EditForm(props: { clientId: string; onDone: (saved: boolean) => 
             )}
           </Field>
         </>
+      )}
+      {ready && (
+        <Checks
+          legend="Sender-constrained tokens"
+          name="edit-dpop"
+          chosen={dpop}
+          onChange={setDpop}
+          error={action.fields['dpop_bound_access_tokens']}
+          options={[{ value: 'required', label: REQUIRE_DPOP }]}
+        />
       )}
       <div class="actions">
         <button type="submit" disabled={action.busy || !ready}>

@@ -47,8 +47,11 @@ const GRANT_WORDS: Record<string, string> = {
   [TOKEN_EXCHANGE]: 'Token exchange (RFC 8693)',
 };
 const SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+/** The words of the DPoP checkbox, at registration and in the edit form. */
+export const REQUIRE_DPOP = 'Require DPoP: refuse token requests without a proof (RFC 9449)';
 
-function Checks(props: {
+/** Checkboxes of one name in a fieldset, with the field's error. */
+export function Checks(props: {
   legend: string;
   name: string;
   options: { value: string; label: string; disabled?: boolean }[];
@@ -284,9 +287,7 @@ export function RegisterForm(props: { onCreated: () => void; onDone: () => void 
         chosen={dpop}
         onChange={setDpop}
         error={err['dpop_bound_access_tokens']}
-        options={[
-          { value: 'required', label: 'Require DPoP: refuse token requests without a proof (RFC 9449)' },
-        ]}
+        options={[{ value: 'required', label: REQUIRE_DPOP }]}
       />
       <div class="actions">
         <button type="submit" disabled={action.busy}>
