@@ -4,6 +4,7 @@
 // absurd cost parameters and malformed rows are reported per row; another tenant's Administrator, a
 // plain user and a malformed request are refused; one audit event per import, never a hash.
 import crypto from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import Sqlite from 'better-sqlite3';
@@ -332,5 +333,45 @@ describe('user import with the database locked', () => {
     expect(await svc.storage.signIn.usersByEmail('locked-1@example.com')).toEqual([]);
     const again = await call(svc, admin, 'POST', path, { users });
     expect(again.json()).toMatchObject({ created: 2, exists: 0 });
+  });
+});
+
+describe('user import and the logs', () => {
+  let svc: TestService;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+    svc = await startTestService({ application: ADMIN_APP, logger: { level: 'debug', stream } });
+  });
+  afterAll(async () => svc?.close());
+
+  it('never writes an imported hash to a log line, imported, refused or upgraded', async () => {
+    const admin = await actor(svc, svc.fixture.tenant);
+    const app = await publicApp(svc);
+    const formats = await hashes();
+    const path = `/tenants/${svc.fixture.tenant.id}/users:import`;
+    const rows = Object.values(formats).map((password_hash, i) => ({
+      email: `logged-${i}@example.com`,
+      password_hash,
+    }));
+    expect((await call(svc, admin, 'POST', path, { users: rows })).statusCode).toBe(200);
+    const absurd = `$2b$31$${'b'.repeat(53)}`;
+    expect(
+      (
+        await call(svc, admin, 'POST', path, { users: [{ email: 'x@example.com', password_hash: absurd }] })
+      ).json(),
+    ).toMatchObject({ invalid: 1 });
+    const malformed = await call(svc, admin, 'POST', path, {
+      users: [{ email: 'y@example.com', password_hash: formats['argon2id'], password: formats['django'] }],
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.body).not.toContain(formats['django']);
+    expect(await signsIn(svc, app, 'logged-0@example.com', 'a wrong password')).toBe(false);
+    expect(await signsIn(svc, app, 'logged-0@example.com', OLD)).toBe(true);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const secret of [...Object.values(formats), absurd]) {
+      expect(lines.filter((line) => line.includes(secret))).toEqual([]);
+    }
   });
 });
