@@ -16,6 +16,7 @@ import { type Actor, ADMIN_APP, actor, call, role } from './support/admin.js';
 import { startTestService, type TestService } from './support/service.js';
 import { authorizeQuery, Browser, hiddenInputs, pkce, publicApp, REDIRECT } from './support/sign-in.js';
 import { pgUnavailable } from './support/storage-db.js';
+import { user as newUser } from './support/storage-factories.js';
 
 const pgSkip = await pgUnavailable();
 if (pgSkip) console.log(`user import on PostgreSQL not run: ${pgSkip}`);
@@ -149,6 +150,34 @@ describe.each(dialects)('user import (%s)', (dialect) => {
     expect(reports[0].created + reports[1].created).toBe(50);
     expect(reports[0].exists + reports[1].exists).toBe(50);
     for (const row of rows) expect(await svc.storage.signIn.usersByEmail(row.email)).toHaveLength(1);
+  });
+
+  it('stores many users in one transaction: the revision grows once, a taken e-mail is skipped', async () => {
+    const repo = svc.storage.users;
+    const tenantId = svc.fixture.tenant.id;
+    const [a, b, c] = [newUser(tenantId), newUser(tenantId), newUser(tenantId)];
+    await repo.create(a);
+    expect(await repo.emailsTaken(tenantId, [a.email.toUpperCase(), b.email])).toEqual(new Set([a.email]));
+    expect(await repo.emailsTaken((await svc.addTenant()).id, [a.email])).toEqual(new Set());
+    const before = await svc.storage.revision();
+    const again = { ...newUser(tenantId), email: a.email };
+    const stored = await repo.createMany(
+      [
+        { user: again, passwordHash: 'hash-of-a' },
+        { user: b, passwordHash: 'hash-of-b' },
+        { user: c, passwordHash: null },
+      ],
+      svc.clock.now(),
+    );
+    expect(stored).toEqual(new Set([b.id, c.id]));
+    expect(await svc.storage.revision()).toBe(before + 1);
+    expect(await repo.get(again.id)).toBeUndefined();
+    expect(await repo.get(b.id)).toEqual(b);
+    expect((await svc.storage.signIn.credentials(b.id))?.passwordHash).toBe('hash-of-b');
+    expect(await svc.storage.signIn.credentials(c.id)).toBeUndefined();
+    expect(await svc.storage.signIn.credentials(a.id)).toBeUndefined();
+    expect(await repo.createMany([], svc.clock.now())).toEqual(new Set());
+    expect(await svc.storage.revision()).toBe(before + 1);
   });
 
   it('checks every row in a dry run and writes nothing, not even an audit event', async () => {
