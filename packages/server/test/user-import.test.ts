@@ -117,7 +117,8 @@ describe.each(dialects)('user import (%s)', (dialect) => {
       expect(await verifyPassword(OLD, after)).toEqual({ ok: true, rehash: false });
       expect(await signsIn(svc, app, row.email, OLD), `${row.family_name} after upgrade`).toBe(true);
     }
-  });
+    // 24 sign-ins of a scrypt each: tens of seconds on a loaded 2-core machine.
+  }, 120_000);
 
   it('reports a second import of the same rows as existing and changes nothing', async () => {
     const rows = [
