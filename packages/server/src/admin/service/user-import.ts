@@ -49,8 +49,27 @@ export interface ImportReport {
 const given = (value: unknown): unknown =>
   value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value;
 
+/** What looks like a password hash (a shifted CSV column): never echoed in a report. */
+const HASH_LIKE = /^\s*(\$|pbkdf2_)/;
+
+/** The e-mail of an invalid row as the report shows it. */
 const shown = (value: unknown): string | null =>
-  typeof value === 'string' ? value.trim().slice(0, 254) : value === undefined ? null : String(value);
+  typeof value !== 'string'
+    ? value === undefined || value === null
+      ? null
+      : String(value)
+    : HASH_LIKE.test(value)
+      ? null
+      : value.trim().slice(0, 254);
+
+/** A role name; the reason never quotes the value (it might be a hash in the wrong column). */
+function importedRole(value: unknown): string {
+  try {
+    return roleNameOf(value);
+  } catch {
+    throw invalid('role must be a name like "Administrator" (letters, digits, space, _ or -)', 'role');
+  }
+}
 
 /** The user a valid row makes, or why it is not valid. */
 function checkRow(
@@ -67,7 +86,7 @@ function checkRow(
       reason: err instanceof AdminError ? err.message : 'email is not valid',
     };
   }
-  if (!EMAIL.test(email)) return { email, reason: 'email must look like name@example.com' };
+  if (!EMAIL.test(email)) return { email: shown(email), reason: 'email must look like name@example.com' };
   let passwordHash: string | null = null;
   try {
     const user: User = {
@@ -78,7 +97,7 @@ function checkRow(
       familyName: optionalText('family name', given(row.family_name), 100),
       role: {
         id: crypto.randomUUID(),
-        legacyId: roleNameOf(given(row.role)),
+        legacyId: importedRole(given(row.role)),
         lastUpdateTime: now.getTime(),
         secondaryRoles: [],
       },
