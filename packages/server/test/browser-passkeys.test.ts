@@ -205,8 +205,9 @@ it('refuses a passkey of a claimed domain when its tenant requires SSO: a local 
     const answer = await refused;
     expect(answer.status()).toBe(403);
     expect(await answer.headerValue('location')).toBeNull();
-    // The refusal is the page the browser shows (its body is gone once the page's passkey offer starts).
     await page.getByRole('alert').filter({ hasText: 'identity provider, not with a password' }).waitFor();
+    // …and the refusal offers no passkey again (its autofill would only be refused again, in a loop).
+    expect(await page.locator('form[data-passkey]').count()).toBe(0);
     await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: key });
   } finally {
     await context.close();
