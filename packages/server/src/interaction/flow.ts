@@ -57,9 +57,11 @@ async function showForm(
     error?: string;
     status?: number;
     username?: string | undefined;
+    /** No passkey offer (after a refusal that a passkey would only meet again). */
+    noPasskey?: boolean;
   },
 ): Promise<FastifyReply> {
-  const passkey = await passkeyOffer(deps, o.otpUser?.id);
+  const passkey = o.noPasskey ? undefined : await passkeyOffer(deps, o.otpUser?.id);
   const interaction: Interaction = {
     id: crypto.randomUUID(),
     exp: o.now.getTime() + deps.config.signIn.interactionTtl * 1000,
@@ -215,7 +217,14 @@ export async function handleSignInPost(
     // passkey is a local credential as a password is (a second factor never gets here: its password
     // was refused first).
     if (!asOtp && (await deps.federation?.passwordRefused(checked.user, checked.tenant))) {
-      return showForm(deps, request, reply, { app, req, now, error: SSO_REQUIRED, status: 403 });
+      return showForm(deps, request, reply, {
+        app,
+        req,
+        now,
+        error: SSO_REQUIRED,
+        status: 403,
+        noPasskey: true,
+      });
     }
     return signedIn(deps, request, reply, { app, req, now, deviceFlow, ...checked });
   }
@@ -287,7 +296,15 @@ export async function handleSignInPost(
   // is checked, so neither the answer nor its time says whether it was right (docs/sso.md).
   if (outcome && 'ssoRequired' in outcome) {
     await deps.throttle.fail(verdict.ticket, false);
-    return showForm(deps, request, reply, { app, req, now, username, error: SSO_REQUIRED, status: 403 });
+    return showForm(deps, request, reply, {
+      app,
+      req,
+      now,
+      username,
+      error: SSO_REQUIRED,
+      status: 403,
+      noPasskey: true,
+    });
   }
   if (!outcome) {
     // The username is never named in the audit trail here: it may be a password typed in its field.
