@@ -244,6 +244,41 @@ describe('password reset', () => {
     expect((await signIn(email, NEW_PASSWORD)).ok).toBe(true);
   }, 30_000);
 
+  it('mails a link on the issuer whatever the Host header, and sets the password once of two parallel posts', async () => {
+    const email = `host-${crypto.randomUUID()}@example.com`;
+    await userOf(svc.fixture.tenant, email);
+    const browser = new Browser(svc.app);
+    const form = hiddenInputs((await browser.get('/auth/password-reset')).body);
+    const res = await svc.app.inject({
+      method: 'POST',
+      url: '/auth/password-reset',
+      headers: {
+        cookie: browser.cookieHeader,
+        host: 'evil.example',
+        'x-forwarded-host': 'evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: new URLSearchParams({ ...form, email }).toString(),
+    });
+    expect(res.statusCode).toBe(200);
+    const mail = await (sink as SmtpSink).next(email);
+    expect(mail.text).not.toContain('evil.example');
+    const link = new URL(linkIn(mail, CONFIRM));
+    expect(link.origin).toBe(new URL(svc.config.issuer).origin);
+    // Two posts of one link at once: exactly one sets a password.
+    const page = await browser.get(`${link.pathname}${link.search}`);
+    const fields = hiddenInputs(page.body);
+    const answers = await Promise.all(
+      ['first parallel passphrase', 'second parallel passphrase'].map((password) =>
+        browser.post(CONFIRM, { ...fields, password }),
+      ),
+    );
+    expect(answers.map((a) => heading(a.body)).sort()).toEqual([
+      'Password changed',
+      'This link does not work',
+    ]);
+  }, 30_000);
+
   it("sets only its own tenant's account: tenant A's link never works for tenant B", async () => {
     const email = `both-${crypto.randomUUID()}@example.com`;
     const tenantB = await svc.addTenant({ name: 'Tenant B' });
