@@ -155,6 +155,33 @@ describe('the consent page', () => {
     expect(ended.statusCode).toBe(400);
     expect(ended.headers.location).toBeUndefined();
   });
+
+  it('answers a consent form once: re-posted after Deny (or after Allow) it grants nothing', async () => {
+    const { user } = await signInUser(svc);
+    const browser = new Browser(svc.app);
+    const consent = await signIn(browser, user, pkce());
+    const fields = hiddenInputs(consent.body);
+    const denied = await browser.post('/auth/authorize', { ...fields, decision: 'deny' });
+    expect(redirectParams(denied).get('error')).toBe('access_denied');
+    // The same form posted again (a replayed or re-submitted post) no longer decides anything.
+    const replayed = await browser.post('/auth/authorize', { ...fields, decision: 'allow' });
+    expect(replayed.statusCode).toBe(400);
+    expect(replayed.headers.location).toBeUndefined();
+    expect(await svc.storage.consents.get(user.id, thirdParty.clientId)).toBeUndefined();
+
+    const p = pkce();
+    const again = await authorize(browser, p);
+    expect(again.body).toContain('Allow Acme Reports?');
+    const form = hiddenInputs(again.body);
+    const allowed = await browser.post('/auth/authorize', { ...form, decision: 'allow' });
+    expect(redirectParams(allowed).get('code')).toBeTruthy();
+    // Withdrawn meanwhile: the old form cannot give it back, nor mint a second code.
+    await svc.storage.consents.delete(user.id, thirdParty.clientId);
+    const twice = await browser.post('/auth/authorize', { ...form, decision: 'allow' });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.headers.location).toBeUndefined();
+    expect(await svc.storage.consents.get(user.id, thirdParty.clientId)).toBeUndefined();
+  });
 });
 
 describe('grants in the admin API', () => {

@@ -217,6 +217,68 @@ describe('password reset', () => {
     }
   }, 30_000);
 
+  it('spends every other link of the user when one sets the password', async () => {
+    // Two links asked for (the first mail seemed lost): setting the password with the second must
+    // leave the first useless, or whoever reads the older mail later could set the password again.
+    const email = `older-${crypto.randomUUID()}@example.com`;
+    await userOf(svc.fixture.tenant, email);
+    await requestReset(email);
+    const older = new URL(linkIn(await (sink as SmtpSink).next(email), CONFIRM));
+    await requestReset(email);
+    const newer = new URL(linkIn(await (sink as SmtpSink).next(email), CONFIRM));
+    const browser = new Browser(svc.app);
+    const olderPage = await browser.get(`${older.pathname}${older.search}`);
+    expect(olderPage.statusCode).toBe(200);
+    const newerPage = await browser.get(`${newer.pathname}${newer.search}`);
+    const done = await browser.post(CONFIRM, { ...hiddenInputs(newerPage.body), password: NEW_PASSWORD });
+    expect(heading(done.body)).toBe('Password changed');
+    expect((await (sink as SmtpSink).next(email)).text).toContain('Your password was changed');
+    // The older link, and its form opened before, set nothing now.
+    expect((await browser.get(`${older.pathname}${older.search}`)).statusCode).toBe(400);
+    const late = await browser.post(CONFIRM, {
+      ...hiddenInputs(olderPage.body),
+      password: 'an attacker chosen passphrase',
+    });
+    expect(late.statusCode).toBe(400);
+    expect(heading(late.body)).toBe('This link does not work');
+    expect((await signIn(email, NEW_PASSWORD)).ok).toBe(true);
+  }, 30_000);
+
+  it('mails a link on the issuer whatever the Host header, and sets the password once of two parallel posts', async () => {
+    const email = `host-${crypto.randomUUID()}@example.com`;
+    await userOf(svc.fixture.tenant, email);
+    const browser = new Browser(svc.app);
+    const form = hiddenInputs((await browser.get('/auth/password-reset')).body);
+    const res = await svc.app.inject({
+      method: 'POST',
+      url: '/auth/password-reset',
+      headers: {
+        cookie: browser.cookieHeader,
+        host: 'evil.example',
+        'x-forwarded-host': 'evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: new URLSearchParams({ ...form, email }).toString(),
+    });
+    expect(res.statusCode).toBe(200);
+    const mail = await (sink as SmtpSink).next(email);
+    expect(mail.text).not.toContain('evil.example');
+    const link = new URL(linkIn(mail, CONFIRM));
+    expect(link.origin).toBe(new URL(svc.config.issuer).origin);
+    // Two posts of one link at once: exactly one sets a password.
+    const page = await browser.get(`${link.pathname}${link.search}`);
+    const fields = hiddenInputs(page.body);
+    const answers = await Promise.all(
+      ['first parallel passphrase', 'second parallel passphrase'].map((password) =>
+        browser.post(CONFIRM, { ...fields, password }),
+      ),
+    );
+    expect(answers.map((a) => heading(a.body)).sort()).toEqual([
+      'Password changed',
+      'This link does not work',
+    ]);
+  }, 30_000);
+
   it("sets only its own tenant's account: tenant A's link never works for tenant B", async () => {
     const email = `both-${crypto.randomUUID()}@example.com`;
     const tenantB = await svc.addTenant({ name: 'Tenant B' });

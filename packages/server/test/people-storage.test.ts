@@ -114,4 +114,21 @@ describe.each(dialects)('people storage (%s)', (dialect) => {
     expect(await repo.purgeResets(new Date(expiresAt.getTime() + 1), 100)).toBeGreaterThanOrEqual(2);
     expect(await repo.getReset(late)).toBeUndefined();
   });
+
+  it("spends every unused reset link of one user, and no other user's", async () => {
+    const repo = svc.storage.people;
+    const now = svc.clock.now();
+    const other = await svc.addUser(svc.fixture.tenant);
+    const reset = (userId: string) => {
+      const tokenHash = crypto.randomBytes(32);
+      const expiresAt = new Date(now.getTime() + 3_600_000);
+      return { tokenHash, userId, tenantId: svc.fixture.tenant.id, createdAt: now, expiresAt, usedAt: null };
+    };
+    const mine = [reset(svc.fixture.user.id), reset(svc.fixture.user.id)];
+    const theirs = reset(other.id);
+    for (const r of [...mine, theirs]) await repo.createReset(r);
+    expect(await repo.endResets(svc.fixture.user.id, now)).toBeGreaterThanOrEqual(2);
+    for (const r of mine) expect(await repo.useReset(r.tokenHash, now)).toBe(false);
+    expect(await repo.useReset(theirs.tokenHash, now)).toBe(true);
+  });
 });

@@ -142,6 +142,10 @@ export async function completeAuthorization(
   return showConsent(deps, request, reply, o);
 }
 
+/** The keyed hash a consent form's id is spent under (apart from any passkey challenge's). */
+const consentFormHash = (deps: Pick<InteractionDeps, 'hasher'>, id: string) =>
+  deps.hasher.hash(`consent-form:${id}`);
+
 const tooMany = (s: number) => `Too many attempts. Try again in ${s} second${s === 1 ? '' : 's'}.`;
 
 /**
@@ -178,11 +182,19 @@ export async function handleConsentPost(
       status: 429,
     });
   }
+  if (o.decision !== 'allow' && o.decision !== 'deny') {
+    return refusePage(reply, 400, 'This form is not valid', 'Choose Allow or Deny.');
+  }
+  // A form decides once: re-posted (replayed, or sent again after Deny or after the grant was
+  // withdrawn) it neither grants nor mints another code. Its id is spent in the store of single-use
+  // values, until the form expires.
+  if (
+    !(await deps.storage.passkeys.spendChallenge(consentFormHash(deps, pending.id), new Date(pending.exp)))
+  ) {
+    return refusePage(reply, 400, 'This form was used already', 'Start again from the application.');
+  }
   if (o.decision === 'deny') {
     return redirectWithError(deps, reply, pending.req, 'access_denied', 'the user denied the request');
-  }
-  if (o.decision !== 'allow') {
-    return refusePage(reply, 400, 'This form is not valid', 'Choose Allow or Deny.');
   }
   await rememberConsent(deps.storage, current.user.id, app.clientId, pending.req.scope, now);
   return redirectWithCode(deps, reply, pending.req, current, now);

@@ -1,8 +1,9 @@
 // Self-service password reset (docs/people.md): the e-mail form answers alike whether the e-mail has
 // an account or not, and mails each active account of that e-mail a single-use link that expires
 // (stored only as a keyed hash). Requests are throttled per e-mail and per address; a throttled request
-// gets the same answer and sends nothing. Setting the new password spends the link, ends every
-// browser sign-in, session and refresh token of the user, is audited, and mails the user a notice.
+// gets the same answer and sends nothing. Setting the new password spends the link and the user's other
+// links, ends every browser sign-in, session and refresh token of the user, is audited, and mails the
+// user a notice.
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
@@ -290,6 +291,8 @@ export async function handleConfirm(
   // Spent first: of two posts of one link, one sets the password.
   if (!(await deps.storage.people.useReset(deps.hasher.hash(token), now))) return linkRefused(reply);
   await deps.storage.signIn.setPassword(user.id, hash, now);
+  // The user's other links (an earlier mail) are spent too: none sets the password again.
+  await deps.storage.people.endResets(user.id, now);
   await deps.storage.people.endSignIns(user.id, now);
   const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
   deps.audit.record({

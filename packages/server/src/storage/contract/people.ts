@@ -49,6 +49,8 @@ export interface PeopleRepository {
   getReset(tokenHash: Buffer): Promise<PasswordReset | undefined>;
   /** Spends a reset atomically: true for the one caller that found it unused and unexpired at `at`. */
   useReset(tokenHash: Buffer, at: Date): Promise<boolean>;
+  /** Spends every unused reset of a user (once one of them set the password); returns how many. */
+  endResets(userId: string, at: Date): Promise<number>;
   /** Deletes up to `limit` resets that expired before `at`. */
   purgeResets(at: Date, limit: number): Promise<number>;
   /** Ends every open browser sign-in of a user (after a password reset). */

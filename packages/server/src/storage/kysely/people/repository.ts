@@ -76,6 +76,15 @@ export function peopleRepository(db: Kysely<Database>, dialect: Dialect): People
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+    async endResets(userId, at) {
+      const result = await db
+        .updateTable('password_resets')
+        .set({ used_at: at.getTime() })
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     async purgeResets(at, limit) {
       const hashes = db
         .selectFrom('password_resets')
