@@ -19,6 +19,8 @@ import {
   publicApp,
   REDIRECT,
   redirectParams,
+  PASSWORD as SIGN_IN_PASSWORD,
+  signInUser,
 } from './support/sign-in.js';
 import { linkIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
 
@@ -80,17 +82,18 @@ async function mailedLink(email: string): Promise<string> {
   return `${link.pathname}${link.search}`;
 }
 
-/** Signs `email` in on the hosted page; true when a code came back and was exchanged. */
-async function signsIn(email: string, password: string): Promise<boolean> {
+/** Signs `email` in on the hosted page (scope email); the userinfo answer, or undefined when refused. */
+async function signsIn(email: string, password: string): Promise<Record<string, unknown> | undefined> {
   const browser = new Browser(svc.app);
   const p = pkce();
-  const page = await browser.get(`/auth/authorize?${authorizeQuery(app, p)}`);
+  const query = authorizeQuery(app, p, { scope: 'openid profile email' });
+  const page = await browser.get(`/auth/authorize?${query}`);
   const res = await browser.post('/auth/authorize', {
     ...hiddenInputs(page.body),
     username: email,
     password,
   });
-  if (res.statusCode !== 302) return false;
+  if (res.statusCode !== 302) return undefined;
   const tokens = await tokenRequest(svc.app, {
     grant_type: 'authorization_code',
     code: redirectParams(res).get('code') as string,
@@ -98,7 +101,15 @@ async function signsIn(email: string, password: string): Promise<boolean> {
     code_verifier: p.verifier,
     client_id: app.clientId,
   });
-  return tokens.statusCode === 200;
+  expect(tokens.statusCode).toBe(200);
+  const { access_token } = tokens.json() as { access_token: string };
+  const info = await svc.app.inject({
+    method: 'GET',
+    url: '/auth/userinfo',
+    headers: { authorization: `Bearer ${access_token}` },
+  });
+  expect(info.statusCode).toBe(200);
+  return info.json() as Record<string, unknown>;
 }
 
 describe('invitations', () => {
@@ -133,7 +144,12 @@ describe('invitations', () => {
     const [user] = await svc.storage.signIn.usersByEmail(email, tenant.id);
     expect(user?.role.legacyId).toBe('Supervisor');
     expect(user?.tenantId).toBe(tenant.id);
-    expect(await signsIn(email, PASSWORD)).toBe(true);
+    // The e-mail is verified: the link came to it (OIDC Core §5.1).
+    expect(await signsIn(email, PASSWORD)).toMatchObject({ email, email_verified: true });
+    // A user made without a mailed link is not.
+    const made = fresh('made');
+    await signInUser(svc, { tenant, email: made });
+    expect(await signsIn(made, SIGN_IN_PASSWORD)).toMatchObject({ email: made, email_verified: false });
     const list = await call(svc, admin, 'GET', `/tenants/${tenant.id}/invitations`);
     expect(list.statusCode).toBe(200);
     const items = (list.json() as { items: { email: string; state: string }[] }).items;

@@ -172,6 +172,8 @@ export async function acceptInvitation(
       secondaryRoles: [],
     },
     operator: false,
+    // The link came by mail to this address: it is theirs.
+    emailVerified: true,
     status: 'active',
     createdAt: now,
     updatedAt: now,

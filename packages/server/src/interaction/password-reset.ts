@@ -290,6 +290,8 @@ export async function handleConfirm(
   // Spent first: of two posts of one link, one sets the password.
   if (!(await deps.storage.people.useReset(deps.hasher.hash(token), now))) return linkRefused(reply);
   await deps.storage.signIn.setPassword(user.id, hash, now);
+  // The link came by mail to this address: it is theirs (OIDC Core §5.1 `email_verified`).
+  if (!user.emailVerified) await deps.storage.users.update(user.id, { emailVerified: true }, now);
   await deps.storage.people.endSignIns(user.id, now);
   const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
   deps.audit.record({
