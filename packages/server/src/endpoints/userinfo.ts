@@ -68,7 +68,11 @@ export function registerUserinfo(
       given_name: user.givenName ?? '',
       family_name: user.familyName ?? '',
     };
-    if (hasScope(claims.scope, 'email')) info['email'] = user.email;
+    if (hasScope(claims.scope, 'email')) {
+      info['email'] = user.email;
+      // OIDC Core §5.1: whether the e-mail was shown to be the user's (a mailed link followed).
+      info['email_verified'] = user.emailVerified === true;
+    }
     return info;
   };
   const send = async (request: FastifyRequest, reply: FastifyReply) =>

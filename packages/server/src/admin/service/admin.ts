@@ -10,6 +10,7 @@ import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { grantAdmin } from './grants.js';
 import { identityProviderAdmin } from './identity-providers.js';
+import { invitationAdmin } from './invitations.js';
 import { issuerAdmin } from './issuer-record.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { scimTokenAdmin } from './scim-tokens.js';
@@ -32,6 +33,7 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof grantAdmin> &
   ReturnType<typeof issuerAdmin> &
   ReturnType<typeof scimTokenAdmin> &
+  ReturnType<typeof invitationAdmin> &
   ReturnType<typeof identityProviderAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
@@ -70,6 +72,7 @@ export function createAdminService(
     ...grantAdmin(ctx),
     ...issuerAdmin(ctx, options.credentials?.issuer),
     ...scimTokenAdmin(ctx),
+    ...invitationAdmin(ctx),
     ...identityProviderAdmin(ctx, options.credentials),
   };
 }
