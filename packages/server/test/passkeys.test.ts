@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Passkey } from '../src/domain/passkey.js';
 import { passkeyParty } from '../src/interaction/passkeys.js';
 import { startTestService, type TestService } from './support/service.js';
-import { authorizeQuery, pkce, publicApp } from './support/sign-in.js';
+import { authorizeQuery, Browser, hiddenInputs, pkce, publicApp } from './support/sign-in.js';
 
 it('offers passkeys only where the issuer host can be an RP ID', () => {
   expect(passkeyParty('http://127.0.0.1:8080')).toBeUndefined();
@@ -79,4 +79,56 @@ describe.each(['sqlite', 'postgres'] as const)('passkey storage on %s', (dialect
     expect(await svc.storage.passkeys.spendChallenge(challenge, new Date(5000))).toBe(false);
     expect(await svc.storage.passkeys.purgeChallenges(new Date(6000), 10)).toBe(1);
   }, 60_000);
+});
+
+it('throttles passkey assertions per address as passwords are: refused ones delay the address, before verification', async () => {
+  const svc = await startTestService({
+    issuer: 'http://localhost:8080',
+    env: {
+      CXAUTH_THROTTLE_ADDRESS_FAILURES: '3',
+      CXAUTH_THROTTLE_FAILURES: '100',
+      CXAUTH_THROTTLE_IDENTIFIER_FAILURES: '100',
+    },
+  });
+  try {
+    const app = await publicApp(svc);
+    const attacker = new Browser(svc.app, '127.0.9.1');
+    const assertion = () =>
+      JSON.stringify({
+        id: crypto.randomBytes(16).toString('base64url'),
+        rawId: '',
+        type: 'public-key',
+        response: { clientDataJSON: '', authenticatorData: '', signature: '' },
+        clientExtensionResults: {},
+      });
+    const attempt = async (who: Browser) => {
+      const page = await who.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
+      expect(page.body).toContain('data-passkey="get"');
+      return who.post('/auth/authorize', { ...hiddenInputs(page.body), passkey: assertion() });
+    };
+    for (let i = 0; i < 3; i++) {
+      const res = await attempt(attacker);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('That passkey could not be used here.');
+    }
+    const audited = async () =>
+      (await svc.storage.auditEvents.list({ type: 'passkey.refused', limit: 100 })).length;
+    await expect.poll(audited).toBe(3);
+    // Past the address allowance: 429, and the assertion is not even looked at (no more audit records).
+    const delayed = await attempt(attacker);
+    expect(delayed.statusCode).toBe(429);
+    expect(delayed.body).not.toContain('That passkey could not be used here.');
+    // The same address's passwords wait too; another address is not delayed.
+    const page = await attacker.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
+    const password = await attacker.post('/auth/authorize', {
+      ...hiddenInputs(page.body),
+      username: svc.fixture.user.email,
+      password: 'wrong',
+    });
+    expect(password.statusCode).toBe(429);
+    expect((await attempt(new Browser(svc.app, '127.0.9.2'))).statusCode).toBe(200);
+    await expect.poll(audited).toBe(4);
+  } finally {
+    await svc.close();
+  }
 });

@@ -75,10 +75,12 @@ export function issuerFrom(raw: string): string {
     throw new ConfigError(`CXAUTH_ISSUER must be an absolute URL; it is "${raw}".`);
   }
   if (url.search || url.hash) throw new ConfigError('CXAUTH_ISSUER must not have a query or fragment.');
-  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  // RFC 6761 §6.3: names under .localhost are loopback too (e.g. a second RP ID on one machine).
+  const local =
+    ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
     throw new ConfigError(
-      'CXAUTH_ISSUER must use https (plain http is allowed only for 127.0.0.1/localhost).',
+      'CXAUTH_ISSUER must use https (plain http is allowed only for 127.0.0.1/localhost/*.localhost).',
     );
   }
   return url.href.replace(/\/+$/, '');

@@ -203,6 +203,23 @@ export async function handleSignInPost(
     return routed ?? showForm(deps, request, reply, { app, req, now, username: email });
   }
   if ((body['passkey'] ?? '') !== '' && !asConsent) {
+    // Throttled as passwords are (docs/sign-in.md): a refused assertion counts against the address and
+    // the credential ID it names (or, as a second factor, against the user), before any verification.
+    const secondFactor = asOtp && typeof opened.otpUser === 'string' ? opened.otpUser : undefined;
+    const verdict = await deps.throttle.check({
+      factor: secondFactor !== undefined ? 'second_factor' : 'password',
+      name: secondFactor ?? `passkey:${credentialIdOf(body['passkey'] ?? '')}`,
+      address: request.ip,
+    });
+    if (!verdict.allowed) {
+      return showForm(deps, request, reply, {
+        app,
+        req,
+        now,
+        error: tooMany(verdict.retryAfter),
+        status: 429,
+      });
+    }
     const checked = await checkPasskey(deps, {
       posted: body['passkey'] ?? '',
       challenge: opened.pk,
@@ -212,7 +229,11 @@ export async function handleSignInPost(
       address: request.ip,
       now,
     });
-    if (!checked.ok) return showForm(deps, request, reply, { app, req, now, error: checked.error });
+    if (!checked.ok) {
+      await deps.throttle.fail(verdict.ticket, secondFactor !== undefined);
+      return showForm(deps, request, reply, { app, req, now, error: checked.error });
+    }
+    await deps.throttle.succeed(verdict.ticket);
     // A tenant that requires SSO signs the people of its claimed domains in through their IdP only: a
     // passkey is a local credential as a password is (a second factor never gets here: its password
     // was refused first).
@@ -365,4 +386,14 @@ async function signedIn(
   const current = { signIn, user, tenant };
   if (o.deviceFlow) return o.deviceFlow.complete({ app, req, current, now });
   return completeAuthorization(deps, request, reply, { app, req, current, now });
+}
+
+/** The credential ID an assertion names, for its throttle counter ('' when it names none). */
+function credentialIdOf(posted: string): string {
+  try {
+    const id = (JSON.parse(posted) as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id.slice(0, 256) : '';
+  } catch {
+    return '';
+  }
 }

@@ -100,7 +100,17 @@ export async function checkPasskey(
   }
   if (typeof response?.id !== 'string') return fail;
   const passkey = await deps.storage.passkeys.byCredentialId(response.id);
-  if (!passkey) return fail;
+  if (!passkey) {
+    // A credential this service never registered (another RP's, or one removed): audited too, without
+    // a subject (the credential ID the browser sent names no one here).
+    deps.audit?.record({
+      type: 'passkey.refused',
+      tenantId: o.tenantId ?? null,
+      address: o.address,
+      details: { reason: 'unknown_credential' },
+    });
+    return fail;
+  }
   if (o.secondFactorUser !== undefined && passkey.userId !== o.secondFactorUser) return fail;
   if (o.tenantId !== undefined && passkey.tenantId !== o.tenantId) return fail;
   const user = await deps.storage.users.get(passkey.userId);

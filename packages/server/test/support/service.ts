@@ -117,6 +117,8 @@ export interface TestServiceOptions {
   listen?: boolean;
   /** With `listen`: the issuer names the port as http://localhost:<port> (an RP ID for passkeys). */
   localhost?: boolean;
+  /** With `listen`: the host the issuer names instead (b.localhost: another RP ID on loopback). */
+  hostname?: string;
   /** Give the server the KEK, so that it reads (and rotates when due) its keys from storage each reload. */
   reloadFromStorage?: boolean;
   /** Run the first node's webhook delivery worker (default true). */
@@ -156,11 +158,16 @@ async function boot(options: TestServiceOptions, dataDir?: string): Promise<Boot
       CXAUTH_DATABASE_URL: options.databaseUrl?.(db.url) ?? db.url,
       CXAUTH_ISSUER:
         options.issuer ??
-        (port ? `http://${options.localhost ? 'localhost' : '127.0.0.1'}:${port}` : TEST_ISSUER),
+        (port
+          ? `http://${options.hostname ?? (options.localhost ? 'localhost' : '127.0.0.1')}:${port}`
+          : TEST_ISSUER),
       ...(port ? { CXAUTH_PORT: String(port) } : {}),
       ...options.env,
     },
-    { ...options.config, kek },
+    {
+      ...options.config,
+      kek,
+    },
   );
   const storage = await openStorage(config.databaseUrl, config.databaseTimeouts);
   await storage.migrate();
