@@ -85,7 +85,8 @@ export function createAdmin(
   clock: () => Date = () => new Date(),
   options: AdminOptions = {},
 ): Admin {
-  const audit = options.audit ?? createAudit({ store: storage.auditEvents, clock });
+  const audit =
+    options.audit ?? createAudit({ store: storage.auditEvents, atomically: storage.atomically, clock });
   return audited(createAdminService(storage, hasher, clock, options), audit, options.actor ?? 'cli');
 }
 
