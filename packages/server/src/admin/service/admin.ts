@@ -18,6 +18,7 @@ import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js'
 import { tenantAdmin } from './tenants.js';
 import { userImportAdmin } from './user-import.js';
 import { userAdmin } from './users.js';
+import { webhookAdmin } from './webhooks.js';
 
 export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof tenantAdmin> &
@@ -32,7 +33,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof grantAdmin> &
   ReturnType<typeof issuerAdmin> &
   ReturnType<typeof scimTokenAdmin> &
-  ReturnType<typeof identityProviderAdmin>;
+  ReturnType<typeof identityProviderAdmin> &
+  ReturnType<typeof webhookAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -43,6 +45,8 @@ export interface AdminOptions extends OperationsSettings {
   readonly signing?: SigningKeyAdminOptions;
   /** Enables the password and TOTP verbs (TOTP secrets are sealed with the KEK). */
   readonly credentials?: CredentialKeys;
+  /** CXAUTH_WEBHOOK_ALLOW_PRIVATE: webhook targets on private addresses are allowed. */
+  readonly allowPrivateWebhooks?: boolean;
 }
 
 /**
@@ -53,7 +57,7 @@ export function createAdminService(
   storage: Storage,
   hasher: Hasher,
   clock: () => Date = () => new Date(),
-  options: Omit<AdminOptions, 'audit' | 'actor'> = {},
+  options: Omit<AdminOptions, 'audit'> = {},
 ): Admin {
   const ctx = { storage, hasher, clock };
   return {
@@ -71,6 +75,7 @@ export function createAdminService(
     ...issuerAdmin(ctx, options.credentials?.issuer),
     ...scimTokenAdmin(ctx),
     ...identityProviderAdmin(ctx, options.credentials),
+    ...webhookAdmin(ctx, options.credentials, options.actor, options.allowPrivateWebhooks),
   };
 }
 
