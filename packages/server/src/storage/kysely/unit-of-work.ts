@@ -77,8 +77,9 @@ export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork
       // Inside a unit already: part of it.
       if (current()) return work();
       return root.connection().execute(async (conn) => {
-        // SQLite: the write lock first, so a read inside the unit cannot go stale before its write.
-        if (dialect === 'sqlite') await beginImmediatePatiently(conn);
+        // SQLite: the write lock first, so a read inside the unit cannot go stale before its write;
+        // waited for no longer than the driver's lock timeout (then a 503), as any statement.
+        if (dialect === 'sqlite') await beginImmediatePatiently(conn, 0);
         else await sql.raw('begin').execute(conn);
         const unit: Unit = { conn, open: true, savepoints: 0 };
         try {
