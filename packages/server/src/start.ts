@@ -70,6 +70,7 @@ export async function startAuthService(
     let log: FastifyInstance['log'] | undefined;
     const audit: Audit = createAudit({
       store: storage.auditEvents,
+      atomically: storage.atomically,
       log: (line, message) => log?.info(line, message),
       onError: (err) => log?.error({ err }, 'could not store audit events'),
     });

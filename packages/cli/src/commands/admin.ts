@@ -172,6 +172,7 @@ async function onDatabase(
         tokens: config.tokens,
         signing: signingKeyAdminOptions(config, kek),
         credentials: { kek, issuer: config.issuer },
+        allowPrivateWebhooks: config.webhooks.allowPrivate,
       });
       await work(admin, storage, config.issuer);
     } finally {

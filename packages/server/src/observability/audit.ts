@@ -1,6 +1,8 @@
 // Audit events: what was refused, throttled, created or changed, and by whom. Each event is written as
-// one JSON line in the log at once and stored in batches off the request's path; `flush` (called when
-// the server closes) stores what is pending. Never a secret: details are plain values, and any detail
+// one JSON line in the log. A change made through the storage is recorded with `within`: its event (and
+// so its webhook deliveries) is stored in the change's own transaction. Events of the request path that
+// change nothing (refusals, throttling: the token endpoint's) are `record`ed and stored in batches off
+// that path; `flush` (called when the server closes) stores what is pending. Never a secret: details are plain values, and any detail
 // whose name suggests a secret is dropped (docs/operations.md "Audit events").
 import crypto from 'node:crypto';
 import type { AuditDetail, AuditEvent, AuditEventRepository } from '../storage/contract/audit-events.js';
@@ -77,12 +79,19 @@ export interface AuditInput {
 export interface Audit {
   /** Records an event: logged now, stored with the next batch. Never throws, never waits. */
   record(event: AuditInput): void;
+  /**
+   * Runs `change` and stores the event `describe` makes of its result (none: undefined) in the same
+   * transaction as the change's writes (the storage's `atomically`): both commit, or neither does.
+   */
+  within<T>(change: () => Promise<T>, describe: (result: T) => AuditInput | undefined): Promise<T>;
   /** Stores every pending event (on shutdown, or when a caller must read them back). */
   flush(): Promise<void>;
 }
 
 export interface AuditOptions {
   readonly store?: AuditEventRepository;
+  /** The storage's unit of work (Storage `atomically`), so `within` stores an event with its change. */
+  readonly atomically?: <T>(work: () => Promise<T>) => Promise<T>;
   /** Writes one JSON line (the service logger's `info`); omitted: not logged. */
   readonly log?: (line: { audit: Record<string, unknown> }, message: string) => void;
   /** Told when a batch could not be stored (the events are logged already). */
@@ -150,19 +159,24 @@ export function createAudit(options: AuditOptions = {}): Audit {
     return writing;
   };
 
+  const build = (input: AuditInput): AuditEvent => {
+    const at = input.at ?? clock();
+    return {
+      id: eventId(at),
+      at,
+      type: input.type,
+      actor: input.actor ?? null,
+      subject: input.subject ?? null,
+      tenantId: input.tenantId ?? null,
+      address: input.address ?? null,
+      details: cleanDetails(input.details),
+    };
+  };
+  const atomically = options.atomically ?? (<T>(work: () => Promise<T>) => work());
+
   return {
     record(input) {
-      const at = input.at ?? clock();
-      const event: AuditEvent = {
-        id: eventId(at),
-        at,
-        type: input.type,
-        actor: input.actor ?? null,
-        subject: input.subject ?? null,
-        tenantId: input.tenantId ?? null,
-        address: input.address ?? null,
-        details: cleanDetails(input.details),
-      };
+      const event = build(input);
       options.log?.({ audit: auditJson(event) }, 'audit event');
       if (!options.store) return;
       pending.push(event);
@@ -172,6 +186,20 @@ export function createAudit(options: AuditOptions = {}): Audit {
         // A pending batch must not keep a finished process alive; close() flushes it.
         timer.unref();
       }
+    },
+    async within(change, describe) {
+      let event: AuditEvent | undefined;
+      const target = options.store;
+      const result = await atomically(async () => {
+        const done = await change();
+        const input = describe(done);
+        event = input && build(input);
+        if (event && target) await target.append([event]);
+        return done;
+      });
+      // Logged once it is committed: a change rolled back is no event.
+      if (event) options.log?.({ audit: auditJson(event) }, 'audit event');
+      return result;
     },
     flush: store,
   };

@@ -99,6 +99,7 @@ export async function createServices({
   signInThrottle,
   audit = createAudit({
     store: storage.auditEvents,
+    atomically: storage.atomically,
     log: (line, message) => log.info(line, message),
     onError: (err) => log.error({ err }, 'could not store audit events'),
     clock,

@@ -73,19 +73,23 @@ export function createWebhookAdmin(options: WebhookAdminOptions) {
     return url.href;
   };
 
-  const record = (
+  /** Runs `change` with its event stored in the same transaction (Audit `within`). */
+  const recorded = <T>(
     acting: Acting,
     type: 'webhook.created' | 'webhook.changed' | 'webhook.secret_rotated' | 'webhook.deleted',
-    s: WebhookSubscription,
-    details: Record<string, string | boolean | null> = {},
-  ) =>
-    audit.record({
-      type,
-      actor: acting.actor,
-      address: acting.address ?? null,
-      subject: `webhook:${s.id}`,
-      tenantId: s.tenantId,
-      details,
+    change: () => Promise<T>,
+    about: (result: T) => { s: WebhookSubscription; details?: Record<string, string | boolean | null> },
+  ): Promise<T> =>
+    audit.within(change, (result) => {
+      const { s, details = {} } = about(result);
+      return {
+        type,
+        actor: acting.actor,
+        address: acting.address ?? null,
+        subject: `webhook:${s.id}`,
+        tenantId: s.tenantId,
+        details,
+      };
     });
 
   return {
@@ -112,9 +116,13 @@ export function createWebhookAdmin(options: WebhookAdminOptions) {
         createdAt: now,
         updatedAt: now,
       };
-      await storage.webhooks.createSubscription(subscription);
       // The origin only: a receiver's path or query may itself be a secret (a capability URL).
-      record(acting, 'webhook.created', subscription, { target: new URL(url).origin });
+      await recorded(
+        acting,
+        'webhook.created',
+        () => storage.webhooks.createSubscription(subscription),
+        () => ({ s: subscription, details: { target: new URL(url).origin } }),
+      );
       return { subscription, secret };
     },
     list: (tenantId: string | null) => storage.webhooks.listSubscriptions(tenantId),
@@ -126,23 +134,31 @@ export function createWebhookAdmin(options: WebhookAdminOptions) {
     ): Promise<WebhookSubscription> {
       const url = patch.url === undefined ? undefined : await checkedUrl(patch.url);
       const types = patch.eventTypes === undefined ? undefined : eventTypes(patch.eventTypes);
-      const updated = await storage.webhooks.updateSubscription(s.id, {
-        updatedAt: clock(),
-        ...(url !== undefined ? { url } : {}),
-        ...(types !== undefined ? { eventTypes: types } : {}),
-        // Switched on again by hand: its failing streak and the service's reason are forgotten.
-        ...(patch.enabled !== undefined
-          ? { enabled: patch.enabled, ...(patch.enabled ? { failingSince: null, disabledReason: null } : {}) }
-          : {}),
-      });
-      if (!updated) throw new AdminError('not_found', `no webhook with id "${s.id}"`);
-      record(acting, 'webhook.changed', updated, {
-        changed: Object.keys(patch)
-          .filter((k) => patch[k as keyof SubscriptionInput] !== undefined)
-          .sort()
-          .join(','),
-      });
-      return updated;
+      const changed = Object.keys(patch)
+        .filter((k) => patch[k as keyof SubscriptionInput] !== undefined)
+        .sort()
+        .join(',');
+      return recorded(
+        acting,
+        'webhook.changed',
+        async () => {
+          const updated = await storage.webhooks.updateSubscription(s.id, {
+            updatedAt: clock(),
+            ...(url !== undefined ? { url } : {}),
+            ...(types !== undefined ? { eventTypes: types } : {}),
+            // Switched on again by hand: its failing streak and the service's reason are forgotten.
+            ...(patch.enabled !== undefined
+              ? {
+                  enabled: patch.enabled,
+                  ...(patch.enabled ? { failingSince: null, disabledReason: null } : {}),
+                }
+              : {}),
+          });
+          if (!updated) throw new AdminError('not_found', `no webhook with id "${s.id}"`);
+          return updated;
+        },
+        (updated) => ({ s: updated, details: { changed } }),
+      );
     },
     /** A new secret; the current one keeps signing beside it for `overlapMs` (0: ends now). */
     async rotate(
@@ -153,19 +169,30 @@ export function createWebhookAdmin(options: WebhookAdminOptions) {
       const now = clock();
       const secret = generateWebhookSecret();
       const until = overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null;
-      const updated = await storage.webhooks.updateSubscription(s.id, {
-        updatedAt: now,
-        sealedSecret: sealSecret(kek, s.id, secret),
-        sealedPrevious: until ? s.sealedSecret : null,
-        previousUntil: until,
-      });
-      if (!updated) throw new AdminError('not_found', `no webhook with id "${s.id}"`);
-      record(acting, 'webhook.secret_rotated', updated, { overlapUntil: until ? until.toISOString() : null });
+      const updated = await recorded(
+        acting,
+        'webhook.secret_rotated',
+        async () => {
+          const done = await storage.webhooks.updateSubscription(s.id, {
+            updatedAt: now,
+            sealedSecret: sealSecret(kek, s.id, secret),
+            sealedPrevious: until ? s.sealedSecret : null,
+            previousUntil: until,
+          });
+          if (!done) throw new AdminError('not_found', `no webhook with id "${s.id}"`);
+          return done;
+        },
+        (done) => ({ s: done, details: { overlapUntil: until ? until.toISOString() : null } }),
+      );
       return { subscription: updated, secret };
     },
     async remove(s: WebhookSubscription, acting: Acting): Promise<void> {
-      await storage.webhooks.deleteSubscription(s.id);
-      record(acting, 'webhook.deleted', s);
+      await recorded(
+        acting,
+        'webhook.deleted',
+        () => storage.webhooks.deleteSubscription(s.id),
+        () => ({ s }),
+      );
     },
     deliveries: (s: WebhookSubscription, limit = 50): Promise<WebhookDelivery[]> =>
       storage.webhooks.listDeliveries(s.id, Math.min(Math.max(limit, 1), MAX_DELIVERY_LOG)),

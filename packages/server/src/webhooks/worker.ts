@@ -1,6 +1,7 @@
 // The delivery worker of one node: claims due deliveries from the outbox (a lease, so one node at a
 // time holds each), signs and sends them with bounded concurrency and a timeout each, records every
-// attempt, schedules retries, and switches off a subscription failing for 5 days (with an audit event).
+// attempt, schedules retries, and switches off a subscription failing for 5 days, or at once when its
+// receiver answers 410 Gone (with an audit event in the same transaction).
 // It runs beside the request path, never on it: a hanging receiver holds one of its slots, no request.
 import crypto from 'node:crypto';
 import type { WebhookConfig } from '../config/webhooks.js';
@@ -65,19 +66,31 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
       return;
     }
     if (now.getTime() - s.failingSince.getTime() < DISABLE_AFTER_MS || !s.enabled) return;
-    const reason = 'every delivery failed for 5 days';
-    await storage.webhooks.updateSubscription(s.id, {
-      enabled: false,
-      disabledReason: reason,
-      updatedAt: now,
+    await disable(s, 'every delivery failed for 5 days', now, {
+      failingSince: s.failingSince.toISOString(),
     });
-    options.audit?.record({
+  };
+
+  /** Switches `s` off, with its `webhook.disabled` event in the same transaction. */
+  const disable = async (
+    s: WebhookSubscription,
+    reason: string,
+    now: Date,
+    details: Record<string, string> = {},
+  ): Promise<void> => {
+    const change = () =>
+      storage.webhooks.updateSubscription(s.id, { enabled: false, disabledReason: reason, updatedAt: now });
+    if (!options.audit) {
+      await change();
+      return;
+    }
+    await options.audit.within(change, () => ({
       type: 'webhook.disabled',
       actor: 'service',
       subject: `webhook:${s.id}`,
       tenantId: s.tenantId,
-      details: { reason, failingSince: s.failingSince.toISOString() },
-    });
+      details: { reason, ...details },
+    }));
   };
 
   const attempt = async (d: WebhookDelivery): Promise<void> => {
@@ -104,9 +117,11 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     const number = d.attempts + 1;
     const expired = now.getTime() - d.createdAt.getTime() >= RETRY_WINDOW_MS;
+    // 410 Gone: the receiver unsubscribes (as Standard Webhooks senders take it); never retried.
+    const gone = result.status === 410;
     const outcome: DeliveryOutcome = ok
       ? 'delivered'
-      : expired || !subscription?.enabled
+      : expired || gone || !subscription?.enabled
         ? 'failed'
         : 'retry';
     const recorded = await storage.webhooks.complete(d.id, owner, {
@@ -122,7 +137,9 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
       nextAttemptAt: new Date(now.getTime() + (outcome === 'retry' ? retryDelay(number, random) : 0)),
     });
     options.onAttempt?.(outcome);
-    if (recorded && subscription?.enabled) await noteHealth(subscription, ok, now);
+    if (!recorded || !subscription?.enabled) return;
+    if (gone) await disable(subscription, 'the receiver answered 410 Gone', now);
+    else await noteHealth(subscription, ok, now);
   };
 
   return leasedPoller({

@@ -218,6 +218,38 @@ describe('webhook delivery', () => {
     expect(await storage.webhooks.listDeliveries(subscription.id, 10)).toHaveLength(2);
   });
 
+  it('takes 410 Gone as the receiver unsubscribing: switched off at once, with its event, no retry', async () => {
+    const { subscription } = await admin().create(
+      't',
+      { url: receiver.url, eventTypes: ['user.created'] },
+      CLI,
+    );
+    receiver.answers.push(410);
+    await events('t', 'user.created', 'user.created');
+    const w = worker({ concurrency: 1 });
+    await w.runOnce();
+    const off = await storage.webhooks.getSubscription(subscription.id);
+    expect(off).toMatchObject({ enabled: false, disabledReason: 'the receiver answered 410 Gone' });
+    // Stored with the change, no flush needed.
+    const [disabled] = await storage.auditEvents.list({ type: 'webhook.disabled' });
+    expect(disabled).toMatchObject({
+      subject: `webhook:${subscription.id}`,
+      tenantId: 't',
+      actor: 'service',
+      details: { reason: 'the receiver answered 410 Gone' },
+    });
+    // The answered delivery is given up, and so is the other one, without reaching the receiver.
+    clock.current = new Date(clock.now().getTime() + 3600_000);
+    await w.runOnce();
+    const log = await storage.webhooks.listDeliveries(subscription.id, 10);
+    expect(log.map((d) => d.state)).toEqual(['failed', 'failed']);
+    expect(receiver.received).toHaveLength(1);
+    expect(outcomes).toEqual(['failed', 'failed']);
+    // Nothing new reaches it until an administrator switches it on again.
+    await events('t', 'user.created');
+    expect(await storage.webhooks.listDeliveries(subscription.id, 10)).toHaveLength(2);
+  });
+
   it('loses nothing when a node stops mid-delivery or dies holding a lease', async () => {
     const { secret } = await admin().create('t', { url: receiver.url, eventTypes: TYPES }, CLI);
     await events('t', 'user.created', 'session.ended');

@@ -8,6 +8,7 @@ import { readPassword } from './password-input.js';
 import { SIGNING_KEY } from './signing-key.js';
 import { byId, type Kind, many, type OptionSpec, optional, required, type Values } from './spec.js';
 import { USER_IMPORT } from './user-import.js';
+import { WEBHOOK } from './webhook.js';
 
 function integer(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -362,6 +363,7 @@ export const KINDS: Record<string, Kind> = {
     },
   },
   idp: IDP,
+  webhook: WEBHOOK,
   'signing-key': SIGNING_KEY,
   ...OPERATION_KINDS,
   issuer: {

@@ -2,62 +2,15 @@
 // operators only): subscriptions, their one-time secrets, the delivery log and redelivery
 // (docs/webhooks.md). A subscription is reached only under the tenant that owns it.
 import { type Static, Type } from '@sinclair/typebox';
-import type {
-  WebhookAttempt,
-  WebhookDelivery,
-  WebhookSubscription,
-} from '../../storage/contract/webhooks.js';
 import type { WebhookAdmin } from '../../webhooks/subscriptions.js';
+import { deliveryView, webhookView } from '../../webhooks/views.js';
 import { confine, type Principal } from './principal.js';
 import { notFound, Problem } from './problem.js';
 import type { AdminApiDeps, RouteContext, Router } from './router.js';
 import { requireAdmin, requireOperator } from './tenants.js';
 import * as W from './webhook-schemas.js';
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const Param = () => Type.String({ minLength: 1, maxLength: 160 });
-
-export function webhookView(s: WebhookSubscription) {
-  return {
-    id: s.id,
-    tenantId: s.tenantId,
-    url: s.url,
-    event_types: [...s.eventTypes],
-    enabled: s.enabled,
-    disabled_reason: s.disabledReason,
-    failing_since: iso(s.failingSince),
-    previous_secret_expires_at: iso(s.previousUntil),
-    createdAt: iso(s.createdAt),
-    updatedAt: iso(s.updatedAt),
-  };
-}
-
-export function deliveryView(d: WebhookDelivery, attempts?: readonly WebhookAttempt[]) {
-  return {
-    id: d.id,
-    event_id: d.eventId,
-    event_type: d.eventType,
-    state: d.state,
-    attempts: d.attempts,
-    next_attempt_at: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
-    last_status: d.lastStatus,
-    last_error: d.lastError,
-    createdAt: iso(d.createdAt),
-    delivered_at: iso(d.deliveredAt),
-    ...(attempts
-      ? {
-          payload: d.payload,
-          attempt_log: attempts.map((a) => ({
-            attempt: a.attempt,
-            at: a.at.toISOString(),
-            status: a.status,
-            latency_ms: Math.round(a.latencyMs),
-            error: a.error,
-          })),
-        }
-      : {}),
-  };
-}
 
 /** The routes of one base: a tenant's (`/tenants/:tenantId/webhooks`) or the platform's (`/webhooks`). */
 function routesAt(

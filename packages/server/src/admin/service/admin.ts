@@ -19,6 +19,7 @@ import { type SigningKeyAdminOptions, signingKeyAdmin } from './signing-keys.js'
 import { tenantAdmin } from './tenants.js';
 import { userImportAdmin } from './user-import.js';
 import { userAdmin } from './users.js';
+import { webhookAdmin } from './webhooks.js';
 
 export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof tenantAdmin> &
@@ -34,7 +35,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof issuerAdmin> &
   ReturnType<typeof scimTokenAdmin> &
   ReturnType<typeof invitationAdmin> &
-  ReturnType<typeof identityProviderAdmin>;
+  ReturnType<typeof identityProviderAdmin> &
+  ReturnType<typeof webhookAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -45,6 +47,8 @@ export interface AdminOptions extends OperationsSettings {
   readonly signing?: SigningKeyAdminOptions;
   /** Enables the password and TOTP verbs (TOTP secrets are sealed with the KEK). */
   readonly credentials?: CredentialKeys;
+  /** CXAUTH_WEBHOOK_ALLOW_PRIVATE: webhook targets on private addresses are allowed. */
+  readonly allowPrivateWebhooks?: boolean;
 }
 
 /**
@@ -55,7 +59,7 @@ export function createAdminService(
   storage: Storage,
   hasher: Hasher,
   clock: () => Date = () => new Date(),
-  options: Omit<AdminOptions, 'audit' | 'actor'> = {},
+  options: Omit<AdminOptions, 'audit'> = {},
 ): Admin {
   const ctx = { storage, hasher, clock };
   return {
@@ -74,6 +78,7 @@ export function createAdminService(
     ...scimTokenAdmin(ctx),
     ...invitationAdmin(ctx),
     ...identityProviderAdmin(ctx, options.credentials),
+    ...webhookAdmin(ctx, options.credentials, options.actor, options.allowPrivateWebhooks),
   };
 }
 
@@ -88,7 +93,8 @@ export function createAdmin(
   clock: () => Date = () => new Date(),
   options: AdminOptions = {},
 ): Admin {
-  const audit = options.audit ?? createAudit({ store: storage.auditEvents, clock });
+  const audit =
+    options.audit ?? createAudit({ store: storage.auditEvents, atomically: storage.atomically, clock });
   return audited(createAdminService(storage, hasher, clock, options), audit, options.actor ?? 'cli');
 }
 

@@ -205,8 +205,14 @@ const AUDITED: Record<string, Describe> = {
 };
 
 /**
- * Wraps an admin service so each auditable call records its event and stores it before returning
- * (a CLI process ends right after its one call). `actor` is `cli`, or `user:<id>` through the admin
+ * The signing keys' changes take the database's write lock in a transaction of their own (one node at a
+ * time), so their events are stored right after it rather than inside it.
+ */
+const SEPARATE = new Set(['rotateSigningKey', 'retireSigningKey']);
+
+/**
+ * Wraps an admin service so each auditable call stores its event in the transaction of its change
+ * (`Audit.within`: the change, the event and its webhook deliveries commit together) before returning. `actor` is `cli`, or `user:<id>` through the admin
  * API, whose `address` is the caller's.
  */
 export function audited<A extends object>(
@@ -219,14 +225,24 @@ export function audited<A extends object>(
   for (const [name, describe] of Object.entries(AUDITED)) {
     const method = (admin as Record<string, unknown>)[name];
     if (typeof method !== 'function') continue;
-    wrapped[name] = async (...args: unknown[]) => {
-      const result = ((await method.apply(admin, args)) ?? {}) as Result;
+    const describeAs = (result: Result, args: readonly unknown[]): AuditInput | undefined => {
       const event = describe(result, args);
-      if (!event) return result;
-      audit.record({ ...event, actor, ...(address === null ? {} : { address }) });
-      await audit.flush();
-      return result;
+      return event && { ...event, actor, ...(address === null ? {} : { address }) };
     };
+    wrapped[name] = SEPARATE.has(name)
+      ? async (...args: unknown[]) => {
+          const result = ((await method.apply(admin, args)) ?? {}) as Result;
+          const event = describeAs(result, args);
+          if (!event) return result;
+          audit.record(event);
+          await audit.flush();
+          return result;
+        }
+      : (...args: unknown[]) =>
+          audit.within(
+            async () => ((await method.apply(admin, args)) ?? {}) as Result,
+            (result) => describeAs(result, args),
+          );
   }
   return wrapped as A;
 }

@@ -116,6 +116,12 @@ export interface Storage {
    * `r` is current while `revision()` still returns `r` (see docs/storage.md, "The revision").
    */
   revision(): Promise<number>;
+  /**
+   * Runs `work` as one transaction: every write it makes through this storage (its audit event and the
+   * webhook deliveries of it included) commits together, or none does. Nested calls join the outer one.
+   * Signing keys' changes (which take the write lock themselves) must not run inside.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   /** Brings the schema up to date; safe when several nodes call it at once. */
   migrate(): Promise<void>;
   /** The connection pool's counts (PostgreSQL); absent where there is no pool (SQLite). */

@@ -28,6 +28,7 @@ import { signInRepository } from './sign-in/repository.js';
 import { signingKeyRepository } from './signing-keys/repository.js';
 import { tenantRepository } from './tenants/repository.js';
 import { throttleRepository } from './throttle/repository.js';
+import { unitOfWork } from './unit-of-work.js';
 import { userRepository } from './users/repository.js';
 import { webhookRepository } from './webhooks/repository.js';
 
@@ -49,12 +50,14 @@ async function bounded(ping: Promise<unknown>, ms: number, retryAfter: number): 
 
 /** Builds the Storage over an open Kysely instance; `close` destroys it (and its pool or file handle). */
 export function kyselyStorage(
-  db: Kysely<Database>,
+  root: Kysely<Database>,
   dialect: Dialect,
   timeouts: DatabaseTimeouts = DATABASE_TIMEOUT_DEFAULTS,
   pool?: () => PoolStats,
 ): Storage {
   const pingBound = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs;
+  // Every repository queries through the unit of work's stand-in (unit-of-work.ts).
+  const { db, atomically } = unitOfWork(root, dialect);
   return {
     dialect,
     ...(pool ? { pool } : {}),
@@ -81,8 +84,9 @@ export function kyselyStorage(
     webhooks: webhookRepository(db, dialect),
     people: peopleRepository(db, dialect),
     revision: revisionReader(db),
-    migrate: () => migrateToLatest(db, dialect),
-    ping: () => bounded(sql`select 1`.execute(db), pingBound, timeouts.retryAfterSeconds),
-    close: () => db.destroy(),
+    atomically,
+    migrate: () => migrateToLatest(root, dialect),
+    ping: () => bounded(sql`select 1`.execute(root), pingBound, timeouts.retryAfterSeconds),
+    close: () => root.destroy(),
   };
 }

@@ -20,6 +20,8 @@ export type Route = (api: AdminApi, ...args: never[]) => Promise<unknown>;
 export const DIRECT = 'direct' as const;
 
 const e = encodeURIComponent;
+/** A tenant's webhooks, or (null) the platform-wide ones. */
+const hooks = (t: string | null) => (t === null ? '/webhooks' : `/tenants/${e(t)}/webhooks`);
 type Status = 'active' | 'inactive';
 type Lists = Pick<
   CreateApplicationInput,
@@ -95,6 +97,33 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
     const idp = await api.call('GET', `/tenants/${e(tenantId)}/identity-providers/${e(id)}`);
     await api.call('DELETE', `/tenants/${e(tenantId)}/identity-providers/${e(id)}`);
     return idp;
+  },
+  'webhook create': (api, t: string | null, body: object) => api.call('POST', hooks(t), body),
+  'webhook list': (api, t: string | null) => api.list(hooks(t)),
+  'webhook show': (api, t: string | null, id: string) => api.call('GET', `${hooks(t)}/${e(id)}`),
+  'webhook update': (api, t: string | null, id: string, body: object) =>
+    api.call('PATCH', `${hooks(t)}/${e(id)}`, body),
+  'webhook delete': async (api, t: string | null, id: string) => {
+    const hook = await api.call('GET', `${hooks(t)}/${e(id)}`);
+    await api.call('DELETE', `${hooks(t)}/${e(id)}`);
+    return hook;
+  },
+  'webhook rotate-secret': (api, t: string | null, id: string, overlap?: number) =>
+    api.call(
+      'POST',
+      `${hooks(t)}/${e(id)}/rotate-secret`,
+      overlap === undefined ? {} : { overlap_seconds: overlap },
+    ),
+  'webhook deliveries': async (api, t: string | null, id: string, limit?: number) =>
+    (
+      (await api.call(
+        'GET',
+        `${hooks(t)}/${e(id)}/deliveries${limit === undefined ? '' : `?limit=${limit}`}`,
+      )) as { items: unknown[] }
+    ).items,
+  'webhook redeliver': async (api, t: string | null, id: string, delivery: string) => {
+    await api.call('POST', `${hooks(t)}/${e(id)}/deliveries/${e(delivery)}/redeliver`);
+    return { id: delivery, webhookId: id, redelivered: true };
   },
   'key activate': (api, id: string, s: Status) => setStatus(api, `/access-keys/${e(id)}`, s),
   'key deactivate': (api, id: string, s: Status) => setStatus(api, `/access-keys/${e(id)}`, s),

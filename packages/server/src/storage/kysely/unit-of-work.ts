@@ -1,0 +1,101 @@
+// A unit of work: every write made through the storage while `atomically(work)` runs commits together
+// with the others, or none does. The repositories are built over `db`, a stand-in for the Kysely
+// instance that sends each query to the unit's connection while one is open in the caller's async
+// context (AsyncLocalStorage), and to the pool otherwise. A repository's own transaction inside a unit
+// becomes a savepoint of it. So an audit event and its webhook deliveries (the outbox) are stored in the
+// transaction of the change they report, and a crash loses both or neither (docs/webhooks.md).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type Kysely, sql } from 'kysely';
+import type { Dialect } from './rows.js';
+import type { Database } from './schema.js';
+import { beginImmediatePatiently } from './sqlite-driver.js';
+
+interface Unit {
+  readonly conn: Kysely<Database>;
+  /** False once the unit ended: a timer started inside it must not reach its connection afterwards. */
+  open: boolean;
+  savepoints: number;
+}
+
+export interface UnitOfWork {
+  /** What the repositories are built over. */
+  readonly db: Kysely<Database>;
+  atomically<T>(work: () => Promise<T>): Promise<T>;
+}
+
+type Fn = (...args: unknown[]) => unknown;
+const bound = (target: object, prop: string | symbol): unknown => {
+  const value = Reflect.get(target, prop, target) as unknown;
+  return typeof value === 'function' ? (value as Fn).bind(target) : value;
+};
+
+export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork {
+  const units = new AsyncLocalStorage<Unit>();
+  const current = (): Unit | undefined => {
+    const unit = units.getStore();
+    return unit?.open ? unit : undefined;
+  };
+
+  /** A repository's transaction inside a unit: a savepoint, rolled back alone when its work throws. */
+  const nested = (unit: Unit) => {
+    const run = async <T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> => {
+      const name = sql.raw(`unit_${++unit.savepoints}`);
+      await sql`savepoint ${name}`.execute(unit.conn);
+      try {
+        const result = await work(unit.conn);
+        await sql`release savepoint ${name}`.execute(unit.conn);
+        return result;
+      } catch (err) {
+        await sql`rollback to savepoint ${name}`.execute(unit.conn);
+        await sql`release savepoint ${name}`.execute(unit.conn);
+        throw err;
+      }
+    };
+    const builder = {
+      execute: run,
+      setIsolationLevel: () => builder,
+      setAccessMode: () => builder,
+    };
+    return builder;
+  };
+
+  const db = new Proxy(root, {
+    get(target, prop) {
+      const unit = current();
+      if (!unit) return bound(target, prop);
+      if (prop === 'transaction') return () => nested(unit);
+      // Only the signing keys take a connection to run BEGIN themselves; they never run inside a unit.
+      if (prop === 'connection')
+        return () => ({ execute: <T>(work: (c: Kysely<Database>) => Promise<T>) => work(unit.conn) });
+      return bound(unit.conn, prop);
+    },
+  });
+
+  return {
+    db,
+    atomically(work) {
+      // Inside a unit already: part of it.
+      if (current()) return work();
+      return root.connection().execute(async (conn) => {
+        // SQLite: the write lock first, so a read inside the unit cannot go stale before its write;
+        // waited for no longer than the driver's lock timeout (then a 503), as any statement.
+        if (dialect === 'sqlite') await beginImmediatePatiently(conn, 0);
+        else await sql.raw('begin').execute(conn);
+        const unit: Unit = { conn, open: true, savepoints: 0 };
+        try {
+          const result = await units.run(unit, work);
+          unit.open = false;
+          await sql.raw('commit').execute(conn);
+          return result;
+        } catch (err) {
+          unit.open = false;
+          await sql
+            .raw('rollback')
+            .execute(conn)
+            .catch(() => undefined);
+          throw err;
+        }
+      });
+    },
+  };
+}
