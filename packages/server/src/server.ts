@@ -15,7 +15,6 @@ import { registerDeviceVerify } from './endpoints/device-verify.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
-import { registerInvitation } from './endpoints/invitation.js';
 import { registerJwks } from './endpoints/jwks.js';
 import { registerLanding } from './endpoints/landing.js';
 import { registerLogout } from './endpoints/logout.js';
@@ -279,7 +278,6 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerPasskeys(app, services);
   registerLogout(app, services);
   registerPasswordReset(app, services);
-  registerInvitation(app, services);
   scheduleMailOf(app, services, metrics);
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage, options.issuerCheck);
@@ -308,7 +306,6 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     dpop: services.dpop,
     clock,
     ...(webhooks ? { webhooks } : {}),
-    ...(services.mailer ? { mailer: services.mailer } : {}),
   });
   routes.check();
   return app;

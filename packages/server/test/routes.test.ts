@@ -46,7 +46,6 @@ describe('the route table', () => {
         'device-verify',
         'password-reset',
         'password-reset-confirm',
-        'invitation',
         'passkeys',
         'console',
         'landing',

@@ -63,8 +63,6 @@ export interface User {
   role: Role;
   /** A platform operator manages every tenant through the admin API (docs/admin-api.md, "Roles"). */
   operator?: boolean;
-  /** The e-mail was shown to be the user's: a mailed link was followed (OIDC Core §5.1 `email_verified`). */
-  emailVerified?: boolean;
   status: Status;
   createdAt: Date;
   updatedAt: Date;

@@ -68,11 +68,7 @@ export function registerUserinfo(
       given_name: user.givenName ?? '',
       family_name: user.familyName ?? '',
     };
-    if (hasScope(claims.scope, 'email')) {
-      info['email'] = user.email;
-      // OIDC Core §5.1: whether the e-mail was shown to be the user's (a mailed link followed).
-      info['email_verified'] = user.emailVerified === true;
-    }
+    if (hasScope(claims.scope, 'email')) info['email'] = user.email;
     return info;
   };
   const send = async (request: FastifyRequest, reply: FastifyReply) =>

@@ -90,14 +90,6 @@ export const ROUTE = {
     log: 'info',
     auth: 'none',
   },
-  /** The accept page a mailed invitation link opens (endpoints/invitation.ts; docs/people.md). */
-  invitation: {
-    path: '/auth/invitation',
-    methods: ['GET', 'POST'],
-    cors: false,
-    log: 'info',
-    auth: 'none',
-  },
   /** Passkeys: the self-service page and the sign-in page's script (endpoints/passkeys.ts). */
   passkeys: { path: '/auth/passkeys', methods: ['GET', 'POST'], cors: false, log: 'info', auth: 'none' },
   'passkeys-script': {

@@ -293,8 +293,6 @@ export async function handleConfirm(
   await deps.storage.signIn.setPassword(user.id, hash, now);
   // The user's other links (an earlier mail) are spent too: none sets the password again.
   await deps.storage.people.endResets(user.id, now);
-  // The link came by mail to this address: it is theirs (OIDC Core §5.1 `email_verified`).
-  if (!user.emailVerified) await deps.storage.users.update(user.id, { emailVerified: true }, now);
   await deps.storage.people.endSignIns(user.id, now);
   const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
   deps.audit.record({

@@ -66,38 +66,3 @@ export function passwordChangedPage(ctx: PageContext): Html {
 <p class="context done" role="status">Your new password is set, and every session signed in with the old one has ended. Go back to the app and sign in.</p>`,
   );
 }
-
-/** The form an invitation link opens: the invited person chooses their password (docs/people.md). */
-export function acceptInvitationPage(
-  ctx: PageContext,
-  state: FormState,
-  o: { email: string; minLength: number; error?: string | undefined },
-): Html {
-  const invalid = o.error
-    ? html` aria-invalid="true" aria-describedby="form-error password-hint"`
-    : html` aria-describedby="password-hint"`;
-  return layout(
-    ctx,
-    'Accept the invitation',
-    html`<h1>Accept the invitation</h1>
-<p class="context">for <strong>${o.email}</strong>${ctx.tenantName ? html` · tenant <strong>${ctx.tenantName}</strong>` : ''}</p>
-${errorBox(o.error)}
-<form method="post" action="${state.action}">
-${hidden(state)}
-<input type="hidden" name="username" autocomplete="username" value="${o.email}">
-<label for="password">Choose a password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="${String(o.minLength)}" required autofocus${invalid}>
-<p id="password-hint" class="hint">At least ${String(o.minLength)} characters. A phrase of a few words is easy to remember; common passwords are refused.</p>
-<button type="submit">Create the account</button>
-</form>`,
-  );
-}
-
-export function invitationAcceptedPage(ctx: PageContext): Html {
-  return layout(
-    ctx,
-    'Your account is ready',
-    html`<h1>Your account is ready</h1>
-<p class="context done" role="status">Your password is set and your e-mail is verified. Go back to the app and sign in.</p>`,
-  );
-}

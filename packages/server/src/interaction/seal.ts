@@ -19,7 +19,6 @@ export type SealPurpose =
   | 'saml-ticket'
   | 'password-reset'
   | 'password-reset-confirm'
-  | 'invitation'
   | 'passkeys';
 
 export interface Sealer {

@@ -11,7 +11,7 @@ export interface MailMessage {
 }
 
 /** What a template is called by (the metrics' `template` label). */
-export type MailTemplate = 'password_reset' | 'password_changed' | 'invitation';
+export type MailTemplate = 'password_reset' | 'password_changed';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
@@ -51,24 +51,6 @@ If this was not you, reset your password again at once and tell your administrat
     subject,
     `<p>The password of <strong>${escapeHtml(o.to)}</strong> at ${escapeHtml(o.tenant)} was reset at ${escapeHtml(when)}, and every session signed in with it was ended.</p>` +
       '<p>If this was not you, reset your password again at once and tell your administrator.</p>',
-  );
-  return { to: o.to, subject, text, html };
-}
-
-export function invitationMail(o: { to: string; link: string; days: number; tenant: string }): MailMessage {
-  const subject = `You are invited to ${o.tenant}`;
-  const text = `${o.to} is invited to ${o.tenant}.
-
-Choose a password and sign in here (the link works once, for ${o.days} day${o.days === 1 ? '' : 's'}):
-${o.link}
-
-If you did not expect this, ignore this mail: no account is made.
-`;
-  const html = page(
-    subject,
-    `<p><strong>${escapeHtml(o.to)}</strong> is invited to ${escapeHtml(o.tenant)}.</p>` +
-      `<p><a href="${escapeHtml(o.link)}">Choose a password and sign in</a> (the link works once, for ${o.days} day${o.days === 1 ? '' : 's'}).</p>` +
-      '<p>If you did not expect this, ignore this mail: no account is made.</p>',
   );
   return { to: o.to, subject, text, html };
 }

@@ -6,7 +6,6 @@ import { ROUTE_PREFIX } from '../../http/routes.js';
 import { accessKeyRoutes } from './access-keys.js';
 import { applicationRoutes } from './applications.js';
 import { identityProviderRoutes } from './identity-providers.js';
-import { invitationRoutes } from './invitations.js';
 import { platformRoutes } from './platform.js';
 import { type AdminApiDeps, adminRouters } from './router.js';
 import { scimTokenRoutes } from './scim-tokens.js';
@@ -64,7 +63,6 @@ export async function registerAdminApi(
       platformRoutes(signedIn, deps);
       statsRoutes(signedIn, deps);
       scimTokenRoutes(signedIn, deps);
-      invitationRoutes(signedIn, deps);
       webhookRoutes(signedIn, deps);
       identityProviderRoutes(signedIn, deps);
     },

@@ -2,12 +2,10 @@
 // with its own JSON parser, a validator that refuses unknown members, problem-details errors, and 404
 // and 405 answers of its own. Routes are declared through an audience's router: the signed-in router
 // runs the bearer guard on every route it declares (a route cannot forget it), the public router none.
-
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { ServerConfig } from '../../config/config.js';
-import type { Mailer } from '../../mail/outbox.js';
 import type { Audit } from '../../observability/audit.js';
 import type { Storage } from '../../storage/contract/index.js';
 import type { WebhookAdmin } from '../../webhooks/subscriptions.js';
@@ -26,8 +24,6 @@ export interface AdminApiDeps extends GuardDeps {
   readonly config: ServerConfig;
   /** Webhook subscriptions and their delivery log (absent without a KEK to seal their secrets). */
   readonly webhooks?: WebhookAdmin;
-  /** The mail outbox (absent without a KEK to seal mails): invitations are mailed through it. */
-  readonly mailer?: Mailer;
 }
 
 export interface RouteContext {

@@ -10,7 +10,6 @@ import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { grantAdmin } from './grants.js';
 import { identityProviderAdmin } from './identity-providers.js';
-import { invitationAdmin } from './invitations.js';
 import { issuerAdmin } from './issuer-record.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { scimTokenAdmin } from './scim-tokens.js';
@@ -34,7 +33,6 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof grantAdmin> &
   ReturnType<typeof issuerAdmin> &
   ReturnType<typeof scimTokenAdmin> &
-  ReturnType<typeof invitationAdmin> &
   ReturnType<typeof identityProviderAdmin> &
   ReturnType<typeof webhookAdmin>;
 
@@ -76,7 +74,6 @@ export function createAdminService(
     ...grantAdmin(ctx),
     ...issuerAdmin(ctx, options.credentials?.issuer),
     ...scimTokenAdmin(ctx),
-    ...invitationAdmin(ctx),
     ...identityProviderAdmin(ctx, options.credentials),
     ...webhookAdmin(ctx, options.credentials, options.actor, options.allowPrivateWebhooks),
   };

@@ -119,17 +119,6 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['tenantId']),
     details: { name: str(r['name']) },
   }),
-  createInvitation: (r) => ({
-    type: 'invitation.created',
-    subject: `invitation:${str(r['id'])}`,
-    tenantId: str(r['tenantId']),
-    details: { email: str(r['email']), role: str(r['role']) },
-  }),
-  revokeInvitation: (r) => ({
-    type: 'invitation.revoked',
-    subject: `invitation:${str(r['id'])}`,
-    tenantId: str(r['tenantId']),
-  }),
   revokeScimToken: (r) => ({
     type: 'scim_token.revoked',
     subject: `scim_token:${str(r['id'])}`,

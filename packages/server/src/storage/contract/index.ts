@@ -34,7 +34,7 @@ export type { DeviceAuthorizationRepository, DevicePoll } from './device-authori
 export type { DpopProofRepository } from './dpop-proofs.js';
 export type { IdentityProviderRepository } from './identity-providers.js';
 export type { PasskeyRepository } from './passkeys.js';
-export type { Invitation, MailState, OutboxMail, PasswordReset, PeopleRepository } from './people.js';
+export type { MailState, OutboxMail, PasswordReset, PeopleRepository } from './people.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,

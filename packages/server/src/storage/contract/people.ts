@@ -28,22 +28,6 @@ export interface PasswordReset {
   readonly usedAt: Date | null;
 }
 
-/** An invitation to a tenant: its mailed link's token is stored only as a keyed hash. */
-export interface Invitation {
-  readonly id: string;
-  readonly tokenHash: Buffer;
-  readonly tenantId: string;
-  readonly email: string;
-  /** The role name the invited user gets. */
-  readonly role: string;
-  /** Who invited (`user:<id>`, `cli`), as the audit trail names actors. */
-  readonly createdBy: string | null;
-  readonly createdAt: Date;
-  readonly expiresAt: Date;
-  readonly usedAt: Date | null;
-  readonly revokedAt: Date | null;
-}
-
 export interface PeopleRepository {
   enqueueMail(mail: OutboxMail): Promise<void>;
   /** Leases up to `limit` due pending mails to `owner` for `leaseMs` (skipping other nodes' leases). */
@@ -69,15 +53,6 @@ export interface PeopleRepository {
   endResets(userId: string, at: Date): Promise<number>;
   /** Deletes up to `limit` resets that expired before `at`. */
   purgeResets(at: Date, limit: number): Promise<number>;
-  createInvitation(invitation: Invitation): Promise<void>;
-  getInvitation(id: string): Promise<Invitation | undefined>;
-  invitationByToken(tokenHash: Buffer): Promise<Invitation | undefined>;
-  /** A tenant's invitations, newest first. */
-  listInvitations(tenantId: string): Promise<Invitation[]>;
-  /** Revokes an unused invitation of the tenant; false when none was open. */
-  revokeInvitation(tenantId: string, id: string, at: Date): Promise<boolean>;
-  /** Spends an invitation atomically: true for the one caller that found it open and unexpired. */
-  useInvitation(tokenHash: Buffer, at: Date): Promise<boolean>;
   /** Ends every open browser sign-in of a user (after a password reset). */
   endSignIns(userId: string, at: Date): Promise<number>;
 }

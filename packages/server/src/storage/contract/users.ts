@@ -9,11 +9,7 @@ export interface UserRepository {
   /** Returns false when no user has that id; otherwise grows the revision with the change. */
   setStatus(id: string, status: Status, at: Date): Promise<boolean>;
   /** Changes a user's role or operator flag; false when no user has that id. Grows the revision. */
-  update(
-    id: string,
-    changes: { role?: Role; operator?: boolean; emailVerified?: boolean },
-    at: Date,
-  ): Promise<boolean>;
+  update(id: string, changes: { role?: Role; operator?: boolean }, at: Date): Promise<boolean>;
   /** Which of `emails` (lower case) a user of `tenantId` already has, compared ASCII case-insensitively. */
   emailsTaken(tenantId: string, emails: readonly string[]): Promise<Set<string>>;
   /**

@@ -58,7 +58,6 @@ export function userRepository(db: Kysely<Database>): UserRepository {
           set['secondary_roles'] = JSON.stringify(changes.role.secondaryRoles);
         }
         if (changes.operator !== undefined) set['is_operator'] = changes.operator ? 1 : 0;
-        if (changes.emailVerified !== undefined) set['email_verified'] = changes.emailVerified ? 1 : 0;
         const result = await trx.updateTable('users').set(set).where('id', '=', id).executeTakeFirst();
         return result.numUpdatedRows > 0n;
       });

@@ -16,8 +16,6 @@ export interface UsersTable {
   secondary_roles: string;
   /** 1 for a platform operator (migration 0009). */
   is_operator: ColumnType<number, number | undefined, number>;
-  /** 1 once the e-mail was shown to be the user's (migration 0027). */
-  email_verified: ColumnType<number, number | undefined, number>;
   status: string;
   created_at: Millis;
   updated_at: Millis;
@@ -37,8 +35,6 @@ export const userRow = {
       secondaryRoles: JSON.parse(r.secondary_roles) as SecondaryRole[],
     },
     operator: Number(r.is_operator) === 1,
-    // Present only when true: absent means not verified (domain/types.ts).
-    ...(Number(r.email_verified) === 1 ? { emailVerified: true } : {}),
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -54,7 +50,6 @@ export const userRow = {
     role_updated_at: u.role.lastUpdateTime,
     secondary_roles: JSON.stringify(u.role.secondaryRoles),
     is_operator: u.operator ? 1 : 0,
-    email_verified: u.emailVerified ? 1 : 0,
     status: u.status,
     created_at: u.createdAt.getTime(),
     updated_at: u.updatedAt.getTime(),
