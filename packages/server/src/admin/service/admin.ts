@@ -10,6 +10,7 @@ import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { grantAdmin } from './grants.js';
 import { identityProviderAdmin } from './identity-providers.js';
+import { type InvitationMail, invitationAdmin } from './invitations.js';
 import { issuerAdmin } from './issuer-record.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { scimTokenAdmin } from './scim-tokens.js';
@@ -30,7 +31,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof grantAdmin> &
   ReturnType<typeof issuerAdmin> &
   ReturnType<typeof scimTokenAdmin> &
-  ReturnType<typeof identityProviderAdmin>;
+  ReturnType<typeof identityProviderAdmin> &
+  ReturnType<typeof invitationAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -41,6 +43,8 @@ export interface AdminOptions extends OperationsSettings {
   readonly signing?: SigningKeyAdminOptions;
   /** Enables the password and TOTP verbs (TOTP secrets are sealed with the KEK). */
   readonly credentials?: CredentialKeys;
+  /** Enables invitations (their mail is sealed with the KEK into the outbox). */
+  readonly invitations?: InvitationMail;
 }
 
 /**
@@ -68,6 +72,7 @@ export function createAdminService(
     ...issuerAdmin(ctx, options.credentials?.issuer),
     ...scimTokenAdmin(ctx),
     ...identityProviderAdmin(ctx, options.credentials),
+    ...invitationAdmin(ctx, options.invitations),
   };
 }
 
@@ -92,6 +97,7 @@ export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput, UpdateAreaInput } from './areas.js';
 export { audited } from './audited.js';
 export type { GrantView } from './grants.js';
+export type { InvitationMail, InvitationView } from './invitations.js';
 export type { ActivityInput, ActivityView, AuditQuery, OperationsSettings } from './operations.js';
 export type { SessionView } from './sessions.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';

@@ -54,10 +54,7 @@ export function signInRepository(db: Kysely<Database>): SignInRepository {
       let query = db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase());
       // The tenant in SQL, before the cap: its user is found however many tenants share the address.
       if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
-      const rows = await query
-        .orderBy('created_at')
-        .limit(20)
-        .execute();
+      const rows = await query.orderBy('created_at').limit(20).execute();
       return rows.map(userRow.from);
     },
 
