@@ -2,14 +2,24 @@
 // the outbox while SMTP is down and goes out when it returns, the person follows the link in Chromium,
 // sets a password and is signed in, with the invited role and the e-mail verified. A link works once,
 // expires, and is refused once revoked; another tenant's Administrator cannot invite or revoke.
+import { decodeJwt } from 'jose';
 import type { Browser as Chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.js';
 import { MAIL_DEFAULTS } from '../src/config/config.js';
 import type { Tenant } from '../src/domain/types.js';
 import { type Actor, ADMIN_APP, actor, call, role } from './support/admin.js';
+import { tokenRequest } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
-import { Browser, hiddenInputs } from './support/sign-in.js';
+import {
+  authorizeQuery,
+  Browser,
+  hiddenInputs,
+  pkce,
+  publicApp,
+  REDIRECT,
+  redirectParams,
+} from './support/sign-in.js';
 import { linkIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
 
 const ACCEPT = '/auth/invitation';
@@ -103,6 +113,35 @@ describe('invitations', () => {
     const [user] = await svc.storage.signIn.usersByEmail(email, svc.fixture.tenant.id);
     expect(user?.role.legacyId).toBe('Supervisor');
     expect(user?.emailVerified).toBe(true);
+    // The admin API shows it, and the id_token and userinfo carry it (OIDC Core §5.1).
+    const shown = await call(svc, admin, 'GET', `/users/${user?.id}`);
+    expect(shown.json()).toMatchObject({ email, email_verified: true });
+    const app = await publicApp(svc);
+    const browser = new Browser(svc.app);
+    const p = pkce();
+    const form = await browser.get(`/auth/authorize?${authorizeQuery(app, p, { scope: 'openid email' })}`);
+    const signedIn = await browser.post('/auth/authorize', {
+      ...hiddenInputs(form.body),
+      username: email,
+      password: PASSWORD,
+    });
+    expect(signedIn.statusCode).toBe(302);
+    const tokens = await tokenRequest(svc.app, {
+      grant_type: 'authorization_code',
+      code: redirectParams(signedIn).get('code') as string,
+      redirect_uri: REDIRECT,
+      code_verifier: p.verifier,
+      client_id: app.clientId,
+    });
+    expect(tokens.statusCode, tokens.body).toBe(200);
+    const { id_token, access_token } = tokens.json() as { id_token: string; access_token: string };
+    expect(decodeJwt(id_token)).toMatchObject({ name: email, email_verified: true });
+    const info = await svc.app.inject({
+      method: 'GET',
+      url: '/auth/userinfo',
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(info.json()).toMatchObject({ email, email_verified: true });
     const list = await call(svc, admin, 'GET', `/tenants/${svc.fixture.tenant.id}/invitations`);
     expect(list.statusCode).toBe(200);
     const items = (list.json() as { items: { email: string; state: string }[] }).items;

@@ -6314,6 +6314,8 @@ export interface components {
             id: string;
             tenantId: string;
             email: string;
+            /** @description the person showed they read mail at `email` (OIDC Core §5.1) */
+            email_verified: boolean;
             given_name: string | null;
             family_name: string | null;
             role: {

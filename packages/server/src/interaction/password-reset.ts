@@ -290,6 +290,8 @@ export async function handleConfirm(
   // Spent first: of two posts of one link, one sets the password.
   if (!(await deps.storage.people.useReset(deps.hasher.hash(token), now))) return linkRefused(reply);
   await deps.storage.signIn.setPassword(user.id, hash, now);
+  // The link came by mail to this address: it is the person's (OIDC Core §5.1 `email_verified`).
+  await deps.storage.people.markEmailVerified(user.id);
   await deps.storage.people.endSignIns(user.id, now);
   const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
   deps.audit.record({

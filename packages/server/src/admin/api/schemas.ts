@@ -86,6 +86,9 @@ export const User = Type.Object(
     id: Type.String(),
     tenantId: Type.String(),
     email: Type.String(),
+    email_verified: Type.Boolean({
+      description: 'the person showed they read mail at `email` (OIDC Core §5.1)',
+    }),
     given_name: Type.Union([Type.String(), Type.Null()]),
     family_name: Type.Union([Type.String(), Type.Null()]),
     role: Role,
