@@ -57,6 +57,7 @@ export {
   TOKEN_DEFAULTS,
 } from './config/config.js';
 export type * from './domain/types.js';
+export { ROUTE } from './http/routes.js';
 export { decrypt, encrypt, KekError, loadKek } from './keys/kek.js';
 export type { LoadedKeys, PublicJwk } from './keys/signing-keys.js';
 export {
@@ -65,6 +66,7 @@ export {
   loadSigningKeys,
   rsaThumbprint,
 } from './keys/signing-keys.js';
+export { createMailer } from './mail/outbox.js';
 export type { OAuthErrorCode } from './protocol/errors.js';
 export {
   AdminError,

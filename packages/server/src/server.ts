@@ -15,6 +15,7 @@ import { registerDeviceVerify } from './endpoints/device-verify.js';
 import { registerDiscovery } from './endpoints/discovery.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
+import { registerInvitation } from './endpoints/invitation.js';
 import { registerJwks } from './endpoints/jwks.js';
 import { registerLanding } from './endpoints/landing.js';
 import { registerLogout } from './endpoints/logout.js';
@@ -33,7 +34,7 @@ import { registerCors } from './http/cors.js';
 import { handleError, installErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
 import { registerRequestMetrics } from './http/metrics.js';
-import { allowedMethods, corsRoutes, enforceRoutes, routinePaths } from './http/routes.js';
+import { allowedMethods, corsRoutes, enforceRoutes, ROUTE, routinePaths } from './http/routes.js';
 import { registerStrictHeaders } from './http/strict.js';
 import { scheduleKeyReload } from './keys/reload.js';
 import { keyReload } from './keys/rotation.js';
@@ -278,6 +279,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerPasskeys(app, services);
   registerLogout(app, services);
   registerPasswordReset(app, services);
+  registerInvitation(app, services);
   scheduleMailOf(app, services, metrics);
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage, options.issuerCheck);
@@ -295,6 +297,16 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
         ? {
             signing: { kek: services.kek, alg: config.signingAlg, timing },
             credentials: { kek: services.kek, issuer: config.issuer },
+          }
+        : {}),
+      ...(services.mailer
+        ? {
+            invitations: {
+              mailer: services.mailer,
+              issuer: config.issuer,
+              path: ROUTE.invitation.path,
+              ttl: config.mail.invitationTtl,
+            },
           }
         : {}),
     }),

@@ -49,6 +49,7 @@ const MIGRATIONS = [
   { name: '0024_passkeys' },
   { name: '0025_people' },
   { name: '0026_dpop' },
+  { name: '0027_invitations' },
 ];
 
 const pgMissing = await pgUnavailable();

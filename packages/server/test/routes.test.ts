@@ -46,6 +46,7 @@ describe('the route table', () => {
         'device-verify',
         'password-reset',
         'password-reset-confirm',
+        'invitation',
         'passkeys',
         'console',
         'landing',

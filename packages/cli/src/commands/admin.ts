@@ -6,11 +6,13 @@ import {
   AdminError,
   ConfigError,
   createAdmin,
+  createMailer,
   ensureDefaultArea,
   KekError,
   loadConfig,
   loadKek,
   openStorage,
+  ROUTE,
   SecretHasher,
   type Storage,
   signingKeyAdminOptions,
@@ -173,6 +175,13 @@ async function onDatabase(
         signing: signingKeyAdminOptions(config, kek),
         credentials: { kek, issuer: config.issuer },
         allowPrivateWebhooks: config.webhooks.allowPrivate,
+        // The mail goes to the outbox; a running server's worker sends it.
+        invitations: {
+          mailer: createMailer({ storage, kek, clock: () => new Date() }),
+          issuer: config.issuer,
+          path: ROUTE.invitation.path,
+          ttl: config.mail.invitationTtl,
+        },
       });
       await work(admin, storage, config.issuer);
     } finally {

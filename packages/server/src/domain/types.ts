@@ -63,6 +63,8 @@ export interface User {
   role: Role;
   /** A platform operator manages every tenant through the admin API (docs/admin-api.md, "Roles"). */
   operator?: boolean;
+  /** The person showed they read mail at `email` (OIDC Core §5.1 `email_verified`). */
+  emailVerified?: boolean;
   status: Status;
   createdAt: Date;
   updatedAt: Date;

@@ -70,6 +70,7 @@ export function discoveryDocument(
       'given_name',
       'family_name',
       'email',
+      'email_verified',
       'tenantId',
     ],
     claims_parameter_supported: false,

@@ -68,7 +68,11 @@ export function registerUserinfo(
       given_name: user.givenName ?? '',
       family_name: user.familyName ?? '',
     };
-    if (hasScope(claims.scope, 'email')) info['email'] = user.email;
+    if (hasScope(claims.scope, 'email')) {
+      info['email'] = user.email;
+      // OIDC Core §5.1.
+      info['email_verified'] = user.emailVerified === true;
+    }
     return info;
   };
   const send = async (request: FastifyRequest, reply: FastifyReply) =>

@@ -90,6 +90,8 @@ export const ROUTE = {
     log: 'info',
     auth: 'none',
   },
+  /** The password form a mailed invitation opens (endpoints/invitation.ts; docs/people.md). */
+  invitation: { path: '/auth/invitation', methods: ['GET', 'POST'], cors: false, log: 'info', auth: 'none' },
   /** Passkeys: the self-service page and the sign-in page's script (endpoints/passkeys.ts). */
   passkeys: { path: '/auth/passkeys', methods: ['GET', 'POST'], cors: false, log: 'info', auth: 'none' },
   'passkeys-script': {

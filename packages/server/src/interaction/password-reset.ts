@@ -293,6 +293,8 @@ export async function handleConfirm(
   await deps.storage.signIn.setPassword(user.id, hash, now);
   // The user's other links (an earlier mail) are spent too: none sets the password again.
   await deps.storage.people.endResets(user.id, now);
+  // The link came by mail to this address: it is the person's (OIDC Core §5.1 `email_verified`).
+  await deps.storage.people.markEmailVerified(user.id);
   await deps.storage.people.endSignIns(user.id, now);
   const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
   deps.audit.record({

@@ -66,3 +66,40 @@ export function passwordChangedPage(ctx: PageContext): Html {
 <p class="context done" role="status">Your new password is set, and every session signed in with the old one has ended. Go back to the app and sign in.</p>`,
   );
 }
+
+/** The password form a mailed invitation opens (docs/people.md#invitations). */
+export function invitationPage(
+  ctx: PageContext,
+  state: FormState,
+  o: { email: string; minLength: number; error?: string | undefined },
+): Html {
+  const invalid = o.error
+    ? html` aria-invalid="true" aria-describedby="form-error password-hint"`
+    : html` aria-describedby="password-hint"`;
+  return layout(
+    ctx,
+    'Choose your password',
+    html`<h1>Choose your password</h1>
+<p class="context">for <strong>${o.email}</strong>${ctx.tenantName ? html` · tenant <strong>${ctx.tenantName}</strong>` : ''}</p>
+${errorBox(o.error)}
+<form method="post" action="${state.action}">
+${hidden(state)}
+<input type="hidden" name="username" autocomplete="username" value="${o.email}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="new-password" minlength="${String(o.minLength)}" required autofocus${invalid}>
+<p id="password-hint" class="hint">At least ${String(o.minLength)} characters. A phrase of a few words is easy to remember; common passwords are refused.</p>
+<button type="submit">Create my account</button>
+</form>`,
+  );
+}
+
+/** The end of an accepted invitation: the account exists and this browser is signed in. */
+export function signedInPage(ctx: PageContext, o: { email: string; console: string }): Html {
+  return layout(
+    ctx,
+    "You're signed in",
+    html`<h1>You're signed in</h1>
+<p class="context done" role="status">Your account <strong>${o.email}</strong> is ready, and this browser is signed in with it.</p>
+<p><a href="${o.console}">Go to the console</a></p>`,
+  );
+}

@@ -19,6 +19,7 @@ export type SealPurpose =
   | 'saml-ticket'
   | 'password-reset'
   | 'password-reset-confirm'
+  | 'invitation'
   | 'passkeys';
 
 export interface Sealer {

@@ -11,7 +11,7 @@ export interface MailMessage {
 }
 
 /** What a template is called by (the metrics' `template` label). */
-export type MailTemplate = 'password_reset' | 'password_changed';
+export type MailTemplate = 'password_reset' | 'password_changed' | 'invitation';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
@@ -36,6 +36,24 @@ If you did not ask for this, ignore this mail: your password stays as it is.
     `<p>Someone (we hope you) asked to reset the password of <strong>${escapeHtml(o.to)}</strong> at ${escapeHtml(o.tenant)}.</p>` +
       `<p><a href="${escapeHtml(o.link)}">Set a new password</a> (the link works once, for ${o.minutes} minutes).</p>` +
       '<p>If you did not ask for this, ignore this mail: your password stays as it is.</p>',
+  );
+  return { to: o.to, subject, text, html };
+}
+
+export function invitationMail(o: { to: string; link: string; days: number; tenant: string }): MailMessage {
+  const subject = `You are invited to ${o.tenant}`;
+  const text = `You are invited to sign in to ${o.tenant} as ${o.to}.
+
+Choose your password here (the link works once, for ${o.days} days):
+${o.link}
+
+If you did not expect this, ignore this mail: no account is made without you.
+`;
+  const html = page(
+    subject,
+    `<p>You are invited to sign in to ${escapeHtml(o.tenant)} as <strong>${escapeHtml(o.to)}</strong>.</p>` +
+      `<p><a href="${escapeHtml(o.link)}">Choose your password</a> (the link works once, for ${o.days} days).</p>` +
+      '<p>If you did not expect this, ignore this mail: no account is made without you.</p>',
   );
   return { to: o.to, subject, text, html };
 }

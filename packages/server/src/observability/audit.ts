@@ -57,6 +57,9 @@ export const AUDIT_EVENT_TYPES = [
   'federation.failed',
   'user.password_reset_requested',
   'user.password_reset',
+  'invitation.created',
+  'invitation.revoked',
+  'invitation.accepted',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

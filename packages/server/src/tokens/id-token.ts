@@ -54,6 +54,8 @@ export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
     ...(input.idp === undefined ? {} : { idp: input.idp }),
     tenantId: tenant.id,
     name: user.email,
+    // OIDC Core §5.1: whether the person showed they read mail at that address.
+    email_verified: user.emailVerified === true,
     given_name: user.givenName ?? '',
     family_name: user.familyName ?? '',
   };

@@ -241,6 +241,20 @@ export const KINDS: Record<string, Kind> = {
         run: (admin, v) => admin.listUsers({ tenantId: optional(v, 'tenant') }),
       },
       import: USER_IMPORT,
+      invite: {
+        usage: 'EMAIL --tenant ID [--role R]  (mails a single-use link to set a password)',
+        options: {
+          tenant: { type: 'string', description: 'tenant id' },
+          role: { type: 'string', description: 'legacy role name (default Agent)' },
+        },
+        id: 'EMAIL',
+        run: (admin, v, id) =>
+          admin.inviteUser({
+            tenantId: required(v, 'tenant'),
+            email: id ?? '',
+            ...(optional(v, 'role') === undefined ? {} : { role: optional(v, 'role') as string }),
+          }),
+      },
       'set-password': {
         usage: 'ID  (the password on standard input; typed without echo at a terminal)',
         options: {},

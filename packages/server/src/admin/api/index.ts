@@ -6,6 +6,7 @@ import { ROUTE_PREFIX } from '../../http/routes.js';
 import { accessKeyRoutes } from './access-keys.js';
 import { applicationRoutes } from './applications.js';
 import { identityProviderRoutes } from './identity-providers.js';
+import { invitationRoutes } from './invitations.js';
 import { platformRoutes } from './platform.js';
 import { type AdminApiDeps, adminRouters } from './router.js';
 import { scimTokenRoutes } from './scim-tokens.js';
@@ -65,6 +66,7 @@ export async function registerAdminApi(
       scimTokenRoutes(signedIn, deps);
       webhookRoutes(signedIn, deps);
       identityProviderRoutes(signedIn, deps);
+      invitationRoutes(signedIn, deps);
     },
     { prefix },
   );

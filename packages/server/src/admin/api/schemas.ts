@@ -86,6 +86,9 @@ export const User = Type.Object(
     id: Type.String(),
     tenantId: Type.String(),
     email: Type.String(),
+    email_verified: Type.Boolean({
+      description: 'the person showed they read mail at `email` (OIDC Core §5.1)',
+    }),
     given_name: Type.Union([Type.String(), Type.Null()]),
     family_name: Type.Union([Type.String(), Type.Null()]),
     role: Role,
@@ -193,6 +196,32 @@ export const NewScimToken = Type.Object(
 );
 export const CreateScimToken = Type.Object({ name: Str(100) }, { ...strict, $id: 'CreateScimToken' });
 export const TenantScimTokenId = Type.Object({ id: Str(128), tokenId: Str(128) }, strict);
+
+export const Invitation = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    email: Type.String(),
+    role: Type.String(),
+    invitedBy: Type.String(),
+    state: Type.Union([
+      Type.Literal('pending'),
+      Type.Literal('accepted'),
+      Type.Literal('revoked'),
+      Type.Literal('expired'),
+    ]),
+    createdAt: Time,
+    expiresAt: Time,
+    acceptedAt: Time,
+    revokedAt: Time,
+  },
+  { $id: 'Invitation' },
+);
+export const CreateInvitation = Type.Object(
+  { email: Str(254), role: Type.Optional(Str(64)) },
+  { ...strict, $id: 'CreateInvitation' },
+);
+export const TenantInvitationId = Type.Object({ id: Str(128), invitationId: Str(128) }, strict);
 
 const Url = Str(2000);
 const AppType = Type.Union([Type.Literal('confidential'), Type.Literal('public'), Type.Literal('backend')]);
@@ -480,6 +509,8 @@ export const COMPONENTS: readonly TSchema[] = [
   ScimToken,
   NewScimToken,
   CreateScimToken,
+  Invitation,
+  CreateInvitation,
   Application,
   NewApplication,
   RotatedSecret,

@@ -10,6 +10,7 @@ import { audited } from './audited.js';
 import { type CredentialKeys, credentialAdmin } from './credentials.js';
 import { grantAdmin } from './grants.js';
 import { identityProviderAdmin } from './identity-providers.js';
+import { type InvitationMail, invitationAdmin } from './invitations.js';
 import { issuerAdmin } from './issuer-record.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { scimTokenAdmin } from './scim-tokens.js';
@@ -34,7 +35,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof issuerAdmin> &
   ReturnType<typeof scimTokenAdmin> &
   ReturnType<typeof identityProviderAdmin> &
-  ReturnType<typeof webhookAdmin>;
+  ReturnType<typeof webhookAdmin> &
+  ReturnType<typeof invitationAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -47,6 +49,8 @@ export interface AdminOptions extends OperationsSettings {
   readonly credentials?: CredentialKeys;
   /** CXAUTH_WEBHOOK_ALLOW_PRIVATE: webhook targets on private addresses are allowed. */
   readonly allowPrivateWebhooks?: boolean;
+  /** Enables invitations (their mail is sealed with the KEK into the outbox). */
+  readonly invitations?: InvitationMail;
 }
 
 /**
@@ -76,6 +80,7 @@ export function createAdminService(
     ...scimTokenAdmin(ctx),
     ...identityProviderAdmin(ctx, options.credentials),
     ...webhookAdmin(ctx, options.credentials, options.actor, options.allowPrivateWebhooks),
+    ...invitationAdmin(ctx, options.invitations),
   };
 }
 
@@ -101,6 +106,7 @@ export { exactOrigin } from './applications.js';
 export type { AreaView, CreateAreaInput, UpdateAreaInput } from './areas.js';
 export { audited } from './audited.js';
 export type { GrantView } from './grants.js';
+export type { InvitationMail, InvitationView } from './invitations.js';
 export type { ActivityInput, ActivityView, AuditQuery, OperationsSettings } from './operations.js';
 export type { SessionView } from './sessions.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';

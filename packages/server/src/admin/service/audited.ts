@@ -113,6 +113,17 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['tenantId']),
     details: { passkeys: typeof r['passkeys'] === 'number' ? r['passkeys'] : null },
   }),
+  inviteUser: (r) => ({
+    type: 'invitation.created',
+    subject: `invitation:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+    details: { role: str(r['role']) },
+  }),
+  revokeInvitation: (r) => ({
+    type: 'invitation.revoked',
+    subject: `invitation:${str(r['id'])}`,
+    tenantId: str(r['tenantId']),
+  }),
   createScimToken: (r) => ({
     type: 'scim_token.created',
     subject: `scim_token:${str(r['id'])}`,

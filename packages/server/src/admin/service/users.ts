@@ -25,6 +25,7 @@ export function userView(u: User): UserView {
     id: u.id,
     tenantId: u.tenantId,
     email: u.email,
+    email_verified: u.emailVerified === true,
     given_name: u.givenName,
     family_name: u.familyName,
     role: u.role,

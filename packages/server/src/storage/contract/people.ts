@@ -28,6 +28,21 @@ export interface PasswordReset {
   readonly usedAt: Date | null;
 }
 
+export interface Invitation {
+  readonly id: string;
+  readonly tokenHash: Buffer;
+  readonly tenantId: string;
+  /** Lower case. */
+  readonly email: string;
+  readonly role: string;
+  /** Who invited, as the audit trail names actors (`user:<id>`, `cli`). */
+  readonly invitedBy: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly usedAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
 export interface PeopleRepository {
   enqueueMail(mail: OutboxMail): Promise<void>;
   /** Leases up to `limit` due pending mails to `owner` for `leaseMs` (skipping other nodes' leases). */
@@ -53,6 +68,17 @@ export interface PeopleRepository {
   endResets(userId: string, at: Date): Promise<number>;
   /** Deletes up to `limit` resets that expired before `at`. */
   purgeResets(at: Date, limit: number): Promise<number>;
+  createInvitation(invitation: Invitation): Promise<void>;
+  getInvitation(id: string): Promise<Invitation | undefined>;
+  invitationByToken(tokenHash: Buffer): Promise<Invitation | undefined>;
+  /** A tenant's invitations, newest first. */
+  listInvitations(tenantId: string): Promise<Invitation[]>;
+  /** Revokes an unused invitation; false when it was used or revoked already. */
+  revokeInvitation(id: string, at: Date): Promise<boolean>;
+  /** Spends an invitation atomically: true for the one caller that found it open and unexpired. */
+  useInvitation(tokenHash: Buffer, at: Date): Promise<boolean>;
+  /** Marks a user's e-mail verified (OIDC Core §5.1 `email_verified`). */
+  markEmailVerified(userId: string): Promise<void>;
   /** Ends every open browser sign-in of a user (after a password reset). */
   endSignIns(userId: string, at: Date): Promise<number>;
 }

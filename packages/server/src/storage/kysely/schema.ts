@@ -15,7 +15,7 @@ import type {
   SamlAssertionsTable,
 } from './identity-providers/table.js';
 import type { PasskeyChallengesTable, PasskeysTable } from './passkeys/table.js';
-import type { MailOutboxTable, PasswordResetsTable } from './people/table.js';
+import type { InvitationsTable, MailOutboxTable, PasswordResetsTable } from './people/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type {
@@ -82,4 +82,5 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   mail_outbox: MailOutboxTable;
   password_resets: PasswordResetsTable;
+  invitations: InvitationsTable;
 }

@@ -60,6 +60,11 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
   'user set-password': (api, id: string, password: string) =>
     api.call('POST', `/users/${e(id)}/password`, { password }).then(() => ({ id, password: 'set' })),
   'user enroll-totp': (api, id: string) => api.call('POST', `/users/${e(id)}/totp`),
+  'user invite': (api, i: { tenantId: string; email: string; role?: string }) =>
+    api.call('POST', `/tenants/${e(i.tenantId)}/invitations`, {
+      email: i.email,
+      ...(i.role === undefined ? {} : { role: i.role }),
+    }),
   'user show': (api, id: string) => api.call('GET', `/users/${e(id)}`),
   'user activate': (api, id: string, s: Status) => api.call('PATCH', `/users/${e(id)}`, { status: s }),
   'user deactivate': (api, id: string, s: Status) => api.call('PATCH', `/users/${e(id)}`, { status: s }),

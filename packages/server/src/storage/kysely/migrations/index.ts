@@ -27,6 +27,7 @@ import { identityProviders } from './0023_identity_providers.js';
 import { passkeys } from './0024_passkeys.js';
 import { people } from './0025_people.js';
 import { dpop } from './0026_dpop.js';
+import { invitations } from './0027_invitations.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -80,6 +81,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0024_passkeys': passkeys(dialect),
     '0025_people': people(dialect),
     '0026_dpop': dpop(dialect),
+    '0027_invitations': invitations(dialect),
   };
 }
 

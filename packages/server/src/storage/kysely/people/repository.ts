@@ -5,7 +5,7 @@ import type { PeopleRepository } from '../../contract/people.js';
 import { claimLeased } from '../leases.js';
 import type { Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
-import { mailRow, resetRow } from './table.js';
+import { invitationRow, mailRow, resetRow } from './table.js';
 
 export function peopleRepository(db: Kysely<Database>, dialect: Dialect): PeopleRepository {
   return {
@@ -96,6 +96,55 @@ export function peopleRepository(db: Kysely<Database>, dialect: Dialect): People
         .where('token_hash', 'in', hashes)
         .executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+    async createInvitation(invitation) {
+      await db.insertInto('invitations').values(invitationRow.to(invitation)).execute();
+    },
+    async getInvitation(id) {
+      const row = await db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && invitationRow.from(row);
+    },
+    async invitationByToken(tokenHash) {
+      const row = await db
+        .selectFrom('invitations')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return row && invitationRow.from(row);
+    },
+    async listInvitations(tenantId) {
+      const rows = await db
+        .selectFrom('invitations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .execute();
+      return rows.map(invitationRow.from);
+    },
+    async revokeInvitation(id, at) {
+      const result = await db
+        .updateTable('invitations')
+        .set({ revoked_at: at.getTime() })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async useInvitation(tokenHash, at) {
+      const result = await db
+        .updateTable('invitations')
+        .set({ used_at: at.getTime() })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', at.getTime())
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async markEmailVerified(userId) {
+      await db.updateTable('users').set({ email_verified: 1 }).where('id', '=', userId).execute();
     },
     async endSignIns(userId, at) {
       const result = await db

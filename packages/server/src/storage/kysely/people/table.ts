@@ -1,6 +1,6 @@
 // Rows of people's accounts: times epoch ms, sealed bodies and token hashes as bytes.
 import type { Selectable } from 'kysely';
-import type { MailState, OutboxMail, PasswordReset } from '../../contract/people.js';
+import type { Invitation, MailState, OutboxMail, PasswordReset } from '../../contract/people.js';
 import { type Millis, type NullableMillis, toDate, toDateOrNull } from '../rows.js';
 
 export interface MailOutboxTable {
@@ -26,6 +26,46 @@ export interface PasswordResetsTable {
   expires_at: Millis;
   used_at: NullableMillis;
 }
+
+export interface InvitationsTable {
+  id: string;
+  token_hash: Buffer;
+  tenant_id: string;
+  email: string;
+  role: string;
+  invited_by: string;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: NullableMillis;
+  revoked_at: NullableMillis;
+}
+
+export const invitationRow = {
+  to: (i: Invitation) => ({
+    id: i.id,
+    token_hash: i.tokenHash,
+    tenant_id: i.tenantId,
+    email: i.email,
+    role: i.role,
+    invited_by: i.invitedBy,
+    created_at: i.createdAt.getTime(),
+    expires_at: i.expiresAt.getTime(),
+    used_at: i.usedAt ? i.usedAt.getTime() : null,
+    revoked_at: i.revokedAt ? i.revokedAt.getTime() : null,
+  }),
+  from: (r: Selectable<InvitationsTable>): Invitation => ({
+    id: r.id,
+    tokenHash: Buffer.from(r.token_hash),
+    tenantId: r.tenant_id,
+    email: r.email,
+    role: r.role,
+    invitedBy: r.invited_by,
+    createdAt: toDate(r.created_at),
+    expiresAt: toDate(r.expires_at),
+    usedAt: toDateOrNull(r.used_at),
+    revokedAt: toDateOrNull(r.revoked_at),
+  }),
+};
 
 export const mailRow = {
   to: (m: OutboxMail) => ({

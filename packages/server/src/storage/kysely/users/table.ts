@@ -16,13 +16,15 @@ export interface UsersTable {
   secondary_roles: string;
   /** 1 for a platform operator (migration 0009). */
   is_operator: ColumnType<number, number | undefined, number>;
+  /** 1 once the person showed they read mail at `email` (migration 0027). */
+  email_verified: ColumnType<number, number | undefined, number>;
   status: string;
   created_at: Millis;
   updated_at: Millis;
 }
 
 export const userRow = {
-  from: (r: Selectable<UsersTable>): User => ({
+  from: (r: Omit<Selectable<UsersTable>, 'email_verified'> & { email_verified?: number }): User => ({
     id: r.id,
     tenantId: r.tenant_id,
     email: r.email,
@@ -35,6 +37,7 @@ export const userRow = {
       secondaryRoles: JSON.parse(r.secondary_roles) as SecondaryRole[],
     },
     operator: Number(r.is_operator) === 1,
+    emailVerified: Number(r.email_verified ?? 0) === 1,
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -50,6 +53,7 @@ export const userRow = {
     role_updated_at: u.role.lastUpdateTime,
     secondary_roles: JSON.stringify(u.role.secondaryRoles),
     is_operator: u.operator ? 1 : 0,
+    ...(u.emailVerified === undefined ? {} : { email_verified: u.emailVerified ? 1 : 0 }),
     status: u.status,
     created_at: u.createdAt.getTime(),
     updated_at: u.updatedAt.getTime(),

@@ -1,0 +1,208 @@
+// Accepting an invitation (docs/people.md#invitations): the mailed link opens a password form (CSRF
+// protected, no JavaScript needed, no Referer sent on); setting a password under the policy spends the
+// invitation atomically, creates the user in the invitation's tenant with its role and the e-mail
+// verified, and signs the browser in. A link used, expired, revoked or unknown gets a 400 page.
+import crypto from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerConfig } from '../config/config.js';
+import type { User } from '../domain/types.js';
+import type { Audit } from '../observability/audit.js';
+import type { Hasher } from '../secrets/hasher.js';
+import { hashPassword, passwordProblem } from '../secrets/passwords.js';
+import { generateToken } from '../secrets/random-secrets.js';
+import type { Storage } from '../storage/contract/index.js';
+import { StorageConstraintError } from '../storage/errors.js';
+import type { CookieJar } from './cookies.js';
+import { sendPage, styleNonce } from './html.js';
+import { refusePage } from './outcome.js';
+import { invitationPage, signedInPage } from './reset-views.js';
+import type { Sealer } from './seal.js';
+import type { SignInSessions } from './session.js';
+import type { PageContext } from './views.js';
+
+export interface InvitationDeps {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  readonly hasher: Hasher;
+  readonly sealer: Sealer;
+  readonly cookies: CookieJar;
+  readonly sessions: SignInSessions;
+  readonly audit: Audit;
+  readonly clock: () => Date;
+  /** The accept page's path (the link's target) and the console's. */
+  readonly path: string;
+  readonly consolePath: string;
+}
+
+interface AcceptForm {
+  id: string;
+  exp: number;
+  token: string;
+}
+
+const ctxOf = (tenantName?: string): PageContext => ({
+  appName: 'cxauth',
+  display: 'page',
+  nonce: styleNonce(),
+  ...(tenantName ? { tenantName } : {}),
+});
+
+function fieldsOf(body: unknown): Record<string, string> | undefined {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (typeof value !== 'string') return undefined;
+    fields[name] = value;
+  }
+  return fields;
+}
+
+function browser(deps: InvitationDeps, request: FastifyRequest, reply: FastifyReply): string {
+  const existing = deps.cookies.read(request, 'browser');
+  if (existing) return existing;
+  const id = generateToken();
+  deps.cookies.set(reply, 'browser', id);
+  return id;
+}
+
+// The link's token is in the address: no page of ours may send it on.
+const noReferrer = (reply: FastifyReply) => reply.header('Referrer-Policy', 'no-referrer');
+
+/** The invitation of a presented token while it can be accepted, with its active tenant. */
+async function usableInvitation(deps: InvitationDeps, token: string, now: Date) {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  const invitation = await deps.storage.people.invitationByToken(deps.hasher.hash(token));
+  if (!invitation || invitation.usedAt || invitation.revokedAt || invitation.expiresAt <= now)
+    return undefined;
+  const tenant = await deps.storage.tenants.get(invitation.tenantId);
+  if (tenant?.status !== 'active') return undefined;
+  return { invitation, tenant };
+}
+
+const linkRefused = (reply: FastifyReply) =>
+  refusePage(
+    noReferrer(reply),
+    400,
+    'This invitation does not work',
+    'The link was used already, has expired, was withdrawn, or is not one of ours. Ask whoever invited you for a new one.',
+  );
+
+function showForm(
+  deps: InvitationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: { token: string; email: string; tenantName: string; now: Date; status?: number; error?: string },
+): FastifyReply {
+  const form: AcceptForm = {
+    id: crypto.randomUUID(),
+    exp: o.now.getTime() + deps.config.signIn.interactionTtl * 1000,
+    token: o.token,
+  };
+  const state = {
+    action: deps.path,
+    interaction: deps.sealer.seal('invitation', form),
+    csrf: deps.sealer.csrf(form.id, browser(deps, request, reply)),
+  };
+  const ctx = ctxOf(o.tenantName);
+  const page = invitationPage(ctx, state, {
+    email: o.email,
+    minLength: deps.config.mail.passwordMinLength,
+    error: o.error,
+  });
+  return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce);
+}
+
+export async function showInvitation(
+  deps: InvitationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const token = typeof query['token'] === 'string' ? query['token'] : '';
+  const now = deps.clock();
+  const found = await usableInvitation(deps, token, now);
+  if (!found) return linkRefused(reply);
+  return showForm(deps, request, reply, {
+    token,
+    email: found.invitation.email,
+    tenantName: found.tenant.name,
+    now,
+  });
+}
+
+export async function acceptInvitation(
+  deps: InvitationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const fields = fieldsOf(request.body);
+  if (!fields) return refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
+  const now = deps.clock();
+  const form = deps.sealer.open('invitation', fields['interaction'] ?? '');
+  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
+  const token = typeof form?.['token'] === 'string' ? form['token'] : undefined;
+  if (!form || !id || !token || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
+    return linkRefused(reply);
+  }
+  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
+    return refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
+  }
+  const found = await usableInvitation(deps, token, now);
+  if (!found) return linkRefused(reply);
+  const { invitation, tenant } = found;
+  const password = fields['password'] ?? '';
+  const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
+  if (problem) {
+    return showForm(deps, request, reply, {
+      token,
+      email: invitation.email,
+      tenantName: tenant.name,
+      now,
+      status: 400,
+      error: `Choose another password: ${problem}.`,
+    });
+  }
+  const hash = await hashPassword(password);
+  // Spent first: of two posts of one link, one creates the account.
+  if (!(await deps.storage.people.useInvitation(invitation.tokenHash, now))) return linkRefused(reply);
+  const user: User = {
+    id: crypto.randomUUID(),
+    tenantId: tenant.id,
+    email: invitation.email,
+    givenName: null,
+    familyName: null,
+    role: {
+      id: crypto.randomUUID(),
+      legacyId: invitation.role,
+      lastUpdateTime: now.getTime(),
+      secondaryRoles: [],
+    },
+    operator: false,
+    emailVerified: true,
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await deps.storage.users.create(user);
+  } catch (err) {
+    // The e-mail got an account in the tenant since the invitation was made.
+    if (err instanceof StorageConstraintError) return linkRefused(reply);
+    throw err;
+  }
+  await deps.storage.signIn.setPassword(user.id, hash, now);
+  deps.audit.record({
+    type: 'invitation.accepted',
+    actor: `user:${user.id}`,
+    subject: `invitation:${invitation.id}`,
+    tenantId: tenant.id,
+    details: { user: user.id, role: invitation.role },
+  });
+  await deps.sessions.authenticated(request, reply, { user, tenant, amr: ['pwd'], now });
+  const ctx = ctxOf(tenant.name);
+  return sendPage(
+    noReferrer(reply),
+    200,
+    signedInPage(ctx, { email: user.email, console: deps.consolePath }),
+    ctx.nonce,
+  );
+}
