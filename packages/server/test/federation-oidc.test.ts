@@ -142,6 +142,9 @@ describe('signing in through the IdP', () => {
     const [user] = await svc.storage.signIn.usersByEmail(who.email);
     expect(user?.tenantId).toBe(svc.fixture.tenant.id);
     expect(user?.role.legacyId).toBe('Agent');
+    // The IdP vouched for the address: the new account's is verified, and its id_token says so.
+    expect(user?.emailVerified).toBe(true);
+    expect(claims['email_verified']).toBe(true);
     // The next sign-in of the same subject finds the same user by the link, whatever its e-mail says.
     fake.account = { ...who, email: `renamed.${who.email}` };
     const again = new Browser(svc.app);
@@ -168,6 +171,7 @@ describe('signing in through the IdP', () => {
     const claims = decodeJwt((await exchange(code, p.verifier)).id_token);
     const [existing] = await svc.storage.signIn.usersByEmail(email);
     expect(existing?.id).toBe(user.id);
+    expect(existing?.emailVerified).toBe(true);
     expect(claims['name']).toBe(email);
     expect(await svc.storage.identityProviders.linkedUser(idpId, fake.account.sub)).toBe(user.id);
   });

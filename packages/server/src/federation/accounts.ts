@@ -74,6 +74,8 @@ export async function federatedAccount(
       };
     }
     if (existing.status !== 'active') return ready(existing, 'matched');
+    // The IdP vouched for the address (OIDC Core §5.1 `email_verified`): the account's is verified.
+    if (!existing.emailVerified) await storage.people.markEmailVerified(existing.id);
     await storage.identityProviders.link({
       idpId: idp.id,
       subject: identity.subject,
@@ -105,6 +107,7 @@ export async function federatedAccount(
     },
     operator: false,
     status: 'active',
+    ...(profile.emailVerified ? { emailVerified: true } : {}),
     createdAt: now,
     updatedAt: now,
   };
