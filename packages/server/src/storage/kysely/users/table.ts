@@ -37,7 +37,8 @@ export const userRow = {
       secondaryRoles: JSON.parse(r.secondary_roles) as SecondaryRole[],
     },
     operator: Number(r.is_operator) === 1,
-    emailVerified: Number(r.email_verified ?? 0) === 1,
+    // Present only when true: absent is unverified (OIDC Core §5.1 `email_verified`).
+    ...(Number(r.email_verified ?? 0) === 1 ? { emailVerified: true } : {}),
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
