@@ -99,6 +99,8 @@ describe('password grant: success', () => {
       sid: claimsOf(body.access_token)['sid'],
       tenantId: svc.fixture.tenant.id,
       name: 'user1@example.com',
+      // OIDC Core §5.1: the e-mail in `name` was never shown to be the person's (docs/people.md).
+      email_verified: false,
       given_name: 'first',
       family_name: 'last',
     });
