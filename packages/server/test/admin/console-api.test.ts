@@ -27,6 +27,8 @@ describe.each([
   let adminB: Actor;
   let tenantB: string;
   let now: number;
+  /** A minute into the hour bucket of two hours ago: three events there share one bucket at any time. */
+  let twoHoursBucket: number;
   const event = (o: Partial<AuditEvent> & { type: string; at: Date }): AuditEvent => ({
     id: `${o.at.getTime().toString(16).padStart(12, '0')}${crypto.randomBytes(8).toString('hex')}`,
     actor: null,
@@ -47,11 +49,12 @@ describe.each([
     adminA = await actor(svc, svc.fixture.tenant, { email: 'ada@a.example' });
     adminB = await actor(svc, other, { email: 'bob@b.example' });
     now = svc.clock.now().getTime();
+    twoHoursBucket = Math.floor((now - 2 * HOUR) / HOUR) * HOUR + 60_000;
     const a = svc.fixture.tenant.id;
     await svc.storage.auditEvents.append([
-      event({ type: 'grant.refused', at: new Date(now - 2 * HOUR + 60_000), tenantId: a }),
-      event({ type: 'grant.refused', at: new Date(now - 2 * HOUR + 120_000), tenantId: a }),
-      event({ type: 'throttle.engaged', at: new Date(now - 2 * HOUR + 180_000), tenantId: a }),
+      event({ type: 'grant.refused', at: new Date(twoHoursBucket), tenantId: a }),
+      event({ type: 'grant.refused', at: new Date(twoHoursBucket + 60_000), tenantId: a }),
+      event({ type: 'throttle.engaged', at: new Date(twoHoursBucket + 120_000), tenantId: a }),
       event({
         type: 'client.authentication_failed',
         at: new Date(now - 30 * 60_000),
@@ -288,8 +291,7 @@ describe.each([
       // The two refusals and the throttle two hours ago share a bucket; the client failure is in the last.
       const twoHoursAgo = body.buckets.find(
         (b: { start: string }) =>
-          Date.parse(b.start) <= now - 2 * HOUR + 60_000 &&
-          Date.parse(b.start) + HOUR > now - 2 * HOUR + 60_000,
+          Date.parse(b.start) <= twoHoursBucket && Date.parse(b.start) + HOUR > twoHoursBucket,
       );
       expect(twoHoursAgo).toMatchObject({ failures: 2, throttled: 1 });
       expect(body.buckets.at(-1).failures + (body.buckets.at(-2)?.failures ?? 0)).toBeGreaterThanOrEqual(1);
