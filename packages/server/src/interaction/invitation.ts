@@ -9,16 +9,15 @@ import type { User } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { Hasher } from '../secrets/hasher.js';
 import { hashPassword, passwordProblem } from '../secrets/passwords.js';
-import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import { StorageConstraintError } from '../storage/errors.js';
 import type { CookieJar } from './cookies.js';
-import { sendPage, styleNonce } from './html.js';
+import { sendPage } from './html.js';
+import { fieldsOf, noReferrer, pageContext, showLinkPasswordForm } from './mailed-link.js';
 import { refusePage } from './outcome.js';
 import { invitationPage, signedInPage } from './reset-views.js';
 import type { Sealer } from './seal.js';
 import type { SignInSessions } from './session.js';
-import type { PageContext } from './views.js';
 
 export interface InvitationDeps {
   readonly config: ServerConfig;
@@ -33,39 +32,6 @@ export interface InvitationDeps {
   readonly path: string;
   readonly consolePath: string;
 }
-
-interface AcceptForm {
-  id: string;
-  exp: number;
-  token: string;
-}
-
-const ctxOf = (tenantName?: string): PageContext => ({
-  appName: 'cxauth',
-  display: 'page',
-  nonce: styleNonce(),
-  ...(tenantName ? { tenantName } : {}),
-});
-
-function fieldsOf(body: unknown): Record<string, string> | undefined {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
-    if (typeof value !== 'string') return undefined;
-    fields[name] = value;
-  }
-  return fields;
-}
-
-function browser(deps: InvitationDeps, request: FastifyRequest, reply: FastifyReply): string {
-  const existing = deps.cookies.read(request, 'browser');
-  if (existing) return existing;
-  const id = generateToken();
-  deps.cookies.set(reply, 'browser', id);
-  return id;
-}
-
-// The link's token is in the address: no page of ours may send it on.
-const noReferrer = (reply: FastifyReply) => reply.header('Referrer-Policy', 'no-referrer');
 
 /** The invitation of a presented token while it can be accepted, with its active tenant. */
 async function usableInvitation(deps: InvitationDeps, token: string, now: Date) {
@@ -92,23 +58,12 @@ function showForm(
   reply: FastifyReply,
   o: { token: string; email: string; tenantName: string; now: Date; status?: number; error?: string },
 ): FastifyReply {
-  const form: AcceptForm = {
-    id: crypto.randomUUID(),
-    exp: o.now.getTime() + deps.config.signIn.interactionTtl * 1000,
-    token: o.token,
-  };
-  const state = {
+  return showLinkPasswordForm(deps, request, reply, {
+    ...o,
+    purpose: 'invitation',
     action: deps.path,
-    interaction: deps.sealer.seal('invitation', form),
-    csrf: deps.sealer.csrf(form.id, browser(deps, request, reply)),
-  };
-  const ctx = ctxOf(o.tenantName);
-  const page = invitationPage(ctx, state, {
-    email: o.email,
-    minLength: deps.config.mail.passwordMinLength,
-    error: o.error,
+    render: invitationPage,
   });
-  return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce);
 }
 
 export async function showInvitation(
@@ -198,7 +153,7 @@ export async function acceptInvitation(
     details: { user: user.id, role: invitation.role },
   });
   await deps.sessions.authenticated(request, reply, { user, tenant, amr: ['pwd'], now });
-  const ctx = ctxOf(tenant.name);
+  const ctx = pageContext(tenant.name);
   return sendPage(
     noReferrer(reply),
     200,

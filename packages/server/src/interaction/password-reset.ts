@@ -17,11 +17,11 @@ import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Throttle } from '../throttling/throttle.js';
 import type { CookieJar } from './cookies.js';
-import { sendPage, styleNonce } from './html.js';
+import { sendPage } from './html.js';
+import { browserId, fieldsOf, noReferrer, pageContext, showLinkPasswordForm } from './mailed-link.js';
 import { refusePage } from './outcome.js';
 import { newPasswordPage, passwordChangedPage, resetRequestPage, resetSentPage } from './reset-views.js';
 import type { Sealer } from './seal.js';
-import type { PageContext } from './views.js';
 
 export interface PasswordResetDeps {
   readonly config: ServerConfig;
@@ -43,42 +43,6 @@ interface RequestForm {
   exp: number;
 }
 
-interface ConfirmForm {
-  id: string;
-  exp: number;
-  token: string;
-}
-
-const ctxOf = (tenantName?: string): PageContext => ({
-  appName: 'cxauth',
-  display: 'page',
-  nonce: styleNonce(),
-  ...(tenantName ? { tenantName } : {}),
-});
-
-/** Each field once, as text. */
-function fieldsOf(body: unknown): Record<string, string> | undefined {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
-    if (typeof value !== 'string') return undefined;
-    fields[name] = value;
-  }
-  return fields;
-}
-
-function browser(deps: PasswordResetDeps, request: FastifyRequest, reply: FastifyReply): string {
-  const existing = deps.cookies.read(request, 'browser');
-  if (existing) return existing;
-  const id = generateToken();
-  deps.cookies.set(reply, 'browser', id);
-  return id;
-}
-
-function noReferrer(reply: FastifyReply): FastifyReply {
-  // The link's token is in the address: no page of ours may send it on.
-  return reply.header('Referrer-Policy', 'no-referrer');
-}
-
 const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export function showResetRequest(
@@ -95,9 +59,9 @@ export function showResetRequest(
   const state = {
     action: deps.requestPath,
     interaction: deps.sealer.seal('password-reset', form),
-    csrf: deps.sealer.csrf(form.id, browser(deps, request, reply)),
+    csrf: deps.sealer.csrf(form.id, browserId(deps.cookies, request, reply)),
   };
-  const ctx = ctxOf();
+  const ctx = pageContext();
   return sendPage(reply, o.status ?? 200, resetRequestPage(ctx, state, { error: o.error }), ctx.nonce);
 }
 
@@ -184,7 +148,7 @@ export async function handleResetRequest(
   } catch (err) {
     if (!(err instanceof Throttled)) throw err;
   }
-  const ctx = ctxOf();
+  const ctx = pageContext();
   return sendPage(reply, 200, resetSentPage(ctx), ctx.nonce);
 }
 
@@ -218,23 +182,12 @@ function showNewPassword(
   reply: FastifyReply,
   o: { token: string; email: string; tenantName: string; now: Date; status?: number; error?: string },
 ): FastifyReply {
-  const form: ConfirmForm = {
-    id: crypto.randomUUID(),
-    exp: o.now.getTime() + deps.config.signIn.interactionTtl * 1000,
-    token: o.token,
-  };
-  const state = {
+  return showLinkPasswordForm(deps, request, reply, {
+    ...o,
+    purpose: 'password-reset-confirm',
     action: deps.confirmPath,
-    interaction: deps.sealer.seal('password-reset-confirm', form),
-    csrf: deps.sealer.csrf(form.id, browser(deps, request, reply)),
-  };
-  const ctx = ctxOf(o.tenantName);
-  const page = newPasswordPage(ctx, state, {
-    email: o.email,
-    minLength: deps.config.mail.passwordMinLength,
-    error: o.error,
+    render: newPasswordPage,
   });
-  return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce);
 }
 
 export async function showConfirm(
@@ -309,6 +262,6 @@ export async function handleConfirm(
     tenantId: user.tenantId,
   });
   deps.cookies.clear(reply, 'session');
-  const ctx = ctxOf(tenant.name);
+  const ctx = pageContext(tenant.name);
   return sendPage(noReferrer(reply), 200, passwordChangedPage(ctx), ctx.nonce);
 }
