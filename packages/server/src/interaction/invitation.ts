@@ -13,7 +13,7 @@ import type { Storage } from '../storage/contract/index.js';
 import { StorageConstraintError } from '../storage/errors.js';
 import type { CookieJar } from './cookies.js';
 import { sendPage } from './html.js';
-import { fieldsOf, noReferrer, pageContext, showLinkPasswordForm } from './mailed-link.js';
+import { noReferrer, openLinkForm, pageContext, showLinkPasswordForm } from './mailed-link.js';
 import { refusePage } from './outcome.js';
 import { invitationPage, signedInPage } from './reset-views.js';
 import type { Sealer } from './seal.js';
@@ -89,18 +89,11 @@ export async function acceptInvitation(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const fields = fieldsOf(request.body);
-  if (!fields) return refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
   const now = deps.clock();
-  const form = deps.sealer.open('invitation', fields['interaction'] ?? '');
-  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
-  const token = typeof form?.['token'] === 'string' ? form['token'] : undefined;
-  if (!form || !id || !token || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
-    return linkRefused(reply);
-  }
-  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
-    return refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
-  }
+  const opened = openLinkForm(deps, request, reply, 'invitation', now);
+  if (opened === 'refused') return reply;
+  if (opened === 'expired') return linkRefused(reply);
+  const { fields, token } = opened;
   const found = await usableInvitation(deps, token, now);
   if (!found) return linkRefused(reply);
   const { invitation, tenant } = found;

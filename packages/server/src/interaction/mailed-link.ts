@@ -7,6 +7,7 @@ import type { ServerConfig } from '../config/config.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { CookieJar } from './cookies.js';
 import { type Html, sendPage, styleNonce } from './html.js';
+import { refusePage } from './outcome.js';
 import type { Sealer, SealPurpose } from './seal.js';
 import type { FormState, PageContext } from './views.js';
 
@@ -94,4 +95,36 @@ export function showLinkPasswordForm(
     error: o.error,
   });
   return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce);
+}
+
+/** A posted link form opened: its fields and token, or why not (`expired`: the link's refusal page). */
+export type OpenedLinkForm = { fields: Record<string, string>; token: string } | 'expired' | 'refused';
+
+/**
+ * Opens a posted link form sealed for `purpose`: each field once, the seal unexpired, and the CSRF
+ * token of this browser. A repeated field or another browser's form is answered here (`refused`).
+ */
+export function openLinkForm(
+  deps: LinkFormDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  purpose: SealPurpose,
+  now: Date,
+): OpenedLinkForm {
+  const fields = fieldsOf(request.body);
+  if (!fields) {
+    refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
+    return 'refused';
+  }
+  const form = deps.sealer.open(purpose, fields['interaction'] ?? '');
+  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
+  const token = typeof form?.['token'] === 'string' ? form['token'] : undefined;
+  if (!form || !id || !token || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
+    return 'expired';
+  }
+  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
+    refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
+    return 'refused';
+  }
+  return { fields, token };
 }

@@ -18,7 +18,14 @@ import type { Storage } from '../storage/contract/index.js';
 import type { Throttle } from '../throttling/throttle.js';
 import type { CookieJar } from './cookies.js';
 import { sendPage } from './html.js';
-import { browserId, fieldsOf, noReferrer, pageContext, showLinkPasswordForm } from './mailed-link.js';
+import {
+  browserId,
+  fieldsOf,
+  noReferrer,
+  openLinkForm,
+  pageContext,
+  showLinkPasswordForm,
+} from './mailed-link.js';
 import { refusePage } from './outcome.js';
 import { newPasswordPage, passwordChangedPage, resetRequestPage, resetSentPage } from './reset-views.js';
 import type { Sealer } from './seal.js';
@@ -213,18 +220,11 @@ export async function handleConfirm(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const fields = fieldsOf(request.body);
-  if (!fields) return refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
   const now = deps.clock();
-  const form = deps.sealer.open('password-reset-confirm', fields['interaction'] ?? '');
-  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
-  const token = typeof form?.['token'] === 'string' ? form['token'] : undefined;
-  if (!form || !id || !token || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
-    return linkRefused(reply);
-  }
-  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
-    return refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
-  }
+  const opened = openLinkForm(deps, request, reply, 'password-reset-confirm', now);
+  if (opened === 'refused') return reply;
+  if (opened === 'expired') return linkRefused(reply);
+  const { fields, token } = opened;
   const found = await usableReset(deps, token, now);
   if (!found) return linkRefused(reply);
   const { user, tenant } = found;
