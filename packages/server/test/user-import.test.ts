@@ -310,7 +310,8 @@ describe.each(dialects)('user import (%s)', (dialect) => {
     const rows = [
       { email: unique('audit'), password_hash: (await hashes())['argon2id'] },
       { email: unique('audit') },
-      { email: 'bad' },
+      // Invalid, and nothing an id or timestamp in the event could contain by chance (a UUID has 'bad').
+      { email: 'not-an-address!' },
     ];
     await importAs(admin, rows);
     const [event] = await svc.storage.auditEvents.list({ type: 'user.imported', limit: 1 });
