@@ -30,13 +30,19 @@ for (const [prefix, bits] of [
   BLOCKED.addSubnet(prefix, bits, 'ipv4');
 }
 for (const [prefix, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96], // NAT64
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d (RFC 4291 §2.5.5.1)
+  ['64:ff9b::', 96], // NAT64 (RFC 6052)
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215)
   ['100::', 64], // discard
+  // Tunnels that carry an IPv4 address inside the IPv6 one, which a relay then reaches: Teredo
+  // (RFC 4380, 2001::/32) and 6to4 (RFC 3056, 2002::/16; deprecated by RFC 7526). A webhook receiver has
+  // no business behind either, and 2002:7f00:1:: would otherwise reach 127.0.0.1 through a relay.
+  ['2001::', 32],
   ['2001:db8::', 32], // documentation
+  ['2002::', 16],
   ['fc00::', 7], // unique local (with fd00:ec2::254, a metadata service)
   ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated by RFC 3879, still routed by some stacks)
   ['ff00::', 8], // multicast
 ] as const) {
   BLOCKED.addSubnet(prefix, bits, 'ipv6');

@@ -34,13 +34,22 @@ describe('webhook targets', () => {
     'fe80::1',
     'ff02::1',
     '64:ff9b::7f00:1',
+    '64:ff9b:1::a00:1',
+    '::7f00:1',
+    '2002:7f00:1::1',
+    '2002:a9fe:a9fe::',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+    'fec0::1',
   ])('%s is private', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111'])('%s is public', (address) => {
-    expect(isPrivateAddress(address)).toBe(false);
-  });
+  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '2001:4860:4860::8888'])(
+    '%s is public',
+    (address) => {
+      expect(isPrivateAddress(address)).toBe(false);
+    },
+  );
 
   it.each([
     'http://localhost/hook',
@@ -48,6 +57,7 @@ describe('webhook targets', () => {
     'http://169.254.169.254/latest/meta-data/',
     'http://[::1]/',
     'http://[::ffff:127.0.0.1]/',
+    'http://[2002:7f00:1::]/',
     'http://0x7f000001/',
     'http://2130706433/',
     'https://10.0.0.5/',
