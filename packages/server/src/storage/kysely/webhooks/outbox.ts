@@ -2,8 +2,8 @@
 // in the transaction that stores the events (audit-events/repository.ts), so an event in the audit
 // trail always has its deliveries and a crash between the two cannot happen (docs/webhooks.md).
 import type { Kysely } from 'kysely';
-import { webhookPayload } from '../../../observability/webhook-payload.js';
 import type { AuditEvent } from '../../contract/audit-events.js';
+import { webhookPayload } from '../../contract/webhook-payload.js';
 import type { Database } from '../schema.js';
 
 /** Rows per insert statement (well under both drivers' parameter limits). */
