@@ -182,16 +182,19 @@ const fromThisBrowser = (
 const foreign = (reply: FastifyReply) =>
   refusePage(reply, 403, 'The form could not be verified', 'The form did not come from this browser.');
 
+/** A post of one of this page's own forms: the sealed form as opened, and the fields beside it. */
+interface PostedForm {
+  form: Record<string, unknown>;
+  body: Readonly<Record<string, string>>;
+  getApplication: GetApplication;
+  now: Date;
+}
+
 async function handleCodePost(
   deps: DeviceVerifyDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: {
-    form: Record<string, unknown>;
-    body: Readonly<Record<string, string>>;
-    getApplication: GetApplication;
-    now: Date;
-  },
+  o: PostedForm,
 ): Promise<FastifyReply> {
   const { form, body, now } = o;
   if (typeof form['id'] !== 'string' || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
@@ -235,12 +238,7 @@ async function handleConfirmPost(
   deps: DeviceVerifyDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: {
-    form: Record<string, unknown>;
-    body: Readonly<Record<string, string>>;
-    getApplication: GetApplication;
-    now: Date;
-  },
+  o: PostedForm,
 ): Promise<FastifyReply> {
   const { body, now } = o;
   const form = o.form as Partial<ConfirmForm>;
