@@ -1,6 +1,6 @@
-// The set-up of the `cxauth admin` tests: the CLI run in-process (main() with an Io of its own, so
-// what it prints is collected, not written) against a SQLite file in a temp folder that is made before
-// a test file's tests and removed after them.
+// The set-up of the CLI tests: `cxauth` run in-process (main() with an Io of its own, so what it
+// prints is collected, not written), and for the `cxauth admin` tests a SQLite file in a temp folder
+// that is made before a test file's tests and removed after them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +14,15 @@ export interface CliRun {
   readonly err: string;
 }
 
-/** Runs `cxauth ARGV` in-process with `env` and `stdin`, collecting its stdout and stderr lines. */
-export async function runMain(env: NodeJS.ProcessEnv, argv: string[], stdin = ''): Promise<CliRun> {
+/**
+ * Starts `cxauth ARGV` in-process with `env` and `stdin`: its exit code to come, and the lines it
+ * prints on stdout and stderr as they come (for a test that answers what it printed while it runs).
+ */
+export function startMain(
+  env: NodeJS.ProcessEnv,
+  argv: string[],
+  stdin = '',
+): { done: Promise<number>; out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = {
@@ -24,7 +31,13 @@ export async function runMain(env: NodeJS.ProcessEnv, argv: string[], stdin = ''
     stderr: (t) => err.push(t),
     readStdin: async () => stdin,
   };
-  const code = await main(argv, io);
+  return { done: main(argv, io), out, err };
+}
+
+/** Runs `cxauth ARGV` in-process with `env` and `stdin` to its end: its exit code and what it printed. */
+export async function runMain(env: NodeJS.ProcessEnv, argv: string[], stdin = ''): Promise<CliRun> {
+  const { done, out, err } = startMain(env, argv, stdin);
+  const code = await done;
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
