@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { adminCli } from './support/admin-cli.js';
+import { adminCli } from './support/in-process.js';
 
 const admin = adminCli('cxauth-admin-idp-');
 

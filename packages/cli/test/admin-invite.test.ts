@@ -3,7 +3,7 @@
 // account in the tenant is refused, and an unknown tenant too (exit 1).
 import { openStorage } from '@cxauth/server';
 import { expect, it } from 'vitest';
-import { adminCli } from './support/admin-cli.js';
+import { adminCli } from './support/in-process.js';
 
 const admin = adminCli('cxauth-admin-invite-');
 const { cli, json } = admin;

@@ -1,7 +1,7 @@
 // `cxauth admin audit` and `cxauth admin purge` in-process against a SQLite file: the changes made by
 // other admin commands are listed newest first, filtered by type and time, and the purge reports counts.
 import { describe, expect, it } from 'vitest';
-import { adminCli } from './support/admin-cli.js';
+import { adminCli } from './support/in-process.js';
 
 const { cli } = adminCli('cxauth-admin-ops-');
 

@@ -1,7 +1,7 @@
 // `cxauth admin scim-token` in-process against a SQLite file in a temp folder: create prints the token
 // once, list never shows it, revoke marks it revoked; another tenant's token id is unknown (exit 1).
 import { expect, it } from 'vitest';
-import { adminCli } from './support/admin-cli.js';
+import { adminCli } from './support/in-process.js';
 
 const { cli, json } = adminCli('cxauth-admin-scim-');
 

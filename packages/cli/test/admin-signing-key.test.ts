@@ -1,7 +1,7 @@
 // `cxauth admin signing-key list|rotate|retire`: a first key signs at once, a rotation publishes a key
 // that signs later, and retiring the key that signs now is refused with what to do.
 import { describe, expect, it } from 'vitest';
-import { adminCli } from './support/admin-cli.js';
+import { adminCli } from './support/in-process.js';
 
 const admin = adminCli('cxauth-signing-key-', { CXAUTH_SIGNING_ALG: 'ES256' });
 const cli = (...argv: string[]) => admin.cli('signing-key', ...argv);

@@ -4,7 +4,7 @@
 // tenant's subscription is "not found" (exit 1); a private target is refused unless allowed.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Receiver } from '../../server/test/support/webhook-receiver.js';
-import { adminCli } from './support/admin-cli.js';
+import { adminCli } from './support/in-process.js';
 
 const admin = adminCli('cxauth-admin-webhook-', { CXAUTH_WEBHOOK_ALLOW_PRIVATE: 'on' });
 let receiver: Receiver;

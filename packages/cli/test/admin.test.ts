@@ -1,7 +1,7 @@
 // `cxauth admin` in-process against a SQLite file in a temp folder: each kind's verbs, --json shapes,
 // exit codes (1 for unknown ids and bad values, 2 for bad usage), and one-line errors without stacks.
 import { describe, expect, it } from 'vitest';
-import { adminCli } from './support/admin-cli.js';
+import { adminCli } from './support/in-process.js';
 
 const admin = adminCli('cxauth-admin-');
 const { cli } = admin;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runMain } from './support/admin-cli.js';
+import { runMain } from './support/in-process.js';
 
 const dirs: string[] = [];
 afterAll(() => {

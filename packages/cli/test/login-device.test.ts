@@ -7,7 +7,7 @@ import path from 'node:path';
 import { refreshSignIn } from '@cxauth/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoService, startDemoService } from '../../server/test/support/service.js';
-import { startMain } from './support/admin-cli.js';
+import { startMain } from './support/in-process.js';
 
 const home = mkdtempSync(path.join(tmpdir(), 'cxauth-cli-device-'));
 let svc: DemoService;

@@ -8,7 +8,7 @@ import { isClientError, refreshSignIn } from '@cxauth/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithForm } from '../../../test/support/sign-in-browser.js';
 import { type DemoService, startDemoService } from '../../server/test/support/service.js';
-import { startMain } from './support/admin-cli.js';
+import { startMain } from './support/in-process.js';
 
 const home = mkdtempSync(path.join(tmpdir(), 'cxauth-cli-home-'));
 let svc: DemoService;
