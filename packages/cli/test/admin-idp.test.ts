@@ -1,36 +1,18 @@
 // `cxauth admin idp` in-process against a SQLite file in a temp folder: create (the client secret from
 // standard input, never shown), list, show, update, delete; another tenant does not see it (exit 1);
 // `tenant sso-required` switches the tenant's policy.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
+import { expect, it } from 'vitest';
+import { adminCli } from './support/in-process.js';
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-admin-idp-'));
-  env = { CXAUTH_DATA_DIR: dir, CXAUTH_DATABASE_URL: `sqlite:${path.join(dir, 'admin.db')}` };
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const admin = adminCli('cxauth-admin-idp-');
 
 const SECRET = 'upstream-client-secret-from-stdin';
 
-async function cli(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    env,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readStdin: async () => stdin,
-  };
-  const code = await main(['admin', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (argv: string[], stdin = '') => admin.run(argv, { stdin });
 
+/** As admin.json, reading `stdin`; nor does the answer ever hold the upstream secret. */
 async function json(argv: string[], stdin = '') {
   const r = await cli([...argv, '--json'], stdin);
   expect(r.err, r.err).toBe('');
@@ -116,7 +98,7 @@ async function createSaml(tenantId: string, name: string, file: string, extra: s
 
 it('adds a SAML IdP from its metadata file and prints the SP metadata URL and ACS', async () => {
   const tenant = await json(['tenant', 'create', '--name', 'saml-co', '--area', 'na1']);
-  const file = path.join(dir, 'idp-metadata.xml');
+  const file = path.join(admin.dir, 'idp-metadata.xml');
   const made = await createSaml(tenant.id, 'ADFS', file);
   expect(made).toMatchObject({
     kind: 'saml',
@@ -133,7 +115,7 @@ it('adds a SAML IdP from its metadata file and prints the SP metadata URL and AC
 
 it('lets a SAML IdP start sign-ins, landing where it says, and refuses them again', async () => {
   const tenant = await json(['tenant', 'create', '--name', 'portal-co', '--area', 'na1']);
-  const made = await createSaml(tenant.id, 'Portal', path.join(dir, 'portal-metadata.xml'), [
+  const made = await createSaml(tenant.id, 'Portal', path.join(admin.dir, 'portal-metadata.xml'), [
     '--allow-idp-initiated',
     '--idp-initiated-url',
     'https://app.example.test/start',

@@ -1,38 +1,12 @@
 // `cxauth admin user invite` in-process against a SQLite file in a temp folder: the invitation is
 // stored with its role and its mail waits in the outbox for a server's worker; an e-mail that has an
 // account in the tenant is refused, and an unknown tenant too (exit 1).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { openStorage } from '@cxauth/server';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
+import { expect, it } from 'vitest';
+import { adminCli } from './support/in-process.js';
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
-let url: string;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-admin-invite-'));
-  url = `sqlite:${path.join(dir, 'admin.db')}`;
-  env = { CXAUTH_DATA_DIR: dir, CXAUTH_DATABASE_URL: url };
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { env, stdout: (t) => out.push(t), stderr: (t) => err.push(t), readStdin: async () => '' };
-  const code = await main(['admin', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-async function json(...argv: string[]) {
-  const r = await cli(...argv, '--json');
-  expect(r.err, r.err).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.out);
-}
+const admin = adminCli('cxauth-admin-invite-');
+const { cli, json } = admin;
 
 it('invites an e-mail into a tenant with a role and leaves its mail in the outbox', async () => {
   const tenant = await json('tenant', 'create', '--name', 'acme', '--area', 'na1');
@@ -52,7 +26,7 @@ it('invites an e-mail into a tenant with a role and leaves its mail in the outbo
     state: 'pending',
     invitedBy: 'cli',
   });
-  const storage = await openStorage(url);
+  const storage = await openStorage(admin.url);
   try {
     expect(await storage.people.pendingMail()).toBe(1);
     const [invitation] = await storage.people.listInvitations(tenant.id);

@@ -1,27 +1,9 @@
 // `cxauth admin audit` and `cxauth admin purge` in-process against a SQLite file: the changes made by
 // other admin commands are listed newest first, filtered by type and time, and the purge reports counts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
+import { describe, expect, it } from 'vitest';
+import { adminCli } from './support/in-process.js';
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-admin-ops-'));
-  env = { CXAUTH_DATA_DIR: dir, CXAUTH_DATABASE_URL: `sqlite:${path.join(dir, 'admin.db')}` };
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { env, stdout: (t) => out.push(t), stderr: (t) => err.push(t), readStdin: async () => '' };
-  const code = await main(['admin', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const { cli } = adminCli('cxauth-admin-ops-');
 
 describe('cxauth admin audit and purge', () => {
   it('lists the changes made by admin commands, newest first, with no secret', async () => {

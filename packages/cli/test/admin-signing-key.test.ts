@@ -1,33 +1,10 @@
 // `cxauth admin signing-key list|rotate|retire`: a first key signs at once, a rotation publishes a key
 // that signs later, and retiring the key that signs now is refused with what to do.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
+import { describe, expect, it } from 'vitest';
+import { adminCli } from './support/in-process.js';
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-signing-key-'));
-  env = {
-    CXAUTH_DATA_DIR: dir,
-    CXAUTH_DATABASE_URL: `sqlite:${path.join(dir, 'admin.db')}`,
-    CXAUTH_SIGNING_ALG: 'ES256',
-  };
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { env, stdout: (t) => out.push(t), stderr: (t) => err.push(t), readStdin: async () => '' };
-  const code = await main(['admin', 'signing-key', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-const out: string[] = [];
+const admin = adminCli('cxauth-signing-key-', { CXAUTH_SIGNING_ALG: 'ES256' });
+const cli = (...argv: string[]) => admin.cli('signing-key', ...argv);
 
 describe('cxauth admin signing-key', () => {
   it('rotates, lists and refuses to retire the key that signs now', async () => {
@@ -50,14 +27,9 @@ describe('cxauth admin signing-key', () => {
     expect((await cli('retire', '--help')).out).toContain('cxauth admin signing-key retire KID');
 
     // Each rotation is in the audit trail; the refused retirements are not.
-    const audit = await main(['admin', 'audit', '--type', 'signing_key.*', '--json'], {
-      env,
-      stdout: (t) => out.push(t),
-      stderr: () => undefined,
-      readStdin: async () => '',
-    });
-    expect(audit).toBe(0);
-    const events = JSON.parse(out.join('\n'));
+    const audit = await admin.cli('audit', '--type', 'signing_key.*', '--json');
+    expect(audit.code).toBe(0);
+    const events = JSON.parse(audit.out);
     expect(events.map((e: { type: string; subject: string }) => [e.type, e.subject])).toEqual([
       ['signing_key.rotated', `signing_key:${next.kid}`],
       ['signing_key.rotated', `signing_key:${first.kid}`],

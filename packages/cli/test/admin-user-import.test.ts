@@ -4,45 +4,25 @@
 // malformed files refused with exit 2, and no hash ever printed. The hashes' sign-in is tested in
 // packages/server/test/user-import.test.ts.
 import crypto from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminCli } from './support/in-process.js';
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
+const admin = adminCli('cxauth-user-import-');
+const { cli, json } = admin;
 let tenantId: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { env, stdout: (t) => out.push(t), stderr: (t) => err.push(t), readStdin: async () => '' };
-  const code = await main(['admin', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-async function json(...argv: string[]) {
-  const r = await cli(...argv, '--json');
-  expect(r.err, r.err).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.out);
-}
-
 const file = (name: string, text: string) => {
-  const p = path.join(dir, name);
+  const p = path.join(admin.dir, name);
   writeFileSync(p, text);
   return p;
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-user-import-'));
-  env = { CXAUTH_DATA_DIR: dir, CXAUTH_DATABASE_URL: `sqlite:${path.join(dir, 'admin.db')}` };
   tenantId = (await json('tenant', 'create', '--name', 'imported', '--area', 'na1')).id;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('cxauth admin user import', () => {
   it('imports a CSV file, reports each row, and a second run creates nothing', async () => {
@@ -130,7 +110,7 @@ describe('cxauth admin user import', () => {
       [[file('bad.csv', 'email,given_name\n"a@example.com,x\n')], /the CSV file is malformed/],
       [[file('plain.csv', 'email,password\na@example.com,secret\n')], /not "password"/],
       [[file('empty.csv', '')], /the CSV file is empty/],
-      [[path.join(dir, 'missing.csv')], /cannot read/],
+      [[path.join(admin.dir, 'missing.csv')], /cannot read/],
     ];
     for (const [args, message] of cases) {
       const r = await cli('user', 'import', ...args, '--tenant', tenantId);
@@ -140,7 +120,13 @@ describe('cxauth admin user import', () => {
     }
     const noTenant = await cli('user', 'import', file('one.csv', 'email\none@example.com\n'));
     expect(noTenant).toMatchObject({ code: 2, err: expect.stringMatching(/--tenant is required/) });
-    const unknown = await cli('user', 'import', path.join(dir, 'one.csv'), '--tenant', 'no-such-tenant');
+    const unknown = await cli(
+      'user',
+      'import',
+      path.join(admin.dir, 'one.csv'),
+      '--tenant',
+      'no-such-tenant',
+    );
     expect(unknown).toMatchObject({
       code: 1,
       err: expect.stringMatching(/no tenant with id "no-such-tenant"/),

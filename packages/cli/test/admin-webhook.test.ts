@@ -2,50 +2,21 @@
 // create (the whsec_ secret printed once), list, show, update, the delivery log of the event a change
 // made (stored with that change), redeliver, rotate-secret (a new secret, once), delete; another
 // tenant's subscription is "not found" (exit 1); a private target is refused unless allowed.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Receiver } from '../../server/test/support/webhook-receiver.js';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
+import { adminCli } from './support/in-process.js';
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
+const admin = adminCli('cxauth-admin-webhook-', { CXAUTH_WEBHOOK_ALLOW_PRIVATE: 'on' });
 let receiver: Receiver;
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-admin-webhook-'));
-  env = {
-    CXAUTH_DATA_DIR: dir,
-    CXAUTH_DATABASE_URL: `sqlite:${path.join(dir, 'admin.db')}`,
-    CXAUTH_WEBHOOK_ALLOW_PRIVATE: 'on',
-  };
   receiver = await Receiver.start();
 });
 afterAll(async () => {
   await receiver.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(argv: string[], extra: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    env: { ...env, ...extra },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readStdin: async () => '',
-  };
-  const code = await main(['admin', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-async function json(argv: string[]) {
-  const r = await cli([...argv, '--json']);
-  expect(r.err, r.err).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.out);
-}
+const cli = (argv: string[], extra: NodeJS.ProcessEnv = {}) => admin.run(argv, { env: extra });
+const json = (argv: string[]) => admin.json(...argv);
 
 it('manages a subscription, its secret and its delivery log from the command line', async () => {
   const tenant = await json(['tenant', 'create', '--name', 'hooked', '--area', 'na1']);

@@ -1,40 +1,12 @@
 // `cxauth admin` in-process against a SQLite file in a temp folder: each kind's verbs, --json shapes,
 // exit codes (1 for unknown ids and bad values, 2 for bad usage), and one-line errors without stacks.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
+import { describe, expect, it } from 'vitest';
+import { adminCli } from './support/in-process.js';
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cxauth-admin-'));
-  env = { CXAUTH_DATA_DIR: dir, CXAUTH_DATABASE_URL: `sqlite:${path.join(dir, 'admin.db')}` };
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    env,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readStdin: async () => '',
-  };
-  const code = await main(['admin', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-async function json(...argv: string[]): Promise<Record<string, unknown> & { [k: string]: unknown }> {
-  const r = await cli(...argv, '--json');
-  expect(r.err, r.err).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.out);
-}
+const admin = adminCli('cxauth-admin-');
+const { cli } = admin;
+const json = (...argv: string[]): Promise<Record<string, unknown> & { [k: string]: unknown }> =>
+  admin.json(...argv);
 
 function expectOneLineFailure(r: { code: number; err: string; out: string }, code: number, pattern: RegExp) {
   expect(r.code).toBe(code);
@@ -391,25 +363,16 @@ describe('cxauth admin', () => {
   });
 
   it('a bad configuration is one line, exit 1', async () => {
-    const saved = env;
-    env = { ...saved, CXAUTH_DATABASE_URL: 'mysql://x' };
-    try {
-      expectOneLineFailure(await cli('tenant', 'list'), 1, /CXAUTH_DATABASE_URL/);
-    } finally {
-      env = saved;
-    }
+    const r = await admin.run(['tenant', 'list'], { env: { CXAUTH_DATABASE_URL: 'mysql://x' } });
+    expectOneLineFailure(r, 1, /CXAUTH_DATABASE_URL/);
   });
 
   it('a database that cannot be reached is one line, exit 3 (could not reach a server)', async () => {
-    const saved = env;
     const kek = Buffer.alloc(32, 7).toString('base64');
-    env = { ...saved, CXAUTH_KEK: kek, CXAUTH_DATABASE_URL: 'postgres://u:pw@127.0.0.1:1/db' };
-    try {
-      const r = await cli('tenant', 'list');
-      expectOneLineFailure(r, 3, /cannot reach the database/);
-      expect(r.err).not.toContain('pw');
-    } finally {
-      env = saved;
-    }
+    const r = await admin.run(['tenant', 'list'], {
+      env: { CXAUTH_KEK: kek, CXAUTH_DATABASE_URL: 'postgres://u:pw@127.0.0.1:1/db' },
+    });
+    expectOneLineFailure(r, 3, /cannot reach the database/);
+    expect(r.err).not.toContain('pw');
   });
 });

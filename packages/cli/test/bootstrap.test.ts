@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
+import { runMain } from './support/in-process.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -19,18 +18,7 @@ function freshEnv(): NodeJS.ProcessEnv {
   return { CXAUTH_DATA_DIR: dir, CXAUTH_DATABASE_URL: `sqlite:${path.join(dir, 'cxauth.db')}` };
 }
 
-async function cli(env: NodeJS.ProcessEnv, stdin: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    env,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readStdin: async () => stdin,
-  };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (env: NodeJS.ProcessEnv, stdin: string, ...argv: string[]) => runMain(env, argv, stdin);
 
 const PASSWORD = 'correct horse battery staple\n';
 

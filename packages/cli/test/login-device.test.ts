@@ -7,7 +7,7 @@ import path from 'node:path';
 import { refreshSignIn } from '@cxauth/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoService, startDemoService } from '../../server/test/support/service.js';
-import { main } from '../src/main.js';
+import { startMain } from './support/in-process.js';
 
 const home = mkdtempSync(path.join(tmpdir(), 'cxauth-cli-device-'));
 let svc: DemoService;
@@ -20,17 +20,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function start(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = {
-    env: { XDG_CONFIG_HOME: home, CXAUTH_DATA_DIR: svc.dataDir },
-    stdout: (t: string) => void out.push(t),
-    stderr: (t: string) => void err.push(t),
-    readStdin: async () => '',
-  };
-  return { done: main(argv, io), out, err };
-}
+const start = (argv: string[]) => startMain({ XDG_CONFIG_HOME: home, CXAUTH_DATA_DIR: svc.dataDir }, argv);
 
 async function printed(err: string[]): Promise<{ uri: string; code: string }> {
   for (let i = 0; i < 200; i++) {

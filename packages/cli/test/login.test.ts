@@ -8,7 +8,7 @@ import { isClientError, refreshSignIn } from '@cxauth/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithForm } from '../../../test/support/sign-in-browser.js';
 import { type DemoService, startDemoService } from '../../server/test/support/service.js';
-import { main } from '../src/main.js';
+import { startMain } from './support/in-process.js';
 
 const home = mkdtempSync(path.join(tmpdir(), 'cxauth-cli-home-'));
 let svc: DemoService;
@@ -25,18 +25,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function start(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = {
-    env: { XDG_CONFIG_HOME: home, CXAUTH_DATA_DIR: dataDir },
-    stdout: (t: string) => void out.push(t),
-    stderr: (t: string) => void err.push(t),
-    readStdin: async () => '',
-  };
-  const done = main(argv, io);
-  return { done, out, err };
-}
+const start = (argv: string[]) => startMain({ XDG_CONFIG_HOME: home, CXAUTH_DATA_DIR: dataDir }, argv);
 
 async function printedUrl(err: string[]): Promise<string> {
   for (let i = 0; i < 200; i++) {

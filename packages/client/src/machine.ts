@@ -90,23 +90,40 @@ export async function exchangeToken(
   return tokenRequest(ctx, doc.token_endpoint, options, pairs, 'the subject token');
 }
 
-/** The application refused (`invalid_client`, as at the token endpoint), or what the server said. */
-function refused(status: number, doc: Record<string, unknown> | undefined, text: string) {
-  const err = refusal(status, doc, text, 'the token');
+/** A token posted to the revocation or the introspection endpoint, with its optional type hint. */
+type TokenPost = MachineOptions & { token: string; tokenTypeHint?: 'access_token' | 'refresh_token' };
+
+const ENDPOINTS = {
+  revocation_endpoint: { failed: 'revocation_failed', name: 'revocation' },
+  introspection_endpoint: { failed: 'introspection_failed', name: 'introspection' },
+} as const;
+
+/**
+ * A refused post to `at`: the application refused (`invalid_client`, as at the token endpoint), or
+ * the endpoint's failure with what the server said.
+ */
+function refused(
+  at: keyof typeof ENDPOINTS,
+  res: { status: number; text: string },
+  doc: Record<string, unknown> | undefined,
+): ClientError {
+  const err = refusal(res.status, doc, res.text, 'the token');
+  if (err.code === 'invalid_client') return err;
   const server = oauthError(doc);
   const said = server.error ? ` (${server.error})` : '';
-  return {
-    invalidClient: err.code === 'invalid_client' ? err : undefined,
-    said,
-    details: { status, ...server },
-  };
+  return new ClientError(
+    ENDPOINTS[at].failed,
+    `the ${ENDPOINTS[at].name} endpoint answered ${res.status}${said}`,
+    {
+      status: res.status,
+      ...server,
+    },
+  );
 }
 
-async function post(
-  options: MachineOptions,
-  name: 'revocation_endpoint' | 'introspection_endpoint',
-  pairs: Array<[string, string]>,
-) {
+async function post(options: TokenPost, name: keyof typeof ENDPOINTS) {
+  const pairs: Array<[string, string]> = [['token', options.token]];
+  if (options.tokenTypeHint) pairs.push(['token_type_hint', options.tokenTypeHint]);
   const { ctx, doc } = await endpoints(options);
   const headers: Record<string, string> = {
     'Content-Type': 'application/x-www-form-urlencoded',
@@ -124,23 +141,9 @@ async function post(
  * @throws {ClientError} `invalid_client`, `revocation_failed`, `discovery_failed`, `network`, `timeout`
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
  */
-export async function revoke(
-  options: MachineOptions & { token: string; tokenTypeHint?: 'access_token' | 'refresh_token' },
-): Promise<void> {
-  const pairs: Array<[string, string]> = [['token', options.token]];
-  if (options.tokenTypeHint) pairs.push(['token_type_hint', options.tokenTypeHint]);
-  const res = await post(options, 'revocation_endpoint', pairs);
-  if (res.status !== 200) {
-    const r = refused(res.status, jsonObject(res.text), res.text);
-    throw (
-      r.invalidClient ??
-      new ClientError(
-        'revocation_failed',
-        `the revocation endpoint answered ${res.status}${r.said}`,
-        r.details,
-      )
-    );
-  }
+export async function revoke(options: TokenPost): Promise<void> {
+  const res = await post(options, 'revocation_endpoint');
+  if (res.status !== 200) throw refused('revocation_endpoint', res, jsonObject(res.text));
 }
 
 /**
@@ -150,24 +153,10 @@ export async function revoke(
  * @throws {ClientError} `invalid_client`, `introspection_failed`, `discovery_failed`, `network`, `timeout`
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.1
  */
-export async function introspect(
-  options: MachineOptions & { token: string; tokenTypeHint?: 'access_token' | 'refresh_token' },
-): Promise<IntrospectionResponse> {
-  const pairs: Array<[string, string]> = [['token', options.token]];
-  if (options.tokenTypeHint) pairs.push(['token_type_hint', options.tokenTypeHint]);
-  const res = await post(options, 'introspection_endpoint', pairs);
+export async function introspect(options: TokenPost): Promise<IntrospectionResponse> {
+  const res = await post(options, 'introspection_endpoint');
   const doc = jsonObject(res.text);
-  if (res.status !== 200) {
-    const r = refused(res.status, doc, res.text);
-    throw (
-      r.invalidClient ??
-      new ClientError(
-        'introspection_failed',
-        `the introspection endpoint answered ${res.status}${r.said}`,
-        r.details,
-      )
-    );
-  }
+  if (res.status !== 200) throw refused('introspection_endpoint', res, doc);
   if (!doc || typeof doc['active'] !== 'boolean') {
     throw new ClientError('introspection_failed', 'the introspection answer has no boolean "active"', {
       status: res.status,

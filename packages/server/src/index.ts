@@ -26,6 +26,7 @@ export {
   exactOrigin,
   MAX_IMPORT_ROWS,
   randomBusinessUnitId,
+  registrationOnWire,
   signingKeyAdminOptions,
 } from './admin/service/admin.js';
 export type { BootstrapInput, BootstrapResult } from './admin/service/bootstrap.js';

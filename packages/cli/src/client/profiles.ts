@@ -81,6 +81,18 @@ export function readCredentialsFile(file: string, optional = false): Credentials
   return out;
 }
 
+/**
+ * The profile `cxauth login` saves its sign-in in and `cxauth logout` ends: `--profile`, else
+ * CXAUTH_PROFILE, else "default"; with what it holds now (undefined while it does not exist).
+ */
+export function loginProfile(
+  env: NodeJS.ProcessEnv,
+  flag: string | undefined,
+): { name: string; saved: CredentialsFile | undefined } {
+  const name = flag ?? env['CXAUTH_PROFILE'] ?? 'default';
+  return { name, saved: readCredentialsFile(profilePath(env, name), true) };
+}
+
 /** Writes a profile atomically, readable by its owner only (it holds secrets). Returns its path. */
 export function writeProfile(env: NodeJS.ProcessEnv, name: string, creds: CredentialsFile): string {
   const file = profilePath(env, name);

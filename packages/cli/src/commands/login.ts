@@ -8,7 +8,7 @@ import { buildAuthorizationUrl, handleCallback } from '@cxauth/client';
 import { parseArgs } from '../args.js';
 import { reportingClientErrors } from '../client/failure.js';
 import { listenLoopback } from '../client/loopback.js';
-import { type CredentialsFile, profilePath, readCredentialsFile, writeProfile } from '../client/profiles.js';
+import { type CredentialsFile, loginProfile, readCredentialsFile, writeProfile } from '../client/profiles.js';
 import { CliError, EXIT, type Io, print } from '../io.js';
 import { loginWithDevice } from './login-device.js';
 
@@ -76,8 +76,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  const name = values.profile ?? io.env['CXAUTH_PROFILE'] ?? 'default';
-  const existing = readCredentialsFile(profilePath(io.env, name), true) ?? {};
+  const { name, saved } = loginProfile(io.env, values.profile);
+  const existing = saved ?? {};
   const { issuer, clientId } = target(values, io, existing);
   const wait = values.wait === undefined ? 300 : Number(values.wait);
   if (!Number.isFinite(wait) || wait <= 0) throw new CliError('--wait must be a positive number', EXIT.usage);

@@ -5,7 +5,7 @@
 import { signOut } from '@cxauth/client';
 import { parseArgs } from '../args.js';
 import { reportingClientErrors } from '../client/failure.js';
-import { profilePath, readCredentialsFile, writeProfile } from '../client/profiles.js';
+import { loginProfile, writeProfile } from '../client/profiles.js';
 import { EXIT, type Io, print } from '../io.js';
 
 const HELP = `usage: cxauth logout [--profile NAME] [--json]
@@ -27,8 +27,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  const name = values.profile ?? io.env['CXAUTH_PROFILE'] ?? 'default';
-  const profile = readCredentialsFile(profilePath(io.env, name), true);
+  const { name, saved: profile } = loginProfile(io.env, values.profile);
   if (!profile?.refresh_token && !profile?.access_token) {
     print(io, { signed_out: true, note: 'no saved sign-in' }, values.json);
     return EXIT.ok;

@@ -9,7 +9,7 @@ import {
 } from '../interaction/device-verify.js';
 import { refusePage } from '../interaction/outcome.js';
 import { isForm } from '../protocol/params.js';
-import type { Services } from '../services/index.js';
+import { interactionDeps, type Services } from '../services/index.js';
 import type { Lookups } from '../storage/lookups.js';
 
 interface DeviceVerifyEndpointDeps extends DeviceVerifyDeps {
@@ -29,12 +29,7 @@ export function registerDeviceVerify(
   >,
 ): void {
   const deps: DeviceVerifyEndpointDeps = {
-    ...services.signIn,
-    config: services.config,
-    storage: services.storage,
-    hasher: services.hasher,
-    kek: services.kek,
-    action: ROUTE['device-verify'].path,
+    ...interactionDeps(services, ROUTE['device-verify'].path),
     audit: services.audit,
     addressThrottle: services.throttle,
     lookups: services.lookups,

@@ -23,6 +23,7 @@ import {
   pageContext,
   refusePage,
   type SignInFederation,
+  type SignInStep,
 } from '../interaction/outcome.js';
 import type { CurrentSignIn } from '../interaction/session.js';
 import { decrypt } from '../keys/kek.js';
@@ -241,14 +242,7 @@ export function createFederation(f: FederationDeps): Federation {
     deps: InteractionDeps,
     request: FastifyRequest,
     reply: FastifyReply,
-    o: {
-      app: Application;
-      req: AuthorizationRequest;
-      idp: IdentityProvider;
-      now: Date;
-      page: boolean;
-      loginHint?: string;
-    },
+    o: SignInStep & { idp: IdentityProvider; page: boolean; loginHint?: string },
   ): Promise<FastifyReply> {
     const { idp, now } = o;
     const state = generateToken();
@@ -353,13 +347,7 @@ export function createFederation(f: FederationDeps): Federation {
     deps: InteractionDeps,
     request: FastifyRequest,
     reply: FastifyReply,
-    o: {
-      idp: IdentityProvider;
-      app: Application;
-      req: AuthorizationRequest;
-      identity: UpstreamIdentity;
-      now: Date;
-    },
+    o: SignInStep & { idp: IdentityProvider; identity: UpstreamIdentity },
   ): Promise<FastifyReply> {
     const { app, req, now } = o;
     const current = await signInAs(deps, request, reply, { ...o, clientId: app.clientId });

@@ -16,6 +16,7 @@ import {
   redirectWithCode,
   redirectWithError,
   refusePage,
+  type SignInStep,
 } from './outcome.js';
 import type { CurrentSignIn } from './session.js';
 import { consentPage } from './views.js';
@@ -84,14 +85,7 @@ export async function showConsent(
   deps: InteractionDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: {
-    app: Application;
-    req: AuthorizationRequest;
-    current: CurrentSignIn;
-    now: Date;
-    error?: string;
-    status?: number;
-  },
+  o: SignInStep & { current: CurrentSignIn; error?: string; status?: number },
 ): Promise<FastifyReply> {
   const pending: PendingConsent = {
     id: crypto.randomUUID(),

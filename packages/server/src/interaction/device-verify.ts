@@ -171,29 +171,36 @@ export function showVerification(
 const expired = (reply: FastifyReply) =>
   refusePage(reply, 400, 'This page has expired', 'The form is too old or was altered. Start again.');
 
+/** Whether a posted form's CSRF token is bound to this browser (its `browser` cookie). */
+const fromThisBrowser = (
+  deps: DeviceVerifyDeps,
+  request: FastifyRequest,
+  body: Readonly<Record<string, string>>,
+  formId: string,
+) => deps.sealer.checkCsrf(body['csrf'], formId, deps.cookies.read(request, 'browser'));
+
+const foreign = (reply: FastifyReply) =>
+  refusePage(reply, 403, 'The form could not be verified', 'The form did not come from this browser.');
+
+/** A post of one of this page's own forms: the sealed form as opened, and the fields beside it. */
+interface PostedForm {
+  form: Record<string, unknown>;
+  body: Readonly<Record<string, string>>;
+  getApplication: GetApplication;
+  now: Date;
+}
+
 async function handleCodePost(
   deps: DeviceVerifyDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: {
-    form: Record<string, unknown>;
-    body: Readonly<Record<string, string>>;
-    getApplication: GetApplication;
-    now: Date;
-  },
+  o: PostedForm,
 ): Promise<FastifyReply> {
   const { form, body, now } = o;
   if (typeof form['id'] !== 'string' || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
     return expired(reply);
   }
-  if (!deps.sealer.checkCsrf(body['csrf'], form['id'], deps.cookies.read(request, 'browser'))) {
-    return refusePage(
-      reply,
-      403,
-      'The form could not be verified',
-      'The form did not come from this browser.',
-    );
-  }
+  if (!fromThisBrowser(deps, request, body, form['id'])) return foreign(reply);
   const typed = (body['user_code'] ?? '').slice(0, MAX_CODE);
   let ticket: Awaited<ReturnType<Throttle['check']>>;
   try {
@@ -231,12 +238,7 @@ async function handleConfirmPost(
   deps: DeviceVerifyDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: {
-    form: Record<string, unknown>;
-    body: Readonly<Record<string, string>>;
-    getApplication: GetApplication;
-    now: Date;
-  },
+  o: PostedForm,
 ): Promise<FastifyReply> {
   const { body, now } = o;
   const form = o.form as Partial<ConfirmForm>;
@@ -250,14 +252,7 @@ async function handleConfirmPost(
   ) {
     return expired(reply);
   }
-  if (!deps.sealer.checkCsrf(body['csrf'], form.id, deps.cookies.read(request, 'browser'))) {
-    return refusePage(
-      reply,
-      403,
-      'The form could not be verified',
-      'The form did not come from this browser.',
-    );
-  }
+  if (!fromThisBrowser(deps, request, body, form.id)) return foreign(reply);
   const current = await deps.sessions.current(request, now);
   if (!current || current.signIn.id !== form.signInId || current.user.id !== form.userId) {
     return refusePage(reply, 400, 'This sign-in has ended', 'Enter the code from your device again.');

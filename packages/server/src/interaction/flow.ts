@@ -13,7 +13,14 @@ import { completeAuthorization, handleConsentPost, type PendingConsent } from '.
 import { amrOf, checkOtp, checkPassword } from './credentials.js';
 import { DEVICE_COOKIE_MAX_AGE } from './device-cookie.js';
 import { type Html, sendPage } from './html.js';
-import { browserId, type InteractionDeps, originOf, pageContext, refusePage as refuse } from './outcome.js';
+import {
+  browserId,
+  type InteractionDeps,
+  originOf,
+  pageContext,
+  refusePage as refuse,
+  type SignInStep,
+} from './outcome.js';
 import { checkPasskey, hasPasskeys, passkeyOffer } from './passkeys.js';
 import type { CurrentSignIn } from './session.js';
 import { identifierPage, otpPage, signInPage } from './views.js';
@@ -49,10 +56,7 @@ async function showForm(
   deps: InteractionDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: {
-    app: Application;
-    req: AuthorizationRequest;
-    now: Date;
+  o: SignInStep & {
     otpUser?: { id: string; tenant: Tenant };
     error?: string;
     status?: number;
@@ -122,12 +126,7 @@ export async function showSignIn(
  */
 export interface DeviceSignIn {
   readonly allows: (app: Application) => boolean;
-  readonly complete: (o: {
-    app: Application;
-    req: AuthorizationRequest;
-    current: CurrentSignIn;
-    now: Date;
-  }) => Promise<FastifyReply>;
+  readonly complete: (o: SignInStep & { current: CurrentSignIn }) => Promise<FastifyReply>;
 }
 
 /**
@@ -370,10 +369,7 @@ async function signedIn(
   deps: InteractionDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: {
-    app: Application;
-    req: AuthorizationRequest;
-    now: Date;
+  o: SignInStep & {
     deviceFlow: DeviceSignIn | undefined;
     user: User;
     tenant: Tenant;

@@ -36,6 +36,13 @@ export interface InteractionDeps {
   readonly audit?: Audit | undefined;
 }
 
+/** What each step of a sign-in is given: the app, its authorization request, the time of the step. */
+export interface SignInStep {
+  app: Application;
+  req: AuthorizationRequest;
+  now: Date;
+}
+
 /** How the sign-in page hands a person to their organization's identity provider (docs/sso.md). */
 export interface SignInFederation {
   /**
@@ -46,7 +53,7 @@ export interface SignInFederation {
     deps: InteractionDeps,
     request: FastifyRequest,
     reply: FastifyReply,
-    o: { app: Application; req: AuthorizationRequest; now: Date },
+    o: SignInStep,
   ): Promise<FastifyReply | undefined>;
   /** Whether the sign-in page asks for the e-mail address alone first (some IdP could claim it). */
   identifierFirst(req: AuthorizationRequest): Promise<boolean>;
@@ -55,7 +62,7 @@ export interface SignInFederation {
     deps: InteractionDeps,
     request: FastifyRequest,
     reply: FastifyReply,
-    o: { app: Application; req: AuthorizationRequest; email: string; now: Date },
+    o: SignInStep & { email: string },
   ): Promise<FastifyReply | undefined>;
   /** Whether this user may not use a password: the tenant requires SSO for a domain claimed by an IdP. */
   passwordRefused(user: { email: string }, tenant: Tenant): Promise<boolean>;

@@ -102,7 +102,7 @@ export function createAdmin(
 
 export type { AccessKeyView } from './access-keys.js';
 export type { ApplicationView, CreateApplicationInput, UpdateApplicationInput } from './applications.js';
-export { exactOrigin } from './applications.js';
+export { exactOrigin, registrationOnWire } from './applications.js';
 export type { AreaView, CreateAreaInput, UpdateAreaInput } from './areas.js';
 export { audited } from './audited.js';
 export type { GrantView } from './grants.js';

@@ -53,6 +53,35 @@ export type CreatedApplication<T> = ApplicationView &
       ? { client_secret: string }
       : { client_secret?: string });
 
+/** The settings of a registration an update may change, by their admin API names (docs/admin-api.md). */
+export interface RegistrationSettings extends ApplicationLists {
+  firstParty?: boolean;
+  dpopBoundAccessTokens?: boolean;
+}
+
+/** `a`'s settings under the admin API's member names: the one mapping of the service's names to them. */
+export function registrationOnWire<R extends RegistrationSettings>(
+  a: R,
+): {
+  origins: R['origins'];
+  redirect_uris: R['redirectUris'];
+  post_logout_redirect_uris: R['postLogoutRedirectUris'];
+  grant_types: R['grantTypes'];
+  scopes: R['scopes'];
+  first_party: R['firstParty'];
+  dpop_bound_access_tokens: R['dpopBoundAccessTokens'];
+} {
+  return {
+    origins: a.origins,
+    redirect_uris: a.redirectUris,
+    post_logout_redirect_uris: a.postLogoutRedirectUris,
+    grant_types: a.grantTypes,
+    scopes: a.scopes,
+    first_party: a.firstParty,
+    dpop_bound_access_tokens: a.dpopBoundAccessTokens,
+  };
+}
+
 export function applicationView(a: Application): ApplicationView {
   return {
     client_id: a.clientId,
@@ -60,13 +89,7 @@ export function applicationView(a: Application): ApplicationView {
     type: a.type,
     tenancy: a.tenancy,
     tenantId: a.tenantId,
-    origins: a.origins,
-    redirect_uris: a.redirectUris,
-    post_logout_redirect_uris: a.postLogoutRedirectUris,
-    grant_types: a.grantTypes,
-    scopes: a.scopes,
-    first_party: a.firstParty,
-    dpop_bound_access_tokens: a.dpopBoundAccessTokens === true,
+    ...registrationOnWire({ ...a, dpopBoundAccessTokens: a.dpopBoundAccessTokens === true }),
     status: a.status,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),

@@ -20,7 +20,7 @@ import {
 } from '../../protocol/authorization-request.js';
 import { isForm } from '../../protocol/params.js';
 import type { Resources } from '../../protocol/resource.js';
-import type { Services } from '../../services/index.js';
+import { interactionDeps, type Services } from '../../services/index.js';
 import type { Lookups } from '../../storage/lookups.js';
 
 export interface AuthorizeDeps extends InteractionDeps {
@@ -104,12 +104,7 @@ export function registerAuthorize(
   >,
 ): void {
   const deps: AuthorizeDeps = {
-    ...services.signIn,
-    config: services.config,
-    storage: services.storage,
-    hasher: services.hasher,
-    kek: services.kek,
-    action: ROUTE.authorize.path,
+    ...interactionDeps(services, ROUTE.authorize.path),
     lookups: services.lookups,
     clock: services.clock,
     resources: services.resources,

@@ -1,7 +1,7 @@
 // What the route table needs beside plain requests: request bodies in the API's member names, the
 // API's answers back in the admin service's shape (docs/admin-api.md adds `active` beside `status`),
 // and the lists the API keeps per owner gathered across owners when no owner is named.
-import type { CreateApplicationInput } from '@cxauth/server';
+import { type CreateApplicationInput, registrationOnWire } from '@cxauth/server';
 import { CliError, EXIT } from '../../../io.js';
 import type { AdminApi } from './http.js';
 
@@ -35,13 +35,7 @@ export function appBody(a: Partial<CreateApplicationInput>): Json {
     type: a.type ?? 'backend',
     tenancy: a.tenantId === undefined ? 'all' : 'single',
     tenantId: a.tenantId,
-    origins: a.origins,
-    redirect_uris: a.redirectUris,
-    post_logout_redirect_uris: a.postLogoutRedirectUris,
-    grant_types: a.grantTypes,
-    scopes: a.scopes,
-    first_party: a.firstParty,
-    dpop_bound_access_tokens: a.dpopBoundAccessTokens,
+    ...registrationOnWire(a),
   };
 }
 

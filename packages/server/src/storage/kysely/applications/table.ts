@@ -33,6 +33,19 @@ export interface ApplicationsTable {
 
 const NO_SECRET = Buffer.alloc(0);
 
+/** The lists an update may change (the type, tenancy and secret stay as created); an insert writes them too. */
+export const applicationListColumns = (a: Application) => ({
+  name: a.name,
+  origins: JSON.stringify(a.origins),
+  grant_types: JSON.stringify(a.grantTypes),
+  redirect_uris: JSON.stringify(a.redirectUris),
+  post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
+  scopes: JSON.stringify(a.scopes),
+  first_party: a.firstParty ? 1 : 0,
+  dpop_bound_access_tokens: a.dpopBoundAccessTokens ? 1 : 0,
+  updated_at: a.updatedAt.getTime(),
+});
+
 export const applicationRow = {
   from: (r: Selectable<ApplicationsTable>): Application => ({
     clientId: r.client_id,
@@ -61,33 +74,12 @@ export const applicationRow = {
     client_id: a.clientId,
     type: a.type,
     secret_hash: a.secretHash ?? NO_SECRET,
-    name: a.name,
-    origins: JSON.stringify(a.origins),
-    grant_types: JSON.stringify(a.grantTypes),
-    redirect_uris: JSON.stringify(a.redirectUris),
-    post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
-    scopes: JSON.stringify(a.scopes),
     tenancy: a.tenancy,
     tenant_id: a.tenantId,
-    first_party: a.firstParty ? 1 : 0,
-    dpop_bound_access_tokens: a.dpopBoundAccessTokens ? 1 : 0,
     previous_secret_hash: a.previousSecret?.hash ?? null,
     previous_secret_expires_at: a.previousSecret ? a.previousSecret.expiresAt.getTime() : null,
     status: a.status,
     created_at: a.createdAt.getTime(),
-    updated_at: a.updatedAt.getTime(),
+    ...applicationListColumns(a),
   }),
 };
-
-/** The lists an update may change (the type, tenancy and secret stay as created). */
-export const applicationListColumns = (a: Application) => ({
-  name: a.name,
-  origins: JSON.stringify(a.origins),
-  grant_types: JSON.stringify(a.grantTypes),
-  redirect_uris: JSON.stringify(a.redirectUris),
-  post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
-  scopes: JSON.stringify(a.scopes),
-  first_party: a.firstParty ? 1 : 0,
-  dpop_bound_access_tokens: a.dpopBoundAccessTokens ? 1 : 0,
-  updated_at: a.updatedAt.getTime(),
-});

@@ -7,7 +7,7 @@ import { withRevision } from '../revision/queries.js';
 import { constrained } from '../rows.js';
 import type { Database } from '../schema.js';
 import { userRow } from '../users/table.js';
-import { idpRow, requestRow } from './table.js';
+import { identityRow, idpRow, requestRow } from './table.js';
 
 export function identityProviderRepository(db: Kysely<Database>): IdentityProviderRepository {
   const withDomains = async (rows: Array<Parameters<typeof idpRow.from>[0]>) => {
@@ -121,13 +121,7 @@ export function identityProviderRepository(db: Kysely<Database>): IdentityProvid
     async link(identity) {
       const result = await db
         .insertInto('federated_identities')
-        .values({
-          idp_id: identity.idpId,
-          subject: identity.subject,
-          user_id: identity.userId,
-          tenant_id: identity.tenantId,
-          created_at: identity.createdAt.getTime(),
-        })
+        .values(identityRow.to(identity))
         .onConflict((oc) => oc.columns(['idp_id', 'subject']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
@@ -136,16 +130,7 @@ export function identityProviderRepository(db: Kysely<Database>): IdentityProvid
       await constrained(`a user with e-mail "${user.email}" in this tenant`, () =>
         withRevision(db, async (trx) => {
           await trx.insertInto('users').values(userRow.to(user)).execute();
-          await trx
-            .insertInto('federated_identities')
-            .values({
-              idp_id: identity.idpId,
-              subject: identity.subject,
-              user_id: identity.userId,
-              tenant_id: identity.tenantId,
-              created_at: identity.createdAt.getTime(),
-            })
-            .execute();
+          await trx.insertInto('federated_identities').values(identityRow.to(identity)).execute();
         }),
       );
     },

@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import {
   type AttributeMapping,
+  type FederatedIdentity,
   type FederationRequest,
   type IdentityProvider,
   OIDC_ATTRIBUTES,
@@ -108,5 +109,15 @@ export const requestRow = {
     payload_sealed: q.payloadSealed,
     created_at: q.createdAt.getTime(),
     expires_at: q.expiresAt.getTime(),
+  }),
+};
+
+export const identityRow = {
+  to: (i: FederatedIdentity) => ({
+    idp_id: i.idpId,
+    subject: i.subject,
+    user_id: i.userId,
+    tenant_id: i.tenantId,
+    created_at: i.createdAt.getTime(),
   }),
 };

@@ -1,6 +1,6 @@
 // The statements of the session repository's hot paths (open, find, rotate), written with Kysely and
 // compiled once per Kysely instance; repository.ts decides what to run and in which transaction.
-import type { Kysely, Selectable, UpdateQueryBuilder, UpdateResult } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { prepare } from '../prepared.js';
 import type { Database } from '../schema.js';
 import type { RefreshTokensTable, refreshTokenRow, SessionsTable, sessionRow } from './table.js';
@@ -57,17 +57,19 @@ export function claimRefreshToken(
     .where('token_hash', '=', a.hash)
     .where('used_at', 'is', null)
     .where('expires_at', '>', a.at)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('sessions')
-          .select('sessions.id')
-          .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
-          .where('sessions.revoked_at', 'is', null)
-          .where('sessions.expires_at', '>', a.at),
-      ),
-    );
+    .where(sessionOpenAt(a.at));
 }
+
+/** The condition on a refresh-token row that its session is open at `at`: not revoked, not expired. */
+export const sessionOpenAt = (at: number) => (eb: ExpressionBuilder<Database, 'refresh_tokens'>) =>
+  eb.exists(
+    eb
+      .selectFrom('sessions')
+      .select('sessions.id')
+      .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.expires_at', '>', at),
+  );
 
 /**
  * The columns of a session insert, named one by one: `prepare` hands the builder markers, which

@@ -11,7 +11,7 @@ import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
 import { linkRow } from '../sign-in/table.js';
 import { pgSessionQueries } from './pg-queries.js';
-import { type SessionQueries, sessionOf, sessionQueries } from './queries.js';
+import { type SessionQueries, sessionOf, sessionOpenAt, sessionQueries } from './queries.js';
 import { refreshTokenRow, sessionRow } from './table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -81,16 +81,7 @@ async function graceRetry(
     .where('token_hash', '=', found.token.tokenHash)
     .where('grace_used_at', 'is', null)
     .where('used_at', '>', ms - graceMs)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('sessions')
-          .select('sessions.id')
-          .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
-          .where('sessions.revoked_at', 'is', null)
-          .where('sessions.expires_at', '>', ms),
-      ),
-    )
+    .where(sessionOpenAt(ms))
     .executeTakeFirst();
   if (won.numUpdatedRows !== 1n) return { outcome: 'invalid' };
   await db
