@@ -3,6 +3,7 @@
 // (`@cxauth/server/page-style`) without loading the server.
 export const PAGE_STYLE = `
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:100%;color:#1b1f24;background:#eef1f5}
 body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;padding:8vh 1rem 2rem}
 main{width:100%;max-width:26rem;background:#fff;border-radius:.75rem;padding:2rem 1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}

@@ -356,7 +356,8 @@ export async function handlePasskeyPagePost(
     if (!(await deps.storage.passkeys.rename(user.id, id, checked.name))) {
       return again('That passkey is not yours, or was removed already.', 404);
     }
-    deps.audit.record({ type: 'passkey.renamed', ...audited, details: { passkey: id } });
+    // `passkeyId`, as the admin API's event has it (a detail named `…key` is never kept: audit.ts).
+    deps.audit.record({ type: 'passkey.renamed', ...audited, details: { passkeyId: id } });
     return showPasskeyPage(deps, request, reply, now, { notice: `Renamed the passkey to ${checked.name}.` });
   }
   const named = passkeyName((body['name'] ?? '').trim() || 'Passkey');
