@@ -19,6 +19,8 @@ export const shots = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-shots-')
 export interface Demo {
   issuer: string;
   creds: Record<string, string>;
+  /** The server's data folder (its SQLite database is cxauth.db there). */
+  dataDir: string;
   browser: Browser;
   /** Banner of `cxauth serve` up to its "saved to" line. */
   out: string;
@@ -62,6 +64,7 @@ export async function startDemo(): Promise<Demo> {
   return {
     issuer,
     creds,
+    dataDir: data,
     browser,
     out,
     close: async () => {
