@@ -145,7 +145,7 @@ export async function checkPasskey(
       subject: user.id,
       tenantId: user.tenantId,
       address: o.address,
-      details: { passkey: passkey.id, reason },
+      details: { passkeyId: passkey.id, reason },
     });
     return fail;
   };
@@ -178,8 +178,9 @@ export async function checkPasskey(
     subject: user.id,
     tenantId: user.tenantId,
     address: o.address,
+    // `passkeyId`: a detail whose name ends in `key` is never kept (observability/audit.ts).
     details: {
-      passkey: passkey.id,
+      passkeyId: passkey.id,
       user_verified: info.userVerified,
       factor: o.secondFactorUser ? 'second' : 'first',
     },
@@ -226,9 +227,14 @@ export async function showPasskeyPage(
 ): Promise<FastifyReply> {
   const nonce = styleNonce();
   const ctx: PageContext = { appName: 'cxauth', display: 'page', nonce };
-  const party = passkeyParty(deps.config.issuer);
+  const support = passkeySupport(deps.config.issuer);
+  const party = 'rpId' in support ? support : undefined;
   const current = await deps.sessions.current(request, now);
   if (!party) {
+    const why =
+      'unavailable' in support && support.unavailable === 'not_https'
+        ? 'is plain http on a host other than localhost, and browsers offer passkeys only over HTTPS'
+        : 'is an IP address, and browsers accept only a domain name for passkeys';
     return sendPage(
       reply,
       403,
@@ -236,7 +242,7 @@ export async function showPasskeyPage(
         ctx,
         'Passkeys',
         html`<h1>Passkeys</h1>
-<p class="error" role="alert">Passkeys are not available here: the service's address is an IP address, or not HTTPS (docs/sign-in.md).</p>`,
+<p class="error" role="alert">Passkeys are not available here: the service's address, ${deps.config.issuer}, ${why}. Its operator turns them on with CXAUTH_ISSUER=http://localhost:&lt;port&gt; or an HTTPS domain name.</p>`,
       ),
       nonce,
     );
@@ -346,7 +352,7 @@ export async function handlePasskeyPagePost(
   if (body['op'] === 'remove') {
     const removed = await deps.storage.passkeys.remove(user.id, body['id'] ?? '');
     if (!removed) return again('That passkey is not yours, or was removed already.', 404);
-    deps.audit.record({ type: 'passkey.removed', ...audited, details: { passkey: removed.id } });
+    deps.audit.record({ type: 'passkey.removed', ...audited, details: { passkeyId: removed.id } });
     return showPasskeyPage(deps, request, reply, now, { notice: `Removed the passkey ${removed.name}.` });
   }
   if (body['op'] === 'rename') {
@@ -356,7 +362,6 @@ export async function handlePasskeyPagePost(
     if (!(await deps.storage.passkeys.rename(user.id, id, checked.name))) {
       return again('That passkey is not yours, or was removed already.', 404);
     }
-    // `passkeyId`, as the admin API's event has it (a detail named `…key` is never kept: audit.ts).
     deps.audit.record({ type: 'passkey.renamed', ...audited, details: { passkeyId: id } });
     return showPasskeyPage(deps, request, reply, now, { notice: `Renamed the passkey to ${checked.name}.` });
   }
@@ -403,6 +408,6 @@ export async function handlePasskeyPagePost(
   if (!(await deps.storage.passkeys.create(passkey))) {
     return again('This passkey is registered already.', 409);
   }
-  deps.audit.record({ type: 'passkey.registered', ...audited, details: { passkey: passkey.id } });
+  deps.audit.record({ type: 'passkey.registered', ...audited, details: { passkeyId: passkey.id } });
   return showPasskeyPage(deps, request, reply, now, { notice: `Added the passkey ${name}.` });
 }
