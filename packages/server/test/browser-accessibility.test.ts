@@ -1,5 +1,6 @@
 // The hosted pages in a real browser (Chromium through playwright-core) under axe-core's WCAG 2.1 A
-// and AA rules, light and dark, desktop and phone: the sign-in page with passkey autofill offered, a
+// and AA rules, light and dark, desktop and phone: the sign-in page with passkey autofill offered (and,
+// once an identity provider is configured, the identifier page and the password step after it), a
 // wrong password, the TOTP step, the passkey step, consent, device verification, the password reset
 // request and new-password pages, the invitation page and the self-service passkeys page, each with no
 // violation at all. Then the keyboard: Tab goes e-mail → password → Sign in → the passkey button →
@@ -11,6 +12,7 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.js';
+import { createAdminService } from '../src/admin/service/admin.js';
 import { MAIL_DEFAULTS } from '../src/config/config.js';
 import type { Passkey } from '../src/domain/passkey.js';
 import type { Application, User } from '../src/domain/types.js';
@@ -18,6 +20,7 @@ import { type Actor, ADMIN_APP, actor, call, role } from './support/admin.js';
 import { startTestService, type TestService } from './support/service.js';
 import { authorizeQuery, PASSWORD, pkce, publicApp, REDIRECT, signInUser } from './support/sign-in.js';
 import { linkIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
+import { startFakeIdp } from './support/upstream-idp.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -319,6 +322,20 @@ describe('without JavaScript', () => {
   });
   afterAll(async () => context?.close());
 
+  it('the sign-in page says a passkey needs JavaScript, and hides the passkey button', async () => {
+    const page = await context.newPage();
+    await openSignIn(page);
+    // (Playwright's text selectors skip <noscript>: the paragraph is found by its place.)
+    const said = page.locator('noscript > p.hint');
+    expect(await said.isVisible()).toBe(true);
+    expect(await said.textContent()).toContain('Signing in with a passkey needs JavaScript, which is off');
+    expect(await page.getByRole('button', { name: 'Sign in with a passkey' }).isVisible()).toBe(false);
+    expect(await page.getByRole('link', { name: 'Forgot password?' }).getAttribute('href')).toBe(
+      '/auth/password-reset',
+    );
+    await page.close();
+  }, 60_000);
+
   it('the passkey step says it needs JavaScript and offers another way and the password reset', async () => {
     const page = await context.newPage();
     const { user } = await signInUser(svc);
@@ -397,5 +414,40 @@ it("another person cannot rename someone's passkey through the passkeys page", a
     expect((await svc.storage.passkeys.listForUser(other.id)).map((p) => p.name)).toEqual(['My key']);
   } finally {
     await context.close();
+  }
+}, 60_000);
+
+// Last: the identity provider it adds makes the sign-in page ask for the address first.
+it('finds no violation on the identifier page and on the password step after it', async () => {
+  const fake = await startFakeIdp({ clientId: 'cxauth-client' });
+  const context = await browser.newContext();
+  try {
+    const tenant = await svc.addTenant({ name: `sso-${crypto.randomUUID()}` });
+    const service = createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
+      credentials: { kek: svc.kek, issuer: svc.config.issuer },
+    });
+    await service.createIdentityProvider(tenant.id, {
+      kind: 'oidc',
+      name: 'Claims a domain',
+      domains: ['a11y-sso.test'],
+      oidc: { issuer: fake.issuer, client_id: 'cxauth-client', client_secret: 'upstream-secret' },
+    });
+    const { user } = await signInUser(svc);
+    const page = await context.newPage();
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await openSignIn(page);
+    await page.getByRole('button', { name: 'Continue' }).waitFor();
+    expect(await focused()).toBe('username');
+    await clean(page, 'identifier');
+    await page.keyboard.type(user.email);
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Password').waitFor();
+    // The address is kept; the person types the password next.
+    expect(await page.getByLabel('E-mail').inputValue()).toBe(user.email);
+    expect(await focused()).toBe('password');
+    await clean(page, 'password step');
+  } finally {
+    await context.close();
+    await fake.close();
   }
 }, 60_000);

@@ -84,7 +84,12 @@ ${hidden(state)}
     }${invalid}>
 <button type="submit">Sign in</button>
 ${pk.controls}
-</form>${pk.script}
+</form>${pk.script}${
+      o.passkey
+        ? html`
+<noscript><p class="hint">Signing in with a passkey needs JavaScript, which is off in this browser: sign in with your password here, or set one with "Forgot password?".</p></noscript>`
+        : ''
+    }
 <p class="hint"><a href="/auth/password-reset">Forgot password?</a></p>`,
   );
 }
