@@ -387,7 +387,7 @@ describe('without JavaScript', () => {
   }, 60_000);
 });
 
-it("another person cannot rename someone's passkey through the passkeys page", async () => {
+it("another person cannot rename someone's passkey through the passkeys page, nor a forged form", async () => {
   const context = await browser.newContext();
   try {
     const { user: owner } = await signInUser(svc);
@@ -411,6 +411,17 @@ it("another person cannot rename someone's passkey through the passkeys page", a
     expect((await answered).status()).toBe(404);
     await page.getByRole('alert').filter({ hasText: 'That passkey is not yours' }).waitFor();
     expect((await svc.storage.passkeys.listForUser(owner.id)).map((p) => p.name)).toEqual(['Owner key']);
+    expect((await svc.storage.passkeys.listForUser(other.id)).map((p) => p.name)).toEqual(['My key']);
+
+    // Its own passkey, with another CSRF token (a form forged elsewhere): refused, nothing renamed.
+    const mine = page.locator('form:has(input[name="op"][value="rename"])').first();
+    await mine.locator('input[name="csrf"]').evaluate((el) => {
+      (el as HTMLInputElement).value = 'forged';
+    });
+    await page.getByLabel('New name for passkey My key').fill('Forged');
+    const forged = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Rename passkey My key' }).click();
+    expect((await forged).status()).toBe(400);
     expect((await svc.storage.passkeys.listForUser(other.id)).map((p) => p.name)).toEqual(['My key']);
   } finally {
     await context.close();
