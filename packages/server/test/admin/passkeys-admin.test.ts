@@ -9,6 +9,27 @@ import type { User } from '../../src/domain/types.js';
 import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
 import { startTestService, type TestService } from '../support/service.js';
 
+/** A passkey of `user` as registration stores one (these routes only list, rename and remove it). */
+async function storedPasskey(svc: TestService, user: User, o: Partial<Passkey> = {}): Promise<Passkey> {
+  const p: Passkey = {
+    id: randomUUID(),
+    userId: user.id,
+    tenantId: user.tenantId,
+    credentialId: randomUUID().replaceAll('-', ''),
+    publicKey: Buffer.from('a-cose-public-key'),
+    counter: 12,
+    transports: ['internal'],
+    backupEligible: false,
+    backedUp: false,
+    name: 'Passkey',
+    createdAt: svc.clock.now(),
+    lastUsedAt: null,
+    ...o,
+  };
+  await svc.storage.passkeys.create(p);
+  return p;
+}
+
 describe('admin API: users/{id}/passkeys and the reset of second factors', () => {
   let svc: TestService;
   let admin: Actor;
@@ -26,24 +47,8 @@ describe('admin API: users/{id}/passkeys and the reset of second factors', () =>
 
   // Each one a second after the last: the list is oldest first (ties would fall to the random ids).
   let added = 0;
-  const addPasskey = async (user: User, name: string): Promise<Passkey> => {
-    const p: Passkey = {
-      id: randomUUID(),
-      userId: user.id,
-      tenantId: user.tenantId,
-      credentialId: randomUUID().replaceAll('-', ''),
-      publicKey: Buffer.from('a-cose-public-key'),
-      counter: 12,
-      transports: ['internal'],
-      backupEligible: false,
-      backedUp: false,
-      name,
-      createdAt: new Date(svc.clock.now().getTime() + ++added * 1000),
-      lastUsedAt: null,
-    };
-    await svc.storage.passkeys.create(p);
-    return p;
-  };
+  const addPasskey = (user: User, name: string) =>
+    storedPasskey(svc, user, { name, createdAt: new Date(svc.clock.now().getTime() + ++added * 1000) });
   const auditOf = (type: string, subject: string) =>
     vi.waitFor(async () => {
       const found = (await svc.storage.auditEvents.list({ type, limit: 100 })).filter(
@@ -141,24 +146,8 @@ describe.each(['sqlite', 'postgres'] as const)('admin API: renaming a passkey (%
     foreignAdmin = await actor(svc, await svc.addTenant());
   });
   afterAll(async () => svc?.close());
-  const addPasskey = async (user: User, name: string): Promise<Passkey> => {
-    const p: Passkey = {
-      id: randomUUID(),
-      userId: user.id,
-      tenantId: user.tenantId,
-      credentialId: randomUUID().replaceAll('-', ''),
-      publicKey: Buffer.from('a-cose-public-key'),
-      counter: 0,
-      transports: ['usb'],
-      backupEligible: true,
-      backedUp: true,
-      name,
-      createdAt: svc.clock.now(),
-      lastUsedAt: null,
-    };
-    await svc.storage.passkeys.create(p);
-    return p;
-  };
+  const addPasskey = (user: User, name: string) =>
+    storedPasskey(svc, user, { name, transports: ['usb'], backupEligible: true, backedUp: true });
   const nameOf = async (user: User) => (await svc.storage.passkeys.listForUser(user.id))[0]?.name;
   const rename = (who: Actor, user: User, id: string, body: unknown) =>
     call(svc, who, 'PATCH', `/users/${user.id}/passkeys/${id}`, body);
