@@ -2,7 +2,8 @@
 // IP address cannot be a WebAuthn RP ID, so the Passkeys page, the user's panel and the operator's
 // dashboard say that passkeys are off, why, and the CXAUTH_ISSUER that turns them on, and offer no
 // "Add a passkey"; passkeys already stored are still listed, renamed (trimmed; control characters
-// refused in words) and removed.
+// refused in words) and removed. Under http://localhost the Passkeys page links the hosted page that
+// adds one instead.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -110,4 +111,24 @@ it('says passkeys are off under an IP address, and why; lists, renames and remov
   expect(violations).toEqual([
     'Failed to load resource: the server responded with a status of 400 (Bad Request)',
   ]);
+}, 120_000);
+
+it('offers the hosted page to add a passkey, and no note, where the issuer is localhost', async () => {
+  const local = await startDemo({ host: 'localhost' });
+  try {
+    const who = { email: local.creds['username'] ?? '', password: local.creds['password'] ?? '' };
+    const { page } = await openConsole(local, DESKTOP, who);
+    await page.getByRole('link', { name: 'Passkeys', exact: true }).click();
+    await page.getByRole('heading', { name: 'Passkeys', level: 1 }).waitFor();
+    const add = page.getByRole('link', { name: 'Add a passkey on the sign-in page' });
+    await add.waitFor();
+    expect(await add.getAttribute('href')).toBe('/auth/passkeys');
+    await page.getByText('No passkey yet.').waitFor();
+    expect(await page.getByText('Passkeys are off on this server').count()).toBe(0);
+    // The hosted page it leads to asks for a recent sign-in (the console's is one) and offers the form.
+    await add.click();
+    await page.getByLabel('Name of the new passkey').waitFor();
+  } finally {
+    await local.close();
+  }
 }, 120_000);
