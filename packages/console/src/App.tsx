@@ -10,6 +10,7 @@ import { Audit } from './pages/Audit/index.js';
 import { Dashboard } from './pages/Dashboard/index.js';
 import { Grants } from './pages/Grants/index.js';
 import { SigningKeys } from './pages/Lists/index.js';
+import { Passkeys } from './pages/Passkeys/index.js';
 import { Areas, Tenants } from './pages/Platform/index.js';
 import { Provisioning } from './pages/Provisioning/index.js';
 import { Sessions } from './pages/Sessions/index.js';
@@ -28,6 +29,7 @@ const PAGES = [
   { path: 'users', label: 'Users', view: Users, for: ADMINS },
   { path: 'sessions', label: 'Sessions', view: Sessions, for: ALL },
   { path: 'connected-apps', label: 'Connected apps', view: Grants, for: ALL },
+  { path: 'passkeys', label: 'Passkeys', view: Passkeys, for: ALL },
   { path: 'tenants', label: 'Tenants', view: Tenants, for: ADMINS },
   { path: 'areas', label: 'Areas', view: Areas, for: ADMINS },
   { path: 'signing-keys', label: 'Signing keys', view: SigningKeys, for: ['operator'] as Level[] },
@@ -126,7 +128,7 @@ export function App() {
         {profile.level === 'self' && (
           <p class="note" role="note">
             You are signed in without admin rights (you are not a tenant Administrator or a platform
-            operator), so the console shows your own access keys and sessions only.
+            operator), so the console shows your own access keys, sessions, connected apps and passkeys only.
           </p>
         )}
         <View />

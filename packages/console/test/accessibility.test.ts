@@ -22,6 +22,7 @@ const PAGES = [
   'Access keys',
   'Users',
   'Sessions',
+  'Passkeys',
   'Tenants',
   'Areas',
   'Signing keys',

@@ -58,7 +58,7 @@ it('creates a user, sets its password; that user signs in and sees only the self
     .getByText(/signed in without admin rights/)
     .waitFor();
   const links = await self.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents();
-  expect(links).toEqual(['Access keys', 'Sessions', 'Connected apps']);
+  expect(links).toEqual(['Access keys', 'Sessions', 'Connected apps', 'Passkeys']);
   await self.getByRole('button', { name: 'Generate an access key' }).click();
   await self.getByRole('region', { name: 'New access key secret' }).waitFor();
   await shoot(self, 'phone-self-access-keys');

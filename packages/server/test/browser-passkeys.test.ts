@@ -128,6 +128,14 @@ it('registers passkeys, signs in with one and no password, removes one', async (
   await register(page, 'Laptop');
   const stored = await svc.storage.passkeys.listForUser(user.id);
   expect(stored.map((k) => k.name)).toEqual(['Laptop']);
+  // Audited with the passkey's id (a detail named `passkey` would be dropped as a possible secret).
+  await expect
+    .poll(async () =>
+      (await svc.storage.auditEvents.list({ type: 'passkey.registered', limit: 100 }))
+        .filter((e) => e.subject === user.id)
+        .map((e) => e.details),
+    )
+    .toEqual([expect.objectContaining({ passkeyId: stored[0]?.id })]);
   // The page lists it by name, never with its key.
   const listed = await page.content();
   expect(listed).toContain('Laptop');

@@ -1,5 +1,6 @@
 // GET /.well-known/openid-configuration: metadata of what is implemented, the configured issuer exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoveryDocument } from '../src/endpoints/discovery.js';
 import { startTestService, TEST_ISSUER, type TestService } from './support/service.js';
 
 let svc: TestService;
@@ -54,6 +55,30 @@ describe('OpenID discovery', () => {
     expect(oauthMetadata.statusCode).toBe(200);
     expect(oauthMetadata.headers['cache-control']).toBe('public, max-age=3600');
     expect(oauthMetadata.json()).toEqual(doc);
+  });
+
+  it('says whether passkeys are offered under the issuer, and why not (for the console)', () => {
+    expect(discoveryDocument(TEST_ISSUER, [])).toMatchObject({ cxauth_passkeys_rp_id: 'auth.cxauth.test' });
+    expect(discoveryDocument('https://auth.cxauth.test', [])).not.toHaveProperty(
+      'cxauth_passkeys_unavailable',
+    );
+    expect(discoveryDocument('http://localhost:8080', [])).toMatchObject({
+      cxauth_passkeys_rp_id: 'localhost',
+    });
+    expect(discoveryDocument('http://a.localhost:8080', [])).toMatchObject({
+      cxauth_passkeys_rp_id: 'a.localhost',
+    });
+    for (const [issuer, reason] of [
+      ['http://127.0.0.1:8080', 'ip_address'],
+      ['https://[::1]:8443', 'ip_address'],
+      ['https://10.0.0.7', 'ip_address'],
+      ['http://auth.example.com', 'not_https'],
+    ] as const) {
+      expect({ issuer, doc: discoveryDocument(issuer, []) }).toMatchObject({
+        issuer,
+        doc: { cxauth_passkeys_rp_id: null, cxauth_passkeys_unavailable: reason },
+      });
+    }
   });
 
   it('never derives the issuer from the Host header', async () => {

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Passkey } from '../src/domain/passkey.js';
-import { passkeyParty } from '../src/interaction/passkeys.js';
+import { passkeyParty, passkeySupport } from '../src/interaction/passkeys.js';
 import { startTestService, type TestService } from './support/service.js';
 import { authorizeQuery, Browser, hiddenInputs, pkce, publicApp } from './support/sign-in.js';
 
@@ -22,6 +22,16 @@ it('offers passkeys only where the issuer host can be an RP ID', () => {
   });
 });
 
+it('says why passkeys are off: an IP address, or plain http off localhost', () => {
+  expect(passkeySupport('http://127.0.0.1:8080')).toEqual({ unavailable: 'ip_address' });
+  expect(passkeySupport('https://[2001:db8::1]')).toEqual({ unavailable: 'ip_address' });
+  expect(passkeySupport('http://auth.example.com')).toEqual({ unavailable: 'not_https' });
+  expect(passkeySupport('http://b.localhost:9000')).toEqual({
+    rpId: 'b.localhost',
+    origin: 'http://b.localhost:9000',
+  });
+});
+
 it('keeps the sign-in page script-free with an IP address issuer', async () => {
   const svc = await startTestService({ issuer: 'http://127.0.0.1:8080' });
   try {
@@ -30,7 +40,11 @@ it('keeps the sign-in page script-free with an IP address issuer', async () => {
     expect(page.body).not.toContain('<script');
     expect(page.body).toContain('autocomplete="username"');
     expect(String(page.headers['content-security-policy'])).not.toContain('script-src');
-    expect((await svc.app.inject({ url: '/auth/passkeys' })).statusCode).toBe(403);
+    const off = await svc.app.inject({ url: '/auth/passkeys' });
+    expect(off.statusCode).toBe(403);
+    // Why, and what the operator changes.
+    expect(off.body).toContain('http://127.0.0.1:8080, is an IP address');
+    expect(off.body).toContain('CXAUTH_ISSUER=http://localhost:&lt;port&gt;');
   } finally {
     await svc.close();
   }

@@ -19,6 +19,8 @@ export const shots = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-shots-')
 export interface Demo {
   issuer: string;
   creds: Record<string, string>;
+  /** The server's data folder (its SQLite database is cxauth.db there). */
+  dataDir: string;
   browser: Browser;
   /** Banner of `cxauth serve` up to its "saved to" line. */
   out: string;
@@ -33,10 +35,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startDemo(): Promise<Demo> {
+/** `host`: the issuer's host (default 127.0.0.1; `localhost` can be a WebAuthn RP ID). */
+export async function startDemo(o: { host?: '127.0.0.1' | 'localhost' } = {}): Promise<Demo> {
   const data = mkdtempSync(path.join(os.tmpdir(), 'cxauth-console-data-'));
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${o.host ?? '127.0.0.1'}:${port}`;
   const serve: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--demo'], {
     env: {
       ...process.env,
@@ -57,11 +60,13 @@ export async function startDemo(): Promise<Demo> {
     serve.on('exit', (code) => reject(new Error(`cxauth serve exited ${code}: ${out}`)));
   });
   const creds = JSON.parse(readFileSync(path.join(data, 'demo-credentials.json'), 'utf8'));
-  const browser = await launchChromium();
+  // The server listens on 127.0.0.1 only: the browser must not try ::1 for localhost.
+  const browser = await launchChromium({ args: ['--host-resolver-rules=MAP localhost 127.0.0.1'] });
   console.log(`console screenshots: ${shots}`);
   return {
     issuer,
     creds,
+    dataDir: data,
     browser,
     out,
     close: async () => {
@@ -89,7 +94,8 @@ export async function openConsole(
   await page.goto(`${demo.issuer}/console/`);
   await page.getByLabel('E-mail').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Exact: where passkeys are offered there is "Sign in with a passkey" too.
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { name: home, level: 1 }).waitFor();
   return { page, violations };
 }

@@ -20,3 +20,24 @@ export interface Passkey {
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
 }
+
+/** The longest name a passkey may have, in characters (after trimming). */
+export const PASSKEY_NAME_MAX = 64;
+
+/**
+ * A passkey's name as given by a person: trimmed, 1 to {@link PASSKEY_NAME_MAX} characters, without
+ * control characters (C0, DEL, C1) or the bidirectional overrides that make a name read as another.
+ * The name, or what is wrong with it in words.
+ */
+export function passkeyName(raw: string): { readonly name: string } | { readonly problem: string } {
+  const name = raw.trim();
+  if (name === '') return { problem: 'A passkey needs a name.' };
+  if ([...name].length > PASSKEY_NAME_MAX) {
+    return { problem: `A passkey's name has at most ${PASSKEY_NAME_MAX} characters.` };
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(name)) {
+    return { problem: "A passkey's name cannot hold control characters." };
+  }
+  return { name };
+}

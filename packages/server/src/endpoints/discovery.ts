@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DEVICE_CODE } from '../domain/app-types.js';
 import { cacheFor, sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
+import { passkeySupport } from '../interaction/passkeys.js';
 import { CLIENT_AUTH_METHODS } from '../protocol/client-auth.js';
 import { SUPPORTED_SCOPES } from '../protocol/scope.js';
 
@@ -78,7 +79,18 @@ export function discoveryDocument(
     request_uri_parameter_supported: false,
     // cxauth's own member: the signed revocation feed regional verifiers follow (docs/revocation.md).
     [FEED_METADATA]: `${issuer}/auth/revocations`,
+    // cxauth's own members: whether the hosted pages offer passkeys under this issuer (its host is
+    // their WebAuthn RP ID), and if not why (`ip_address`, `not_https`), for the console to say so.
+    ...passkeyMetadata(issuer),
   };
+}
+
+/** `cxauth_passkeys_rp_id` (null when passkeys are off) and, when off, `cxauth_passkeys_unavailable`. */
+function passkeyMetadata(issuer: string): Record<string, string | null> {
+  const support = passkeySupport(issuer);
+  return 'rpId' in support
+    ? { cxauth_passkeys_rp_id: support.rpId }
+    : { cxauth_passkeys_rp_id: null, cxauth_passkeys_unavailable: support.unavailable };
 }
 
 /**

@@ -201,6 +201,8 @@ export async function handleSignInPost(
     const routed = await deps.federation.route(deps, request, reply, { app, req, email, now });
     return routed ?? showForm(deps, request, reply, { app, req, now, username: email });
   }
+  // "Sign in another way" on the passkey step (a browser that cannot use one): the first form again.
+  if (asOtp && body['restart'] === '1') return showForm(deps, request, reply, { app, req, now });
   if ((body['passkey'] ?? '') !== '' && !asConsent) {
     // Throttled as passwords are (docs/sign-in.md): a refused assertion counts against the address and
     // the credential ID it names (or, as a second factor, against the user), before any verification.

@@ -3,6 +3,7 @@
 // (`@cxauth/server/page-style`) without loading the server.
 export const PAGE_STYLE = `
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:100%;color:#1b1f24;background:#eef1f5}
 body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;padding:8vh 1rem 2rem}
 main{width:100%;max-width:26rem;background:#fff;border-radius:.75rem;padding:2rem 1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
@@ -26,6 +27,9 @@ button.secondary:hover{background:#eef2ff}
 .scopes li{margin:.35rem 0}
 .error{margin:0 0 1rem;padding:.75rem .9rem;border-radius:.4rem;background:#fdecea;color:#8a1c12;border:1px solid #f4b8b0}
 .done{color:#14532d}
+.passkeys{list-style:none;margin:0;padding:0}
+.passkeys li{margin:0 0 1.5rem;padding-top:1rem;border-top:1px solid #d0d5dd}
+.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 @media (min-width:40rem){main{padding:2.5rem 2.5rem}}
 @media (prefers-color-scheme:dark){html{background:#0f1318;color:#e6e9ee}a{color:#93c5fd}main{background:#1a2028}.context,.hint{color:#aab3bf}.context strong{color:#e6e9ee}input{background:#0f1318;border-color:#5b6673}.error{background:#3b1411;color:#ffd4ce;border-color:#7a2a22}.done{color:#86efac}button.secondary{background:#1a2028;color:#93c5fd;border-color:#93c5fd}button.secondary:hover{background:#0f1318}}
 `;

@@ -6,6 +6,9 @@ export const PASSKEYS_SCRIPT = `'use strict';
 (() => {
   const form = document.querySelector('form[data-passkey]');
   if (!form || !window.PublicKeyCredential || !navigator.credentials) return;
+  // What the page says to a browser without JavaScript or passkeys is not for this one.
+  const fallback = document.getElementById('passkey-fallback');
+  if (fallback) fallback.hidden = true;
   const d = form.dataset;
   const status = document.getElementById('passkey-status');
   const button = document.getElementById('passkey-button');

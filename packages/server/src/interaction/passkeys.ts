@@ -13,7 +13,7 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Passkey } from '../domain/passkey.js';
+import { PASSKEY_NAME_MAX, type Passkey, passkeyName } from '../domain/passkey.js';
 import type { AuthMethod } from '../domain/sign-in.js';
 import type { Tenant, User } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
@@ -28,15 +28,34 @@ export const RECENT_SIGN_IN = 600;
 /** How long the self-service page's form (and its challenge) may be used, ms. */
 const PAGE_TTL = 600_000;
 
-/** Where passkeys are offered: the issuer's host is a domain name (never an IP address), in a secure context. */
-export function passkeyParty(issuer: string): { rpId: string; origin: string } | undefined {
+/** Why the issuer's host cannot be a WebAuthn RP ID: an IP address, or plain http on a host other than localhost. */
+export type PasskeysUnavailable = 'ip_address' | 'not_https';
+
+/** Whether passkeys can be offered under `issuer`, and why not (docs/sign-in.md, "Passkeys"). */
+export function passkeySupport(
+  issuer: string,
+): { readonly rpId: string; readonly origin: string } | { readonly unavailable: PasskeysUnavailable } {
   const url = new URL(issuer);
   const host = url.hostname;
-  if (host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0) return undefined;
+  if (host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0) return { unavailable: 'ip_address' };
   const local = host === 'localhost' || host.endsWith('.localhost');
-  if (url.protocol !== 'https:' && !local) return undefined;
+  if (url.protocol !== 'https:' && !local) return { unavailable: 'not_https' };
   return { rpId: host, origin: url.origin };
 }
+
+/** Where passkeys are offered: the issuer's host is a domain name (never an IP address), in a secure context. */
+export function passkeyParty(issuer: string): { rpId: string; origin: string } | undefined {
+  const support = passkeySupport(issuer);
+  return 'rpId' in support ? support : undefined;
+}
+
+/** What both ceremonies expect of a response: this page's challenge, the issuer's origin and RP ID. */
+const expected = (party: { rpId: string; origin: string }, challenge: string) => ({
+  expectedChallenge: challenge,
+  expectedOrigin: party.origin,
+  expectedRPID: party.rpId,
+  requireUserVerification: false,
+});
 
 const b64u = (b: Buffer) => b.toString('base64url');
 const newChallenge = () => b64u(crypto.randomBytes(32));
@@ -126,7 +145,7 @@ export async function checkPasskey(
       subject: user.id,
       tenantId: user.tenantId,
       address: o.address,
-      details: { passkey: passkey.id, reason },
+      details: { passkeyId: passkey.id, reason },
     });
     return fail;
   };
@@ -134,10 +153,7 @@ export async function checkPasskey(
   try {
     verification = await verifyAuthenticationResponse({
       response,
-      expectedChallenge: o.challenge,
-      expectedOrigin: party.origin,
-      expectedRPID: party.rpId,
-      requireUserVerification: false,
+      ...expected(party, o.challenge),
       credential: {
         id: passkey.credentialId,
         publicKey: new Uint8Array(passkey.publicKey),
@@ -162,8 +178,9 @@ export async function checkPasskey(
     subject: user.id,
     tenantId: user.tenantId,
     address: o.address,
+    // `passkeyId`: a detail whose name ends in `key` is never kept (observability/audit.ts).
     details: {
-      passkey: passkey.id,
+      passkeyId: passkey.id,
       user_verified: info.userVerified,
       factor: o.secondFactorUser ? 'second' : 'first',
     },
@@ -200,7 +217,7 @@ function recent(current: CurrentSignIn | undefined, now: Date): current is Curre
   return current !== undefined && now.getTime() - current.signIn.authTime.getTime() <= RECENT_SIGN_IN * 1000;
 }
 
-/** The page: the user's passkeys with a remove button each, and the form that adds one. */
+/** The page: the user's passkeys with a rename form and a remove button each, and the form that adds one. */
 export async function showPasskeyPage(
   deps: PasskeyPageDeps,
   request: FastifyRequest,
@@ -210,9 +227,14 @@ export async function showPasskeyPage(
 ): Promise<FastifyReply> {
   const nonce = styleNonce();
   const ctx: PageContext = { appName: 'cxauth', display: 'page', nonce };
-  const party = passkeyParty(deps.config.issuer);
+  const support = passkeySupport(deps.config.issuer);
+  const party = 'rpId' in support ? support : undefined;
   const current = await deps.sessions.current(request, now);
   if (!party) {
+    const why =
+      'unavailable' in support && support.unavailable === 'not_https'
+        ? 'is plain http on a host other than localhost, and browsers offer passkeys only over HTTPS'
+        : 'is an IP address, and browsers accept only a domain name for passkeys';
     return sendPage(
       reply,
       403,
@@ -220,7 +242,7 @@ export async function showPasskeyPage(
         ctx,
         'Passkeys',
         html`<h1>Passkeys</h1>
-<p class="error" role="alert">Passkeys are not available here: the service's address is an IP address, or not HTTPS (docs/sign-in.md).</p>`,
+<p class="error" role="alert">Passkeys are not available here: the service's address, ${deps.config.issuer}, ${why}. Its operator turns them on with CXAUTH_ISSUER=http://localhost:&lt;port&gt; or an HTTPS domain name.</p>`,
       ),
       nonce,
     );
@@ -263,14 +285,23 @@ ${
 ${passkeys.map(
   (
     p,
+    i,
   ) => html`<li><strong>${p.name}</strong> · added ${dateText(p.createdAt)} · last used ${dateText(p.lastUsedAt)}${
     p.backedUp ? ' · synced' : ''
   }
 <form method="post" action="${deps.action}">
 ${hiddenState}
+<input type="hidden" name="op" value="rename">
+<input type="hidden" name="id" value="${p.id}">
+<label for="rename-${i}">New name for passkey ${p.name}</label>
+<input id="rename-${i}" name="name" type="text" maxlength="${PASSKEY_NAME_MAX}" required value="${p.name}">
+<button type="submit" class="secondary">Rename<span class="sr-only"> passkey ${p.name}</span></button>
+</form>
+<form method="post" action="${deps.action}">
+${hiddenState}
 <input type="hidden" name="op" value="remove">
 <input type="hidden" name="id" value="${p.id}">
-<button type="submit" class="secondary" aria-label="Remove passkey ${p.name}">Remove</button>
+<button type="submit" class="secondary">Remove<span class="sr-only"> passkey ${p.name}</span></button>
 </form></li>
 `,
 )}</ul>`
@@ -280,7 +311,7 @@ ${hiddenState}
 <input type="hidden" name="op" value="register">
 <input type="hidden" name="credential" value="">
 <label for="passkey-name">Name of the new passkey</label>
-<input id="passkey-name" name="name" type="text" maxlength="64" required value="Passkey ${passkeys.length + 1}">
+<input id="passkey-name" name="name" type="text" maxlength="${PASSKEY_NAME_MAX}" required value="Passkey ${passkeys.length + 1}">
 <p id="passkey-status" class="hint" role="status" aria-live="polite">Adding a passkey needs JavaScript.</p>
 <button type="submit" id="passkey-button">Add a passkey</button>
 </form>
@@ -289,7 +320,7 @@ ${hiddenState}
   return sendPage(reply, o.status ?? 200, page, nonce, [], true);
 }
 
-/** A post of the page: registers the new passkey, or removes one. */
+/** A post of the page: registers the new passkey, or renames or removes one. */
 export async function handlePasskeyPagePost(
   deps: PasskeyPageDeps,
   request: FastifyRequest,
@@ -321,10 +352,22 @@ export async function handlePasskeyPagePost(
   if (body['op'] === 'remove') {
     const removed = await deps.storage.passkeys.remove(user.id, body['id'] ?? '');
     if (!removed) return again('That passkey is not yours, or was removed already.', 404);
-    deps.audit.record({ type: 'passkey.removed', ...audited, details: { passkey: removed.id } });
+    deps.audit.record({ type: 'passkey.removed', ...audited, details: { passkeyId: removed.id } });
     return showPasskeyPage(deps, request, reply, now, { notice: `Removed the passkey ${removed.name}.` });
   }
-  const name = (body['name'] ?? '').trim().slice(0, 64) || 'Passkey';
+  if (body['op'] === 'rename') {
+    const checked = passkeyName(body['name'] ?? '');
+    if ('problem' in checked) return again(checked.problem);
+    const id = body['id'] ?? '';
+    if (!(await deps.storage.passkeys.rename(user.id, id, checked.name))) {
+      return again('That passkey is not yours, or was removed already.', 404);
+    }
+    deps.audit.record({ type: 'passkey.renamed', ...audited, details: { passkeyId: id } });
+    return showPasskeyPage(deps, request, reply, now, { notice: `Renamed the passkey to ${checked.name}.` });
+  }
+  const named = passkeyName((body['name'] ?? '').trim() || 'Passkey');
+  if ('problem' in named) return again(named.problem);
+  const { name } = named;
   let response: RegistrationResponseJSON;
   try {
     response = JSON.parse(body['credential'] ?? '') as RegistrationResponseJSON;
@@ -340,13 +383,7 @@ export async function handlePasskeyPagePost(
   }
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    verification = await verifyRegistrationResponse({
-      response,
-      expectedChallenge: opened.challenge,
-      expectedOrigin: party.origin,
-      expectedRPID: party.rpId,
-      requireUserVerification: false,
-    });
+    verification = await verifyRegistrationResponse({ response, ...expected(party, opened.challenge) });
   } catch {
     return again('The passkey could not be verified. Try again.');
   }
@@ -371,6 +408,6 @@ export async function handlePasskeyPagePost(
   if (!(await deps.storage.passkeys.create(passkey))) {
     return again('This passkey is registered already.', 409);
   }
-  deps.audit.record({ type: 'passkey.registered', ...audited, details: { passkey: passkey.id } });
+  deps.audit.record({ type: 'passkey.registered', ...audited, details: { passkeyId: passkey.id } });
   return showPasskeyPage(deps, request, reply, now, { notice: `Added the passkey ${name}.` });
 }

@@ -84,7 +84,12 @@ ${hidden(state)}
     }${invalid}>
 <button type="submit">Sign in</button>
 ${pk.controls}
-</form>${pk.script}
+</form>${pk.script}${
+      o.passkey
+        ? html`
+<noscript><p class="hint">Signing in with a passkey needs JavaScript, which is off in this browser: sign in with your password here, or set one with "Forgot password?".</p></noscript>`
+        : ''
+    }
 <p class="hint"><a href="/auth/password-reset">Forgot password?</a></p>`,
   );
 }
@@ -121,9 +126,18 @@ ${context(ctx)}
 ${errorBox(o.error)}
 <form method="post" action="${state.action}"${pk.attrs}>
 ${hidden(state)}
-<p class="hint">This account also needs one of its passkeys (it needs JavaScript).</p>
+<p class="hint">This account signs in with one of its passkeys.</p>
 ${pk.controls}
-</form>${pk.script}`,
+</form>
+<div id="passkey-fallback">
+<p class="hint">Using a passkey needs JavaScript, which is off in this browser (or the browser has no passkeys). Turn JavaScript on and reload this page, or sign in on another browser or device.</p>
+<form method="post" action="${state.action}">
+${hidden(state)}
+<input type="hidden" name="restart" value="1">
+<button type="submit" class="secondary">Sign in another way</button>
+</form>
+<p class="hint"><a href="/auth/password-reset">Forgot your password? Set a new one by e-mail</a></p>
+</div>${pk.script}`,
     );
   }
   const described = o.error ? 'form-error otp-hint' : 'otp-hint';

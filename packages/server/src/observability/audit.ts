@@ -32,6 +32,7 @@ export const AUDIT_EVENT_TYPES = [
   'passkey.registered',
   'passkey.used',
   'passkey.removed',
+  'passkey.renamed',
   'passkey.refused',
   'user.second_factors_reset',
   'session.ended',

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
 import { ErrorNote, Page, TenantPicker, useLoad } from '../../components/ui.js';
+import { PasskeysOff, passkeySupport } from '../Passkeys/index.js';
 import { Chart, type Point } from './Chart.js';
 
 const RANGES = [
@@ -19,6 +20,8 @@ const REFRESH_MS = 60_000;
 export function Dashboard() {
   const me = profile();
   const operator = me.level === 'operator';
+  // Only operators can change the server's address: they are told on their home page.
+  const passkeys = useLoad(passkeySupport, []);
   const [range, setRange] = useState<(typeof RANGES)[number]>(RANGES[1]);
   const [tenantId, setTenantId] = useState('');
   const [tick, setTick] = useState(0);
@@ -72,6 +75,7 @@ export function Dashboard() {
   const now = points.at(-1)?.active_sessions ?? 0;
   return (
     <Page title="Dashboard" intro={`What the service is doing for ${scope}.`}>
+      {operator && passkeys.data && !passkeys.data.rpId && <PasskeysOff support={passkeys.data} />}
       <form class="filters" aria-label="Dashboard range" onSubmit={(e) => e.preventDefault()}>
         <label>
           Period

@@ -1,5 +1,5 @@
 // One user's panel: set the role, deactivate or activate, set a new password, enrol in TOTP (the
-// otpauth URI shown once). Changes send the ETag read with the user (If-Match), so two admins editing
+// otpauth URI shown once), rename or remove passkeys (or read why the server offers none). Changes send the ETag read with the user (If-Match), so two admins editing
 // at once cannot overwrite each other unseen.
 import { useState } from 'preact/hooks';
 import { api, ifMatch, ok, tagged } from '../../api/client.js';
@@ -7,6 +7,7 @@ import { profile } from '../../auth/profile.js';
 import { useConfirm } from '../../components/confirm.js';
 import { Field } from '../../components/field.js';
 import { ErrorNote, SecretOnce, useAction, useLoad } from '../../components/ui.js';
+import { PasskeyList, PasskeysOff, passkeySupport } from '../Passkeys/index.js';
 import { RoleInput } from './RoleInput.js';
 
 export function UserPanel(props: { id: string; onChanged: () => void; onClose: () => void }) {
@@ -16,6 +17,7 @@ export function UserPanel(props: { id: string; onChanged: () => void; onClose: (
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState<string | undefined>();
   const [done, setDone] = useState('');
+  const passkeys = useLoad(passkeySupport, []);
   const action = useAction();
   const { confirm, dialog } = useConfirm();
   const u = user.data?.data;
@@ -139,6 +141,15 @@ export function UserPanel(props: { id: string; onChanged: () => void; onClose: (
               Enrol in TOTP
             </button>
           )}
+          <h3>Passkeys</h3>
+          {passkeys.data && !passkeys.data.rpId && <PasskeysOff support={passkeys.data} />}
+          {passkeys.data?.rpId && (
+            <p class="hint">
+              A person adds their own passkeys on the sign-in page (/auth/passkeys); here they are renamed or
+              removed.
+            </p>
+          )}
+          <PasskeyList userId={props.id} label={`Passkeys of ${u.email}`} />
         </>
       )}
     </section>

@@ -455,6 +455,8 @@ export const Passkey = Type.Object(
   { $id: 'Passkey' },
 );
 export const PasskeyParams = Type.Object({ id: Str(128), passkey_id: Str(128) });
+/** A passkey's new name: trimmed, 1 to 64 characters, no control characters (else 400). */
+export const RenamePasskey = Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }) }, strict);
 
 /** `since` as for the audit log (default `24h`); `bucket` a duration of at least `1m`. */
 export const StatsQuery = Type.Object(

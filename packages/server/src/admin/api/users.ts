@@ -115,6 +115,22 @@ export function userRoutes(router: Router<RouteContext>, deps: AdminApiDeps): vo
     },
   });
   router.route({
+    method: 'PATCH',
+    url: '/users/:id/passkeys/:passkey_id',
+    summary: "Rename one of a user's passkeys (audited as passkey.renamed)",
+    tag: 'users',
+    params: S.PasskeyParams,
+    body: S.RenamePasskey,
+    response: { 200: S.Passkey },
+    async handler({ request, principal, admin }) {
+      const { id, passkey_id: passkeyId } = request.params as { id: string; passkey_id: string };
+      guardOperator(principal, await showUser(principal, id));
+      const { name } = request.body as Static<typeof S.RenamePasskey>;
+      const { userId: _user, tenantId: _tenant, ...passkey } = await admin.renamePasskey(id, passkeyId, name);
+      return passkey;
+    },
+  });
+  router.route({
     method: 'DELETE',
     url: '/users/:id/passkeys/:passkey_id',
     summary: "Remove one of a user's passkeys (it no longer signs in)",

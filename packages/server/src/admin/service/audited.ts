@@ -101,6 +101,12 @@ const AUDITED: Record<string, Describe> = {
   }),
   setPassword: (r) => ({ type: 'user.password_set', subject: `user:${str(r['id'])}` }),
   enrollTotp: (r) => ({ type: 'user.totp_enrolled', subject: `user:${str(r['id'])}` }),
+  renamePasskey: (r) => ({
+    type: 'passkey.renamed',
+    subject: `user:${str(r['userId'])}`,
+    tenantId: str(r['tenantId']),
+    details: { passkeyId: str(r['id']) },
+  }),
   removePasskey: (r) => ({
     type: 'passkey.removed',
     subject: `user:${str(r['id'])}`,

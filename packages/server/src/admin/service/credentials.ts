@@ -1,5 +1,6 @@
 // Users' sign-in credentials: a password (memory-hard hash only) and TOTP enrolment, whose secret is
 // shown once as an otpauth:// URI and stored sealed with the KEK.
+import { type Passkey, passkeyName } from '../../domain/passkey.js';
 import { totpAad } from '../../interaction/credentials.js';
 import { encrypt } from '../../keys/kek.js';
 import { hashPassword, passwordProblem } from '../../secrets/passwords.js';
@@ -18,6 +19,15 @@ export function credentialAdmin(ctx: AdminContext, keys?: CredentialKeys) {
     if (!user) throw notFound('user', userId);
     return user;
   };
+  const passkeyView = (p: Passkey) => ({
+    id: p.id,
+    name: p.name,
+    transports: [...p.transports],
+    multiDevice: p.backupEligible,
+    backedUp: p.backedUp,
+    createdAt: p.createdAt.toISOString(),
+    lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+  });
   return {
     /** Sets a user's password (stored only as its scrypt hash). */
     async setPassword(userId: string, password: string): Promise<{ id: string; password: 'set' }> {
@@ -44,15 +54,19 @@ export function credentialAdmin(ctx: AdminContext, keys?: CredentialKeys) {
     /** A user's passkeys, oldest first: names, transports, backup state, times; never key material. */
     async listPasskeys(userId: string) {
       const user = await load(userId);
-      return (await ctx.storage.passkeys.listForUser(user.id)).map((p) => ({
-        id: p.id,
-        name: p.name,
-        transports: [...p.transports],
-        multiDevice: p.backupEligible,
-        backedUp: p.backedUp,
-        createdAt: p.createdAt.toISOString(),
-        lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
-      }));
+      return (await ctx.storage.passkeys.listForUser(user.id)).map(passkeyView);
+    },
+    /** Renames one of a user's passkeys (trimmed; at most 64 characters, no control characters). */
+    async renamePasskey(userId: string, passkeyId: string, raw: string) {
+      const user = await load(userId);
+      const checked = passkeyName(raw);
+      if ('problem' in checked) throw invalid(checked.problem, 'name');
+      if (!(await ctx.storage.passkeys.rename(user.id, passkeyId, checked.name))) {
+        throw notFound('passkey', passkeyId);
+      }
+      const passkey = (await ctx.storage.passkeys.listForUser(user.id)).find((p) => p.id === passkeyId);
+      if (!passkey) throw notFound('passkey', passkeyId);
+      return { ...passkeyView(passkey), userId: user.id, tenantId: user.tenantId };
     },
     /** Removes one of a user's passkeys: it no longer signs anyone in. */
     async removePasskey(
