@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_DEFAULTS } from '../../src/config/webhooks.js';
 import { DEVICE_CODE } from '../../src/domain/app-types.js';
 import type { Application } from '../../src/domain/types.js';
+import { passkeyParty } from '../../src/interaction/passkeys.js';
 import { keyReload } from '../../src/keys/rotation.js';
 import { DEFAULT_KEY_TIMING } from '../../src/keys/signing-keys.js';
 import { type AuditEventType, createAudit } from '../../src/observability/audit.js';
@@ -317,6 +318,87 @@ describe.each([
     expect(await svc.storage.passkeys.listForUser(user.id)).toEqual([]);
     const [removed] = await stored('passkey.removed', user.id);
     expect(removed?.delivery).toMatchObject({ eventType: 'passkey.removed' });
+  });
+
+  it.skipIf(skip)('passkeys: a sign-in with a passkey, and a cloned authenticator refused', async () => {
+    const { user } = await signInUser(svc);
+    const party = passkeyParty(svc.config.issuer);
+    if (!party) throw new Error('the issuer has no passkey party');
+    const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = key.publicKey.export({ format: 'jwk' });
+    const b64 = (x: string | undefined) => Buffer.from(x ?? '', 'base64url');
+    // The COSE_Key of an ES256 public key (RFC 9053 §7.1.1): {1: 2, 3: -7, -1: 1, -2: x, -3: y}.
+    const cose = Buffer.concat([
+      Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20]),
+      b64(jwk.x),
+      Buffer.from([0x22, 0x58, 0x20]),
+      b64(jwk.y),
+    ]);
+    const credentialId = crypto.randomBytes(16).toString('base64url');
+    const passkey = {
+      id: crypto.randomUUID(),
+      userId: user.id,
+      tenantId: user.tenantId,
+      credentialId,
+      publicKey: cose,
+      counter: 5,
+      name: 'Key',
+      transports: [],
+      backupEligible: false,
+      backedUp: false,
+      createdAt: svc.clock.now(),
+      lastUsedAt: null,
+    };
+    expect(await svc.storage.passkeys.create(passkey)).toBe(true);
+    /** The authorize page's form, and an assertion of its challenge by the authenticator at `counter`. */
+    const signIn = async (counter: number) => {
+      const browser = new Browser(svc.app);
+      const page = await browser.get(`/auth/authorize?${authorizeQuery(device, pkce())}`);
+      const challenge = page.body.match(/data-challenge="([^"]+)"/)?.[1];
+      if (!challenge) throw new Error('the sign-in page offers no passkey');
+      const clientData = Buffer.from(
+        JSON.stringify({ type: 'webauthn.get', challenge, origin: party.origin, crossOrigin: false }),
+      );
+      const count = Buffer.alloc(4);
+      count.writeUInt32BE(counter);
+      const rpIdHash = crypto.createHash('sha256').update(party.rpId).digest();
+      const authData = Buffer.concat([rpIdHash, Buffer.from([0x05]), count]);
+      const signed = Buffer.concat([authData, crypto.createHash('sha256').update(clientData).digest()]);
+      const assertion = {
+        id: credentialId,
+        rawId: credentialId,
+        type: 'public-key',
+        response: {
+          clientDataJSON: clientData.toString('base64url'),
+          authenticatorData: authData.toString('base64url'),
+          signature: crypto.sign('sha256', signed, key.privateKey).toString('base64url'),
+          userHandle: Buffer.from(user.id).toString('base64url'),
+        },
+        clientExtensionResults: {},
+      };
+      return () =>
+        browser.post('/auth/authorize', { ...hiddenInputs(page.body), passkey: JSON.stringify(assertion) });
+    };
+    const counter = async () => (await svc.storage.passkeys.listForUser(user.id))[0]?.counter;
+
+    expect503(await faulty(await signIn(6)));
+    expect(await counter()).toBe(5);
+    expect(await stored('passkey.used', user.id)).toEqual([]);
+    const used = await (await signIn(6))();
+    expect(used.statusCode, used.body).toBe(302);
+    expect(await counter()).toBe(6);
+    const [event] = await stored('passkey.used', user.id);
+    expect(event?.delivery).toMatchObject({ eventType: 'passkey.used' });
+
+    // A copy of the authenticator, its counter behind: refused, and the refusal stored before the answer.
+    expect503(await faulty(await signIn(6)));
+    expect(await stored('passkey.refused', user.id)).toEqual([]);
+    const cloned = await (await signIn(6))();
+    expect(cloned.statusCode).not.toBe(302);
+    const [refused] = await stored('passkey.refused', user.id);
+    expect(refused?.event.details).toMatchObject({ reason: 'counter_went_back' });
+    expect(refused?.delivery).toMatchObject({ eventType: 'passkey.refused' });
+    expect(await counter()).toBe(6);
   });
 
   it.skipIf(skip)('signing keys: an automatic rotation and its event', async () => {
