@@ -5,7 +5,7 @@
 // A SCIM create reaches a Standard Webhooks receiver as `user.created`.
 import crypto from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WEBHOOK_DEFAULTS } from '../../src/config/webhooks.js';
 import { DEVICE_CODE } from '../../src/domain/app-types.js';
 import type { Application } from '../../src/domain/types.js';
@@ -20,6 +20,7 @@ import { hashUserCode, normalizeUserCode } from '../../src/tokens/device-code.js
 import { createWebhookAdmin } from '../../src/webhooks/subscriptions.js';
 import { createWebhookWorker } from '../../src/webhooks/worker.js';
 import { scim, scimTenant } from '../scim/support.js';
+import { adminOf } from '../support/federation.js';
 import { FORM, form } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
 import {
@@ -32,6 +33,7 @@ import {
   signInUser,
 } from '../support/sign-in.js';
 import { pgUnavailable } from '../support/storage-db.js';
+import { startFakeIdp } from '../support/upstream-idp.js';
 import { Receiver } from '../support/webhook-receiver.js';
 
 const pgMissing = await pgUnavailable();
@@ -46,8 +48,9 @@ describe.each([
 ])('the events of changes outside the admin service, on $dialect', ({ dialect, skip }) => {
   let svc: TestService;
   let device: Application;
-  /** While true, storing an audit event fails as a database that went away does. */
+  /** While true, storing an audit event fails as a database that went away does; `refused` counts those. */
   let down = false;
+  let refused = 0;
   const subscriptionId = `wh_${crypto.randomBytes(12).toString('hex')}`;
 
   beforeAll(async () => {
@@ -60,7 +63,10 @@ describe.each([
         auditEvents: {
           ...storage.auditEvents,
           append: async (events: readonly AuditEvent[]) => {
-            if (down) throw new StorageUnavailableError('connection refused (audit_events)', 7);
+            if (down) {
+              refused += 1;
+              throw new StorageUnavailableError('connection refused (audit_events)', 7);
+            }
             return storage.auditEvents.append(events);
           },
         },
@@ -246,6 +252,76 @@ describe.each([
     const ok = await post();
     expect(ok.statusCode, ok.body).toBe(200);
     await expectCommitted('user.password_reset', `user:${user.id}`);
+  });
+
+  it.skipIf(skip)('password reset: a requested link, its mail and its event', async () => {
+    const { user } = await signInUser(svc);
+    const request = async () => {
+      const browser = new Browser(svc.app);
+      const page = await browser.get('/auth/password-reset');
+      expect(page.statusCode, page.body).toBe(200);
+      return () => browser.post('/auth/password-reset', { ...hiddenInputs(page.body), email: user.email });
+    };
+    const requested = () => stored('user.password_reset_requested', `user:${user.id}`);
+    const mails = await svc.storage.people.pendingMail();
+    // The link is written after the answer (whose time must not tell whether the e-mail has an account):
+    // the answer is the same, and the link, its mail and its event are rolled back together.
+    const post = await request();
+    down = true;
+    const before = refused;
+    try {
+      expect((await post()).statusCode).toBe(200);
+      await vi.waitFor(() => expect(refused).toBeGreaterThan(before));
+    } finally {
+      down = false;
+    }
+    expect(await svc.storage.people.pendingMail()).toBe(mails);
+    expect(await requested()).toEqual([]);
+    const ok = await (await request())();
+    expect(ok.statusCode, ok.body).toBe(200);
+    await vi.waitFor(async () => expect(await requested()).toHaveLength(1));
+    expect(await svc.storage.people.pendingMail()).toBe(mails + 1);
+    await expectCommitted('user.password_reset_requested', `user:${user.id}`);
+  });
+
+  it.skipIf(skip)('federation: a user created just in time, and the sign-in', async () => {
+    const fake = await startFakeIdp({ clientId: 'cxauth-client' });
+    try {
+      const domain = `${crypto.randomBytes(4).toString('hex')}.test`;
+      const idp = await adminOf(svc).createIdentityProvider(svc.fixture.tenant.id, {
+        kind: 'oidc',
+        name: 'Upstream',
+        domains: [domain],
+        oidc: { issuer: fake.issuer, client_id: 'cxauth-client', client_secret: 'upstream-secret' },
+      });
+      const email = `jit-${crypto.randomUUID()}@${domain}`;
+      fake.account = { sub: `sub-${crypto.randomUUID()}`, email, email_verified: true };
+      // The upstream signs with the wall clock; the service's checks follow it.
+      svc.clock.current = new Date();
+      const callback = async () => {
+        const browser = new Browser(svc.app);
+        const res = await browser.get(
+          `/auth/authorize?${authorizeQuery(device, pkce(), { idp_hint: idp.id })}`,
+        );
+        expect(res.statusCode, res.body).toBe(302);
+        const upstream = await fetch(String(res.headers.location), { redirect: 'manual' });
+        const back = new URL(String(upstream.headers.get('location')));
+        return () => browser.get(`${back.pathname}${back.search}`);
+      };
+      expect503(await faulty(await callback()));
+      expect(await svc.storage.signIn.usersByEmail(email)).toEqual([]);
+
+      const ok = await (await callback())();
+      expect(ok.statusCode, ok.body).toBe(302);
+      const [user] = await svc.storage.signIn.usersByEmail(email);
+      if (!user) throw new Error('no user created');
+      const [created] = await stored('user.created', user.id);
+      expect(created?.event.details).toMatchObject({ idp: idp.id, just_in_time: true });
+      expect(created?.delivery).toMatchObject({ eventType: 'user.created' });
+      await expectCommitted('federation.signed_in', user.id);
+    } finally {
+      await fake.close();
+    }
   });
 
   it.skipIf(skip)('invitation: accepted, with the user it created', async () => {
