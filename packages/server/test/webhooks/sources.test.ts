@@ -284,46 +284,6 @@ describe.each([
     await expectCommitted('user.password_reset_requested', `user:${user.id}`);
   });
 
-  it.skipIf(skip)('federation: a user created just in time, and the sign-in', async () => {
-    const fake = await startFakeIdp({ clientId: 'cxauth-client' });
-    try {
-      const domain = `${crypto.randomBytes(4).toString('hex')}.test`;
-      const idp = await adminOf(svc).createIdentityProvider(svc.fixture.tenant.id, {
-        kind: 'oidc',
-        name: 'Upstream',
-        domains: [domain],
-        oidc: { issuer: fake.issuer, client_id: 'cxauth-client', client_secret: 'upstream-secret' },
-      });
-      const email = `jit-${crypto.randomUUID()}@${domain}`;
-      fake.account = { sub: `sub-${crypto.randomUUID()}`, email, email_verified: true };
-      // The upstream signs with the wall clock; the service's checks follow it.
-      svc.clock.current = new Date();
-      const callback = async () => {
-        const browser = new Browser(svc.app);
-        const res = await browser.get(
-          `/auth/authorize?${authorizeQuery(device, pkce(), { idp_hint: idp.id })}`,
-        );
-        expect(res.statusCode, res.body).toBe(302);
-        const upstream = await fetch(String(res.headers.location), { redirect: 'manual' });
-        const back = new URL(String(upstream.headers.get('location')));
-        return () => browser.get(`${back.pathname}${back.search}`);
-      };
-      expect503(await faulty(await callback()));
-      expect(await svc.storage.signIn.usersByEmail(email)).toEqual([]);
-
-      const ok = await (await callback())();
-      expect(ok.statusCode, ok.body).toBe(302);
-      const [user] = await svc.storage.signIn.usersByEmail(email);
-      if (!user) throw new Error('no user created');
-      const [created] = await stored('user.created', user.id);
-      expect(created?.event.details).toMatchObject({ idp: idp.id, just_in_time: true });
-      expect(created?.delivery).toMatchObject({ eventType: 'user.created' });
-      await expectCommitted('federation.signed_in', user.id);
-    } finally {
-      await fake.close();
-    }
-  });
-
   it.skipIf(skip)('invitation: accepted, with the user it created', async () => {
     const token = generateToken();
     const now = svc.clock.now();
@@ -394,6 +354,83 @@ describe.each([
     expect(await svc.storage.passkeys.listForUser(user.id)).toEqual([]);
     const [removed] = await stored('passkey.removed', user.id);
     expect(removed?.delivery).toMatchObject({ eventType: 'passkey.removed' });
+  });
+
+  it.skipIf(skip)('passkeys: a passkey registered on the passkeys page', async () => {
+    const { user } = await signInUser(svc);
+    const party = passkeyParty(svc.config.issuer);
+    if (!party) throw new Error('the issuer has no passkey party');
+    const browser = new Browser(svc.app);
+    const p = pkce();
+    const signIn = await browser.get(`/auth/authorize?${authorizeQuery(device, p)}`);
+    await browser.post('/auth/authorize', {
+      ...hiddenInputs(signIn.body),
+      username: user.email,
+      password: PASSWORD,
+    });
+    const jwk = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    const b64 = (x: string | undefined) => Buffer.from(x ?? '', 'base64url');
+    const cose = Buffer.concat([
+      Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20]),
+      b64(jwk.x),
+      Buffer.from([0x22, 0x58, 0x20]),
+      b64(jwk.y),
+    ]);
+    const credential = crypto.randomBytes(16);
+    /** The page's form and a `none` attestation (WebAuthn §8.7) of a new credential for its challenge. */
+    const register = async () => {
+      const page = await browser.get('/auth/passkeys');
+      const challenge = page.body.match(/data-challenge="([^"]+)"/)?.[1];
+      if (!challenge) throw new Error('the passkeys page has no challenge');
+      const clientData = Buffer.from(
+        JSON.stringify({ type: 'webauthn.create', challenge, origin: party.origin, crossOrigin: false }),
+      );
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(credential.length);
+      const authData = Buffer.concat([
+        crypto.createHash('sha256').update(party.rpId).digest(),
+        Buffer.from([0x45, 0, 0, 0, 0]),
+        Buffer.alloc(16),
+        length,
+        credential,
+        cose,
+      ]);
+      const text = (t: string) => Buffer.concat([Buffer.from([0x60 + t.length]), Buffer.from(t)]);
+      const attestation = Buffer.concat([
+        Buffer.from([0xa3]),
+        text('fmt'),
+        text('none'),
+        text('attStmt'),
+        Buffer.from([0xa0]),
+        text('authData'),
+        Buffer.from([0x58, authData.length]),
+        authData,
+      ]);
+      const id = credential.toString('base64url');
+      const response = {
+        id,
+        rawId: id,
+        type: 'public-key',
+        response: {
+          clientDataJSON: clientData.toString('base64url'),
+          attestationObject: attestation.toString('base64url'),
+          transports: ['usb'],
+        },
+        clientExtensionResults: {},
+      };
+      return () =>
+        browser.post('/auth/passkeys', {
+          ...hiddenInputs(page.body),
+          name: 'Security key',
+          credential: JSON.stringify(response),
+        });
+    };
+    expect503(await faulty(await register()));
+    expect(await svc.storage.passkeys.listForUser(user.id)).toEqual([]);
+    const ok = await (await register())();
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await svc.storage.passkeys.listForUser(user.id)).toHaveLength(1);
+    await expectCommitted('passkey.registered', user.id);
   });
 
   it.skipIf(skip)('passkeys: a sign-in with a passkey, and a cloned authenticator refused', async () => {
@@ -504,6 +541,48 @@ describe.each([
     const keys = await svc.storage.signingKeys.list();
     expect(keys).toHaveLength(before + 1);
     await expectCommitted('signing_key.rotated', `signing_key:${keys[0]?.kid}`);
+  });
+  // Last: once an identity provider exists, the sign-in page asks for the e-mail address first.
+  it.skipIf(skip)('federation: a user created just in time, and the sign-in', async () => {
+    const fake = await startFakeIdp({ clientId: 'cxauth-client' });
+    try {
+      const domain = `${crypto.randomBytes(4).toString('hex')}.test`;
+      // A tenant of its own: the fixture tenant's sign-in page stays as the other tests know it.
+      const tenant = await svc.addTenant();
+      const idp = await adminOf(svc).createIdentityProvider(tenant.id, {
+        kind: 'oidc',
+        name: 'Upstream',
+        domains: [domain],
+        oidc: { issuer: fake.issuer, client_id: 'cxauth-client', client_secret: 'upstream-secret' },
+      });
+      const email = `jit-${crypto.randomUUID()}@${domain}`;
+      fake.account = { sub: `sub-${crypto.randomUUID()}`, email, email_verified: true };
+      // The upstream signs with the wall clock; the service's checks follow it.
+      svc.clock.current = new Date();
+      const callback = async () => {
+        const browser = new Browser(svc.app);
+        const res = await browser.get(
+          `/auth/authorize?${authorizeQuery(device, pkce(), { idp_hint: idp.id })}`,
+        );
+        expect(res.statusCode, res.body).toBe(302);
+        const upstream = await fetch(String(res.headers.location), { redirect: 'manual' });
+        const back = new URL(String(upstream.headers.get('location')));
+        return () => browser.get(`${back.pathname}${back.search}`);
+      };
+      expect503(await faulty(await callback()));
+      expect(await svc.storage.signIn.usersByEmail(email)).toEqual([]);
+
+      const ok = await (await callback())();
+      expect(ok.statusCode, ok.body).toBe(302);
+      const [user] = await svc.storage.signIn.usersByEmail(email);
+      if (!user) throw new Error('no user created');
+      const [created] = await stored('user.created', user.id);
+      expect(created?.event.details).toMatchObject({ idp: idp.id, just_in_time: true });
+      expect(created?.delivery).toMatchObject({ eventType: 'user.created' });
+      await expectCommitted('federation.signed_in', user.id);
+    } finally {
+      await fake.close();
+    }
   });
 });
 
