@@ -128,7 +128,7 @@ export async function checkPasskey(
       subject: user.id,
       tenantId: user.tenantId,
       address: o.address,
-      details: { passkey: passkey.id, reason },
+      details: { passkeyId: passkey.id, reason },
     } as const;
     await deps.audit?.within(
       async () => undefined,
@@ -168,7 +168,7 @@ export async function checkPasskey(
     tenantId: user.tenantId,
     address: o.address,
     details: {
-      passkey: passkey.id,
+      passkeyId: passkey.id,
       user_verified: info.userVerified,
       factor: o.secondFactorUser ? 'second' : 'first',
     },
@@ -334,7 +334,7 @@ export async function handlePasskeyPagePost(
   if (body['op'] === 'remove') {
     const removed = await deps.audit.within(
       () => deps.storage.passkeys.remove(user.id, body['id'] ?? ''),
-      (done) => done && { type: 'passkey.removed', ...audited, details: { passkey: done.id } },
+      (done) => done && { type: 'passkey.removed', ...audited, details: { passkeyId: done.id } },
     );
     if (!removed) return again('That passkey is not yours, or was removed already.', 404);
     return showPasskeyPage(deps, request, reply, now, { notice: `Removed the passkey ${removed.name}.` });
@@ -386,7 +386,7 @@ export async function handlePasskeyPagePost(
   const registered = await deps.audit.within(
     () => deps.storage.passkeys.create(passkey),
     (created) =>
-      created ? { type: 'passkey.registered', ...audited, details: { passkey: passkey.id } } : undefined,
+      created ? { type: 'passkey.registered', ...audited, details: { passkeyId: passkey.id } } : undefined,
   );
   if (!registered) return again('This passkey is registered already.', 409);
   return showPasskeyPage(deps, request, reply, now, { notice: `Added the passkey ${name}.` });

@@ -353,6 +353,7 @@ describe.each([
     expect(ok.statusCode, ok.body).toBe(200);
     expect(await svc.storage.passkeys.listForUser(user.id)).toEqual([]);
     const [removed] = await stored('passkey.removed', user.id);
+    expect(removed?.event.details).toMatchObject({ passkeyId: passkey.id });
     expect(removed?.delivery).toMatchObject({ eventType: 'passkey.removed' });
   });
 
@@ -509,7 +510,7 @@ describe.each([
     const cloned = await (await signIn(6))();
     expect(cloned.statusCode).not.toBe(302);
     const [refused] = await stored('passkey.refused', user.id);
-    expect(refused?.event.details).toMatchObject({ reason: 'counter_went_back' });
+    expect(refused?.event.details).toMatchObject({ passkeyId: passkey.id, reason: 'counter_went_back' });
     expect(refused?.delivery).toMatchObject({ eventType: 'passkey.refused' });
     expect(await counter()).toBe(6);
   });
