@@ -6,6 +6,8 @@
 import crypto from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAdminService, signingKeyAdminOptions } from '../../src/admin/service/admin.js';
+import { audited } from '../../src/admin/service/audited.js';
 import { WEBHOOK_DEFAULTS } from '../../src/config/webhooks.js';
 import { DEVICE_CODE } from '../../src/domain/app-types.js';
 import type { Application } from '../../src/domain/types.js';
@@ -543,6 +545,29 @@ describe.each([
     expect(keys).toHaveLength(before + 1);
     await expectCommitted('signing_key.rotated', `signing_key:${keys[0]?.kid}`);
   });
+  it.skipIf(skip)('signing keys: a rotation through the admin service (API, CLI) and its event', async () => {
+    const admin = (store: Storage['auditEvents']) =>
+      audited(
+        createAdminService(svc.storage, svc.hasher, () => svc.clock.now(), {
+          signing: signingKeyAdminOptions(svc.config, svc.kek),
+        }),
+        createAudit({ store, atomically: svc.storage.atomically }),
+        'cli',
+      );
+    const failing = {
+      ...svc.storage.auditEvents,
+      append: async () => {
+        throw new StorageUnavailableError('connection refused (audit_events)', 7);
+      },
+    };
+    const before = (await svc.storage.signingKeys.list()).length;
+    await expect(admin(failing).rotateSigningKey()).rejects.toThrow(StorageUnavailableError);
+    expect(await svc.storage.signingKeys.list()).toHaveLength(before);
+    const made = await admin(svc.storage.auditEvents).rotateSigningKey();
+    expect(await svc.storage.signingKeys.list()).toHaveLength(before + 1);
+    await expectCommitted('signing_key.rotated', `signing_key:${made.kid}`);
+  });
+
   // Last: once an identity provider exists, the sign-in page asks for the e-mail address first.
   it.skipIf(skip)('federation: a user created just in time, and the sign-in', async () => {
     const fake = await startFakeIdp({ clientId: 'cxauth-client' });
