@@ -3,7 +3,6 @@
 // to a key goes to the audit trail (stored, and logged as a JSON line), what one node merely noticed goes
 // to its log. A change's events are stored in its transaction (the key lock's), so a crash loses neither
 // alone (docs/webhooks.md).
-
 import type { Logger } from '../domain/logger.js';
 import type { SigningAlg } from '../domain/types.js';
 import type { Audit, AuditInput } from '../observability/audit.js';

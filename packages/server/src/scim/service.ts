@@ -92,7 +92,7 @@ function precondition(resource: Resource, ifMatch: string | undefined): void {
 export function scimService(deps: ScimServiceDeps) {
   const { storage, clock, audit } = deps;
 
-  /** The event of a user's change, stored with it (`audit.within`: the change, the event and its webhook deliveries commit together). */
+  /** The event of a user's change, stored with it (`atomic`). */
   function userEvent(
     caller: ScimCaller,
     type: 'user.created' | 'user.changed',
@@ -108,7 +108,10 @@ export function scimService(deps: ScimServiceDeps) {
       details: { via: 'scim', ...details },
     };
   }
-  /** Runs a write and its events as one transaction; `events` lists what it changed. */
+  /**
+   * Runs a write as one transaction with the events it pushes to `changed` (`audit.within`: the change,
+   * its events and their webhook deliveries commit together, or none does).
+   */
   function atomic<T>(write: (changed: AuditInput[]) => Promise<T>): Promise<T> {
     let changed: AuditInput[] = [];
     return audit.within(
