@@ -97,7 +97,13 @@ export async function startAuthService(
     // Recorded once the node serves: a start that fails (a port in use) says only why.
     if (created) {
       const first = (await storage.signingKeys.list())[0];
-      if (first) keyEvent(app.log, { type: 'signing_key.created', kid: first.kid, alg: first.alg }, audit);
+      if (first) {
+        // Stored before the start returns, in a transaction of its own (docs/webhooks.md).
+        await keyEvent(app.log, { type: 'signing_key.created', kid: first.kid, alg: first.alg }, audit).catch(
+          (err: unknown) =>
+            app.log.error({ err }, 'could not store the audit event of the first signing key'),
+        );
+      }
     }
     let management: ManagementServer | undefined;
     if (metrics && config.managementPort !== undefined) {

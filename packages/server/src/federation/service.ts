@@ -27,7 +27,7 @@ import {
 } from '../interaction/outcome.js';
 import type { CurrentSignIn } from '../interaction/session.js';
 import { decrypt } from '../keys/kek.js';
-import type { Audit } from '../observability/audit.js';
+import type { Audit, AuditInput } from '../observability/audit.js';
 import { type AuthorizationRequest, isRegistered } from '../protocol/authorization-request.js';
 import { Throttled } from '../protocol/errors.js';
 import { s256 } from '../protocol/pkce.js';
@@ -311,35 +311,48 @@ export function createFederation(f: FederationDeps): Federation {
     o: { idp: IdentityProvider; identity: UpstreamIdentity; clientId: string | null; now: Date },
   ): Promise<FastifyReply | CurrentSignIn> {
     const { idp, identity, now } = o;
-    const account = await federatedAccount(storage, idp, identity, now);
-    if ('refused' in account)
-      return refuse(request, reply, { idp, reason: account.reason, now }, 'upstream', account.refused);
-    const { user, tenant } = account;
-    if (account.how === 'created') {
-      f.audit.record({
-        type: 'user.created',
-        at: now,
-        subject: user.id,
-        tenantId: tenant.id,
-        details: { idp: idp.id, just_in_time: true },
-      });
+    // The just-in-time user or link, the sign-in and their events commit together (docs/webhooks.md).
+    const done = await f.audit.within(
+      async () => {
+        const account = await federatedAccount(storage, idp, identity, now);
+        if ('refused' in account) return { refusal: account } as const;
+        const signIn = await deps.sessions.authenticated(request, reply, {
+          user: account.user,
+          tenant: account.tenant,
+          amr: upstreamAmr(identity.amr),
+          now,
+          idp: idp.id,
+        });
+        return { account, signIn } as const;
+      },
+      (result): AuditInput[] => {
+        if (result.refusal) return [];
+        const { account } = result;
+        const { user, tenant } = account;
+        const signedIn: AuditInput = {
+          type: 'federation.signed_in',
+          at: now,
+          subject: user.id,
+          tenantId: tenant.id,
+          address: request.ip,
+          details: { idp: idp.id, clientId: o.clientId, account: account.how },
+        };
+        if (account.how !== 'created') return [signedIn];
+        const created: AuditInput = {
+          type: 'user.created',
+          at: now,
+          subject: user.id,
+          tenantId: tenant.id,
+          details: { idp: idp.id, just_in_time: true },
+        };
+        return [created, signedIn];
+      },
+    );
+    if (done.refusal) {
+      const { reason, refused } = done.refusal;
+      return refuse(request, reply, { idp, reason, now }, 'upstream', refused);
     }
-    const signIn = await deps.sessions.authenticated(request, reply, {
-      user,
-      tenant,
-      amr: upstreamAmr(identity.amr),
-      now,
-      idp: idp.id,
-    });
-    f.audit.record({
-      type: 'federation.signed_in',
-      at: now,
-      subject: user.id,
-      tenantId: tenant.id,
-      address: request.ip,
-      details: { idp: idp.id, clientId: o.clientId, account: account.how },
-    });
-    return { signIn, user, tenant };
+    return { signIn: done.signIn, user: done.account.user, tenant: done.account.tenant };
   }
 
   /** A checked answer to a pending request: signed in, then the code (or the device's confirmation). */

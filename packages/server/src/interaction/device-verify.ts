@@ -275,10 +275,14 @@ async function handleConfirmPost(
   };
   const ctx = plainContext(app.name);
   if (body['decision'] === 'deny') {
-    if (!(await deps.storage.deviceAuthorizations.deny(record.id, now))) {
+    // The answer and its event commit together (docs/webhooks.md).
+    const denied = await deps.audit.within(
+      () => deps.storage.deviceAuthorizations.deny(record.id, now),
+      (done) => (done ? { type: 'device.denied', ...audited } : undefined),
+    );
+    if (!denied) {
       return refusePage(reply, 400, 'This code has expired', 'The code has expired or was used.');
     }
-    deps.audit.record({ type: 'device.denied', ...audited });
     return sendPage(reply, 200, deviceDonePage(ctx, false), ctx.nonce);
   }
   if (body['decision'] !== 'allow')
@@ -291,12 +295,18 @@ async function handleConfirmPost(
     authTime: signIn.authTime,
     amr: signIn.amr,
   };
-  if (!(await deps.storage.deviceAuthorizations.approve(record.id, approval, now))) {
+  const approved = await deps.audit.within(
+    async () => {
+      if (!(await deps.storage.deviceAuthorizations.approve(record.id, approval, now))) return false;
+      if (form.consent === true)
+        await rememberConsent(deps.storage, current.user.id, app.clientId, record.scope, now);
+      return true;
+    },
+    (done) => (done ? { type: 'device.approved', ...audited } : undefined),
+  );
+  if (!approved) {
     return refusePage(reply, 400, 'This code has expired', 'The code has expired or was used.');
   }
-  if (form.consent === true)
-    await rememberConsent(deps.storage, current.user.id, app.clientId, record.scope, now);
-  deps.audit.record({ type: 'device.approved', ...audited });
   return sendPage(reply, 200, deviceDonePage(ctx, true), ctx.nonce);
 }
 

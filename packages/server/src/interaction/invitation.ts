@@ -110,8 +110,6 @@ export async function acceptInvitation(
     });
   }
   const hash = await hashPassword(password);
-  // Spent first: of two posts of one link, one creates the account.
-  if (!(await deps.storage.people.useInvitation(invitation.tokenHash, now))) return linkRefused(reply);
   const user: User = {
     id: crypto.randomUUID(),
     tenantId: tenant.id,
@@ -130,21 +128,45 @@ export async function acceptInvitation(
     createdAt: now,
     updatedAt: now,
   };
+  // The spent invitation, the account, its password and their events commit together
+  // (docs/webhooks.md): a fault in any rolls all back, and the link stays usable.
+  const actor = `user:${user.id}`;
+  let accepted: boolean;
   try {
-    await deps.storage.users.create(user);
+    accepted = await deps.audit.within(
+      async () => {
+        // Spent first: of two posts of one link, one creates the account.
+        if (!(await deps.storage.people.useInvitation(invitation.tokenHash, now))) return false;
+        await deps.storage.users.create(user);
+        await deps.storage.signIn.setPassword(user.id, hash, now);
+        return true;
+      },
+      (done) =>
+        done
+          ? [
+              {
+                type: 'invitation.accepted',
+                actor,
+                subject: `invitation:${invitation.id}`,
+                tenantId: tenant.id,
+                details: { user: user.id, role: invitation.role },
+              },
+              {
+                type: 'user.created',
+                actor,
+                subject: actor,
+                tenantId: tenant.id,
+                details: { role: invitation.role, via: 'invitation' },
+              },
+            ]
+          : undefined,
+    );
   } catch (err) {
-    // The e-mail got an account in the tenant since the invitation was made.
+    // The e-mail got an account in the tenant since the invitation was made (all rolled back).
     if (err instanceof StorageConstraintError) return linkRefused(reply);
     throw err;
   }
-  await deps.storage.signIn.setPassword(user.id, hash, now);
-  deps.audit.record({
-    type: 'invitation.accepted',
-    actor: `user:${user.id}`,
-    subject: `invitation:${invitation.id}`,
-    tenantId: tenant.id,
-    details: { user: user.id, role: invitation.role },
-  });
+  if (!accepted) return linkRefused(reply);
   await deps.sessions.authenticated(request, reply, { user, tenant, amr: ['pwd'], now });
   const ctx = pageContext(tenant.name);
   return sendPage(

@@ -139,14 +139,20 @@ export async function checkPasskey(
   if (!(await deps.storage.passkeys.spendChallenge(challengeHash(deps, o.challenge), new Date(o.exp)))) {
     return fail;
   }
-  const refused = (reason: string) => {
-    deps.audit?.record({
+  // Past the spent challenge a refusal is stored before the answer (a cloned authenticator's counter
+  // among them): each costs a write already, so an event costs no one a new one.
+  const refused = async (reason: string) => {
+    const event = {
       type: 'passkey.refused',
       subject: user.id,
       tenantId: user.tenantId,
       address: o.address,
       details: { passkeyId: passkey.id, reason },
-    });
+    } as const;
+    await deps.audit?.within(
+      async () => undefined,
+      () => event,
+    );
     return fail;
   };
   let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
@@ -166,14 +172,13 @@ export async function checkPasskey(
   }
   if (!verification.verified) return refused('invalid_assertion');
   const info = verification.authenticationInfo;
-  const recorded = await deps.storage.passkeys.recordUse(passkey.id, {
+  const use = {
     expected: passkey.counter,
     counter: info.newCounter,
     backedUp: info.credentialBackedUp,
     at: o.now,
-  });
-  if (!recorded) return refused('counter_went_back');
-  deps.audit?.record({
+  };
+  const used = {
     type: 'passkey.used',
     subject: user.id,
     tenantId: user.tenantId,
@@ -184,7 +189,15 @@ export async function checkPasskey(
       user_verified: info.userVerified,
       factor: o.secondFactorUser ? 'second' : 'first',
     },
-  });
+  } as const;
+  // The new counter and its event commit together (docs/webhooks.md).
+  const recorded = deps.audit
+    ? await deps.audit.within(
+        () => deps.storage.passkeys.recordUse(passkey.id, use),
+        (done) => (done ? used : undefined),
+      )
+    : await deps.storage.passkeys.recordUse(passkey.id, use);
+  if (!recorded) return refused('counter_went_back');
   // RFC 8176: `hwk` for the key; `mfa` when the authenticator verified the user (something they have
   // and something they know or are), or after the password.
   const amr: AuthMethod[] = o.secondFactorUser
@@ -350,19 +363,22 @@ export async function handlePasskeyPagePost(
   const { user } = current;
   const audited = { actor: user.id, subject: user.id, tenantId: user.tenantId, address: request.ip };
   if (body['op'] === 'remove') {
-    const removed = await deps.storage.passkeys.remove(user.id, body['id'] ?? '');
+    const removed = await deps.audit.within(
+      () => deps.storage.passkeys.remove(user.id, body['id'] ?? ''),
+      (done) => done && { type: 'passkey.removed', ...audited, details: { passkeyId: done.id } },
+    );
     if (!removed) return again('That passkey is not yours, or was removed already.', 404);
-    deps.audit.record({ type: 'passkey.removed', ...audited, details: { passkeyId: removed.id } });
     return showPasskeyPage(deps, request, reply, now, { notice: `Removed the passkey ${removed.name}.` });
   }
   if (body['op'] === 'rename') {
     const checked = passkeyName(body['name'] ?? '');
     if ('problem' in checked) return again(checked.problem);
     const id = body['id'] ?? '';
-    if (!(await deps.storage.passkeys.rename(user.id, id, checked.name))) {
-      return again('That passkey is not yours, or was removed already.', 404);
-    }
-    deps.audit.record({ type: 'passkey.renamed', ...audited, details: { passkeyId: id } });
+    const renamed = await deps.audit.within(
+      () => deps.storage.passkeys.rename(user.id, id, checked.name),
+      (done) => (done ? { type: 'passkey.renamed', ...audited, details: { passkeyId: id } } : undefined),
+    );
+    if (!renamed) return again('That passkey is not yours, or was removed already.', 404);
     return showPasskeyPage(deps, request, reply, now, { notice: `Renamed the passkey to ${checked.name}.` });
   }
   const named = passkeyName((body['name'] ?? '').trim() || 'Passkey');
@@ -405,9 +421,11 @@ export async function handlePasskeyPagePost(
     createdAt: now,
     lastUsedAt: null,
   };
-  if (!(await deps.storage.passkeys.create(passkey))) {
-    return again('This passkey is registered already.', 409);
-  }
-  deps.audit.record({ type: 'passkey.registered', ...audited, details: { passkeyId: passkey.id } });
+  const registered = await deps.audit.within(
+    () => deps.storage.passkeys.create(passkey),
+    (created) =>
+      created ? { type: 'passkey.registered', ...audited, details: { passkeyId: passkey.id } } : undefined,
+  );
+  if (!registered) return again('This passkey is registered already.', 409);
   return showPasskeyPage(deps, request, reply, now, { notice: `Added the passkey ${name}.` });
 }

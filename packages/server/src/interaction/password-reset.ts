@@ -88,26 +88,31 @@ async function mailLinks(
     if (tenant?.status !== 'active') continue;
     const token = generateToken();
     const ttl = deps.config.mail.resetLinkTtl;
-    await deps.storage.people.createReset({
-      tokenHash: deps.hasher.hash(token),
-      userId: user.id,
-      tenantId: user.tenantId,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + ttl * 1000),
-      usedAt: null,
-    });
-    const link = `${deps.config.issuer}${deps.confirmPath}?token=${encodeURIComponent(token)}`;
-    await mailer.send(
-      passwordResetMail({ to: user.email, link, minutes: Math.round(ttl / 60), tenant: tenant.name }),
-      { template: 'password_reset', tenantId: user.tenantId },
+    // The link, its mail (the mail outbox) and the event commit together (docs/webhooks.md).
+    await deps.audit.within(
+      async () => {
+        await deps.storage.people.createReset({
+          tokenHash: deps.hasher.hash(token),
+          userId: user.id,
+          tenantId: user.tenantId,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + ttl * 1000),
+          usedAt: null,
+        });
+        const link = `${deps.config.issuer}${deps.confirmPath}?token=${encodeURIComponent(token)}`;
+        await mailer.send(
+          passwordResetMail({ to: user.email, link, minutes: Math.round(ttl / 60), tenant: tenant.name }),
+          { template: 'password_reset', tenantId: user.tenantId },
+        );
+      },
+      () => ({
+        type: 'user.password_reset_requested',
+        actor: `user:${user.id}`,
+        subject: `user:${user.id}`,
+        tenantId: user.tenantId,
+        details: { address },
+      }),
     );
-    deps.audit.record({
-      type: 'user.password_reset_requested',
-      actor: `user:${user.id}`,
-      subject: `user:${user.id}`,
-      tenantId: user.tenantId,
-      details: { address },
-    });
     sent++;
   }
   return sent;
@@ -241,26 +246,35 @@ export async function handleConfirm(
     });
   }
   const hash = await hashPassword(password);
-  // Spent first: of two posts of one link, one sets the password.
-  if (!(await deps.storage.people.useReset(deps.hasher.hash(token), now))) return linkRefused(reply);
-  await deps.storage.signIn.setPassword(user.id, hash, now);
-  // The user's other links (an earlier mail) are spent too: none sets the password again.
-  await deps.storage.people.endResets(user.id, now);
-  // The link came by mail to this address: it is the person's (OIDC Core §5.1 `email_verified`).
-  await deps.storage.people.markEmailVerified(user.id);
-  await deps.storage.people.endSignIns(user.id, now);
-  const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
-  deps.audit.record({
-    type: 'user.password_reset',
-    actor: `user:${user.id}`,
-    subject: `user:${user.id}`,
-    tenantId: user.tenantId,
-    details: { sessionsEnded: ended },
-  });
-  await deps.mailer?.send(passwordChangedMail({ to: user.email, tenant: tenant.name, at: now }), {
-    template: 'password_changed',
-    tenantId: user.tenantId,
-  });
+  // The new password, the links, sign-ins and sessions it ends, its mail and its event commit together
+  // (docs/webhooks.md): a fault in any rolls all back, and the link stays usable.
+  const reset = await deps.audit.within(
+    async () => {
+      // Spent first: of two posts of one link, one sets the password.
+      if (!(await deps.storage.people.useReset(deps.hasher.hash(token), now))) return undefined;
+      await deps.storage.signIn.setPassword(user.id, hash, now);
+      // The user's other links (an earlier mail) are spent too: none sets the password again.
+      await deps.storage.people.endResets(user.id, now);
+      // The link came by mail to this address: it is the person's (OIDC Core §5.1 `email_verified`).
+      await deps.storage.people.markEmailVerified(user.id);
+      await deps.storage.people.endSignIns(user.id, now);
+      const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
+      await deps.mailer?.send(passwordChangedMail({ to: user.email, tenant: tenant.name, at: now }), {
+        template: 'password_changed',
+        tenantId: user.tenantId,
+      });
+      return { ended };
+    },
+    (done) =>
+      done && {
+        type: 'user.password_reset',
+        actor: `user:${user.id}`,
+        subject: `user:${user.id}`,
+        tenantId: user.tenantId,
+        details: { sessionsEnded: done.ended },
+      },
+  );
+  if (!reset) return linkRefused(reply);
   deps.cookies.clear(reply, 'session');
   const ctx = pageContext(tenant.name);
   return sendPage(noReferrer(reply), 200, passwordChangedPage(ctx), ctx.nonce);

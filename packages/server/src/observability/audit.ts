@@ -76,15 +76,23 @@ export interface AuditInput {
   readonly details?: Readonly<Record<string, AuditDetail | undefined>>;
 }
 
+/** How `within` starts its unit: SQLite's patience for the write lock, ms (the storage's `atomically`). */
+export interface UnitOptions {
+  readonly patienceMs?: number;
+}
+
+/** What `within` stores of a change: one event, several, or none. */
+export type Described = AuditInput | readonly AuditInput[] | undefined;
+
 /** The audit trail of one process. */
 export interface Audit {
   /** Records an event: logged now, stored with the next batch. Never throws, never waits. */
   record(event: AuditInput): void;
   /**
-   * Runs `change` and stores the event `describe` makes of its result (none: undefined) in the same
-   * transaction as the change's writes (the storage's `atomically`): both commit, or neither does.
+   * Runs `change` and stores the events `describe` makes of its result (none: undefined or []) in the
+   * same transaction as the change's writes (the storage's `atomically`): all commit, or none does.
    */
-  within<T>(change: () => Promise<T>, describe: (result: T) => AuditInput | undefined): Promise<T>;
+  within<T>(change: () => Promise<T>, describe: (result: T) => Described, options?: UnitOptions): Promise<T>;
   /** Stores every pending event (on shutdown, or when a caller must read them back). */
   flush(): Promise<void>;
 }
@@ -92,7 +100,7 @@ export interface Audit {
 export interface AuditOptions {
   readonly store?: AuditEventRepository;
   /** The storage's unit of work (Storage `atomically`), so `within` stores an event with its change. */
-  readonly atomically?: <T>(work: () => Promise<T>) => Promise<T>;
+  readonly atomically?: <T>(work: () => Promise<T>, options?: UnitOptions) => Promise<T>;
   /** Writes one JSON line (the service logger's `info`); omitted: not logged. */
   readonly log?: (line: { audit: Record<string, unknown> }, message: string) => void;
   /** Told when a batch could not be stored (the events are logged already). */
@@ -188,18 +196,20 @@ export function createAudit(options: AuditOptions = {}): Audit {
         timer.unref();
       }
     },
-    async within(change, describe) {
-      let event: AuditEvent | undefined;
+    async within(change, describe, unit) {
+      let events: AuditEvent[] = [];
       const target = options.store;
       const result = await atomically(async () => {
         const done = await change();
-        const input = describe(done);
-        event = input && build(input);
-        if (event && target) await target.append([event]);
+        const described = describe(done);
+        const inputs: readonly AuditInput[] =
+          described === undefined ? [] : Array.isArray(described) ? described : [described as AuditInput];
+        events = inputs.map(build);
+        if (events.length > 0 && target) await target.append(events);
         return done;
-      });
-      // Logged once it is committed: a change rolled back is no event.
-      if (event) options.log?.({ audit: auditJson(event) }, 'audit event');
+      }, unit);
+      // Logged once they are committed: a change rolled back is no event.
+      for (const event of events) options.log?.({ audit: auditJson(event) }, 'audit event');
       return result;
     },
     flush: store,

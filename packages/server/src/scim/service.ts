@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { ADMINISTRATOR_ROLE, DEFAULT_ROLE } from '../domain/roles.js';
 import type { Role, Status, User } from '../domain/types.js';
-import type { Audit } from '../observability/audit.js';
+import type { Audit, AuditInput } from '../observability/audit.js';
 import type { Storage } from '../storage/contract/index.js';
 import { emailValues, type ScimGroup, type ScimUser } from '../storage/contract/scim.js';
 import { StorageConstraintError } from '../storage/errors.js';
@@ -92,15 +92,35 @@ function precondition(resource: Resource, ifMatch: string | undefined): void {
 export function scimService(deps: ScimServiceDeps) {
   const { storage, clock, audit } = deps;
 
-  function record(caller: ScimCaller, type: 'user.created' | 'user.changed', user: User, details = {}) {
-    audit.record({
+  /** The event of a user's change, stored with it (`atomic`). */
+  function userEvent(
+    caller: ScimCaller,
+    type: 'user.created' | 'user.changed',
+    userId: string,
+    details: Record<string, string | null> = {},
+  ): AuditInput {
+    return {
       type,
       actor: `scim_token:${caller.tokenId}`,
-      subject: `user:${user.id}`,
+      subject: `user:${userId}`,
       tenantId: caller.tenantId,
       address: caller.address,
       details: { via: 'scim', ...details },
-    });
+    };
+  }
+  /**
+   * Runs a write as one transaction with the events it pushes to `changed` (`audit.within`: the change,
+   * its events and their webhook deliveries commit together, or none does).
+   */
+  function atomic<T>(write: (changed: AuditInput[]) => Promise<T>): Promise<T> {
+    let changed: AuditInput[] = [];
+    return audit.within(
+      () => {
+        changed = [];
+        return write(changed);
+      },
+      () => changed,
+    );
   }
 
   async function loadUser(caller: ScimCaller, id: string): Promise<ScimUser> {
@@ -127,7 +147,12 @@ export function scimService(deps: ScimServiceDeps) {
    * order, Agent when no group names a role. A group names a role when its displayName is Administrator,
    * Agent, or a role some user of the tenant holds (compared without case).
    */
-  async function syncRoles(tenantId: string, userIds: Iterable<string>): Promise<void> {
+  async function syncRoles(
+    caller: ScimCaller,
+    userIds: Iterable<string>,
+    changed: AuditInput[],
+  ): Promise<void> {
+    const { tenantId } = caller;
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return;
     const known = new Map<string, string>();
@@ -145,11 +170,17 @@ export function scimService(deps: ScimServiceDeps) {
       const role = roles.includes(ADMINISTRATOR_ROLE) ? ADMINISTRATOR_ROLE : (others[0] ?? DEFAULT_ROLE);
       if (found.user.role.legacyId !== role) {
         await storage.users.update(id, { role: newRole(role, at) }, at);
+        changed.push(userEvent(caller, 'user.changed', id, { role }));
       }
     }
   }
 
-  async function writeUser(caller: ScimCaller, current: ScimUser, input: UserInput): Promise<Resource> {
+  async function writeUser(
+    caller: ScimCaller,
+    current: ScimUser,
+    input: UserInput,
+    changed: AuditInput[],
+  ): Promise<Resource> {
     const at = clock();
     const link = linkOf(input, current.link?.createdAt ?? at, at, emailValues(input.attributes));
     await unique(`userName "${input.userName}"`, () =>
@@ -165,11 +196,16 @@ export function scimService(deps: ScimServiceDeps) {
       await setStatus(current.user, input.active ? 'active' : 'inactive', at);
     }
     const updated = await loadUser(caller, current.user.id);
-    record(caller, 'user.changed', updated.user, { status: updated.user.status });
+    changed.push(userEvent(caller, 'user.changed', updated.user.id, { status: updated.user.status }));
     return userResource(updated, caller.base);
   }
 
-  async function writeGroup(caller: ScimCaller, current: ScimGroup, body: unknown): Promise<Resource> {
+  async function writeGroup(
+    caller: ScimCaller,
+    current: ScimGroup,
+    body: unknown,
+    changed: AuditInput[],
+  ): Promise<Resource> {
     const input = groupInput(body);
     await checkMembers(caller, input.members);
     const group: ScimGroup = { ...current, ...input, updatedAt: clock() };
@@ -180,7 +216,7 @@ export function scimService(deps: ScimServiceDeps) {
     const affected = renamed
       ? [...before, ...after]
       : [...[...before].filter((m) => !after.has(m)), ...[...after].filter((m) => !before.has(m))];
-    await syncRoles(caller.tenantId, affected);
+    await syncRoles(caller, affected, changed);
     return groupResource(await loadGroup(caller, current.id), caller.base);
   }
 
@@ -211,46 +247,52 @@ export function scimService(deps: ScimServiceDeps) {
     async getUser(caller: ScimCaller, id: string): Promise<Resource> {
       return userResource(await loadUser(caller, id), caller.base);
     },
-    async createUser(caller: ScimCaller, body: unknown): Promise<Resource> {
-      const input = userInput(body);
-      const at = clock();
-      const user: User = {
-        id: crypto.randomUUID(),
-        tenantId: caller.tenantId,
-        email: input.loginName,
-        givenName: input.givenName,
-        familyName: input.familyName,
-        role: newRole(DEFAULT_ROLE, at),
-        operator: false,
-        status: input.active === false ? 'inactive' : 'active',
-        createdAt: at,
-        updatedAt: at,
-      };
-      const link = linkOf(input, at, at, emailValues(input.attributes));
-      await unique(`userName "${input.userName}"`, () => storage.scim.createUser(user, link));
-      record(caller, 'user.created', user, { role: DEFAULT_ROLE });
-      return userResource(await loadUser(caller, user.id), caller.base);
-    },
-    async replaceUser(caller: ScimCaller, id: string, body: unknown, ifMatch?: string): Promise<Resource> {
-      const current = await loadUser(caller, id);
-      precondition(userResource(current, caller.base), ifMatch);
-      return writeUser(caller, current, userInput(body));
-    },
-    async patchUser(caller: ScimCaller, id: string, body: unknown, ifMatch?: string): Promise<Resource> {
-      const ops = patchOperations(body);
-      const current = await loadUser(caller, id);
-      precondition(userResource(current, caller.base), ifMatch);
-      const patched = applyPatch(userBody(current), ops);
-      return writeUser(caller, current, userInput(patched));
-    },
-    async deleteUser(caller: ScimCaller, id: string, ifMatch?: string): Promise<void> {
-      const current = await loadUser(caller, id);
-      precondition(userResource(current, caller.base), ifMatch);
-      const at = clock();
-      await setStatus(current.user, 'inactive', at);
-      await storage.scim.releaseUser(caller.tenantId, id, at);
-      record(caller, 'user.changed', current.user, { status: 'inactive', provisioned: 'no' });
-    },
+    createUser: (caller: ScimCaller, body: unknown): Promise<Resource> =>
+      atomic(async (changed) => {
+        const input = userInput(body);
+        const at = clock();
+        const user: User = {
+          id: crypto.randomUUID(),
+          tenantId: caller.tenantId,
+          email: input.loginName,
+          givenName: input.givenName,
+          familyName: input.familyName,
+          role: newRole(DEFAULT_ROLE, at),
+          operator: false,
+          status: input.active === false ? 'inactive' : 'active',
+          createdAt: at,
+          updatedAt: at,
+        };
+        const link = linkOf(input, at, at, emailValues(input.attributes));
+        await unique(`userName "${input.userName}"`, () => storage.scim.createUser(user, link));
+        changed.push(userEvent(caller, 'user.created', user.id, { role: DEFAULT_ROLE }));
+        return userResource(await loadUser(caller, user.id), caller.base);
+      }),
+    replaceUser: (caller: ScimCaller, id: string, body: unknown, ifMatch?: string): Promise<Resource> =>
+      atomic(async (changed) => {
+        const current = await loadUser(caller, id);
+        precondition(userResource(current, caller.base), ifMatch);
+        return writeUser(caller, current, userInput(body), changed);
+      }),
+    patchUser: (caller: ScimCaller, id: string, body: unknown, ifMatch?: string): Promise<Resource> =>
+      atomic(async (changed) => {
+        const ops = patchOperations(body);
+        const current = await loadUser(caller, id);
+        precondition(userResource(current, caller.base), ifMatch);
+        const patched = applyPatch(userBody(current), ops);
+        return writeUser(caller, current, userInput(patched), changed);
+      }),
+    deleteUser: (caller: ScimCaller, id: string, ifMatch?: string): Promise<void> =>
+      atomic(async (changed) => {
+        const current = await loadUser(caller, id);
+        precondition(userResource(current, caller.base), ifMatch);
+        const at = clock();
+        await setStatus(current.user, 'inactive', at);
+        await storage.scim.releaseUser(caller.tenantId, id, at);
+        changed.push(
+          userEvent(caller, 'user.changed', current.user.id, { status: 'inactive', provisioned: 'no' }),
+        );
+      }),
 
     async listGroups(caller: ScimCaller, query: ListQuery): Promise<Resource> {
       const { startIndex, count } = paging(query);
@@ -272,38 +314,42 @@ export function scimService(deps: ScimServiceDeps) {
         excludesMembers(query.excludedAttributes),
       );
     },
-    async createGroup(caller: ScimCaller, body: unknown): Promise<Resource> {
-      const input = groupInput(body);
-      await checkMembers(caller, input.members);
-      const at = clock();
-      const group: ScimGroup = {
-        id: crypto.randomUUID(),
-        tenantId: caller.tenantId,
-        ...input,
-        createdAt: at,
-        updatedAt: at,
-      };
-      await unique(`displayName "${input.displayName}"`, () => storage.scim.createGroup(group));
-      await syncRoles(caller.tenantId, group.members);
-      return groupResource(await loadGroup(caller, group.id), caller.base);
-    },
-    async replaceGroup(caller: ScimCaller, id: string, body: unknown, ifMatch?: string): Promise<Resource> {
-      const current = await loadGroup(caller, id);
-      precondition(groupResource(current, caller.base), ifMatch);
-      return writeGroup(caller, current, body);
-    },
-    async patchGroup(caller: ScimCaller, id: string, body: unknown, ifMatch?: string): Promise<Resource> {
-      const ops = patchOperations(body);
-      const current = await loadGroup(caller, id);
-      precondition(groupResource(current, caller.base), ifMatch);
-      return writeGroup(caller, current, applyPatch(groupBody(current), ops));
-    },
-    async deleteGroup(caller: ScimCaller, id: string, ifMatch?: string): Promise<void> {
-      const current = await loadGroup(caller, id);
-      precondition(groupResource(current, caller.base), ifMatch);
-      await storage.scim.deleteGroup(caller.tenantId, id);
-      await syncRoles(caller.tenantId, current.members);
-    },
+    createGroup: (caller: ScimCaller, body: unknown): Promise<Resource> =>
+      atomic(async (changed) => {
+        const input = groupInput(body);
+        await checkMembers(caller, input.members);
+        const at = clock();
+        const group: ScimGroup = {
+          id: crypto.randomUUID(),
+          tenantId: caller.tenantId,
+          ...input,
+          createdAt: at,
+          updatedAt: at,
+        };
+        await unique(`displayName "${input.displayName}"`, () => storage.scim.createGroup(group));
+        await syncRoles(caller, group.members, changed);
+        return groupResource(await loadGroup(caller, group.id), caller.base);
+      }),
+    replaceGroup: (caller: ScimCaller, id: string, body: unknown, ifMatch?: string): Promise<Resource> =>
+      atomic(async (changed) => {
+        const current = await loadGroup(caller, id);
+        precondition(groupResource(current, caller.base), ifMatch);
+        return writeGroup(caller, current, body, changed);
+      }),
+    patchGroup: (caller: ScimCaller, id: string, body: unknown, ifMatch?: string): Promise<Resource> =>
+      atomic(async (changed) => {
+        const ops = patchOperations(body);
+        const current = await loadGroup(caller, id);
+        precondition(groupResource(current, caller.base), ifMatch);
+        return writeGroup(caller, current, applyPatch(groupBody(current), ops), changed);
+      }),
+    deleteGroup: (caller: ScimCaller, id: string, ifMatch?: string): Promise<void> =>
+      atomic(async (changed) => {
+        const current = await loadGroup(caller, id);
+        precondition(groupResource(current, caller.base), ifMatch);
+        await storage.scim.deleteGroup(caller.tenantId, id);
+        await syncRoles(caller, current.members, changed);
+      }),
   };
 }
 

@@ -211,10 +211,11 @@ const AUDITED: Record<string, Describe> = {
 };
 
 /**
- * The signing keys' changes take the database's write lock in a transaction of their own (one node at a
- * time), so their events are stored right after it rather than inside it.
+ * The signing keys' changes take the key lock (one node at a time), which nodes starting together hold
+ * in turn: on SQLite their unit waits for the write lock as long as a key change does.
  */
-const SEPARATE = new Set(['rotateSigningKey', 'retireSigningKey']);
+const KEY_CHANGES = new Set(['rotateSigningKey', 'retireSigningKey']);
+const KEY_PATIENCE_MS = 30_000;
 
 /**
  * Wraps an admin service so each auditable call stores its event in the transaction of its change
@@ -235,20 +236,13 @@ export function audited<A extends object>(
       const event = describe(result, args);
       return event && { ...event, actor, ...(address === null ? {} : { address }) };
     };
-    wrapped[name] = SEPARATE.has(name)
-      ? async (...args: unknown[]) => {
-          const result = ((await method.apply(admin, args)) ?? {}) as Result;
-          const event = describeAs(result, args);
-          if (!event) return result;
-          audit.record(event);
-          await audit.flush();
-          return result;
-        }
-      : (...args: unknown[]) =>
-          audit.within(
-            async () => ((await method.apply(admin, args)) ?? {}) as Result,
-            (result) => describeAs(result, args),
-          );
+    const unit = KEY_CHANGES.has(name) ? { patienceMs: KEY_PATIENCE_MS } : undefined;
+    wrapped[name] = (...args: unknown[]) =>
+      audit.within(
+        async () => ((await method.apply(admin, args)) ?? {}) as Result,
+        (result) => describeAs(result, args),
+        unit,
+      );
   }
   return wrapped as A;
 }

@@ -118,10 +118,11 @@ export interface Storage {
   revision(): Promise<number>;
   /**
    * Runs `work` as one transaction: every write it makes through this storage (its audit event and the
-   * webhook deliveries of it included) commits together, or none does. Nested calls join the outer one.
-   * Signing keys' changes (which take the write lock themselves) must not run inside.
+   * webhook deliveries of it included) commits together, or none does. Nested calls join the outer one
+   * (a signing keys' change too: its lock is then held until the outer one ends). On SQLite it takes the
+   * write lock first, waiting for it `patienceMs` (default: the driver's lock timeout only).
    */
-  atomically<T>(work: () => Promise<T>): Promise<T>;
+  atomically<T>(work: () => Promise<T>, options?: { readonly patienceMs?: number }): Promise<T>;
   /** Brings the schema up to date; safe when several nodes call it at once. */
   migrate(): Promise<void>;
   /** The connection pool's counts (PostgreSQL); absent where there is no pool (SQLite). */

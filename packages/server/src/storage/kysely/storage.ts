@@ -66,7 +66,7 @@ export function kyselyStorage(
     users: userRepository(db),
     applications: applicationRepository(db),
     accessKeys: accessKeyRepository(db),
-    signingKeys: signingKeyRepository(db, dialect),
+    signingKeys: signingKeyRepository(db, dialect, atomically),
     sessions: sessionRepository(db, dialect, timeouts.inDoubtWaitMs),
     throttle: throttleRepository(db),
     auditEvents: auditEventRepository(db),

@@ -17,10 +17,19 @@ interface Unit {
   savepoints: number;
 }
 
+/** How a unit starts. */
+export interface AtomicOptions {
+  /**
+   * SQLite: how long to wait for the write lock, ms (default 0: the driver's lock timeout, then a 503).
+   * The signing keys' changes, which nodes starting together make at once, wait longer.
+   */
+  readonly patienceMs?: number;
+}
+
 export interface UnitOfWork {
   /** What the repositories are built over. */
   readonly db: Kysely<Database>;
-  atomically<T>(work: () => Promise<T>): Promise<T>;
+  atomically<T>(work: () => Promise<T>, options?: AtomicOptions): Promise<T>;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -64,7 +73,7 @@ export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork
       const unit = current();
       if (!unit) return bound(target, prop);
       if (prop === 'transaction') return () => nested(unit);
-      // Only the signing keys take a connection to run BEGIN themselves; they never run inside a unit.
+      // No repository runs BEGIN itself (the signing keys' changes are units of their own, or join one).
       if (prop === 'connection')
         return () => ({ execute: <T>(work: (c: Kysely<Database>) => Promise<T>) => work(unit.conn) });
       return bound(unit.conn, prop);
@@ -73,13 +82,13 @@ export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork
 
   return {
     db,
-    atomically(work) {
+    atomically(work, options) {
       // Inside a unit already: part of it.
       if (current()) return work();
       return root.connection().execute(async (conn) => {
         // SQLite: the write lock first, so a read inside the unit cannot go stale before its write;
         // waited for no longer than the driver's lock timeout (then a 503), as any statement.
-        if (dialect === 'sqlite') await beginImmediatePatiently(conn, 0);
+        if (dialect === 'sqlite') await beginImmediatePatiently(conn, options?.patienceMs ?? 0);
         else await sql.raw('begin').execute(conn);
         const unit: Unit = { conn, open: true, savepoints: 0 };
         try {

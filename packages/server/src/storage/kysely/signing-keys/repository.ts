@@ -5,13 +5,19 @@ import type { SigningKeyChange, SigningKeyRepository } from '../../contract/sign
 import { prepare } from '../prepared.js';
 import { constrained, type Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
-import { beginImmediatePatiently } from '../sqlite-driver.js';
+import type { UnitOfWork } from '../unit-of-work.js';
 import { signingKeyRow } from './table.js';
 
 /** Any fixed number, distinct from the migration lock: serializes key changes across nodes. */
 const KEY_CHANGE_LOCK = 0x6378_6b31;
+/** SQLite: how long a key change waits for the write lock (nodes starting together). */
+export const KEY_CHANGE_PATIENCE_MS = 30_000;
 
-export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): SigningKeyRepository {
+export function signingKeyRepository(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  atomically: UnitOfWork['atomically'],
+): SigningKeyRepository {
   // Every node reloads its keys at each key reload.
   const newestFirst = prepare((_: Record<string, never>) =>
     db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid'),
@@ -24,17 +30,15 @@ export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): Si
     },
     /**
      * The read and the writes run in one transaction that only one node at a time may hold (SQLite:
-     * `BEGIN IMMEDIATE` takes the write lock first; PostgreSQL: a transaction-scoped advisory lock).
+     * `BEGIN IMMEDIATE` takes the write lock first; PostgreSQL: a transaction-scoped advisory lock): a
+     * unit of its own, or the caller's (`Storage.atomically`: the change's audit event commits with it).
      */
     async change<T>(decide: (keys: readonly SigningKey[]) => SigningKeyChange<T>) {
-      return db.connection().execute(async (conn) => {
-        // Nodes starting together wait for each other here longer than a request would.
-        if (dialect === 'sqlite') await beginImmediatePatiently(conn);
-        else await sql.raw('begin').execute(conn);
-        try {
-          if (dialect === 'postgres')
-            await sql`select pg_advisory_xact_lock(${KEY_CHANGE_LOCK})`.execute(conn);
-          const rows = await conn
+      // Nodes starting together wait for each other here longer than a request would.
+      return atomically(
+        async () => {
+          if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${KEY_CHANGE_LOCK})`.execute(db);
+          const rows = await db
             .selectFrom('signing_keys')
             .selectAll()
             .orderBy('created_at', 'desc')
@@ -43,11 +47,11 @@ export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): Si
           if (change.create) {
             const key = change.create;
             await constrained(`signing key ${key.kid}`, () =>
-              conn.insertInto('signing_keys').values(signingKeyRow.to(key)).execute(),
+              db.insertInto('signing_keys').values(signingKeyRow.to(key)).execute(),
             );
           }
           if (change.retire) {
-            await conn
+            await db
               .updateTable('signing_keys')
               .set({ retired_at: change.retire.at.getTime(), state: 'retired' })
               .where('kid', '=', change.retire.kid)
@@ -55,15 +59,12 @@ export function signingKeyRepository(db: Kysely<Database>, dialect: Dialect): Si
               .execute();
           }
           for (const { kid, state } of change.states ?? []) {
-            await conn.updateTable('signing_keys').set({ state }).where('kid', '=', kid).execute();
+            await db.updateTable('signing_keys').set({ state }).where('kid', '=', kid).execute();
           }
-          await sql.raw('commit').execute(conn);
           return change.result;
-        } catch (err) {
-          await sql.raw('rollback').execute(conn);
-          throw err;
-        }
-      });
+        },
+        { patienceMs: KEY_CHANGE_PATIENCE_MS },
+      );
     },
     async list() {
       const { rows } = await newestFirst.execute(db, {});
