@@ -91,6 +91,11 @@ async function startTargets(opts, work) {
       } catch (err) {
         t.why.dpop = `no DPoP-bound token for the API case: ${err.message}`;
       }
+      try {
+        t.dpopRs256 = await dpopToken(t.cx.issuer, t.cx.creds, 'RS256');
+      } catch (err) {
+        t.why.dpopRs256 = `no DPoP-bound token (RS256 key) for the API case: ${err.message}`;
+      }
     }
     // The same regional API alone, with and without the revocation feed, for the same-run comparison.
     if (groups.has('api')) {

@@ -12,23 +12,28 @@ const MAX_POOL = 200_000;
 
 const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** An ES256 key and the proofs it signs for one method and URL (and access token, for `ath`). */
-function proofSigner() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
-  const header = part({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } });
+/** A key of `alg` (ES256 or RS256) and the proofs it signs for one method and URL (and access token, for `ath`). */
+function proofSigner(alg) {
+  const { privateKey, publicKey } =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { kty, crv, x, y, n, e } = publicKey.export({ format: 'jwk' });
+  const jwk = alg === 'RS256' ? { kty, n, e } : { kty, crv, x, y };
+  const header = part({ typ: 'dpop+jwt', alg, jwk });
+  const key = alg === 'RS256' ? privateKey : { key: privateKey, dsaEncoding: 'ieee-p1363' };
   return (htm, htu, accessToken) => {
     const claims = { jti: randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000) };
     if (accessToken) claims.ath = createHash('sha256').update(accessToken).digest('base64url');
     const input = `${header}.${part(claims)}`;
-    const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    const signature = sign('sha256', Buffer.from(input), key);
     return `${input}.${signature.toString('base64url')}`;
   };
 }
 
-/** A DPoP-bound access token of the demo access key at `issuer`, and the signer of its key. */
-export async function dpopToken(issuer, creds) {
-  const proof = proofSigner();
+/** A DPoP-bound access token of the demo access key at `issuer`, and the signer of its key (`alg`). */
+export async function dpopToken(issuer, creds, alg = 'ES256') {
+  const proof = proofSigner(alg);
   const res = await fetch(`${issuer}/auth/token`, {
     method: 'POST',
     headers: { ...tokenHeaders(creds), dpop: proof('POST', `${issuer}/auth/token`) },
@@ -43,7 +48,7 @@ export async function dpopToken(issuer, creds) {
 }
 
 /** GET server-time on the regional API `target` ({pid, api}) with DPoP and a new proof per request. */
-export function dpopServerTime(id, label, target, dpop) {
+export function dpopServerTime(id, label, target, dpop, proofsPerSecond = PROOFS_PER_SECOND) {
   const url = `${target.api}${SERVER_TIME}`;
   const authorization = `DPoP ${dpop.accessToken}`;
   const make = () => dpop.proof('GET', url, dpop.accessToken);
@@ -75,10 +80,7 @@ export function dpopServerTime(id, label, target, dpop) {
   return {
     ...measurement,
     run: async (options) => {
-      pool = Array.from(
-        { length: Math.min(MAX_POOL, Math.ceil(options.duration * PROOFS_PER_SECOND)) },
-        make,
-      );
+      pool = Array.from({ length: Math.min(MAX_POOL, Math.ceil(options.duration * proofsPerSecond)) }, make);
       try {
         return await measurement.run(options);
       } finally {

@@ -98,6 +98,22 @@ describe('cxauth serve api with DPoP', () => {
     expect(await served.exited).toBe(0);
   });
 
+  it('serve refuses an --origin for an area it does not serve, after reading its areas (exit 2)', async () => {
+    const own = mkdtempSync(path.join(os.tmpdir(), 'cxauth-cli-serve-origin-'));
+    try {
+      const ports = { CXAUTH_PORT: String(await freePort()), CXAUTH_API_PORT: String(await freePort()) };
+      const env = { ...ports, CXAUTH_DATA_DIR: own, CXAUTH_KEK: '' };
+      // The database's one local area is na1 (the default area's API on CXAUTH_API_PORT).
+      const named = await exitOf(['serve', '--origin', 'eu9=https://eu9.api.example.com'], env);
+      expect(named.code).toBe(2);
+      expect(named.stderr).toContain(
+        '--origin names area eu9, whose API this node does not serve (it serves na1)',
+      );
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [
       [
@@ -113,7 +129,24 @@ describe('cxauth serve api with DPoP', () => {
       {},
     ],
     [['serve', 'api', '--area', 'na1', '--issuer', 'http://127.0.0.1:9', '--origin', 'not a url'], {}],
-    [['serve', '--origin', 'https://x.example'], {}],
+    [['serve', 'auth', '--origin', 'https://x.example'], {}],
+    [['serve', '--origin', 'https://x.example/api'], {}],
+    [['serve', '--origin', 'https://x.example', '--origin', 'https://y.example'], {}],
+    [['serve', '--origin', 'na1=https://x.example', '--origin', 'https://y.example'], {}],
+    [['serve', '--origin', 'na1=https://x.example', '--origin', 'na1=https://y.example'], {}],
+    [
+      [
+        'serve',
+        'api',
+        '--area',
+        'na1',
+        '--issuer',
+        'http://127.0.0.1:9',
+        '--origin',
+        'eu1=https://x.example',
+      ],
+      {},
+    ],
     [['serve'], { CXAUTH_API_DPOP_NONCE: 'maybe' }],
     [['serve', 'api', '--area', 'na1', '--issuer', 'http://127.0.0.1:9'], { CXAUTH_API_DPOP_NONCE: 'maybe' }],
     [

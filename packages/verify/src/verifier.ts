@@ -209,7 +209,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return unbound(await verify(bearerToken(header)));
   }
 
-  const dpop = dpopRequests({ verify, clock, tolerance, options: options.dpop });
+  const dpop = dpopRequests({ verify, cached, clock, tolerance, options: options.dpop });
 
   return {
     verify,

@@ -31,6 +31,18 @@ async function rawProof(key: ProofKey, header: Record<string, unknown>, claims: 
   return `${input}.${Buffer.from(signature).toString('base64url')}`;
 }
 
+/** A proof with exactly `header`, signed by `key` (any header: a forger's). */
+async function rawProofWith(key: ProofKey, header: Record<string, unknown>, claims: Record<string, unknown>) {
+  const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${part(header)}.${part({ jti: randomUUID(), htm: 'GET', htu: URL_, iat: T0, ...claims })}`;
+  const signature = await crypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    key.privateKey,
+    Buffer.from(input),
+  );
+  return `${input}.${Buffer.from(signature).toString('base64url')}`;
+}
+
 let issuer: FakeIssuer;
 let now: number;
 let verifier: Verifier;
@@ -176,6 +188,74 @@ describe('verifyRequest with DPoP', () => {
     expect(viaRequest.code).toBe('dpop_required');
     // An unbound token still passes as Bearer.
     await expect(verifier.verifyAuthorization(`Bearer ${plain}`)).resolves.toBeDefined();
+  });
+
+  it('takes a token verified before by its exact text only, and checks every proof of it anew', async () => {
+    await verifier.verifyRequest(request(bound, await proof(key, { ath: ath(bound) })));
+    // The same token again, in other spellings of the scheme and spacing: still its proof is checked.
+    for (const authorization of [`DPoP ${bound}`, `dpop ${bound}`, `DPoP  ${bound}`, `DPoP ${bound} `]) {
+      const p = await proof(key, { ath: ath(bound) });
+      await expect(verifier.verifyRequest({ ...request(bound, p), authorization })).resolves.toMatchObject({
+        cnf: { jkt: key.jkt },
+      });
+      const err = await refusal(verifier.verifyRequest({ ...request(bound, p), authorization }));
+      expect(err.code, authorization).toBe('dpop_proof_replayed');
+      const thief = await proofKey();
+      const other = await refusal(
+        verifier.verifyRequest({ ...request(bound, await proof(thief, { ath: ath(bound) })), authorization }),
+      );
+      expect(other.code, authorization).toBe('dpop_key_mismatch');
+    }
+    // A cached token with anything after it is a token never verified: refused, never the cached one.
+    const [h, b, sig] = bound.split('.') as [string, string, string];
+    for (const token of [`${bound}x`, `${bound}\tx`, `${h}.${b}.${sig.slice(0, -2)}AA`, ` ${bound}x`]) {
+      const err = await refusal(
+        verifier.verifyRequest({
+          ...request(bound, await proof(key, { ath: ath(token) })),
+          authorization: `DPoP ${token}`,
+        }),
+      );
+      expect(['token_malformed', 'signature_invalid', 'request_malformed'], token.slice(-4)).toContain(
+        err.code,
+      );
+    }
+    // An unbound token in the cache (verified as Bearer) sent as DPoP: bound to no key.
+    await verifier.verifyAuthorization(`Bearer ${plain}`);
+    const unboundErr = await refusal(
+      verifier.verifyRequest(request(plain, await proof(key, { ath: ath(plain) }))),
+    );
+    expect(unboundErr.code).toBe('dpop_key_mismatch');
+  });
+
+  it('remembers proof headers by their text: another key under the same kid, or a forged signature, is refused', async () => {
+    const thief = await proofKey();
+    const header = (k: ProofKey) => ({ typ: 'dpop+jwt', alg: 'ES256', jwk: { ...k.jwk }, kid: 'same' });
+    // The thief's header first (so its key is cached), then the victim's header under the same kid.
+    const theirs = await rawProofWith(thief, header(thief), { ath: ath(bound) });
+    expect((await refusal(verifier.verifyRequest(request(bound, theirs)))).code).toBe('dpop_key_mismatch');
+    const mine = await rawProofWith(key, header(key), { ath: ath(bound) });
+    await expect(verifier.verifyRequest(request(bound, mine))).resolves.toBeDefined();
+    // The victim's header text, now cached, signed by the thief: its signature is checked with the
+    // victim's key, and refused; the cached key is the header's own, so nothing the thief sends changes it.
+    const forged = await rawProofWith(thief, header(key), { ath: ath(bound) });
+    expect((await refusal(verifier.verifyRequest(request(bound, forged)))).message).toContain('signature');
+    await expect(
+      verifier.verifyRequest(request(bound, await rawProofWith(key, header(key), { ath: ath(bound) }))),
+    ).resolves.toBeDefined();
+    // A refused header stays refused, and a header that is not base64url is refused before any parse.
+    const withPrivate = await rawProofWith(
+      key,
+      { ...header(key), jwk: { ...key.jwk, d: 'AAAA' } },
+      { ath: ath(bound) },
+    );
+    for (let i = 0; i < 2; i++) {
+      expect((await refusal(verifier.verifyRequest(request(bound, withPrivate)))).code).toBe(
+        'dpop_proof_invalid',
+      );
+    }
+    const [, payload, signature] = mine.split('.');
+    const padded = `${mine.split('.')[0]}=.${payload}.${signature}`;
+    expect((await refusal(verifier.verifyRequest(request(bound, padded)))).message).toContain('not a JWS');
   });
 
   it('refuses a cnf it cannot check', async () => {

@@ -25,7 +25,7 @@ import { apiDpopOptions, type Listening, localEndpoint, startRegional } from './
 import { startupError } from './serve/startup-error.js';
 import { regionalMetrics } from './serve-metrics.js';
 
-const HELP = `usage: cxauth serve [--demo] [--json]
+const HELP = `usage: cxauth serve [--demo] [--origin URL | --origin AREA=URL ...] [--json]
        cxauth serve auth [--demo] [--json]
        cxauth serve api --area NAME --issuer URL [--port P] [--origin URL] [--revocation on|off] [--json]
 
@@ -35,8 +35,9 @@ serve auth   the global service alone
 serve api    one area's regional API alone (no database; port default CXAUTH_API_PORT, 8081); it
              follows the issuer's revocation feed (--revocation off: not) and keeps the last good
              keys and feed state in CXAUTH_DATA_DIR
---origin     (serve api) the public origin clients call the API at, e.g. https://na1.api.example.com:
-             a DPoP proof's htu must name it (behind a proxy; default the request's Host)
+--origin     the public origin clients call the regional API at, e.g. https://na1.api.example.com:
+             a DPoP proof's htu must name it (behind a proxy; default the request's Host). serve
+             takes it for the one area it serves, or AREA=URL once per area when it serves several
 --demo       on an empty database create a demo tenant, user, access key and application, print
              them once and keep them in $CXAUTH_DATA_DIR/${DEMO_CREDENTIALS_FILE}; on a database
              another node seeded, serve it (its credentials are in that node's data folder)
@@ -74,9 +75,20 @@ function openLog(io: Io, level: string): ServeLog {
   }
 }
 
-async function serveApi(io: Io, values: Record<string, string | boolean | undefined>): Promise<number> {
-  const area = values['area'];
-  const issuer = values['issuer'] ?? io.env['CXAUTH_ISSUER'];
+/** The options of `cxauth serve` (only `--origin` may be given more than once). */
+interface ServeValues {
+  demo?: boolean | undefined;
+  json?: boolean | undefined;
+  area?: string | undefined;
+  issuer?: string | undefined;
+  port?: string | undefined;
+  origin?: string[] | undefined;
+  revocation?: string | undefined;
+}
+
+async function serveApi(io: Io, values: ServeValues): Promise<number> {
+  const area = values.area;
+  const issuer = values.issuer ?? io.env['CXAUTH_ISSUER'];
   if (typeof area !== 'string' || typeof issuer !== 'string') {
     throw new CliError('serve api needs --area NAME and --issuer URL', EXIT.usage);
   }
@@ -85,20 +97,17 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
     throw new CliError(`--area must be a name such as "na1" (letters, digits, "_", "-")`, EXIT.usage);
   }
   if (!URL.canParse(issuer)) throw new CliError(`--issuer must be an absolute URL`, EXIT.usage);
-  const rawPort = values['port'] ?? io.env['CXAUTH_API_PORT'] ?? '8081';
+  const rawPort = values.port ?? io.env['CXAUTH_API_PORT'] ?? '8081';
   const port = Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a port number; it is "${String(rawPort)}"`, EXIT.usage);
   }
   const timeouts = httpTimeouts(io.env);
-  const revocation = values['revocation'] ?? 'on';
+  const revocation = values.revocation ?? 'on';
   if (revocation !== 'on' && revocation !== 'off') {
     throw new CliError('--revocation must be on or off', EXIT.usage);
   }
-  const origin = values['origin'];
-  if (origin !== undefined && !isOrigin(origin)) {
-    throw new CliError('--origin must be an http(s) origin such as https://na1.api.example.com', EXIT.usage);
-  }
+  const origin = originOfAreas(originsOf(values.origin), [area]).get(area);
   const dpop = dpopOf(io.env);
   const log = openLog(io, io.env['CXAUTH_LOG_LEVEL'] || 'info');
   try {
@@ -116,7 +125,7 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
         timeouts,
         dataDir: io.env['CXAUTH_DATA_DIR'] || './data',
         revocation: revocation === 'on',
-        ...(typeof origin === 'string' ? { origin: origin.replace(/\/$/, '') } : {}),
+        ...(origin === undefined ? {} : { origin }),
         ...(dpop ? { dpop } : {}),
       },
       management?.metrics,
@@ -129,7 +138,7 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
       apis: [{ area, url: api.url }],
       ...(management ? { apiMetrics: management.server.url } : {}),
     };
-    print(io, report, values['json'] === true);
+    print(io, report, values.json === true);
     const signal = await stopped;
     log.flush();
     io.stderr(`cxauth serve: ${signal}, draining`);
@@ -142,13 +151,72 @@ async function serveApi(io: Io, values: Record<string, string | boolean | undefi
 }
 
 /** True for an http(s) URL of scheme and host (and port) only: what a DPoP `htu` starts with. */
-function isOrigin(value: string | boolean): boolean {
-  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
   const url = new URL(value);
   return (
     (url.protocol === 'https:' || url.protocol === 'http:') &&
     `${url.origin}/` === url.href.replace(/\/?$/, '/')
   );
+}
+
+/** The public origins of `--origin`: one for the only area served (`any`), or one per `AREA=URL`. */
+interface Origins {
+  any: string | undefined;
+  byArea: Map<string, string>;
+}
+
+const ORIGIN_USAGE =
+  '--origin must be an http(s) origin such as https://na1.api.example.com, or AREA=ORIGIN for one of several areas';
+
+/** Parses the `--origin` values (each `URL` or `AREA=URL`; at most one bare URL, one per area). */
+function originsOf(raw: readonly string[] | undefined): Origins {
+  const origins: Origins = { any: undefined, byArea: new Map() };
+  for (const value of raw ?? []) {
+    const named = /^([A-Za-z0-9_-]+)=(.*)$/.exec(value);
+    const url = named ? (named[2] as string) : value;
+    if (!isOrigin(url)) throw new CliError(ORIGIN_USAGE, EXIT.usage);
+    const origin = url.replace(/\/$/, '');
+    if (named) {
+      const area = named[1] as string;
+      if (origins.byArea.has(area)) throw new CliError(`--origin names area ${area} twice`, EXIT.usage);
+      origins.byArea.set(area, origin);
+    } else {
+      if (origins.any !== undefined) throw new CliError('--origin URL is given twice', EXIT.usage);
+      origins.any = origin;
+    }
+  }
+  if (origins.any !== undefined && origins.byArea.size > 0) {
+    throw new CliError('--origin takes one URL, or AREA=URL for each area: not both', EXIT.usage);
+  }
+  return origins;
+}
+
+/**
+ * The origin of each area `serve` starts an API for: a bare `--origin URL` is that of the one area,
+ * refused when there are several (it would be wrong for all but one); `AREA=URL` must name an area
+ * served here.
+ */
+function originOfAreas(origins: Origins, areas: readonly string[]): Map<string, string> {
+  if (origins.any !== undefined) {
+    if (areas.length !== 1) {
+      throw new CliError(
+        `--origin URL fits one regional API, and this node serves ${areas.length} (${areas.join(', ') || 'none'}): ` +
+          'give --origin AREA=URL for each',
+        EXIT.usage,
+      );
+    }
+    return new Map([[areas[0] as string, origins.any]]);
+  }
+  for (const area of origins.byArea.keys()) {
+    if (!areas.includes(area)) {
+      throw new CliError(
+        `--origin names area ${area}, whose API this node does not serve (it serves ${areas.join(', ') || 'none'})`,
+        EXIT.usage,
+      );
+    }
+  }
+  return origins.byArea;
 }
 
 /** The regional APIs' DPoP options from the environment, a bad value said as bad usage. */
@@ -178,10 +246,18 @@ async function startRegionalOf(area: string, start: () => Promise<Listening>): P
   }
 }
 
-async function serveAuth(io: Io, config: ServerConfig, demo: boolean, withApis: boolean, json: boolean) {
+/** How `serve` runs: `apis` false for `serve auth`; `origins` from `--origin`. */
+interface ServeSettings {
+  demo: boolean;
+  apis: boolean;
+  json: boolean;
+  origins: Origins;
+}
+
+async function serveAuth(io: Io, config: ServerConfig, settings: ServeSettings) {
   const log = openLog(io, config.logLevel);
   try {
-    return await serveAuthWith(io, log, config, demo, withApis, json);
+    return await serveAuthWith(io, log, config, settings);
   } finally {
     log.close();
   }
@@ -191,9 +267,7 @@ async function serveAuthWith(
   io: Io,
   log: ServeLog,
   config: ServerConfig,
-  demo: boolean,
-  withApis: boolean,
-  json: boolean,
+  { demo, apis: withApis, json, origins }: ServeSettings,
 ): Promise<number> {
   // Listen for signals before anything is printed: a supervisor may signal as soon as it sees output.
   const dpop = dpopOf(io.env);
@@ -212,8 +286,8 @@ async function serveAuthWith(
   let management: Awaited<ReturnType<typeof regionalMetrics>>;
   try {
     if (withApis) {
-      management = await regionalMetrics(io);
       const ports = new Set<number>();
+      const served: { name: string; local: { host: string; port: number } }[] = [];
       for (const area of await service.storage.areas.list()) {
         const local = localEndpoint(area.apiEndpoint);
         if (!local) continue;
@@ -224,17 +298,27 @@ async function serveAuthWith(
           continue;
         }
         ports.add(local.port);
+        served.push({ name: area.name, local });
+      }
+      const originOf = originOfAreas(
+        origins,
+        served.map((a) => a.name),
+      );
+      management = await regionalMetrics(io);
+      for (const { name, local } of served) {
+        const origin = originOf.get(name);
         apis.push(
-          await startRegionalOf(area.name, () =>
+          await startRegionalOf(name, () =>
             startRegional(
               log,
               {
-                area: area.name,
+                area: name,
                 issuer: config.issuer,
                 audience: config.tokens.audience,
                 dataDir: config.dataDir,
                 ...local,
                 timeouts: config.timeouts,
+                ...(origin === undefined ? {} : { origin }),
                 ...(dpop ? { dpop } : {}),
               },
               management?.metrics,
@@ -295,7 +379,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       area: { type: 'string' },
       issuer: { type: 'string' },
       port: { type: 'string' },
-      origin: { type: 'string' },
+      origin: { type: 'string', multiple: true },
       revocation: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -317,19 +401,22 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-async function serveMode(
-  io: Io,
-  mode: string | undefined,
-  values: Record<string, string | boolean | undefined>,
-): Promise<number> {
+async function serveMode(io: Io, mode: string | undefined, values: ServeValues): Promise<number> {
   if (mode === 'api') return serveApi(io, values);
-  if (values.area || values.issuer || values.port || values.origin || values.revocation) {
-    throw new CliError(
-      '--area, --issuer, --port, --origin and --revocation belong to `serve api`',
-      EXIT.usage,
-    );
+  const { origin } = values;
+  if (values.area || values.issuer || values.port || values.revocation) {
+    throw new CliError('--area, --issuer, --port and --revocation belong to `serve api`', EXIT.usage);
   }
+  if (mode === 'auth' && origin !== undefined) {
+    throw new CliError("--origin is the regional API's: `serve auth` runs none", EXIT.usage);
+  }
+  const origins = originsOf(origin);
   // A ConfigError becomes a usage error (exit 2) in startupError, with every other start-up failure.
   const config = loadConfig(io.env);
-  return serveAuth(io, config, values.demo === true, mode === undefined, values.json === true);
+  return serveAuth(io, config, {
+    demo: values.demo === true,
+    apis: mode === undefined,
+    json: values.json === true,
+    origins,
+  });
 }

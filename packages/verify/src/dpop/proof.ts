@@ -69,6 +69,8 @@ export class ProofHeaders {
   key(segment: string, algorithms: readonly ProofAlg[]): ProofKey {
     let parsed = this.#cache.get(segment);
     if (parsed === undefined) {
+      // Only base64url text is parsed, and so remembered: a cached segment needs no test again.
+      if (!SEGMENT.test(segment)) throw invalid('The DPoP proof is not a JWS');
       parsed = parseHeader(segment);
       this.#cache.set(segment, parsed);
     }
@@ -149,9 +151,9 @@ export async function checkProof(
   const headerPart = proof.slice(0, first);
   const payloadPart = proof.slice(first + 1, second);
   const signaturePart = proof.slice(second + 1);
-  if (!SEGMENT.test(headerPart) || !SEGMENT.test(payloadPart) || !SEGMENT.test(signaturePart)) {
+  if (!SEGMENT.test(payloadPart) || !SEGMENT.test(signaturePart))
     throw invalid('The DPoP proof is not a JWS');
-  }
+  // The header is tested as base64url only when it is not one parsed before (ProofHeaders.key).
   const key = headers.key(headerPart, expect.algorithms ?? PROOF_ALGORITHMS);
   // The claims first: a proof for another request costs no signature check.
   const claims = decodeJson(payloadPart, 'payload');

@@ -1,7 +1,7 @@
 // DPoP requests at a resource server (RFC 9449 §7): `Authorization: DPoP <token>` with one `DPoP`
 // proof, checked against the request (htm, htu, iat, ath), the token's `cnf.jkt` and the replay store;
 // and the refusal of a bound token presented as a bearer token.
-import { authorizationCredentials } from '../bearer.js';
+import { authorizationCredentials, isDpopScheme } from '../bearer.js';
 import type { AccessTokenClaims } from '../claims.js';
 import { TokenError } from '../errors.js';
 import { Lru } from '../lru.js';
@@ -67,13 +67,15 @@ export interface DpopRequests {
  */
 export function dpopRequests(deps: {
   verify: (token: string) => Promise<AccessTokenClaims>;
+  /** The claims of a token `verify` accepted before and would accept now (its cache), or undefined. */
+  cached: (token: string) => AccessTokenClaims | undefined;
   /** Milliseconds since the epoch. */
   clock: () => number;
   /** Seconds. */
   tolerance: number;
   options: DpopOptions | undefined;
 }): DpopRequests {
-  const { verify, clock, tolerance } = deps;
+  const { verify, cached, clock, tolerance } = deps;
   const maxAge = maxAgeOf(deps.options);
   const replay = deps.options?.replay ?? memoryReplayStore({ clock });
   const headers = new ProofHeaders(deps.options?.keyCacheSize ?? 1000);
@@ -91,10 +93,23 @@ export function dpopRequests(deps: {
   const nonceOption = deps.options?.nonce;
   const nonces = nonceOption ? nonceIssuer(nonceOption) : undefined;
   const verifyRequest = async (request: PresentedRequest): Promise<AccessTokenClaims> => {
-    const { scheme, token } = authorizationCredentials(request.authorization);
-    if (scheme === 'bearer') return unbound(await verify(token));
+    // "DPoP <token>" with one space, of a token verified before: taken as it is (the cache compares the
+    // whole string, so its characters are those of a token that passed the strict parse); anything
+    // else goes through that parse and `verify`.
+    const header = request.authorization;
+    let token = '';
+    let claims: AccessTokenClaims | undefined;
+    if (typeof header === 'string' && header.charCodeAt(4) === 32 && isDpopScheme(header)) {
+      token = header.slice(5);
+      claims = cached(token);
+    }
+    if (claims === undefined) {
+      const credentials = authorizationCredentials(header);
+      token = credentials.token;
+      if (credentials.scheme === 'bearer') return unbound(await verify(token));
+    }
     const proof = oneProof(request.dpop);
-    const claims = await verify(token);
+    claims ??= await verify(token);
     const jkt = claims.cnf?.jkt;
     if (jkt === undefined) {
       throw new TokenError('dpop_key_mismatch', 'The access token is not bound to a DPoP key');
