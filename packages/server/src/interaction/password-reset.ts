@@ -8,11 +8,11 @@ import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Mailer } from '../mail/outbox.js';
-import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
+import { duration, tenantMail } from '../mail/tenant-templates.js';
 import type { Audit } from '../observability/audit.js';
 import { Throttled } from '../protocol/errors.js';
 import type { Hasher } from '../secrets/hasher.js';
-import { hashPassword, passwordProblem } from '../secrets/passwords.js';
+import { hashPassword, minLengthFor, passwordProblem } from '../secrets/passwords.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Throttle } from '../throttling/throttle.js';
@@ -97,8 +97,14 @@ async function mailLinks(
       usedAt: null,
     });
     const link = `${deps.config.issuer}${deps.confirmPath}?token=${encodeURIComponent(token)}`;
+    const values = {
+      link,
+      email: user.email,
+      tenant: tenant.name,
+      expires: duration(Math.round(ttl / 60), 'minute'),
+    };
     await mailer.send(
-      passwordResetMail({ to: user.email, link, minutes: Math.round(ttl / 60), tenant: tenant.name }),
+      await tenantMail(deps.storage, { tenantId: tenant.id, name: 'password_reset', to: user.email, values }),
       { template: 'password_reset', tenantId: user.tenantId },
     );
     deps.audit.record({
@@ -187,7 +193,15 @@ function showNewPassword(
   deps: PasswordResetDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: { token: string; email: string; tenantName: string; now: Date; status?: number; error?: string },
+  o: {
+    token: string;
+    email: string;
+    tenantName: string;
+    minLength: number;
+    now: Date;
+    status?: number;
+    error?: string;
+  },
 ): FastifyReply {
   return showLinkPasswordForm(deps, request, reply, {
     ...o,
@@ -211,6 +225,7 @@ export async function showConfirm(
     token,
     email: found.user.email,
     tenantName: found.tenant.name,
+    minLength: minLengthFor(found.tenant, deps.config.mail.passwordMinLength),
     now,
   });
 }
@@ -229,12 +244,14 @@ export async function handleConfirm(
   if (!found) return linkRefused(reply);
   const { user, tenant } = found;
   const password = fields['password'] ?? '';
-  const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
+  const minLength = minLengthFor(tenant, deps.config.mail.passwordMinLength);
+  const problem = passwordProblem(password, minLength);
   if (problem) {
     return showNewPassword(deps, request, reply, {
       token,
       email: user.email,
       tenantName: tenant.name,
+      minLength,
       now,
       status: 400,
       error: `Choose another password: ${problem}.`,
@@ -257,10 +274,18 @@ export async function handleConfirm(
     tenantId: user.tenantId,
     details: { sessionsEnded: ended },
   });
-  await deps.mailer?.send(passwordChangedMail({ to: user.email, tenant: tenant.name, at: now }), {
-    template: 'password_changed',
-    tenantId: user.tenantId,
-  });
+  if (deps.mailer) {
+    const values = { email: user.email, tenant: tenant.name, time: now.toISOString() };
+    await deps.mailer.send(
+      await tenantMail(deps.storage, {
+        tenantId: tenant.id,
+        name: 'password_changed',
+        to: user.email,
+        values,
+      }),
+      { template: 'password_changed', tenantId: user.tenantId },
+    );
+  }
   deps.cookies.clear(reply, 'session');
   const ctx = pageContext(tenant.name);
   return sendPage(noReferrer(reply), 200, passwordChangedPage(ctx), ctx.nonce);
