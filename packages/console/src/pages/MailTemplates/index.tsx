@@ -205,9 +205,9 @@ function Editor(props: {
               Subject: <strong>{preview.subject}</strong>
             </p>
             <h4>Text</h4>
-            <pre>{preview.text}</pre>
+            <pre class="wrap">{preview.text}</pre>
             <h4>HTML (as sent)</h4>
-            <pre>{preview.html}</pre>
+            <pre class="wrap">{preview.html}</pre>
           </section>
         )}
       </form>
