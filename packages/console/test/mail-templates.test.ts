@@ -1,5 +1,5 @@
 // A tenant's mail templates and password policy in Chromium against `cxauth serve --demo`: the
-// operator sets its tenant's shortest password on the Tenants page; on the Mail templates page it
+// operator creates a tenant with its own shortest password and sets its own tenant's on the Tenants page; on the Mail templates page it
 // edits the password reset mail, is told which placeholder is unknown, previews it with sample values
 // (escaped in the HTML), saves it, and resets it to the default after confirming.
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,7 +18,13 @@ it("sets the tenant's password policy and edits, previews, saves and resets a ma
 
   await page.getByRole('link', { name: 'Tenants' }).click();
   await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+  // A new tenant with its own policy, from the creation form.
+  await page.getByLabel('Tenant name').fill('strict-co');
+  await page.getByLabel('Shortest password (optional, 8 to 64 characters)').fill('14');
+  await page.getByRole('button', { name: 'Create tenant' }).click();
+  await page.getByRole('row').filter({ hasText: 'strict-co' }).getByRole('cell', { name: '14' }).waitFor();
   const policy = page.getByRole('form', { name: 'Password policy' });
+  await policy.getByRole('combobox', { name: /^Tenant/ }).selectOption(tenantId);
   await policy.getByLabel('Shortest password (characters)').fill('12');
   await policy.getByRole('button', { name: 'Save policy' }).click();
   await policy.getByText('asks for 12 characters').waitFor();

@@ -92,15 +92,22 @@ export function CreateTenant(props: { onCreated: () => void }) {
   const areas = useLoad(async () => ok(await api.GET('/admin/v1/areas', {})).items);
   const [name, setName] = useState('');
   const [area, setArea] = useState('');
+  const [minLength, setMinLength] = useState('');
   const [done, setDone] = useState('');
   const action = useAction();
   const chosen = area || areas.data?.[0]?.name || '';
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
-      const t = ok(await api.POST('/admin/v1/tenants', { body: { name, area: chosen } }));
+      const shortest = lengthOf(minLength);
+      const t = ok(
+        await api.POST('/admin/v1/tenants', {
+          body: { name, area: chosen, ...(shortest === null ? {} : { password_min_length: shortest }) },
+        }),
+      );
       setDone(`Created the tenant ${t.name} (${t.id}).`);
       setName('');
+      setMinLength('');
       props.onCreated();
     });
   };
@@ -120,6 +127,16 @@ export function CreateTenant(props: { onCreated: () => void }) {
             </option>
           ))}
         </select>
+      </label>
+      <label>
+        Shortest password (optional, 8 to 64 characters)
+        <input
+          type="number"
+          min={8}
+          max={64}
+          value={minLength}
+          onInput={(e) => setMinLength(e.currentTarget.value)}
+        />
       </label>
       <ErrorNote error={action.error ?? areas.error} />
       <div class="actions">
