@@ -103,6 +103,7 @@ const SERVER_LAYERS: Readonly<Record<string, number>> = {
   'admin/api/schemas.ts': 2,
   'admin/api/webhook-schemas.ts': 2,
   'admin/api/idp-schemas.ts': 2,
+  'admin/api/mail-template-schemas.ts': 2,
   federation: 3,
   secrets: 2,
   observability: 2,

@@ -10,6 +10,7 @@ import { Audit } from './pages/Audit/index.js';
 import { Dashboard } from './pages/Dashboard/index.js';
 import { Grants } from './pages/Grants/index.js';
 import { SigningKeys } from './pages/Lists/index.js';
+import { MailTemplates } from './pages/MailTemplates/index.js';
 import { Passkeys } from './pages/Passkeys/index.js';
 import { Areas, Tenants } from './pages/Platform/index.js';
 import { Provisioning } from './pages/Provisioning/index.js';
@@ -37,6 +38,7 @@ const PAGES = [
   { path: 'scim', label: 'SCIM provisioning', view: Provisioning, for: ADMINS },
   { path: 'sso', label: 'Enterprise sign-in', view: Sso, for: ADMINS },
   { path: 'webhooks', label: 'Webhooks', view: Webhooks, for: ADMINS },
+  { path: 'mail-templates', label: 'Mail templates', view: MailTemplates, for: ADMINS },
 ];
 
 function Failed(props: { error: string }) {

@@ -290,6 +290,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     // Audited per request as its signed-in user (admin/api/router.ts); the KEK enables the
     // signing-key and TOTP verbs, as for `cxauth admin`.
     admin: createAdminService(storage, hasher, clock, {
+      passwordMinLength: config.mail.passwordMinLength,
       retention: config.retention,
       throttling: config.throttling,
       tokens: config.tokens,

@@ -169,6 +169,7 @@ async function onDatabase(
       // A fresh database gets the default area na1, so `tenant create --area na1` works at once.
       await ensureDefaultArea(storage, config);
       const admin = createAdmin(storage, new SecretHasher(kek), undefined, {
+        passwordMinLength: config.mail.passwordMinLength,
         retention: config.retention,
         throttling: config.throttling,
         tokens: config.tokens,

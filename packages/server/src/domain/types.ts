@@ -35,6 +35,8 @@ export interface Tenant {
   accessKeySelfService?: boolean;
   /** Whether users of domains its identity providers claim must sign in through them (docs/sso.md). */
   ssoRequired?: boolean;
+  /** Its shortest password (8 to 64); absent: the service's CXAUTH_PASSWORD_MIN_LENGTH (docs/people.md). */
+  passwordMinLength?: number;
   status: Status;
   createdAt: Date;
   updatedAt: Date;

@@ -131,7 +131,7 @@ export interface PrefixSpec extends Omit<RouteSpec, 'path'> {
 export const ROUTE_PREFIX = {
   admin: {
     prefix: '/admin/v1',
-    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     // Called by the console from the service's own origin: no cross-origin callers.
     cors: false,
     log: 'info',

@@ -8,7 +8,7 @@ import type { ServerConfig } from '../config/config.js';
 import type { User } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { Hasher } from '../secrets/hasher.js';
-import { hashPassword, passwordProblem } from '../secrets/passwords.js';
+import { hashPassword, minLengthFor, passwordProblem } from '../secrets/passwords.js';
 import type { Storage } from '../storage/contract/index.js';
 import { StorageConstraintError } from '../storage/errors.js';
 import type { CookieJar } from './cookies.js';
@@ -56,7 +56,15 @@ function showForm(
   deps: InvitationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: { token: string; email: string; tenantName: string; now: Date; status?: number; error?: string },
+  o: {
+    token: string;
+    email: string;
+    tenantName: string;
+    minLength: number;
+    now: Date;
+    status?: number;
+    error?: string;
+  },
 ): FastifyReply {
   return showLinkPasswordForm(deps, request, reply, {
     ...o,
@@ -80,6 +88,7 @@ export async function showInvitation(
     token,
     email: found.invitation.email,
     tenantName: found.tenant.name,
+    minLength: minLengthFor(found.tenant, deps.config.mail.passwordMinLength),
     now,
   });
 }
@@ -98,12 +107,14 @@ export async function acceptInvitation(
   if (!found) return linkRefused(reply);
   const { invitation, tenant } = found;
   const password = fields['password'] ?? '';
-  const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
+  const minLength = minLengthFor(tenant, deps.config.mail.passwordMinLength);
+  const problem = passwordProblem(password, minLength);
   if (problem) {
     return showForm(deps, request, reply, {
       token,
       email: invitation.email,
       tenantName: tenant.name,
+      minLength,
       now,
       status: 400,
       error: `Choose another password: ${problem}.`,

@@ -73,6 +73,8 @@ export function showLinkPasswordForm(
     token: string;
     email: string;
     tenantName: string;
+    /** The tenant's shortest password (secrets/passwords.ts minLengthFor), shown on the form. */
+    minLength: number;
     now: Date;
     status?: number;
     error?: string;
@@ -91,7 +93,7 @@ export function showLinkPasswordForm(
   const ctx = pageContext(o.tenantName);
   const page = o.render(ctx, state, {
     email: o.email,
-    minLength: deps.config.mail.passwordMinLength,
+    minLength: o.minLength,
     error: o.error,
   });
   return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce);

@@ -8,11 +8,11 @@ import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
 import type { Mailer } from '../mail/outbox.js';
-import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
+import { duration, tenantMail } from '../mail/tenant-templates.js';
 import type { Audit } from '../observability/audit.js';
 import { Throttled } from '../protocol/errors.js';
 import type { Hasher } from '../secrets/hasher.js';
-import { hashPassword, passwordProblem } from '../secrets/passwords.js';
+import { hashPassword, minLengthFor, passwordProblem } from '../secrets/passwords.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Throttle } from '../throttling/throttle.js';
@@ -88,6 +88,19 @@ async function mailLinks(
     if (tenant?.status !== 'active') continue;
     const token = generateToken();
     const ttl = deps.config.mail.resetLinkTtl;
+    const link = `${deps.config.issuer}${deps.confirmPath}?token=${encodeURIComponent(token)}`;
+    const values = {
+      link,
+      email: user.email,
+      tenant: tenant.name,
+      expires: duration(Math.round(ttl / 60), 'minute'),
+    };
+    const message = await tenantMail(deps.storage, {
+      tenantId: tenant.id,
+      name: 'password_reset',
+      to: user.email,
+      values,
+    });
     // The link, its mail (the mail outbox) and the event commit together (docs/webhooks.md).
     await deps.audit.within(
       async () => {
@@ -99,11 +112,7 @@ async function mailLinks(
           expiresAt: new Date(now.getTime() + ttl * 1000),
           usedAt: null,
         });
-        const link = `${deps.config.issuer}${deps.confirmPath}?token=${encodeURIComponent(token)}`;
-        await mailer.send(
-          passwordResetMail({ to: user.email, link, minutes: Math.round(ttl / 60), tenant: tenant.name }),
-          { template: 'password_reset', tenantId: user.tenantId },
-        );
+        await mailer.send(message, { template: 'password_reset', tenantId: user.tenantId });
       },
       () => ({
         type: 'user.password_reset_requested',
@@ -192,7 +201,15 @@ function showNewPassword(
   deps: PasswordResetDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: { token: string; email: string; tenantName: string; now: Date; status?: number; error?: string },
+  o: {
+    token: string;
+    email: string;
+    tenantName: string;
+    minLength: number;
+    now: Date;
+    status?: number;
+    error?: string;
+  },
 ): FastifyReply {
   return showLinkPasswordForm(deps, request, reply, {
     ...o,
@@ -216,6 +233,7 @@ export async function showConfirm(
     token,
     email: found.user.email,
     tenantName: found.tenant.name,
+    minLength: minLengthFor(found.tenant, deps.config.mail.passwordMinLength),
     now,
   });
 }
@@ -234,18 +252,28 @@ export async function handleConfirm(
   if (!found) return linkRefused(reply);
   const { user, tenant } = found;
   const password = fields['password'] ?? '';
-  const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
+  const minLength = minLengthFor(tenant, deps.config.mail.passwordMinLength);
+  const problem = passwordProblem(password, minLength);
   if (problem) {
     return showNewPassword(deps, request, reply, {
       token,
       email: user.email,
       tenantName: tenant.name,
+      minLength,
       now,
       status: 400,
       error: `Choose another password: ${problem}.`,
     });
   }
   const hash = await hashPassword(password);
+  const changedMail =
+    deps.mailer &&
+    (await tenantMail(deps.storage, {
+      tenantId: tenant.id,
+      name: 'password_changed',
+      to: user.email,
+      values: { email: user.email, tenant: tenant.name, time: now.toISOString() },
+    }));
   // The new password, the links, sign-ins and sessions it ends, its mail and its event commit together
   // (docs/webhooks.md): a fault in any rolls all back, and the link stays usable.
   const reset = await deps.audit.within(
@@ -259,10 +287,9 @@ export async function handleConfirm(
       await deps.storage.people.markEmailVerified(user.id);
       await deps.storage.people.endSignIns(user.id, now);
       const ended = await deps.storage.sessions.revokeByUser(user.id, 'password reset', now);
-      await deps.mailer?.send(passwordChangedMail({ to: user.email, tenant: tenant.name, at: now }), {
-        template: 'password_changed',
-        tenantId: user.tenantId,
-      });
+      if (deps.mailer && changedMail) {
+        await deps.mailer.send(changedMail, { template: 'password_changed', tenantId: user.tenantId });
+      }
       return { ended };
     },
     (done) =>

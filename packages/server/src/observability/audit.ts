@@ -18,6 +18,8 @@ export const AUDIT_EVENT_TYPES = [
   'issuer.recorded',
   'tenant.created',
   'tenant.changed',
+  'mail_template.changed',
+  'mail_template.reset',
   'user.created',
   'user.changed',
   'user.imported',

@@ -27,6 +27,20 @@ export const MAX_PASSWORD_BYTES = 1024;
 /** NIST SP 800-63B §5.1.1.1: at least 8 characters for a memorized secret chosen by its user. */
 export const MIN_PASSWORD_LENGTH = 8;
 
+/** The bounds of a tenant's own minimum length (`password_min_length`, docs/people.md). */
+export const TENANT_MIN_LENGTH = Object.freeze({ min: MIN_PASSWORD_LENGTH, max: 64 });
+
+/**
+ * The shortest password a person of `tenant` may set: the tenant's own `password_min_length`, else
+ * `fallback` (CXAUTH_PASSWORD_MIN_LENGTH where the service's config is at hand, else 8).
+ */
+export function minLengthFor(
+  tenant: { readonly passwordMinLength?: number } | undefined,
+  fallback: number = MIN_PASSWORD_LENGTH,
+): number {
+  return tenant?.passwordMinLength ?? fallback;
+}
+
 const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 function scrypt(password: string, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> {

@@ -3,6 +3,7 @@
 import { GRANT_TYPES } from '@cxauth/server';
 import { CliError } from '../../io.js';
 import { IDP, SSO_REQUIRED } from './idp.js';
+import { MAIL_TEMPLATE, PASSWORD_POLICY } from './mail-template.js';
 import { OPERATION_KINDS } from './operations.js';
 import { readPassword } from './password-input.js';
 import { SIGNING_KEY } from './signing-key.js';
@@ -141,7 +142,8 @@ export const KINDS: Record<string, Kind> = {
     summary: 'tenants (business units)',
     verbs: {
       create: {
-        usage: '--name N --area A [--cluster C] [--bu-id N] [--cluster-id ID] [--private]',
+        usage:
+          '--name N --area A [--cluster C] [--bu-id N] [--cluster-id ID] [--private] [--password-min-length N]',
         options: {
           name: { type: 'string', description: 'tenant name (the `tenant` claim)' },
           area: { type: 'string', description: 'area name, e.g. na1' },
@@ -149,6 +151,11 @@ export const KINDS: Record<string, Kind> = {
           'bu-id': { type: 'string', description: 'icBUId, a signed 32-bit integer (default: random)' },
           'cluster-id': { type: 'string', description: 'icClusterId (default DO31)' },
           private: { type: 'boolean', description: 'mark the tenant private' },
+          'password-min-length': {
+            type: 'string',
+            description:
+              'the shortest password its people may set, 8 to 64 (default: CXAUTH_PASSWORD_MIN_LENGTH)',
+          },
         },
         run: (admin, v) =>
           admin.createTenant({
@@ -158,6 +165,7 @@ export const KINDS: Record<string, Kind> = {
             businessUnitId: integer(optional(v, 'bu-id'), 'bu-id'),
             clusterId: optional(v, 'cluster-id'),
             private: v['private'] === true,
+            passwordMinLength: integer(optional(v, 'password-min-length'), 'password-min-length') ?? null,
           }),
       },
       list: { usage: '', options: {}, run: (admin) => admin.listTenants() },
@@ -180,6 +188,7 @@ export const KINDS: Record<string, Kind> = {
         },
       },
       'sso-required': SSO_REQUIRED,
+      'password-policy': PASSWORD_POLICY,
       ...byId(
         (admin, id) => admin.showTenant(id),
         (admin, id, s) => admin.setTenantStatus(id, s),
@@ -378,6 +387,7 @@ export const KINDS: Record<string, Kind> = {
   },
   idp: IDP,
   webhook: WEBHOOK,
+  'mail-template': MAIL_TEMPLATE,
   'signing-key': SIGNING_KEY,
   ...OPERATION_KINDS,
   issuer: {

@@ -4,7 +4,7 @@ import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
 import { Table } from '../../components/table.js';
 import { Empty, ErrorNote, Page, useLoad } from '../../components/ui.js';
-import { CreateArea, CreateTenant } from './forms.js';
+import { CreateArea, CreateTenant, PasswordPolicy } from './forms.js';
 
 export function Tenants() {
   const list = useLoad(async () => ok(await api.GET('/admin/v1/tenants', {})).items);
@@ -15,6 +15,9 @@ export function Tenants() {
       intro={operator ? 'Every tenant of the platform.' : 'Your tenant. Platform operators create tenants.'}
     >
       {operator && <CreateTenant onCreated={() => void list.reload()} />}
+      {list.data && list.data.length > 0 && (
+        <PasswordPolicy tenants={list.data} onSaved={() => void list.reload()} />
+      )}
       <ErrorNote error={list.error} />
       {list.data?.length === 0 && <Empty>No tenants yet. Create one above to add its users.</Empty>}
       {list.data && list.data.length > 0 && (
@@ -27,6 +30,7 @@ export function Tenants() {
             { label: 'ID', cell: (t) => <code>{t.id}</code> },
             { label: 'Area', cell: (t) => t.area },
             { label: 'Cluster', cell: (t) => t.cluster || '—' },
+            { label: 'Shortest password', cell: (t) => t.password_min_length ?? 'default' },
             { label: 'Status', cell: (t) => t.status },
           ]}
         />

@@ -7,6 +7,7 @@ import { accessKeyRoutes } from './access-keys.js';
 import { applicationRoutes } from './applications.js';
 import { identityProviderRoutes } from './identity-providers.js';
 import { invitationRoutes } from './invitations.js';
+import { mailTemplateRoutes } from './mail-templates.js';
 import { platformRoutes } from './platform.js';
 import { type AdminApiDeps, adminRouters } from './router.js';
 import { scimTokenRoutes } from './scim-tokens.js';
@@ -67,6 +68,7 @@ export async function registerAdminApi(
       webhookRoutes(signedIn, deps);
       identityProviderRoutes(signedIn, deps);
       invitationRoutes(signedIn, deps);
+      mailTemplateRoutes(signedIn, deps);
     },
     { prefix },
   );

@@ -38,7 +38,7 @@ export interface RouteContext {
 }
 
 export interface RouteDef<C> {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Below the prefix, Fastify style (`/users/:id`). */
   readonly url: string;
   readonly summary: string;
@@ -86,9 +86,13 @@ const refer = (schema: TSchema) => referring(schema, false) as object;
 /** The named schemas, each with the named schemas inside it as references. */
 export const components = (): object[] => COMPONENTS.map((schema) => referring(schema) as object);
 
-/** Matches `/users/:id` against a concrete path (`::` is a literal colon, as in `users::import`). */
+/**
+ * Matches `/users/:id` against a concrete path (`::` is a literal colon, as in `users::import`; a
+ * parameter's own pattern, `:name(^[a-z_]+)`, is left to Fastify).
+ */
 function matcher(url: string): RegExp {
   const escaped = url
+    .replace(/(:[A-Za-z_]+)\([^)]*\)/g, '$1')
     .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     .replace(/::|:[A-Za-z_]+/g, (m) => (m === '::' ? ':' : '[^/]+'));
   return new RegExp(`^${escaped}$`);

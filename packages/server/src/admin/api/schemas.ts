@@ -2,6 +2,7 @@
 // query, refuse unknown members, and are the OpenAPI document (openapi.ts), so the two cannot drift.
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import { IDP_COMPONENTS } from './idp-schemas.js';
+import { MAIL_TEMPLATE_COMPONENTS } from './mail-template-schemas.js';
 import { WEBHOOK_COMPONENTS } from './webhook-schemas.js';
 
 const strict = { additionalProperties: false } as const;
@@ -45,12 +46,19 @@ export const Tenant = Type.Object(
     access_key_self_service: Type.Boolean(),
     /** Users of the domains its identity providers claim must sign in through them (docs/sso.md). */
     sso_required: Type.Boolean(),
+    password_min_length: Type.Union([Type.Integer(), Type.Null()], {
+      description: "the shortest password its people may set; null: the service's CXAUTH_PASSWORD_MIN_LENGTH",
+    }),
     status: Status,
     createdAt: Time,
     updatedAt: Time,
   },
   { $id: 'Tenant' },
 );
+/** A tenant's shortest password: 8 to 64 characters (NIST SP 800-63B §5.1.1.2), null for the default. */
+const MinLength = Type.Union([Type.Integer(), Type.Null()], {
+  description: "8 to 64; null: the service's CXAUTH_PASSWORD_MIN_LENGTH",
+});
 export const CreateTenant = Type.Object(
   {
     name: Str(64),
@@ -59,18 +67,20 @@ export const CreateTenant = Type.Object(
     icBUId: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
     icClusterId: Type.Optional(Str(16)),
     private: Type.Optional(Type.Boolean()),
+    password_min_length: Type.Optional(MinLength),
   },
   { ...strict, $id: 'CreateTenant' },
 );
 /**
- * `status` is for operators; a tenant's Administrators may change `access_key_self_service` and
- * `sso_required` only.
+ * `status` is for operators; a tenant's Administrators may change `access_key_self_service`,
+ * `sso_required` and `password_min_length` only.
  */
 export const PatchTenant = Type.Object(
   {
     status: Type.Optional(Status),
     access_key_self_service: Type.Optional(Type.Boolean()),
     sso_required: Type.Optional(Type.Boolean()),
+    password_min_length: Type.Optional(MinLength),
   },
   { ...strict, minProperties: 1, $id: 'PatchTenant' },
 );
@@ -530,4 +540,5 @@ export const COMPONENTS: readonly TSchema[] = [
   Stats,
   ...WEBHOOK_COMPONENTS,
   ...IDP_COMPONENTS,
+  ...MAIL_TEMPLATE_COMPONENTS,
 ];

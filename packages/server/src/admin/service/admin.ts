@@ -12,6 +12,7 @@ import { grantAdmin } from './grants.js';
 import { identityProviderAdmin } from './identity-providers.js';
 import { type InvitationMail, invitationAdmin } from './invitations.js';
 import { issuerAdmin } from './issuer-record.js';
+import { mailTemplateAdmin } from './mail-templates.js';
 import { type OperationsSettings, operationsAdmin } from './operations.js';
 import { scimTokenAdmin } from './scim-tokens.js';
 import { sessionAdmin } from './sessions.js';
@@ -36,7 +37,8 @@ export type Admin = ReturnType<typeof areaAdmin> &
   ReturnType<typeof scimTokenAdmin> &
   ReturnType<typeof identityProviderAdmin> &
   ReturnType<typeof webhookAdmin> &
-  ReturnType<typeof invitationAdmin>;
+  ReturnType<typeof invitationAdmin> &
+  ReturnType<typeof mailTemplateAdmin>;
 
 export interface AdminOptions extends OperationsSettings {
   /** Where changes are recorded (default: stored in `storage` as they happen). */
@@ -51,6 +53,8 @@ export interface AdminOptions extends OperationsSettings {
   readonly allowPrivateWebhooks?: boolean;
   /** Enables invitations (their mail is sealed with the KEK into the outbox). */
   readonly invitations?: InvitationMail;
+  /** CXAUTH_PASSWORD_MIN_LENGTH: the shortest password where a tenant sets none (default 8). */
+  readonly passwordMinLength?: number;
 }
 
 /**
@@ -73,7 +77,7 @@ export function createAdminService(
     ...accessKeyAdmin(ctx),
     ...signingKeyAdmin({ ...ctx, ...(options.signing ? { signing: options.signing } : {}) }),
     ...operationsAdmin(ctx, options),
-    ...credentialAdmin(ctx, options.credentials),
+    ...credentialAdmin(ctx, options.credentials, options.passwordMinLength),
     ...sessionAdmin(ctx),
     ...grantAdmin(ctx),
     ...issuerAdmin(ctx, options.credentials?.issuer),
@@ -81,6 +85,7 @@ export function createAdminService(
     ...identityProviderAdmin(ctx, options.credentials),
     ...webhookAdmin(ctx, options.credentials, options.actor, options.allowPrivateWebhooks),
     ...invitationAdmin(ctx, options.invitations),
+    ...mailTemplateAdmin(ctx),
   };
 }
 
@@ -107,6 +112,7 @@ export type { AreaView, CreateAreaInput, UpdateAreaInput } from './areas.js';
 export { audited } from './audited.js';
 export type { GrantView } from './grants.js';
 export type { InvitationMail, InvitationView } from './invitations.js';
+export type { MailPartsInput, MailPreview, MailTemplateView } from './mail-templates.js';
 export type { ActivityInput, ActivityView, AuditQuery, OperationsSettings } from './operations.js';
 export type { SessionView } from './sessions.js';
 export type { SigningKeyAdminOptions, SigningKeyView } from './signing-keys.js';

@@ -56,6 +56,29 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['id']),
     details: { sso_required: r['sso_required'] === true },
   }),
+  setPasswordMinLength: (r) => ({
+    type: 'tenant.changed',
+    subject: `tenant:${str(r['id'])}`,
+    tenantId: str(r['id']),
+    details: {
+      min_length: typeof r['password_min_length'] === 'number' ? r['password_min_length'] : null,
+    },
+  }),
+  setMailTemplate: (r) => ({
+    type: 'mail_template.changed',
+    subject: `mail_template:${str(r['name'])}`,
+    tenantId: str(r['tenantId']),
+    details: {
+      name: str(r['name']),
+      parts: Array.isArray(r['customised_parts']) ? r['customised_parts'].join(',') : null,
+    },
+  }),
+  resetMailTemplate: (r) => ({
+    type: 'mail_template.reset',
+    subject: `mail_template:${str(r['name'])}`,
+    tenantId: str(r['tenantId']),
+    details: { name: str(r['name']) },
+  }),
   createIdentityProvider: (r) => ({
     type: 'identity_provider.created',
     subject: `identity_provider:${str(r['id'])}`,

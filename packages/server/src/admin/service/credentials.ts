@@ -3,7 +3,7 @@
 import { type Passkey, passkeyName } from '../../domain/passkey.js';
 import { totpAad } from '../../interaction/credentials.js';
 import { encrypt } from '../../keys/kek.js';
-import { hashPassword, passwordProblem } from '../../secrets/passwords.js';
+import { hashPassword, MIN_PASSWORD_LENGTH, minLengthFor, passwordProblem } from '../../secrets/passwords.js';
 import { generateTotpSecret, otpauthUri } from '../../secrets/totp.js';
 import { type AdminContext, invalid, notFound } from './context.js';
 
@@ -13,7 +13,14 @@ export interface CredentialKeys {
   readonly issuer: string;
 }
 
-export function credentialAdmin(ctx: AdminContext, keys?: CredentialKeys) {
+/**
+ * `defaultMinLength`: the shortest password where the user's tenant sets none (CXAUTH_PASSWORD_MIN_LENGTH).
+ */
+export function credentialAdmin(
+  ctx: AdminContext,
+  keys?: CredentialKeys,
+  defaultMinLength: number = MIN_PASSWORD_LENGTH,
+) {
   const load = async (userId: string) => {
     const user = await ctx.storage.users.get(userId);
     if (!user) throw notFound('user', userId);
@@ -29,10 +36,11 @@ export function credentialAdmin(ctx: AdminContext, keys?: CredentialKeys) {
     lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
   });
   return {
-    /** Sets a user's password (stored only as its scrypt hash). */
+    /** Sets a user's password (stored only as its scrypt hash), under the policy of its tenant. */
     async setPassword(userId: string, password: string): Promise<{ id: string; password: 'set' }> {
       const user = await load(userId);
-      const problem = passwordProblem(password);
+      const tenant = await ctx.storage.tenants.get(user.tenantId);
+      const problem = passwordProblem(password, minLengthFor(tenant, defaultMinLength));
       if (problem) throw invalid(problem, 'password');
       await ctx.storage.signIn.setPassword(user.id, await hashPassword(password), ctx.clock());
       return { id: user.id, password: 'set' };

@@ -4,7 +4,7 @@
 // already cannot be invited there (a conflict).
 import crypto from 'node:crypto';
 import type { Mailer } from '../../mail/outbox.js';
-import { invitationMail } from '../../mail/templates.js';
+import { duration, tenantMail } from '../../mail/tenant-templates.js';
 import { AdminError } from '../../protocol/errors.js';
 import { generateToken } from '../../secrets/random-secrets.js';
 import type { Invitation } from '../../storage/contract/people.js';
@@ -103,13 +103,14 @@ export function invitationAdmin(ctx: AdminContext, mail?: InvitationMail) {
       };
       await ctx.storage.people.createInvitation(invitation);
       const link = `${mail.issuer}${mail.path}?token=${encodeURIComponent(token)}`;
+      const values = {
+        link,
+        email,
+        tenant: tenant.name,
+        expires: duration(Math.max(1, Math.round(mail.ttl / 86400)), 'day'),
+      };
       await mail.mailer.send(
-        invitationMail({
-          to: email,
-          link,
-          days: Math.max(1, Math.round(mail.ttl / 86400)),
-          tenant: tenant.name,
-        }),
+        await tenantMail(ctx.storage, { tenantId: tenant.id, name: 'invitation', to: email, values }),
         { template: 'invitation', tenantId: tenant.id },
       );
       return invitationView(invitation, now);

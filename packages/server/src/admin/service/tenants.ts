@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { Status, Tenant } from '../../domain/types.js';
 import { AdminError } from '../../protocol/errors.js';
+import { TENANT_MIN_LENGTH } from '../../secrets/passwords.js';
 import type * as Wire from '../api/schemas.js';
 import { type AdminContext, creating, invalid, iso, notFound, text } from './context.js';
 
@@ -18,6 +19,8 @@ export interface CreateTenantInput {
   /** `icClusterId`, e.g. `DO31`. */
   clusterId?: string;
   private?: boolean;
+  /** Its shortest password, 8 to 64; absent or null: the service's CXAUTH_PASSWORD_MIN_LENGTH. */
+  passwordMinLength?: number | null;
 }
 
 export function tenantView(t: Tenant): TenantView {
@@ -31,6 +34,7 @@ export function tenantView(t: Tenant): TenantView {
     private: t.private,
     access_key_self_service: t.accessKeySelfService !== false,
     sso_required: t.ssoRequired === true,
+    password_min_length: t.passwordMinLength ?? null,
     status: t.status,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
@@ -43,6 +47,19 @@ const CLUSTER = /^[A-Z][A-Z0-9]{0,15}$/;
 /** A random signed 32-bit business-unit id, as the reference tokens carry (`icBUId`). */
 export function randomBusinessUnitId(): number {
   return crypto.randomBytes(4).readInt32BE(0);
+}
+
+/** A tenant's own minimum length: 8 to 64 (NIST SP 800-63B §5.1.1.2 asks for at least 8), or null. */
+function minLength(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  const { min, max } = TENANT_MIN_LENGTH;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(
+      `password_min_length must be a whole number from ${min} to ${max}, or null for the service's default`,
+      'password_min_length',
+    );
+  }
+  return value;
 }
 
 function cluster(field: string, value: unknown, fallback: string): string {
@@ -76,6 +93,7 @@ export function tenantAdmin(ctx: AdminContext) {
       if (!Number.isInteger(bu) || bu < -2147483648 || bu > 2147483647) {
         throw invalid(`business unit id must be a signed 32-bit integer, got ${bu}`);
       }
+      const shortest = minLength(input.passwordMinLength);
       const now = ctx.clock();
       const tenant: Tenant = {
         id: crypto.randomUUID(),
@@ -85,6 +103,7 @@ export function tenantAdmin(ctx: AdminContext) {
         businessUnitId: bu,
         clusterId: cluster('cluster id', input.clusterId, 'DO31'),
         private: input.private ?? false,
+        ...(shortest === null ? {} : { passwordMinLength: shortest }),
         status: 'active',
         createdAt: now,
         updatedAt: now,
@@ -127,6 +146,16 @@ export function tenantAdmin(ctx: AdminContext) {
     async setSsoRequired(id: string, on: boolean): Promise<TenantView> {
       if (typeof on !== 'boolean') throw invalid('sso_required must be true or false');
       if (!(await ctx.storage.tenants.setSsoRequired(id, on, ctx.clock()))) throw notFound('tenant', id);
+      return tenantView(await load(id));
+    },
+    /**
+     * Sets the shortest password its people may set (null: the service's default); the list of common
+     * passwords applies whatever the length (docs/people.md, "Password policy").
+     */
+    async setPasswordMinLength(id: string, length: number | null): Promise<TenantView> {
+      if (!(await ctx.storage.tenants.setPasswordMinLength(id, minLength(length), ctx.clock()))) {
+        throw notFound('tenant', id);
+      }
       return tenantView(await load(id));
     },
   };

@@ -10,6 +10,7 @@ import type { ConsentRepository } from './consents.js';
 import type { DeviceAuthorizationRepository } from './device-authorizations.js';
 import type { DpopProofRepository } from './dpop-proofs.js';
 import type { IdentityProviderRepository } from './identity-providers.js';
+import type { MailTemplateRepository } from './mail-templates.js';
 import type { PasskeyRepository } from './passkeys.js';
 import type { PeopleRepository } from './people.js';
 import type { PurgeRepository } from './purge.js';
@@ -33,6 +34,7 @@ export type { ConsentRepository } from './consents.js';
 export type { DeviceAuthorizationRepository, DevicePoll } from './device-authorizations.js';
 export type { DpopProofRepository } from './dpop-proofs.js';
 export type { IdentityProviderRepository } from './identity-providers.js';
+export type { MailTemplateRepository, StoredMailTemplate } from './mail-templates.js';
 export type { PasskeyRepository } from './passkeys.js';
 export type { MailState, OutboxMail, PasswordReset, PeopleRepository } from './people.js';
 export type { PurgeRepository } from './purge.js';
@@ -110,6 +112,8 @@ export interface Storage {
   readonly webhooks: WebhookRepository;
   /** The mail outbox and password reset links (docs/people.md). */
   readonly people: PeopleRepository;
+  /** Tenants' own mail templates (docs/people.md, "Templates"). */
+  readonly mailTemplates: MailTemplateRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
    * the same transaction as the change; token grants leave it alone. A cache entry read at revision

@@ -12,4 +12,6 @@ export interface TenantRepository {
   setAccessKeySelfService(id: string, on: boolean, at: Date): Promise<boolean>;
   /** Requires (or stops requiring) sign-in through its identity providers; false when no such tenant. */
   setSsoRequired(id: string, on: boolean, at: Date): Promise<boolean>;
+  /** Sets its shortest password (null: the service's default); false when no tenant has that id. */
+  setPasswordMinLength(id: string, length: number | null, at: Date): Promise<boolean>;
 }

@@ -14,6 +14,7 @@ import type {
   IdentityProvidersTable,
   SamlAssertionsTable,
 } from './identity-providers/table.js';
+import type { MailTemplatesTable } from './mail-templates/table.js';
 import type { PasskeyChallengesTable, PasskeysTable } from './passkeys/table.js';
 import type { InvitationsTable, MailOutboxTable, PasswordResetsTable } from './people/table.js';
 import type { RevisionTable } from './revision/table.js';
@@ -83,4 +84,5 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   password_resets: PasswordResetsTable;
   invitations: InvitationsTable;
+  mail_templates: MailTemplatesTable;
 }

@@ -13,6 +13,7 @@ import { consentRepository } from './consents/repository.js';
 import { deviceAuthorizationRepository } from './device-authorizations/repository.js';
 import { dpopProofRepository } from './dpop-proofs/repository.js';
 import { identityProviderRepository } from './identity-providers/repository.js';
+import { mailTemplateRepository } from './mail-templates/repository.js';
 import { migrateToLatest } from './migrations/index.js';
 import { passkeyRepository } from './passkeys/repository.js';
 import { peopleRepository } from './people/repository.js';
@@ -83,6 +84,7 @@ export function kyselyStorage(
     identityProviders: identityProviderRepository(db),
     webhooks: webhookRepository(db, dialect),
     people: peopleRepository(db, dialect),
+    mailTemplates: mailTemplateRepository(db),
     revision: revisionReader(db),
     atomically,
     migrate: () => migrateToLatest(root, dialect),

@@ -3,7 +3,7 @@
 // the CLI's one-line message and exit code (problem `detail` → 1, 401/403 → log in, unreachable → 3).
 import { CliError, EXIT } from '../../../io.js';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The largest page the API hands out; lists are read whole, page after page. */
 const PAGE_LIMIT = 200;

@@ -48,6 +48,8 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
     api.call('PATCH', `/tenants/${e(id)}`, { access_key_self_service: on }),
   'tenant sso-required': (api, id: string, on: boolean) =>
     api.call('PATCH', `/tenants/${e(id)}`, { sso_required: on }),
+  'tenant password-policy': (api, id: string, length: number | null) =>
+    api.call('PATCH', `/tenants/${e(id)}`, { password_min_length: length }),
   'tenant activate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
   'tenant deactivate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
 
@@ -130,6 +132,16 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
     await api.call('POST', `${hooks(t)}/${e(id)}/deliveries/${e(delivery)}/redeliver`);
     return { id: delivery, webhookId: id, redelivered: true };
   },
+  'mail-template list': (api, t: string) =>
+    api.call('GET', `/tenants/${e(t)}/mail-templates`).then((r) => (r as { items: unknown[] }).items),
+  'mail-template show': (api, t: string, name: string) =>
+    api.call('GET', `/tenants/${e(t)}/mail-templates/${e(name)}`),
+  'mail-template set': (api, t: string, name: string, parts: object) =>
+    api.call('PUT', `/tenants/${e(t)}/mail-templates/${e(name)}`, parts),
+  'mail-template reset': (api, t: string, name: string) =>
+    api.call('DELETE', `/tenants/${e(t)}/mail-templates/${e(name)}`),
+  'mail-template preview': (api, t: string, name: string, parts: object) =>
+    api.call('POST', `/tenants/${e(t)}/mail-templates/${e(name)}:preview`, parts),
   'key activate': (api, id: string, s: Status) => setStatus(api, `/access-keys/${e(id)}`, s),
   'key deactivate': (api, id: string, s: Status) => setStatus(api, `/access-keys/${e(id)}`, s),
 
@@ -181,6 +193,7 @@ function tenantBody(t: CreateTenantInput) {
     icClusterId: t.clusterId,
     // The API refuses `private`/`operator` only when set; leaving false out keeps it at its default.
     private: t.private === true ? true : undefined,
+    password_min_length: t.passwordMinLength ?? undefined,
   };
 }
 

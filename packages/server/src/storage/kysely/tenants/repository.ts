@@ -47,6 +47,16 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
         return result.numUpdatedRows > 0n;
       });
     },
+    async setPasswordMinLength(id, length, at) {
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('tenants')
+          .set({ password_min_length: length, updated_at: at.getTime() })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
     async setAccessKeySelfService(id, on, at) {
       return changing(db, async (trx) => {
         const result = await trx

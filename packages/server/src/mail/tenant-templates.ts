@@ -1,0 +1,39 @@
+// A tenant's mail: its own template where it stored one, part by part, else the built-in default
+// (mail/templates.ts). Rendered when the mail is written to the outbox, so a queued mail says what the
+// template said then; a later change of the template does not alter it (docs/people.md, "Templates").
+import type { Storage } from '../storage/contract/index.js';
+import {
+  type MailMessage,
+  type MailParts,
+  type MailTemplate,
+  mailTemplate,
+  renderMail,
+} from './templates.js';
+
+/** The parts a tenant's mail is made of: each stored part, else the default's. */
+export async function tenantMailParts(
+  storage: Pick<Storage, 'mailTemplates'>,
+  tenantId: string,
+  name: MailTemplate,
+): Promise<MailParts> {
+  const defaults = mailTemplate(name).defaults;
+  const stored = await storage.mailTemplates.get(tenantId, name);
+  return {
+    subject: stored?.subject ?? defaults.subject,
+    text: stored?.text ?? defaults.text,
+    html: stored?.html ?? defaults.html,
+  };
+}
+
+/** The mail `name` of tenant `tenantId` to `to`, with the placeholders' values (escaped in HTML). */
+export async function tenantMail(
+  storage: Pick<Storage, 'mailTemplates'>,
+  o: { tenantId: string; name: MailTemplate; to: string; values: Readonly<Record<string, string>> },
+): Promise<MailMessage> {
+  return renderMail(await tenantMailParts(storage, o.tenantId, o.name), o.to, o.values);
+}
+
+/** "1 minute", "60 minutes", "7 days": how long a link works, as the mails say it. */
+export function duration(amount: number, unit: 'minute' | 'day'): string {
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
