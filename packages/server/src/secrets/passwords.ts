@@ -31,14 +31,16 @@ export const MIN_PASSWORD_LENGTH = 8;
 export const TENANT_MIN_LENGTH = Object.freeze({ min: MIN_PASSWORD_LENGTH, max: 64 });
 
 /**
- * The shortest password a person of `tenant` may set: the tenant's own `password_min_length`, else
- * `fallback` (CXAUTH_PASSWORD_MIN_LENGTH where the service's config is at hand, else 8).
+ * The shortest password a person of `tenant` may set: `floor` (CXAUTH_PASSWORD_MIN_LENGTH where the
+ * service's config is at hand, else 8), or the tenant's own `password_min_length` when it asks for more.
+ * The operator's setting is a floor: a tenant's Administrator may raise it for their people, never
+ * lower it below what the platform requires.
  */
 export function minLengthFor(
   tenant: { readonly passwordMinLength?: number } | undefined,
-  fallback: number = MIN_PASSWORD_LENGTH,
+  floor: number = MIN_PASSWORD_LENGTH,
 ): number {
-  return tenant?.passwordMinLength ?? fallback;
+  return Math.max(tenant?.passwordMinLength ?? floor, floor);
 }
 
 const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
