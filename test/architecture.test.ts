@@ -230,6 +230,25 @@ describe('layers', () => {
     expect(upward).toEqual([]);
   });
 
+  it('in the server, no two folders import each other, even within one layer', () => {
+    // A folder is one part (mail/, interaction/, …): two parts that need each other are one part, or
+    // share something that belongs below both (as domain/html.ts does for the pages and the mails).
+    const src = path.join(root, 'packages', 'server', 'src');
+    const folders = new Map<string, Set<string>>();
+    for (const [file, targets] of importGraph('server')) {
+      const from = layerOf(path.relative(src, file)).folder;
+      const out = folders.get(from) ?? new Set<string>();
+      for (const target of targets) {
+        const to = layerOf(path.relative(src, target)).folder;
+        if (to !== from) out.add(to);
+      }
+      folders.set(from, out);
+    }
+    expect(folders.size).toBeGreaterThan(10);
+    const graph = new Map([...folders].map(([folder, to]) => [folder, [...to]]));
+    expect(circles(graph)).toEqual([]);
+  });
+
   it('the walk sees what it checks: a circle and an upward import are found when present', () => {
     const a = path.join(root, 'a.ts');
     const b = path.join(root, 'b.ts');

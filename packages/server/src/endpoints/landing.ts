@@ -3,9 +3,10 @@
 // An HTML page with the sign-in pages' strict policy (no script), or a small JSON index for clients
 // that ask for JSON. It says nothing of the installation's state (whether it has an operator).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { html } from '../domain/html.js';
 import { sendJson } from '../http/headers.js';
 import { ROUTE, ROUTE_PREFIX } from '../http/routes.js';
-import { html, sendPage, styleNonce } from '../interaction/html.js';
+import { sendPage, styleNonce } from '../interaction/html.js';
 
 /** The docs a newcomer needs, by their path in the cxauth repository. */
 const DOCS = [

@@ -1,6 +1,6 @@
 // The pages of a federated sign-in: the hand-over to the identity provider (a link and a meta
 // refresh, since the sign-in pages run no script and their form-action names no IdP).
-import { Html, html } from '../interaction/html.js';
+import { Html, html } from '../domain/html.js';
 import { layout, type PageContext } from '../interaction/views.js';
 
 export function handOverPage(ctx: PageContext, idpName: string, url: string): Html {

@@ -1,7 +1,7 @@
 // The pages of RFC 8628 device verification, in the layout of the other sign-in pages: the user code
 // form, the confirmation naming the app (the consent page stands in for it where consent is needed),
 // and the page each answer ends on.
-import { type Html, html } from './html.js';
+import { type Html, html } from '../domain/html.js';
 import { context, errorBox, type FormState, hidden, layout, type PageContext } from './views.js';
 
 /** The first page: the code the device shows (pre-filled from `verification_uri_complete`). */

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { typeAllows } from '../domain/app-types.js';
+import type { Html } from '../domain/html.js';
 import type { AuthMethod } from '../domain/sign-in.js';
 import type { Application, Tenant, User } from '../domain/types.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
@@ -12,7 +13,7 @@ import { isRegistered } from '../protocol/authorization-request.js';
 import { completeAuthorization, handleConsentPost, type PendingConsent } from './consent.js';
 import { amrOf, checkOtp, checkPassword } from './credentials.js';
 import { DEVICE_COOKIE_MAX_AGE } from './device-cookie.js';
-import { type Html, sendPage } from './html.js';
+import { sendPage } from './html.js';
 import {
   browserId,
   type InteractionDeps,

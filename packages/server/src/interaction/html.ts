@@ -1,42 +1,9 @@
-// Writing the sign-in pages: HTML escaping, and the headers of every page and redirect of a sign-in —
+// Sending the sign-in pages (their HTML is written with domain/html.ts): the headers of every page and redirect of a sign-in —
 // a strict Content-Security-Policy (no script at all, the one stylesheet by nonce), no framing, no
 // storing, no referrer.
 import crypto from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
-
-/** A tagged template whose interpolations are escaped, unless they are {@link Html} already. */
-export class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0] as string;
-  values.forEach((value, i) => {
-    const parts = [value].flat();
-    for (const part of parts) {
-      if (part === undefined || part === null || part === false) continue;
-      out += part instanceof Html ? part.text : escapeHtml(String(part));
-    }
-    out += strings[i + 1] as string;
-  });
-  return new Html(out);
-}
+import type { Html } from '../domain/html.js';
 
 /** Headers shared by the sign-in pages and their redirects. */
 export function privateResponse(reply: FastifyReply): FastifyReply {

@@ -4,9 +4,10 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
+import type { Html } from '../domain/html.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { CookieJar } from './cookies.js';
-import { type Html, sendPage, styleNonce } from './html.js';
+import { sendPage, styleNonce } from './html.js';
 import { refusePage } from './outcome.js';
 import type { Sealer, SealPurpose } from './seal.js';
 import type { FormState, PageContext } from './views.js';

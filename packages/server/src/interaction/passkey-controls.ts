@@ -1,6 +1,6 @@
 // What a sign-in form shows of a passkey offer (interaction/passkeys.ts): data attributes the script
 // reads, a status line, a button the script reveals, and the script itself (by the page's nonce).
-import { type Html, html } from './html.js';
+import { type Html, html } from '../domain/html.js';
 
 /** What a sign-in form shows for passkeys: the challenge and, for a second factor, whose passkeys. */
 export interface PasskeyOffer {

@@ -13,11 +13,12 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { html } from '../domain/html.js';
 import { PASSKEY_NAME_MAX, type Passkey, passkeyName } from '../domain/passkey.js';
 import type { AuthMethod } from '../domain/sign-in.js';
 import type { Tenant, User } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
-import { html, sendPage, styleNonce } from './html.js';
+import { sendPage, styleNonce } from './html.js';
 import { browserId, type InteractionDeps } from './outcome.js';
 import type { PasskeyOffer } from './passkey-controls.js';
 import type { CurrentSignIn } from './session.js';

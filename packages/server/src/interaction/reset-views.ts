@@ -1,6 +1,6 @@
 // The pages of self-service password reset, in the layout of the other sign-in pages: the e-mail form,
 // the one answer it always gives, the new-password form a mailed link opens, and the end.
-import { type Html, html } from './html.js';
+import { type Html, html } from '../domain/html.js';
 import { errorBox, type FormState, hidden, layout, type PageContext } from './views.js';
 
 export function resetRequestPage(

@@ -1,7 +1,7 @@
 // The hosted sign-in pages, rendered on the server: plain forms that work without JavaScript, with
 // labels, autofocus, errors announced and linked to their inputs (aria-describedby), and one small
 // stylesheet that reads well from phone to desktop widths.
-import { Html, html } from './html.js';
+import { Html, html } from '../domain/html.js';
 import { PAGE_STYLE as STYLE } from './page-style.js';
 import { type PasskeyOffer, passkeyControls } from './passkey-controls.js';
 

@@ -3,8 +3,8 @@
 // both are logic-less Mustache (`{{name}}` only, parsed by the `mustache` package) and rendered here:
 // every value is escaped in the HTML part, and a template is checked before it is stored.
 import Mustache from 'mustache';
+import { escapeHtml } from '../domain/html.js';
 import { MAIL_PART_LIMITS, type MailPart, type MailParts } from '../domain/mail.js';
-import { escapeHtml } from '../interaction/html.js';
 
 /** One mail as the outbox stores it (sealed) and the worker sends it. */
 export interface MailMessage {
