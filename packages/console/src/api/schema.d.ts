@@ -394,7 +394,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Activate or deactivate a tenant (operators); turn its users' access-key self-service on or off */
+        /** Activate or deactivate a tenant (operators); turn its users' access-key self-service, SSO or e-mail verification requirement on or off */
         patch: {
             parameters: {
                 query?: never;
@@ -6398,6 +6398,7 @@ export interface components {
             private: boolean;
             access_key_self_service: boolean;
             sso_required: boolean;
+            email_verification_required: boolean;
             status: "active" | "inactive";
             createdAt: string | null;
             updatedAt: string | null;
@@ -6409,11 +6410,14 @@ export interface components {
             icBUId?: number;
             icClusterId?: string;
             private?: boolean;
+            /** @default false */
+            email_verification_required: boolean;
         };
         PatchTenant: {
             status?: "active" | "inactive";
             access_key_self_service?: boolean;
             sso_required?: boolean;
+            email_verification_required?: boolean;
         };
         User: {
             id: string;

@@ -35,6 +35,8 @@ export interface Tenant {
   accessKeySelfService?: boolean;
   /** Whether users of domains its identity providers claim must sign in through them (docs/sso.md). */
   ssoRequired?: boolean;
+  /** Whether its people must verify their e-mail before a sign-in gets a code (docs/people.md). */
+  emailVerificationRequired?: boolean;
   status: Status;
   createdAt: Date;
   updatedAt: Date;

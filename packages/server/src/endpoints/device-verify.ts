@@ -11,6 +11,7 @@ import { refusePage } from '../interaction/outcome.js';
 import { isForm } from '../protocol/params.js';
 import type { Services } from '../services/index.js';
 import type { Lookups } from '../storage/lookups.js';
+import { emailVerificationOf } from './email-verification.js';
 
 interface DeviceVerifyEndpointDeps extends DeviceVerifyDeps {
   readonly lookups: Lookups;
@@ -25,7 +26,7 @@ export function registerDeviceVerify(
   app: FastifyInstance,
   services: Pick<
     Services,
-    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'audit' | 'throttle' | 'lookups' | 'clock'
+    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'audit' | 'throttle' | 'lookups' | 'clock' | 'mailer'
   >,
 ): void {
   const deps: DeviceVerifyEndpointDeps = {
@@ -39,6 +40,7 @@ export function registerDeviceVerify(
     addressThrottle: services.throttle,
     lookups: services.lookups,
     clock: services.clock,
+    emailVerification: emailVerificationOf(services),
   };
   const path = ROUTE['device-verify'].path;
   app.get(path, (request, reply) =>

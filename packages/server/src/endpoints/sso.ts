@@ -6,6 +6,7 @@ import { ROUTE, ROUTE_PREFIX } from '../http/routes.js';
 import { type InteractionDeps, refusePage } from '../interaction/outcome.js';
 import { isForm } from '../protocol/params.js';
 import type { Services } from '../services/index.js';
+import { emailVerificationOf } from './email-verification.js';
 
 export const OIDC_CALLBACK = `${ROUTE_PREFIX.sso.prefix}/oidc/:idpId/callback`;
 export const SAML_METADATA = `${ROUTE_PREFIX.sso.prefix}/saml/:idpId/metadata`;
@@ -17,7 +18,10 @@ const ACS_BODY_LIMIT = 256 * 1024;
 /** Registers the federated sign-in callbacks. */
 export function registerSso(
   app: FastifyInstance,
-  services: Pick<Services, 'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock'>,
+  services: Pick<
+    Services,
+    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock' | 'throttle' | 'audit' | 'mailer'
+  >,
 ): void {
   const deps: InteractionDeps = {
     ...services.signIn,
@@ -27,6 +31,7 @@ export function registerSso(
     kek: services.kek,
     // The consent form that may follow posts to the authorization endpoint, like the sign-in form.
     action: ROUTE.authorize.path,
+    emailVerification: emailVerificationOf(services),
   };
   app.get(OIDC_CALLBACK, async (request, reply) => {
     const { idpId } = request.params as { idpId: string };

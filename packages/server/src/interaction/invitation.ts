@@ -8,12 +8,12 @@ import type { ServerConfig } from '../config/config.js';
 import type { User } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { Hasher } from '../secrets/hasher.js';
-import { hashPassword, passwordProblem } from '../secrets/passwords.js';
+import { hashPassword } from '../secrets/passwords.js';
 import type { Storage } from '../storage/contract/index.js';
 import { StorageConstraintError } from '../storage/errors.js';
 import type { CookieJar } from './cookies.js';
 import { sendPage } from './html.js';
-import { noReferrer, openLinkForm, pageContext, showLinkPasswordForm } from './mailed-link.js';
+import { noReferrer, pageContext, postedLinkPassword, showLinkPasswordForm } from './mailed-link.js';
 import { refusePage } from './outcome.js';
 import { invitationPage, signedInPage } from './reset-views.js';
 import type { Sealer } from './seal.js';
@@ -90,25 +90,24 @@ export async function acceptInvitation(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const now = deps.clock();
-  const opened = openLinkForm(deps, request, reply, 'invitation', now);
-  if (opened === 'refused') return reply;
-  if (opened === 'expired') return linkRefused(reply);
-  const { fields, token } = opened;
-  const found = await usableInvitation(deps, token, now);
-  if (!found) return linkRefused(reply);
-  const { invitation, tenant } = found;
-  const password = fields['password'] ?? '';
-  const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
-  if (problem) {
-    return showForm(deps, request, reply, {
-      token,
-      email: invitation.email,
-      tenantName: tenant.name,
-      now,
-      status: 400,
-      error: `Choose another password: ${problem}.`,
-    });
-  }
+  const posted = await postedLinkPassword(deps, request, reply, {
+    purpose: 'invitation',
+    now,
+    usable: (token) => usableInvitation(deps, token, now),
+    refused: linkRefused,
+    again: (token, { invitation, tenant }, error) =>
+      showForm(deps, request, reply, {
+        token,
+        email: invitation.email,
+        tenantName: tenant.name,
+        now,
+        status: 400,
+        error,
+      }),
+  });
+  if (!('found' in posted)) return posted;
+  const { invitation, tenant } = posted.found;
+  const { password } = posted;
   const hash = await hashPassword(password);
   // Spent first: of two posts of one link, one creates the account.
   if (!(await deps.storage.people.useInvitation(invitation.tokenHash, now))) return linkRefused(reply);

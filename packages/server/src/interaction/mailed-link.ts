@@ -1,9 +1,11 @@
-// What the pages behind a mailed link share (a password reset, an invitation): the page context, the
-// browser's id for the form's CSRF check, the posted fields, and no Referer for the token in the
-// address. Both links open a password form; its display is here once.
+// What the pages behind a mailed link share (a password reset, an invitation, an e-mail verification):
+// the page context, the browser's id for the form's CSRF check, the posted fields, no Referer for the
+// token in the address, the sealed form the link opens and the page a link that does not work gets.
+// The reset and the invitation open a password form; its display and its post are here once.
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
+import { passwordProblem } from '../secrets/passwords.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { CookieJar } from './cookies.js';
 import { type Html, sendPage, styleNonce } from './html.js';
@@ -61,6 +63,34 @@ type PasswordPage = (
   o: { email: string; minLength: number; error?: string | undefined },
 ) => Html;
 
+/** The sealed form a mailed link opens: its token inside, sealed for `purpose`, posted to `action`. */
+export function linkFormState(
+  deps: LinkFormDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: { purpose: SealPurpose; action: string; token: string; now: Date },
+): FormState {
+  const form: LinkForm = {
+    id: crypto.randomUUID(),
+    exp: o.now.getTime() + deps.config.signIn.interactionTtl * 1000,
+    token: o.token,
+  };
+  return {
+    action: o.action,
+    interaction: deps.sealer.seal(o.purpose, form),
+    csrf: deps.sealer.csrf(form.id, browserId(deps.cookies, request, reply)),
+  };
+}
+
+/** What a link used already, expired or unknown gets (a reset's or a verification's). */
+export const refuseLink = (reply: FastifyReply): FastifyReply =>
+  refusePage(
+    noReferrer(reply),
+    400,
+    'This link does not work',
+    'The link was used already, has expired, or is not one of ours. Ask for a new one from the sign-in page.',
+  );
+
 /** The password form of a mailed link, sealed for `purpose` and posted to `action`. */
 export function showLinkPasswordForm(
   deps: LinkFormDeps,
@@ -78,16 +108,7 @@ export function showLinkPasswordForm(
     error?: string;
   },
 ): FastifyReply {
-  const form: LinkForm = {
-    id: crypto.randomUUID(),
-    exp: o.now.getTime() + deps.config.signIn.interactionTtl * 1000,
-    token: o.token,
-  };
-  const state = {
-    action: o.action,
-    interaction: deps.sealer.seal(o.purpose, form),
-    csrf: deps.sealer.csrf(form.id, browserId(deps.cookies, request, reply)),
-  };
+  const state = linkFormState(deps, request, reply, o);
   const ctx = pageContext(o.tenantName);
   const page = o.render(ctx, state, {
     email: o.email,
@@ -127,4 +148,40 @@ export function openLinkForm(
     return 'refused';
   }
   return { fields, token };
+}
+
+/**
+ * A posted password form of a mailed link: opened (`openLinkForm`), its link still `usable`, and a
+ * password within the policy. Otherwise answered here: the link's refusal, or the form again (400)
+ * saying what is wrong with the password.
+ */
+export async function postedLinkPassword<T>(
+  deps: LinkFormDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: {
+    purpose: SealPurpose;
+    now: Date;
+    usable: (token: string) => Promise<T | undefined>;
+    refused: (reply: FastifyReply) => FastifyReply;
+    again: (token: string, found: T, error: string) => FastifyReply;
+  },
+): Promise<{ found: T; token: string; password: string } | FastifyReply> {
+  const opened = openLinkForm(deps, request, reply, o.purpose, o.now);
+  if (opened === 'refused') return reply;
+  if (opened === 'expired') return o.refused(reply);
+  const { fields, token } = opened;
+  const found = await o.usable(token);
+  if (!found) return o.refused(reply);
+  const password = fields['password'] ?? '';
+  const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
+  if (problem) return o.again(token, found, `Choose another password: ${problem}.`);
+  return { found, token, password };
+}
+
+/** An address as a page may show it to whoever typed a password: `j***@example.com`. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${email.slice(0, 1)}***${email.slice(at)}`;
 }

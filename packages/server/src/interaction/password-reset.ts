@@ -12,7 +12,7 @@ import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
 import type { Audit } from '../observability/audit.js';
 import { Throttled } from '../protocol/errors.js';
 import type { Hasher } from '../secrets/hasher.js';
-import { hashPassword, passwordProblem } from '../secrets/passwords.js';
+import { hashPassword } from '../secrets/passwords.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Throttle } from '../throttling/throttle.js';
@@ -22,8 +22,9 @@ import {
   browserId,
   fieldsOf,
   noReferrer,
-  openLinkForm,
   pageContext,
+  postedLinkPassword,
+  refuseLink,
   showLinkPasswordForm,
 } from './mailed-link.js';
 import { refusePage } from './outcome.js';
@@ -175,14 +176,6 @@ async function usableReset(deps: PasswordResetDeps, token: string, now: Date) {
   return { reset, user, tenant };
 }
 
-const linkRefused = (reply: FastifyReply) =>
-  refusePage(
-    noReferrer(reply),
-    400,
-    'This link does not work',
-    'The link was used already, has expired, or is not one of ours. Ask for a new one from the sign-in page.',
-  );
-
 function showNewPassword(
   deps: PasswordResetDeps,
   request: FastifyRequest,
@@ -206,7 +199,7 @@ export async function showConfirm(
   const token = typeof query['token'] === 'string' ? query['token'] : '';
   const now = deps.clock();
   const found = await usableReset(deps, token, now);
-  if (!found) return linkRefused(reply);
+  if (!found) return refuseLink(reply);
   return showNewPassword(deps, request, reply, {
     token,
     email: found.user.email,
@@ -221,28 +214,27 @@ export async function handleConfirm(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const now = deps.clock();
-  const opened = openLinkForm(deps, request, reply, 'password-reset-confirm', now);
-  if (opened === 'refused') return reply;
-  if (opened === 'expired') return linkRefused(reply);
-  const { fields, token } = opened;
-  const found = await usableReset(deps, token, now);
-  if (!found) return linkRefused(reply);
-  const { user, tenant } = found;
-  const password = fields['password'] ?? '';
-  const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
-  if (problem) {
-    return showNewPassword(deps, request, reply, {
-      token,
-      email: user.email,
-      tenantName: tenant.name,
-      now,
-      status: 400,
-      error: `Choose another password: ${problem}.`,
-    });
-  }
+  const posted = await postedLinkPassword(deps, request, reply, {
+    purpose: 'password-reset-confirm',
+    now,
+    usable: (token) => usableReset(deps, token, now),
+    refused: refuseLink,
+    again: (token, { user, tenant }, error) =>
+      showNewPassword(deps, request, reply, {
+        token,
+        email: user.email,
+        tenantName: tenant.name,
+        now,
+        status: 400,
+        error,
+      }),
+  });
+  if (!('found' in posted)) return posted;
+  const { user, tenant } = posted.found;
+  const { token, password } = posted;
   const hash = await hashPassword(password);
   // Spent first: of two posts of one link, one sets the password.
-  if (!(await deps.storage.people.useReset(deps.hasher.hash(token), now))) return linkRefused(reply);
+  if (!(await deps.storage.people.useReset(deps.hasher.hash(token), now))) return refuseLink(reply);
   await deps.storage.signIn.setPassword(user.id, hash, now);
   // The user's other links (an earlier mail) are spent too: none sets the password again.
   await deps.storage.people.endResets(user.id, now);

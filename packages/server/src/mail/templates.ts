@@ -1,5 +1,5 @@
-// The default mail templates, text and HTML: what a password reset link and the notice of a changed
-// password say. Every value is escaped in the HTML part.
+// The default mail templates, text and HTML: what a password reset link, an invitation, an e-mail
+// verification link and the notice of a changed password say. Every value is escaped in the HTML part.
 import { escapeHtml } from '../interaction/html.js';
 
 /** One mail as the outbox stores it (sealed) and the worker sends it. */
@@ -11,7 +11,7 @@ export interface MailMessage {
 }
 
 /** What a template is called by (the metrics' `template` label). */
-export type MailTemplate = 'password_reset' | 'password_changed' | 'invitation';
+export type MailTemplate = 'password_reset' | 'password_changed' | 'invitation' | 'email_verification';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
@@ -69,6 +69,29 @@ If this was not you, reset your password again at once and tell your administrat
     subject,
     `<p>The password of <strong>${escapeHtml(o.to)}</strong> at ${escapeHtml(o.tenant)} was reset at ${escapeHtml(when)}, and every session signed in with it was ended.</p>` +
       '<p>If this was not you, reset your password again at once and tell your administrator.</p>',
+  );
+  return { to: o.to, subject, text, html };
+}
+
+export function emailVerificationMail(o: {
+  to: string;
+  link: string;
+  minutes: number;
+  tenant: string;
+}): MailMessage {
+  const subject = 'Verify your e-mail address';
+  const text = `Someone (we hope you) signed in to ${o.tenant} as ${o.to}, which asks that you verify this address first.
+
+Verify it here (the link works once, for ${o.minutes} minutes):
+${o.link}
+
+If this was not you, ignore this mail, and change your password: whoever signed in knows it.
+`;
+  const html = page(
+    subject,
+    `<p>Someone (we hope you) signed in to ${escapeHtml(o.tenant)} as <strong>${escapeHtml(o.to)}</strong>, which asks that you verify this address first.</p>` +
+      `<p><a href="${escapeHtml(o.link)}">Verify my e-mail address</a> (the link works once, for ${o.minutes} minutes).</p>` +
+      '<p>If this was not you, ignore this mail, and change your password: whoever signed in knows it.</p>',
   );
   return { to: o.to, subject, text, html };
 }

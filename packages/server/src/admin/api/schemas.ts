@@ -45,6 +45,8 @@ export const Tenant = Type.Object(
     access_key_self_service: Type.Boolean(),
     /** Users of the domains its identity providers claim must sign in through them (docs/sso.md). */
     sso_required: Type.Boolean(),
+    /** Its people verify their e-mail before a sign-in gets a code (docs/people.md). */
+    email_verification_required: Type.Boolean(),
     status: Status,
     createdAt: Time,
     updatedAt: Time,
@@ -59,18 +61,20 @@ export const CreateTenant = Type.Object(
     icBUId: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
     icClusterId: Type.Optional(Str(16)),
     private: Type.Optional(Type.Boolean()),
+    email_verification_required: Type.Optional(Type.Boolean({ default: false })),
   },
   { ...strict, $id: 'CreateTenant' },
 );
 /**
- * `status` is for operators; a tenant's Administrators may change `access_key_self_service` and
- * `sso_required` only.
+ * `status` is for operators; a tenant's Administrators may change `access_key_self_service`,
+ * `sso_required` and `email_verification_required` only.
  */
 export const PatchTenant = Type.Object(
   {
     status: Type.Optional(Status),
     access_key_self_service: Type.Optional(Type.Boolean()),
     sso_required: Type.Optional(Type.Boolean()),
+    email_verification_required: Type.Optional(Type.Boolean()),
   },
   { ...strict, minProperties: 1, $id: 'PatchTenant' },
 );

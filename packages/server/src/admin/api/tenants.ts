@@ -60,6 +60,9 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
         ...(body.icBUId === undefined ? {} : { businessUnitId: body.icBUId }),
         ...(body.icClusterId === undefined ? {} : { clusterId: body.icClusterId }),
         ...(body.private === undefined ? {} : { private: body.private }),
+        ...(body.email_verification_required === undefined
+          ? {}
+          : { emailVerificationRequired: body.email_verification_required }),
       });
       reply.code(201).header('Location', `${config.issuer}/admin/v1/tenants/${tenant.id}`);
       return tagged(reply, tenant);
@@ -79,7 +82,8 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
   router.route({
     method: 'PATCH',
     url: '/tenants/:id',
-    summary: "Activate or deactivate a tenant (operators); turn its users' access-key self-service on or off",
+    summary:
+      "Activate or deactivate a tenant (operators); turn its users' access-key self-service, SSO or e-mail verification requirement on or off",
     tag: 'tenants',
     params: S.Id('id'),
     body: S.PatchTenant,
@@ -91,6 +95,7 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
         status?: Status;
         access_key_self_service?: boolean;
         sso_required?: boolean;
+        email_verification_required?: boolean;
       };
       // An Administrator may switch its own tenant's self-service (showTenant confined it), nothing else.
       if (body.status !== undefined) requireOperator(principal);
@@ -100,6 +105,9 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
         tenant = await admin.setAccessKeySelfService(id, body.access_key_self_service);
       }
       if (body.sso_required !== undefined) tenant = await admin.setSsoRequired(id, body.sso_required);
+      if (body.email_verification_required !== undefined) {
+        tenant = await admin.setEmailVerificationRequired(id, body.email_verification_required);
+      }
       if (body.status !== undefined) tenant = await admin.setTenantStatus(id, body.status);
       return tagged(reply, tenant);
     },

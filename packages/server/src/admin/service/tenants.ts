@@ -18,6 +18,8 @@ export interface CreateTenantInput {
   /** `icClusterId`, e.g. `DO31`. */
   clusterId?: string;
   private?: boolean;
+  /** Its people verify their e-mail before a sign-in gets a code (default false). */
+  emailVerificationRequired?: boolean;
 }
 
 export function tenantView(t: Tenant): TenantView {
@@ -31,6 +33,7 @@ export function tenantView(t: Tenant): TenantView {
     private: t.private,
     access_key_self_service: t.accessKeySelfService !== false,
     sso_required: t.ssoRequired === true,
+    email_verification_required: t.emailVerificationRequired === true,
     status: t.status,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
@@ -85,6 +88,7 @@ export function tenantAdmin(ctx: AdminContext) {
         businessUnitId: bu,
         clusterId: cluster('cluster id', input.clusterId, 'DO31'),
         private: input.private ?? false,
+        ...(input.emailVerificationRequired === true ? { emailVerificationRequired: true } : {}),
         status: 'active',
         createdAt: now,
         updatedAt: now,
@@ -127,6 +131,17 @@ export function tenantAdmin(ctx: AdminContext) {
     async setSsoRequired(id: string, on: boolean): Promise<TenantView> {
       if (typeof on !== 'boolean') throw invalid('sso_required must be true or false');
       if (!(await ctx.storage.tenants.setSsoRequired(id, on, ctx.clock()))) throw notFound('tenant', id);
+      return tenantView(await load(id));
+    },
+    /**
+     * Requires (or stops requiring) that its people verify their e-mail before a sign-in gets a code:
+     * an unverified person is mailed a link instead (docs/people.md).
+     */
+    async setEmailVerificationRequired(id: string, on: boolean): Promise<TenantView> {
+      if (typeof on !== 'boolean') throw invalid('email_verification_required must be true or false');
+      if (!(await ctx.storage.tenants.setEmailVerificationRequired(id, on, ctx.clock()))) {
+        throw notFound('tenant', id);
+      }
       return tenantView(await load(id));
     },
   };

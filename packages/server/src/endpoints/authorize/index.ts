@@ -22,6 +22,7 @@ import { isForm } from '../../protocol/params.js';
 import type { Resources } from '../../protocol/resource.js';
 import type { Services } from '../../services/index.js';
 import type { Lookups } from '../../storage/lookups.js';
+import { emailVerificationOf } from '../email-verification.js';
 
 export interface AuthorizeDeps extends InteractionDeps {
   readonly lookups: Lookups;
@@ -100,7 +101,17 @@ export function registerAuthorize(
   app: FastifyInstance,
   services: Pick<
     Services,
-    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock' | 'resources' | 'audit'
+    | 'config'
+    | 'kek'
+    | 'storage'
+    | 'hasher'
+    | 'signIn'
+    | 'lookups'
+    | 'clock'
+    | 'resources'
+    | 'audit'
+    | 'throttle'
+    | 'mailer'
   >,
 ): void {
   const deps: AuthorizeDeps = {
@@ -114,6 +125,7 @@ export function registerAuthorize(
     clock: services.clock,
     resources: services.resources,
     audit: services.audit,
+    emailVerification: emailVerificationOf(services),
   };
   const handle = async (request: FastifyRequest, reply: FastifyReply, params: RawParams) => {
     const view = await deps.lookups.current(request);

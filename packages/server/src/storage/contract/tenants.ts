@@ -12,4 +12,9 @@ export interface TenantRepository {
   setAccessKeySelfService(id: string, on: boolean, at: Date): Promise<boolean>;
   /** Requires (or stops requiring) sign-in through its identity providers; false when no such tenant. */
   setSsoRequired(id: string, on: boolean, at: Date): Promise<boolean>;
+  /**
+   * Requires (or stops requiring) that its people verify their e-mail before a sign-in gets a code
+   * (docs/people.md); false when no such tenant. Grows the revision.
+   */
+  setEmailVerificationRequired(id: string, on: boolean, at: Date): Promise<boolean>;
 }

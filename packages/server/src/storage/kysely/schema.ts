@@ -15,7 +15,12 @@ import type {
   SamlAssertionsTable,
 } from './identity-providers/table.js';
 import type { PasskeyChallengesTable, PasskeysTable } from './passkeys/table.js';
-import type { InvitationsTable, MailOutboxTable, PasswordResetsTable } from './people/table.js';
+import type {
+  EmailVerificationsTable,
+  InvitationsTable,
+  MailOutboxTable,
+  PasswordResetsTable,
+} from './people/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type {
@@ -83,4 +88,5 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   password_resets: PasswordResetsTable;
   invitations: InvitationsTable;
+  email_verifications: EmailVerificationsTable;
 }

@@ -3,9 +3,10 @@
 import type { Kysely } from 'kysely';
 import type { PeopleRepository } from '../../contract/people.js';
 import { claimLeased } from '../leases.js';
+import { changing } from '../revision/queries.js';
 import type { Dialect } from '../rows.js';
 import type { Database } from '../schema.js';
-import { invitationRow, mailRow, resetRow } from './table.js';
+import { invitationRow, mailRow, resetRow, verificationRow } from './table.js';
 
 export function peopleRepository(db: Kysely<Database>, dialect: Dialect): PeopleRepository {
   return {
@@ -143,8 +144,67 @@ export function peopleRepository(db: Kysely<Database>, dialect: Dialect): People
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+    async purgeInvitations(at, limit) {
+      const ids = db
+        .selectFrom('invitations')
+        .select('id')
+        .where('expires_at', '<', at.getTime())
+        .limit(limit);
+      const result = await db.deleteFrom('invitations').where('id', 'in', ids).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async createVerification(verification) {
+      await db.insertInto('email_verifications').values(verificationRow.to(verification)).execute();
+    },
+    async getVerification(tokenHash) {
+      const row = await db
+        .selectFrom('email_verifications')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return row && verificationRow.from(row);
+    },
+    async useVerification(tokenHash, at) {
+      const result = await db
+        .updateTable('email_verifications')
+        .set({ used_at: at.getTime() })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', at.getTime())
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async endVerifications(userId, at) {
+      const result = await db
+        .updateTable('email_verifications')
+        .set({ used_at: at.getTime() })
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async purgeVerifications(at, limit) {
+      const hashes = db
+        .selectFrom('email_verifications')
+        .select('token_hash')
+        .where((eb) => eb.or([eb('expires_at', '<', at.getTime()), eb('used_at', 'is not', null)]))
+        .limit(limit);
+      const result = await db
+        .deleteFrom('email_verifications')
+        .where('token_hash', 'in', hashes)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
     async markEmailVerified(userId) {
-      await db.updateTable('users').set({ email_verified: 1 }).where('id', '=', userId).execute();
+      await changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('users')
+          .set({ email_verified: 1 })
+          .where('id', '=', userId)
+          .where('email_verified', '=', 0)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
+      });
     },
     async endSignIns(userId, at) {
       const result = await db

@@ -47,6 +47,16 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
         return result.numUpdatedRows > 0n;
       });
     },
+    async setEmailVerificationRequired(id, on, at) {
+      return changing(db, async (trx) => {
+        const result = await trx
+          .updateTable('tenants')
+          .set({ email_verification_required: on ? 1 : 0, updated_at: at.getTime() })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
+    },
     async setAccessKeySelfService(id, on, at) {
       return changing(db, async (trx) => {
         const result = await trx

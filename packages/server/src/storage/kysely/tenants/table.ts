@@ -13,6 +13,7 @@ export interface TenantsTable {
   is_private: number;
   access_key_self_service: number;
   sso_required: number;
+  email_verification_required: number;
   status: string;
   created_at: Millis;
   updated_at: Millis;
@@ -29,6 +30,7 @@ export const tenantRow = {
     private: Number(r.is_private) === 1,
     accessKeySelfService: Number(r.access_key_self_service) === 1,
     ...(Number(r.sso_required) === 1 ? { ssoRequired: true } : {}),
+    ...(Number(r.email_verification_required) === 1 ? { emailVerificationRequired: true } : {}),
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -43,6 +45,7 @@ export const tenantRow = {
     is_private: t.private ? 1 : 0,
     access_key_self_service: t.accessKeySelfService === false ? 0 : 1,
     sso_required: t.ssoRequired === true ? 1 : 0,
+    email_verification_required: t.emailVerificationRequired === true ? 1 : 0,
     status: t.status,
     created_at: t.createdAt.getTime(),
     updated_at: t.updatedAt.getTime(),
