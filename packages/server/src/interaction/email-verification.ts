@@ -14,7 +14,6 @@ import type { Mailer } from '../mail/outbox.js';
 import { emailVerificationMail } from '../mail/templates.js';
 import type { Audit } from '../observability/audit.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
-import { Throttled } from '../protocol/errors.js';
 import type { Hasher } from '../secrets/hasher.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
@@ -24,12 +23,14 @@ import { sendPage, styleNonce } from './html.js';
 import {
   browserId,
   fieldsOf,
-  linkFormState,
   pageContext as linkPageContext,
+  mailAllowed,
   maskEmail,
   noReferrer,
   openLinkForm,
   refuseLink,
+  showLink,
+  userLink,
 } from './mailed-link.js';
 import { type EmailVerificationGate, refusePage } from './outcome.js';
 import type { Sealer } from './seal.js';
@@ -86,11 +87,7 @@ function openPending(
   return p as unknown as PendingVerification;
 }
 
-/**
- * Mails `user` a link unless the e-mail or the address is past its allowance (then nothing, silently).
- * Every mail counts, as a failed attempt would, against the e-mail from this address, from every
- * address, and the address's own counter for such mails (never its sign-in counter).
- */
+/** Mails `user` a link unless the e-mail or the address is past its allowance (then nothing, silently). */
 async function mailLink(
   deps: EmailVerificationDeps,
   request: FastifyRequest,
@@ -98,18 +95,8 @@ async function mailLink(
 ): Promise<void> {
   const { mailer } = deps;
   if (!mailer) return;
-  const identifier = { kind: 'email_verification' as const, value: o.user.email.toLowerCase() };
-  try {
-    const ticket = await deps.throttle.check({
-      identifiers: [identifier],
-      address: request.ip,
-      addressPool: 'email_verification',
-    });
-    await deps.throttle.fail(ticket, [identifier]);
-  } catch (err) {
-    if (err instanceof Throttled) return;
-    throw err;
-  }
+  const email = o.user.email.toLowerCase();
+  if (!(await mailAllowed(deps.throttle, { kind: 'email_verification', email, address: request.ip }))) return;
   // After the answer: the page must not wait for the outbox.
   void (async () => {
     const token = generateToken();
@@ -213,46 +200,18 @@ export async function handleResend(
   });
 }
 
-/** The link of a presented token while it can be used, with its (active) user and tenant. */
-async function usableLink(deps: EmailVerificationDeps, token: string, now: Date) {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-  const link = await deps.storage.people.getVerification(deps.hasher.hash(token));
-  if (!link || link.usedAt !== null || link.expiresAt <= now) return undefined;
-  const [user, tenant] = await Promise.all([
-    deps.storage.users.get(link.userId),
-    deps.storage.tenants.get(link.tenantId),
-  ]);
-  if (user?.status !== 'active' || user.tenantId !== link.tenantId || tenant?.status !== 'active') {
-    return undefined;
-  }
-  return { link, user, tenant };
-}
-
-/** GET of the mailed link: one button (a mail scanner fetching the link verifies nothing). */
-export async function showVerify(
-  deps: EmailVerificationDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const query = (request.query ?? {}) as Record<string, unknown>;
-  const token = typeof query['token'] === 'string' ? query['token'] : '';
-  const now = deps.clock();
-  const found = await usableLink(deps, token, now);
-  if (!found) return refuseLink(reply);
-  const state = linkFormState(deps, request, reply, {
+/** The mailed link opens one button, so that a mail scanner fetching links verifies nothing. */
+const verificationLink = (deps: EmailVerificationDeps) =>
+  userLink(deps, {
     purpose: 'email-verification-confirm',
     action: deps.confirmPath,
-    token,
-    now,
+    find: (tokenHash) => deps.storage.people.getVerification(tokenHash),
+    render: verifyEmailPage,
   });
-  const ctx = linkPageContext(found.tenant.name);
-  return sendPage(
-    noReferrer(reply),
-    200,
-    verifyEmailPage(ctx, state, { email: found.user.email }),
-    ctx.nonce,
-  );
-}
+
+/** GET of the mailed link. */
+export const showVerify = (deps: EmailVerificationDeps, request: FastifyRequest, reply: FastifyReply) =>
+  showLink(deps, verificationLink(deps), request, reply);
 
 /** Goes on with a sign-in in this browser (its code or consent page); undefined when it cannot. */
 export type ResumeSignIn = (o: {
@@ -276,7 +235,7 @@ export async function handleVerify(
   const opened = openLinkForm(deps, request, reply, 'email-verification-confirm', now);
   if (opened === 'refused') return reply;
   if (opened === 'expired') return refuseLink(reply);
-  const found = await usableLink(deps, opened.token, now);
+  const found = await verificationLink(deps).usable(opened.token, now);
   if (!found) return refuseLink(reply);
   const { link, user, tenant } = found;
   const verified = await deps.audit.within(

@@ -5,8 +5,13 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/config.js';
+import type { Tenant, User } from '../domain/types.js';
+import { Throttled } from '../protocol/errors.js';
+import type { Hasher } from '../secrets/hasher.js';
 import { passwordProblem } from '../secrets/passwords.js';
 import { generateToken } from '../secrets/random-secrets.js';
+import type { Storage } from '../storage/contract/index.js';
+import type { Throttle } from '../throttling/throttle.js';
 import type { CookieJar } from './cookies.js';
 import { type Html, sendPage, styleNonce } from './html.js';
 import { refusePage } from './outcome.js';
@@ -57,12 +62,6 @@ export interface LinkFormDeps {
   readonly cookies: CookieJar;
 }
 
-type PasswordPage = (
-  ctx: PageContext,
-  state: FormState,
-  o: { email: string; minLength: number; error?: string | undefined },
-) => Html;
-
 /** The sealed form a mailed link opens: its token inside, sealed for `purpose`, posted to `action`. */
 export function linkFormState(
   deps: LinkFormDeps,
@@ -91,32 +90,121 @@ export const refuseLink = (reply: FastifyReply): FastifyReply =>
     'The link was used already, has expired, or is not one of ours. Ask for a new one from the sign-in page.',
   );
 
-/** The password form of a mailed link, sealed for `purpose` and posted to `action`. */
-export function showLinkPasswordForm(
-  deps: LinkFormDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
+/** Whether a presented token could be one of ours (else it is not looked up). */
+export const tokenShaped = (token: string): boolean => /^[A-Za-z0-9_-]{20,100}$/.test(token);
+
+/** The tenant's name and the address, as the page a link opens shows them. */
+export interface LinkShown {
+  readonly email: string;
+  readonly tenantName: string;
+}
+
+/**
+ * One kind of mailed link: what its form is sealed as and posts to, what its token finds while the
+ * link can be used (`T`), the page that shows it, and the page a link that does not work gets.
+ */
+export interface MailedLink<T> {
+  readonly purpose: SealPurpose;
+  readonly action: string;
+  usable(token: string, now: Date): Promise<T | undefined>;
+  shown(found: T): LinkShown;
+  render(ctx: PageContext, state: FormState, o: LinkShown & { error?: string | undefined }): Html;
+  refused(reply: FastifyReply): FastifyReply;
+}
+
+/** A stored link mailed to one user of one tenant (a reset, a verification). */
+export interface UserLinkRecord {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly usedAt: Date | null;
+  readonly expiresAt: Date;
+}
+
+/** What a user's link finds while it can be used: the record, its user and tenant. */
+export interface FoundUserLink<L> {
+  readonly link: L;
+  readonly user: User;
+  readonly tenant: Tenant;
+}
+
+/**
+ * A link mailed to one user: usable once, until it expires, and only while its user is active and still
+ * in the tenant it was mailed for (a user moved or deactivated since gets nothing), in an active tenant.
+ * Its token is looked up by its keyed hash only.
+ */
+export function userLink<L extends UserLinkRecord>(
+  deps: { readonly storage: Storage; readonly hasher: Hasher },
   o: {
     purpose: SealPurpose;
     action: string;
-    render: PasswordPage;
-    token: string;
-    email: string;
-    tenantName: string;
-    now: Date;
-    status?: number;
-    error?: string;
+    find: (tokenHash: Buffer) => Promise<L | undefined>;
+    render: MailedLink<unknown>['render'];
   },
+): MailedLink<FoundUserLink<L>> {
+  return {
+    purpose: o.purpose,
+    action: o.action,
+    async usable(token, now) {
+      if (!tokenShaped(token)) return undefined;
+      const link = await o.find(deps.hasher.hash(token));
+      if (!link || link.usedAt !== null || link.expiresAt <= now) return undefined;
+      const [user, tenant] = await Promise.all([
+        deps.storage.users.get(link.userId),
+        deps.storage.tenants.get(link.tenantId),
+      ]);
+      if (user?.status !== 'active' || user.tenantId !== link.tenantId || tenant?.status !== 'active') {
+        return undefined;
+      }
+      return { link, user, tenant };
+    },
+    shown: ({ user, tenant }) => ({ email: user.email, tenantName: tenant.name }),
+    render: o.render,
+    refused: refuseLink,
+  };
+}
+
+/** The form of a found link (`status` 400 and `error` to show it again). */
+export function showLinkForm<T>(
+  deps: LinkFormDeps,
+  link: MailedLink<T>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: { token: string; found: T; now: Date; status?: number; error?: string },
 ): FastifyReply {
-  const state = linkFormState(deps, request, reply, o);
-  const ctx = pageContext(o.tenantName);
-  const page = o.render(ctx, state, {
-    email: o.email,
-    minLength: deps.config.mail.passwordMinLength,
-    error: o.error,
-  });
+  const state = linkFormState(deps, request, reply, { ...link, token: o.token, now: o.now });
+  const shown = link.shown(o.found);
+  const ctx = pageContext(shown.tenantName);
+  const page = link.render(ctx, state, { ...shown, error: o.error });
   return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce);
 }
+
+/** GET of a mailed link (`?token=`): its form while the link can be used, its refusal otherwise. */
+export async function showLink<T>(
+  deps: LinkFormDeps & { readonly clock: () => Date },
+  link: MailedLink<T>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const token = typeof query['token'] === 'string' ? query['token'] : '';
+  const now = deps.clock();
+  const found = await link.usable(token, now);
+  if (!found) return link.refused(reply);
+  return showLinkForm(deps, link, request, reply, { token, found, now });
+}
+
+/** A password page of a mailed link (reset-views.ts), with the policy's minimum length. */
+export type PasswordPage = (
+  ctx: PageContext,
+  state: FormState,
+  o: LinkShown & { minLength: number; error?: string | undefined },
+) => Html;
+
+/** The `render` of a link whose form sets a password. */
+export const withPolicy =
+  (deps: LinkFormDeps, page: PasswordPage): MailedLink<unknown>['render'] =>
+  (ctx, state, o) =>
+    page(ctx, state, { ...o, minLength: deps.config.mail.passwordMinLength });
 
 /** A posted link form opened: its fields and token, or why not (`expired`: the link's refusal page). */
 export type OpenedLinkForm = { fields: Record<string, string>; token: string } | 'expired' | 'refused';
@@ -151,31 +239,29 @@ export function openLinkForm(
 }
 
 /**
- * A posted password form of a mailed link: opened (`openLinkForm`), its link still `usable`, and a
+ * A posted password form of a mailed link: opened (`openLinkForm`), the link still usable, and a
  * password within the policy. Otherwise answered here: the link's refusal, or the form again (400)
  * saying what is wrong with the password.
  */
 export async function postedLinkPassword<T>(
   deps: LinkFormDeps,
+  link: MailedLink<T>,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: {
-    purpose: SealPurpose;
-    now: Date;
-    usable: (token: string) => Promise<T | undefined>;
-    refused: (reply: FastifyReply) => FastifyReply;
-    again: (token: string, found: T, error: string) => FastifyReply;
-  },
+  now: Date,
 ): Promise<{ found: T; token: string; password: string } | FastifyReply> {
-  const opened = openLinkForm(deps, request, reply, o.purpose, o.now);
+  const opened = openLinkForm(deps, request, reply, link.purpose, now);
   if (opened === 'refused') return reply;
-  if (opened === 'expired') return o.refused(reply);
+  if (opened === 'expired') return link.refused(reply);
   const { fields, token } = opened;
-  const found = await o.usable(token);
-  if (!found) return o.refused(reply);
+  const found = await link.usable(token, now);
+  if (!found) return link.refused(reply);
   const password = fields['password'] ?? '';
   const problem = passwordProblem(password, deps.config.mail.passwordMinLength);
-  if (problem) return o.again(token, found, `Choose another password: ${problem}.`);
+  if (problem) {
+    const error = `Choose another password: ${problem}.`;
+    return showLinkForm(deps, link, request, reply, { token, found, now, status: 400, error });
+  }
   return { found, token, password };
 }
 
@@ -184,4 +270,29 @@ export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at < 1) return '***';
   return `${email.slice(0, 1)}***${email.slice(at)}`;
+}
+
+/**
+ * Counts one mail to `email` from `address`, as a failed attempt would count: against the e-mail from
+ * this address, from every address, and the address's own counter of `kind` (never its sign-in
+ * counter: people behind one NAT must not delay each other's sign-ins). False past the allowance: then
+ * nothing is to be mailed, and the answer must not say so.
+ */
+export async function mailAllowed(
+  throttle: Throttle,
+  o: { kind: 'password_reset' | 'email_verification'; email: string; address: string },
+): Promise<boolean> {
+  const identifier = { kind: o.kind, value: o.email };
+  try {
+    const ticket = await throttle.check({
+      identifiers: [identifier],
+      address: o.address,
+      addressPool: o.kind,
+    });
+    await throttle.fail(ticket, [identifier]);
+    return true;
+  } catch (err) {
+    if (err instanceof Throttled) return false;
+    throw err;
+  }
 }

@@ -24,7 +24,11 @@ ${hidden(state)}
 }
 
 /** What the mailed link opens: one button, so that a mail scanner following links verifies nothing. */
-export function verifyEmailPage(ctx: PageContext, state: FormState, o: { email: string }): Html {
+export function verifyEmailPage(
+  ctx: PageContext,
+  state: FormState,
+  o: { email: string; tenantName: string },
+): Html {
   return layout(
     ctx,
     'Verify your e-mail address',
