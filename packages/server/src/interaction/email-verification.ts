@@ -16,7 +16,7 @@ import type { Audit } from '../observability/audit.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import type { Hasher } from '../secrets/hasher.js';
 import { generateToken } from '../secrets/random-secrets.js';
-import type { Storage } from '../storage/contract/index.js';
+import type { EmailVerification, Storage } from '../storage/contract/index.js';
 import type { Throttle } from '../throttling/throttle.js';
 import type { CookieJar } from './cookies.js';
 import { sendPage, styleNonce } from './html.js';
@@ -200,13 +200,37 @@ export async function handleResend(
   });
 }
 
-/** The mailed link opens one button, so that a mail scanner fetching links verifies nothing. */
+/** The sign-in a link may go on with: this browser's, still unexpired, of the link's user. */
+function pendingOf(
+  deps: EmailVerificationDeps,
+  link: EmailVerification,
+  request: FastifyRequest,
+  now: Date,
+): PendingVerification | undefined {
+  const browser = deps.cookies.read(request, 'browser');
+  if (link.signIn === null || link.browserHash === null || browser === undefined) return undefined;
+  const mine = browserHash(deps, browser);
+  if (link.browserHash.length !== mine.length || !crypto.timingSafeEqual(link.browserHash, mine)) {
+    return undefined;
+  }
+  const pending = openPending(deps, link.signIn, now);
+  return pending?.userId === link.userId ? pending : undefined;
+}
+
+/**
+ * The mailed link opens one button, so that a mail scanner fetching links verifies nothing. In the
+ * browser that signed in, its post may be answered by the redirect to the app (CSP `form-action`).
+ */
 const verificationLink = (deps: EmailVerificationDeps) =>
   userLink(deps, {
     purpose: 'email-verification-confirm',
     action: deps.confirmPath,
     find: (tokenHash) => deps.storage.people.getVerification(tokenHash),
     render: verifyEmailPage,
+    formTargets: ({ link }, request, now) => {
+      const pending = pendingOf(deps, link, request, now);
+      return pending ? [new URL(pending.req.redirectUri).origin] : [];
+    },
   });
 
 /** GET of the mailed link. */
@@ -258,17 +282,8 @@ export async function handleVerify(
         : undefined,
   );
   if (!verified) return refuseLink(reply);
-  const browser = deps.cookies.read(request, 'browser');
-  const mine = browser === undefined ? undefined : browserHash(deps, browser);
-  const pending =
-    link.signIn !== null &&
-    link.browserHash !== null &&
-    mine !== undefined &&
-    link.browserHash.length === mine.length &&
-    crypto.timingSafeEqual(link.browserHash, mine)
-      ? openPending(deps, link.signIn, now)
-      : undefined;
-  if (pending?.userId === user.id) {
+  const pending = pendingOf(deps, link, request, now);
+  if (pending) {
     const current = await deps.sessions.current(request, now);
     if (current?.user.id === user.id) {
       const resumed = await resume({ req: pending.req, current, now });

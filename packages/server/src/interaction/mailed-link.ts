@@ -110,6 +110,8 @@ export interface MailedLink<T> {
   shown(found: T): LinkShown;
   render(ctx: PageContext, state: FormState, o: LinkShown & { error?: string | undefined }): Html;
   refused(reply: FastifyReply): FastifyReply;
+  /** The origins the form's post may be redirected to (CSP `form-action`), besides our own. */
+  formTargets?(found: T, request: FastifyRequest, now: Date): readonly string[];
 }
 
 /** A stored link mailed to one user of one tenant (a reset, a verification). */
@@ -139,9 +141,11 @@ export function userLink<L extends UserLinkRecord>(
     action: string;
     find: (tokenHash: Buffer) => Promise<L | undefined>;
     render: MailedLink<unknown>['render'];
+    formTargets?: MailedLink<FoundUserLink<L>>['formTargets'];
   },
 ): MailedLink<FoundUserLink<L>> {
   return {
+    ...(o.formTargets ? { formTargets: o.formTargets } : {}),
     purpose: o.purpose,
     action: o.action,
     async usable(token, now) {
@@ -175,7 +179,8 @@ export function showLinkForm<T>(
   const shown = link.shown(o.found);
   const ctx = pageContext(shown.tenantName);
   const page = link.render(ctx, state, { ...shown, error: o.error });
-  return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce);
+  const targets = link.formTargets?.(o.found, request, o.now) ?? [];
+  return sendPage(noReferrer(reply), o.status ?? 200, page, ctx.nonce, targets);
 }
 
 /** GET of a mailed link (`?token=`): its form while the link can be used, its refusal otherwise. */

@@ -34,7 +34,14 @@ export type { DeviceAuthorizationRepository, DevicePoll } from './device-authori
 export type { DpopProofRepository } from './dpop-proofs.js';
 export type { IdentityProviderRepository } from './identity-providers.js';
 export type { PasskeyRepository } from './passkeys.js';
-export type { MailState, OutboxMail, PasswordReset, PeopleRepository } from './people.js';
+export type {
+  EmailVerification,
+  Invitation,
+  MailState,
+  OutboxMail,
+  PasswordReset,
+  PeopleRepository,
+} from './people.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,
@@ -108,7 +115,7 @@ export interface Storage {
   readonly identityProviders: IdentityProviderRepository;
   /** Webhook subscriptions, the outbox of deliveries and their attempts (docs/webhooks.md). */
   readonly webhooks: WebhookRepository;
-  /** The mail outbox and password reset links (docs/people.md). */
+  /** The mail outbox and the mailed links: resets, invitations, e-mail verifications (docs/people.md). */
   readonly people: PeopleRepository;
   /**
    * A number that grows whenever a tenant, user, application or access key is created or changed, in
