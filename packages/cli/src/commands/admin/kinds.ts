@@ -6,7 +6,16 @@ import { IDP, SSO_REQUIRED } from './idp.js';
 import { OPERATION_KINDS } from './operations.js';
 import { readPassword } from './password-input.js';
 import { SIGNING_KEY } from './signing-key.js';
-import { byId, type Kind, many, type OptionSpec, optional, required, type Values } from './spec.js';
+import {
+  byId,
+  type Kind,
+  many,
+  type OptionSpec,
+  optional,
+  required,
+  switchVerb,
+  type Values,
+} from './spec.js';
 import { USER_IMPORT } from './user-import.js';
 import { WEBHOOK } from './webhook.js';
 
@@ -141,7 +150,8 @@ export const KINDS: Record<string, Kind> = {
     summary: 'tenants (business units)',
     verbs: {
       create: {
-        usage: '--name N --area A [--cluster C] [--bu-id N] [--cluster-id ID] [--private]',
+        usage:
+          '--name N --area A [--cluster C] [--bu-id N] [--cluster-id ID] [--private] [--email-verification-required]',
         options: {
           name: { type: 'string', description: 'tenant name (the `tenant` claim)' },
           area: { type: 'string', description: 'area name, e.g. na1' },
@@ -149,6 +159,10 @@ export const KINDS: Record<string, Kind> = {
           'bu-id': { type: 'string', description: 'icBUId, a signed 32-bit integer (default: random)' },
           'cluster-id': { type: 'string', description: 'icClusterId (default DO31)' },
           private: { type: 'boolean', description: 'mark the tenant private' },
+          'email-verification-required': {
+            type: 'boolean',
+            description: 'its people verify their e-mail before a sign-in gets a code',
+          },
         },
         run: (admin, v) =>
           admin.createTenant({
@@ -158,6 +172,7 @@ export const KINDS: Record<string, Kind> = {
             businessUnitId: integer(optional(v, 'bu-id'), 'bu-id'),
             clusterId: optional(v, 'cluster-id'),
             private: v['private'] === true,
+            ...(v['email-verification-required'] === true ? { emailVerificationRequired: true } : {}),
           }),
       },
       list: { usage: '', options: {}, run: (admin) => admin.listTenants() },
@@ -180,6 +195,10 @@ export const KINDS: Record<string, Kind> = {
         },
       },
       'sso-required': SSO_REQUIRED,
+      'email-verification': switchVerb(
+        'its people verify their e-mail before a sign-in gets a code',
+        (admin, id, on) => admin.setEmailVerificationRequired(id, on),
+      ),
       ...byId(
         (admin, id) => admin.showTenant(id),
         (admin, id, s) => admin.setTenantStatus(id, s),

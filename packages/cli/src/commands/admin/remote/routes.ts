@@ -48,6 +48,8 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
     api.call('PATCH', `/tenants/${e(id)}`, { access_key_self_service: on }),
   'tenant sso-required': (api, id: string, on: boolean) =>
     api.call('PATCH', `/tenants/${e(id)}`, { sso_required: on }),
+  'tenant email-verification': (api, id: string, on: boolean) =>
+    api.call('PATCH', `/tenants/${e(id)}`, { email_verification_required: on }),
   'tenant activate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
   'tenant deactivate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
 
@@ -181,6 +183,7 @@ function tenantBody(t: CreateTenantInput) {
     icClusterId: t.clusterId,
     // The API refuses `private`/`operator` only when set; leaving false out keeps it at its default.
     private: t.private === true ? true : undefined,
+    email_verification_required: t.emailVerificationRequired === true ? true : undefined,
   };
 }
 
