@@ -6410,8 +6410,8 @@ export interface components {
             icBUId?: number;
             icClusterId?: string;
             private?: boolean;
-            /** @default false */
-            email_verification_required: boolean;
+            /** @description default false */
+            email_verification_required?: boolean;
         };
         PatchTenant: {
             status?: "active" | "inactive";

@@ -61,7 +61,7 @@ export const CreateTenant = Type.Object(
     icBUId: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
     icClusterId: Type.Optional(Str(16)),
     private: Type.Optional(Type.Boolean()),
-    email_verification_required: Type.Optional(Type.Boolean({ default: false })),
+    email_verification_required: Type.Optional(Type.Boolean({ description: 'default false' })),
   },
   { ...strict, $id: 'CreateTenant' },
 );
