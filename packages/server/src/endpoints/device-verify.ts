@@ -11,7 +11,7 @@ import { refusePage } from '../interaction/outcome.js';
 import { isForm } from '../protocol/params.js';
 import type { Services } from '../services/index.js';
 import type { Lookups } from '../storage/lookups.js';
-import { emailVerificationOf } from './email-verification.js';
+import { interactionDeps } from './interaction.js';
 
 interface DeviceVerifyEndpointDeps extends DeviceVerifyDeps {
   readonly lookups: Lookups;
@@ -30,17 +30,11 @@ export function registerDeviceVerify(
   >,
 ): void {
   const deps: DeviceVerifyEndpointDeps = {
-    ...services.signIn,
-    config: services.config,
-    storage: services.storage,
-    hasher: services.hasher,
-    kek: services.kek,
-    action: ROUTE['device-verify'].path,
+    ...interactionDeps(services, ROUTE['device-verify'].path),
     audit: services.audit,
     addressThrottle: services.throttle,
     lookups: services.lookups,
     clock: services.clock,
-    emailVerification: emailVerificationOf(services),
   };
   const path = ROUTE['device-verify'].path;
   app.get(path, (request, reply) =>

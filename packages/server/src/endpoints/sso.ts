@@ -3,10 +3,10 @@
 // sign-in's code redirect, or a page: never a code for an answer that did not check out.
 import type { FastifyInstance } from 'fastify';
 import { ROUTE, ROUTE_PREFIX } from '../http/routes.js';
-import { type InteractionDeps, refusePage } from '../interaction/outcome.js';
+import { refusePage } from '../interaction/outcome.js';
 import { isForm } from '../protocol/params.js';
 import type { Services } from '../services/index.js';
-import { emailVerificationOf } from './email-verification.js';
+import { interactionDeps } from './interaction.js';
 
 export const OIDC_CALLBACK = `${ROUTE_PREFIX.sso.prefix}/oidc/:idpId/callback`;
 export const SAML_METADATA = `${ROUTE_PREFIX.sso.prefix}/saml/:idpId/metadata`;
@@ -23,16 +23,8 @@ export function registerSso(
     'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock' | 'throttle' | 'audit' | 'mailer'
   >,
 ): void {
-  const deps: InteractionDeps = {
-    ...services.signIn,
-    config: services.config,
-    storage: services.storage,
-    hasher: services.hasher,
-    kek: services.kek,
-    // The consent form that may follow posts to the authorization endpoint, like the sign-in form.
-    action: ROUTE.authorize.path,
-    emailVerification: emailVerificationOf(services),
-  };
+  // The consent form that may follow posts to the authorization endpoint, like the sign-in form.
+  const deps = interactionDeps(services, ROUTE.authorize.path);
   app.get(OIDC_CALLBACK, async (request, reply) => {
     const { idpId } = request.params as { idpId: string };
     const view = await services.lookups.current(request);

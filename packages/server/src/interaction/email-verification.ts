@@ -22,12 +22,12 @@ import type { CookieJar } from './cookies.js';
 import { sendPage, styleNonce } from './html.js';
 import {
   browserId,
-  fieldsOf,
   pageContext as linkPageContext,
   mailAllowed,
   maskEmail,
   noReferrer,
   openLinkForm,
+  openPostedForm,
   refuseLink,
   showLink,
   userLink,
@@ -67,24 +67,25 @@ interface PendingVerification {
 const browserHash = (deps: Pick<EmailVerificationDeps, 'hasher'>, browser: string) =>
   deps.hasher.hash(`email-verification-browser:${browser}`);
 
+/** A sealed pending sign-in's members, when it has them all. */
+function pendingShape(p: Record<string, unknown>): PendingVerification | undefined {
+  return typeof p['userId'] === 'string' &&
+    typeof p['appName'] === 'string' &&
+    typeof (p['req'] as AuthorizationRequest | undefined)?.clientId === 'string'
+    ? (p as unknown as PendingVerification)
+    : undefined;
+}
+
 function openPending(
   deps: EmailVerificationDeps,
   sealed: string,
   now: Date,
 ): PendingVerification | undefined {
   const p = deps.sealer.open('email-verification', sealed);
-  if (
-    !p ||
-    typeof p['id'] !== 'string' ||
-    typeof p['exp'] !== 'number' ||
-    p['exp'] <= now.getTime() ||
-    typeof p['userId'] !== 'string' ||
-    typeof p['appName'] !== 'string' ||
-    typeof (p['req'] as AuthorizationRequest | undefined)?.clientId !== 'string'
-  ) {
+  if (!p || typeof p['id'] !== 'string' || typeof p['exp'] !== 'number' || p['exp'] <= now.getTime()) {
     return undefined;
   }
-  return p as unknown as PendingVerification;
+  return pendingShape(p);
 }
 
 /** Mails `user` a link unless the e-mail or the address is past its allowance (then nothing, silently). */
@@ -171,17 +172,18 @@ export async function handleResend(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const fields = fieldsOf(request.body);
-  if (!fields) return refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
   const now = deps.clock();
-  const sealed = fields['interaction'] ?? '';
-  const pending = openPending(deps, sealed, now);
-  if (!pending) {
+  const opened = openPostedForm(deps, request, reply, {
+    purpose: 'email-verification',
+    now,
+    valid: (form) => pendingShape(form) !== undefined,
+  });
+  if (opened === 'refused') return reply;
+  if (opened === 'expired') {
     return refusePage(reply, 400, 'This sign-in has expired', 'Start again from the application.');
   }
-  if (!deps.sealer.checkCsrf(fields['csrf'], pending.id, deps.cookies.read(request, 'browser'))) {
-    return refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
-  }
+  const pending = opened.form as unknown as PendingVerification;
+  const sealed = opened.fields['interaction'] ?? '';
   const user = await deps.storage.users.get(pending.userId);
   const tenant = user && (await deps.storage.tenants.get(user.tenantId));
   if (!user || !tenant) {

@@ -215,9 +215,40 @@ export const withPolicy =
 export type OpenedLinkForm = { fields: Record<string, string>; token: string } | 'expired' | 'refused';
 
 /**
- * Opens a posted link form sealed for `purpose`: each field once, the seal unexpired, and the CSRF
- * token of this browser. A repeated field or another browser's form is answered here (`refused`).
+ * Opens a posted form sealed for `purpose`: each field once, the seal unexpired (its `id` and `exp`,
+ * and whatever `valid` asks of it), and the CSRF token of this browser. A repeated field or another
+ * browser's form is answered here (`refused`); an expired or altered one is the caller's to answer.
  */
+export function openPostedForm(
+  deps: LinkFormDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: { purpose: SealPurpose; now: Date; valid?: (form: Record<string, unknown>) => boolean },
+): { fields: Record<string, string>; form: Record<string, unknown> } | 'expired' | 'refused' {
+  const fields = fieldsOf(request.body);
+  if (!fields) {
+    refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
+    return 'refused';
+  }
+  const form = deps.sealer.open(o.purpose, fields['interaction'] ?? '');
+  const id = form?.['id'];
+  if (
+    !form ||
+    typeof id !== 'string' ||
+    typeof form['exp'] !== 'number' ||
+    form['exp'] <= o.now.getTime() ||
+    (o.valid && !o.valid(form))
+  ) {
+    return 'expired';
+  }
+  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
+    refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
+    return 'refused';
+  }
+  return { fields, form };
+}
+
+/** Opens a posted link form sealed for `purpose` (`openPostedForm`), with the link's token. */
 export function openLinkForm(
   deps: LinkFormDeps,
   request: FastifyRequest,
@@ -225,22 +256,13 @@ export function openLinkForm(
   purpose: SealPurpose,
   now: Date,
 ): OpenedLinkForm {
-  const fields = fieldsOf(request.body);
-  if (!fields) {
-    refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
-    return 'refused';
-  }
-  const form = deps.sealer.open(purpose, fields['interaction'] ?? '');
-  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
-  const token = typeof form?.['token'] === 'string' ? form['token'] : undefined;
-  if (!form || !id || !token || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
-    return 'expired';
-  }
-  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
-    refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
-    return 'refused';
-  }
-  return { fields, token };
+  const opened = openPostedForm(deps, request, reply, {
+    purpose,
+    now,
+    valid: (form) => typeof form['token'] === 'string',
+  });
+  if (typeof opened === 'string') return opened;
+  return { fields: opened.fields, token: opened.form['token'] as string };
 }
 
 /**

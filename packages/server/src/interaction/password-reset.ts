@@ -19,9 +19,9 @@ import type { CookieJar } from './cookies.js';
 import { sendPage } from './html.js';
 import {
   browserId,
-  fieldsOf,
   mailAllowed,
   noReferrer,
+  openPostedForm,
   pageContext,
   postedLinkPassword,
   refuseLink,
@@ -29,7 +29,6 @@ import {
   userLink,
   withPolicy,
 } from './mailed-link.js';
-import { refusePage } from './outcome.js';
 import { newPasswordPage, passwordChangedPage, resetRequestPage, resetSentPage } from './reset-views.js';
 import type { Sealer } from './seal.js';
 
@@ -121,20 +120,16 @@ export async function handleResetRequest(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const fields = fieldsOf(request.body);
-  if (!fields) return refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
   const now = deps.clock();
-  const form = deps.sealer.open('password-reset', fields['interaction'] ?? '');
-  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
-  if (!form || !id || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
+  const opened = openPostedForm(deps, request, reply, { purpose: 'password-reset', now });
+  if (opened === 'refused') return reply;
+  if (opened === 'expired') {
     return showResetRequest(deps, request, reply, {
       status: 400,
       error: 'This form expired. Please try again.',
     });
   }
-  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
-    return refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
-  }
+  const { fields } = opened;
   const email = normalizeEmail(fields['email'] ?? '');
   if (email === '' || email.length > 320 || !email.includes('@')) {
     return showResetRequest(deps, request, reply, { status: 400, error: 'Enter your e-mail address.' });

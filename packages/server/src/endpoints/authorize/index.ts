@@ -22,7 +22,7 @@ import { isForm } from '../../protocol/params.js';
 import type { Resources } from '../../protocol/resource.js';
 import type { Services } from '../../services/index.js';
 import type { Lookups } from '../../storage/lookups.js';
-import { emailVerificationOf } from '../email-verification.js';
+import { interactionDeps } from '../interaction.js';
 
 export interface AuthorizeDeps extends InteractionDeps {
   readonly lookups: Lookups;
@@ -115,17 +115,10 @@ export function registerAuthorize(
   >,
 ): void {
   const deps: AuthorizeDeps = {
-    ...services.signIn,
-    config: services.config,
-    storage: services.storage,
-    hasher: services.hasher,
-    kek: services.kek,
-    action: ROUTE.authorize.path,
+    ...interactionDeps(services, ROUTE.authorize.path),
     lookups: services.lookups,
     clock: services.clock,
     resources: services.resources,
-    audit: services.audit,
-    emailVerification: emailVerificationOf(services),
   };
   const handle = async (request: FastifyRequest, reply: FastifyReply, params: RawParams) => {
     const view = await deps.lookups.current(request);
