@@ -67,6 +67,21 @@ it('creates, lists, shows, updates and deletes an identity provider of a tenant'
   expect((await cli(['idp', 'update', made.id, '--tenant', tenant.id])).code).toBe(2);
   const sso = await json(['tenant', 'sso-required', tenant.id, '--set', 'on']);
   expect(sso.sso_required).toBe(true);
+  // The e-mail verification switch, in the same style; and given at creation.
+  const verifying = await json(['tenant', 'email-verification', tenant.id, '--set', 'on']);
+  expect(verifying).toMatchObject({ email_verification_required: true, sso_required: true });
+  const off = await json(['tenant', 'email-verification', tenant.id, '--set', 'off']);
+  expect(off.email_verification_required).toBe(false);
+  const strict = await json([
+    'tenant',
+    'create',
+    '--name',
+    'strict-co',
+    '--area',
+    'na1',
+    '--email-verification-required',
+  ]);
+  expect(strict.email_verification_required).toBe(true);
   expect((await json(['idp', 'delete', made.id, '--tenant', tenant.id])).id).toBe(made.id);
   expect(await json(['idp', 'list', '--tenant', tenant.id])).toEqual([]);
 });

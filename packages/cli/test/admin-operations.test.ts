@@ -68,6 +68,8 @@ describe('cxauth admin audit and purge', () => {
       webhook_deliveries: { deleted: 0 },
       mail_outbox: { deleted: 0 },
       password_resets: { deleted: 0 },
+      invitations: { deleted: 0 },
+      email_verifications: { deleted: 0 },
     });
     expect((await cli('purge')).out).toContain('sessions  0 deleted');
   });

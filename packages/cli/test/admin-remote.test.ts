@@ -92,6 +92,14 @@ async function cycle(prefix: string[], tag: string) {
   );
   expect(steps['tenant show'], tag).toMatchObject({ access_key_self_service: true });
   expect(steps['tenant update'], tag).toMatchObject({ access_key_self_service: false });
+  steps['tenant email-verification'] = await run(
+    'tenant',
+    'email-verification',
+    tenant['id'] as string,
+    '--set',
+    'on',
+  );
+  expect(steps['tenant email-verification'], tag).toMatchObject({ email_verification_required: true });
   const user = await run(
     'user',
     'create',

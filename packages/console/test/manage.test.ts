@@ -177,4 +177,22 @@ it("shows the operators' forms and creates an area and a tenant in it", async ()
   await page.getByText(/Created the tenant acme/).waitFor();
   await page.getByRole('row').filter({ hasText: 'acme' }).getByText('ap', { exact: true }).waitFor();
   await shoot(page, 'phone-tenants-created');
+  // The tenant's settings: require verified e-mail addresses at sign-in.
+  const settings = page.getByRole('form', { name: 'Tenant settings' });
+  await settings.getByLabel('Tenant').selectOption({ label: 'acme' });
+  const verify = settings.getByLabel('Require a verified e-mail address at sign-in');
+  await verify.waitFor();
+  expect(await verify.isChecked()).toBe(false);
+  await verify.check();
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await settings.getByText('Saved the settings of acme.').waitFor();
+  await page.getByRole('row').filter({ hasText: 'acme' }).getByText('required', { exact: true }).waitFor();
+  const tenants = await fetch(`${demo.issuer}/admin/v1/tenants`, {
+    headers: { authorization: `Bearer ${await adminToken()}` },
+  });
+  const acme = (
+    (await tenants.json()) as { items: { name: string; email_verification_required: boolean }[] }
+  ).items.find((t) => t.name === 'acme');
+  expect(acme?.email_verification_required).toBe(true);
+  await shoot(page, 'phone-tenant-settings');
 }, 90_000);

@@ -13,6 +13,7 @@ import { registerConsole } from './endpoints/console.js';
 import { registerDeviceAuthorization } from './endpoints/device-authorization.js';
 import { registerDeviceVerify } from './endpoints/device-verify.js';
 import { registerDiscovery } from './endpoints/discovery.js';
+import { registerEmailVerification } from './endpoints/email-verification.js';
 import { registerHealth } from './endpoints/health.js';
 import { registerIntrospection } from './endpoints/introspect.js';
 import { registerInvitation } from './endpoints/invitation.js';
@@ -280,6 +281,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerLogout(app, services);
   registerPasswordReset(app, services);
   registerInvitation(app, services);
+  registerEmailVerification(app, services);
   scheduleMailOf(app, services, metrics);
   registerTenantConfiguration(app, storage);
   registerHealth(app, storage, options.issuerCheck);

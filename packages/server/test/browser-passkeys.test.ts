@@ -385,6 +385,41 @@ it('refuses a cloned authenticator: a stored counter ahead of the one it signs',
   }
 }, 120_000);
 
+it('gives no code to a passkey sign-in whose tenant requires a verified address the person has not shown', async () => {
+  const context: BrowserContext = await browser.newContext();
+  try {
+    const tenant = await svc.addTenant({ name: `verify-${crypto.randomUUID()}` });
+    const { user } = await signInUser(svc, { tenant, email: `pk-${crypto.randomUUID()}@example.com` });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await authenticator(cdp);
+    // Registered while the tenant did not ask for verified addresses.
+    await passwordSignIn(page, user.email);
+    await register(page, 'Unverified');
+    await svc.storage.tenants.setEmailVerificationRequired(tenant.id, true, new Date());
+
+    await context.clearCookies();
+    const answered = page.waitForResponse(
+      (r) =>
+        r.request().method() === 'POST' &&
+        r.url().startsWith(`${issuer}/auth/authorize`) &&
+        (r.request().postData() ?? '').includes('passkey='),
+      { timeout: 30_000 },
+    );
+    // Autofill answers at once with the only credential the authenticator holds: the passkey is good…
+    await openSignIn(page);
+    const answer = await answered;
+    // …but instead of a code, the page of a mailed verification link.
+    expect(answer.status()).toBe(200);
+    expect(await answer.headerValue('location')).toBeNull();
+    await page.getByRole('heading', { name: 'Verify your e-mail address' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toContain('p***@example.com');
+  } finally {
+    await context.close();
+  }
+}, 120_000);
+
 // Last: the identity provider it adds makes the sign-in page ask for the address first (without a
 // passkey offer) in the tests after it.
 it('refuses a passkey of a claimed domain when its tenant requires SSO: a local credential, as a password', async () => {

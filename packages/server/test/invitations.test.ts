@@ -6,11 +6,11 @@ import { decodeJwt } from 'jose';
 import type { Browser as Chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.js';
-import { MAIL_DEFAULTS } from '../src/config/config.js';
 import type { Tenant } from '../src/domain/types.js';
 import { type Actor, ADMIN_APP, actor, call, role } from './support/admin.js';
 import { tokenRequest } from './support/http.js';
-import { startTestService, type TestService } from './support/service.js';
+import { type MailTestService, startMailTestService } from './support/mail-service.js';
+import type { TestService } from './support/service.js';
 import {
   authorizeQuery,
   Browser,
@@ -20,42 +20,22 @@ import {
   REDIRECT,
   redirectParams,
 } from './support/sign-in.js';
-import { linkIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
+import { linkIn } from './support/smtp-sink.js';
 
 const ACCEPT = '/auth/invitation';
 const PASSWORD = 'an invited passphrase 9';
 
 let svc: TestService;
-let sink: SmtpSink | undefined;
-let smtpPort: number;
+let mailing: MailTestService;
 let chromium: Chromium;
 let admin: Actor;
 let other: Tenant;
 let otherAdmin: Actor;
-/** Seconds added to the real time (to expire a link). */
-let shift = 0;
 
 beforeAll(async () => {
-  const probe = await startSmtpSink();
-  smtpPort = probe.port;
-  await probe.close();
-  svc = await startTestService({
-    listen: true,
-    application: ADMIN_APP,
-    now: () => new Date(Date.now() + shift * 1000),
-    config: {
-      mail: {
-        ...MAIL_DEFAULTS,
-        smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
-        from: 'cxauth <auth@example.com>',
-        pollMs: 100,
-        retryBaseMs: 200,
-        timeoutMs: 2000,
-        leaseMs: 5000,
-        invitationTtl: 3600,
-      },
-    },
-  });
+  // SMTP is down until the first test starts the sink.
+  mailing = await startMailTestService({ application: ADMIN_APP, mail: { invitationTtl: 3600 } });
+  svc = mailing.svc;
   admin = await actor(svc, svc.fixture.tenant, { role: role('Administrator') });
   other = await svc.addTenant({ name: 'Other' });
   otherAdmin = await actor(svc, other, { role: role('Administrator') });
@@ -63,8 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await chromium?.close();
-  await svc?.close();
-  await sink?.close();
+  await mailing?.close();
 });
 
 const heading = (body: string) => body.match(/<h1>([^<]*)<\/h1>/)?.[1];
@@ -75,7 +54,7 @@ const invite = (email: string, r = 'Agent', who = admin, tenantId = svc.fixture.
 async function invitedPath(email: string, r = 'Agent'): Promise<{ id: string; path: string }> {
   const res = await invite(email, r);
   expect(res.statusCode, res.body).toBe(201);
-  const link = new URL(linkIn(await (sink as SmtpSink).next(email), ACCEPT));
+  const link = new URL(linkIn(await mailing.sink().next(email), ACCEPT));
   return { id: (res.json() as { id: string }).id, path: `${link.pathname}${link.search}` };
 }
 
@@ -88,8 +67,7 @@ describe('invitations', () => {
     expect(res.body).not.toContain('token');
     await new Promise((r) => setTimeout(r, 1000));
     expect(await svc.storage.people.pendingMail()).toBe(1);
-    sink = await startSmtpSink(smtpPort);
-    const mail = await sink.next(email);
+    const mail = await (await mailing.sinkUp()).next(email);
     expect(mail.text).toContain('You are invited');
     expect(linkIn(mail, ACCEPT)).toContain(`${svc.url}${ACCEPT}?token=`);
   }, 30_000);
@@ -98,7 +76,7 @@ describe('invitations', () => {
     const email = `new-${crypto.randomUUID()}@example.com`;
     const res = await invite(email, 'Supervisor');
     expect(res.statusCode).toBe(201);
-    const mail = await (sink as SmtpSink).next(email);
+    const mail = await mailing.sink().next(email);
     const context = await chromium.newContext();
     const page = await context.newPage();
     await page.goto(linkIn(mail, ACCEPT));
@@ -198,12 +176,12 @@ describe('invitations', () => {
     expect((await new Browser(svc.app).get(ACCEPT)).statusCode).toBe(400);
 
     const late = await invitedPath(`late-${crypto.randomUUID()}@example.com`);
-    shift = 3601;
+    mailing.shift(3601);
     try {
       const expired = await new Browser(svc.app).get(late.path);
       expect(expired.statusCode).toBe(400);
     } finally {
-      shift = 0;
+      mailing.shift(0);
     }
   }, 60_000);
 

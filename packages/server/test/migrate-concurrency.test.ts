@@ -50,6 +50,7 @@ const MIGRATIONS = [
   { name: '0025_people' },
   { name: '0026_dpop' },
   { name: '0027_invitations' },
+  { name: '0028_email_verification' },
   { name: '0029_tenant_mail_policy' },
 ];
 

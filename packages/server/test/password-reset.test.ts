@@ -8,7 +8,8 @@ import { launchChromium } from '../../../test/support/chromium.js';
 import { MAIL_DEFAULTS } from '../src/config/config.js';
 import type { Application, Tenant } from '../src/domain/types.js';
 import { tokenRequest } from './support/http.js';
-import { startTestService, type TestService } from './support/service.js';
+import { type MailTestService, startMailTestService } from './support/mail-service.js';
+import type { TestService } from './support/service.js';
 import {
   authorizeQuery,
   Browser,
@@ -21,46 +22,27 @@ import {
   refreshStatus,
   signInUser,
 } from './support/sign-in.js';
-import { linkIn, type SmtpSink, startSmtpSink } from './support/smtp-sink.js';
+import { linkIn } from './support/smtp-sink.js';
 
 const CONFIRM = '/auth/password-reset/confirm';
 const NEW_PASSWORD = 'a brand new passphrase 7';
 
 let svc: TestService;
 let app: Application;
-let sink: SmtpSink | undefined;
-let smtpPort: number;
+let mailing: MailTestService;
 let chromium: Chromium;
-/** Seconds added to the real time (to expire a link). */
-let shift = 0;
 
 beforeAll(async () => {
   // A port with no SMTP server yet: the first test starts it late.
-  const probe = await startSmtpSink();
-  smtpPort = probe.port;
-  await probe.close();
-  svc = await startTestService({
-    listen: true,
-    now: () => new Date(Date.now() + shift * 1000),
-    config: {
-      mail: {
-        ...MAIL_DEFAULTS,
-        smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
-        from: 'cxauth <auth@example.com>',
-        pollMs: 100,
-        retryBaseMs: 200,
-        timeoutMs: 2000,
-        leaseMs: 5000,
-      },
-    },
-  });
+  // SMTP is down until the first test starts the sink.
+  mailing = await startMailTestService({});
+  svc = mailing.svc;
   app = await publicApp(svc);
   chromium = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await chromium?.close();
-  await svc?.close();
-  await sink?.close();
+  await mailing?.close();
 });
 
 /** Asks for a reset of `email` through the form, as a browser without JavaScript would. */
@@ -109,8 +91,7 @@ describe('password reset', () => {
     // The worker tries, fails, and keeps the mail for a later attempt.
     await new Promise((r) => setTimeout(r, 1000));
     expect(await svc.storage.people.pendingMail()).toBe(1);
-    sink = await startSmtpSink(smtpPort);
-    const mail = await sink.next(email);
+    const mail = await (await mailing.sinkUp()).next(email);
     expect(mail.text).toContain('Reset your password');
     expect(linkIn(mail, CONFIRM)).toContain(`${svc.url}${CONFIRM}?token=`);
   }, 30_000);
@@ -130,14 +111,14 @@ describe('password reset', () => {
     await page.getByRole('button', { name: 'Send the link' }).click();
     await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
 
-    const mail = await (sink as SmtpSink).next(email);
+    const mail = await mailing.sink().next(email);
     await page.goto(linkIn(mail, CONFIRM));
     await page.getByLabel('New password').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Set the password' }).click();
     await page.getByRole('heading', { name: 'Password changed' }).waitFor();
 
     // The person is told it happened.
-    const notice = await (sink as SmtpSink).next(email);
+    const notice = await mailing.sink().next(email);
     expect(notice.text).toContain('Your password was changed');
     // Every old session is dead: the refresh token and the browser's sign-in.
     expect(await refreshStatus(svc, app, before.refreshToken)).toBe(400);
@@ -171,16 +152,16 @@ describe('password reset', () => {
     expect(b.statusCode).toBe(a.statusCode);
     const strip = (s: string) => s.replace(/nonce-[^']+'|nonce="[^"]+"/g, '');
     expect(strip(b.body)).toBe(strip(a.body));
-    await (sink as SmtpSink).next(known);
+    await mailing.sink().next(known);
     await new Promise((r) => setTimeout(r, 700));
-    expect((sink as SmtpSink).mails.some((m) => m.to.includes(unknown))).toBe(false);
+    expect(mailing.sink().mails.some((m) => m.to.includes(unknown))).toBe(false);
   }, 30_000);
 
   it('refuses a link used twice, an expired link, a tampered one, and a common password', async () => {
     const email = `twice-${crypto.randomUUID()}@example.com`;
     await userOf(svc.fixture.tenant, email);
     await requestReset(email);
-    const link = new URL(linkIn(await (sink as SmtpSink).next(email), CONFIRM));
+    const link = new URL(linkIn(await mailing.sink().next(email), CONFIRM));
     const path = `${link.pathname}${link.search}`;
     const browser = new Browser(svc.app);
     const page = await browser.get(path);
@@ -193,7 +174,7 @@ describe('password reset', () => {
     expect(short.body).toContain('at least 8 characters');
     const ok = await browser.post(CONFIRM, { ...hiddenInputs(page.body), password: NEW_PASSWORD });
     expect(heading(ok.body)).toBe('Password changed');
-    expect((await (sink as SmtpSink).next(email)).text).toContain('Your password was changed');
+    expect((await mailing.sink().next(email)).text).toContain('Your password was changed');
     // Used: neither the link nor the same form works again.
     expect((await browser.get(path)).statusCode).toBe(400);
     const replay = await browser.post(CONFIRM, {
@@ -208,12 +189,12 @@ describe('password reset', () => {
 
     // Expired: past CXAUTH_RESET_LINK_TTL the link is refused.
     await requestReset(email);
-    const late = new URL(linkIn(await (sink as SmtpSink).next(email), CONFIRM));
-    shift = MAIL_DEFAULTS.resetLinkTtl + 1;
+    const late = new URL(linkIn(await mailing.sink().next(email), CONFIRM));
+    mailing.shift(MAIL_DEFAULTS.resetLinkTtl + 1);
     try {
       expect((await browser.get(`${late.pathname}${late.search}`)).statusCode).toBe(400);
     } finally {
-      shift = 0;
+      mailing.shift(0);
     }
   }, 30_000);
 
@@ -223,16 +204,16 @@ describe('password reset', () => {
     const email = `older-${crypto.randomUUID()}@example.com`;
     await userOf(svc.fixture.tenant, email);
     await requestReset(email);
-    const older = new URL(linkIn(await (sink as SmtpSink).next(email), CONFIRM));
+    const older = new URL(linkIn(await mailing.sink().next(email), CONFIRM));
     await requestReset(email);
-    const newer = new URL(linkIn(await (sink as SmtpSink).next(email), CONFIRM));
+    const newer = new URL(linkIn(await mailing.sink().next(email), CONFIRM));
     const browser = new Browser(svc.app);
     const olderPage = await browser.get(`${older.pathname}${older.search}`);
     expect(olderPage.statusCode).toBe(200);
     const newerPage = await browser.get(`${newer.pathname}${newer.search}`);
     const done = await browser.post(CONFIRM, { ...hiddenInputs(newerPage.body), password: NEW_PASSWORD });
     expect(heading(done.body)).toBe('Password changed');
-    expect((await (sink as SmtpSink).next(email)).text).toContain('Your password was changed');
+    expect((await mailing.sink().next(email)).text).toContain('Your password was changed');
     // The older link, and its form opened before, set nothing now.
     expect((await browser.get(`${older.pathname}${older.search}`)).statusCode).toBe(400);
     const late = await browser.post(CONFIRM, {
@@ -261,7 +242,7 @@ describe('password reset', () => {
       payload: new URLSearchParams({ ...form, email }).toString(),
     });
     expect(res.statusCode).toBe(200);
-    const mail = await (sink as SmtpSink).next(email);
+    const mail = await mailing.sink().next(email);
     expect(mail.text).not.toContain('evil.example');
     const link = new URL(linkIn(mail, CONFIRM));
     expect(link.origin).toBe(new URL(svc.config.issuer).origin);
@@ -285,8 +266,8 @@ describe('password reset', () => {
     const a = await userOf(svc.fixture.tenant, email);
     const b = await userOf(tenantB, email);
     await requestReset(email);
-    const first = await (sink as SmtpSink).next(email);
-    const second = await (sink as SmtpSink).next(email);
+    const first = await mailing.sink().next(email);
+    const second = await mailing.sink().next(email);
     const links = [first, second].map((m) => new URL(linkIn(m, CONFIRM)));
     const browser = new Browser(svc.app);
     // Find tenant A's link by the tenant its page names.
@@ -326,7 +307,7 @@ describe('password reset', () => {
     await userOf(svc.fixture.tenant, known);
     expect(await answer(known)).toBe(first);
     await new Promise((r) => setTimeout(r, 700));
-    expect((sink as SmtpSink).mails.some((m) => m.to.includes(known))).toBe(false);
+    expect(mailing.sink().mails.some((m) => m.to.includes(known))).toBe(false);
     // The same address still signs in: the resets never touched its sign-in counter.
     expect((await signIn(known, PASSWORD, nat)).ok).toBe(true);
   }, 60_000);

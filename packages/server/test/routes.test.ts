@@ -47,6 +47,8 @@ describe('the route table', () => {
         'password-reset',
         'password-reset-confirm',
         'invitation',
+        'email-verification',
+        'email-verification-confirm',
         'passkeys',
         'console',
         'landing',

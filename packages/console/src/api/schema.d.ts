@@ -394,7 +394,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Activate or deactivate a tenant (operators); turn its users' access-key self-service on or off; set its password policy */
+        /** Activate or deactivate a tenant (operators); turn its users' access-key self-service, SSO or e-mail verification requirement on or off; set its password policy */
         patch: {
             parameters: {
                 query?: never;
@@ -6979,6 +6979,7 @@ export interface components {
             sso_required: boolean;
             /** @description the shortest password its people may set; null: the service's CXAUTH_PASSWORD_MIN_LENGTH */
             password_min_length: number | null;
+            email_verification_required: boolean;
             status: "active" | "inactive";
             createdAt: string | null;
             updatedAt: string | null;
@@ -6992,6 +6993,8 @@ export interface components {
             private?: boolean;
             /** @description 8 to 64; null: the service's CXAUTH_PASSWORD_MIN_LENGTH */
             password_min_length?: number | null;
+            /** @description default false */
+            email_verification_required?: boolean;
         };
         PatchTenant: {
             status?: "active" | "inactive";
@@ -6999,6 +7002,7 @@ export interface components {
             sso_required?: boolean;
             /** @description 8 to 64; null: the service's CXAUTH_PASSWORD_MIN_LENGTH */
             password_min_length?: number | null;
+            email_verification_required?: boolean;
         };
         User: {
             id: string;

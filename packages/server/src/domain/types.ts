@@ -37,6 +37,8 @@ export interface Tenant {
   ssoRequired?: boolean;
   /** Its shortest password (8 to 64); absent: the service's CXAUTH_PASSWORD_MIN_LENGTH (docs/people.md). */
   passwordMinLength?: number;
+  /** Whether its people must verify their e-mail before a sign-in gets a code (docs/people.md). */
+  emailVerificationRequired?: boolean;
   status: Status;
   createdAt: Date;
   updatedAt: Date;

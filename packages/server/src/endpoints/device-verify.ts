@@ -9,8 +9,9 @@ import {
 } from '../interaction/device-verify.js';
 import { refusePage } from '../interaction/outcome.js';
 import { isForm } from '../protocol/params.js';
-import { interactionDeps, type Services } from '../services/index.js';
+import type { Services } from '../services/index.js';
 import type { Lookups } from '../storage/lookups.js';
+import { interactionDeps } from './interaction.js';
 
 interface DeviceVerifyEndpointDeps extends DeviceVerifyDeps {
   readonly lookups: Lookups;
@@ -25,7 +26,7 @@ export function registerDeviceVerify(
   app: FastifyInstance,
   services: Pick<
     Services,
-    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'audit' | 'throttle' | 'lookups' | 'clock'
+    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'audit' | 'throttle' | 'lookups' | 'clock' | 'mailer'
   >,
 ): void {
   const deps: DeviceVerifyEndpointDeps = {

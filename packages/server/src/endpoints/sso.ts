@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { ROUTE, ROUTE_PREFIX } from '../http/routes.js';
 import { refusePage } from '../interaction/outcome.js';
 import { isForm } from '../protocol/params.js';
-import { interactionDeps, type Services } from '../services/index.js';
+import type { Services } from '../services/index.js';
+import { interactionDeps } from './interaction.js';
 
 export const OIDC_CALLBACK = `${ROUTE_PREFIX.sso.prefix}/oidc/:idpId/callback`;
 export const SAML_METADATA = `${ROUTE_PREFIX.sso.prefix}/saml/:idpId/metadata`;
@@ -17,7 +18,10 @@ const ACS_BODY_LIMIT = 256 * 1024;
 /** Registers the federated sign-in callbacks. */
 export function registerSso(
   app: FastifyInstance,
-  services: Pick<Services, 'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock'>,
+  services: Pick<
+    Services,
+    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock' | 'throttle' | 'audit' | 'mailer'
+  >,
 ): void {
   // The consent form that may follow posts to the authorization endpoint, like the sign-in form.
   const deps = interactionDeps(services, ROUTE.authorize.path);

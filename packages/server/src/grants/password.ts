@@ -1,6 +1,8 @@
 // grant_type=password with an access key: username = accessKeyId, password = accessKeySecret. Opens a
 // session whose refresh tokens carry it on.
+
 import crypto from 'node:crypto';
+import { mustVerifyEmail, UNVERIFIED_EMAIL } from '../domain/email-verification.js';
 import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
@@ -51,6 +53,8 @@ export async function handler({
   if (key.status !== 'active' || user.status !== 'active' || tenant.status !== 'active') {
     throw new InvalidGrant(BAD_CREDENTIALS);
   }
+  // A tenant that requires verified addresses issues nothing to a user who has not verified theirs.
+  if (mustVerifyEmail(user, tenant)) throw new InvalidGrant(UNVERIFIED_EMAIL);
   if (client.tenantId !== null && client.tenantId !== tenant.id) {
     throw new InvalidGrant('this application is not available to the tenant of the access key');
   }

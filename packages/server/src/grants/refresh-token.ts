@@ -1,5 +1,6 @@
 // grant_type=refresh_token: rotation on every use, replay detection that ends the session, scope that
 // can only narrow, and the access key, user and tenant checked again on every refresh.
+import { mustVerifyEmail, UNVERIFIED_EMAIL } from '../domain/email-verification.js';
 import { InvalidGrant } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
 import { parseScope, refuseUnentitledScope } from '../protocol/scope.js';
@@ -78,6 +79,8 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
     }
     // A user who lost the role since the sign-in keeps the session but not the admin scope.
     refuseUnentitledScope(scope, client, owner.user);
+    // Nor is a session refreshed while its tenant requires a verified address its user has not shown.
+    if (mustVerifyEmail(owner.user, owner.tenant)) throw new InvalidGrant(UNVERIFIED_EMAIL);
   }
   // The new refresh token keeps the presented one's scope; only this access token is narrowed
   // (RFC 6749 §6: "the refresh token scope MUST be identical").

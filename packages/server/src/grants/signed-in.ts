@@ -1,6 +1,7 @@
 // What the authorization_code and device_code grants share: each hands the token endpoint what a
 // person's browser sign-in granted (user, tenant, scope, resource, the sign-in itself), and each opens a
 // session linked to that sign-in, which dies with it (logout) and with the consent it stood on.
+import { mustVerifyEmail, UNVERIFIED_EMAIL } from '../domain/email-verification.js';
 import type { AuthMethod } from '../domain/sign-in.js';
 import type { Session, Tenant, User } from '../domain/types.js';
 import { consentCovers } from '../interaction/consent-rules.js';
@@ -56,6 +57,8 @@ export async function openSignedInSession(
   if (user?.status !== 'active' || tenant?.status !== 'active' || user.tenantId !== tenant.id) {
     throw new InvalidGrant(o.invalid);
   }
+  // A tenant that requires verified addresses issues nothing to a user who has not verified theirs.
+  if (mustVerifyEmail(user, tenant)) throw new InvalidGrant(UNVERIFIED_EMAIL);
   // The tenant boundary, checked again here: a single-tenant app serves its own tenant's users only.
   if (client.tenantId !== null && client.tenantId !== tenant.id) throw new InvalidGrant(o.invalid);
   refuseUnentitledScope(grant.scope, client, user);

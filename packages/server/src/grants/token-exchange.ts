@@ -5,7 +5,9 @@
 // written per exchange. No refresh token and no id_token: the caller exchanges again when it needs to.
 // An app that is not first-party never gets an operator's token, and a user-facing one only what the
 // user allowed it on the consent page (interaction/consent-rules.ts).
+
 import { TOKEN_EXCHANGE } from '../domain/app-types.js';
+import { mustVerifyEmail, UNVERIFIED_EMAIL } from '../domain/email-verification.js';
 import { consentCovers } from '../interaction/consent-rules.js';
 import { InvalidGrant, InvalidRequest, OAuthError } from '../protocol/errors.js';
 import type { FormParams } from '../protocol/params.js';
@@ -88,6 +90,7 @@ export async function handler({
   }
   const live = await liveToken(services.storage, verified.claims, now);
   if (live?.kind !== 'user') throw new InvalidRequest(UNUSABLE);
+  if (mustVerifyEmail(live.user, live.tenant)) throw new InvalidGrant(UNVERIFIED_EMAIL);
   // A tenant-bound application acts only for its own tenant's users.
   if (client.tenantId !== null && client.tenantId !== live.tenant.id) throw new InvalidRequest(UNUSABLE);
   // The new token may carry only what the subject token had and the calling app may request.

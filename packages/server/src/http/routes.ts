@@ -90,6 +90,22 @@ export const ROUTE = {
     log: 'info',
     auth: 'none',
   },
+  /** E-mail verification at sign-in: "send the link again" (endpoints/email-verification.ts). */
+  'email-verification': {
+    path: '/auth/email-verification',
+    methods: ['POST'],
+    cors: false,
+    log: 'info',
+    auth: 'none',
+  },
+  /** The form a mailed e-mail verification link opens. */
+  'email-verification-confirm': {
+    path: '/auth/email-verification/confirm',
+    methods: ['GET', 'POST'],
+    cors: false,
+    log: 'info',
+    auth: 'none',
+  },
   /** The password form a mailed invitation opens (endpoints/invitation.ts; docs/people.md). */
   invitation: { path: '/auth/invitation', methods: ['GET', 'POST'], cors: false, log: 'info', auth: 'none' },
   /** Passkeys: the self-service page and the sign-in page's script (endpoints/passkeys.ts). */

@@ -3,6 +3,7 @@
 // CSRF-bound and throttled like the sign-in form, and the answer remembered per user, app and scopes.
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mustVerifyEmail } from '../domain/email-verification.js';
 import type { Application } from '../domain/types.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import type { Storage } from '../storage/contract/index.js';
@@ -17,6 +18,7 @@ import {
   redirectWithError,
   refusePage,
   type SignInStep,
+  verificationPending,
 } from './outcome.js';
 import type { CurrentSignIn } from './session.js';
 import { consentPage } from './views.js';
@@ -112,7 +114,8 @@ export async function showConsent(
 }
 
 /**
- * Ends an authorization for a live sign-in: a code when no consent is needed, `consent_required` for
+ * Ends an authorization for a live sign-in: the e-mail verification page when the person must verify
+ * their address first (docs/people.md), a code when no consent is needed, `consent_required` for
  * `prompt=none` (OIDC Core §3.1.2.6), the consent page otherwise.
  */
 export async function completeAuthorization(
@@ -121,6 +124,8 @@ export async function completeAuthorization(
   reply: FastifyReply,
   o: { app: Application; req: AuthorizationRequest; current: CurrentSignIn; now: Date },
 ): Promise<FastifyReply> {
+  // A tenant that requires verified addresses: no code before the person verified theirs.
+  if (mustVerifyEmail(o.current.user, o.current.tenant)) return verificationPending(deps, request, reply, o);
   if (!(await needsConsent(deps.storage, o.app, o.current.user.id, o.req))) {
     return redirectWithCode(deps, reply, o.req, o.current, o.now);
   }

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { typeAllows } from '../domain/app-types.js';
+import { mustVerifyEmail } from '../domain/email-verification.js';
 import type { Html } from '../domain/html.js';
 import type { AuthMethod } from '../domain/sign-in.js';
 import type { Application, Tenant, User } from '../domain/types.js';
@@ -21,6 +22,7 @@ import {
   pageContext,
   refusePage as refuse,
   type SignInStep,
+  verificationPending,
 } from './outcome.js';
 import { checkPasskey, hasPasskeys, passkeyOffer } from './passkeys.js';
 import type { CurrentSignIn } from './session.js';
@@ -179,14 +181,7 @@ export async function handleSignInPost(
   const app = await getApplication(req.clientId);
   // Read again, as at /auth/authorize: an app switched off, or no longer allowed the code flow, while
   // its user was typing gets no code.
-  if (
-    app?.status !== 'active' ||
-    (deviceFlow
-      ? !deviceFlow.allows(app)
-      : !isRegistered(app.redirectUris, req.redirectUri) ||
-        !app.grantTypes.includes('authorization_code') ||
-        !typeAllows(app.type, app.tenancy, 'authorization_code'))
-  ) {
+  if (!app || (deviceFlow ? app.status !== 'active' || !deviceFlow.allows(app) : !codeFlowAllows(app, req))) {
     return refuse(reply, 400, 'The application is not available', 'The application is unknown or inactive.');
   }
   if (asConsent) {
@@ -281,11 +276,7 @@ export async function handleSignInPost(
       return showForm(deps, request, reply, { app, req, now, otpUser, error: WRONG_OTP });
     }
     await deps.throttle.succeed(verdict.ticket);
-    rememberDevice(deps, reply, user.email);
-    const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(true), now });
-    const current = { signIn, user, tenant };
-    if (deviceFlow) return deviceFlow.complete({ app, req, current, now });
-    return completeAuthorization(deps, request, reply, { app, req, current, now });
+    return signedIn(deps, request, reply, { app, req, now, deviceFlow, user, tenant, amr: amrOf(true) });
   }
   const username = (body['username'] ?? '').trim();
   const password = body['password'] ?? '';
@@ -345,11 +336,17 @@ export async function handleSignInPost(
     });
   }
   const { user, tenant } = outcome;
-  rememberDevice(deps, reply, user.email);
-  const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: amrOf(false), now });
-  const current = { signIn, user, tenant };
-  if (deviceFlow) return deviceFlow.complete({ app, req, current, now });
-  return completeAuthorization(deps, request, reply, { app, req, current, now });
+  return signedIn(deps, request, reply, { app, req, now, deviceFlow, user, tenant, amr: amrOf(false) });
+}
+
+/** Whether `app` may still get a code for `req` (read again after the person typed or mailed). */
+export function codeFlowAllows(app: Application | undefined, req: AuthorizationRequest): app is Application {
+  return (
+    app?.status === 'active' &&
+    isRegistered(app.redirectUris, req.redirectUri) &&
+    app.grantTypes.includes('authorization_code') &&
+    typeAllows(app.type, app.tenancy, 'authorization_code')
+  );
 }
 
 /** Whether a user may not use a password (the tenant requires SSO for their domain), when federated. */
@@ -367,7 +364,10 @@ function rememberDevice(deps: InteractionDeps, reply: FastifyReply, username: st
   deps.cookies.set(reply, 'device', deps.devices.issue(username), DEVICE_COOKIE_MAX_AGE);
 }
 
-/** A sign-in by passkey: the sign-in recorded, then the code (or the device's page). */
+/**
+ * A successful sign-in (password, second factor or passkey): recorded, then the code (or the device's
+ * page), unless the person must verify their e-mail first (docs/people.md).
+ */
 async function signedIn(
   deps: InteractionDeps,
   request: FastifyRequest,
@@ -383,7 +383,11 @@ async function signedIn(
   rememberDevice(deps, reply, user.email);
   const signIn = await deps.sessions.authenticated(request, reply, { user, tenant, amr: o.amr, now });
   const current = { signIn, user, tenant };
-  if (o.deviceFlow) return o.deviceFlow.complete({ app, req, current, now });
+  if (o.deviceFlow) {
+    if (mustVerifyEmail(user, tenant))
+      return verificationPending(deps, request, reply, { app, req, current, now });
+    return o.deviceFlow.complete({ app, req, current, now });
+  }
   return completeAuthorization(deps, request, reply, { app, req, current, now });
 }
 

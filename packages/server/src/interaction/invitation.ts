@@ -8,12 +8,20 @@ import type { ServerConfig } from '../config/config.js';
 import type { User } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { Hasher } from '../secrets/hasher.js';
-import { hashPassword, minLengthFor, passwordProblem } from '../secrets/passwords.js';
+import { hashPassword } from '../secrets/passwords.js';
 import type { Storage } from '../storage/contract/index.js';
 import { StorageConstraintError } from '../storage/errors.js';
 import type { CookieJar } from './cookies.js';
 import { sendPage } from './html.js';
-import { noReferrer, openLinkForm, pageContext, showLinkPasswordForm } from './mailed-link.js';
+import {
+  type MailedLink,
+  noReferrer,
+  pageContext,
+  postedLinkPassword,
+  showLink,
+  tokenShaped,
+  withPolicy,
+} from './mailed-link.js';
 import { refusePage } from './outcome.js';
 import { invitationPage, signedInPage } from './reset-views.js';
 import type { Sealer } from './seal.js';
@@ -35,7 +43,7 @@ export interface InvitationDeps {
 
 /** The invitation of a presented token while it can be accepted, with its active tenant. */
 async function usableInvitation(deps: InvitationDeps, token: string, now: Date) {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  if (!tokenShaped(token)) return undefined;
   const invitation = await deps.storage.people.invitationByToken(deps.hasher.hash(token));
   if (!invitation || invitation.usedAt || invitation.revokedAt || invitation.expiresAt <= now)
     return undefined;
@@ -52,46 +60,23 @@ const linkRefused = (reply: FastifyReply) =>
     'The link was used already, has expired, was withdrawn, or is not one of ours. Ask whoever invited you for a new one.',
   );
 
-function showForm(
-  deps: InvitationDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  o: {
-    token: string;
-    email: string;
-    tenantName: string;
-    minLength: number;
-    now: Date;
-    status?: number;
-    error?: string;
-  },
-): FastifyReply {
-  return showLinkPasswordForm(deps, request, reply, {
-    ...o,
-    purpose: 'invitation',
-    action: deps.path,
-    render: invitationPage,
-  });
-}
+type Found = NonNullable<Awaited<ReturnType<typeof usableInvitation>>>;
 
-export async function showInvitation(
-  deps: InvitationDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const query = (request.query ?? {}) as Record<string, unknown>;
-  const token = typeof query['token'] === 'string' ? query['token'] : '';
-  const now = deps.clock();
-  const found = await usableInvitation(deps, token, now);
-  if (!found) return linkRefused(reply);
-  return showForm(deps, request, reply, {
-    token,
-    email: found.invitation.email,
-    tenantName: found.tenant.name,
-    minLength: minLengthFor(found.tenant, deps.config.mail.passwordMinLength),
-    now,
-  });
-}
+const invitationLink = (deps: InvitationDeps): MailedLink<Found> => ({
+  purpose: 'invitation',
+  action: deps.path,
+  usable: (token, now) => usableInvitation(deps, token, now),
+  shown: ({ invitation, tenant }) => ({
+    email: invitation.email,
+    tenantName: tenant.name,
+    passwordMinLength: tenant.passwordMinLength,
+  }),
+  render: withPolicy(deps, invitationPage),
+  refused: linkRefused,
+});
+
+export const showInvitation = (deps: InvitationDeps, request: FastifyRequest, reply: FastifyReply) =>
+  showLink(deps, invitationLink(deps), request, reply);
 
 export async function acceptInvitation(
   deps: InvitationDeps,
@@ -99,27 +84,10 @@ export async function acceptInvitation(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const now = deps.clock();
-  const opened = openLinkForm(deps, request, reply, 'invitation', now);
-  if (opened === 'refused') return reply;
-  if (opened === 'expired') return linkRefused(reply);
-  const { fields, token } = opened;
-  const found = await usableInvitation(deps, token, now);
-  if (!found) return linkRefused(reply);
-  const { invitation, tenant } = found;
-  const password = fields['password'] ?? '';
-  const minLength = minLengthFor(tenant, deps.config.mail.passwordMinLength);
-  const problem = passwordProblem(password, minLength);
-  if (problem) {
-    return showForm(deps, request, reply, {
-      token,
-      email: invitation.email,
-      tenantName: tenant.name,
-      minLength,
-      now,
-      status: 400,
-      error: `Choose another password: ${problem}.`,
-    });
-  }
+  const posted = await postedLinkPassword(deps, invitationLink(deps), request, reply, now);
+  if (!('found' in posted)) return posted;
+  const { invitation, tenant } = posted.found;
+  const { password } = posted;
   const hash = await hashPassword(password);
   const user: User = {
     id: crypto.randomUUID(),

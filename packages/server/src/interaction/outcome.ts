@@ -34,6 +34,51 @@ export interface InteractionDeps {
   readonly federation?: SignInFederation | undefined;
   /** Where passkey uses and refusals are recorded (interaction/passkeys.ts). */
   readonly audit?: Audit | undefined;
+  /**
+   * E-mail verification at sign-in (interaction/email-verification.ts); absent (no mail): a person
+   * who must verify their address gets a page saying sign-in is not available.
+   */
+  readonly emailVerification?: EmailVerificationGate | undefined;
+}
+
+/** What a sign-in of a person who must verify their e-mail gets instead of a code (docs/people.md). */
+export interface EmailVerificationGate {
+  /** Mails a link (throttled) and shows where it went, with a button to send it again. */
+  pending(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    o: { app: Application; req: AuthorizationRequest; current: CurrentSignIn; now: Date },
+  ): Promise<FastifyReply>;
+}
+
+/**
+ * The page instead of a code for a person who must verify their e-mail first (`prompt=none`:
+ * `interaction_required`, OIDC Core §3.1.2.6).
+ */
+export function verificationPending(
+  deps: InteractionDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: { app: Application; req: AuthorizationRequest; current: CurrentSignIn; now: Date },
+): Promise<FastifyReply> | FastifyReply {
+  if (o.req.prompt === 'none') {
+    return redirectWithError(
+      deps,
+      reply,
+      o.req,
+      'interaction_required',
+      'the e-mail address is not verified',
+    );
+  }
+  if (!deps.emailVerification) {
+    return refusePage(
+      reply,
+      503,
+      'Sign-in is not available',
+      'Your organization asks that you verify your e-mail address, and this service sends no mail.',
+    );
+  }
+  return deps.emailVerification.pending(request, reply, o);
 }
 
 /** What each step of a sign-in is given: the app, its authorization request, the time of the step. */

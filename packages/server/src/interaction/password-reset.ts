@@ -10,9 +10,8 @@ import type { ServerConfig } from '../config/config.js';
 import type { Mailer } from '../mail/outbox.js';
 import { duration, tenantMail } from '../mail/tenant-templates.js';
 import type { Audit } from '../observability/audit.js';
-import { Throttled } from '../protocol/errors.js';
 import type { Hasher } from '../secrets/hasher.js';
-import { hashPassword, minLengthFor, passwordProblem } from '../secrets/passwords.js';
+import { hashPassword } from '../secrets/passwords.js';
 import { generateToken } from '../secrets/random-secrets.js';
 import type { Storage } from '../storage/contract/index.js';
 import type { Throttle } from '../throttling/throttle.js';
@@ -20,13 +19,16 @@ import type { CookieJar } from './cookies.js';
 import { sendPage } from './html.js';
 import {
   browserId,
-  fieldsOf,
+  mailAllowed,
   noReferrer,
-  openLinkForm,
+  openPostedForm,
   pageContext,
-  showLinkPasswordForm,
+  postedLinkPassword,
+  refuseLink,
+  showLink,
+  userLink,
+  withPolicy,
 } from './mailed-link.js';
-import { refusePage } from './outcome.js';
 import { newPasswordPage, passwordChangedPage, resetRequestPage, resetSentPage } from './reset-views.js';
 import type { Sealer } from './seal.js';
 
@@ -132,111 +134,43 @@ export async function handleResetRequest(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const fields = fieldsOf(request.body);
-  if (!fields) return refusePage(reply, 400, 'This page is not valid', 'A field is given more than once.');
   const now = deps.clock();
-  const form = deps.sealer.open('password-reset', fields['interaction'] ?? '');
-  const id = typeof form?.['id'] === 'string' ? form['id'] : undefined;
-  if (!form || !id || typeof form['exp'] !== 'number' || form['exp'] <= now.getTime()) {
+  const opened = openPostedForm(deps, request, reply, { purpose: 'password-reset', now });
+  if (opened === 'refused') return reply;
+  if (opened === 'expired') {
     return showResetRequest(deps, request, reply, {
       status: 400,
       error: 'This form expired. Please try again.',
     });
   }
-  if (!deps.sealer.checkCsrf(fields['csrf'], id, deps.cookies.read(request, 'browser'))) {
-    return refusePage(reply, 403, 'This page is not valid', 'The form did not come from this browser.');
-  }
+  const { fields } = opened;
   const email = normalizeEmail(fields['email'] ?? '');
   if (email === '' || email.length > 320 || !email.includes('@')) {
     return showResetRequest(deps, request, reply, { status: 400, error: 'Enter your e-mail address.' });
   }
-  // Every request counts against the e-mail (from this address and from all) and the address's reset
-  // counter, as a failure would: past the allowance, nothing more is mailed, and the answer stays the
-  // same. The address's sign-in counter is not touched: people behind one NAT resetting passwords must
-  // not delay each other's sign-ins.
-  const identifier = { kind: 'password_reset' as const, value: email };
-  try {
-    const ticket = await deps.throttle.check({
-      identifiers: [identifier],
-      address: request.ip,
-      addressPool: 'password_reset',
-    });
-    await deps.throttle.fail(ticket, [identifier]);
+  // Every request counts (mailAllowed): past the allowance, nothing more is mailed, and the answer
+  // stays the same.
+  if (await mailAllowed(deps.throttle, { kind: 'password_reset', email, address: request.ip })) {
     // After the answer, not before it: the time taken must not tell whether the e-mail has an account.
     void mailLinks(deps, email, now, request.ip).catch((err: unknown) =>
       request.log.error({ err }, 'could not write password reset mail'),
     );
-  } catch (err) {
-    if (!(err instanceof Throttled)) throw err;
   }
   const ctx = pageContext();
   return sendPage(reply, 200, resetSentPage(ctx), ctx.nonce);
 }
 
-/** The reset of a presented token when it can still be used, with its user and tenant. */
-async function usableReset(deps: PasswordResetDeps, token: string, now: Date) {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-  const reset = await deps.storage.people.getReset(deps.hasher.hash(token));
-  if (!reset || reset.usedAt !== null || reset.expiresAt <= now) return undefined;
-  const [user, tenant] = await Promise.all([
-    deps.storage.users.get(reset.userId),
-    deps.storage.tenants.get(reset.tenantId),
-  ]);
-  // The link is bound to its user's tenant: a user moved or deactivated since gets nothing.
-  if (user?.status !== 'active' || user.tenantId !== reset.tenantId || tenant?.status !== 'active') {
-    return undefined;
-  }
-  return { reset, user, tenant };
-}
-
-const linkRefused = (reply: FastifyReply) =>
-  refusePage(
-    noReferrer(reply),
-    400,
-    'This link does not work',
-    'The link was used already, has expired, or is not one of ours. Ask for a new one from the sign-in page.',
-  );
-
-function showNewPassword(
-  deps: PasswordResetDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  o: {
-    token: string;
-    email: string;
-    tenantName: string;
-    minLength: number;
-    now: Date;
-    status?: number;
-    error?: string;
-  },
-): FastifyReply {
-  return showLinkPasswordForm(deps, request, reply, {
-    ...o,
+/** A reset link: for its own user, once, until it expires; its form sets a password. */
+const resetLink = (deps: PasswordResetDeps) =>
+  userLink(deps, {
     purpose: 'password-reset-confirm',
     action: deps.confirmPath,
-    render: newPasswordPage,
+    find: (tokenHash) => deps.storage.people.getReset(tokenHash),
+    render: withPolicy(deps, newPasswordPage),
   });
-}
 
-export async function showConfirm(
-  deps: PasswordResetDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const query = (request.query ?? {}) as Record<string, unknown>;
-  const token = typeof query['token'] === 'string' ? query['token'] : '';
-  const now = deps.clock();
-  const found = await usableReset(deps, token, now);
-  if (!found) return linkRefused(reply);
-  return showNewPassword(deps, request, reply, {
-    token,
-    email: found.user.email,
-    tenantName: found.tenant.name,
-    minLength: minLengthFor(found.tenant, deps.config.mail.passwordMinLength),
-    now,
-  });
-}
+export const showConfirm = (deps: PasswordResetDeps, request: FastifyRequest, reply: FastifyReply) =>
+  showLink(deps, resetLink(deps), request, reply);
 
 export async function handleConfirm(
   deps: PasswordResetDeps,
@@ -244,27 +178,10 @@ export async function handleConfirm(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const now = deps.clock();
-  const opened = openLinkForm(deps, request, reply, 'password-reset-confirm', now);
-  if (opened === 'refused') return reply;
-  if (opened === 'expired') return linkRefused(reply);
-  const { fields, token } = opened;
-  const found = await usableReset(deps, token, now);
-  if (!found) return linkRefused(reply);
-  const { user, tenant } = found;
-  const password = fields['password'] ?? '';
-  const minLength = minLengthFor(tenant, deps.config.mail.passwordMinLength);
-  const problem = passwordProblem(password, minLength);
-  if (problem) {
-    return showNewPassword(deps, request, reply, {
-      token,
-      email: user.email,
-      tenantName: tenant.name,
-      minLength,
-      now,
-      status: 400,
-      error: `Choose another password: ${problem}.`,
-    });
-  }
+  const posted = await postedLinkPassword(deps, resetLink(deps), request, reply, now);
+  if (!('found' in posted)) return posted;
+  const { user, tenant } = posted.found;
+  const { token, password } = posted;
   const hash = await hashPassword(password);
   const changedMail =
     deps.mailer &&
@@ -301,7 +218,7 @@ export async function handleConfirm(
         details: { sessionsEnded: done.ended },
       },
   );
-  if (!reset) return linkRefused(reply);
+  if (!reset) return refuseLink(reply);
   deps.cookies.clear(reply, 'session');
   const ctx = pageContext(tenant.name);
   return sendPage(noReferrer(reply), 200, passwordChangedPage(ctx), ctx.nonce);

@@ -33,30 +33,43 @@ export function resetSentPage(ctx: PageContext): Html {
   );
 }
 
-export function newPasswordPage(
+/** The password form a mailed link opens, as a reset or an invitation words it. */
+function linkPasswordPage(
   ctx: PageContext,
   state: FormState,
   o: { email: string; minLength: number; error?: string | undefined },
+  words: { title: string; label: string; button: string },
 ): Html {
   const invalid = o.error
     ? html` aria-invalid="true" aria-describedby="form-error password-hint"`
     : html` aria-describedby="password-hint"`;
   return layout(
     ctx,
-    'Choose a new password',
-    html`<h1>Choose a new password</h1>
+    words.title,
+    html`<h1>${words.title}</h1>
 <p class="context">for <strong>${o.email}</strong>${ctx.tenantName ? html` · tenant <strong>${ctx.tenantName}</strong>` : ''}</p>
 ${errorBox(o.error)}
 <form method="post" action="${state.action}">
 ${hidden(state)}
 <input type="hidden" name="username" autocomplete="username" value="${o.email}">
-<label for="password">New password</label>
+<label for="password">${words.label}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" minlength="${String(o.minLength)}" required autofocus${invalid}>
 <p id="password-hint" class="hint">At least ${String(o.minLength)} characters. A phrase of a few words is easy to remember; common passwords are refused.</p>
-<button type="submit">Set the password</button>
+<button type="submit">${words.button}</button>
 </form>`,
   );
 }
+
+export const newPasswordPage = (
+  ctx: PageContext,
+  state: FormState,
+  o: { email: string; minLength: number; error?: string | undefined },
+): Html =>
+  linkPasswordPage(ctx, state, o, {
+    title: 'Choose a new password',
+    label: 'New password',
+    button: 'Set the password',
+  });
 
 export function passwordChangedPage(ctx: PageContext): Html {
   return layout(
@@ -68,30 +81,16 @@ export function passwordChangedPage(ctx: PageContext): Html {
 }
 
 /** The password form a mailed invitation opens (docs/people.md#invitations). */
-export function invitationPage(
+export const invitationPage = (
   ctx: PageContext,
   state: FormState,
   o: { email: string; minLength: number; error?: string | undefined },
-): Html {
-  const invalid = o.error
-    ? html` aria-invalid="true" aria-describedby="form-error password-hint"`
-    : html` aria-describedby="password-hint"`;
-  return layout(
-    ctx,
-    'Choose your password',
-    html`<h1>Choose your password</h1>
-<p class="context">for <strong>${o.email}</strong>${ctx.tenantName ? html` · tenant <strong>${ctx.tenantName}</strong>` : ''}</p>
-${errorBox(o.error)}
-<form method="post" action="${state.action}">
-${hidden(state)}
-<input type="hidden" name="username" autocomplete="username" value="${o.email}">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="${String(o.minLength)}" required autofocus${invalid}>
-<p id="password-hint" class="hint">At least ${String(o.minLength)} characters. A phrase of a few words is easy to remember; common passwords are refused.</p>
-<button type="submit">Create my account</button>
-</form>`,
-  );
-}
+): Html =>
+  linkPasswordPage(ctx, state, o, {
+    title: 'Choose your password',
+    label: 'Password',
+    button: 'Create my account',
+  });
 
 /** The end of an accepted invitation: the account exists and this browser is signed in. */
 export function signedInPage(ctx: PageContext, o: { email: string; console: string }): Html {

@@ -20,7 +20,9 @@ export type SealPurpose =
   | 'password-reset'
   | 'password-reset-confirm'
   | 'invitation'
-  | 'passkeys';
+  | 'passkeys'
+  | 'email-verification'
+  | 'email-verification-confirm';
 
 export interface Sealer {
   seal(purpose: SealPurpose, value: object): string;

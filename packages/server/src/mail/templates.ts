@@ -121,6 +121,37 @@ If you did not expect this, ignore this mail: no account is made without you.
       ),
     },
   },
+  email_verification: {
+    description: 'The link to verify the e-mail address, mailed at sign-in where the tenant asks for it',
+    placeholders: {
+      link: 'the single-use link to the verification page',
+      email: EMAIL,
+      tenant: TENANT,
+      expires: 'how long the link works, e.g. "60 minutes"',
+    },
+    link: true,
+    sample: {
+      link: 'https://auth.example.com/auth/email-verification/confirm?token=EXAMPLE',
+      email: 'person@example.com',
+      expires: '60 minutes',
+    },
+    defaults: {
+      subject: 'Verify your e-mail address',
+      text: `Someone (we hope you) signed in to {{tenant}} as {{email}}, which asks that you verify this address first.
+
+Verify it here (the link works once, for {{expires}}):
+{{link}}
+
+If this was not you, ignore this mail, and change your password: whoever signed in knows it.
+`,
+      html: page(
+        'Verify your e-mail address',
+        '<p>Someone (we hope you) signed in to {{tenant}} as <strong>{{email}}</strong>, which asks that you verify this address first.</p>' +
+          '<p><a href="{{link}}">Verify my e-mail address</a> (the link works once, for {{expires}}).</p>' +
+          '<p>If this was not you, ignore this mail, and change your password: whoever signed in knows it.</p>',
+      ),
+    },
+  },
 } as const satisfies Record<string, MailTemplateDefinition>;
 
 /** What a template is called by (the metrics' `template` label). */

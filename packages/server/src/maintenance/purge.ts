@@ -50,6 +50,11 @@ export const PURGERS: readonly Purger[] = [
   { name: 'webhook_deliveries', batch: (s, c, limit) => s.webhooks.purge(c.auditBefore, limit) },
   { name: 'mail_outbox', batch: (s, c, limit) => s.people.purgeMail(c.auditBefore, limit) },
   { name: 'password_resets', batch: (s, c, limit) => s.people.purgeResets(c.now, limit) },
+  { name: 'invitations', batch: (s, c, limit) => s.people.purgeInvitations(c.now, limit) },
+  {
+    name: 'email_verifications',
+    batch: (s, c, limit) => s.people.purgeVerifications(c.now, limit),
+  },
 ];
 
 /** What one purger did in a run: rows deleted, and whether it stopped on an error (`failed`). */

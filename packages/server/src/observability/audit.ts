@@ -63,6 +63,7 @@ export const AUDIT_EVENT_TYPES = [
   'invitation.created',
   'invitation.revoked',
   'invitation.accepted',
+  'user.email_verified',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -266,7 +266,7 @@ export function createServiceMetrics(): ServiceMetrics {
     labelNames: ['template', 'outcome'],
     registers: [registry],
   });
-  for (const template of ['password_reset', 'password_changed', 'invitation']) {
+  for (const template of ['password_reset', 'password_changed', 'invitation', 'email_verification']) {
     for (const outcome of ['sent', 'retry', 'failed']) mailDeliveries.labels(template, outcome).inc(0);
   }
   let webhookQueueWatched = false;

@@ -8,7 +8,6 @@ import { oidcUpstreams } from '../federation/oidc.js';
 import { createFederation, type Federation } from '../federation/service.js';
 import { type CookieJar, cookieJar } from '../interaction/cookies.js';
 import { createDeviceCookies, type DeviceCookies } from '../interaction/device-cookie.js';
-import type { InteractionDeps } from '../interaction/outcome.js';
 import { createSealer, type Sealer } from '../interaction/seal.js';
 import { type SignInSessions, signInSessions } from '../interaction/session.js';
 import { KeyRing } from '../keys/key-ring.js';
@@ -69,21 +68,6 @@ export interface SignInServices {
   readonly devices: DeviceCookies;
   /** Enterprise sign-in through the tenants' identity providers (docs/sso.md). */
   readonly federation: Federation;
-}
-
-/** What a page of the sign-in interaction runs on, its forms posting to `action`. */
-export function interactionDeps(
-  services: Pick<Services, 'config' | 'kek' | 'storage' | 'hasher' | 'signIn'>,
-  action: string,
-): InteractionDeps {
-  return {
-    ...services.signIn,
-    config: services.config,
-    storage: services.storage,
-    hasher: services.hasher,
-    kek: services.kek,
-    action,
-  };
 }
 
 export interface ServiceParameters {

@@ -21,7 +21,9 @@ export type ThrottleIdentifierKind =
   /** A SCIM bearer token's id (docs/scim.md). */
   | 'scim_token'
   /** An e-mail asking for a password reset link (docs/people.md). */
-  | 'password_reset';
+  | 'password_reset'
+  /** An e-mail a verification link is mailed to at sign-in (docs/people.md). */
+  | 'email_verification';
 
 export interface ThrottleIdentifier {
   readonly kind: ThrottleIdentifierKind;
@@ -38,7 +40,7 @@ export interface ThrottleIdentifier {
  * address too, but never add to the delays of the sign-ins and token requests of that address (many
  * people behind one NAT asking for reset links must not slow each other's sign-ins).
  */
-export type AddressPool = 'password_reset';
+export type AddressPool = 'password_reset' | 'email_verification';
 
 /** One attempt: the identifiers it presents and where it comes from. */
 export interface ThrottleSubject {
@@ -74,6 +76,7 @@ const SCOPES: Record<ThrottleIdentifierKind, readonly ('pair' | 'identifier')[]>
   device: ['identifier'],
   scim_token: ['pair'],
   password_reset: ['pair', 'identifier'],
+  email_verification: ['pair', 'identifier'],
 };
 
 export interface ThrottleKey {

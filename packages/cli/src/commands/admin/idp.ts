@@ -2,7 +2,16 @@
 // `cxauth admin tenant sso-required`. The client secret is read from standard input, never argv.
 import { readFileSync } from 'node:fs';
 import { CliError, EXIT, type Io } from '../../io.js';
-import { type Kind, many, type OptionSpec, optional, required, type Values, type Verb } from './spec.js';
+import {
+  type Kind,
+  many,
+  type OptionSpec,
+  optional,
+  required,
+  switchVerb,
+  type Values,
+  type Verb,
+} from './spec.js';
 
 const FIELDS: Record<string, OptionSpec> = {
   'metadata-file': {
@@ -205,14 +214,8 @@ export const IDP: Kind = {
   },
 };
 
-/** `cxauth admin tenant sso-required ID on|off`. */
-export const SSO_REQUIRED: Verb = {
-  usage: 'ID --set on|off  (on: users of the domains its IdPs claim cannot use a password)',
-  id: 'ID',
-  options: { set: { type: 'string', description: 'on or off' } },
-  run: (admin, v, id) => {
-    const value = optional(v, 'set');
-    if (value !== 'on' && value !== 'off') throw new CliError('--set must be on or off', EXIT.usage);
-    return admin.setSsoRequired(id ?? '', value === 'on');
-  },
-};
+/** `cxauth admin tenant sso-required ID --set on|off`. */
+export const SSO_REQUIRED: Verb = switchVerb(
+  'users of the domains its IdPs claim cannot use a password',
+  (admin, id, on) => admin.setSsoRequired(id, on),
+);

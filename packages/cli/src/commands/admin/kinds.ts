@@ -7,7 +7,16 @@ import { MAIL_TEMPLATE, PASSWORD_POLICY } from './mail-template.js';
 import { OPERATION_KINDS } from './operations.js';
 import { readPassword } from './password-input.js';
 import { SIGNING_KEY } from './signing-key.js';
-import { byId, type Kind, many, type OptionSpec, optional, required, type Values } from './spec.js';
+import {
+  byId,
+  type Kind,
+  many,
+  type OptionSpec,
+  optional,
+  required,
+  switchVerb,
+  type Values,
+} from './spec.js';
 import { USER_IMPORT } from './user-import.js';
 import { WEBHOOK } from './webhook.js';
 
@@ -143,7 +152,7 @@ export const KINDS: Record<string, Kind> = {
     verbs: {
       create: {
         usage:
-          '--name N --area A [--cluster C] [--bu-id N] [--cluster-id ID] [--private] [--password-min-length N]',
+          '--name N --area A [--cluster C] [--bu-id N] [--cluster-id ID] [--private] [--password-min-length N] [--email-verification-required]',
         options: {
           name: { type: 'string', description: 'tenant name (the `tenant` claim)' },
           area: { type: 'string', description: 'area name, e.g. na1' },
@@ -156,6 +165,10 @@ export const KINDS: Record<string, Kind> = {
             description:
               'the shortest password its people may set, 8 to 64 (default: CXAUTH_PASSWORD_MIN_LENGTH)',
           },
+          'email-verification-required': {
+            type: 'boolean',
+            description: 'its people verify their e-mail before a sign-in gets a code',
+          },
         },
         run: (admin, v) =>
           admin.createTenant({
@@ -166,6 +179,7 @@ export const KINDS: Record<string, Kind> = {
             clusterId: optional(v, 'cluster-id'),
             private: v['private'] === true,
             passwordMinLength: integer(optional(v, 'password-min-length'), 'password-min-length') ?? null,
+            ...(v['email-verification-required'] === true ? { emailVerificationRequired: true } : {}),
           }),
       },
       list: { usage: '', options: {}, run: (admin) => admin.listTenants() },
@@ -189,6 +203,10 @@ export const KINDS: Record<string, Kind> = {
       },
       'sso-required': SSO_REQUIRED,
       'password-policy': PASSWORD_POLICY,
+      'email-verification': switchVerb(
+        'its people verify their e-mail before a sign-in gets a code',
+        (admin, id, on) => admin.setEmailVerificationRequired(id, on),
+      ),
       ...byId(
         (admin, id) => admin.showTenant(id),
         (admin, id, s) => admin.setTenantStatus(id, s),

@@ -58,3 +58,23 @@ export function byId(
     },
   };
 }
+
+/**
+ * `cxauth admin <kind> <verb> ID --set on|off`: one of a record's switches (`tenant sso-required`,
+ * `tenant email-verification`).
+ */
+export function switchVerb(
+  what: string,
+  set: (admin: Admin, id: string, on: boolean) => Promise<unknown>,
+): Verb {
+  return {
+    usage: `ID --set on|off  (on: ${what})`,
+    id: 'ID',
+    options: { set: { type: 'string', description: 'on or off' } },
+    run: (admin, v, id) => {
+      const value = v['set'];
+      if (value !== 'on' && value !== 'off') throw new CliError('--set must be on or off', EXIT.usage);
+      return set(admin, id ?? '', value === 'on');
+    },
+  };
+}

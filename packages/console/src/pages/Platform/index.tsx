@@ -1,10 +1,12 @@
-// Tenants and areas: every Administrator sees its own tenant and the areas; platform operators also
-// create them (the forms are not shown to anyone else, whom the API would refuse with 403).
+// Tenants and areas: every Administrator sees its own tenant and the areas, and changes its tenant's
+// settings; platform operators also create them (those forms are not shown to anyone else, whom the
+// API would refuse with 403).
 import { api, ok } from '../../api/client.js';
 import { profile } from '../../auth/profile.js';
 import { Table } from '../../components/table.js';
 import { Empty, ErrorNote, Page, useLoad } from '../../components/ui.js';
 import { CreateArea, CreateTenant, PasswordPolicy } from './forms.js';
+import { TenantSettings } from './TenantSettings.js';
 
 export function Tenants() {
   const list = useLoad(async () => ok(await api.GET('/admin/v1/tenants', {})).items);
@@ -15,6 +17,7 @@ export function Tenants() {
       intro={operator ? 'Every tenant of the platform.' : 'Your tenant. Platform operators create tenants.'}
     >
       {operator && <CreateTenant onCreated={() => void list.reload()} />}
+      <TenantSettings tenants={list.data} onSaved={() => void list.reload()} />
       {list.data && list.data.length > 0 && (
         <PasswordPolicy tenants={list.data} onSaved={() => void list.reload()} />
       )}
@@ -31,6 +34,7 @@ export function Tenants() {
             { label: 'Area', cell: (t) => t.area },
             { label: 'Cluster', cell: (t) => t.cluster || '—' },
             { label: 'Shortest password', cell: (t) => t.password_min_length ?? 'default' },
+            { label: 'Verified e-mail', cell: (t) => (t.email_verification_required ? 'required' : '—') },
             { label: 'Status', cell: (t) => t.status },
           ]}
         />

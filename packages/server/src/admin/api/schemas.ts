@@ -49,6 +49,8 @@ export const Tenant = Type.Object(
     password_min_length: Type.Union([Type.Integer(), Type.Null()], {
       description: "the shortest password its people may set; null: the service's CXAUTH_PASSWORD_MIN_LENGTH",
     }),
+    /** Its people verify their e-mail before a sign-in gets a code (docs/people.md). */
+    email_verification_required: Type.Boolean(),
     status: Status,
     createdAt: Time,
     updatedAt: Time,
@@ -68,12 +70,13 @@ export const CreateTenant = Type.Object(
     icClusterId: Type.Optional(Str(16)),
     private: Type.Optional(Type.Boolean()),
     password_min_length: Type.Optional(MinLength),
+    email_verification_required: Type.Optional(Type.Boolean({ description: 'default false' })),
   },
   { ...strict, $id: 'CreateTenant' },
 );
 /**
  * `status` is for operators; a tenant's Administrators may change `access_key_self_service`,
- * `sso_required` and `password_min_length` only.
+ * `sso_required`, `email_verification_required` and `password_min_length` only.
  */
 export const PatchTenant = Type.Object(
   {
@@ -81,6 +84,7 @@ export const PatchTenant = Type.Object(
     access_key_self_service: Type.Optional(Type.Boolean()),
     sso_required: Type.Optional(Type.Boolean()),
     password_min_length: Type.Optional(MinLength),
+    email_verification_required: Type.Optional(Type.Boolean()),
   },
   { ...strict, minProperties: 1, $id: 'PatchTenant' },
 );

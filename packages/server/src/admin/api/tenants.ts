@@ -61,6 +61,9 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
         ...(body.icClusterId === undefined ? {} : { clusterId: body.icClusterId }),
         ...(body.private === undefined ? {} : { private: body.private }),
         ...(body.password_min_length === undefined ? {} : { passwordMinLength: body.password_min_length }),
+        ...(body.email_verification_required === undefined
+          ? {}
+          : { emailVerificationRequired: body.email_verification_required }),
       });
       reply.code(201).header('Location', `${config.issuer}/admin/v1/tenants/${tenant.id}`);
       return tagged(reply, tenant);
@@ -81,7 +84,7 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
     method: 'PATCH',
     url: '/tenants/:id',
     summary:
-      "Activate or deactivate a tenant (operators); turn its users' access-key self-service on or off; set its password policy",
+      "Activate or deactivate a tenant (operators); turn its users' access-key self-service, SSO or e-mail verification requirement on or off; set its password policy",
     tag: 'tenants',
     params: S.Id('id'),
     body: S.PatchTenant,
@@ -94,6 +97,7 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
         access_key_self_service?: boolean;
         sso_required?: boolean;
         password_min_length?: number | null;
+        email_verification_required?: boolean;
       };
       // An Administrator may switch its own tenant's self-service (showTenant confined it), nothing else.
       if (body.status !== undefined) requireOperator(principal);
@@ -105,6 +109,9 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
       if (body.sso_required !== undefined) tenant = await admin.setSsoRequired(id, body.sso_required);
       if (body.password_min_length !== undefined) {
         tenant = await admin.setPasswordMinLength(id, body.password_min_length);
+      }
+      if (body.email_verification_required !== undefined) {
+        tenant = await admin.setEmailVerificationRequired(id, body.email_verification_required);
       }
       if (body.status !== undefined) tenant = await admin.setTenantStatus(id, body.status);
       return tagged(reply, tenant);

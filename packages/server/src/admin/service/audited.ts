@@ -79,6 +79,12 @@ const AUDITED: Record<string, Describe> = {
     tenantId: str(r['tenantId']),
     details: { name: str(r['name']) },
   }),
+  setEmailVerificationRequired: (r) => ({
+    type: 'tenant.changed',
+    subject: `tenant:${str(r['id'])}`,
+    tenantId: str(r['id']),
+    details: { email_verification_required: r['email_verification_required'] === true },
+  }),
   createIdentityProvider: (r) => ({
     type: 'identity_provider.created',
     subject: `identity_provider:${str(r['id'])}`,

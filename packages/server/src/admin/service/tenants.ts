@@ -21,6 +21,8 @@ export interface CreateTenantInput {
   private?: boolean;
   /** Its shortest password, 8 to 64; absent or null: the service's CXAUTH_PASSWORD_MIN_LENGTH. */
   passwordMinLength?: number | null;
+  /** Its people verify their e-mail before a sign-in gets a code (default false). */
+  emailVerificationRequired?: boolean;
 }
 
 export function tenantView(t: Tenant): TenantView {
@@ -35,6 +37,7 @@ export function tenantView(t: Tenant): TenantView {
     access_key_self_service: t.accessKeySelfService !== false,
     sso_required: t.ssoRequired === true,
     password_min_length: t.passwordMinLength ?? null,
+    email_verification_required: t.emailVerificationRequired === true,
     status: t.status,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
@@ -104,6 +107,7 @@ export function tenantAdmin(ctx: AdminContext) {
         clusterId: cluster('cluster id', input.clusterId, 'DO31'),
         private: input.private ?? false,
         ...(shortest === null ? {} : { passwordMinLength: shortest }),
+        ...(input.emailVerificationRequired === true ? { emailVerificationRequired: true } : {}),
         status: 'active',
         createdAt: now,
         updatedAt: now,
@@ -154,6 +158,17 @@ export function tenantAdmin(ctx: AdminContext) {
      */
     async setPasswordMinLength(id: string, length: number | null): Promise<TenantView> {
       if (!(await ctx.storage.tenants.setPasswordMinLength(id, minLength(length), ctx.clock()))) {
+        throw notFound('tenant', id);
+      }
+      return tenantView(await load(id));
+    },
+    /**
+     * Requires (or stops requiring) that its people verify their e-mail before a sign-in gets a code:
+     * an unverified person is mailed a link instead (docs/people.md).
+     */
+    async setEmailVerificationRequired(id: string, on: boolean): Promise<TenantView> {
+      if (typeof on !== 'boolean') throw invalid('email_verification_required must be true or false');
+      if (!(await ctx.storage.tenants.setEmailVerificationRequired(id, on, ctx.clock()))) {
         throw notFound('tenant', id);
       }
       return tenantView(await load(id));

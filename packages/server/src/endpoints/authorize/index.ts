@@ -20,8 +20,9 @@ import {
 } from '../../protocol/authorization-request.js';
 import { isForm } from '../../protocol/params.js';
 import type { Resources } from '../../protocol/resource.js';
-import { interactionDeps, type Services } from '../../services/index.js';
+import type { Services } from '../../services/index.js';
 import type { Lookups } from '../../storage/lookups.js';
+import { interactionDeps } from '../interaction.js';
 
 export interface AuthorizeDeps extends InteractionDeps {
   readonly lookups: Lookups;
@@ -100,7 +101,17 @@ export function registerAuthorize(
   app: FastifyInstance,
   services: Pick<
     Services,
-    'config' | 'kek' | 'storage' | 'hasher' | 'signIn' | 'lookups' | 'clock' | 'resources' | 'audit'
+    | 'config'
+    | 'kek'
+    | 'storage'
+    | 'hasher'
+    | 'signIn'
+    | 'lookups'
+    | 'clock'
+    | 'resources'
+    | 'audit'
+    | 'throttle'
+    | 'mailer'
   >,
 ): void {
   const deps: AuthorizeDeps = {
@@ -108,7 +119,6 @@ export function registerAuthorize(
     lookups: services.lookups,
     clock: services.clock,
     resources: services.resources,
-    audit: services.audit,
   };
   const handle = async (request: FastifyRequest, reply: FastifyReply, params: RawParams) => {
     const view = await deps.lookups.current(request);

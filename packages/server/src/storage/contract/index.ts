@@ -36,7 +36,14 @@ export type { DpopProofRepository } from './dpop-proofs.js';
 export type { IdentityProviderRepository } from './identity-providers.js';
 export type { MailTemplateRepository, StoredMailTemplate } from './mail-templates.js';
 export type { PasskeyRepository } from './passkeys.js';
-export type { MailState, OutboxMail, PasswordReset, PeopleRepository } from './people.js';
+export type {
+  EmailVerification,
+  Invitation,
+  MailState,
+  OutboxMail,
+  PasswordReset,
+  PeopleRepository,
+} from './people.js';
 export type { PurgeRepository } from './purge.js';
 export type {
   RevocationEvent,
@@ -110,7 +117,7 @@ export interface Storage {
   readonly identityProviders: IdentityProviderRepository;
   /** Webhook subscriptions, the outbox of deliveries and their attempts (docs/webhooks.md). */
   readonly webhooks: WebhookRepository;
-  /** The mail outbox and password reset links (docs/people.md). */
+  /** The mail outbox and the mailed links: resets, invitations, e-mail verifications (docs/people.md). */
   readonly people: PeopleRepository;
   /** Tenants' own mail templates (docs/people.md, "Templates"). */
   readonly mailTemplates: MailTemplateRepository;

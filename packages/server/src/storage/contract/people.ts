@@ -1,5 +1,6 @@
 // The contract of people's accounts: the mail outbox (claimed under a lease by one node's worker, as
-// the webhook outbox is) and single-use password reset links (stored as keyed hashes).
+// the webhook outbox is), single-use password reset, invitation and e-mail verification links (stored
+// as keyed hashes).
 
 /** Where a mail stands: waiting (or waiting for its retry), sent, or given up. */
 export type MailState = 'pending' | 'sent' | 'failed';
@@ -43,6 +44,20 @@ export interface Invitation {
   readonly revokedAt: Date | null;
 }
 
+/** A mailed e-mail verification link (docs/people.md#e-mail-verification-at-sign-in). */
+export interface EmailVerification {
+  readonly tokenHash: Buffer;
+  readonly userId: string;
+  readonly tenantId: string;
+  /** The keyed hash of the browser that signed in, whose sign-in the link may continue; null: none. */
+  readonly browserHash: Buffer | null;
+  /** That sign-in, sealed (interaction/email-verification.ts); null: none to continue. */
+  readonly signIn: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly usedAt: Date | null;
+}
+
 export interface PeopleRepository {
   enqueueMail(mail: OutboxMail): Promise<void>;
   /** Leases up to `limit` due pending mails to `owner` for `leaseMs` (skipping other nodes' leases). */
@@ -77,7 +92,21 @@ export interface PeopleRepository {
   revokeInvitation(id: string, at: Date): Promise<boolean>;
   /** Spends an invitation atomically: true for the one caller that found it open and unexpired. */
   useInvitation(tokenHash: Buffer, at: Date): Promise<boolean>;
-  /** Marks a user's e-mail verified (OIDC Core §5.1 `email_verified`). */
+  /** Deletes up to `limit` invitations that expired before `at` (used, revoked or never accepted). */
+  purgeInvitations(at: Date, limit: number): Promise<number>;
+  createVerification(verification: EmailVerification): Promise<void>;
+  /** The verification link of a token hash, used or not. */
+  getVerification(tokenHash: Buffer): Promise<EmailVerification | undefined>;
+  /** Spends a link atomically: true for the one caller that found it unused and unexpired at `at`. */
+  useVerification(tokenHash: Buffer, at: Date): Promise<boolean>;
+  /** Spends every unused link of a user (once one of them verified the address); returns how many. */
+  endVerifications(userId: string, at: Date): Promise<number>;
+  /** Deletes up to `limit` links that expired before `at` or were spent. */
+  purgeVerifications(at: Date, limit: number): Promise<number>;
+  /**
+   * Marks a user's e-mail verified (OIDC Core §5.1 `email_verified`), growing the revision when it
+   * changed, so cached views of the user (the token endpoint's) read it again.
+   */
   markEmailVerified(userId: string): Promise<void>;
   /** Ends every open browser sign-in of a user (after a password reset). */
   endSignIns(userId: string, at: Date): Promise<number>;

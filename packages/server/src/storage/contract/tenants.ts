@@ -14,4 +14,9 @@ export interface TenantRepository {
   setSsoRequired(id: string, on: boolean, at: Date): Promise<boolean>;
   /** Sets its shortest password (null: the service's default); false when no tenant has that id. */
   setPasswordMinLength(id: string, length: number | null, at: Date): Promise<boolean>;
+  /**
+   * Requires (or stops requiring) that its people verify their e-mail before a sign-in gets a code
+   * (docs/people.md); false when no such tenant. Grows the revision.
+   */
+  setEmailVerificationRequired(id: string, on: boolean, at: Date): Promise<boolean>;
 }

@@ -16,7 +16,12 @@ import type {
 } from './identity-providers/table.js';
 import type { MailTemplatesTable } from './mail-templates/table.js';
 import type { PasskeyChallengesTable, PasskeysTable } from './passkeys/table.js';
-import type { InvitationsTable, MailOutboxTable, PasswordResetsTable } from './people/table.js';
+import type {
+  EmailVerificationsTable,
+  InvitationsTable,
+  MailOutboxTable,
+  PasswordResetsTable,
+} from './people/table.js';
 import type { RevisionTable } from './revision/table.js';
 import type { RevocationEventsTable, RevocationFeedTable } from './revocations/table.js';
 import type {
@@ -85,4 +90,5 @@ export interface Database {
   password_resets: PasswordResetsTable;
   invitations: InvitationsTable;
   mail_templates: MailTemplatesTable;
+  email_verifications: EmailVerificationsTable;
 }

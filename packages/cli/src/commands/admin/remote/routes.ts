@@ -50,6 +50,8 @@ export const ROUTES: Record<string, Route | typeof DIRECT> = {
     api.call('PATCH', `/tenants/${e(id)}`, { sso_required: on }),
   'tenant password-policy': (api, id: string, length: number | null) =>
     api.call('PATCH', `/tenants/${e(id)}`, { password_min_length: length }),
+  'tenant email-verification': (api, id: string, on: boolean) =>
+    api.call('PATCH', `/tenants/${e(id)}`, { email_verification_required: on }),
   'tenant activate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
   'tenant deactivate': (api, id: string, s: Status) => api.call('PATCH', `/tenants/${e(id)}`, { status: s }),
 
@@ -194,6 +196,7 @@ function tenantBody(t: CreateTenantInput) {
     // The API refuses `private`/`operator` only when set; leaving false out keeps it at its default.
     private: t.private === true ? true : undefined,
     password_min_length: t.passwordMinLength ?? undefined,
+    email_verification_required: t.emailVerificationRequired === true ? true : undefined,
   };
 }
 

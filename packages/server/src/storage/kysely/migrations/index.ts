@@ -28,6 +28,7 @@ import { passkeys } from './0024_passkeys.js';
 import { people } from './0025_people.js';
 import { dpop } from './0026_dpop.js';
 import { invitations } from './0027_invitations.js';
+import { emailVerification } from './0028_email_verification.js';
 import { tenantMailPolicy } from './0029_tenant_mail_policy.js';
 
 export type { Dialect } from '../rows.js';
@@ -83,6 +84,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0025_people': people(dialect),
     '0026_dpop': dpop(dialect),
     '0027_invitations': invitations(dialect),
+    '0028_email_verification': emailVerification(dialect),
     '0029_tenant_mail_policy': tenantMailPolicy(),
   };
 }

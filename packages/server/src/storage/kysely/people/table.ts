@@ -1,6 +1,12 @@
 // Rows of people's accounts: times epoch ms, sealed bodies and token hashes as bytes.
 import type { Selectable } from 'kysely';
-import type { Invitation, MailState, OutboxMail, PasswordReset } from '../../contract/people.js';
+import type {
+  EmailVerification,
+  Invitation,
+  MailState,
+  OutboxMail,
+  PasswordReset,
+} from '../../contract/people.js';
 import { type Millis, type NullableMillis, toDate, toDateOrNull } from '../rows.js';
 
 export interface MailOutboxTable {
@@ -26,6 +32,40 @@ export interface PasswordResetsTable {
   expires_at: Millis;
   used_at: NullableMillis;
 }
+
+export interface EmailVerificationsTable {
+  token_hash: Buffer;
+  user_id: string;
+  tenant_id: string;
+  browser_hash: Buffer | null;
+  sign_in: string | null;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: NullableMillis;
+}
+
+export const verificationRow = {
+  to: (v: EmailVerification) => ({
+    token_hash: v.tokenHash,
+    user_id: v.userId,
+    tenant_id: v.tenantId,
+    browser_hash: v.browserHash,
+    sign_in: v.signIn,
+    created_at: v.createdAt.getTime(),
+    expires_at: v.expiresAt.getTime(),
+    used_at: v.usedAt ? v.usedAt.getTime() : null,
+  }),
+  from: (r: Selectable<EmailVerificationsTable>): EmailVerification => ({
+    tokenHash: Buffer.from(r.token_hash),
+    userId: r.user_id,
+    tenantId: r.tenant_id,
+    browserHash: r.browser_hash === null ? null : Buffer.from(r.browser_hash),
+    signIn: r.sign_in,
+    createdAt: toDate(r.created_at),
+    expiresAt: toDate(r.expires_at),
+    usedAt: toDateOrNull(r.used_at),
+  }),
+};
 
 export interface InvitationsTable {
   id: string;

@@ -9,6 +9,21 @@ import type { Database } from '../schema.js';
 import { tenantRow } from './table.js';
 
 export function tenantRepository(db: Kysely<Database>): TenantRepository {
+  /** Turns one of a tenant's switches on or off, growing the revision; false when no such tenant. */
+  const setFlag = (
+    id: string,
+    flag: 'sso_required' | 'email_verification_required' | 'access_key_self_service',
+    on: boolean,
+    at: Date,
+  ) =>
+    changing(db, async (trx) => {
+      const result = await trx
+        .updateTable('tenants')
+        .set({ [flag]: on ? 1 : 0, updated_at: at.getTime() })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    });
   return {
     async create(tenant: Tenant) {
       await constrained(`tenant ${tenant.id} / name "${tenant.name}"`, () =>
@@ -37,31 +52,14 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
         return changed;
       });
     },
-    async setSsoRequired(id, on, at) {
-      return changing(db, async (trx) => {
-        const result = await trx
-          .updateTable('tenants')
-          .set({ sso_required: on ? 1 : 0, updated_at: at.getTime() })
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return result.numUpdatedRows > 0n;
-      });
-    },
+    setSsoRequired: (id, on, at) => setFlag(id, 'sso_required', on, at),
+    setEmailVerificationRequired: (id, on, at) => setFlag(id, 'email_verification_required', on, at),
+    setAccessKeySelfService: (id, on, at) => setFlag(id, 'access_key_self_service', on, at),
     async setPasswordMinLength(id, length, at) {
       return changing(db, async (trx) => {
         const result = await trx
           .updateTable('tenants')
           .set({ password_min_length: length, updated_at: at.getTime() })
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return result.numUpdatedRows > 0n;
-      });
-    },
-    async setAccessKeySelfService(id, on, at) {
-      return changing(db, async (trx) => {
-        const result = await trx
-          .updateTable('tenants')
-          .set({ access_key_self_service: on ? 1 : 0, updated_at: at.getTime() })
           .where('id', '=', id)
           .executeTakeFirst();
         return result.numUpdatedRows > 0n;

@@ -14,6 +14,7 @@ export interface TenantsTable {
   access_key_self_service: number;
   sso_required: number;
   password_min_length: number | null;
+  email_verification_required: number;
   status: string;
   created_at: Millis;
   updated_at: Millis;
@@ -31,6 +32,7 @@ export const tenantRow = {
     accessKeySelfService: Number(r.access_key_self_service) === 1,
     ...(Number(r.sso_required) === 1 ? { ssoRequired: true } : {}),
     ...(r.password_min_length === null ? {} : { passwordMinLength: Number(r.password_min_length) }),
+    ...(Number(r.email_verification_required) === 1 ? { emailVerificationRequired: true } : {}),
     status: status(r.status),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
@@ -46,6 +48,7 @@ export const tenantRow = {
     access_key_self_service: t.accessKeySelfService === false ? 0 : 1,
     sso_required: t.ssoRequired === true ? 1 : 0,
     password_min_length: t.passwordMinLength ?? null,
+    email_verification_required: t.emailVerificationRequired === true ? 1 : 0,
     status: t.status,
     created_at: t.createdAt.getTime(),
     updated_at: t.updatedAt.getTime(),
