@@ -24,6 +24,9 @@ describe('cxauth admin signing-key', () => {
     ]);
     const missing = await cli('retire', 'no-such-kid');
     expect(missing.err).toMatch(/no signing key with kid "no-such-kid"/);
+    // A kid is base64url and one in 64 starts with a dash: it is the KID, not an unknown option.
+    const dashed = await cli('retire', '-xQ3v9Lk2mZpR7tYwUe1sNa0bCdEfGhIjKlMnOpQrStU');
+    expect(dashed.err).toMatch(/no signing key with kid "-xQ3v9Lk2mZpR7tYwUe1sNa0bCdEfGhIjKlMnOpQrStU"/);
     expect((await cli('retire', '--help')).out).toContain('cxauth admin signing-key retire KID');
 
     // Each rotation is in the audit trail; the refused retirements are not.
