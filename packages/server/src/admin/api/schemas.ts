@@ -358,17 +358,7 @@ export const CreateArea = Type.Object(
 );
 
 /** The fields of an area to change; the others stay as they are. */
-export const PatchArea = Type.Object(
-  {
-    api_endpoint: Type.Optional(Url),
-    ui_endpoint: Type.Optional(Url),
-    auth_endpoint: Type.Optional(Url),
-    domain: Type.Optional(Str(253)),
-    acdDomain: Type.Optional(Str(253)),
-    uhDomain: Type.Optional(Str(253)),
-  },
-  { ...strict, $id: 'PatchArea' },
-);
+export const PatchArea = Type.Partial(Type.Omit(CreateArea, ['name']), { ...strict, $id: 'PatchArea' });
 
 /** A signing key's public facts and its life (docs/operations.md, "Signing keys and rotation"). */
 export const SigningKey = Type.Object(
