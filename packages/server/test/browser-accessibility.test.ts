@@ -238,6 +238,19 @@ for (const [viewport, scheme] of [
       await page.goto(linkIn(await sink.next(invited), '/auth/invitation'));
       await page.getByRole('heading', { level: 1 }).waitFor();
       await clean(page, 'invitation');
+
+      // E-mail verification at sign-in: the page that says a link was mailed, then the link's page.
+      const strict = await svc.addTenant({ name: `Verified ${crypto.randomUUID().slice(0, 8)}` });
+      await svc.storage.tenants.setEmailVerificationRequired(strict.id, true, new Date());
+      const { user: unverified } = await signInUser(svc, { tenant: strict });
+      await context.clearCookies();
+      await openSignIn(page);
+      await typePassword(page, unverified.email);
+      await page.getByRole('heading', { name: 'Verify your e-mail address' }).waitFor();
+      await clean(page, 'verification sent');
+      await page.goto(linkIn(await sink.next(unverified.email), '/auth/email-verification/confirm'));
+      await page.getByRole('button', { name: 'Verify my address' }).waitFor();
+      await clean(page, 'verification link');
     } finally {
       await context.close();
     }
