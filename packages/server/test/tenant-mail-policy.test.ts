@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIL_DEFAULTS } from '../src/config/config.js';
 import type { Tenant } from '../src/domain/types.js';
+import { hashPassword } from '../src/secrets/passwords.js';
 import { type Actor, ADMIN_APP, actor, call, role } from './support/admin.js';
 import { startTestService, type TestService } from './support/service.js';
-import { Browser, hiddenInputs, signInUser } from './support/sign-in.js';
+import { Browser, hiddenInputs, PASSWORD, signInUser } from './support/sign-in.js';
 import { linkIn, type SmtpSink, type SunkMail, startSmtpSink } from './support/smtp-sink.js';
 
 const CONFIRM = '/auth/password-reset/confirm';
@@ -218,6 +219,16 @@ describe('mail templates per tenant', () => {
     await signInUser(svc, { tenant: lenient, email: other });
     expect((await resetForm(other)).mail.text).toContain('Someone (we hope you) asked to reset the password');
 
+    // A platform operator of the tenant gets the built-in mail: the tenant's Administrators wrote the
+    // template, and could carry an operator's link in it to a server of theirs.
+    const operatorEmail = `tpl-op-${crypto.randomUUID()}@example.com`;
+    const op = await svc.addUser(strict, { email: operatorEmail, operator: true });
+    await svc.storage.signIn.setPassword(op.id, await hashPassword(PASSWORD), svc.clock.now());
+    const opMail = (await resetForm(operatorEmail)).mail;
+    expect(subjectOf(opMail)).toBe('Reset your password');
+    expect(opMail.text).toContain('Someone (we hope you) asked to reset the password');
+    expect(opMail.text).not.toContain('Hello ');
+
     const reset = await call(svc, strictAdmin, 'DELETE', path(strict));
     expect(reset.statusCode).toBe(200);
     expect(reset.json()).toMatchObject({ customised: false, subject: 'Reset your password' });
@@ -248,6 +259,10 @@ describe('mail templates per tenant', () => {
     const unclosed = await put({ text: 'Hello {{email' });
     expect(unclosed.statusCode).toBe(400);
     expect(unclosed.json().detail).toContain('not a valid template');
+    // The link never in a subject, which notifications show and relays log.
+    const linkInSubject = await put({ subject: 'Reset: {{link}}' });
+    expect(linkInSubject.statusCode).toBe(400);
+    expect(linkInSubject.json().detail).toContain('subject may not contain {{link}}');
     const tooLong = await put({ subject: 'x'.repeat(201) });
     expect(tooLong.statusCode).toBe(400);
     const nothing = await put({});

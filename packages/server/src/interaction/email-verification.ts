@@ -113,6 +113,7 @@ async function mailLink(
         tenant: o.tenant.name,
         expires: duration(Math.round(ttl / 60), 'minute'),
       },
+      operator: o.user.operator === true,
     });
     // The link and its mail (the mail outbox) commit together: no mail for a link never stored.
     await deps.storage.atomically(async () => {

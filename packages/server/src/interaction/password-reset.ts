@@ -102,6 +102,7 @@ async function mailLinks(
       name: 'password_reset',
       to: user.email,
       values,
+      operator: user.operator === true,
     });
     // The link, its mail (the mail outbox) and the event commit together (docs/webhooks.md).
     await deps.audit.within(
@@ -190,6 +191,7 @@ export async function handleConfirm(
       name: 'password_changed',
       to: user.email,
       values: { email: user.email, tenant: tenant.name, time: now.toISOString() },
+      operator: user.operator === true,
     }));
   // The new password, the links, sign-ins and sessions it ends, its mail and its event commit together
   // (docs/webhooks.md): a fault in any rolls all back, and the link stays usable.

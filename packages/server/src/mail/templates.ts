@@ -213,6 +213,12 @@ export function templateProblems(name: MailTemplate, part: MailPart, source: str
       `the ${part} uses unknown placeholders ${[...unknown].map((p) => `{{${p}}}`).join(', ')} (${name} has ${allowed})`,
     );
   }
+  // A subject is shown in notifications and previews and kept in relays' logs: never the link there.
+  if (part === 'subject' && used.has('link')) {
+    problems.push(
+      'the subject may not contain {{link}}: subjects are shown and logged where the link must not be',
+    );
+  }
   if (def.link && part !== 'subject' && !used.has('link')) {
     problems.push(`the ${part} must contain {{link}}: without it the mail is of no use`);
   }

@@ -25,12 +25,27 @@ export async function tenantMailParts(
   };
 }
 
-/** The mail `name` of tenant `tenantId` to `to`, with the placeholders' values (escaped in HTML). */
+/**
+ * The mail `name` of tenant `tenantId` to `to`, with the placeholders' values (escaped in HTML).
+ *
+ * A platform operator always gets the built-in mail: a tenant's template is written by the tenant's
+ * Administrators, who could carry the link in it to a server of theirs (`<img src="…?{{link}}">`), and
+ * an operator's reset link is power over every tenant, which no tenant's Administrator has.
+ */
 export async function tenantMail(
   storage: Pick<Storage, 'mailTemplates'>,
-  o: { tenantId: string; name: MailTemplate; to: string; values: Readonly<Record<string, string>> },
+  o: {
+    tenantId: string;
+    name: MailTemplate;
+    to: string;
+    values: Readonly<Record<string, string>>;
+    /** The recipient is a platform operator: the built-in template, whatever the tenant stored. */
+    operator?: boolean;
+  },
 ): Promise<MailMessage> {
-  return renderMail(await tenantMailParts(storage, o.tenantId, o.name), o.to, o.values);
+  const parts =
+    o.operator === true ? mailTemplate(o.name).defaults : await tenantMailParts(storage, o.tenantId, o.name);
+  return renderMail(parts, o.to, o.values);
 }
 
 /** "1 minute", "60 minutes", "7 days": how long a link works, as the mails say it. */
