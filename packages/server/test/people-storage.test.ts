@@ -9,6 +9,7 @@ import { createMailWorker } from '../src/mail/worker.js';
 import type { OutboxMail } from '../src/storage/contract/index.js';
 import { startTestService, type TestService } from './support/service.js';
 import { pgUnavailable } from './support/storage-db.js';
+import * as make from './support/storage-factories.js';
 
 const pgSkip = await pgUnavailable();
 const dialects = pgSkip ? (['sqlite'] as const) : (['sqlite', 'postgres'] as const);
@@ -130,5 +131,44 @@ describe.each(dialects)('people storage (%s)', (dialect) => {
     expect(await repo.endResets(svc.fixture.user.id, now)).toBeGreaterThanOrEqual(2);
     for (const r of mine) expect(await repo.useReset(r.tokenHash, now)).toBe(false);
     expect(await repo.useReset(theirs.tokenHash, now)).toBe(true);
+  });
+
+  it('a new address from SCIM is unverified, and the links mailed to the old one are spent', async () => {
+    const now = svc.clock.now();
+    const tenantId = svc.fixture.tenant.id;
+    const old = `scim-${crypto.randomUUID()}@example.com`;
+    const person = make.user(tenantId, { email: old, emailVerified: true });
+    const link = (userName: string) => ({
+      userName,
+      externalId: null,
+      emails: [userName],
+      attributes: {},
+      createdAt: now,
+      updatedAt: now,
+    });
+    await svc.storage.scim.createUser(person, link(old));
+    const tokenHash = crypto.randomBytes(32);
+    const expiresAt = new Date(now.getTime() + 3_600_000);
+    await svc.storage.people.createReset({
+      tokenHash,
+      userId: person.id,
+      tenantId,
+      createdAt: now,
+      expiresAt,
+      usedAt: null,
+    });
+    // The same address, only its case changed: still verified, the link still works.
+    const same = old.toUpperCase();
+    const names = { givenName: null, familyName: null };
+    expect(
+      await svc.storage.scim.updateUser(tenantId, person.id, { email: same, ...names }, link(same), now),
+    ).toBe(true);
+    expect((await svc.storage.users.get(person.id))?.emailVerified).toBe(true);
+    const moved = `moved-${crypto.randomUUID()}@example.com`;
+    expect(
+      await svc.storage.scim.updateUser(tenantId, person.id, { email: moved, ...names }, link(moved), now),
+    ).toBe(true);
+    expect((await svc.storage.users.get(person.id))?.emailVerified).toBeFalsy();
+    expect(await svc.storage.people.useReset(tokenHash, now)).toBe(false);
   });
 });

@@ -180,6 +180,15 @@ export function scimRepository(db: Kysely<Database>): ScimRepository {
     async updateUser(tenantId, id, changes, link, at) {
       return constrained(`a user named "${link.userName}" in this tenant`, () =>
         changing(db, async (trx) => {
+          const before = await trx
+            .selectFrom('users')
+            .select('email')
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', id)
+            .executeTakeFirst();
+          // A new address is not verified by the old one's proof (OIDC Core §5.1 `email_verified`), and
+          // the links mailed to the old address no longer reset or verify anything.
+          const moved = before !== undefined && before.email.toLowerCase() !== changes.email.toLowerCase();
           const result = await trx
             .updateTable('users')
             .set({
@@ -187,11 +196,22 @@ export function scimRepository(db: Kysely<Database>): ScimRepository {
               given_name: changes.givenName,
               family_name: changes.familyName,
               updated_at: at.getTime(),
+              ...(moved ? { email_verified: 0 } : {}),
             })
             .where('tenant_id', '=', tenantId)
             .where('id', '=', id)
             .executeTakeFirst();
           if (result.numUpdatedRows === 0n) return false;
+          if (moved) {
+            for (const table of ['password_resets', 'email_verifications'] as const) {
+              await trx
+                .updateTable(table)
+                .set({ used_at: at.getTime() })
+                .where('user_id', '=', id)
+                .where('used_at', 'is', null)
+                .execute();
+            }
+          }
           await trx.deleteFrom('scim_users').where('user_id', '=', id).execute();
           await trx
             .insertInto('scim_users')
