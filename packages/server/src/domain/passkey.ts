@@ -26,7 +26,8 @@ export const PASSKEY_NAME_MAX = 64;
 
 /**
  * A passkey's name as given by a person: trimmed, 1 to {@link PASSKEY_NAME_MAX} characters, without
- * control characters (C0, DEL, C1) or the bidirectional overrides that make a name read as another.
+ * control or format characters (C0, DEL, C1, bidirectional marks and overrides, zero-width characters)
+ * or line separators, which make a name read as another.
  * The name, or what is wrong with it in words.
  */
 export function passkeyName(raw: string): { readonly name: string } | { readonly problem: string } {
@@ -35,8 +36,9 @@ export function passkeyName(raw: string): { readonly name: string } | { readonly
   if ([...name].length > PASSKEY_NAME_MAX) {
     return { problem: `A passkey's name has at most ${PASSKEY_NAME_MAX} characters.` };
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
-  if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(name)) {
+  // Controls (Cc), format characters (Cf: the bidirectional marks and overrides, zero-width characters,
+  // the BOM) and the line and paragraph separators: what makes a name read as another, or break a line.
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(name)) {
     return { problem: "A passkey's name cannot hold control characters." };
   }
   return { name };
