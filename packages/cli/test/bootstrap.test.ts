@@ -83,6 +83,11 @@ describe('cxauth admin bootstrap', () => {
     const short = await cli(env, 'short\n', 'admin', 'bootstrap', '--email', 'op@example.com');
     expect(short.code).toBe(1);
     expect(short.err).toMatch(/at least 8 characters/);
+    // The platform's own minimum holds for the first operator too.
+    const strict = { ...env, CXAUTH_PASSWORD_MIN_LENGTH: '40' };
+    const underPolicy = await cli(strict, PASSWORD, 'admin', 'bootstrap', '--email', 'op@example.com');
+    expect(underPolicy.code).toBe(1);
+    expect(underPolicy.err).toMatch(/at least 40 characters/);
     expect((await cli(env, '', 'admin', 'bootstrap', '--email', 'op@example.com')).code).toBe(2);
     expect(JSON.parse((await cli(env, '', 'admin', 'tenant', 'list', '--json')).out)).toEqual([]);
     expect((await cli(env, PASSWORD, 'admin', 'bootstrap')).code).toBe(2);

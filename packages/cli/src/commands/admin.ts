@@ -151,14 +151,16 @@ async function bootstrap(flags: ReturnType<typeof takeRemoteFlags>['flags'], arg
       EXIT.usage,
     );
   }
-  await onDatabase(io, (admin, storage, issuer) => runBootstrap(values, storage, admin, issuer, io));
+  await onDatabase(io, (admin, storage, issuer, passwordMinLength) =>
+    runBootstrap(values, storage, admin, issuer, io, passwordMinLength),
+  );
   return EXIT.ok;
 }
 
 /** Opens and migrates the configured database, runs `work` with the admin service, closes it. */
 async function onDatabase(
   io: Io,
-  work: (admin: Admin, storage: Storage, issuer: string) => Promise<void>,
+  work: (admin: Admin, storage: Storage, issuer: string, passwordMinLength: number) => Promise<void>,
 ): Promise<void> {
   try {
     const config = loadConfig(io.env);
@@ -184,7 +186,7 @@ async function onDatabase(
           ttl: config.mail.invitationTtl,
         },
       });
-      await work(admin, storage, config.issuer);
+      await work(admin, storage, config.issuer, config.mail.passwordMinLength);
     } finally {
       await storage.close();
     }

@@ -49,11 +49,13 @@ export async function runBootstrap(
   admin: Admin,
   issuer: string,
   io: Io,
+  passwordMinLength?: number,
 ): Promise<void> {
   const password = await readPassword(io);
   const result = await bootstrapOperator(storage, admin, issuer, {
     email: values.email ?? '',
     password,
+    ...(passwordMinLength === undefined ? {} : { passwordMinLength }),
     ...(values.totp ? { totp: true } : {}),
     ...(values.tenant ? { tenantId: values.tenant } : {}),
     ...(values['tenant-name'] ? { tenantName: values['tenant-name'] } : {}),

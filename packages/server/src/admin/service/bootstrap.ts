@@ -4,7 +4,7 @@
 // (`cxauth admin user update ID --operator`), so a leaked database URL alone cannot mint a new one
 // through this path on an installation that is running (docs/admin.md, "The first operator").
 import { AdminError } from '../../protocol/errors.js';
-import { passwordProblem } from '../../secrets/passwords.js';
+import { MIN_PASSWORD_LENGTH, passwordProblem } from '../../secrets/passwords.js';
 import type { Storage } from '../../storage/contract/index.js';
 import type { Admin } from './admin.js';
 import { consoleUrl } from './console-app.js';
@@ -21,6 +21,8 @@ export interface BootstrapInput {
   readonly tenantName?: string;
   /** The area of that tenant (default: the first area, `na1` on a fresh database). */
   readonly area?: string;
+  /** The platform's shortest password, CXAUTH_PASSWORD_MIN_LENGTH (default 8). */
+  readonly passwordMinLength?: number;
 }
 
 export interface BootstrapResult {
@@ -53,7 +55,7 @@ export async function bootstrapOperator(
     );
   }
   // Checked before anything is created, so a refused password leaves nothing behind.
-  const problem = passwordProblem(input.password);
+  const problem = passwordProblem(input.password, input.passwordMinLength ?? MIN_PASSWORD_LENGTH);
   if (problem) throw invalid(problem);
   let tenantId = input.tenantId;
   let tenantCreated = false;
