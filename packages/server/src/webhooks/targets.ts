@@ -20,6 +20,7 @@ for (const [prefix, bits] of [
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
   ['192.0.2.0', 24],
+  ['192.88.99.0', 24], // the former 6to4 relay anycast (RFC 7526)
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['198.51.100.0', 24],
@@ -31,6 +32,7 @@ for (const [prefix, bits] of [
 }
 for (const [prefix, bits] of [
   ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d (RFC 4291 §2.5.5.1)
+  ['::ffff:0:0:0', 96], // IPv4-translated (RFC 2765 §2.1)
   ['64:ff9b::', 96], // NAT64 (RFC 6052)
   ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215)
   ['100::', 64], // discard

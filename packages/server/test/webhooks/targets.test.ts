@@ -40,6 +40,8 @@ describe('webhook targets', () => {
     '2002:a9fe:a9fe::',
     '2001:0:4136:e378:8000:63bf:3fff:fdd2',
     'fec0::1',
+    '192.88.99.1',
+    '::ffff:0:7f00:1',
   ])('%s is private', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
