@@ -92,7 +92,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     // every failure here is one line.
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      return fail((err as Error).message.replace(/\s*\n\s*/g, ' '), EXIT.usage);
+      return fail(withoutLongWords((err as Error).message.replace(/\s*\n\s*/g, ' ')), EXIT.usage);
     }
     return fail(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, EXIT.failed);
   }
@@ -120,4 +120,13 @@ const EXIT_NAMES: Readonly<Record<number, string>> = {
 function wantsJson(argv: string[]): boolean {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * node:util quotes the word it refused; a word longer than any option's name (34 characters or more)
+ * is an argument, a token or a secret that happens to start with `--`, and an error line must not print
+ * it: its first characters stand for it.
+ */
+export function withoutLongWords(message: string): string {
+  return message.replace(/(['"])(-{0,2}[^'"\s]{0,4})[^'"\s]{34,}\1/g, '$1$2…$1');
 }

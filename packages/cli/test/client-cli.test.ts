@@ -220,6 +220,17 @@ describe('--json keeps stdout one JSON document', () => {
     expect(`${r.out}${r.err}`).not.toMatch(/s3cr3t|Bearer/);
   });
 
+  it('a token that starts with -- is refused as an unknown option without printing it', async () => {
+    // A base64url token starts with "--" once in 4096: node:util quotes the word it refuses.
+    const token = `--${'Zk3vQ9xL2mR7tYwUe1sNa0bCdEfGhIjKlMnOpQrStU'}`;
+    for (const json of [[], ['--json']]) {
+      const r = await run(['revoke', token, ...json], cxauthEnv());
+      expect(r.code).toBe(2);
+      expect(`${r.out}${r.err}`).toContain('Unknown option');
+      expect(`${r.out}${r.err}`).not.toContain(token.slice(8));
+    }
+  });
+
   it('api: a malformed --api-endpoint or --header value is bad usage (exit 2), not a network failure', async () => {
     for (const bad of [
       ['--api-endpoint', 'foo'],
