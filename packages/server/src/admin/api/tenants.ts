@@ -102,18 +102,23 @@ export function tenantRoutes(router: Router<RouteContext>, deps: AdminApiDeps): 
       // An Administrator may switch its own tenant's self-service (showTenant confined it), nothing else.
       if (body.status !== undefined) requireOperator(principal);
       requireMatch(request, current);
-      let tenant = current;
-      if (body.access_key_self_service !== undefined) {
-        tenant = await admin.setAccessKeySelfService(id, body.access_key_self_service);
-      }
-      if (body.sso_required !== undefined) tenant = await admin.setSsoRequired(id, body.sso_required);
-      if (body.password_min_length !== undefined) {
-        tenant = await admin.setPasswordMinLength(id, body.password_min_length);
-      }
-      if (body.email_verification_required !== undefined) {
-        tenant = await admin.setEmailVerificationRequired(id, body.email_verification_required);
-      }
-      if (body.status !== undefined) tenant = await admin.setTenantStatus(id, body.status);
+      // Every field of one PATCH, and their events, in one unit of work: a fault midway leaves the
+      // tenant as it was (and its ETag), not half changed.
+      const tenant = await deps.storage.atomically(async () => {
+        let changed = current;
+        if (body.access_key_self_service !== undefined) {
+          changed = await admin.setAccessKeySelfService(id, body.access_key_self_service);
+        }
+        if (body.sso_required !== undefined) changed = await admin.setSsoRequired(id, body.sso_required);
+        if (body.password_min_length !== undefined) {
+          changed = await admin.setPasswordMinLength(id, body.password_min_length);
+        }
+        if (body.email_verification_required !== undefined) {
+          changed = await admin.setEmailVerificationRequired(id, body.email_verification_required);
+        }
+        if (body.status !== undefined) changed = await admin.setTenantStatus(id, body.status);
+        return changed;
+      });
       return tagged(reply, tenant);
     },
   });
