@@ -220,10 +220,7 @@ export const withPolicy =
 
 /** The shortest password the form of a link shown as `shown` accepts: the tenant's policy. */
 const linkMinLength = (deps: LinkFormDeps, shown: LinkShown): number =>
-  minLengthFor(
-    { ...(shown.passwordMinLength === undefined ? {} : { passwordMinLength: shown.passwordMinLength }) },
-    deps.config.mail.passwordMinLength,
-  );
+  minLengthFor(shown, deps.config.mail.passwordMinLength);
 
 /** A posted link form opened: its fields and token, or why not (`expired`: the link's refusal page). */
 export type OpenedLinkForm = { fields: Record<string, string>; token: string } | 'expired' | 'refused';

@@ -37,7 +37,7 @@ export const TENANT_MIN_LENGTH = Object.freeze({ min: MIN_PASSWORD_LENGTH, max: 
  * lower it below what the platform requires.
  */
 export function minLengthFor(
-  tenant: { readonly passwordMinLength?: number } | undefined,
+  tenant: { readonly passwordMinLength?: number | undefined } | undefined,
   floor: number = MIN_PASSWORD_LENGTH,
 ): number {
   return Math.max(tenant?.passwordMinLength ?? floor, floor);
