@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRegionalServer, SERVER_TIME_PATH } from '../packages/regional/src/index.js';
 import { TOKEN_DEFAULTS } from '../packages/server/src/config/tokens.js';
 import type { SigningAlg } from '../packages/server/src/domain/types.js';
+import { generateKeyMaterial } from '../packages/server/src/keys/generate.js';
 import {
   listSigningKeys,
   retireSigningKey,
@@ -124,7 +125,12 @@ describe('rotation under load', () => {
     })();
 
     const rotatedAt = new Date();
-    const next = await rotateSigningKey(s.svc.storage, s.svc.kek, rotatedAt, 'RS256', timing);
+    const next = await rotateSigningKey(
+      s.svc.storage,
+      await generateKeyMaterial(s.svc.kek, 'RS256'),
+      rotatedAt,
+      timing,
+    );
     const kid = next?.key.kid ?? '';
     expect(next?.key.signFrom.getTime()).toBe(rotatedAt.getTime() + timing.publishLeadMs);
     // Published within one reload, and no token carries it before its signFrom.
@@ -157,13 +163,23 @@ describe('rotation under load', () => {
     await expect(retireSigningKey(s.svc.storage, kid, new Date(), timing)).rejects.toThrow(
       /is the current signer: rotate first \(`cxauth admin signing-key rotate`\)/,
     );
-    const next = await rotateSigningKey(s.svc.storage, s.svc.kek, new Date(), 'RS256', timing);
+    const next = await rotateSigningKey(
+      s.svc.storage,
+      await generateKeyMaterial(s.svc.kek, 'RS256'),
+      new Date(),
+      timing,
+    );
     // Still waiting to sign: retiring the signing key now is refused, and says when it can be.
     await expect(retireSigningKey(s.svc.storage, kid, new Date(), timing)).rejects.toThrow(
       new RegExp(`${next?.key.kid} signs from`),
     );
     // A key still waiting to sign may be retired: it never signs.
-    const spare = await rotateSigningKey(s.svc.storage, s.svc.kek, new Date(), 'RS256', timing);
+    const spare = await rotateSigningKey(
+      s.svc.storage,
+      await generateKeyMaterial(s.svc.kek, 'RS256'),
+      new Date(),
+      timing,
+    );
     const retired = await retireSigningKey(s.svc.storage, spare?.key.kid ?? '', new Date(), timing);
     expect(retired.state).toBe('retired');
     const token = await s.token();
@@ -191,7 +207,12 @@ describe.each(['ES256', 'EdDSA'] as const)('%s keys end to end', (alg) => {
     const s = await stack(alg);
     // The fixture's first key is RS256: rotate to the configured algorithm.
     const timing = keyTiming({ ...TOKENS, ...SHORT });
-    const next = await rotateSigningKey(s.svc.storage, s.svc.kek, new Date(), alg, timing);
+    const next = await rotateSigningKey(
+      s.svc.storage,
+      await generateKeyMaterial(s.svc.kek, alg),
+      new Date(),
+      timing,
+    );
     await expect
       .poll(async () => kidOf(await s.token()), { timeout: 4000, interval: 100 })
       .toBe(next?.key.kid);

@@ -53,30 +53,49 @@ export interface KeySchedule {
 }
 
 /**
+ * A new key pair's public JWK, kid and sealed private key, not yet dated. Generated before the unit of
+ * work that stores it: an RSA pair takes tens to hundreds of milliseconds, and inside the unit that
+ * would hold SQLite's write lock (every other write on the node) as long.
+ */
+export interface KeyMaterial {
+  readonly kid: string;
+  readonly alg: SigningAlg;
+  readonly publicJwk: PublicKeyJwk;
+  readonly privateKeyEncrypted: Buffer;
+}
+
+/**
  * Generates a key pair for `alg` (RSA 2048, EC P-256 or Ed25519); kid is its RFC 7638 thumbprint;
  * the PKCS#8 DER private key is encrypted under `kek` with the kid as associated data.
  * @see RFC 7518 §3.3 (RS256 needs 2048 bits or more), §3.4 (ES256), RFC 8037 §3.1 (EdDSA)
  */
-export async function generateSigningKey(
-  kek: Buffer,
-  now: Date,
-  alg: SigningAlg = 'RS256',
-  schedule: KeySchedule = {},
-): Promise<SigningKey> {
+export async function generateKeyMaterial(kek: Buffer, alg: SigningAlg = 'RS256'): Promise<KeyMaterial> {
   const { publicKey, privateKey } = await keyPair(alg);
   const publicJwk = publicJwkOf(alg, publicKey);
   const kid = thumbprint(publicJwk);
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+  return { kid, alg, publicJwk, privateKeyEncrypted: encrypt(kek, der, kid) };
+}
+
+/** Key material dated `now`, published and signing by `schedule` (default: at once). */
+export function scheduledKey(material: KeyMaterial, now: Date, schedule: KeySchedule = {}): SigningKey {
   const publishAt = schedule.publishAt ?? now;
   return {
-    kid,
-    alg,
-    publicJwk,
-    privateKeyEncrypted: encrypt(kek, der, kid),
+    ...material,
     state: (schedule.signFrom ?? publishAt) <= now ? 'signing' : 'published',
     createdAt: now,
     publishAt,
     signFrom: schedule.signFrom ?? publishAt,
     retiredAt: null,
   };
+}
+
+/** A new key of `alg` dated `now` (see {@link generateKeyMaterial} and {@link scheduledKey}). */
+export async function generateSigningKey(
+  kek: Buffer,
+  now: Date,
+  alg: SigningAlg = 'RS256',
+  schedule: KeySchedule = {},
+): Promise<SigningKey> {
+  return scheduledKey(await generateKeyMaterial(kek, alg), now, schedule);
 }

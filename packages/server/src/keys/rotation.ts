@@ -110,15 +110,13 @@ export function keyReload(
   const { storage, kek, timing, log, audit } = options;
   return async (previous) => {
     const now = options.clock();
-    await keyChange(
-      log,
-      audit,
-      () => rotateIfDue(storage, kek, now, options),
-      (rotated): KeyEvent[] => {
+    // The key pair is generated before the unit of work; only the store and its event are inside.
+    await rotateIfDue(storage, kek, now, options, (change) =>
+      keyChange(log, audit, change, (rotated): KeyEvent[] => {
         if (!rotated) return [];
         const { kid, alg, signFrom } = rotated.key;
         return [{ type: 'signing_key.rotated', kid, alg, signFrom: signFrom.toISOString(), automatic: true }];
-      },
+      }),
     );
     // Recorded under the key lock: of many nodes, the one that records a change reports it.
     await keyChange(

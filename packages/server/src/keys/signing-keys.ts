@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import type { SigningAlg, SigningKeyState } from '../domain/types.js';
 import type { Storage } from '../storage/contract/index.js';
-import { generateSigningKey } from './generate.js';
+import { generateKeyMaterial, generateSigningKey, type KeyMaterial, scheduledKey } from './generate.js';
 import { decrypt } from './kek.js';
 import type { ActiveKey } from './signer.js';
 import { type KeyStatus, type KeyTiming, keyStates, stateChanges } from './states.js';
@@ -106,19 +106,19 @@ export async function recordKeyStates(
 }
 
 /**
- * Publishes a new key of `alg` now; it signs once it has been published `timing.publishLeadMs`, so
- * every verifier has it before any token carries its kid. Returns it with its state.
+ * Publishes `material` (a new key, generated before the caller's unit of work) now; it signs once it
+ * has been published `timing.publishLeadMs`, so every verifier has it before any token carries its
+ * kid. Returns it with its state.
  */
 export async function rotateSigningKey(
   storage: Storage,
-  kek: Buffer,
+  material: KeyMaterial,
   now: Date,
-  alg: SigningAlg,
   timing: KeyTiming,
   /** When given, the rotation happens only if this still holds under the lock (automatic rotation). */
   due?: (statuses: readonly KeyStatus[]) => boolean,
 ): Promise<KeyStatus | undefined> {
-  const key = await generateSigningKey(kek, now, alg, {
+  const key = scheduledKey(material, now, {
     publishAt: now,
     signFrom: new Date(now.getTime() + timing.publishLeadMs),
   });
@@ -133,15 +133,21 @@ export async function rotateSigningKey(
   });
 }
 
+/** Runs a storage change, e.g. in a unit of work with its events (`keyChange`). */
+export type KeyCommit = (change: () => Promise<KeyStatus | undefined>) => Promise<KeyStatus | undefined>;
+
 /**
  * Rotates when the newest key still in use was published `rotationDays` ago or more; of many nodes
- * checking at once, one creates the key. Returns the new key, if this node created one.
+ * checking at once, one creates the key. The check is made twice: before the key pair is generated
+ * (outside any unit of work, as generating takes long), and under the lock inside `commit`. Returns
+ * the new key, if this node created one.
  */
 export async function rotateIfDue(
   storage: Storage,
   kek: Buffer,
   now: Date,
   options: { alg: SigningAlg; timing: KeyTiming; rotationDays: number },
+  commit: KeyCommit = (change) => change(),
 ): Promise<KeyStatus | undefined> {
   if (options.rotationDays <= 0) return undefined;
   const cutoff = now.getTime() - options.rotationDays * 86_400_000;
@@ -150,7 +156,8 @@ export async function rotateIfDue(
       (s) => (s.state === 'signing' || s.state === 'published') && s.key.publishAt.getTime() > cutoff,
     );
   if (!due(keyStates(await storage.signingKeys.list(), now, options.timing))) return undefined;
-  return rotateSigningKey(storage, kek, now, options.alg, options.timing, due);
+  const material = await generateKeyMaterial(kek, options.alg);
+  return commit(() => rotateSigningKey(storage, material, now, options.timing, due));
 }
 
 /**

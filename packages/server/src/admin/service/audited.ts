@@ -246,6 +246,28 @@ const AUDITED: Record<string, Describe> = {
 const KEY_CHANGES = new Set(['rotateSigningKey', 'retireSigningKey']);
 const KEY_PATIENCE_MS = 30_000;
 
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * What a call does before its unit of work opens, because it takes long and needs nothing the unit must
+ * keep fresh: a memory-hard password hash (tens of ms) and a new key pair (up to hundreds of ms). Inside
+ * the unit it would hold SQLite's write lock, and so every other write on the node, as long. Each turns
+ * the call's arguments into those the method is then called with, inside the unit.
+ */
+const PREPARED: Record<string, (admin: Record<string, Method>, args: unknown[]) => Promise<unknown[]>> = {
+  setPassword: async (admin, [userId, password, ...rest]) => [
+    userId,
+    typeof password === 'string' && admin['preparePassword']
+      ? await admin['preparePassword'](userId, password)
+      : password,
+    ...rest,
+  ],
+  rotateSigningKey: async (admin, [material, ...rest]) => [
+    material === undefined && admin['prepareSigningKey'] ? await admin['prepareSigningKey']() : material,
+    ...rest,
+  ],
+};
+
 /**
  * Wraps an admin service so each auditable call stores its event in the transaction of its change
  * (`Audit.within`: the change, the event and its webhook deliveries commit together) before returning. `actor` is `cli`, or `user:<id>` through the admin
@@ -266,12 +288,15 @@ export function audited<A extends object>(
       return event && { ...event, actor, ...(address === null ? {} : { address }) };
     };
     const unit = KEY_CHANGES.has(name) ? { patienceMs: KEY_PATIENCE_MS } : undefined;
-    wrapped[name] = (...args: unknown[]) =>
-      audit.within(
+    const prepare = PREPARED[name];
+    wrapped[name] = async (...given: unknown[]) => {
+      const args = prepare ? await prepare(admin as Record<string, Method>, given) : given;
+      return audit.within(
         async () => ((await method.apply(admin, args)) ?? {}) as Result,
         (result) => describeAs(result, args),
         unit,
       );
+    };
   }
   return wrapped as A;
 }

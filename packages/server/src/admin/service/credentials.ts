@@ -14,6 +14,21 @@ export interface CredentialKeys {
 }
 
 /**
+ * A password checked against its user's tenant policy and hashed, before the unit of work that stores
+ * it: the memory-hard hash takes tens of milliseconds, and inside the unit it would hold SQLite's write
+ * lock (every other write on the node) as long. Only `preparePassword` makes one, so a request body,
+ * which is never an instance of this class, cannot pass a hash of its own.
+ */
+export class PreparedPassword {
+  /** @internal */
+  constructor(
+    readonly userId: string,
+    readonly password: string,
+    readonly hash: string,
+  ) {}
+}
+
+/**
  * `defaultMinLength`: the shortest password where the user's tenant sets none (CXAUTH_PASSWORD_MIN_LENGTH).
  */
 export function credentialAdmin(
@@ -26,6 +41,16 @@ export function credentialAdmin(
     if (!user) throw notFound('user', userId);
     return user;
   };
+  const policy = (password: string, tenant: Parameters<typeof minLengthFor>[0]) => {
+    const problem = passwordProblem(password, minLengthFor(tenant, defaultMinLength));
+    if (problem) throw invalid(problem, 'password');
+  };
+  /** Checks `password` against the policy of the user's tenant and hashes it (outside any unit). */
+  const preparePassword = async (userId: string, password: string): Promise<PreparedPassword> => {
+    const user = await load(userId);
+    policy(password, await ctx.storage.tenants.get(user.tenantId));
+    return new PreparedPassword(user.id, password, await hashPassword(password));
+  };
   const passkeyView = (p: Passkey) => ({
     id: p.id,
     name: p.name,
@@ -36,13 +61,21 @@ export function credentialAdmin(
     lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
   });
   return {
-    /** Sets a user's password (stored only as its scrypt hash), under the policy of its tenant. */
-    async setPassword(userId: string, password: string): Promise<{ id: string; password: 'set' }> {
+    preparePassword,
+    /**
+     * Sets a user's password (stored only as its scrypt hash), under the policy of its tenant. Given a
+     * {@link PreparedPassword}, the policy is checked again as it is now and its hash stored.
+     */
+    async setPassword(
+      userId: string,
+      password: string | PreparedPassword,
+    ): Promise<{ id: string; password: 'set' }> {
+      const prepared =
+        password instanceof PreparedPassword ? password : await preparePassword(userId, password);
+      if (prepared.userId !== userId) throw invalid('the password was prepared for another user', 'password');
       const user = await load(userId);
-      const tenant = await ctx.storage.tenants.get(user.tenantId);
-      const problem = passwordProblem(password, minLengthFor(tenant, defaultMinLength));
-      if (problem) throw invalid(problem, 'password');
-      await ctx.storage.signIn.setPassword(user.id, await hashPassword(password), ctx.clock());
+      policy(prepared.password, await ctx.storage.tenants.get(user.tenantId));
+      await ctx.storage.signIn.setPassword(user.id, prepared.hash, ctx.clock());
       return { id: user.id, password: 'set' };
     },
     /**

@@ -2,6 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { ServerConfig } from '../../config/config.js';
 import type { SigningAlg } from '../../domain/types.js';
+import { generateKeyMaterial, type KeyMaterial } from '../../keys/generate.js';
 import {
   listSigningKeys,
   retireSigningKey,
@@ -50,10 +51,19 @@ export function signingKeyAdmin(ctx: AdminContext & { signing?: SigningKeyAdminO
     async listSigningKeys(): Promise<{ items: SigningKeyView[] }> {
       return { items: (await listSigningKeys(ctx.storage, ctx.clock(), options().timing)).map(view) };
     },
-    /** Publishes a new key now; it signs once every verifier can have fetched it (`signFrom`). */
-    async rotateSigningKey(): Promise<SigningKeyView> {
+    /** A new key pair of the configured algorithm, generated before the unit that stores it. */
+    async prepareSigningKey(): Promise<KeyMaterial> {
+      const { kek, alg } = options();
+      return generateKeyMaterial(kek, alg);
+    },
+    /**
+     * Publishes a new key now (`material`, or one generated here); it signs once every verifier can
+     * have fetched it (`signFrom`).
+     */
+    async rotateSigningKey(material?: KeyMaterial): Promise<SigningKeyView> {
       const { kek, alg, timing } = options();
-      const made = await rotateSigningKey(ctx.storage, kek, ctx.clock(), alg, timing);
+      const key = material ?? (await generateKeyMaterial(kek, alg));
+      const made = await rotateSigningKey(ctx.storage, key, ctx.clock(), timing);
       if (!made) throw new AdminError('conflict', 'the rotation did not happen; try again');
       return view(made);
     },
