@@ -2,6 +2,7 @@
 // due rows as it has free slots (each under this node's lease, so one node works a row at a time),
 // works each in the background, and claims again as soon as a slot frees after a batch, else every
 // `pollMs`. A failed claim (the database away) is logged and tried again at the next poll.
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from '../domain/logger.js';
 
 export interface LeasedPollerOptions<T> {
@@ -52,10 +53,13 @@ export function leasedPoller<T>(o: LeasedPollerOptions<T>): LeasedPoller {
     return (await o.claim(free)).map(track);
   };
 
+  // Bound to the poller's own async context: a kick from inside a request's unit of work must not
+  // make the poll's queries part of that unit (storage/kysely/unit-of-work.ts).
+  const fire = AsyncResource.bind(() => void poll());
   const schedule = (ms: number) => {
     if (stopped || !running) return;
     clearTimeout(timer);
-    timer = setTimeout(() => void poll(), ms);
+    timer = setTimeout(fire, ms);
     timer.unref();
   };
 

@@ -19,12 +19,12 @@ export function openMail(kek: Buffer, id: string, sealed: Buffer): MailMessage {
 /** The outbox as requests use it: enqueue, and tell this node's worker to look now. */
 export interface Mailer {
   send(message: MailMessage, o: { template: MailTemplate; tenantId: string | null }): Promise<string>;
-  /** Tells `wake` of every mail written (this node's worker looks at once). */
+  /** Tells `wake` of every mail written, once it is committed (this node's worker looks at once). */
   onSend(wake: () => void): void;
 }
 
 export function createMailer(deps: {
-  storage: Pick<Storage, 'people'>;
+  storage: Pick<Storage, 'people' | 'afterCommit'>;
   kek: Buffer;
   clock: () => Date;
 }): Mailer {
@@ -46,7 +46,10 @@ export function createMailer(deps: {
         nextAttemptAt: now,
         createdAt: now,
       });
-      wake?.();
+      // Once the mail is committed: a worker woken inside the caller's transaction would look from
+      // another connection (PostgreSQL) and not see it yet, or claim and send a mail whose change
+      // then rolls back.
+      deps.storage.afterCommit(() => wake?.());
       return id;
     },
   };

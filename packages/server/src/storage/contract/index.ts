@@ -134,6 +134,12 @@ export interface Storage {
    * write lock first, waiting for it `patienceMs` (default: the driver's lock timeout only).
    */
   atomically<T>(work: () => Promise<T>, options?: { readonly patienceMs?: number }): Promise<T>;
+  /**
+   * Runs `fn` once the transaction of the caller's `atomically` has committed, outside it (never when
+   * it rolls back); at once when the caller is in none. For what must not see, or act on, a change
+   * before it is durable: waking a worker that reads it from another connection.
+   */
+  afterCommit(fn: () => void): void;
   /** Brings the schema up to date; safe when several nodes call it at once. */
   migrate(): Promise<void>;
   /** The connection pool's counts (PostgreSQL); absent where there is no pool (SQLite). */

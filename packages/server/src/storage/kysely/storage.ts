@@ -58,7 +58,7 @@ export function kyselyStorage(
 ): Storage {
   const pingBound = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs;
   // Every repository queries through the unit of work's stand-in (unit-of-work.ts).
-  const { db, atomically } = unitOfWork(root, dialect);
+  const { db, atomically, afterCommit } = unitOfWork(root, dialect);
   return {
     dialect,
     ...(pool ? { pool } : {}),
@@ -87,6 +87,7 @@ export function kyselyStorage(
     mailTemplates: mailTemplateRepository(db),
     revision: revisionReader(db),
     atomically,
+    afterCommit,
     migrate: () => migrateToLatest(root, dialect),
     ping: () => bounded(sql`select 1`.execute(root), pingBound, timeouts.retryAfterSeconds),
     close: () => root.destroy(),

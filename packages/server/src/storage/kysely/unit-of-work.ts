@@ -15,6 +15,8 @@ interface Unit {
   /** False once the unit ended: a timer started inside it must not reach its connection afterwards. */
   open: boolean;
   savepoints: number;
+  /** What runs once the unit has committed (nothing, if it rolls back). */
+  readonly committed: (() => void)[];
 }
 
 /** How a unit starts. */
@@ -30,6 +32,8 @@ export interface UnitOfWork {
   /** What the repositories are built over. */
   readonly db: Kysely<Database>;
   atomically<T>(work: () => Promise<T>, options?: AtomicOptions): Promise<T>;
+  /** Runs `fn` once the caller's unit has committed (never if it rolls back), or now outside a unit. */
+  afterCommit(fn: () => void): void;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -38,8 +42,18 @@ const bound = (target: object, prop: string | symbol): unknown => {
   return typeof value === 'function' ? (value as Fn).bind(target) : value;
 };
 
+/** A commit hook's failure is not the committed unit's: it is only reported. */
+function runQuietly(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'AfterCommitWarning');
+  }
+}
+
 export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork {
   const units = new AsyncLocalStorage<Unit>();
+
   const current = (): Unit | undefined => {
     const unit = units.getStore();
     return unit?.open ? unit : undefined;
@@ -82,6 +96,11 @@ export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork
 
   return {
     db,
+    afterCommit(fn) {
+      const unit = current();
+      if (unit) unit.committed.push(fn);
+      else runQuietly(fn);
+    },
     atomically(work, options) {
       // Inside a unit already: part of it.
       if (current()) return work();
@@ -90,11 +109,13 @@ export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork
         // waited for no longer than the driver's lock timeout (then a 503), as any statement.
         if (dialect === 'sqlite') await beginImmediatePatiently(conn, options?.patienceMs ?? 0);
         else await sql.raw('begin').execute(conn);
-        const unit: Unit = { conn, open: true, savepoints: 0 };
+        const unit: Unit = { conn, open: true, savepoints: 0, committed: [] };
         try {
           const result = await units.run(unit, work);
           unit.open = false;
           await sql.raw('commit').execute(conn);
+          // Outside the unit's async context: what they start (a worker's poll) is no part of it.
+          for (const fn of unit.committed) units.exit(runQuietly, fn);
           return result;
         } catch (err) {
           unit.open = false;
