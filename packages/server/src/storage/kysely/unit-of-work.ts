@@ -53,6 +53,11 @@ function runQuietly(fn: () => void): void {
 
 export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork {
   const units = new AsyncLocalStorage<Unit>();
+  // Node 20's AsyncLocalStorage tracks every promise and async resource of the process (promise hooks)
+  // from its first `run` until it is disabled. Enabled only while a unit is open, the requests that
+  // open none (a token grant, a verified API call) do not pay for it: on the combined server, 10-15 µs
+  // of CPU per Bearer-verified request once any unit had run (BENCHMARKS.md, "Fifth pass").
+  let openUnits = 0;
 
   const current = (): Unit | undefined => {
     const unit = units.getStore();
@@ -110,6 +115,7 @@ export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork
         if (dialect === 'sqlite') await beginImmediatePatiently(conn, options?.patienceMs ?? 0);
         else await sql.raw('begin').execute(conn);
         const unit: Unit = { conn, open: true, savepoints: 0, committed: [] };
+        openUnits++;
         try {
           const result = await units.run(unit, work);
           unit.open = false;
@@ -124,6 +130,9 @@ export function unitOfWork(root: Kysely<Database>, dialect: Dialect): UnitOfWork
             .execute(conn)
             .catch(() => undefined);
           throw err;
+        } finally {
+          // Work the unit left behind that still holds its context finds it closed (`open`) anyway.
+          if (--openUnits === 0) units.disable();
         }
       });
     },
