@@ -101,10 +101,10 @@ export function parseOptions(argv) {
   };
   // Measurements per group (ceiling included), each warmed up once and then run every round.
   const perGroup = {
-    token: 3,
-    api: 2,
+    token: 7,
+    api: 6,
     discovery: 4,
-    peer: 3,
+    peer: 4,
     postgres: 3,
     compare: 4,
     alg: 4,
@@ -121,7 +121,11 @@ export function parseOptions(argv) {
   // each purge round seeds its expired sessions too.
   const grown = ['grow', 'grow-postgres'].filter((g) => opts.groups.includes(g)).length;
   const seeding = grown * ((opts.growSessions / 1e6) * 90 + opts.rounds * (opts.growPurge / 1e5) * 20);
-  opts.estimateSeconds = Math.round(count * (opts.rounds * opts.duration + opts.warmup + 1) + 20 + seeding);
+  // Each group also starts its own servers and mints its inputs: about 10 s.
+  const startUps = 10 * opts.groups.length;
+  opts.estimateSeconds = Math.round(
+    count * (opts.rounds * opts.duration + opts.warmup + 1) + 20 + startUps + seeding,
+  );
   opts.timeout = num('timeout', opts.estimateSeconds * 2 + 120, 10, 24 * 3600);
   opts.summary = `${opts.rounds} round(s) × ${opts.duration} s per measurement, ${opts.warmup} s warm-up, ${opts.connections} connections`;
   return opts;
