@@ -3,7 +3,7 @@
 // id_token's `iss`, `aud`, `exp` and `nonce`, the `state`, RFC 9207 `iss` when the IdP sends it), with
 // the userinfo endpoint read when the id_token lacks the e-mail.
 import { LRUCache } from 'lru-cache';
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import type { IdentityProvider } from '../domain/identity-providers.js';
 
 /** Who the upstream says signed in: its subject, its claims (id_token and userinfo), its `amr`. */
@@ -48,10 +48,15 @@ function loopback(url: URL): boolean {
 /** Discovery results are kept an hour per IdP version (an edit of the IdP discovers again). */
 const DISCOVERY_TTL_MS = 3_600_000;
 
+let openIdModule: Promise<typeof OpenId> | undefined;
+/** openid-client, loaded with the first OpenID Connect sign-in rather than by every node at start. */
+const openId = (): Promise<typeof OpenId> => (openIdModule ??= import('openid-client'));
+
 /** The OIDC upstreams, with discovery cached. */
 export function oidcUpstreams(o: { timeoutSeconds?: number } = {}): OidcUpstreams {
-  const cache = new LRUCache<string, Promise<client.Configuration>>({ max: 500, ttl: DISCOVERY_TTL_MS });
-  const configuration = (idp: IdentityProvider, secret: string | undefined) => {
+  const cache = new LRUCache<string, Promise<OpenId.Configuration>>({ max: 500, ttl: DISCOVERY_TTL_MS });
+  const configuration = async (idp: IdentityProvider, secret: string | undefined) => {
+    const client = await openId();
     const settings = idp.oidc;
     if (!settings) throw new UpstreamError('the identity provider is not an OpenID Connect provider');
     const key = `${idp.id}:${idp.updatedAt.getTime()}`;
@@ -79,6 +84,7 @@ export function oidcUpstreams(o: { timeoutSeconds?: number } = {}): OidcUpstream
   return {
     async authorizationUrl(idp, secret, p) {
       const config = await configuration(idp, secret);
+      const client = await openId();
       return client.buildAuthorizationUrl(config, {
         redirect_uri: p.redirectUri,
         scope: (idp.oidc?.scopes ?? ['openid']).join(' '),
@@ -92,7 +98,8 @@ export function oidcUpstreams(o: { timeoutSeconds?: number } = {}): OidcUpstream
     },
     async complete(idp, secret, callback, checks) {
       const config = await configuration(idp, secret);
-      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+      const client = await openId();
+      let tokens: Awaited<ReturnType<typeof OpenId.authorizationCodeGrant>>;
       try {
         tokens = await client.authorizationCodeGrant(config, callback, {
           pkceCodeVerifier: checks.verifier,

@@ -6,12 +6,7 @@
 // back (a cloned authenticator) is refused and audited.
 import crypto from 'node:crypto';
 import { isIP } from 'node:net';
-import {
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../domain/html.js';
 import { PASSKEY_NAME_MAX, type Passkey, passkeyName } from '../domain/passkey.js';
@@ -23,6 +18,14 @@ import { browserId, type InteractionDeps } from './outcome.js';
 import type { PasskeyOffer } from './passkey-controls.js';
 import type { CurrentSignIn } from './session.js';
 import { errorBox, layout, type PageContext } from './views.js';
+
+type WebAuthn = typeof import('@simplewebauthn/server');
+let webauthnModule: Promise<WebAuthn> | undefined;
+/**
+ * @simplewebauthn/server, loaded at the first passkey check rather than at start: with its ASN.1 and
+ * COSE dependencies it is about 20 MiB of resident memory that a service without passkeys never uses.
+ */
+const webauthn = (): Promise<WebAuthn> => (webauthnModule ??= import('@simplewebauthn/server'));
 
 /** How recent a sign-in must be to add or remove a passkey, seconds. */
 export const RECENT_SIGN_IN = 600;
@@ -156,6 +159,7 @@ export async function checkPasskey(
     );
     return fail;
   };
+  const { verifyAuthenticationResponse } = await webauthn();
   let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     verification = await verifyAuthenticationResponse({
@@ -398,6 +402,7 @@ export async function handlePasskeyPagePost(
   ) {
     return again('This form was used already. Try again.');
   }
+  const { verifyRegistrationResponse } = await webauthn();
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     verification = await verifyRegistrationResponse({ response, ...expected(party, opened.challenge) });

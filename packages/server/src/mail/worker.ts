@@ -2,7 +2,6 @@
 // sends them over SMTP with bounded concurrency and a timeout, and retries failures with exponential
 // backoff and jitter for 3 days. It runs beside the request path, never on it.
 import crypto from 'node:crypto';
-import nodemailer from 'nodemailer';
 import type { MailConfig } from '../config/mail.js';
 import type { Logger } from '../domain/logger.js';
 import { leasedPoller } from '../jobs/leased-poller.js';
@@ -27,9 +26,19 @@ export function smtpTransport(url: string, timeoutMs: number): MailTransport {
   for (const key of ['connectionTimeout', 'greetingTimeout', 'socketTimeout']) {
     if (!withTimeouts.searchParams.has(key)) withTimeouts.searchParams.set(key, String(timeoutMs));
   }
-  const transport = nodemailer.createTransport(withTimeouts.toString());
+  // nodemailer (about 10 MiB resident) is loaded with the first mail, not by a node that sends none.
+  let transport: Promise<{ sendMail(mail: Record<string, string>): Promise<unknown> }> | undefined;
   return async (m) => {
-    await transport.sendMail({ from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html });
+    transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport(withTimeouts.toString()),
+    );
+    await (await transport).sendMail({
+      from: m.from,
+      to: m.to,
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+    });
   };
 }
 
