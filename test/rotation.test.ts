@@ -15,6 +15,7 @@ import {
 } from '../packages/server/src/keys/signing-keys.js';
 import { keyTiming } from '../packages/server/src/keys/states.js';
 import { startTestService, type TestService } from '../packages/server/test/support/service.js';
+import { sleep } from '../packages/server/test/support/wait.js';
 import { createVerifier } from '../packages/verify/src/index.js';
 
 const SHORT = { jwksMaxAge: 1, keyReloadMs: 250 };
@@ -79,8 +80,6 @@ const kidOf = (token: string): string =>
   JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()).kid;
 const algOf = (token: string): string =>
   JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()).alg;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('rotation under load', () => {
   it('publishes before signing, retires, removes: 0 failures, no unknown kid', async () => {
     const s = await stack('RS256');

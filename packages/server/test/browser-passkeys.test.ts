@@ -196,6 +196,17 @@ async function passwordSignIn(page: Page, email: string, at = { issuer, app }): 
 }
 
 /** Posts `passkey` (an assertion's JSON) with the sign-in form open on `page`; the answer. */
+/** The answer to the sign-in form's POST that carries a passkey assertion (sent by autofill). */
+function passkeyPost(page: Page) {
+  return page.waitForResponse(
+    (r) =>
+      r.request().method() === 'POST' &&
+      r.url().startsWith(`${issuer}/auth/authorize`) &&
+      (r.request().postData() ?? '').includes('passkey='),
+    { timeout: 30_000 },
+  );
+}
+
 async function postAssertion(page: Page, passkey: string) {
   const answered = page.waitForResponse(
     (r) => r.request().method() === 'POST' && r.url().startsWith(`${issuer}/auth/authorize`),
@@ -400,13 +411,7 @@ it('gives no code to a passkey sign-in whose tenant requires a verified address 
     await svc.storage.tenants.setEmailVerificationRequired(tenant.id, true, new Date());
 
     await context.clearCookies();
-    const answered = page.waitForResponse(
-      (r) =>
-        r.request().method() === 'POST' &&
-        r.url().startsWith(`${issuer}/auth/authorize`) &&
-        (r.request().postData() ?? '').includes('passkey='),
-      { timeout: 30_000 },
-    );
+    const answered = passkeyPost(page);
     // Autofill answers at once with the only credential the authenticator holds: the passkey is good…
     await openSignIn(page);
     const answer = await answered;
@@ -455,13 +460,7 @@ it('refuses a passkey of a claimed domain when its tenant requires SSO: a local 
     // An address of an unclaimed domain gets the password form, whose autofill offers the passkey of
     // the claimed domain's user: the passkey is refused, with a page and no code.
     await context.clearCookies();
-    const refused = page.waitForResponse(
-      (r) =>
-        r.request().method() === 'POST' &&
-        r.url().startsWith(`${issuer}/auth/authorize`) &&
-        (r.request().postData() ?? '').includes('passkey='),
-      { timeout: 30_000 },
-    );
+    const refused = passkeyPost(page);
     await openSignIn(page);
     await page.getByLabel('E-mail').fill('someone@unclaimed-passkeys.test');
     await page.getByRole('button', { name: 'Continue' }).click();

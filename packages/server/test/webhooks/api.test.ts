@@ -13,17 +13,12 @@ import { openStorage } from '../../src/storage/open.js';
 import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
 import { basic, tokenRequest } from '../support/http.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { until as waitUntil } from '../support/wait.js';
 import { Receiver } from '../support/webhook-receiver.js';
 
-const FAST = { webhooks: { ...WEBHOOK_DEFAULTS, allowPrivate: true, pollMs: 50, timeoutMs: 3000 } };
+const until = (check: () => boolean | Promise<boolean>, ms = 8000) => waitUntil(check, ms, 20);
 
-async function until(check: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const FAST = { webhooks: { ...WEBHOOK_DEFAULTS, allowPrivate: true, pollMs: 50, timeoutMs: 3000 } };
 
 describe('webhooks in the admin API', () => {
   let svc: TestService;

@@ -14,6 +14,7 @@ import { createWebhookAdmin } from '../../src/webhooks/subscriptions.js';
 import { createWebhookWorker, type DeliveryOutcome } from '../../src/webhooks/worker.js';
 import { TestClock } from '../support/service.js';
 import { type TestDatabase, tempSqlite } from '../support/storage-db.js';
+import { until } from '../support/wait.js';
 import { Receiver, verify } from '../support/webhook-receiver.js';
 
 const CONFIG: WebhookConfig = { ...WEBHOOK_DEFAULTS, allowPrivate: true, timeoutMs: 2000, leaseMs: 30_000 };
@@ -310,11 +311,3 @@ describe('webhook delivery', () => {
     expect(a?.error).toMatch(/private, loopback/);
   });
 });
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -8,20 +8,15 @@ import type { Storage } from '../../src/storage/contract/index.js';
 import { type Actor, ADMIN_APP, actor, call } from '../support/admin.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { pgUnavailable } from '../support/storage-db.js';
+import { until as waitUntil } from '../support/wait.js';
 import { Receiver } from '../support/webhook-receiver.js';
+
+const until = (check: () => boolean | Promise<boolean>, ms = 15_000) => waitUntil(check, ms, 20);
 
 const pgReason = await pgUnavailable();
 if (pgReason) console.log(`webhooks on two PostgreSQL nodes skipped: ${pgReason}`);
 
 const FAST = { webhooks: { ...WEBHOOK_DEFAULTS, allowPrivate: true, pollMs: 50, timeoutMs: 3000 } };
-
-async function until(check: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.skipIf(pgReason !== undefined)('webhooks on two PostgreSQL nodes', () => {
   let svc: TestService;
