@@ -22,7 +22,11 @@ it("sets the tenant's password policy and edits, previews, saves and resets a ma
   await page.getByLabel('Tenant name').fill('strict-co');
   await page.getByLabel('Shortest password (optional, 8 to 64 characters)').fill('14');
   await page.getByRole('button', { name: 'Create tenant' }).click();
-  await page.getByRole('row').filter({ hasText: 'strict-co' }).getByRole('cell', { name: '14' }).waitFor();
+  await page
+    .getByRole('row')
+    .filter({ hasText: 'strict-co' })
+    .getByRole('cell', { name: '14', exact: true })
+    .waitFor();
   const policy = page.getByRole('form', { name: 'Password policy' });
   await policy.getByRole('combobox', { name: /^Tenant/ }).selectOption(tenantId);
   await policy.getByLabel('Shortest password (characters)').fill('12');
