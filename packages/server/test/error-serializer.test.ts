@@ -2,6 +2,7 @@
 // in the shape of the endpoint it reached, OAuth JSON or RFC 9457 problem details, with nothing internal.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModuleUnavailableError } from '../src/domain/on-demand.js';
 import { handleError, handleProblem } from '../src/http/errors.js';
 import { AdminError, InvalidClient, Problem } from '../src/protocol/errors.js';
 import { StorageUnavailableError } from '../src/storage/errors.js';
@@ -11,6 +12,10 @@ const failures: Record<string, () => unknown> = {
   admin: () => new AdminError('conflict', 'the e-mail is taken', { in: 'body', name: 'email' }),
   problem: () => new Problem(404, 'Not Found', 'no such resource'),
   database: () => new StorageUnavailableError('locked', 2, { cause: new Error('SQLITE_BUSY at /var/db') }),
+  module: () =>
+    new ModuleUnavailableError('the passkey checks', {
+      cause: new Error("EMFILE: too many open files, open '/srv/cxauth/node_modules/@simplewebauthn/server'"),
+    }),
   unexpected: () => new Error('secret-internal-detail'),
 };
 
@@ -83,6 +88,20 @@ describe('one serializer for every error response', () => {
       expect(res.body, url).not.toMatch(/SQLITE|var\/db/);
     }
     expect(logged.join('')).toMatch(/SQLITE_BUSY/);
+  });
+
+  it('answers a dependency that could not be loaded 503 with Retry-After, naming no module or path', async () => {
+    for (const url of ['/oauth/module', '/admin/module']) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(503);
+      expect(res.headers['retry-after'], url).toBe('5');
+      expect(res.body, url).not.toMatch(/passkey|EMFILE|node_modules|simplewebauthn/);
+    }
+    expect((await get('/oauth/module')).json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'the service is temporarily unavailable; retry later',
+    });
+    expect(logged.join('')).toMatch(/the passkey checks could not be loaded.*EMFILE/s);
   });
 
   it('turns anything unexpected into a bare 500 in both shapes', async () => {

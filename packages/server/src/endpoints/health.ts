@@ -2,7 +2,7 @@
 // found at start: whether its issuer is the one recorded in the database).
 import type { FastifyInstance } from 'fastify';
 import type { IssuerCheck } from '../admin/service/issuer-record.js';
-import { databaseUnavailable } from '../http/errors.js';
+import { serviceUnavailable } from '../http/errors.js';
 import { sendJson } from '../http/headers.js';
 import { ROUTE } from '../http/routes.js';
 import type { Storage } from '../storage/contract/index.js';
@@ -42,7 +42,7 @@ export function registerHealth(
     } catch (err) {
       request.log.warn({ err }, 'database unreachable');
       // storage.ping() is bounded by the database timeouts: this answers within them.
-      throw databaseUnavailable(unavailableIn(err)?.retryAfterSeconds ?? 1);
+      throw serviceUnavailable(unavailableIn(err)?.retryAfterSeconds ?? 1);
     }
     return sendJson(reply, ready);
   });

@@ -5,6 +5,7 @@
 import { LRUCache } from 'lru-cache';
 import type * as OpenId from 'openid-client';
 import type { IdentityProvider } from '../domain/identity-providers.js';
+import { onDemand } from '../domain/on-demand.js';
 
 /** Who the upstream says signed in: its subject, its claims (id_token and userinfo), its `amr`. */
 export interface UpstreamIdentity {
@@ -48,9 +49,8 @@ function loopback(url: URL): boolean {
 /** Discovery results are kept an hour per IdP version (an edit of the IdP discovers again). */
 const DISCOVERY_TTL_MS = 3_600_000;
 
-let openIdModule: Promise<typeof OpenId> | undefined;
 /** openid-client, loaded with the first OpenID Connect sign-in rather than by every node at start. */
-const openId = (): Promise<typeof OpenId> => (openIdModule ??= import('openid-client'));
+const openId = onDemand('the OpenID Connect client', (): Promise<typeof OpenId> => import('openid-client'));
 
 /** The OIDC upstreams, with discovery cached. */
 export function oidcUpstreams(o: { timeoutSeconds?: number } = {}): OidcUpstreams {

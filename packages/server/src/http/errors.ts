@@ -1,11 +1,13 @@
 // The one serializer of error responses. Any failure is first made one of the error hierarchy's
-// (`knownError`): an OAuthError or a Problem as it is; a database fault → 503 with Retry-After; a schema
+// (`knownError`): an OAuthError or a Problem as it is; a database fault, or a dependency that could not
+// be loaded on demand, → 503 with Retry-After; a schema
 // violation → 400 naming the members at fault; the framework's client errors → fixed descriptions;
 // anything else → a bare 500, its details in the log only. Then it is written in the shape of the
 // endpoint that failed: OAuth's `{error, error_description}` (RFC 6749 §5.2) or the admin API's RFC 9457
 // problem details.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../domain/logger.js';
+import { ModuleUnavailableError } from '../domain/on-demand.js';
 import { pathOf } from '../observability/url-path.js';
 import { type InvalidParam, OAuthError, type OAuthErrorCode, Problem } from '../protocol/errors.js';
 import { unavailableIn } from '../storage/errors.js';
@@ -25,10 +27,11 @@ declare module 'fastify' {
 }
 
 /**
- * The answer to a request that needs the database while it is down, unreachable, slow or locked.
+ * The answer to a request that needs the database while it is down, unreachable, slow or locked, or a
+ * part of the service that could not be loaded on demand (domain/on-demand.ts).
  * @see RFC 6749 §5.2 (temporarily_unavailable), RFC 9110 §15.6.4 (503) and §10.2.3 (Retry-After)
  */
-export function databaseUnavailable(retryAfterSeconds: number): OAuthError {
+export function serviceUnavailable(retryAfterSeconds: number): OAuthError {
   return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable; retry later', {
     status: 503,
     headers: { 'Retry-After': String(retryAfterSeconds) },
@@ -74,7 +77,12 @@ export function knownError(err: unknown, log: Logger): OAuthError | Problem {
   if (unavailable) {
     // The cause (driver message, host) goes to the log only; the answer names no internals.
     log.warn({ err: unavailable.cause ?? unavailable }, unavailable.message);
-    return databaseUnavailable(unavailable.retryAfterSeconds);
+    return serviceUnavailable(unavailable.retryAfterSeconds);
+  }
+  if (err instanceof ModuleUnavailableError) {
+    // An error, not a warning: past a passing fault it means a broken install, for the operator to see.
+    log.error({ err }, err.message);
+    return serviceUnavailable(err.retryAfterSeconds);
   }
   const known = frameworkError(err as FastifyError);
   if (known) return known;

@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../domain/html.js';
+import { onDemand } from '../domain/on-demand.js';
 import { PASSKEY_NAME_MAX, type Passkey, passkeyName } from '../domain/passkey.js';
 import type { AuthMethod } from '../domain/sign-in.js';
 import type { Tenant, User } from '../domain/types.js';
@@ -19,13 +20,11 @@ import type { PasskeyOffer } from './passkey-controls.js';
 import type { CurrentSignIn } from './session.js';
 import { errorBox, layout, type PageContext } from './views.js';
 
-type WebAuthn = typeof import('@simplewebauthn/server');
-let webauthnModule: Promise<WebAuthn> | undefined;
 /**
  * @simplewebauthn/server, loaded at the first passkey check rather than at start: with its ASN.1 and
  * COSE dependencies it is about 20 MiB of resident memory that a service without passkeys never uses.
  */
-const webauthn = (): Promise<WebAuthn> => (webauthnModule ??= import('@simplewebauthn/server'));
+const webauthn = onDemand('the passkey checks', () => import('@simplewebauthn/server'));
 
 /** How recent a sign-in must be to add or remove a passkey, seconds. */
 export const RECENT_SIGN_IN = 600;

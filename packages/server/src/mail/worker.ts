@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import type { MailConfig } from '../config/mail.js';
 import type { Logger } from '../domain/logger.js';
+import { onDemand } from '../domain/on-demand.js';
 import { leasedPoller } from '../jobs/leased-poller.js';
 import type { OutboxMail, Storage } from '../storage/contract/index.js';
 import { openMail } from './outbox.js';
@@ -27,12 +28,13 @@ export function smtpTransport(url: string, timeoutMs: number): MailTransport {
     if (!withTimeouts.searchParams.has(key)) withTimeouts.searchParams.set(key, String(timeoutMs));
   }
   // nodemailer (about 10 MiB resident) is loaded with the first mail, not by a node that sends none.
-  let transport: Promise<{ sendMail(mail: Record<string, string>): Promise<unknown> }> | undefined;
-  return async (m) => {
-    transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+  const transport = onDemand('the SMTP client', () =>
+    import('nodemailer').then(({ default: nodemailer }) =>
       nodemailer.createTransport(withTimeouts.toString()),
-    );
-    await (await transport).sendMail({
+    ),
+  );
+  return async (m) => {
+    await (await transport()).sendMail({
       from: m.from,
       to: m.to,
       subject: m.subject,

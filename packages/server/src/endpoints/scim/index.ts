@@ -2,7 +2,7 @@
 // the discovery resources of one tenant, for its SCIM bearer tokens only; every body and every error is
 // `application/scim+json` (docs/scim.md).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { databaseUnavailable } from '../../http/errors.js';
+import { serviceUnavailable } from '../../http/errors.js';
 import { ROUTE_PREFIX } from '../../http/routes.js';
 import type { Audit } from '../../observability/audit.js';
 import { OAuthError } from '../../protocol/errors.js';
@@ -46,7 +46,7 @@ function scimErrorOf(err: unknown, request: FastifyRequest): ScimError {
   const unavailable = unavailableIn(err);
   if (unavailable) {
     request.log.warn({ err: unavailable.cause ?? unavailable }, unavailable.message);
-    const answer = databaseUnavailable(unavailable.retryAfterSeconds);
+    const answer = serviceUnavailable(unavailable.retryAfterSeconds);
     return new ScimError(503, answer.description, undefined, answer.headers);
   }
   if (err instanceof OAuthError && err.status < 500) {
