@@ -3,7 +3,9 @@
 // tenant), a user created without a role is an Agent, and access-key self-service obeys the tenant's
 // switch and an administrator's deactivation (docs/admin-api.md, "Roles" and "Access keys").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reaching } from '../../src/admin/service/reach.js';
 import type { Tenant } from '../../src/domain/types.js';
+import { createAdmin } from '../../src/index.js';
 import { adminResource } from '../../src/protocol/resource.js';
 import { type Actor, ADMIN_APP, actor, call, role } from '../support/admin.js';
 import { basic, claimsOf, tokenRequest } from '../support/http.js';
@@ -86,6 +88,19 @@ describe('admin API: an Administrator against a platform operator of its tenant'
     expect((await call(svc, operator, 'GET', `/users/${id}`)).json()).toMatchObject({ status: 'active' });
     // And the Administrator's own tenant's records that are not the operator's stay reachable.
     expect((await call(svc, adminA, 'GET', `/users/${adminA.user.id}/access-keys`)).statusCode).toBe(200);
+  });
+
+  it("refuses to prepare an operator's password too, a verb no route calls yet", async () => {
+    // The admin object each route gets is wrapped the same way; a future route calling these is covered.
+    const admin = reaching(createAdmin(svc.storage, svc.hasher), svc.storage, {
+      userId: adminA.user.id,
+      operator: false,
+    });
+    await expect(admin.preparePassword(operator.user.id, 'a-long-enough-passphrase')).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    const own = await admin.preparePassword(adminA.user.id, 'a-long-enough-passphrase');
+    expect(own.userId).toBe(adminA.user.id);
   });
 
   it('leaves the operator its own sessions and keys, and another operator all of them', async () => {

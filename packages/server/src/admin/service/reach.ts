@@ -34,6 +34,9 @@ const TARGET: Record<string, Target> = {
   updateUser: async (_s, a) => arg(a),
   setUserStatus: async (_s, a) => arg(a),
   setPassword: async (_s, a) => arg(a),
+  // Only hashes and checks the tenant's policy, stores nothing; refused alike so that no verb of a
+  // user's password reads an operator's record for an Administrator.
+  preparePassword: async (_s, a) => arg(a),
   enrollTotp: async (_s, a) => arg(a),
   createAccessKey: async (_s, a) => member(a, 'userId'),
   listAccessKeys: async (_s, a) => member(a, 'userId'),
