@@ -132,7 +132,7 @@ it('registers passkeys, signs in with one and no password, removes one', async (
   await expect
     .poll(async () =>
       (await svc.storage.auditEvents.list({ type: 'passkey.registered', limit: 100 }))
-        .filter((e) => e.subject === user.id)
+        .filter((e) => e.subject === `user:${user.id}`)
         .map((e) => e.details),
     )
     .toEqual([expect.objectContaining({ passkeyId: stored[0]?.id })]);
@@ -329,7 +329,7 @@ it('refuses a passkey of another RP ID, though its credential is known here, wit
     expect(await answer.headerValue('location')).toBeNull();
     expect(await answer.text()).toContain('That passkey could not be used here.');
     await expect.poll(async () => (await refusals('invalid_assertion')).length).toBe(before + 1);
-    expect((await refusals('invalid_assertion'))[0]?.subject).toBe(ours.id);
+    expect((await refusals('invalid_assertion'))[0]?.subject).toBe(`user:${ours.id}`);
 
     // The same assertion for a credential this service does not know at all is refused and audited.
     await svc.storage.passkeys.remove(
@@ -383,7 +383,7 @@ it('refuses a cloned authenticator: a stored counter ahead of the one it signs',
     expect(await answer.headerValue('location')).toBeNull();
     // (Each refusal shows the form again, whose autofill the authenticator answers again.)
     await expect.poll(async () => (await refusals('counter_went_back')).length).toBeGreaterThan(before);
-    expect((await refusals('counter_went_back'))[0]?.subject).toBe(user.id);
+    expect((await refusals('counter_went_back'))[0]?.subject).toBe(`user:${user.id}`);
     expect((await svc.storage.passkeys.listForUser(user.id))[0]?.counter).toBe(stored.counter + 1000);
     // The authenticator gone, the last refused page stays: it says so (or, after the refusals the
     // throttle counts, that there were too many attempts).

@@ -332,7 +332,7 @@ export function createFederation(f: FederationDeps): Federation {
         const signedIn: AuditInput = {
           type: 'federation.signed_in',
           at: now,
-          subject: user.id,
+          subject: `user:${user.id}`,
           tenantId: tenant.id,
           address: request.ip,
           details: { idp: idp.id, clientId: o.clientId, account: account.how },
@@ -341,7 +341,7 @@ export function createFederation(f: FederationDeps): Federation {
         const created: AuditInput = {
           type: 'user.created',
           at: now,
-          subject: user.id,
+          subject: `user:${user.id}`,
           tenantId: tenant.id,
           details: { idp: idp.id, just_in_time: true },
         };

@@ -109,7 +109,7 @@ export async function acceptInvitation(
   };
   // The spent invitation, the account, its password and their events commit together
   // (docs/webhooks.md): a fault in any rolls all back, and the link stays usable.
-  const actor = `user:${user.id}`;
+  const actor = `user:${user.id}` as const;
   let accepted: boolean;
   try {
     accepted = await deps.audit.within(

@@ -147,7 +147,7 @@ export async function checkPasskey(
   const refused = async (reason: string) => {
     const event = {
       type: 'passkey.refused',
-      subject: user.id,
+      subject: `user:${user.id}`,
       tenantId: user.tenantId,
       address: o.address,
       details: { passkeyId: passkey.id, reason },
@@ -184,7 +184,8 @@ export async function checkPasskey(
   };
   const used = {
     type: 'passkey.used',
-    subject: user.id,
+    actor: `user:${user.id}`,
+    subject: `user:${user.id}`,
     tenantId: user.tenantId,
     address: o.address,
     // `passkeyId`: a detail whose name ends in `key` is never kept (observability/audit.ts).
@@ -365,7 +366,12 @@ export async function handlePasskeyPagePost(
     return showPasskeyPage(deps, request, reply, now);
   }
   const { user } = current;
-  const audited = { actor: user.id, subject: user.id, tenantId: user.tenantId, address: request.ip };
+  const audited = {
+    actor: `user:${user.id}`,
+    subject: `user:${user.id}` as const,
+    tenantId: user.tenantId,
+    address: request.ip,
+  };
   if (body['op'] === 'remove') {
     const removed = await deps.audit.within(
       () => deps.storage.passkeys.remove(user.id, body['id'] ?? ''),

@@ -68,12 +68,19 @@ export const AUDIT_EVENT_TYPES = [
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
+/**
+ * The record an event concerns, always typed (`user:<id>`, `tenant:<id>`…) so that a consumer filters
+ * one user's events by one value whatever path made them (docs/operations.md, "Audit events"); `issuer`
+ * is the platform's one issuer record.
+ */
+export type AuditSubject = `${string}:${string}` | 'issuer';
+
 /** What a caller records; the id and (by default) the time are added. */
 export interface AuditInput {
   readonly type: AuditEventType;
   readonly at?: Date;
   readonly actor?: string | null;
-  readonly subject?: string | null;
+  readonly subject?: AuditSubject | null;
   readonly tenantId?: string | null;
   readonly address?: string | null;
   readonly details?: Readonly<Record<string, AuditDetail | undefined>>;

@@ -56,7 +56,7 @@ describe.each(dialects)('the outbox on $name', ({ make, skip }) => {
   const created = (t: { id: string }) => ({
     type: 'tenant.created' as const,
     actor: 'cli',
-    subject: `tenant:${t.id}`,
+    subject: `tenant:${t.id}` as const,
     tenantId: t.id,
   });
   const deliveriesOf = async (tenantId: string) =>

@@ -354,7 +354,7 @@ describe.each([
     const ok = await post();
     expect(ok.statusCode, ok.body).toBe(200);
     expect(await svc.storage.passkeys.listForUser(user.id)).toEqual([]);
-    const [removed] = await stored('passkey.removed', user.id);
+    const [removed] = await stored('passkey.removed', `user:${user.id}`);
     expect(removed?.event.details).toMatchObject({ passkeyId: passkey.id });
     expect(removed?.delivery).toMatchObject({ eventType: 'passkey.removed' });
   });
@@ -433,7 +433,7 @@ describe.each([
     const ok = await (await register())();
     expect(ok.statusCode, ok.body).toBe(200);
     expect(await svc.storage.passkeys.listForUser(user.id)).toHaveLength(1);
-    await expectCommitted('passkey.registered', user.id);
+    await expectCommitted('passkey.registered', `user:${user.id}`);
   });
 
   it.skipIf(skip)('passkeys: a sign-in with a passkey, and a cloned authenticator refused', async () => {
@@ -499,19 +499,19 @@ describe.each([
 
     expect503(await faulty(await signIn(6)));
     expect(await counter()).toBe(5);
-    expect(await stored('passkey.used', user.id)).toEqual([]);
+    expect(await stored('passkey.used', `user:${user.id}`)).toEqual([]);
     const used = await (await signIn(6))();
     expect(used.statusCode, used.body).toBe(302);
     expect(await counter()).toBe(6);
-    const [event] = await stored('passkey.used', user.id);
+    const [event] = await stored('passkey.used', `user:${user.id}`);
     expect(event?.delivery).toMatchObject({ eventType: 'passkey.used' });
 
     // A copy of the authenticator, its counter behind: refused, and the refusal stored before the answer.
     expect503(await faulty(await signIn(6)));
-    expect(await stored('passkey.refused', user.id)).toEqual([]);
+    expect(await stored('passkey.refused', `user:${user.id}`)).toEqual([]);
     const cloned = await (await signIn(6))();
     expect(cloned.statusCode).not.toBe(302);
-    const [refused] = await stored('passkey.refused', user.id);
+    const [refused] = await stored('passkey.refused', `user:${user.id}`);
     expect(refused?.event.details).toMatchObject({ passkeyId: passkey.id, reason: 'counter_went_back' });
     expect(refused?.delivery).toMatchObject({ eventType: 'passkey.refused' });
     expect(await counter()).toBe(6);
@@ -602,10 +602,10 @@ describe.each([
       expect(ok.statusCode, ok.body).toBe(302);
       const [user] = await svc.storage.signIn.usersByEmail(email);
       if (!user) throw new Error('no user created');
-      const [created] = await stored('user.created', user.id);
+      const [created] = await stored('user.created', `user:${user.id}`);
       expect(created?.event.details).toMatchObject({ idp: idp.id, just_in_time: true });
       expect(created?.delivery).toMatchObject({ eventType: 'user.created' });
-      await expectCommitted('federation.signed_in', user.id);
+      await expectCommitted('federation.signed_in', `user:${user.id}`);
     } finally {
       await fake.close();
     }
