@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.js';
 import { MAIL_DEFAULTS } from '../src/config/config.js';
 import { THROTTLE_DEFAULTS } from '../src/config/throttling.js';
+import { DEVICE_CODE } from '../src/domain/app-types.js';
 import type { Application, Tenant, User } from '../src/domain/types.js';
 import { type Actor, ADMIN_APP, actor, call, role } from './support/admin.js';
-import { basic, tokenRequest } from './support/http.js';
+import { basic, claimsOf, FORM, form, tokenRequest } from './support/http.js';
 import { type MailTestService, startMailTestService } from './support/mail-service.js';
 import type { TestService } from './support/service.js';
 import {
@@ -266,6 +267,71 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
       const again = await first.browser.get(`/auth/authorize?${authorizeQuery(app, pkce())}`);
       expect(again.statusCode).toBe(302);
       expect(redirectParams(again).get('code')).toBeTruthy();
+    }, 60_000);
+
+    it("goes on with a device's sign-in to its confirmation, which the person still answers (RFC 8628)", async () => {
+      const cli = await publicApp(svc, {
+        name: 'Device CLI',
+        grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE] as Application['grantTypes'],
+      });
+      const started = await svc.app.inject({
+        method: 'POST',
+        url: '/auth/device',
+        headers: { 'content-type': FORM },
+        payload: form({ client_id: cli.clientId, scope: 'openid' }),
+      });
+      expect(started.statusCode, started.body).toBe(200);
+      const { device_code: deviceCode, user_code: userCode } = started.json() as {
+        device_code: string;
+        user_code: string;
+      };
+      const poll = () =>
+        tokenRequest(svc.app, { grant_type: DEVICE_CODE, device_code: deviceCode, client_id: cli.clientId });
+
+      const user = await person(strict);
+      const browser = new Browser(svc.app);
+      const entry = await browser.get(`/auth/device/verify?user_code=${encodeURIComponent(userCode)}`);
+      const signInForm = await browser.post('/auth/device/verify', {
+        ...hiddenInputs(entry.body),
+        user_code: userCode,
+      });
+      const pending = await browser.post('/auth/device/verify', {
+        ...hiddenInputs(signInForm.body),
+        username: user.email,
+        password: PASSWORD,
+      });
+      expect(heading(pending.body)).toBe('Verify your e-mail address');
+      expect((await poll()).json()).toMatchObject({ error: 'authorization_pending' });
+
+      const path = new URL(linkIn(await mailing.sink().next(user.email), CONFIRM));
+      const link = await browser.get(`${path.pathname}${path.search}`);
+      const confirm = await browser.post(CONFIRM, hiddenInputs(link.body));
+      // Verified, and this browser's sign-in goes on: to the device's confirmation, not to a token.
+      expect(confirm.statusCode, confirm.body).toBe(200);
+      expect(confirm.body).toContain('name="decision"');
+      expect(confirm.body).toContain('Device CLI');
+      expect((await svc.storage.users.get(user.id))?.emailVerified).toBe(true);
+
+      const done = await browser.post('/auth/device/verify', {
+        ...hiddenInputs(confirm.body),
+        decision: 'allow',
+      });
+      expect(done.statusCode, done.body).toBe(200);
+      // The device waited its interval (RFC 8628 §3.5) before asking again.
+      mailing.shift(6);
+      const tokens = await poll().finally(() => mailing.shift(0));
+      expect(tokens.statusCode, tokens.body).toBe(200);
+      expect(claimsOf(tokens.json().access_token)).toMatchObject({
+        sub: `user:${user.id}`,
+        client_id: cli.clientId,
+      });
+
+      // The confirmation is this browser's: the same form posted from another one counts for nothing.
+      const other = await new Browser(svc.app).post('/auth/device/verify', {
+        ...hiddenInputs(confirm.body),
+        decision: 'allow',
+      });
+      expect(other.statusCode).toBe(403);
     }, 60_000);
 
     it('refuses an expired link, and its form does not verify', async () => {

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ROUTE } from '../http/routes.js';
 import { completeAuthorization } from '../interaction/consent.js';
+import { allowsDevice, deviceSignedIn } from '../interaction/device-verify.js';
 import { handleResend, handleVerify, showVerify } from '../interaction/email-verification.js';
 import { codeFlowAllows } from '../interaction/flow.js';
 import { refusePage } from '../interaction/outcome.js';
@@ -27,9 +28,13 @@ export function registerEmailVerification(
   app.post(deps.confirmPath, (request, reply) => {
     if (!isForm(request.headers['content-type'])) return notForm(reply);
     return handleVerify(deps, request, reply, async ({ req, current, now }) => {
-      // A device's sign-in is not taken up again here: its person signs in again at the device page.
-      if (req.deviceAuthorizationId !== undefined) return undefined;
       const client = await (await services.lookups.current(request)).application(req.clientId);
+      // A device's sign-in goes on to its confirmation page (the person still answers there, RFC 8628
+      // §5.4), which posts to the verification page the sealed request names.
+      if (req.deviceAuthorizationId !== undefined) {
+        if (!allowsDevice(client)) return undefined;
+        return deviceSignedIn(interaction, request, reply, { app: client, req, current, now });
+      }
       if (!codeFlowAllows(client, req)) return undefined;
       return completeAuthorization(interaction, request, reply, { app: client, req, current, now });
     });
