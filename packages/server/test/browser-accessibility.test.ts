@@ -387,10 +387,10 @@ describe('without JavaScript', () => {
     expect((await svc.storage.passkeys.listForUser(user.id))[0]?.name).toBe('Work laptop');
     const renamed = async () =>
       (await svc.storage.auditEvents.list({ type: 'passkey.renamed', limit: 100 })).filter(
-        (e) => e.subject === user.id,
+        (e) => e.subject === `user:${user.id}`,
       );
     await expect.poll(async () => (await renamed()).length).toBe(1);
-    expect((await renamed())[0]).toMatchObject({ actor: user.id, details: { passkeyId: again.id } });
+    expect((await renamed())[0]).toMatchObject({ actor: `user:${user.id}`, details: { passkeyId: again.id } });
 
     await page.getByLabel('New name for passkey Work laptop').fill('tab\there');
     await page.getByRole('button', { name: 'Rename passkey Work laptop' }).click();
