@@ -42,7 +42,7 @@ export function registerSso(
     return reply
       .header('Cache-Control', 'public, max-age=300')
       .type('application/samlmetadata+xml; charset=utf-8')
-      .send(services.signIn.federation.samlMetadata(idp));
+      .send(await services.signIn.federation.samlMetadata(idp));
   });
   app.post(SAML_ACS, { bodyLimit: ACS_BODY_LIMIT }, async (request, reply) => {
     const { idpId } = request.params as { idpId: string };

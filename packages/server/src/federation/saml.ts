@@ -6,9 +6,10 @@
 // all), and the recipient and destination our ACS.
 // @see SAML 2.0 Core §2.5, §3.2.2; Bindings §3.4, §3.5; Profiles §4.1.4
 
-import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import type { SAML } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
 import type { IdentityProvider, SamlSettings } from '../domain/identity-providers.js';
+import { onDemand } from '../domain/on-demand.js';
 import { UpstreamError, type UpstreamIdentity } from './oidc.js';
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
@@ -59,13 +60,20 @@ export interface SamlAssertion extends UpstreamIdentity {
 /** Clock skew accepted on the validity window, ms. */
 const SKEW_MS = 60_000;
 
-function saml(
+/**
+ * @node-saml/node-saml, loaded with the first SAML step (a metadata document, a redirect, a response)
+ * rather than by every node at start: with its XML signature stack it is about 15 MiB resident.
+ */
+const nodeSaml = onDemand('the SAML library', () => import('@node-saml/node-saml'));
+
+async function saml(
   idp: IdentityProvider,
   issuer: string,
   expected?: { requestId: string; createdAt: Date },
-): SAML {
+): Promise<SAML> {
   const settings = idp.saml;
   if (!settings) throw new UpstreamError('the identity provider is not a SAML IdP');
+  const { SAML, ValidateInResponseTo } = await nodeSaml();
   return new SAML({
     issuer: `${issuer}${samlMetadataPath(idp.id)}`,
     audience: `${issuer}${samlMetadataPath(idp.id)}`,
@@ -93,8 +101,8 @@ function saml(
 }
 
 /** The SP metadata document of an IdP (what its administrator imports). */
-export function spMetadata(idp: IdentityProvider, issuer: string): string {
-  return saml(idp, issuer).generateServiceProviderMetadata(null, null);
+export async function spMetadata(idp: IdentityProvider, issuer: string): Promise<string> {
+  return (await saml(idp, issuer)).generateServiceProviderMetadata(null, null);
 }
 
 /** The AuthnRequest redirect and the request's ID. */
@@ -103,7 +111,7 @@ export async function samlRedirect(
   issuer: string,
   relayState: string,
 ): Promise<{ url: string; requestId: string }> {
-  const instance = saml(idp, issuer);
+  const instance = await saml(idp, issuer);
   let requestId = '';
   const cache = (
     instance as unknown as { cacheProvider: { saveAsync: (k: string, v: string) => Promise<unknown> } }
@@ -132,7 +140,9 @@ export async function samlValidate(
 ): Promise<SamlAssertion> {
   let result: Awaited<ReturnType<SAML['validatePostResponseAsync']>>;
   try {
-    result = await saml(idp, issuer, request).validatePostResponseAsync({ SAMLResponse: samlResponse });
+    result = await (await saml(idp, issuer, request)).validatePostResponseAsync({
+      SAMLResponse: samlResponse,
+    });
   } catch (err) {
     throw new UpstreamError(
       `the SAML response was refused (${String((err as Error).message).slice(0, 120)})`,

@@ -97,7 +97,7 @@ export interface Federation extends SignInFederation {
     },
   ): Promise<FastifyReply>;
   /** GET /auth/sso/saml/{idpId}/metadata: the SP metadata document of a SAML IdP. */
-  samlMetadata(idp: IdentityProvider): string;
+  samlMetadata(idp: IdentityProvider): Promise<string>;
   /** POST /auth/sso/saml/{idpId}/acs: the IdP's HTTP-POST answer, checked, then on to a same-site GET. */
   samlAcs(
     deps: InteractionDeps,
