@@ -390,7 +390,10 @@ describe('without JavaScript', () => {
         (e) => e.subject === `user:${user.id}`,
       );
     await expect.poll(async () => (await renamed()).length).toBe(1);
-    expect((await renamed())[0]).toMatchObject({ actor: `user:${user.id}`, details: { passkeyId: again.id } });
+    expect((await renamed())[0]).toMatchObject({
+      actor: `user:${user.id}`,
+      details: { passkeyId: again.id },
+    });
 
     await page.getByLabel('New name for passkey Work laptop').fill('tab\there');
     await page.getByRole('button', { name: 'Rename passkey Work laptop' }).click();
