@@ -1,7 +1,8 @@
-// A dependency loaded at its first use rather than at start (docs/operations.md, "Memory"): the load is
-// shared by every caller while it runs and kept once it succeeds; a load that fails is not kept, so a
-// passing fault (too many open files, a file system that hiccups) is retried by the next request
-// instead of failing every one until the process restarts.
+// A dependency loaded at its first use rather than at start (docs/operations.md, "Parts loaded at first
+// use"): the load is shared by every caller while it runs and kept once it succeeds; a load that fails
+// is not kept, so a fault in finding or reading the module (too many open files, a file system that
+// hiccups) is retried by the next request instead of failing every one until the process restarts.
+// (A module whose own code threw while it was first evaluated stays failed: Node's ESM loader keeps it.)
 
 /**
  * A part of the service that could not be loaded now. The HTTP layer answers 503 with `Retry-After`

@@ -138,11 +138,11 @@ export async function samlValidate(
   samlResponse: string,
   request: { requestId: string; createdAt: Date } | undefined,
 ): Promise<SamlAssertion> {
+  // Outside the mapping below: a library that could not be loaded is the service's fault (503).
+  const instance = await saml(idp, issuer, request);
   let result: Awaited<ReturnType<SAML['validatePostResponseAsync']>>;
   try {
-    result = await (await saml(idp, issuer, request)).validatePostResponseAsync({
-      SAMLResponse: samlResponse,
-    });
+    result = await instance.validatePostResponseAsync({ SAMLResponse: samlResponse });
   } catch (err) {
     throw new UpstreamError(
       `the SAML response was refused (${String((err as Error).message).slice(0, 120)})`,

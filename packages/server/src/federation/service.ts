@@ -12,6 +12,7 @@ import {
   idpSecretAad,
   oidcCallbackPath,
 } from '../domain/identity-providers.js';
+import { ModuleUnavailableError } from '../domain/on-demand.js';
 import { type AuthMethod, UPSTREAM_AUTH_METHODS } from '../domain/sign-in.js';
 import type { Application } from '../domain/types.js';
 import { completeAuthorization } from '../interaction/consent.js';
@@ -271,6 +272,7 @@ export function createFederation(f: FederationDeps): Federation {
         });
       }
     } catch (err) {
+      if (err instanceof ModuleUnavailableError) throw err;
       return refuse(request, reply, { idp, reason: reasonOf(err, 'hand-over failed'), now }, 'unreachable');
     }
     await storage.identityProviders.createRequest({
@@ -461,6 +463,7 @@ export function createFederation(f: FederationDeps): Federation {
           verifier: pending.verifier,
         });
       } catch (err) {
+        if (err instanceof ModuleUnavailableError) throw err;
         return refuse(request, reply, { idp, reason: reasonOf(err, 'callback failed'), now }, 'unverified');
       }
       return finish(deps, request, reply, { idp, app, req: pending.req, identity, now });
@@ -496,6 +499,7 @@ export function createFederation(f: FederationDeps): Federation {
           found && { requestId: found.pending.requestId as string, createdAt: found.taken.createdAt },
         );
       } catch (err) {
+        if (err instanceof ModuleUnavailableError) throw err;
         return refuse(request, reply, { idp, reason: reasonOf(err, 'response refused'), now }, 'unverified');
       }
       const expires = new Date(now.getTime() + ASSERTION_MEMORY_MS);

@@ -138,6 +138,8 @@ export async function checkPasskey(
   const user = await deps.storage.users.get(passkey.userId);
   const tenant = user ? await deps.storage.tenants.get(user.tenantId) : undefined;
   if (user?.status !== 'active' || tenant?.status !== 'active') return fail;
+  // Loaded before the challenge is spent: should the load fail (503), the same form may be sent again.
+  const { verifyAuthenticationResponse } = await webauthn();
   // Single use: the challenge is spent before the signature is even checked.
   if (!(await deps.storage.passkeys.spendChallenge(challengeHash(deps, o.challenge), new Date(o.exp)))) {
     return fail;
@@ -158,7 +160,6 @@ export async function checkPasskey(
     );
     return fail;
   };
-  const { verifyAuthenticationResponse } = await webauthn();
   let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     verification = await verifyAuthenticationResponse({
@@ -402,12 +403,13 @@ export async function handlePasskeyPagePost(
       'No passkey was created. Adding a passkey needs JavaScript and a browser that supports passkeys.',
     );
   }
+  // Loaded before the challenge is spent: should the load fail (503), the same form may be sent again.
+  const { verifyRegistrationResponse } = await webauthn();
   if (
     !(await deps.storage.passkeys.spendChallenge(challengeHash(deps, opened.challenge), new Date(opened.exp)))
   ) {
     return again('This form was used already. Try again.');
   }
-  const { verifyRegistrationResponse } = await webauthn();
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     verification = await verifyRegistrationResponse({ response, ...expected(party, opened.challenge) });

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import type { MailConfig } from '../config/mail.js';
 import type { Logger } from '../domain/logger.js';
-import { onDemand } from '../domain/on-demand.js';
+import { ModuleUnavailableError, onDemand } from '../domain/on-demand.js';
 import { leasedPoller } from '../jobs/leased-poller.js';
 import type { OutboxMail, Storage } from '../storage/contract/index.js';
 import { openMail } from './outbox.js';
@@ -28,13 +28,12 @@ export function smtpTransport(url: string, timeoutMs: number): MailTransport {
     if (!withTimeouts.searchParams.has(key)) withTimeouts.searchParams.set(key, String(timeoutMs));
   }
   // nodemailer (about 10 MiB resident) is loaded with the first mail, not by a node that sends none.
-  const transport = onDemand('the SMTP client', () =>
-    import('nodemailer').then(({ default: nodemailer }) =>
-      nodemailer.createTransport(withTimeouts.toString()),
-    ),
-  );
+  const nodemailer = onDemand('the SMTP client', () => import('nodemailer'));
+  let transport: { sendMail(mail: Record<string, string>): Promise<unknown> } | undefined;
   return async (m) => {
-    await (await transport()).sendMail({
+    // A transport that cannot be made fails each send with its own message, not as a load failure.
+    transport ??= (await nodemailer()).default.createTransport(withTimeouts.toString());
+    await transport.sendMail({
       from: m.from,
       to: m.to,
       subject: m.subject,
@@ -81,6 +80,8 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     } catch (err) {
       // The server's answer, never the message: it may carry the recipient, not the link.
       error = (err instanceof Error ? err.message : 'could not send').slice(0, 300);
+      // The operator's to mend (a broken install): why, in the log.
+      if (err instanceof ModuleUnavailableError) options.log?.error({ err }, err.message);
     }
     const now = clock();
     const attempts = mail.attempts + 1;
