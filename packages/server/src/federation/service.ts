@@ -205,8 +205,14 @@ export function createFederation(f: FederationDeps): Federation {
     const [status, title, text] = REFUSALS[refusal];
     return refusePage(reply, status, title, message ?? text);
   };
-  const reasonOf = (err: unknown, otherwise: string) =>
-    err instanceof UpstreamError ? err.reason : otherwise;
+  /**
+   * The reason a refusal records for an upstream step that failed. A part of the service that could not
+   * be loaded is no refusal but a fault (503, not counted against the address): it is thrown on.
+   */
+  const reasonOf = (err: unknown, otherwise: string) => {
+    if (err instanceof ModuleUnavailableError) throw err;
+    return err instanceof UpstreamError ? err.reason : otherwise;
+  };
 
   /** The pending request a `state` names, taken once (a second take finds nothing). */
   const takePending = async (deps: InteractionDeps, state: string, now: Date) => {
@@ -272,7 +278,6 @@ export function createFederation(f: FederationDeps): Federation {
         });
       }
     } catch (err) {
-      if (err instanceof ModuleUnavailableError) throw err;
       return refuse(request, reply, { idp, reason: reasonOf(err, 'hand-over failed'), now }, 'unreachable');
     }
     await storage.identityProviders.createRequest({
@@ -463,7 +468,6 @@ export function createFederation(f: FederationDeps): Federation {
           verifier: pending.verifier,
         });
       } catch (err) {
-        if (err instanceof ModuleUnavailableError) throw err;
         return refuse(request, reply, { idp, reason: reasonOf(err, 'callback failed'), now }, 'unverified');
       }
       return finish(deps, request, reply, { idp, app, req: pending.req, identity, now });
@@ -499,7 +503,6 @@ export function createFederation(f: FederationDeps): Federation {
           found && { requestId: found.pending.requestId as string, createdAt: found.taken.createdAt },
         );
       } catch (err) {
-        if (err instanceof ModuleUnavailableError) throw err;
         return refuse(request, reply, { idp, reason: reasonOf(err, 'response refused'), now }, 'unverified');
       }
       const expires = new Date(now.getTime() + ASSERTION_MEMORY_MS);
