@@ -336,10 +336,13 @@ export function createFederation(f: FederationDeps): Federation {
         if (result.refusal) return [];
         const { account } = result;
         const { user, tenant } = account;
+        // The person acting on the pages is the actor, as for a passkey or a device answer.
+        const person = `user:${user.id}` as const;
         const signedIn: AuditInput = {
           type: 'federation.signed_in',
           at: now,
-          subject: `user:${user.id}`,
+          actor: person,
+          subject: person,
           tenantId: tenant.id,
           address: request.ip,
           details: { idp: idp.id, clientId: o.clientId, account: account.how },
@@ -348,8 +351,10 @@ export function createFederation(f: FederationDeps): Federation {
         const created: AuditInput = {
           type: 'user.created',
           at: now,
-          subject: `user:${user.id}`,
+          actor: person,
+          subject: person,
           tenantId: tenant.id,
+          address: request.ip,
           details: { idp: idp.id, just_in_time: true },
         };
         return [created, signedIn];

@@ -604,8 +604,12 @@ describe.each([
       if (!user) throw new Error('no user created');
       const [created] = await stored('user.created', `user:${user.id}`);
       expect(created?.event.details).toMatchObject({ idp: idp.id, just_in_time: true });
+      // The person who signed in created the account: the actor, as on every other page.
+      expect(created?.event.actor).toBe(`user:${user.id}`);
       expect(created?.delivery).toMatchObject({ eventType: 'user.created' });
       await expectCommitted('federation.signed_in', `user:${user.id}`);
+      const [signedIn] = await stored('federation.signed_in', `user:${user.id}`);
+      expect(signedIn?.event.actor).toBe(`user:${user.id}`);
     } finally {
       await fake.close();
     }
