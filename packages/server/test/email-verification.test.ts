@@ -269,7 +269,11 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
       expect(redirectParams(again).get('code')).toBeTruthy();
     }, 60_000);
 
-    it("goes on with a device's sign-in to its confirmation, which the person still answers (RFC 8628)", async () => {
+    /**
+     * A device authorization whose sign-in in `browser` waits for the e-mail address of `user`; the
+     * person signs in `lateBy` seconds before the device code expires, when given.
+     */
+    const deviceWaitingForEmail = async (lateBy?: number) => {
       const cli = await publicApp(svc, {
         name: 'Device CLI',
         grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE] as Application['grantTypes'],
@@ -288,6 +292,9 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
       const poll = () =>
         tokenRequest(svc.app, { grant_type: DEVICE_CODE, device_code: deviceCode, client_id: cli.clientId });
 
+      const expiresIn = (started.json() as { expires_in: number }).expires_in;
+      if (lateBy !== undefined) mailing.shift(expiresIn - lateBy);
+
       const user = await person(strict);
       const browser = new Browser(svc.app);
       const entry = await browser.get(`/auth/device/verify?user_code=${encodeURIComponent(userCode)}`);
@@ -302,7 +309,11 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
       });
       expect(heading(pending.body)).toBe('Verify your e-mail address');
       expect((await poll()).json()).toMatchObject({ error: 'authorization_pending' });
+      return { cli, user, browser, poll, expiresIn };
+    };
 
+    it("goes on with a device's sign-in to its confirmation, which the person still answers (RFC 8628)", async () => {
+      const { cli, user, browser, poll } = await deviceWaitingForEmail();
       const path = new URL(linkIn(await mailing.sink().next(user.email), CONFIRM));
       const link = await browser.get(`${path.pathname}${path.search}`);
       const confirm = await browser.post(CONFIRM, hiddenInputs(link.body));
@@ -332,6 +343,25 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
         decision: 'allow',
       });
       expect(other.statusCode).toBe(403);
+    }, 60_000);
+
+    it('says the address is verified when the device code expired while the person verified it', async () => {
+      // The person signed in with a minute of the device code left, and verified the address after it.
+      try {
+        const { user, browser, poll, expiresIn } = await deviceWaitingForEmail(60);
+        const path = new URL(linkIn(await mailing.sink().next(user.email), CONFIRM));
+        mailing.shift(expiresIn + 1);
+        const link = await browser.get(`${path.pathname}${path.search}`);
+        const confirm = await browser.post(CONFIRM, hiddenInputs(link.body));
+        expect(confirm.statusCode, confirm.body).toBe(400);
+        expect(heading(confirm.body)).toBe('This code has expired');
+        expect(confirm.body).toContain('Your e-mail address is verified, but the code has expired');
+        expect(confirm.body).not.toContain('name="decision"');
+        expect((await svc.storage.users.get(user.id))?.emailVerified).toBe(true);
+        expect((await poll()).json()).toMatchObject({ error: 'expired_token' });
+      } finally {
+        mailing.shift(0);
+      }
     }, 60_000);
 
     it('refuses an expired link, and its form does not verify', async () => {

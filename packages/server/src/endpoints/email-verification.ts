@@ -33,7 +33,13 @@ export function registerEmailVerification(
       // §5.4), which posts to the verification page the sealed request names.
       if (req.deviceAuthorizationId !== undefined) {
         if (!allowsDevice(client)) return undefined;
-        return deviceSignedIn(interaction, request, reply, { app: client, req, current, now });
+        return deviceSignedIn(interaction, request, reply, {
+          app: client,
+          req,
+          current,
+          now,
+          emailVerified: true,
+        });
       }
       if (!codeFlowAllows(client, req)) return undefined;
       return completeAuthorization(interaction, request, reply, { app: client, req, current, now });

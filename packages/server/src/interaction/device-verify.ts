@@ -321,17 +321,25 @@ export async function deviceSignedIn(
   deps: InteractionDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: { app: Application; req: AuthorizationRequest; current: CurrentSignIn; now: Date },
+  o: {
+    app: Application;
+    req: AuthorizationRequest;
+    current: CurrentSignIn;
+    now: Date;
+    /** The sign-in went on from an e-mail verification link: the refusal says the address is verified. */
+    emailVerified?: boolean;
+  },
 ): Promise<FastifyReply> {
   const { app, req, current, now } = o;
   const id = req.deviceAuthorizationId;
   const record = id === undefined ? undefined : await deps.storage.deviceAuthorizations.get(id);
   if (!open(record, now) || record.clientId !== app.clientId) {
+    const verified = o.emailVerified === true ? 'Your e-mail address is verified, but the' : 'The';
     return refusePage(
       reply,
       400,
       'This code has expired',
-      'The code has expired or was used. Start again on your device.',
+      `${verified} code has expired or was used. Start again on your device.`,
     );
   }
   if (!fitsTenant(app, current)) {
