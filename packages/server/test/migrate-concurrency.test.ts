@@ -52,6 +52,7 @@ const MIGRATIONS = [
   { name: '0027_invitations' },
   { name: '0028_email_verification' },
   { name: '0029_tenant_mail_policy' },
+  { name: '0030_typed_audit_subjects' },
 ];
 
 const pgMissing = await pgUnavailable();

@@ -30,6 +30,7 @@ import { dpop } from './0026_dpop.js';
 import { invitations } from './0027_invitations.js';
 import { emailVerification } from './0028_email_verification.js';
 import { tenantMailPolicy } from './0029_tenant_mail_policy.js';
+import { typedAuditSubjects } from './0030_typed_audit_subjects.js';
 
 export type { Dialect } from '../rows.js';
 
@@ -60,7 +61,7 @@ async function advisoryLockPatiently(trx: Kysely<Database>): Promise<void> {
 }
 
 /** Every migration, in order: one file each, named by its number. */
-function migrations(dialect: Dialect): Record<string, Migration> {
+export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_revision': revision(),
@@ -86,6 +87,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0027_invitations': invitations(dialect),
     '0028_email_verification': emailVerification(dialect),
     '0029_tenant_mail_policy': tenantMailPolicy(),
+    '0030_typed_audit_subjects': typedAuditSubjects(),
   };
 }
 
