@@ -1,6 +1,7 @@
 // Migration 0030 (SQLite and PostgreSQL): audit events stored before every subject was typed name
-// `user:<id>` afterwards, so `cxauth admin audit --subject user:<id>` and the webhook filters find a
-// user's older passkey and federation events too; typed and service names are left as they were.
+// `user:<id>` afterwards, so a webhook consumer matching `data.subject` and the admin API's listing by
+// `actor` find a user's older passkey and federation events too, with the person as the actor where
+// the person acted; typed and service names are left as they were.
 import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { Pool } from 'pg';
@@ -37,6 +38,8 @@ describe.each(dialects)('migration 0030 (%s)', (dialect) => {
       ['e9', 'issuer.recorded', 'cli', 'issuer'],
       ['e10', 'passkey.refused', null, null],
       ['e11', 'tenant.changed', uid, uid],
+      ['e12', 'passkey.removed', 'cli', `user:${uid}`],
+      ['e13', 'passkey.renamed', uid, uid],
     ];
     await kysely
       .insertInto('audit_events')
@@ -62,10 +65,12 @@ describe.each(dialects)('migration 0030 (%s)', (dialect) => {
       const byId = Object.fromEntries(events.map((e) => [e.id, [e.actor, e.subject]]));
       expect(byId).toEqual({
         e1: [`user:${uid}`, `user:${uid}`],
-        e2: [null, `user:${uid}`],
+        // The person signed in: the actor, as new events name it.
+        e2: [`user:${uid}`, `user:${uid}`],
+        // A refused assertion may not be the person's: no actor.
         e3: [null, `user:${uid}`],
-        e4: [null, `user:${uid}`],
-        e5: [null, `user:${uid}`],
+        e4: [`user:${uid}`, `user:${uid}`],
+        e5: [`user:${uid}`, `user:${uid}`],
         e6: ['cli', `user:${uid}`],
         e7: ['service', `user:${uid}`],
         e8: ['cli', `signing_key:${uid}`],
@@ -73,6 +78,8 @@ describe.each(dialects)('migration 0030 (%s)', (dialect) => {
         e10: [null, null],
         // Not one of the types that named a bare id: an unknown value is not guessed at.
         e11: [uid, uid],
+        e12: ['cli', `user:${uid}`],
+        e13: [`user:${uid}`, `user:${uid}`],
       });
     } finally {
       await storage.close();
