@@ -345,6 +345,38 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
       expect(other.statusCode).toBe(403);
     }, 60_000);
 
+    it('asks a signed-in person to verify the address before answering another device', async () => {
+      const { cli, browser } = await deviceWaitingForEmail();
+      // A second device, entered in the browser whose sign-in waits for the address: no answer yet.
+      const started = await svc.app.inject({
+        method: 'POST',
+        url: '/auth/device',
+        headers: { 'content-type': FORM },
+        payload: form({ client_id: cli.clientId, scope: 'openid' }),
+      });
+      const { device_code: deviceCode, user_code: userCode } = started.json() as {
+        device_code: string;
+        user_code: string;
+      };
+      const entry = await browser.get(`/auth/device/verify?user_code=${encodeURIComponent(userCode)}`);
+      const next = await browser.post('/auth/device/verify', {
+        ...hiddenInputs(entry.body),
+        user_code: userCode,
+      });
+      expect(next.statusCode, next.body).toBe(200);
+      expect(heading(next.body)).toBe('Verify your e-mail address');
+      expect(next.body).not.toContain('name="decision"');
+      const poll = await tokenRequest(svc.app, {
+        grant_type: DEVICE_CODE,
+        device_code: deviceCode,
+        client_id: cli.clientId,
+      });
+      expect(poll.json()).toMatchObject({ error: 'authorization_pending' });
+      expect(await svc.storage.auditEvents.list({ type: 'device.approved', limit: 100 })).not.toContainEqual(
+        expect.objectContaining({ details: expect.objectContaining({ clientId: cli.clientId }) }),
+      );
+    }, 60_000);
+
     it('says the address is verified when the device code expired while the person verified it', async () => {
       // The person signed in with a minute of the device code left, and verified the address after it.
       try {

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DEVICE_CODE, typeAllows } from '../domain/app-types.js';
 import type { DeviceAuthorization } from '../domain/device-authorization.js';
+import { mustVerifyEmail } from '../domain/email-verification.js';
 import type { Application } from '../domain/types.js';
 import type { Audit } from '../observability/audit.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
@@ -16,7 +17,7 @@ import { needsConsent, rememberConsent, scopeInWords } from './consent.js';
 import { deviceConfirmPage, deviceDonePage, userCodePage } from './device-views.js';
 import { type DeviceSignIn, handleSignInPost, showSignIn } from './flow.js';
 import { sendPage, styleNonce } from './html.js';
-import { browserId, type InteractionDeps, refusePage } from './outcome.js';
+import { browserId, type InteractionDeps, refusePage, verificationPending } from './outcome.js';
 import type { CurrentSignIn } from './session.js';
 import { consentPage, type PageContext } from './views.js';
 
@@ -93,7 +94,7 @@ function showCodeForm(
 
 /** The sign-in request of a device authorization: it ends here, at the confirmation page. */
 function signInRequest(
-  deps: DeviceVerifyDeps,
+  deps: InteractionDeps,
   app: Application,
   record: DeviceAuthorization,
 ): AuthorizationRequest {
@@ -114,6 +115,12 @@ async function showConfirm(
   reply: FastifyReply,
   o: { app: Application; record: DeviceAuthorization; current: CurrentSignIn; now: Date },
 ): Promise<FastifyReply> {
+  // A person whose tenant asks for a verified e-mail address verifies it before answering: the
+  // token endpoint would refuse the device anyway, after the answer had spent its code.
+  if (mustVerifyEmail(o.current.user, o.current.tenant)) {
+    const req = signInRequest(deps, o.app, o.record);
+    return verificationPending(deps, request, reply, { app: o.app, req, current: o.current, now: o.now });
+  }
   const consent = await needsConsent(deps.storage, o.app, o.current.user.id, { scope: o.record.scope });
   const form: ConfirmForm = {
     id: crypto.randomUUID(),
@@ -266,6 +273,11 @@ async function handleConfirmPost(
       'This code has expired',
       'The code has expired or was used. Start again on your device.',
     );
+  }
+  if (mustVerifyEmail(current.user, current.tenant)) {
+    // The tenant asked for verified addresses after this form was shown.
+    const req = signInRequest(deps, app, record);
+    return verificationPending(deps, request, reply, { app, req, current, now });
   }
   const audited = {
     actor: `user:${current.user.id}`,
