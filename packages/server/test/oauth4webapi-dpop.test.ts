@@ -446,6 +446,11 @@ describe('DPoP with the code flow of a public client', () => {
     );
     expect(tokens.token_type).toBe('bearer');
     expect(claimsOf(tokens.access_token)['cnf']).toBeUndefined();
+    // An unbound refresh token does not start DPoP (its successor would stay unbound, RFC 9449 §5),
+    // and the refused attempt does not spend it.
+    await expect(refresh(tokens.refresh_token as string, await keyPair())).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
     await expect(refresh(tokens.refresh_token as string, undefined)).resolves.toMatchObject({
       token_type: 'bearer',
     });

@@ -60,6 +60,14 @@ export async function handler(context: GrantContext): Promise<TokenResponse> {
   if (session.dpopJkt && context.dpop?.jkt !== session.dpopJkt) {
     throw new InvalidGrant('the refresh token is bound to a DPoP key: send a proof of that key');
   }
+  // Nor does a public client's unbound refresh token start DPoP: its next refresh token would stay
+  // unbound beside bound access tokens, which RFC 9449 §5 forbids, and whoever presented it first
+  // would own the key. Refused before it is spent; without a proof it refreshes as before.
+  if (!session.dpopJkt && context.dpop && client.type === 'public') {
+    throw new InvalidGrant(
+      'the refresh token is not bound to a DPoP key: refresh it without a proof, or sign in with DPoP',
+    );
+  }
   let scope = token.scope;
   let owner: Omit<AccessKeyOwner, 'key'> | undefined;
   // The retry of a token used moments ago may be answered once (the grace period, off by default);
