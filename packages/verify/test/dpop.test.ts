@@ -1,10 +1,10 @@
 // DPoP at a resource server (RFC 9449 §7): `Authorization: DPoP` with its proof — htm, htu, iat, ath,
 // the token's cnf.jkt, the jti seen once — a bound token refused as Bearer, and the adapters' answers.
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { SignJWT } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   claimsOf,
@@ -131,6 +131,12 @@ describe('verifyRequest with DPoP', () => {
     let err = await refusal(verifier.verifyRequest(request(bound, await proof(thief, { ath: ath(bound) }))));
     expect(err.code).toBe('dpop_key_mismatch');
     err = await refusal(verifier.verifyRequest(request(plain, await proof(key, { ath: ath(plain) }))));
+    expect(err.code).toBe('dpop_key_mismatch');
+    // Another key's proof is refused by its key alone: a signature that is no signature at all
+    // (which would cost a check, and a slow key's check a lot) is never looked at.
+    const stolen = await proof(thief, { ath: ath(bound) });
+    const unsigned = `${stolen.slice(0, stolen.lastIndexOf('.'))}.AAAA`;
+    err = await refusal(verifier.verifyRequest(request(bound, unsigned)));
     expect(err.code).toBe('dpop_key_mismatch');
     err = await refusal(verifier.verifyRequest(request(bound, undefined)));
     expect(err.code).toBe('dpop_proof_invalid');
@@ -277,6 +283,59 @@ describe('memoryReplayStore', () => {
     expect(store.remember('k', 'c', T0 + 2, T0 + 62)).toBe(true);
     clock = (T0 + 100) * 1000;
     expect(store.remember('k', 'd', T0 + 99, T0 + 160)).toBe(true);
+  });
+});
+
+describe('RSA proof keys', () => {
+  const rsaHeader = (n: Buffer, e: Buffer) => ({
+    typ: 'dpop+jwt',
+    alg: 'RS256',
+    jwk: { kty: 'RSA', n: n.toString('base64url'), e: e.toString('base64url') },
+  });
+  /** An odd modulus of `bits` with its top bit set: enough to be imported, never to sign. */
+  const modulus = (bits: number) => {
+    const n = randomBytes(bits / 8);
+    n[0] = (n[0] ?? 0) | 0x80;
+    n[n.length - 1] = (n[n.length - 1] ?? 0) | 1;
+    return n;
+  };
+  const refusedHeader = async (header: Record<string, unknown>) => {
+    const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const claims = { jti: randomUUID(), htm: 'POST', htu: URL_, iat: T0 };
+    const p = `${part(header)}.${part(claims)}.AAAA`;
+    const err = await refusal(
+      createDpopProofChecker()(p, { method: 'POST', url: URL_, now: T0, maxAge: 60, tolerance: 5 }),
+    );
+    expect(err.code).toBe('dpop_proof_invalid');
+    // Refused for its key, before any signature check.
+    expect(err.message).toBe('The DPoP proof header has no usable public JWK');
+  };
+
+  it('refuses a public exponent over 32 bits, and a modulus under 2048 or over 4096 bits', async () => {
+    // Each check with an exponent near the modulus costs about 80 times a normal one.
+    await refusedHeader(rsaHeader(modulus(3072), modulus(3072)));
+    await refusedHeader(rsaHeader(modulus(2048), Buffer.from([1, 0, 0, 0, 1])));
+    await refusedHeader(rsaHeader(modulus(1024), Buffer.from([1, 0, 1])));
+    await refusedHeader(rsaHeader(modulus(4608), Buffer.from([1, 0, 1])));
+  });
+
+  it('accepts the keys in use: 2048 to 4096 bits, exponent 65537', async () => {
+    for (const bits of [2048, 4096]) {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+      const { n, e } = publicKey.export({ format: 'jwk' });
+      const signer = await importJWK(privateKey.export({ format: 'jwk' }), 'RS256');
+      const p = await new SignJWT({ jti: randomUUID(), htm: 'POST', htu: URL_, iat: T0 })
+        .setProtectedHeader({ alg: 'RS256', typ: 'dpop+jwt', jwk: { kty: 'RSA', n, e } })
+        .sign(signer);
+      const got = await createDpopProofChecker()(p, {
+        method: 'POST',
+        url: URL_,
+        now: T0,
+        maxAge: 60,
+        tolerance: 5,
+      });
+      expect(got.iat, `${bits} bits`).toBe(T0);
+    }
   });
 });
 

@@ -20,6 +20,9 @@ export interface ProofKey {
 }
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+/** RSA moduli accepted, bits: at least RFC 8725 §3.5's 2048, at most 4096 (a check's cost grows with it). */
+const MIN_RSA_BITS = 2048;
+const MAX_RSA_BITS = 4096;
 
 function text(jwk: Record<string, unknown>, name: string): string {
   const value = jwk[name];
@@ -47,7 +50,8 @@ export function thumbprintOf(members: Record<string, string>): string {
 
 /**
  * Imports the public JWK of a proof header for `alg`. A JWK holding a private or symmetric member is
- * refused before anything is imported; an RSA modulus under 2048 bits is refused (RFC 8725 §3.5).
+ * refused before anything is imported; an RSA modulus under 2048 bits (RFC 8725 §3.5) or over 4096,
+ * or a public exponent over 32 bits, is refused: each would make the checks slow or weak.
  * @see RFC 9449 §4.2, RFC 7517 §4, RFC 7638 §3
  */
 export function importProofKey(jwk: unknown, alg: ProofAlg): ProofKey {
@@ -59,9 +63,16 @@ export function importProofKey(jwk: unknown, alg: ProofAlg): ProofKey {
     if (member in record) throw new TypeError('the proof JWK holds a private member');
   }
   const members = requiredMembers(record, alg);
+  // A public exponent of more than 32 bits makes each check up to 80 times slower (OpenSSL bounds it
+  // only above 3072-bit moduli); keys in use have 65537. Checked before the import.
+  if (alg === 'RS256' && !/^[A-Za-z0-9_-]{1,6}$/.test(members['e'] ?? '')) {
+    throw new TypeError('the proof RSA key has a public exponent over 32 bits');
+  }
   const key = createPublicKey({ key: members, format: 'jwk' });
-  if (alg === 'RS256' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
-    throw new TypeError('the proof RSA key is shorter than 2048 bits');
+  if (alg === 'RS256') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS) throw new TypeError('the proof RSA key is shorter than 2048 bits');
+    if (bits > MAX_RSA_BITS) throw new TypeError('the proof RSA key is longer than 4096 bits');
   }
   return { alg, key, jkt: thumbprintOf(members) };
 }

@@ -32,6 +32,11 @@ export interface ProofExpectation {
   readonly tolerance: number;
   /** The accepted algorithms (default all of {@link PROOF_ALGORITHMS}). */
   readonly algorithms?: readonly ProofAlg[];
+  /**
+   * The thumbprint the proof's key must have, when the caller knows it (a resource server: the
+   * token's `cnf.jkt`). A proof of another key is refused before its signature is checked.
+   */
+  readonly jkt?: string | undefined;
 }
 
 /** A checked proof. */
@@ -155,6 +160,12 @@ export async function checkProof(
     throw invalid('The DPoP proof is not a JWS');
   // The header is tested as base64url only when it is not one parsed before (ProofHeaders.key).
   const key = headers.key(headerPart, expect.algorithms ?? PROOF_ALGORITHMS);
+  if (expect.jkt !== undefined && key.jkt !== expect.jkt) {
+    throw new TokenError(
+      'dpop_key_mismatch',
+      'The DPoP proof is not signed by the key the token is bound to',
+    );
+  }
   // The claims first: a proof for another request costs no signature check.
   const claims = decodeJson(payloadPart, 'payload');
   const { jti, htm, htu, iat, ath, nonce } = claims;

@@ -125,15 +125,11 @@ export function dpopRequests(deps: {
         now,
         maxAge,
         tolerance,
+        // Another key's proof is refused before its signature costs anything.
+        jkt,
       },
       headers,
     );
-    if (checked.jkt !== jkt) {
-      throw new TokenError(
-        'dpop_key_mismatch',
-        'The DPoP proof is not signed by the key the token is bound to',
-      );
-    }
     // After the signature: only a proof of the token's own key learns whether its nonce is stale.
     if (nonces !== undefined && !nonces.valid(checked.nonce, now)) {
       throw new TokenError(
