@@ -188,8 +188,15 @@ describe('the device_code grant', () => {
     expect(errorOf(await poll(d.device_code))).toBe('authorization_pending');
 
     const { user, confirm, done } = await approve(d.user_code, { fresh: true });
-    // A first-party app: the confirmation names the app (no consent page).
+    // A first-party app: the confirmation names the app (no consent page), and what the device may
+    // do, so that a person sent someone else's code sees what they would hand over (RFC 8628 §5.4).
     expect(confirm.body).toContain('Sign in to Device CLI on your device?');
+    const listed = [...confirm.body.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
+    expect(listed).toEqual([
+      'Know who you are (your account id)',
+      'See your name',
+      'Keep access while you are away (stay signed in)',
+    ]);
     expect(done.body).toContain('Device CLI is signed in on your device');
     const tokens = await poll(d.device_code);
     expect(tokens.statusCode, tokens.body).toBe(200);

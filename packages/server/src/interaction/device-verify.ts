@@ -136,15 +136,18 @@ async function showConfirm(
     csrf: deps.sealer.csrf(form.id, browserId(deps, request, reply)),
   };
   const ctx: PageContext = { ...plainContext(o.app.name), tenantName: o.current.tenant.name };
-  if (!consent)
-    return sendPage(reply, 200, deviceConfirmPage(ctx, state, { user: o.current.user.email }), ctx.nonce);
+  const scopes = o.record.scope
+    .split(' ')
+    .filter((s) => s !== '')
+    .map(scopeInWords);
+  if (!consent) {
+    const page = deviceConfirmPage(ctx, state, { user: o.current.user.email, scopes });
+    return sendPage(reply, 200, page, ctx.nonce);
+  }
   const appTenant = o.app.tenantId === null ? undefined : await deps.storage.tenants.get(o.app.tenantId);
   const page = consentPage(ctx, state, {
     appTenant: o.app.tenantId === null ? undefined : (appTenant?.name ?? o.app.tenantId),
-    scopes: o.record.scope
-      .split(' ')
-      .filter((s) => s !== '')
-      .map(scopeInWords),
+    scopes,
     user: o.current.user.email,
   });
   return sendPage(reply, 200, page, ctx.nonce);

@@ -28,14 +28,31 @@ ${hidden(state)}
   );
 }
 
-/** The confirmation for an app that needs no consent: the device is named by its app. */
-export function deviceConfirmPage(ctx: PageContext, state: FormState, o: { user: string }): Html {
+/**
+ * The confirmation for an app that needs no consent: the device is named by its app, and what it will
+ * be able to do is listed (RFC 8628 §5.4: someone may have sent the person a code of their own).
+ */
+export function deviceConfirmPage(
+  ctx: PageContext,
+  state: FormState,
+  o: { user: string; scopes: readonly string[] },
+): Html {
+  const scopes =
+    o.scopes.length === 0
+      ? html``
+      : html`<p class="context">On that device, <strong>${ctx.appName}</strong> will be able to:</p>
+<ul class="scopes">
+${o.scopes.map(
+  (s) => html`<li>${s}</li>
+`,
+)}</ul>
+`;
   return layout(
     ctx,
     'Confirm the device',
     html`<h1>Sign in to ${ctx.appName} on your device?</h1>
 ${context(ctx)}
-<p class="hint">Signed in as <strong>${o.user}</strong>. Allow only if you started this on your device; if someone gave you this code, deny.</p>
+${scopes}<p class="hint">Signed in as <strong>${o.user}</strong>. Allow only if you started this on your device; if someone gave you this code, deny.</p>
 <form method="post" action="${state.action}">
 ${hidden(state)}
 <button type="submit" name="decision" value="allow" autofocus>Allow</button>
