@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressNetwork } from '../src/domain/address-network.js';
 import type { Application } from '../src/domain/types.js';
 import { hotp, totpStep } from '../src/secrets/totp.js';
 import { basic, FORM, form } from './support/http.js';
@@ -357,6 +358,33 @@ describe('behind a trusted reverse proxy', () => {
       expect(res.status).toBe(400);
     }
     expect((await token(behind, params, spoof(30), proxy.url)).status).toBe(429);
+  });
+});
+
+describe('IPv6 clients', () => {
+  it('count by their /64: guesses from many addresses of one network delay all of it, and only it', async () => {
+    const { params, headers } = genuine();
+    // Through the trusted proxy, as an IPv6 client reaches a service behind it.
+    const from = (address: string) => ({ ...headers, 'x-forwarded-for': address });
+    for (const i of range(5)) {
+      const res = await token(XFF_PROXY, { ...params, password: 'wrong' }, from(`2001:db8:7:1::${i}`));
+      expect(res.status).toBe(400);
+    }
+    // A sixth address of the same /64, with the right secret: delayed, as one address would be.
+    const same = await token(XFF_PROXY, params, from('2001:db8:7:1:ffff:1:2:3'));
+    expect(same.status).toBe(429);
+    expect(Number(same.headers['retry-after'])).toBeGreaterThan(0);
+    // The next /64 is another network: not delayed.
+    expect((await token(XFF_PROXY, params, from('2001:db8:7:2::1'))).status).toBe(200);
+  });
+
+  it('name the IPv4 address an IPv4-mapped one carries, and group nothing else', () => {
+    expect(addressNetwork('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(addressNetwork('2001:DB8:1:2::9')).toBe('2001:db8:1:2::/64');
+    expect(addressNetwork('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(addressNetwork('fe80::1%eth0')).toBe('fe80::/64');
+    expect(addressNetwork('10.1.2.3')).toBe('10.1.2.3');
+    expect(addressNetwork('not an address')).toBe('not an address');
   });
 });
 

@@ -4,6 +4,7 @@
 // never locks out, and each delay that engages is audited (docs/operations.md "Throttling").
 import crypto from 'node:crypto';
 import type { ThrottleConfig } from '../config/throttling.js';
+import { addressNetwork } from '../domain/address-network.js';
 import type { Audit } from '../observability/audit.js';
 import { Throttled } from '../protocol/errors.js';
 import type { ThrottleCounter, ThrottleRepository } from '../storage/contract/throttle.js';
@@ -141,13 +142,14 @@ function digest(...parts: string[]): string {
   return crypto.createHash('sha256').update(parts.join('\0')).digest('base64url').slice(0, 24);
 }
 
-/** The counters of one identifier from `address`. */
+/** The counters of one identifier from `address` (an IPv6 address counts as its /64). */
 function identifierKeys(identifier: ThrottleIdentifier, address: string): ThrottleKey[] {
   const { kind, value } = identifier;
   const keys: ThrottleKey[] = [];
   for (const scope of SCOPES[kind]) {
     if (scope === 'pair') {
-      keys.push({ key: `${kind}@:${digest(kind, value, address)}`, scope, kind, identifier });
+      const network = addressNetwork(address);
+      keys.push({ key: `${kind}@:${digest(kind, value, network)}`, scope, kind, identifier });
     } else if (!identifier.trustedDevice) {
       keys.push({ key: `${kind}:${digest(kind, value)}`, scope, kind, identifier });
     }
@@ -155,11 +157,12 @@ function identifierKeys(identifier: ThrottleIdentifier, address: string): Thrott
   return keys;
 }
 
+/** The counter of `address`, or of its pool's: an IPv6 address counts as its /64 (one host has many). */
 const addressKey = (address: string, pool?: AddressPool): ThrottleKey => ({
   key:
     pool === undefined
-      ? `address:${digest('address', address)}`
-      : `address/${pool}:${digest('address', pool, address)}`,
+      ? `address:${digest('address', addressNetwork(address))}`
+      : `address/${pool}:${digest('address', pool, addressNetwork(address))}`,
   scope: 'address',
   kind: 'address',
 });
