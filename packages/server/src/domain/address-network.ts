@@ -9,7 +9,8 @@ import ipaddr from 'ipaddr.js';
  * (`2001:db8:1:2::/64`), anything else unchanged.
  */
 export function addressNetwork(address: string): string {
-  if (!ipaddr.IPv6.isValid(address)) return address;
+  // An IPv4 address (most requests) has no colon: nothing to parse.
+  if (!address.includes(':') || !ipaddr.IPv6.isValid(address)) return address;
   const parsed = ipaddr.IPv6.parse(address);
   if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
   const prefix = ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toNormalizedString()}/64`);
