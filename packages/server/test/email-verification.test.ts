@@ -377,6 +377,58 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
       );
     }, 60_000);
 
+    it('lets Deny through but holds Allow when the tenant began to require the address after the form', async () => {
+      const later = await svc.addTenant({ name: 'Later' });
+      const laterAdmin = await actor(svc, later, { role: role('Administrator'), emailVerified: true });
+      const cli = await publicApp(svc, {
+        name: 'Device CLI',
+        grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE] as Application['grantTypes'],
+      });
+      const started = await svc.app.inject({
+        method: 'POST',
+        url: '/auth/device',
+        headers: { 'content-type': FORM },
+        payload: form({ client_id: cli.clientId, scope: 'openid' }),
+      });
+      const { user_code: userCode } = started.json() as { user_code: string };
+      const user = await person(later);
+      const browser = new Browser(svc.app);
+      const entry = await browser.get(`/auth/device/verify?user_code=${encodeURIComponent(userCode)}`);
+      const signInForm = await browser.post('/auth/device/verify', {
+        ...hiddenInputs(entry.body),
+        user_code: userCode,
+      });
+      const confirm = await browser.post('/auth/device/verify', {
+        ...hiddenInputs(signInForm.body),
+        username: user.email,
+        password: PASSWORD,
+      });
+      // Not required yet: the confirmation.
+      expect(confirm.body).toContain('name="decision"');
+      const shown = await call(svc, laterAdmin, 'GET', `/tenants/${later.id}`);
+      const on = await call(
+        svc,
+        laterAdmin,
+        'PATCH',
+        `/tenants/${later.id}`,
+        { email_verification_required: true },
+        { 'if-match': String(shown.headers.etag) },
+      );
+      expect(on.statusCode, on.body).toBe(200);
+      const allow = await browser.post('/auth/device/verify', {
+        ...hiddenInputs(confirm.body),
+        decision: 'allow',
+      });
+      expect(heading(allow.body)).toBe('Verify your e-mail address');
+      // Denying hands nothing over: it needs no verified address.
+      const deny = await browser.post('/auth/device/verify', {
+        ...hiddenInputs(confirm.body),
+        decision: 'deny',
+      });
+      expect(deny.statusCode, deny.body).toBe(200);
+      expect(heading(deny.body)).toBe('Device not signed in');
+    }, 60_000);
+
     it('says the address is verified when the device code expired while the person verified it', async () => {
       // The person signed in with a minute of the device code left, and verified the address after it.
       try {

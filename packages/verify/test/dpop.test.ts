@@ -315,6 +315,9 @@ describe('RSA proof keys', () => {
     // Each check with an exponent near the modulus costs about 80 times a normal one.
     await refusedHeader(rsaHeader(modulus(3072), modulus(3072)));
     await refusedHeader(rsaHeader(modulus(2048), Buffer.from([1, 0, 0, 0, 1])));
+    // An exponent of 1 makes every signature a forgery; an even one is no RSA key.
+    await refusedHeader(rsaHeader(modulus(2048), Buffer.from([1])));
+    await refusedHeader(rsaHeader(modulus(2048), Buffer.from([1, 0, 0])));
     await refusedHeader(rsaHeader(modulus(1024), Buffer.from([1, 0, 1])));
     await refusedHeader(rsaHeader(modulus(4608), Buffer.from([1, 0, 1])));
   });

@@ -9,8 +9,9 @@ import ipaddr from 'ipaddr.js';
  * (`2001:db8:1:2::/64`), anything else unchanged.
  */
 export function addressNetwork(address: string): string {
-  // An IPv4 address (most requests) has no colon: nothing to parse.
-  if (!address.includes(':') || !ipaddr.IPv6.isValid(address)) return address;
+  // An IPv4 address (most requests) has no colon: nothing to parse. (Fastify's `request.ip` of a
+  // socket already gone is undefined, whatever its type says.)
+  if (typeof address !== 'string' || !address.includes(':') || !ipaddr.IPv6.isValid(address)) return address;
   const parsed = ipaddr.IPv6.parse(address);
   if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
   const prefix = ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toNormalizedString()}/64`);

@@ -4,7 +4,8 @@
 import type { Application } from '../domain/types.js';
 import type { Storage } from '../storage/contract/index.js';
 
-const scopesOf = (scope: string) => scope.split(' ').filter((s) => s !== '');
+/** The scopes of a space-separated `scope` value (RFC 6749 §3.3), empty ones dropped. */
+export const scopesOf = (scope: string): string[] => scope.split(' ').filter((s) => s !== '');
 
 /**
  * True when `app` may receive `scope` for the user without asking: a first-party app always, any

@@ -7,7 +7,7 @@ import { mustVerifyEmail } from '../domain/email-verification.js';
 import type { Application } from '../domain/types.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import type { Storage } from '../storage/contract/index.js';
-import { consentCovers } from './consent-rules.js';
+import { consentCovers, scopesOf } from './consent-rules.js';
 import { sendPage } from './html.js';
 import {
   browserId,
@@ -43,9 +43,10 @@ const SCOPE_WORDS: Record<string, string> = {
   admin: 'Manage cxauth with your permissions',
 };
 
-export const scopeInWords = (scope: string): string => SCOPE_WORDS[scope] ?? `Use "${scope}"`;
+const scopeInWords = (scope: string): string => SCOPE_WORDS[scope] ?? `Use "${scope}"`;
 
-const scopesOf = (scope: string) => scope.split(' ').filter((s) => s !== '');
+/** Each scope of a `scope` value in words, as the consent and device confirmation pages list them. */
+export const scopesInWords = (scope: string): string[] => scopesOf(scope).map(scopeInWords);
 
 /**
  * Whether `scope` needs the user's consent: never for a first-party app; always with
@@ -106,7 +107,7 @@ export async function showConsent(
   const ctx = pageContext(o.app, o.req, o.current.tenant);
   const page = consentPage(ctx, state, {
     appTenant: o.app.tenantId === null ? undefined : (appTenant?.name ?? o.app.tenantId),
-    scopes: scopesOf(o.req.scope).map(scopeInWords),
+    scopes: scopesInWords(o.req.scope),
     user: o.current.user.email,
     error: o.error,
   });

@@ -13,7 +13,7 @@ import type { AuthorizationRequest } from '../protocol/authorization-request.js'
 import { Throttled } from '../protocol/errors.js';
 import type { Throttle } from '../throttling/throttle.js';
 import { hashUserCode, normalizeUserCode } from '../tokens/device-code.js';
-import { needsConsent, rememberConsent, scopeInWords } from './consent.js';
+import { needsConsent, rememberConsent, scopesInWords } from './consent.js';
 import { deviceConfirmPage, deviceDonePage, userCodePage } from './device-views.js';
 import { type DeviceSignIn, handleSignInPost, showSignIn } from './flow.js';
 import { sendPage, styleNonce } from './html.js';
@@ -113,13 +113,24 @@ async function showConfirm(
   deps: InteractionDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  o: { app: Application; record: DeviceAuthorization; current: CurrentSignIn; now: Date },
+  o: {
+    app: Application;
+    record: DeviceAuthorization;
+    /** The device's sign-in request, as sealed when its sign-in began. */
+    req: AuthorizationRequest;
+    current: CurrentSignIn;
+    now: Date;
+  },
 ): Promise<FastifyReply> {
   // A person whose tenant asks for a verified e-mail address verifies it before answering: the
   // token endpoint would refuse the device anyway, after the answer had spent its code.
   if (mustVerifyEmail(o.current.user, o.current.tenant)) {
-    const req = signInRequest(deps, o.app, o.record);
-    return verificationPending(deps, request, reply, { app: o.app, req, current: o.current, now: o.now });
+    return verificationPending(deps, request, reply, {
+      app: o.app,
+      req: o.req,
+      current: o.current,
+      now: o.now,
+    });
   }
   const consent = await needsConsent(deps.storage, o.app, o.current.user.id, { scope: o.record.scope });
   const form: ConfirmForm = {
@@ -136,10 +147,7 @@ async function showConfirm(
     csrf: deps.sealer.csrf(form.id, browserId(deps, request, reply)),
   };
   const ctx: PageContext = { ...plainContext(o.app.name), tenantName: o.current.tenant.name };
-  const scopes = o.record.scope
-    .split(' ')
-    .filter((s) => s !== '')
-    .map(scopeInWords);
+  const scopes = scopesInWords(o.record.scope);
   if (!consent) {
     const page = deviceConfirmPage(ctx, state, { user: o.current.user.email, scopes });
     return sendPage(reply, 200, page, ctx.nonce);
@@ -161,8 +169,9 @@ async function proceed(
   o: { app: Application; record: DeviceAuthorization; now: Date },
 ): Promise<FastifyReply> {
   const current = await deps.sessions.current(request, o.now);
-  if (fitsTenant(o.app, current)) return showConfirm(deps, request, reply, { ...o, current });
-  return showSignIn(deps, request, reply, o.app, signInRequest(deps, o.app, o.record), o.now);
+  const req = signInRequest(deps, o.app, o.record);
+  if (fitsTenant(o.app, current)) return showConfirm(deps, request, reply, { ...o, req, current });
+  return showSignIn(deps, request, reply, o.app, req, o.now);
 }
 
 /** GET: the user code form, pre-filled from `user_code` (never submitted for the person, RFC 8628 §5.4). */
@@ -277,11 +286,6 @@ async function handleConfirmPost(
       'The code has expired or was used. Start again on your device.',
     );
   }
-  if (mustVerifyEmail(current.user, current.tenant)) {
-    // The tenant asked for verified addresses after this form was shown.
-    const req = signInRequest(deps, app, record);
-    return verificationPending(deps, request, reply, { app, req, current, now });
-  }
   const audited = {
     actor: `user:${current.user.id}`,
     tenantId: current.tenant.id,
@@ -302,6 +306,12 @@ async function handleConfirmPost(
   }
   if (body['decision'] !== 'allow')
     return refusePage(reply, 400, 'This form is not valid', 'Choose Allow or Deny.');
+  // Deny needs nothing more; Allow waits for an address the tenant began to require after the form
+  // was shown.
+  if (mustVerifyEmail(current.user, current.tenant)) {
+    const req = signInRequest(deps, app, record);
+    return verificationPending(deps, request, reply, { app, req, current, now });
+  }
   const { signIn } = current;
   const approval = {
     userId: current.user.id,
@@ -366,7 +376,7 @@ export async function deviceSignedIn(
     );
   }
   const action = new URL(req.redirectUri).pathname;
-  return showConfirm({ ...deps, action }, request, reply, { app, record, current, now });
+  return showConfirm({ ...deps, action }, request, reply, { app, record, req, current, now });
 }
 
 /**

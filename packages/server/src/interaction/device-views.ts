@@ -2,7 +2,7 @@
 // form, the confirmation naming the app (the consent page stands in for it where consent is needed),
 // and the page each answer ends on.
 import { type Html, html } from '../domain/html.js';
-import { context, errorBox, type FormState, hidden, layout, type PageContext } from './views.js';
+import { context, errorBox, type FormState, hidden, layout, type PageContext, scopeList } from './views.js';
 
 /** The first page: the code the device shows (pre-filled from `verification_uri_complete`). */
 export function userCodePage(
@@ -41,11 +41,7 @@ export function deviceConfirmPage(
     o.scopes.length === 0
       ? html``
       : html`<p class="context">On that device, <strong>${ctx.appName}</strong> will be able to:</p>
-<ul class="scopes">
-${o.scopes.map(
-  (s) => html`<li>${s}</li>
-`,
-)}</ul>
+${scopeList(o.scopes)}
 `;
   return layout(
     ctx,

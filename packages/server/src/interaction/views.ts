@@ -174,6 +174,14 @@ export interface ConsentView {
  * The consent step for an application the platform does not run itself: it names the application,
  * who registered it and what it will receive, and the user allows or denies.
  */
+/** What an app or a device will be able to do, each scope in words (consent, device confirmation). */
+export const scopeList = (scopes: readonly string[]): Html =>
+  html`<ul class="scopes">
+${scopes.map(
+  (s) => html`<li>${s}</li>
+`,
+)}</ul>`;
+
 export function consentPage(ctx: PageContext, state: FormState, v: ConsentView): Html {
   return layout(
     ctx,
@@ -185,11 +193,7 @@ export function consentPage(ctx: PageContext, state: FormState, v: ConsentView):
         : html`, an application of tenant <strong>${v.appTenant}</strong>,`
     } asks to:</p>
 ${errorBox(v.error)}
-<ul class="scopes">
-${v.scopes.map(
-  (s) => html`<li>${s}</li>
-`,
-)}</ul>
+${scopeList(v.scopes)}
 <p class="hint">Signed in as <strong>${v.user}</strong>. You can withdraw this later under "Connected apps" in the console.</p>
 <form method="post" action="${state.action}">
 ${hidden(state)}

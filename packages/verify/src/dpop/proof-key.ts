@@ -30,6 +30,20 @@ function text(jwk: Record<string, unknown>, name: string): string {
   return value;
 }
 
+/**
+ * An RSA public exponent that is odd, at least 3 and at most 32 bits. A larger one makes each check up
+ * to 80 times slower (OpenSSL bounds it only above 3072-bit moduli), 1 makes every signature a
+ * forgery; keys in use have 65537. Checked before the import.
+ */
+function usableExponent(e: string): boolean {
+  // Six base64url characters hold at most 4 bytes.
+  if (!/^[A-Za-z0-9_-]{1,6}$/.test(e)) return false;
+  const bytes = Buffer.from(e, 'base64url');
+  if (bytes.length === 0 || bytes.length > 4) return false;
+  const value = bytes.readUIntBE(0, bytes.length);
+  return value >= 3 && value % 2 === 1;
+}
+
 /** The required members of a public JWK, in the lexicographic order of RFC 7638 §3.2. */
 function requiredMembers(jwk: Record<string, unknown>, alg: ProofAlg): Record<string, string> {
   const kty = jwk['kty'];
@@ -51,7 +65,8 @@ export function thumbprintOf(members: Record<string, string>): string {
 /**
  * Imports the public JWK of a proof header for `alg`. A JWK holding a private or symmetric member is
  * refused before anything is imported; an RSA modulus under 2048 bits (RFC 8725 §3.5) or over 4096,
- * or a public exponent over 32 bits, is refused: each would make the checks slow or weak.
+ * or a public exponent that is even, under 3 or over 32 bits, is refused: each would make the checks
+ * slow or worthless.
  * @see RFC 9449 §4.2, RFC 7517 §4, RFC 7638 §3
  */
 export function importProofKey(jwk: unknown, alg: ProofAlg): ProofKey {
@@ -63,10 +78,8 @@ export function importProofKey(jwk: unknown, alg: ProofAlg): ProofKey {
     if (member in record) throw new TypeError('the proof JWK holds a private member');
   }
   const members = requiredMembers(record, alg);
-  // A public exponent of more than 32 bits makes each check up to 80 times slower (OpenSSL bounds it
-  // only above 3072-bit moduli); keys in use have 65537. Checked before the import.
-  if (alg === 'RS256' && !/^[A-Za-z0-9_-]{1,6}$/.test(members['e'] ?? '')) {
-    throw new TypeError('the proof RSA key has a public exponent over 32 bits');
+  if (alg === 'RS256' && !usableExponent(members['e'] ?? '')) {
+    throw new TypeError('the proof RSA key has no usable public exponent');
   }
   const key = createPublicKey({ key: members, format: 'jwk' });
   if (alg === 'RS256') {

@@ -139,7 +139,8 @@ function sameUri(htu: string, url: string): boolean {
 /**
  * Checks a DPoP proof (the `DPoP` header's value) against its request and returns its key's
  * thumbprint, `jti`, `iat` and `nonce`. The replay of a `jti` is not checked here.
- * @throws {TokenError} `dpop_proof_invalid`, with a message safe to send.
+ * @throws {TokenError} `dpop_proof_invalid`, or `dpop_key_mismatch` for a proof of another key than
+ * `expect.jkt`; with a message safe to send.
  * @see RFC 9449 §4.3
  */
 export async function checkProof(
