@@ -269,15 +269,14 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
       expect(redirectParams(again).get('code')).toBeTruthy();
     }, 60_000);
 
-    /**
-     * A device authorization whose sign-in in `browser` waits for the e-mail address of `user`; the
-     * person signs in `lateBy` seconds before the device code expires, when given.
-     */
-    const deviceWaitingForEmail = async (lateBy?: number) => {
-      const cli = await publicApp(svc, {
-        name: 'Device CLI',
-        grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE] as Application['grantTypes'],
-      });
+    /** A device authorization of `cli` (a new first-party app with the grant unless given). */
+    const startDevice = async (given?: Application) => {
+      const cli =
+        given ??
+        (await publicApp(svc, {
+          name: 'Device CLI',
+          grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE] as Application['grantTypes'],
+        }));
       const started = await svc.app.inject({
         method: 'POST',
         url: '/auth/device',
@@ -285,28 +284,40 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
         payload: form({ client_id: cli.clientId, scope: 'openid' }),
       });
       expect(started.statusCode, started.body).toBe(200);
-      const { device_code: deviceCode, user_code: userCode } = started.json() as {
-        device_code: string;
-        user_code: string;
-      };
+      const body = started.json() as { device_code: string; user_code: string; expires_in: number };
       const poll = () =>
-        tokenRequest(svc.app, { grant_type: DEVICE_CODE, device_code: deviceCode, client_id: cli.clientId });
+        tokenRequest(svc.app, {
+          grant_type: DEVICE_CODE,
+          device_code: body.device_code,
+          client_id: cli.clientId,
+        });
+      return { cli, userCode: body.user_code, expiresIn: body.expires_in, poll };
+    };
 
-      const expiresIn = (started.json() as { expires_in: number }).expires_in;
-      if (lateBy !== undefined) mailing.shift(expiresIn - lateBy);
-
-      const user = await person(strict);
-      const browser = new Browser(svc.app);
+    /** Enters `userCode` in `browser` and signs `user` in there: the page that follows. */
+    const signInForDevice = async (browser: Browser, userCode: string, user: User) => {
       const entry = await browser.get(`/auth/device/verify?user_code=${encodeURIComponent(userCode)}`);
       const signInForm = await browser.post('/auth/device/verify', {
         ...hiddenInputs(entry.body),
         user_code: userCode,
       });
-      const pending = await browser.post('/auth/device/verify', {
+      return browser.post('/auth/device/verify', {
         ...hiddenInputs(signInForm.body),
         username: user.email,
         password: PASSWORD,
       });
+    };
+
+    /**
+     * A device authorization whose sign-in in `browser` waits for the e-mail address of `user`; the
+     * person signs in `lateBy` seconds before the device code expires, when given.
+     */
+    const deviceWaitingForEmail = async (lateBy?: number) => {
+      const { cli, userCode, expiresIn, poll } = await startDevice();
+      if (lateBy !== undefined) mailing.shift(expiresIn - lateBy);
+      const user = await person(strict);
+      const browser = new Browser(svc.app);
+      const pending = await signInForDevice(browser, userCode, user);
       expect(heading(pending.body)).toBe('Verify your e-mail address');
       expect((await poll()).json()).toMatchObject({ error: 'authorization_pending' });
       return { cli, user, browser, poll, expiresIn };
@@ -348,29 +359,16 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
     it('asks a signed-in person to verify the address before answering another device', async () => {
       const { cli, browser } = await deviceWaitingForEmail();
       // A second device, entered in the browser whose sign-in waits for the address: no answer yet.
-      const started = await svc.app.inject({
-        method: 'POST',
-        url: '/auth/device',
-        headers: { 'content-type': FORM },
-        payload: form({ client_id: cli.clientId, scope: 'openid' }),
-      });
-      const { device_code: deviceCode, user_code: userCode } = started.json() as {
-        device_code: string;
-        user_code: string;
-      };
-      const entry = await browser.get(`/auth/device/verify?user_code=${encodeURIComponent(userCode)}`);
+      const second = await startDevice(cli);
+      const entry = await browser.get(`/auth/device/verify?user_code=${encodeURIComponent(second.userCode)}`);
       const next = await browser.post('/auth/device/verify', {
         ...hiddenInputs(entry.body),
-        user_code: userCode,
+        user_code: second.userCode,
       });
       expect(next.statusCode, next.body).toBe(200);
       expect(heading(next.body)).toBe('Verify your e-mail address');
       expect(next.body).not.toContain('name="decision"');
-      const poll = await tokenRequest(svc.app, {
-        grant_type: DEVICE_CODE,
-        device_code: deviceCode,
-        client_id: cli.clientId,
-      });
+      const poll = await second.poll();
       expect(poll.json()).toMatchObject({ error: 'authorization_pending' });
       expect(await svc.storage.auditEvents.list({ type: 'device.approved', limit: 100 })).not.toContainEqual(
         expect.objectContaining({ details: expect.objectContaining({ clientId: cli.clientId }) }),
@@ -380,29 +378,9 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
     it('lets Deny through but holds Allow when the tenant began to require the address after the form', async () => {
       const later = await svc.addTenant({ name: 'Later' });
       const laterAdmin = await actor(svc, later, { role: role('Administrator'), emailVerified: true });
-      const cli = await publicApp(svc, {
-        name: 'Device CLI',
-        grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE] as Application['grantTypes'],
-      });
-      const started = await svc.app.inject({
-        method: 'POST',
-        url: '/auth/device',
-        headers: { 'content-type': FORM },
-        payload: form({ client_id: cli.clientId, scope: 'openid' }),
-      });
-      const { user_code: userCode } = started.json() as { user_code: string };
-      const user = await person(later);
+      const { userCode } = await startDevice();
       const browser = new Browser(svc.app);
-      const entry = await browser.get(`/auth/device/verify?user_code=${encodeURIComponent(userCode)}`);
-      const signInForm = await browser.post('/auth/device/verify', {
-        ...hiddenInputs(entry.body),
-        user_code: userCode,
-      });
-      const confirm = await browser.post('/auth/device/verify', {
-        ...hiddenInputs(signInForm.body),
-        username: user.email,
-        password: PASSWORD,
-      });
+      const confirm = await signInForDevice(browser, userCode, await person(later));
       // Not required yet: the confirmation.
       expect(confirm.body).toContain('name="decision"');
       const shown = await call(svc, laterAdmin, 'GET', `/tenants/${later.id}`);
