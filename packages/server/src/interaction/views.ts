@@ -170,10 +170,6 @@ export interface ConsentView {
   readonly error?: string | undefined;
 }
 
-/**
- * The consent step for an application the platform does not run itself: it names the application,
- * who registered it and what it will receive, and the user allows or denies.
- */
 /** What an app or a device will be able to do, each scope in words (consent, device confirmation). */
 export const scopeList = (scopes: readonly string[]): Html =>
   html`<ul class="scopes">
@@ -182,6 +178,10 @@ ${scopes.map(
 `,
 )}</ul>`;
 
+/**
+ * The consent step for an application the platform does not run itself: it names the application,
+ * who registered it and what it will receive, and the user allows or denies.
+ */
 export function consentPage(ctx: PageContext, state: FormState, v: ConsentView): Html {
   return layout(
     ctx,
