@@ -59,22 +59,27 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
     strict = await svc.addTenant({ name: 'Strict' });
     // Verified: its own admin token comes through the password grant, which the switch also guards.
     strictAdmin = await actor(svc, strict, { role: role('Administrator'), emailVerified: true });
-    const now = await call(svc, strictAdmin, 'GET', `/tenants/${strict.id}`);
-    const on = await call(
-      svc,
-      strictAdmin,
-      'PATCH',
-      `/tenants/${strict.id}`,
-      { email_verification_required: true },
-      { 'if-match': String(now.headers.etag) },
-    );
-    expect(on.statusCode, on.body).toBe(200);
+    await requireVerification(strict, strictAdmin);
     chromium = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await chromium?.close();
     await mailing?.close();
   });
+
+  /** `admin` makes its tenant require a verified e-mail address at sign-in (admin API, with its ETag). */
+  async function requireVerification(tenant: Tenant, admin: Actor) {
+    const now = await call(svc, admin, 'GET', `/tenants/${tenant.id}`);
+    const on = await call(
+      svc,
+      admin,
+      'PATCH',
+      `/tenants/${tenant.id}`,
+      { email_verification_required: true },
+      { 'if-match': String(now.headers.etag) },
+    );
+    expect(on.statusCode, on.body).toBe(200);
+  }
 
   const heading = (body: string) => body.match(/<h1>([^<]*)<\/h1>/)?.[1];
   const status = (body: string) => body.match(/role="status">(.*?)<\/p>/s)?.[1];
@@ -383,16 +388,7 @@ describe.each(dialects)('e-mail verification at sign-in (%s)', (dialect) => {
       const confirm = await signInForDevice(browser, userCode, await person(later));
       // Not required yet: the confirmation.
       expect(confirm.body).toContain('name="decision"');
-      const shown = await call(svc, laterAdmin, 'GET', `/tenants/${later.id}`);
-      const on = await call(
-        svc,
-        laterAdmin,
-        'PATCH',
-        `/tenants/${later.id}`,
-        { email_verification_required: true },
-        { 'if-match': String(shown.headers.etag) },
-      );
-      expect(on.statusCode, on.body).toBe(200);
+      await requireVerification(later, laterAdmin);
       const allow = await browser.post('/auth/device/verify', {
         ...hiddenInputs(confirm.body),
         decision: 'allow',

@@ -7,13 +7,12 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { Application } from '../src/domain/types.js';
 import { startTestService, type TestService } from './support/service.js';
 import { authorizeQuery, Browser, hiddenInputs, pkce, publicApp } from './support/sign-in.js';
+import { passkey } from './support/storage-factories.js';
 
 const fault = vi.hoisted(() => ({ on: true }));
+// A factory runs before the file's imports: it imports what it needs itself.
 vi.mock('@simplewebauthn/server', async (importOriginal) => {
-  if (fault.on)
-    throw Object.assign(new Error('EMFILE: too many open files, open /srv/node_modules/x'), {
-      code: 'EMFILE',
-    });
+  if (fault.on) throw (await import('./support/load-fault.js')).tooManyOpenFiles();
   return importOriginal();
 });
 
@@ -23,22 +22,7 @@ const credentialId = crypto.randomBytes(16).toString('base64url');
 beforeAll(async () => {
   svc = await startTestService({ issuer: 'http://localhost:8080' });
   app = await publicApp(svc);
-  const { user } = svc.fixture;
-  const stored = await svc.storage.passkeys.create({
-    id: crypto.randomUUID(),
-    userId: user.id,
-    tenantId: user.tenantId,
-    credentialId,
-    publicKey: crypto.randomBytes(77),
-    counter: 0,
-    name: 'Laptop',
-    transports: ['internal'],
-    backupEligible: true,
-    backedUp: false,
-    createdAt: new Date(),
-    lastUsedAt: null,
-  });
-  expect(stored).toBe(true);
+  expect(await svc.storage.passkeys.create(passkey(svc.fixture.user, { credentialId }))).toBe(true);
 }, 30_000);
 afterAll(async () => svc?.close());
 

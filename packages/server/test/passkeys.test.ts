@@ -7,6 +7,7 @@ import type { Passkey } from '../src/domain/passkey.js';
 import { passkeyParty, passkeySupport } from '../src/interaction/passkeys.js';
 import { startTestService, type TestService } from './support/service.js';
 import { authorizeQuery, Browser, hiddenInputs, pkce, publicApp } from './support/sign-in.js';
+import { passkey } from './support/storage-factories.js';
 
 it('offers passkeys only where the issuer host can be an RP ID', () => {
   expect(passkeyParty('http://127.0.0.1:8080')).toBeUndefined();
@@ -60,20 +61,8 @@ describe.each(['sqlite', 'postgres'] as const)('passkey storage on %s', (dialect
     const svc = await startTestService({ dialect });
     services.push(svc);
     const user = svc.fixture.user;
-    const key = (name: string, credentialId: string): Passkey => ({
-      id: crypto.randomUUID(),
-      userId: user.id,
-      tenantId: user.tenantId,
-      credentialId,
-      publicKey: crypto.randomBytes(77),
-      counter: 0,
-      name,
-      transports: ['internal'],
-      backupEligible: true,
-      backedUp: false,
-      createdAt: new Date(name === 'Laptop' ? 1000 : 1500),
-      lastUsedAt: null,
-    });
+    const key = (name: string, credentialId: string): Passkey =>
+      passkey(user, { name, credentialId, createdAt: new Date(name === 'Laptop' ? 1000 : 1500) });
     const a = key('Laptop', 'cred-a');
     expect(await svc.storage.passkeys.create(a)).toBe(true);
     expect(await svc.storage.passkeys.create(key('Phone', 'cred-b'))).toBe(true);
